@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// dicomtool: one executable over a layered core. Dependency direction:
+// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> DicomRules -> DicomToolCLI -> dicomtool.
+import PackageDescription
+
+let package = Package(
+    name: "dicomtool",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dicomtool", targets: ["dicomtool"]),
+    ],
+    dependencies: [
+        // HMAC-SHA256 for keyed, shard-safe UID and date mapping in anonymize.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, described (module map + pkg-config), not wrapped. scripts/setup installs them.
+        .systemLibrary(name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Modules/CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "COpenJPEG", path: "Modules/COpenJPEG", pkgConfig: "libopenjp2",
+                       providers: [.apt(["libopenjp2-7-dev"])]),
+        .systemLibrary(name: "CCharLS", path: "Modules/CCharLS", pkgConfig: "charls",
+                       providers: [.apt(["libcharls-dev"])]),
+
+        .target(name: "DicomCore"),
+        .target(name: "DicomCodecs",
+                dependencies: ["DicomCore", "CZlib", "CTurboJPEG", "COpenJPEG", "CCharLS"]),
+        .target(name: "DicomIO", dependencies: ["DicomCore", "DicomCodecs"]),
+        .target(name: "DicomPixels", dependencies: ["DicomCore", "DicomCodecs", "DicomIO"]),
+        .target(name: "DicomRules",
+                dependencies: ["DicomCore", "DicomIO", "DicomPixels",
+                               .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DicomToolCLI",
+                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRules"]),
+        .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
+
+        .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
+        .testTarget(name: "DicomCodecsTests", dependencies: ["DicomCodecs"]),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO"]),
+        .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels"]),
+        .testTarget(name: "DicomToolCLITests", dependencies: ["DicomToolCLI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DicomCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

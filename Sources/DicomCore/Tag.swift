@@ -1,0 +1,63 @@
+/// A data element tag: group and element packed as one 32-bit value, ordered as DICOM orders them.
+public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt32
+
+    public init(_ group: UInt16, _ element: UInt16) {
+        rawValue = UInt32(group) << 16 | UInt32(element)
+    }
+
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public var group: UInt16 { UInt16(truncatingIfNeeded: rawValue >> 16) }
+    public var element: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+
+    /// Odd groups other than 1, 3, 5, 7 and FFFF are private (PS3.5 7.8).
+    public var isPrivate: Bool { group & 1 == 1 && group > 8 && group != 0xFFFF }
+    /// (gggg,0010-00FF) in a private group reserves a block for a creator.
+    public var isPrivateCreator: Bool { isPrivate && (0x10...0xFF).contains(element) }
+    /// For a private element (gggg,xxyy) the creator lives at (gggg,00xx).
+    public var privateCreatorTag: Tag? {
+        guard isPrivate, element >= 0x1000 else { return nil }
+        return Tag(group, element >> 8)
+    }
+    public var isGroupLength: Bool { element == 0 }
+    public var isDelimiter: Bool { group == 0xFFFE }
+
+    public static func < (a: Tag, b: Tag) -> Bool { a.rawValue < b.rawValue }
+
+    /// `(GGGG,EEEE)` in upper-case hex, as PS3.6 and dcmdump write it.
+    public var description: String { "(\(hex4(group)),\(hex4(element)))" }
+
+    /// `GGGGEEEE`, the key form of the DICOM JSON and XML models.
+    public var compactHex: String { hex4(group) + hex4(element) }
+
+    /// Parses `(GGGG,EEEE)`, `GGGG,EEEE` or `GGGGEEEE`.
+    public init?(parsing text: some StringProtocol) {
+        var s = Substring(text)
+        if s.hasPrefix("("), s.hasSuffix(")") { s = s.dropFirst().dropLast() }
+        let digits = s.filter { $0 != "," }
+        guard digits.count == 8, s.count == 8 || (s.count == 9 && s[s.index(s.startIndex, offsetBy: 4)] == ","),
+              let v = UInt32(digits, radix: 16) else { return nil }
+        rawValue = v
+    }
+
+    public static let item = Tag(0xFFFE, 0xE000)
+    public static let itemDelimitation = Tag(0xFFFE, 0xE00D)
+    public static let sequenceDelimitation = Tag(0xFFFE, 0xE0DD)
+    public static let pixelData = Tag(0x7FE0, 0x0010)
+    public static let floatPixelData = Tag(0x7FE0, 0x0008)
+    public static let doubleFloatPixelData = Tag(0x7FE0, 0x0009)
+    public static let extendedOffsetTable = Tag(0x7FE0, 0x0001)
+    public static let extendedOffsetTableLengths = Tag(0x7FE0, 0x0002)
+    public static let specificCharacterSet = Tag(0x0008, 0x0005)
+    public static let transferSyntaxUID = Tag(0x0002, 0x0010)
+    public static let fileMetaInformationGroupLength = Tag(0x0002, 0x0000)
+}
+
+@inline(__always)
+public func hex4(_ v: UInt16) -> String {
+    let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    var out = [UInt8](repeating: 0, count: 4)
+    for i in 0..<4 { out[i] = digits[Int((v >> (12 - 4 * UInt16(i))) & 0xF)] }
+    return String(decoding: out, as: UTF8.self)
+}

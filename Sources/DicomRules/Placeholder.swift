@@ -1,0 +1,2 @@
+import DicomCore
+import Crypto

@@ -1,0 +1,4 @@
+import DicomToolCLI
+import Foundation
+
+exit(DicomTool.main(CommandLine.arguments))
