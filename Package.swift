@@ -37,11 +37,13 @@ let package = Package(
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
-        .testTarget(name: "DicomCodecsTests", dependencies: ["DicomCodecs"]),
+        .testTarget(name: "DicomCodecsTests",
+                    dependencies: ["DicomCodecs", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO"]),
         .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels"]),
         .testTarget(name: "DicomToolCLITests", dependencies: ["DicomToolCLI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DicomCore"]),
+        .testTarget(name: "EndToEndTests",
+                    dependencies: ["DicomCore", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )
