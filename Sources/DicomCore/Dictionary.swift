@@ -81,7 +81,10 @@ public enum PrivateDictionary {
             let tagText = c[1].filter { $0 != "(" && $0 != ")" && $0 != "," }
             guard tagText.count == 8 else { continue }
             var mask: UInt32 = 0, value: UInt32 = 0
-            for (i, ch) in tagText.enumerated() where i != 4 && i != 5 {
+            // Positions 4-5 are the block byte `xx` in most rows; a few rows name a concrete
+            // element such as (0009,10xx) and match only literally, after the block-relative rows.
+            let blockRelative = tagText.dropFirst(4).prefix(2) == "xx"
+            for (i, ch) in tagText.enumerated() where !(blockRelative && (i == 4 || i == 5)) {
                 guard let d = ch.hexDigitValue else { continue }  // an x digit matches anything
                 let shift = UInt32(28 - 4 * i)
                 mask |= 0xF << shift
@@ -90,6 +93,10 @@ public enum PrivateDictionary {
             let entry = Entry(creator: String(c[0]), vrs: c[2].split(separator: "/").compactMap { VR(rawValue: String($0)) },
                               vm: String(c[3]), name: String(c[4]), isRetired: c[5] == "R")
             index[entry.creator, default: []].append((mask, value, entry))
+        }
+        // Block-relative rows (mask leaves the block byte open) first.
+        for (k, rows) in index {
+            index[k] = rows.filter { $0.mask & 0x0000_FF00 == 0 } + rows.filter { $0.mask & 0x0000_FF00 != 0 }
         }
         return index
     }()

@@ -1,0 +1,125 @@
+import DicomCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes an output to a temporary file beside its destination and renames it into place when
+/// complete, so an interrupted run never leaves a half-written file under the final name.
+/// `-` writes to standard output directly. Temporary names start with `.dicomtool-tmp-`, which the
+/// input walker skips and a re-run removes.
+public final class AtomicOutput: OutputSink {
+    public static let temporaryPrefix = ".dicomtool-tmp-"
+
+    public let destination: String
+    private let temporaryPath: String?
+    private var fd: Int32
+    private var buffer: [UInt8] = []
+    private let bufferLimit = 1 << 20
+    private var finished = false
+    private let sync: Bool
+
+    /// Temporary files still open in this process, removed by `removeAllPending()` (SIGINT).
+    nonisolated(unsafe) private static var pending = Set<String>()
+    private static let lock = NSLock()
+
+    public init(destination: String, sync: Bool = false) throws(DicomError) {
+        self.destination = destination
+        self.sync = sync
+        if destination == "-" {
+            temporaryPath = nil
+            fd = 1
+            return
+        }
+        let url = URL(fileURLWithPath: destination)
+        let dir = url.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
+        }
+        let tmp = dir + "/" + Self.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent
+        let f = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard f >= 0 else {
+            throw DicomError(.cannotWrite, "cannot create a temporary file", file: destination, cause: String(cString: strerror(errno)))
+        }
+        fd = f
+        temporaryPath = tmp
+        Self.lock.withLock { _ = Self.pending.insert(tmp) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(DicomError) {
+        if buffer.count + bytes.count > bufferLimit { try flush() }
+        if bytes.count >= bufferLimit {
+            try writeAll(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    private func flush() throws(DicomError) {
+        guard !buffer.isEmpty else { return }
+        var failure: DicomError?
+        buffer.withUnsafeBytes { p in
+            do throws(DicomError) { try writeAll(p) } catch { failure = error }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        if let failure { throw failure }
+    }
+
+    private func writeAll(_ p: UnsafeRawBufferPointer) throws(DicomError) {
+        var off = 0
+        while off < p.count {
+            let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DicomError(.cannotWrite, "write failed", file: destination, cause: String(cString: strerror(errno)))
+            }
+            off += n
+        }
+    }
+
+    /// Flushes, optionally fsyncs, and renames the temporary file to the destination.
+    public func commit() throws(DicomError) {
+        guard !finished else { return }
+        try flush()
+        finished = true
+        guard let tmp = temporaryPath else { return }
+        defer { Self.lock.withLock { _ = Self.pending.remove(tmp) } }
+        if sync && fsync(fd) != 0 {
+            let cause = String(cString: strerror(errno))
+            close(fd); unlink(tmp)
+            throw DicomError(.cannotWrite, "fsync failed", file: destination, cause: cause)
+        }
+        if close(fd) != 0 {
+            let cause = String(cString: strerror(errno))
+            unlink(tmp)
+            throw DicomError(.cannotWrite, "close failed", file: destination, cause: cause)
+        }
+        if rename(tmp, destination) != 0 {
+            let cause = String(cString: strerror(errno))
+            unlink(tmp)
+            throw DicomError(.cannotWrite, "cannot rename the temporary file into place", file: destination, cause: cause)
+        }
+    }
+
+    /// Abandons the output: the temporary file is removed, the destination untouched.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        guard let tmp = temporaryPath else { return }
+        close(fd)
+        unlink(tmp)
+        Self.lock.withLock { _ = Self.pending.remove(tmp) }
+    }
+
+    deinit { discard() }
+
+    /// Removes every temporary file still open (called when the run is interrupted).
+    public static func removeAllPending() {
+        lock.withLock {
+            for p in pending { unlink(p) }
+            pending.removeAll()
+        }
+    }
+}

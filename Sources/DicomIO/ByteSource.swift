@@ -1,0 +1,97 @@
+import DicomCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes of one input, read-only: a memory-mapped file, or an owned buffer (stdin, an inflated
+/// data set). Values are views into it, so dumping a file never copies its pixel data.
+public final class ByteSource: @unchecked Sendable {
+    // @unchecked: the memory is immutable after init and freed only in deinit.
+    public let base: UnsafeRawBufferPointer
+    private let mapped: Bool
+    /// What to call this input in messages (a path, `-`, or `<inflated data set>`).
+    public let name: String
+
+    public var count: Int { base.count }
+
+    private init(base: UnsafeRawBufferPointer, mapped: Bool, name: String) {
+        self.base = base
+        self.mapped = mapped
+        self.name = name
+    }
+
+    /// Maps `path` read-only. Inputs are never modified.
+    public convenience init(contentsOfFile path: String) throws(DicomError) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DicomError(.cannotRead, "cannot open", file: path, cause: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DicomError(.cannotRead, "cannot stat", file: path, cause: String(cString: strerror(errno))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw DicomError(.cannotRead, "is a directory", file: path) }
+        let size = Int(st.st_size)
+        if size == 0 || (st.st_mode & S_IFMT) != S_IFREG {
+            // Empty files and pipes: read what there is (mmap of a pipe fails, of an empty file too).
+            var data = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 { throw DicomError(.cannotRead, "read failed", file: path, cause: String(cString: strerror(errno))) }
+                if n == 0 { break }
+                data.append(contentsOf: chunk[0..<n])
+            }
+            self.init(ownedBytes: data, name: path)
+            return
+        }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw DicomError(.cannotRead, "cannot map", file: path, cause: String(cString: strerror(errno)))
+        }
+        self.init(base: UnsafeRawBufferPointer(start: p, count: size), mapped: true, name: path)
+    }
+
+    /// Takes ownership of a copy of `bytes`.
+    public convenience init(ownedBytes bytes: [UInt8], name: String) {
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { src in
+            if let s = src.baseAddress, !src.isEmpty { p.baseAddress!.copyMemory(from: s, byteCount: src.count) }
+        }
+        self.init(base: UnsafeRawBufferPointer(start: p.baseAddress, count: bytes.count), mapped: false, name: name)
+    }
+
+    /// Reads all of standard input (it cannot be mapped).
+    public static func standardInput() throws(DicomError) -> ByteSource {
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n < 0 { throw DicomError(.cannotRead, "cannot read standard input", file: "-", cause: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        return ByteSource(ownedBytes: data, name: "-")
+    }
+
+    deinit {
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: base.baseAddress), base.count)
+        } else {
+            UnsafeMutableRawPointer(mutating: base.baseAddress)?.deallocate()
+        }
+    }
+
+    @inline(__always) public subscript(offset: Int) -> UInt8 { base[offset] }
+
+    @inline(__always) public func uint16(at offset: Int, bigEndian: Bool) -> UInt16 {
+        let v = UInt16(base[offset]) | UInt16(base[offset + 1]) << 8
+        return bigEndian ? v.byteSwapped : v
+    }
+
+    @inline(__always) public func uint32(at offset: Int, bigEndian: Bool) -> UInt32 {
+        let v = UInt32(base[offset]) | UInt32(base[offset + 1]) << 8 | UInt32(base[offset + 2]) << 16
+            | UInt32(base[offset + 3]) << 24
+        return bigEndian ? v.byteSwapped : v
+    }
+
+    /// A copy of a range (callers check bounds first).
+    public func bytes(_ range: Range<Int>) -> [UInt8] { Array(base[range]) }
+}

@@ -1,0 +1,211 @@
+import DicomCodecs
+import DicomCore
+
+/// dicomtool's own identity in the File Meta Information of what it writes.
+public enum Implementation {
+    /// A UUID-derived UID (PS3.5 B.2), fixed for dicomtool.
+    public static let classUID = "2.25.289801407461035959767730085465167762596"
+    public static let versionName = "DICOMTOOL_0_1"
+    /// Root for UIDs dicomtool makes: 2.25 followed by a random 128-bit integer (PS3.5 B.2).
+    public static func newUID() -> String {
+        var g = SystemRandomNumberGenerator()
+        let hi = g.next() as UInt64, lo = g.next() as UInt64
+        return "2.25." + UInt128Decimal.string(hi: hi, lo: lo)
+    }
+}
+
+/// Decimal text of a 128-bit unsigned integer, without needing UInt128 (not on every platform).
+public enum UInt128Decimal {
+    public static func string(hi: UInt64, lo: UInt64) -> String {
+        var words: [UInt32] = [UInt32(hi >> 32), UInt32(hi & 0xFFFF_FFFF), UInt32(lo >> 32), UInt32(lo & 0xFFFF_FFFF)]
+        var digits: [UInt8] = []
+        while words.contains(where: { $0 != 0 }) {
+            var rem: UInt64 = 0
+            for i in 0..<words.count {
+                let cur = rem << 32 | UInt64(words[i])
+                words[i] = UInt32(cur / 10)
+                rem = cur % 10
+            }
+            digits.append(UInt8(rem) + 48)
+        }
+        return digits.isEmpty ? "0" : String(decoding: digits.reversed(), as: UTF8.self)
+    }
+}
+
+/// Where written bytes go: a buffered file descriptor or memory.
+public protocol OutputSink {
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws(DicomError)
+}
+
+extension OutputSink {
+    public mutating func write(_ bytes: [UInt8]) throws(DicomError) {
+        var failure: DicomError?
+        bytes.withUnsafeBytes { p in
+            do throws(DicomError) { try write(p) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes a value's bytes in place, without copying input-backed values.
+    public mutating func write(_ value: ValueBytes) throws(DicomError) {
+        var failure: DicomError?
+        value.withUnsafeBytes { p in
+            do throws(DicomError) { try write(p) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+}
+
+public struct MemorySink: OutputSink {
+    public var bytes: [UInt8] = []
+    public init() {}
+    public mutating func write(_ p: UnsafeRawBufferPointer) throws(DicomError) { bytes.append(contentsOf: p) }
+}
+
+/// Writes data sets in any uncompressed or deflated transfer syntax. Input-backed values are
+/// copied straight from the mapped input, so memory stays bounded by the largest edited value.
+public struct DatasetWriter {
+    public let syntax: TransferSyntax
+
+    public init(syntax: TransferSyntax) { self.syntax = syntax }
+
+    /// The File Meta Information for `dataset` written in `syntax`: kept elements of `previous`
+    /// (source AE titles, private information), SOP Class/Instance from the data set, our
+    /// implementation identity, and a recomputed group length.
+    public static func makeMeta(for dataset: Dataset, syntax: TransferSyntax, previous: Dataset) -> Dataset {
+        var meta = Dataset()
+        meta.set(Element(tag: Tag(0x0002, 0x0001), vr: .OB, value: .bytes(ValueBytes([0x00, 0x01]))))
+        let sopClass = dataset.string(Tag(0x0008, 0x0016)) ?? previous.string(Tag(0x0002, 0x0002)) ?? ""
+        let sopInstance = dataset.string(Tag(0x0008, 0x0018)) ?? previous.string(Tag(0x0002, 0x0003)) ?? ""
+        meta.setString(Tag(0x0002, 0x0002), .UI, sopClass)
+        meta.setString(Tag(0x0002, 0x0003), .UI, sopInstance)
+        meta.setString(Tag(0x0002, 0x0010), .UI, syntax.uid)
+        meta.setString(Tag(0x0002, 0x0012), .UI, Implementation.classUID)
+        meta.setString(Tag(0x0002, 0x0013), .SH, Implementation.versionName)
+        for e in previous.elements where e.tag.element >= 0x0016 && e.tag.group == 0x0002 {
+            meta.set(e)
+        }
+        var length = 0
+        for e in meta.elements { length += encodedLength(e, DatasetEncoding.explicitLittle) }
+        meta.set(Element(tag: .fileMetaInformationGroupLength, vr: .UL,
+                         value: .bytes(ValueBytes(withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)))))
+        return meta
+    }
+
+    /// Writes preamble, DICM, the meta and the data set.
+    public func writeFile(meta: Dataset, dataset: Dataset, preamble: [UInt8]? = nil, to sink: inout some OutputSink) throws(DicomError) {
+        var head = preamble ?? [UInt8](repeating: 0, count: 128)
+        if head.count != 128 { head = [UInt8](repeating: 0, count: 128) }
+        head += Array("DICM".utf8)
+        try sink.write(head)
+        try write(meta, encoding: .explicitLittle, to: &sink)
+        if syntax.isDeflated {
+            var body = MemorySink()
+            try write(dataset, encoding: .explicitLittle, to: &body)
+            try sink.write(try Deflate.deflateRaw(body.bytes, level: 6))
+        } else {
+            try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink)
+        }
+    }
+
+    /// Writes a bare data set (no preamble, no meta) in this writer's syntax.
+    public func writeBare(_ dataset: Dataset, to sink: inout some OutputSink) throws(DicomError) {
+        try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink)
+    }
+
+    func write(_ dataset: Dataset, encoding: DatasetEncoding, to sink: inout some OutputSink) throws(DicomError) {
+        for e in dataset.elements where !(e.tag.isGroupLength && e.tag.group != 0x0002) {
+            // Group lengths other than the meta's are retired (PS3.5 7.2); dropping them keeps
+            // every rewritten file consistent.
+            try write(e, encoding: encoding, to: &sink)
+        }
+    }
+
+    private func header(_ tag: Tag, _ vr: VR, length: UInt32, _ enc: DatasetEncoding, into out: inout [UInt8]) {
+        func u32(_ v: UInt32) {
+            let x = enc.bigEndian ? v.byteSwapped : v
+            out.append(UInt8(x & 0xFF)); out.append(UInt8(x >> 8 & 0xFF)); out.append(UInt8(x >> 16 & 0xFF)); out.append(UInt8(x >> 24))
+        }
+        // Tags and lengths are written in the syntax's byte order.
+        let g = tag.group, el = tag.element
+        if enc.bigEndian { out += [UInt8(g >> 8), UInt8(g & 0xFF), UInt8(el >> 8), UInt8(el & 0xFF)] } else {
+            out += [UInt8(g & 0xFF), UInt8(g >> 8), UInt8(el & 0xFF), UInt8(el >> 8)]
+        }
+        if enc.explicitVR && tag.group != 0xFFFE {
+            out += Array(vr.rawValue.utf8)
+            if vr.hasLongLength {
+                out += [0, 0]
+                u32(length)
+            } else {
+                let l = UInt16(truncatingIfNeeded: length)
+                if enc.bigEndian { out += [UInt8(l >> 8), UInt8(l & 0xFF)] } else { out += [UInt8(l & 0xFF), UInt8(l >> 8)] }
+            }
+        } else {
+            u32(length)
+        }
+    }
+
+    func write(_ e: Element, encoding enc: DatasetEncoding, to sink: inout some OutputSink) throws(DicomError) {
+        var head: [UInt8] = []
+        head.reserveCapacity(16)
+        switch e.value {
+        case .bytes(let b):
+            var vr = e.vr
+            let count = b.count + (b.count % 2)
+            if enc.explicitVR && !vr.hasLongLength && count > 0xFFFF {
+                // Too long for a 16-bit length field: UN keeps the bytes (what dcmtk does).
+                vr = .UN
+            }
+            header(e.tag, vr, length: UInt32(count), enc, into: &head)
+            try sink.write(head)
+            let unit = e.vr.byteSwapUnit
+            if b.isBigEndian != enc.bigEndian && unit > 1 {
+                var bytes = b.bytes
+                swapInPlace(&bytes, unit: unit)
+                try sink.write(bytes)
+            } else {
+                try sink.write(b)
+            }
+            if b.count % 2 == 1 { try sink.write([e.vr.paddingByte]) }
+        case .sequence(let items):
+            header(e.tag, .SQ, length: 0xFFFF_FFFF, enc, into: &head)
+            try sink.write(head)
+            for item in items {
+                var h: [UInt8] = []
+                header(.item, .SQ, length: 0xFFFF_FFFF, enc, into: &h)
+                try sink.write(h)
+                try write(item, encoding: enc, to: &sink)
+                h.removeAll()
+                header(.itemDelimitation, .SQ, length: 0, enc, into: &h)
+                try sink.write(h)
+            }
+            var h: [UInt8] = []
+            header(.sequenceDelimitation, .SQ, length: 0, enc, into: &h)
+            try sink.write(h)
+        case .fragments(let f):
+            guard syntax.isEncapsulated else {
+                throw DicomError(.unsupported, "encapsulated Pixel Data cannot be written in \(syntax.name) without decoding",
+                                 tag: e.tag)
+            }
+            header(e.tag, .OB, length: 0xFFFF_FFFF, enc, into: &head)
+            try sink.write(head)
+            for v in [f.offsetTable] + f.fragments {
+                var h: [UInt8] = []
+                header(.item, .OB, length: UInt32(v.count + v.count % 2), enc, into: &h)
+                try sink.write(h)
+                try sink.write(v)
+                if v.count % 2 == 1 { try sink.write([0]) }
+            }
+            var h: [UInt8] = []
+            header(.sequenceDelimitation, .OB, length: 0, enc, into: &h)
+            try sink.write(h)
+        }
+    }
+
+    /// Bytes an element takes when written (for group lengths; sequences use undefined length).
+    static func encodedLength(_ e: Element, _ enc: DatasetEncoding) -> Int {
+        var sink = MemorySink()
+        try? DatasetWriter(syntax: .explicitVRLittleEndian).write(e, encoding: enc, to: &sink)
+        return sink.bytes.count
+    }
+}
