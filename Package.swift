@@ -36,14 +36,17 @@ let package = Package(
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRules"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
+        // Corpus location, manifest and hashes for the test suites (not part of the product).
+        .target(name: "DicomTestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+                path: "Tests/Support"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomCodecsTests",
                     dependencies: ["DicomCodecs", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO"]),
-        .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels"]),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomTestSupport"]),
+        .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomToolCLITests", dependencies: ["DicomToolCLI"]),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["DicomCore", .product(name: "Crypto", package: "swift-crypto")]),
+                    dependencies: ["DicomCore", "DicomTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,12 @@ public struct ReadWarning: Sendable, CustomStringConvertible {
     public var offset: Int?
     public var tag: Tag?
 
+    public init(message: String, offset: Int?, tag: Tag?) {
+        self.message = message
+        self.offset = offset
+        self.tag = tag
+    }
+
     public var description: String {
         DicomError(.invalidInput, message, offset: offset, tag: tag).description
     }
@@ -146,16 +152,24 @@ struct DatasetParser {
                                      offset: elementStart, tag: tag)
                 }
             } else {
-                let len = Int(length)
-                guard len <= end - valueStart else {
-                    throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,
-                                    tag: tag, need: len, end: end)
-                }
-                if vr == .SQ || (!enc.explicitVR && vr == .UN && looksLikeItem(at: valueStart, length: len, enc)) {
+                var len = Int(length)
+                if vr == .SQ || (!enc.explicitVR && vr == .UN && looksLikeItem(at: valueStart, length: min(len, end - valueStart), enc)) {
+                    if len > end - valueStart {
+                        // A sequence longer than its container: read what is there. An element cut
+                        // short inside it is still an error (and names that element); complete
+                        // elements are kept, as dcmtk and pydicom keep them.
+                        warn("sequence declares \(len) bytes, \(end - valueStart) remain; read to the end of the data",
+                             offset: elementStart, tag: tag)
+                        len = end - valueStart
+                    }
                     let (items, _) = try parseSequence(from: valueStart, to: valueStart + len, defined: len, encoding: enc,
                                                        characterSet: charset, depth: depth + 1, tag: tag)
                     element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart)
                 } else {
+                    guard len <= end - valueStart else {
+                        throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,
+                                        tag: tag, need: len, end: end)
+                    }
                     element = Element(tag: tag, vr: vr,
                                       value: .bytes(ValueBytes(source: source, range: valueStart..<valueStart + len,
                                                                isBigEndian: enc.bigEndian)),
@@ -228,9 +242,10 @@ struct DatasetParser {
                 items.append(item)
                 pos = next
             } else {
-                let len = Int(length)
-                guard len <= end - (pos + 8) else {
-                    throw truncated("item", at: pos + 8, tag: tag, need: len, end: end)
+                var len = Int(length)
+                if len > end - (pos + 8) {
+                    warn("item declares \(len) bytes, \(end - pos - 8) remain; read to the end of the data", offset: pos, tag: tag)
+                    len = end - (pos + 8)
                 }
                 let (item, _) = try parseDataset(from: pos + 8, to: pos + 8 + len, encoding: enc, undefinedItem: false,
                                                  characterSet: characterSet, depth: depth + 1)

@@ -221,8 +221,8 @@ public enum Part10Reader {
         let be = source.uint16(at: pos, bigEndian: true)
         let bigEndian = be < le
         let group = bigEndian ? be : le
-        // A data set starts with a low group (0008 usually; 0002 to 0010 seen in the wild).
-        guard group >= 0x0002, group <= 0x0010 else { return nil }
+        // A data set starts with a low group (0008 usually; 0001 to 0010 seen in the wild).
+        guard group >= 0x0001, group <= 0x0010 else { return nil }
         let explicit = VR(bytes: source[pos + 4], source[pos + 5]) != nil
         if bigEndian { return explicit ? .explicitVRBigEndian : nil }
         return explicit ? .explicitVRLittleEndian : .implicitVRLittleEndian
