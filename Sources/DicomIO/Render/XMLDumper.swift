@@ -1,0 +1,91 @@
+import DicomCore
+import Foundation
+
+/// The Native DICOM Model (PS3.19 Annex A), with the same bulk data rules as the JSON model.
+public struct XMLDumper {
+    public var json: JSONDumper
+
+    public init(inlineMax: Int = 4096, bulkDataPath: String? = nil, fileSource: ByteSource? = nil) {
+        json = JSONDumper(inlineMax: inlineMax, bulkDataPath: bulkDataPath, fileSource: fileSource)
+    }
+
+    public func render(_ ds: Dataset) -> String {
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NativeDicomModel xml:space=\"preserve\">\n"
+        body(ds, depth: 1, into: &out)
+        out += "</NativeDicomModel>\n"
+        return out
+    }
+
+    private func body(_ ds: Dataset, depth: Int, into out: inout String) {
+        let ind = String(repeating: " ", count: depth)
+        for e in ds.elements where !e.tag.isGroupLength {
+            var attrs = "tag=\"\(e.tag.compactHex)\" vr=\"\(e.vr.rawValue)\""
+            if e.tag.isPrivate {
+                if let c = e.tag.privateCreatorTag, let creator = ds.string(c) { attrs += " privateCreator=\"\(Self.escape(creator))\"" }
+            } else if let kw = DataDictionary.entry(for: e.tag)?.keyword, !kw.isEmpty {
+                attrs += " keyword=\"\(kw)\""
+            }
+            out += ind + "<DicomAttribute \(attrs)>"
+            switch e.value {
+            case .sequence(let items):
+                out += "\n"
+                for (i, item) in items.enumerated() {
+                    out += ind + " <Item number=\"\(i + 1)\">\n"
+                    body(item, depth: depth + 2, into: &out)
+                    out += ind + " </Item>\n"
+                }
+                out += ind
+            case .fragments, .bytes where e.vr.isBulkBinary:
+                // Reuse the JSON renderer's decision, then re-express it as XML.
+                let one = json.render(Dataset(elements: [e], characterSet: ds.characterSet))
+                if let r = one.range(of: "\"BulkDataURI\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
+                    out += "<BulkData uri=\"\(Self.escape(String(one[r.upperBound..<end])))\"/>"
+                } else if let r = one.range(of: "\"InlineBinary\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
+                    out += "<InlineBinary>\(one[r.upperBound..<end])</InlineBinary>"
+                }
+            case .bytes:
+                for (i, v) in (ValueText.values(e, in: ds) ?? []).enumerated() {
+                    if e.vr == .PN {
+                        out += "<PersonName number=\"\(i + 1)\">" + personName(v) + "</PersonName>"
+                    } else {
+                        out += "<Value number=\"\(i + 1)\">\(Self.escape(v))</Value>"
+                    }
+                }
+            }
+            out += "</DicomAttribute>\n"
+        }
+    }
+
+    private func personName(_ v: String) -> String {
+        let groups = v.split(separator: "=", omittingEmptySubsequences: false)
+        let names = ["FamilyName", "GivenName", "MiddleName", "NamePrefix", "NameSuffix"]
+        var out = ""
+        for (i, key) in ["Alphabetic", "Ideographic", "Phonetic"].enumerated() where i < groups.count && !groups[i].isEmpty {
+            out += "<\(key)>"
+            for (k, part) in groups[i].split(separator: "^", omittingEmptySubsequences: false).enumerated() where k < 5 && !part.isEmpty {
+                out += "<\(names[k])>\(Self.escape(String(part)))</\(names[k])>"
+            }
+            out += "</\(key)>"
+        }
+        return out
+    }
+
+    /// XML text escaping; control characters other than TAB/LF/CR cannot appear in XML 1.0 and are
+    /// replaced by U+FFFD.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\r": out += "&#13;"
+            default:
+                if u.value < 0x20 && u != "\t" && u != "\n" { out += "\u{FFFD}" } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+}

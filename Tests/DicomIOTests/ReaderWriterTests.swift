@@ -1,0 +1,203 @@
+import DicomCore
+import DicomTestSupport
+import Foundation
+import Testing
+@testable import DicomIO
+
+/// Little helpers to build hostile inputs byte by byte.
+private func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+private func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
+private func explicitElement(_ g: UInt16, _ e: UInt16, _ vr: String, _ value: [UInt8]) -> [UInt8] {
+    var out = le16(g) + le16(e) + Array(vr.utf8)
+    if ["OB", "OW", "SQ", "UN", "UT", "UC", "UR", "OD", "OF", "OL", "OV", "SV", "UV"].contains(vr) {
+        out += [0, 0] + le32(UInt32(value.count))
+    } else {
+        out += le16(UInt16(value.count))
+    }
+    return out + value
+}
+
+private func part10(_ dataset: [UInt8], syntax: String = "1.2.840.10008.1.2.1") -> [UInt8] {
+    var uid = Array(syntax.utf8)
+    if uid.count % 2 == 1 { uid.append(0) }
+    let ts = explicitElement(0x0002, 0x0010, "UI", uid)
+    return [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + explicitElement(0x0002, 0x0000, "UL", le32(UInt32(ts.count))) + ts + dataset
+}
+
+private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
+    try Part10Reader.read(source: ByteSource(ownedBytes: bytes, name: "test"))
+}
+
+@Suite struct ReaderTests {
+    @Test func readsASmallExplicitFile() throws {
+        let f = try read(part10(explicitElement(0x0010, 0x0010, "PN", Array("Doe^John".utf8))))
+        #expect(f.dataset.string(Tag(0x0010, 0x0010)) == "Doe^John")
+        #expect(f.transferSyntax == .explicitVRLittleEndian)
+        #expect(f.warnings.isEmpty)
+    }
+
+    @Test func hostileLengthIsAnErrorWithOffsetAndTag() {
+        var ds = le16(0x0010) + le16(0x0010) + Array("LO".utf8) + le16(0xFFFE)
+        ds += Array(repeating: 0x41, count: 10)
+        do {
+            _ = try read(part10(ds))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidInput)
+            #expect(error.tag == Tag(0x0010, 0x0010))
+            #expect(error.offset != nil)
+            #expect(error.description.contains("declares 65534 bytes"))
+        }
+    }
+
+    @Test func longLength0xFFFFFFFEIsRefusedWithoutAllocating() {
+        let ds = le16(0x7FE0) + le16(0x0010) + Array("OB".utf8) + [0, 0] + le32(0xFFFF_FFFE) + [1, 2, 3, 4]
+        #expect(throws: DicomError.self) { try read(part10(ds)) }
+    }
+
+    @Test func deepNestingIsBoundedNotACrash() {
+        // 100,000 nested undefined-length sequences: must fail cleanly, not overflow the stack.
+        var ds: [UInt8] = []
+        for _ in 0..<100_000 {
+            ds += le16(0x0040) + le16(0xA730) + Array("SQ".utf8) + [0, 0] + le32(0xFFFF_FFFF)
+            ds += le16(0xFFFE) + le16(0xE000) + le32(0xFFFF_FFFF)
+        }
+        do {
+            _ = try read(part10(ds))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidInput)
+            #expect(error.message.contains("nested deeper"))
+        }
+    }
+
+    @Test func notDicomIsAClearError() {
+        #expect(throws: DicomError.self) { try read(Array("hello, this is just text, not DICOM at all".utf8)) }
+        #expect(throws: DicomError.self) { try read([]) }
+        do { _ = try read([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0]) } catch {
+            #expect(error.message.contains("gzip"))
+        }
+    }
+
+    @Test func bareImplicitDataSetIsDetected() throws {
+        let ds = le16(0x0008) + le16(0x0060) + le32(2) + Array("CT".utf8)
+        let f = try read(ds)
+        #expect(f.transferSyntax == .implicitVRLittleEndian)
+        #expect(f.dataset.string(Tag(0x0008, 0x0060)) == "CT")
+        #expect(!f.warnings.isEmpty)
+    }
+
+    @Test func undefinedLengthSequenceWithoutDelimiterWarns() throws {
+        let item = le16(0xFFFE) + le16(0xE000) + le32(0xFFFF_FFFF) + explicitElement(0x0008, 0x1150, "UI", Array("1.2".utf8) + [0])
+        let seq = le16(0x0008) + le16(0x1140) + Array("SQ".utf8) + [0, 0] + le32(0xFFFF_FFFF) + item
+        let f = try read(part10(seq))
+        #expect(f.dataset.items(Tag(0x0008, 0x1140))?.first?.string(Tag(0x0008, 0x1150)) == "1.2")
+        #expect(f.warnings.count >= 1)
+    }
+}
+
+@Suite struct WriterTests {
+    @Test func roundTripsEveryUncompressedSyntax() throws {
+        let (dir, rows, _) = CorpusIndex.available
+        let paths = rows.compactMap { $0["path"] }.filter { ["native/MR_small.dcm", "native/SC_rgb_small_odd.dcm"].contains($0) }
+        #expect(!paths.isEmpty)
+        for path in paths {
+            let original = try Part10Reader.read(path: dir.appendingPathComponent(path).path)
+            for syntax in [TransferSyntax.explicitVRLittleEndian, .implicitVRLittleEndian, .explicitVRBigEndian] {
+                var sink = MemorySink()
+                let writer = DatasetWriter(syntax: syntax)
+                let meta = DatasetWriter.makeMeta(for: original.dataset, syntax: syntax, previous: original.meta)
+                try writer.writeFile(meta: meta, dataset: original.dataset, to: &sink)
+                let back = try Part10Reader.read(source: ByteSource(ownedBytes: sink.bytes, name: "out"))
+                #expect(back.transferSyntax == syntax)
+                #expect(back.warnings.isEmpty, "\(path) in \(syntax.name): \(back.warnings)")
+                #expect(back.dataset.count == original.dataset.count)
+                for e in original.dataset.elements {
+                    guard let b = e.valueBytes, let nb = back.dataset[e.tag]?.valueBytes else { continue }
+                    let unit = e.tag == .pixelData && e.vr == .OB ? 1 : e.vr.byteSwapUnit
+                    var x = b.littleEndianBytes(swapUnit: unit), y = nb.littleEndianBytes(swapUnit: unit)
+                    if x.count % 2 == 1 { x.append(e.vr.paddingByte) }
+                    if y.count % 2 == 1 { y.append(e.vr.paddingByte) }
+                    #expect(x == y, "\(path) \(e.tag) in \(syntax.name)")
+                }
+                #expect(back.meta.string(Tag(0x0002, 0x0012)) == Implementation.classUID)
+                #expect(back.meta.int(.fileMetaInformationGroupLength) != nil)
+            }
+        }
+    }
+
+    @Test func atomicOutputLeavesNothingWhenDiscarded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-atomic-\(UUID().uuidString)")
+        let dest = dir.appendingPathComponent("out.dcm").path
+        do {
+            var out = try AtomicOutput(destination: dest)
+            try out.write([1, 2, 3])
+            out.discard()
+        }
+        #expect(!FileManager.default.fileExists(atPath: dest))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.isEmpty ?? true)
+        var out = try AtomicOutput(destination: dest)
+        try out.write([1, 2, 3])
+        try out.commit()
+        #expect(FileManager.default.contents(atPath: dest) == Data([1, 2, 3]))
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @Test func newUIDsAreValid() {
+        let u = Implementation.newUID()
+        #expect(u.hasPrefix("2.25."))
+        #expect(u.count <= 64)
+        #expect(u.dropFirst(5).allSatisfy { $0.isNumber })
+        #expect(UInt128Decimal.string(hi: 0, lo: 0) == "0")
+        #expect(UInt128Decimal.string(hi: 0xFFFF_FFFF_FFFF_FFFF, lo: 0xFFFF_FFFF_FFFF_FFFF) == "340282366920938463463374607431768211455")
+    }
+}
+
+@Suite struct RenderTests {
+    @Test func tagSelectorsParseEveryForm() throws {
+        #expect(try TagSelector(parsing: "(0010,0010)").steps.first?.tag == Tag(0x0010, 0x0010))
+        #expect(try TagSelector(parsing: "0010,0010").steps.first?.tag == Tag(0x0010, 0x0010))
+        #expect(try TagSelector(parsing: "00100010").anyDepth)
+        let p = try TagSelector(parsing: "SourceImageSequence[0].ReferencedSOPInstanceUID")
+        #expect(p.steps.count == 2 && p.steps[0].item == 0 && !p.anyDepth)
+        #expect(throws: DicomError.self) { try TagSelector(parsing: "NoSuchKeyword") }
+        #expect(throws: DicomError.self) { try TagSelector(parsing: "ReferencedImageSequence[x]") }
+    }
+
+    @Test func selectionKeepsPathsAndAnyDepthMatches() throws {
+        var inner = Dataset()
+        inner.setString(Tag(0x0008, 0x1150), .UI, "1.2.3")
+        inner.setString(Tag(0x0008, 0x1155), .UI, "4.5.6")
+        var ds = Dataset()
+        ds.setString(Tag(0x0010, 0x0010), .PN, "A^B")
+        ds.setSequence(Tag(0x0008, 0x2112), [inner, inner])
+        let any = TagSelector.select([try TagSelector(parsing: "ReferencedSOPInstanceUID")], in: ds)
+        #expect(any.count == 1 && any.items(Tag(0x0008, 0x2112))?.count == 2)
+        #expect(any.items(Tag(0x0008, 0x2112))?.first?.count == 1)
+        let path = TagSelector.select([try TagSelector(parsing: "SourceImageSequence[1].ReferencedSOPClassUID")], in: ds)
+        #expect(path.items(Tag(0x0008, 0x2112))?.count == 1)
+        #expect(path.items(Tag(0x0008, 0x2112))?.first?.string(Tag(0x0008, 0x1150)) == "1.2.3")
+    }
+
+    @Test func jsonEscapesAndNumbers() {
+        #expect(JSONDumper.escape("a\"b\\c\n\u{1}") == "a\\\"b\\\\c\\n\\u0001")
+        #expect(JSONDumper.isJSONNumber("-1.5e+3"))
+        #expect(!JSONDumper.isJSONNumber("+1"))
+        #expect(!JSONDumper.isJSONNumber("1."))
+        #expect(!JSONDumper.isJSONNumber(".5"))
+        var ds = Dataset()
+        ds.setString(Tag(0x0010, 0x0010), .PN, "Yamada^Tarou=山田^太郎")
+        ds.setString(Tag(0x0028, 0x1050), .DS, "+40.\\ 1.5")
+        let json = JSONDumper().render(ds)
+        #expect(json.contains("\"Alphabetic\":\"Yamada^Tarou\",\"Ideographic\":\"山田^太郎\""))
+        #expect(json.contains("\"Value\":[40.0,1.5]"))
+    }
+
+    @Test func textDumpShowsNestingAndEscapesControlBytes() {
+        var ds = Dataset()
+        ds.setString(Tag(0x0010, 0x0010), .PN, "A\u{1B}B")
+        let text = { var s = ""; TextDumper().render(ds, depth: 0, into: &s); return s }()
+        #expect(text.contains("A\\x1BB"))
+        #expect(text.contains("PatientName"))
+    }
+}
