@@ -147,6 +147,8 @@ final class OrderedRunState<R: Sendable>: @unchecked Sendable {
     private var earliestFailure = Int.max
     private var stopped = false
     private var workersAlive: Int
+    /// Workers blocked because they ran `window` inputs ahead; wakes are skipped when none are.
+    private var workersWaitingForWindow = 0
 
     init(count: Int, window: Int, workers: Int, failFast: Bool, interruption: InputInterruption) {
         self.count = count
@@ -163,7 +165,11 @@ final class OrderedRunState<R: Sendable>: @unchecked Sendable {
     func workerLoop(_ perform: (Int) -> Result<R, DicomError>) {
         while true {
             condition.lock()
-            while mayStartMore && nextToStart - nextToEmit >= window { condition.wait() }
+            while mayStartMore && nextToStart - nextToEmit >= window {
+                workersWaitingForWindow += 1
+                condition.wait()
+                workersWaitingForWindow -= 1
+            }
             guard mayStartMore else {
                 workersAlive -= 1
                 condition.broadcast()
@@ -179,7 +185,8 @@ final class OrderedRunState<R: Sendable>: @unchecked Sendable {
             condition.lock()
             finished[index] = result
             if failFast, result.inputFailure != nil { earliestFailure = min(earliestFailure, index) }
-            condition.broadcast()
+            // The emitter waits only for `nextToEmit`; other results wake nobody.
+            if index == nextToEmit { condition.broadcast() }
             condition.unlock()
         }
     }
@@ -196,8 +203,8 @@ final class OrderedRunState<R: Sendable>: @unchecked Sendable {
             condition.lock()
             nextToEmit += 1
             if failFast, result.inputFailure != nil { stopped = true }
-            condition.broadcast()
             if stopped { break }
+            if workersWaitingForWindow > 0 { condition.broadcast() }
         }
         stopped = true
         condition.broadcast()

@@ -72,8 +72,9 @@ public struct InputWalker: Sendable {
             InputWalker.expand(argument.path, fromList: argument.fromList, into: &entries)
         }
         guard !entries.isEmpty else {
-            throw DicomError(.noInput, "no input files found in "
-                             + arguments.map { "'\($0.path)'" }.joined(separator: ", "))
+            let named = arguments.prefix(3).map { "'\($0.path)'" }.joined(separator: ", ")
+            throw DicomError(.noInput, "no input files found in " + named
+                             + (arguments.count > 3 ? " and \(arguments.count - 3) more" : ""))
         }
         if let shard = options.shard {
             entries = entries.filter { InputShard.shard(forKey: $0.shardKey, count: shard.count) == shard.index }
