@@ -25,6 +25,16 @@ import Testing
         #expect(walker.items[1] == .file(path: root + "/.hidden.dcm", relativePath: ".hidden.dcm"))
         #expect(walker.items.allSatisfy { !$0.displayName.contains("//") })
         #expect(walker.expansionFailures.isEmpty)
+
+        // A link to a directory given as an argument is followed; a dangling link inside a
+        // tree is a failure at its place.
+        try FileManager.default.createSymbolicLink(atPath: tmp.path + "/via", withDestinationPath: root + "/a")
+        try FileManager.default.createSymbolicLink(atPath: root + "/a/3.dcm", withDestinationPath: root + "/gone")
+        let linked = try InputWalker(InputOptions(paths: [tmp.path + "/via"], command: "dump"))
+        #expect(linked.items.map(\.relativePath) == ["10.dcm", "2.dcm", "3.dcm"])
+        #expect(linked.expansionFailures.keys.sorted() == [2])
+        #expect(linked.expansionFailures[2]?.code == .cannotRead)
+        #expect(linked.expansionFailures[2]?.message == "dangling symbolic link")
     }
 
     @Test func filesFromListsSplitOnNewlinesOrNulAndIgnoreBlankEntries() throws {
