@@ -1,0 +1,255 @@
+import DicomCore
+import Dispatch
+import Foundation
+
+/// The outcome of a run over inputs.
+public struct RunSummary: Sendable {
+    /// Inputs in the run (after `--shard`).
+    public var total: Int
+    public var succeeded: Int
+    public var failed: Int
+    /// Inputs not reported: never started (after `--fail-fast` stopped or SIGINT), or finished
+    /// by a worker running ahead after the first failure under `--fail-fast`.
+    public var skipped: Int
+    /// The first failure in input order (its `file` is the input's display name).
+    public var firstFailure: DicomError?
+    /// Whether SIGINT stopped the run.
+    public var interrupted: Bool
+    /// `.interrupted` after SIGINT, else the first failure's status in input order, else `.ok`.
+    public var exitStatus: ExitStatus
+    /// Wall-clock seconds.
+    public var elapsed: Double
+
+    public init(total: Int, succeeded: Int, failed: Int, skipped: Int, firstFailure: DicomError?,
+                interrupted: Bool, elapsed: Double) {
+        self.total = total
+        self.succeeded = succeeded
+        self.failed = failed
+        self.skipped = skipped
+        self.firstFailure = firstFailure
+        self.interrupted = interrupted
+        self.exitStatus = interrupted ? .interrupted : (firstFailure?.code.exitStatus ?? .ok)
+        self.elapsed = elapsed
+    }
+}
+
+extension InputWalker {
+    /// Whether SIGINT was received. Writers check it to remove their temp files; `run` checks it
+    /// before starting each input.
+    public static var interrupted: Bool { InputInterruption.shared.isSet }
+
+    /// Installs the SIGINT handler (idempotent; `run` does it). The first SIGINT sets
+    /// `interrupted`: no new input starts, in-flight ones finish, the run ends with status 130.
+    /// A second SIGINT ends the process at once.
+    public static func installInterruptHandler() { InputInterruption.shared.install() }
+
+    /// Runs `work` over `items` with `jobs` workers (`jobs <= 1` runs inline on the calling
+    /// thread) and hands each result to `emit`, on the calling thread, strictly in input order,
+    /// so a command's stdout is in input order and never interleaved, whatever `jobs` is.
+    /// Workers run ahead of `emit` by at most `2 * jobs` inputs, so memory stays bounded.
+    ///
+    /// Failures do not stop the run unless `failFast`: then no input after the first failure
+    /// (in input order) is started or reported. Errors reaching `emit` carry the input's
+    /// display name in `file`. With a `reporter`, the run also draws progress, prints one
+    /// diagnostic per failure (in input order) and the summary line.
+    public static func run<R: Sendable>(
+        _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter? = nil,
+        work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
+        emit: (InputItem, Result<R, DicomError>) -> Void
+    ) -> RunSummary {
+        run(items, jobs: jobs, failFast: failFast, reporter: reporter, preFailed: [:],
+            interruption: InputInterruption.shared, work: work, emit: emit)
+    }
+
+    static func run<R: Sendable>(
+        _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter?,
+        preFailed: [Int: DicomError], interruption: InputInterruption,
+        work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
+        emit: (InputItem, Result<R, DicomError>) -> Void
+    ) -> RunSummary {
+        if interruption === InputInterruption.shared { interruption.install() }
+        let start = ContinuousClock.now
+        reporter?.begin(total: items.count)
+
+        @Sendable func perform(_ index: Int) -> Result<R, DicomError> {
+            let item = items[index]
+            if let failure = preFailed[index] { return .failure(failure.inFile(item.displayName)) }
+            do throws(DicomError) {
+                return .success(try work(item))
+            } catch {
+                return .failure(error.inFile(item.displayName))
+            }
+        }
+
+        var succeeded = 0, failed = 0
+        var firstFailure: DicomError?
+        func deliver(_ index: Int, _ result: Result<R, DicomError>) {
+            emit(items[index], result)
+            switch result {
+            case .success: succeeded += 1
+            case .failure(let error):
+                failed += 1
+                if firstFailure == nil { firstFailure = error }
+            }
+            reporter?.finished(items[index], error: result.inputFailure)
+        }
+
+        let workers = min(max(jobs, 1), items.count)
+        if workers <= 1 {
+            for index in items.indices {
+                if interruption.isSet { break }
+                let result = perform(index)
+                deliver(index, result)
+                if failFast, result.inputFailure != nil { break }
+            }
+        } else {
+            let state = OrderedRunState<R>(count: items.count, window: 2 * workers, workers: workers,
+                                           failFast: failFast, interruption: interruption)
+            for _ in 0..<workers {
+                let thread = Thread { state.workerLoop(perform) }
+                thread.stackSize = 8 << 20  // deep but bounded sequence nesting
+                thread.start()
+            }
+            state.emitInOrder(deliver)
+        }
+
+        let elapsed = start.duration(to: .now)
+        let summary = RunSummary(
+            total: items.count, succeeded: succeeded, failed: failed,
+            skipped: items.count - succeeded - failed, firstFailure: firstFailure,
+            interrupted: interruption.isSet,
+            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        reporter?.finish(summary)
+        return summary
+    }
+}
+
+extension Result {
+    /// The error of a failed result (file-private: other files may extend Result too).
+    fileprivate var inputFailure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
+/// Shared state of a parallel run: workers take indices in order, the calling thread emits
+/// results in order. One condition variable guards everything.
+final class OrderedRunState<R: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let count: Int
+    private let window: Int
+    private let failFast: Bool
+    private let interruption: InputInterruption
+    private var finished: [Int: Result<R, DicomError>] = [:]  // done, not yet emitted
+    private var nextToStart = 0
+    private var nextToEmit = 0
+    /// Fail-fast: the earliest failing index seen; nothing after it starts.
+    private var earliestFailure = Int.max
+    private var stopped = false
+    private var workersAlive: Int
+    /// Workers blocked because they ran `window` inputs ahead; wakes are skipped when none are.
+    private var workersWaitingForWindow = 0
+
+    init(count: Int, window: Int, workers: Int, failFast: Bool, interruption: InputInterruption) {
+        self.count = count
+        self.window = window
+        self.failFast = failFast
+        self.interruption = interruption
+        self.workersAlive = workers
+    }
+
+    private var mayStartMore: Bool {
+        !stopped && nextToStart < count && nextToStart <= earliestFailure && !interruption.isSet
+    }
+
+    func workerLoop(_ perform: (Int) -> Result<R, DicomError>) {
+        while true {
+            condition.lock()
+            while mayStartMore && nextToStart - nextToEmit >= window {
+                workersWaitingForWindow += 1
+                condition.wait()
+                workersWaitingForWindow -= 1
+            }
+            guard mayStartMore else {
+                workersAlive -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let index = nextToStart
+            nextToStart += 1
+            condition.unlock()
+
+            let result = perform(index)
+
+            condition.lock()
+            finished[index] = result
+            if failFast, result.inputFailure != nil { earliestFailure = min(earliestFailure, index) }
+            // The emitter waits only for `nextToEmit`; other results wake nobody.
+            if index == nextToEmit { condition.broadcast() }
+            condition.unlock()
+        }
+    }
+
+    /// Called on the run's thread: hands results to `deliver` in index order, then waits for
+    /// every worker to end (in-flight work finishes before `run` returns).
+    func emitInOrder(_ deliver: (Int, Result<R, DicomError>) -> Void) {
+        condition.lock()
+        while nextToEmit < count {
+            while finished[nextToEmit] == nil && workersAlive > 0 { condition.wait() }
+            guard let result = finished.removeValue(forKey: nextToEmit) else { break }
+            condition.unlock()
+            deliver(nextToEmit, result)
+            condition.lock()
+            nextToEmit += 1
+            if failFast, result.inputFailure != nil { stopped = true }
+            if stopped { break }
+            if workersWaitingForWindow > 0 { condition.broadcast() }
+        }
+        stopped = true
+        condition.broadcast()
+        while workersAlive > 0 { condition.wait() }
+        finished.removeAll()
+        condition.unlock()
+    }
+}
+
+/// The SIGINT flag. A Dispatch signal source sets it from an ordinary queue (not from signal
+/// context), so a lock is safe here.
+final class InputInterruption: @unchecked Sendable {
+    static let shared = InputInterruption()
+
+    private let lock = NSLock()
+    private var signals = 0
+    private var source: DispatchSourceSignal?
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return signals > 0
+    }
+
+    func set() {
+        lock.lock()
+        signals += 1
+        let count = signals
+        lock.unlock()
+        if count >= 2 && self === InputInterruption.shared {
+            // Second Ctrl-C: the user means it. Default action, status 130 from the shell.
+            signal(SIGINT, SIG_DFL)
+            raise(SIGINT)
+        }
+    }
+
+    func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard source == nil else { return }
+        // Dispatch delivers the signal only when the default action is ignored.
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [weak self] in self?.set() }
+        source.resume()
+        self.source = source
+    }
+}

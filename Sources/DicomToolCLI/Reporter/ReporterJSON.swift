@@ -1,0 +1,157 @@
+import DicomCore
+import Foundation
+
+/// The JSON Lines records of `--format json`, schema `dicomtool/1`: one object per line, keys in
+/// a fixed order, every record carrying `type`, `schema` and `command` so that the outputs of
+/// shards can be concatenated and still be read.
+///
+/// - `{"type":"begin","schema":"dicomtool/1","command":"dump","inputs":N,"jobs":J,"shard":"I/N"|null}`
+/// - `{"type":"item",...,"input":"scans/x.dcm","relativePath":"x.dcm","status":"ok"|"error","exit":N,
+///    "error":{"code":...,"message":...,"offset":...,"tag":...,"cause":...,"text":...}}` plus the
+///   command's own fields (`error` only when status is `error`)
+/// - `{"type":"end",...}` after the last item
+/// - `{"type":"summary",...,"total","succeeded","failed","skipped","interrupted","exit","elapsed",
+///    "firstFailure":{"input","exit","error"}|null}`
+public enum ReporterJSON {
+    public static let schema = "dicomtool/1"
+
+    /// A JSON value with ordered object keys. `raw` is inserted verbatim and must be valid JSON
+    /// (e.g. a dataset already rendered as PS3.18 JSON).
+    public indirect enum Value: Sendable {
+        case string(String)
+        case int(Int)
+        case double(Double)
+        case bool(Bool)
+        case null
+        case array([Value])
+        case object([(String, Value)])
+        case raw(String)
+    }
+
+    public static func begin(command: String, inputs: Int, jobs: Int,
+                             shard: (index: Int, count: Int)?) -> String {
+        record("begin", command, [
+            ("inputs", .int(inputs)),
+            ("jobs", .int(jobs)),
+            ("shard", shard.map { .string("\($0.index)/\($0.count)") } ?? .null),
+        ])
+    }
+
+    /// One input's record. `fields` are the command's own (e.g. `"findings"`), appended last.
+    public static func item(command: String, input: InputItem, error: DicomError? = nil,
+                            fields: [(String, Value)] = []) -> String {
+        var body: [(String, Value)] = [
+            ("input", .string(input.displayName)),
+            ("relativePath", .string(input.relativePath)),
+            ("status", .string(error == nil ? "ok" : "error")),
+            ("exit", .int(Int(error?.code.exitStatus.rawValue ?? ExitStatus.ok.rawValue))),
+        ]
+        if let error { body.append(("error", errorValue(error))) }
+        return record("item", command, body + fields)
+    }
+
+    public static func end(command: String) -> String {
+        record("end", command, [])
+    }
+
+    public static func summary(command: String, _ summary: RunSummary) -> String {
+        let first: Value = summary.firstFailure.map { failure in
+            .object([
+                ("input", failure.file.map(Value.string) ?? .null),
+                ("exit", .int(Int(failure.code.exitStatus.rawValue))),
+                ("error", errorValue(failure)),
+            ])
+        } ?? .null
+        return record("summary", command, [
+            ("total", .int(summary.total)),
+            ("succeeded", .int(summary.succeeded)),
+            ("failed", .int(summary.failed)),
+            ("skipped", .int(summary.skipped)),
+            ("interrupted", .bool(summary.interrupted)),
+            ("exit", .int(Int(summary.exitStatus.rawValue))),
+            ("elapsed", .double((summary.elapsed * 1000).rounded() / 1000)),
+            ("firstFailure", first),
+        ])
+    }
+
+    /// `{"code","message","offset","tag","cause","text"}`; absent parts are null. `text` is the
+    /// diagnostic's message (the error's description without the file).
+    public static func errorValue(_ error: DicomError) -> Value {
+        var withoutFile = error
+        withoutFile.file = nil
+        return .object([
+            ("code", .string(error.code.rawValue)),
+            ("message", .string(error.message)),
+            ("offset", error.offset.map(Value.int) ?? .null),
+            ("tag", error.tag.map { .string($0.description) } ?? .null),
+            ("cause", error.cause.map(Value.string) ?? .null),
+            ("text", .string(withoutFile.description)),
+        ])
+    }
+
+    static func record(_ type: String, _ command: String, _ body: [(String, Value)]) -> String {
+        render(.object([("type", .string(type)), ("schema", .string(schema)),
+                        ("command", .string(command))] + body))
+    }
+
+    /// Compact JSON, one line (newlines in strings are escaped).
+    public static func render(_ value: Value) -> String {
+        var out = ""
+        render(value, into: &out)
+        return out
+    }
+
+    private static func render(_ value: Value, into out: inout String) {
+        switch value {
+        case .string(let text): quote(text, into: &out)
+        case .int(let number): out += String(number)
+        case .double(let number):
+            if number.isFinite {
+                out += number == number.rounded() && abs(number) < 1e15
+                    ? String(Int64(number)) : "\(number)"
+            } else {
+                out += "null"
+            }
+        case .bool(let flag): out += flag ? "true" : "false"
+        case .null: out += "null"
+        case .raw(let json): out += json
+        case .array(let elements):
+            out += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out += "," }
+                render(element, into: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (index, (key, member)) in members.enumerated() {
+                if index > 0 { out += "," }
+                quote(key, into: &out)
+                out += ":"
+                render(member, into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func quote(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
