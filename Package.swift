@@ -44,6 +44,7 @@ let package = Package(
                     dependencies: ["DicomCodecs", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels", "DicomTestSupport"]),
+        .testTarget(name: "DicomRulesTests", dependencies: ["DicomRules", "DicomTestSupport"]),
         .testTarget(name: "DicomToolCLITests", dependencies: ["DicomToolCLI"]),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomCore", "DicomTestSupport"]),
