@@ -45,7 +45,7 @@ public enum CommandTable {
             usage: ["[OPTIONS] INPUT...", "[OPTIONS] --files-from FILE"],
             examples: [
                 ("dicomtool dump image.dcm", "Show every element of one file."),
-                ("dicomtool dump --tag PatientName --tag (0008,0060) scans/", "Show two elements of every file under scans/."),
+                ("dicomtool dump --tag PatientName --tag 0008,0060 scans/", "Show two elements of every file under scans/."),
                 ("dicomtool dump --json image.dcm > image.json", "Write the DICOM JSON model of a file."),
             ],
             argsType: DumpArgs.self),
