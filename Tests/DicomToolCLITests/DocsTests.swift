@@ -156,4 +156,28 @@ import Testing
         // Flags of another command are not offered.
         #expect(try bashComplete(["dicomtool", "transcode", "--js"]).isEmpty)
     }
+
+    /// Asks fish what it would complete for a command line: `complete -C`.
+    func fishComplete(_ line: String) throws -> [String] {
+        let file = try CLI.temporaryFile("dicomtool.fish", Completions.fish())
+        let result = try CLI.run("/usr/bin/fish", ["-c", "source '\(file.path)'; complete -C '\(line)'"])
+        #expect(result.status == 0, "\(result.err)")
+        return result.out.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }
+    }
+
+    @Test func fishCompletesCommandsFlagsAndChoices() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") else {
+            print("skipped: fish is not installed")
+            return
+        }
+        #expect(try Set(fishComplete("dicomtool ")) == ["dump", "transcode"])
+        #expect(try Set(fishComplete("dicomtool transcode --jp")) == ["--jpeg", "--jpeg-lossless", "--jpegls", "--jpeg2000"])
+        #expect(try Set(fishComplete("dicomtool dump --format ")) == ["text", "json"])
+        #expect(try fishComplete("dicomtool transcode --js").isEmpty)
+        #expect(try fishComplete("dicomtool dump --no-pro") == ["--no-progress"])
+    }
+
+    @Test func generateChoicesMatchTheRenderers() {
+        #expect(FlagTable.flag(.generate).choices == DicomTool.GeneratedDocument.allCases.map(\.rawValue))
+    }
 }

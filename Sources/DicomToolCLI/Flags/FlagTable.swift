@@ -243,7 +243,7 @@ public enum FlagTable {
              details: "Split each encapsulated frame into fragments of at most BYTES bytes (an even number). By default each frame is one fragment."),
         Flag(.newSeries, category: .encoding, scope: transcode,
              summary: "give lossy copies a new Series Instance UID",
-             details: "Give lossy copies a new Series Instance UID (and Series Number left as is), so they do not mix with the originals.",
+             details: "Give lossy copies a new Series Instance UID, so that viewers do not show them in the series of the originals.",
              negatable: true),
         Flag(.verify, category: .verify, scope: transcode,
              summary: "decode the output and compare it with the input",

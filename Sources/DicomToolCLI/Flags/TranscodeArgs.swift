@@ -2,7 +2,7 @@ import DicomCore
 
 /// `dicomtool transcode`, checked: one target syntax, and only the options its family uses.
 /// Options that do not apply to the target are nil; those that apply carry their default.
-public struct TranscodeArgs: CommandArgs {
+public struct TranscodeArgs: CommandArgs, Equatable {
     public enum Subsampling: String, Sendable, CaseIterable {
         case s444 = "444", s422 = "422", s420 = "420"
     }
