@@ -180,4 +180,31 @@ import Testing
     @Test func generateChoicesMatchTheRenderers() {
         #expect(FlagTable.flag(.generate).choices == DicomTool.GeneratedDocument.allCases.map(\.rawValue))
     }
+
+    @Test func zshCompletesFlagsOfTheCommand() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/zsh") else {
+            print("skipped: zsh is not installed")
+            return
+        }
+        // zsh completes only inside its line editor: drive an interactive zsh through a
+        // pseudo-terminal (zpty), type a prefix and TAB, and read the listing until it appears.
+        let file = try CLI.temporaryFile("_dicomtool", Completions.zsh())
+        let driver = """
+            zmodload zsh/zpty
+            zpty z zsh -f -i
+            zpty -w z 'PS1="> "; fpath=(\(file.deletingLastPathComponent().path) $fpath); autoload -U compinit; compinit -u -D'
+            zpty -w -n z $'dicomtool transcode --jpeg\\t'
+            local chunk all
+            for i in {1..100}; do
+                while zpty -r -t z chunk; do all+=$chunk; done
+                [[ $all == *--jpegls* ]] && break
+                sleep 0.1
+            done
+            zpty -d z
+            print -r -- "$all"
+            """
+        let result = try CLI.run("/usr/bin/zsh", ["-f", "-c", driver])
+        #expect(result.out.contains("--jpeg-lossless") && result.out.contains("--jpegls") && result.out.contains("--jpeg2000"))
+        #expect(!result.out.contains("--json"))
+    }
 }
