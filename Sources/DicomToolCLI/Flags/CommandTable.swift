@@ -1,0 +1,76 @@
+import DicomCore
+
+/// Every command's identity; the raw value is the name typed on the command line.
+public enum CommandID: String, Sendable, CaseIterable {
+    case dump, transcode
+}
+
+/// A command's typed arguments: built from what was typed (stage two of parsing, where
+/// combinations are checked) and run. Adding a command is one `CommandTable` entry, one type
+/// conforming to this, and one runner.
+public protocol CommandArgs: Sendable {
+    init(_ low: LowArgs) throws(DicomError)
+    func run(global: GlobalArgs) -> ExitStatus
+}
+
+/// What one command entry says.
+public struct Command: Sendable {
+    public let id: CommandID
+    /// One line, lower case, no final period.
+    public let summary: String
+    /// Paragraphs separated by blank lines.
+    public let details: String
+    /// Usage lines after `dicomtool <name> `.
+    public let usage: [String]
+    public let examples: [(command: String, explanation: String)]
+    public let argsType: any CommandArgs.Type
+
+    public var name: String { id.rawValue }
+}
+
+/// The one table of commands.
+public enum CommandTable {
+    public static let all: [Command] = [
+        Command(
+            id: .dump,
+            summary: "show the elements of DICOM files",
+            details: """
+            Show every element of each input: tag, VR, value, length, VM and keyword, with sequences \
+            indented and long values shortened, in the spirit of dcmdump. Pixel data is summarised \
+            (frames, fragment sizes), never copied.
+
+            With --json or --xml the datasets are written in the DICOM JSON (PS3.18) or XML (PS3.19) \
+            models for scripts. Text is always UTF-8, with control bytes escaped.
+            """,
+            usage: ["[OPTIONS] INPUT...", "[OPTIONS] --files-from FILE"],
+            examples: [
+                ("dicomtool dump image.dcm", "Show every element of one file."),
+                ("dicomtool dump --tag PatientName --tag 0008,0060 scans/", "Show two elements of every file under scans/."),
+                ("dicomtool dump --json image.dcm > image.json", "Write the DICOM JSON model of a file."),
+            ],
+            argsType: DumpArgs.self),
+        Command(
+            id: .transcode,
+            summary: "convert DICOM files to another transfer syntax",
+            details: """
+            Rewrite each input in the target transfer syntax, decoding and encoding pixel data as \
+            needed. Lossless targets keep every pixel and the SOP Instance UID; lossy targets update \
+            Lossy Image Compression, its ratio and method, the SOP Instance UID and the Source Image \
+            Sequence. Nothing is changed silently: an image the target cannot hold is refused.
+
+            Exactly one target is required. Outputs are written to a temporary file and renamed \
+            into place; inputs are never modified.
+            """,
+            usage: ["TARGET [OPTIONS] INPUT -o OUTPUT", "TARGET [OPTIONS] INPUT... -o DIRECTORY",
+                    "TARGET --plan INPUT..."],
+            examples: [
+                ("dicomtool transcode --jpeg2000 in.dcm -o out.dcm", "Compress losslessly with JPEG 2000."),
+                ("dicomtool transcode --jpeg --quality 85 --verify scans/ -o jpeg/", "Compress a tree lossily and report the error of each file."),
+                ("dicomtool transcode --explicit - -o - < in.dcm > out.dcm", "Decompress in a pipe."),
+                ("dicomtool transcode --ts JPEGLSLossless --plan scans/", "Show what would change without writing."),
+            ],
+            argsType: TranscodeArgs.self),
+    ]
+
+    public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }
+}

@@ -1,0 +1,100 @@
+/// What one flag entry says. `FlagTable.all` holds one of these per flag; parsing, help, man pages
+/// and completions are all read from it, so a flag is declared in exactly one place.
+public struct Flag: Sendable {
+    /// The long name without dashes; also the flag's identity.
+    public let id: FlagID
+    public let short: Character?
+    /// Placeholder for the value in docs (`N`, `FILE`); nil for a switch.
+    public let valueName: String?
+    public let category: FlagCategory
+    public let scope: FlagScope
+    /// One line, lower case, no final period: for `-h` and completions.
+    public let summary: String
+    /// Paragraphs separated by blank lines: for `--help` and the man pages.
+    public let details: String
+    /// The default as people should read it, e.g. "4096" or "number of cores".
+    public let defaultValue: String?
+    /// The only values accepted; also offered by the completions.
+    public let choices: [String]
+    /// Whether `--no-<long>` is accepted (switches only): it sets the switch back to off.
+    public let isNegatable: Bool
+    /// Repeatable flags collect every value; the others keep the last one given.
+    public let isRepeatable: Bool
+    /// Whether the value names a file, so completions offer file names.
+    public let takesPath: Bool
+    /// Not shown in `-h` (still in `--help` and the man page), for flags rarely typed by hand.
+    public let isHiddenFromShortHelp: Bool
+
+    public init(_ id: FlagID, short: Character? = nil, value valueName: String? = nil,
+                category: FlagCategory, scope: FlagScope, summary: String, details: String,
+                defaultValue: String? = nil, choices: [String] = [], negatable: Bool = false,
+                repeatable: Bool = false, path: Bool = false, hiddenFromShortHelp: Bool = false) {
+        self.id = id
+        self.short = short
+        self.valueName = valueName
+        self.category = category
+        self.scope = scope
+        self.summary = summary
+        self.details = details
+        self.defaultValue = defaultValue
+        self.choices = choices
+        self.isNegatable = negatable
+        self.isRepeatable = repeatable
+        self.takesPath = path
+        self.isHiddenFromShortHelp = hiddenFromShortHelp
+    }
+
+    public var long: String { id.rawValue }
+    public var isSwitch: Bool { valueName == nil }
+    /// `--no-progress` for `--progress`, when negatable.
+    public var negatedLong: String? { isNegatable ? "no-" + long : nil }
+
+    public var isGlobal: Bool {
+        if case .global = scope { return true }
+        return false
+    }
+
+    /// Whether the flag may be given to `command` (nil: before any command).
+    public func applies(to command: CommandID?) -> Bool {
+        switch scope {
+        case .global: return true
+        case .commands(let list): return command.map(list.contains) ?? false
+        }
+    }
+
+    /// `-j, --jobs N` as help and man pages show it.
+    public var synopsis: String {
+        var text = short.map { "-\($0), " } ?? ""
+        text += "--" + long
+        if let valueName { text += " " + valueName }
+        if let negatedLong { text += ", --" + negatedLong }
+        return text
+    }
+}
+
+/// Where a flag may be given.
+public enum FlagScope: Sendable {
+    /// Any command, and before the command name.
+    case global
+    /// Only after one of these command names.
+    case commands([CommandID])
+}
+
+/// Groups flags in help and man pages, in this order.
+public enum FlagCategory: String, Sendable, CaseIterable {
+    // Command flags first, then the global ones, so a command's page starts with what is its own.
+    case dump, target, encoding, verify, write, input, output, info
+
+    public var title: String {
+        switch self {
+        case .input: return "Input options"
+        case .output: return "Output options"
+        case .dump: return "Dump options"
+        case .target: return "Target transfer syntax (exactly one)"
+        case .encoding: return "Encoding options"
+        case .verify: return "Verification options"
+        case .write: return "Writing options"
+        case .info: return "Information"
+        }
+    }
+}

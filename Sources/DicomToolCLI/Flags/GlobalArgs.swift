@@ -1,0 +1,83 @@
+import DicomCore
+import Foundation
+
+/// How results and diagnostics are reported (`--format`).
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text, json
+}
+
+/// The flags every command shares: inputs, parallelism, reporting.
+public struct GlobalArgs: Sendable {
+    /// Files processed at the same time, at least 1.
+    public var jobs: Int
+    /// The `index`-th (from 1) of `count` partitions of the inputs, or nil for all inputs.
+    public var shard: (index: Int, count: Int)?
+    /// Path of a list of inputs, or `-` for stdin.
+    public var filesFrom: String?
+    /// The list in `filesFrom` is NUL-separated.
+    public var nulSeparated: Bool
+    public var failFast: Bool
+    /// true or false when forced; nil: only when stderr is a terminal.
+    public var progress: Bool?
+    public var quiet: Bool
+    public var format: OutputFormat
+    /// Files, directories and `-` as given, in order.
+    public var inputs: [String]
+
+    public init(jobs: Int = GlobalArgs.defaultJobs, shard: (index: Int, count: Int)? = nil, filesFrom: String? = nil,
+                nulSeparated: Bool = false, failFast: Bool = false, progress: Bool? = nil, quiet: Bool = false,
+                format: OutputFormat = .text, inputs: [String] = []) {
+        self.jobs = jobs
+        self.shard = shard
+        self.filesFrom = filesFrom
+        self.nulSeparated = nulSeparated
+        self.failFast = failFast
+        self.progress = progress
+        self.quiet = quiet
+        self.format = format
+        self.inputs = inputs
+    }
+
+    public static var defaultJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Stage two for the global flags.
+    public init(_ low: LowArgs) throws(DicomError) {
+        self.init(inputs: low.positionals)
+        jobs = try low.integer(.jobs, in: 1...4096) ?? Self.defaultJobs
+        if let text = low.text(.shard) { shard = try Self.parseShard(text, spelling: low.spelling(.shard)) }
+        filesFrom = low.text(.filesFrom)
+        nulSeparated = low.isOn(.null)
+        if nulSeparated, filesFrom == nil {
+            throw DicomError(.usage, "\(low.spelling(.null)) applies to --files-from, which was not given")
+        }
+        failFast = low.isOn(.failFast)
+        progress = low.toggle(.progress)
+        quiet = low.isOn(.quiet)
+        if let text = low.text(.format) {
+            guard let value = OutputFormat(rawValue: text) else {
+                throw Self.badChoice(text, for: .format, spelling: low.spelling(.format))
+            }
+            format = value
+        }
+    }
+
+    /// `I/N` with 1 <= I <= N.
+    static func parseShard(_ text: String, spelling: String) throws(DicomError) -> (index: Int, count: Int) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
+            throw DicomError(.usage, "\(spelling) expects I/N such as 2/8, not '\(text)'")
+        }
+        guard count >= 1, (1...count).contains(index) else {
+            throw DicomError(.usage, "\(spelling) \(text): I must be from 1 to N, and N at least 1")
+        }
+        return (index, count)
+    }
+
+    /// The error for a value outside a flag's declared choices, with the choices.
+    static func badChoice(_ text: String, for id: FlagID, spelling: String) -> DicomError {
+        let choices = FlagTable.flag(id).choices
+        var message = "\(spelling) expects one of \(choices.joined(separator: ", ")), not '\(text)'"
+        if let hint = Suggestions.didYouMean(text, among: choices) { message += "; " + hint }
+        return DicomError(.usage, message)
+    }
+}

@@ -1,0 +1,176 @@
+import DicomCore
+import Testing
+@testable import DicomToolCLI
+
+/// Each flag, in every spelling the table allows, reaches its typed field. The switch is
+/// exhaustive, so a new flag does not compile until it has a test here.
+@Suite struct EveryFlagTests {
+    let out = ["-o", "out.dcm", "in.dcm"]
+
+    @Test(arguments: FlagID.allCases)
+    func flagReachesTypedArgs(_ id: FlagID) throws {
+        switch id {
+        case .jobs:
+            for s in CLI.spellings(.jobs, "3") { #expect(try CLI.dump(s + ["x"]).1.jobs == 3) }
+            #expect(try CLI.dump(["x"]).1.jobs == GlobalArgs.defaultJobs)
+        case .shard:
+            for s in CLI.spellings(.shard, "2/5") {
+                let shard = try CLI.dump(s + ["x"]).1.shard
+                #expect(shard?.index == 2 && shard?.count == 5)
+            }
+        case .filesFrom:
+            for s in CLI.spellings(.filesFrom, "-") { #expect(try CLI.dump(s).1.filesFrom == "-") }
+            for s in CLI.spellings(.filesFrom, "list.txt") { #expect(try CLI.dump(s).1.filesFrom == "list.txt") }
+        case .null:
+            for s in CLI.spellings(.null) { #expect(try CLI.dump(s + ["--files-from", "l"]).1.nulSeparated) }
+        case .failFast:
+            for s in CLI.spellings(.failFast) { #expect(try CLI.dump(s + ["x"]).1.failFast) }
+            #expect(try !CLI.dump(["--fail-fast", "--no-fail-fast", "x"]).1.failFast)
+        case .progress:
+            for s in CLI.spellings(.progress) { #expect(try CLI.dump(s + ["x"]).1.progress == true) }
+            #expect(try CLI.dump(["--no-progress", "x"]).1.progress == false)
+            #expect(try CLI.dump(["x"]).1.progress == nil)
+        case .quiet:
+            for s in CLI.spellings(.quiet) { #expect(try CLI.dump(s + ["x"]).1.quiet) }
+            #expect(try !CLI.dump(["-q", "--no-quiet", "x"]).1.quiet)
+        case .format:
+            for s in CLI.spellings(.format, "json") { #expect(try CLI.dump(s + ["x"]).1.format == .json) }
+            #expect(try CLI.dump(["x"]).1.format == .text)
+        case .help:
+            guard case .help(.dump, long: false) = try CLI.invocation(["dump", "-h"]) else { Issue.record("-h"); return }
+            guard case .help(.dump, long: true) = try CLI.invocation(["dump", "--help"]) else { Issue.record("--help"); return }
+            guard case .help(nil, long: true) = try CLI.invocation(["--help"]) else { Issue.record("top --help"); return }
+        case .version:
+            for s in CLI.spellings(.version) {
+                guard case .version = try CLI.invocation(s) else { Issue.record("\(s)"); return }
+            }
+        case .generate:
+            for s in CLI.spellings(.generate, "complete-zsh") {
+                guard case .generate(.completeZsh, nil) = try CLI.invocation(s) else { Issue.record("\(s)"); return }
+            }
+            guard case .generate(.man, .transcode) = try CLI.invocation(["transcode", "--generate=man"]) else {
+                Issue.record("man for transcode"); return
+            }
+        case .json:
+            #expect(try CLI.dump(["--json", "x"]).0.mode == .json)
+        case .xml:
+            #expect(try CLI.dump(["--xml", "x"]).0.mode == .xml)
+        case .inlineMax:
+            for s in CLI.spellings(.inlineMax, "0") { #expect(try CLI.dump(s + ["x"]).0.inlineMax == 0) }
+            #expect(try CLI.dump(["x"]).0.inlineMax == 4096)
+        case .tag:
+            let (args, _) = try CLI.dump(["--tag", "(0010,0010)", "--tag=0010,0020", "--tag", "PatientName",
+                                          "--tag", "SourceImageSequence[0].ReferencedSOPInstanceUID", "x"])
+            #expect(args.tags == ["(0010,0010)", "0010,0020", "PatientName",
+                                  "SourceImageSequence[0].ReferencedSOPInstanceUID"])
+        case .metaOnly:
+            #expect(try CLI.dump(["--meta-only", "x"]).0.metaOnly)
+        case .noMeta:
+            #expect(try CLI.dump(["--no-meta", "x"]).0.noMeta)
+        case .full:
+            #expect(try CLI.dump(["--full", "x"]).0.full)
+            #expect(try !CLI.dump(["--full", "--no-full", "x"]).0.full)
+        case .explicit:
+            #expect(try CLI.transcode(["--explicit"] + out).0.target == .explicitVRLittleEndian)
+        case .implicit:
+            #expect(try CLI.transcode(["--implicit"] + out).0.target == .implicitVRLittleEndian)
+        case .bigEndian:
+            #expect(try CLI.transcode(["--big-endian"] + out).0.target == .explicitVRBigEndian)
+        case .deflate:
+            #expect(try CLI.transcode(["--deflate"] + out).0.target == .deflatedExplicitVRLittleEndian)
+        case .jpeg:
+            let args = try CLI.transcode(["--jpeg"] + out).0
+            #expect(args.target == .jpegBaseline && args.quality == 90 && args.subsampling == .s444)
+        case .jpegLossless:
+            let args = try CLI.transcode(["--jpeg-lossless"] + out).0
+            #expect(args.target == .jpegLosslessSV1 && args.predictor == 1)
+        case .jpegls:
+            let args = try CLI.transcode(["--jpegls"] + out).0
+            #expect(args.target == .jpegLSLossless && args.near == 0)
+        case .jpeg2000:
+            let args = try CLI.transcode(["--jpeg2000"] + out).0
+            #expect(args.target == .jpeg2000Lossless && args.j2k == .lossless && args.offsetTable == .basic)
+        case .htj2k:
+            let args = try CLI.transcode(["--htj2k"] + out).0
+            #expect(args.target == .htj2kLossless && args.j2k == .lossless)
+        case .rle:
+            #expect(try CLI.transcode(["--rle"] + out).0.target == .rleLossless)
+        case .ts:
+            for s in CLI.spellings(.ts, "1.2.840.10008.1.2.4.80") {
+                #expect(try CLI.transcode(s + out).0.target == .jpegLSLossless)
+            }
+            #expect(try CLI.transcode(["--ts", "JPEG2000"] + out).0.target == .jpeg2000)
+            #expect(try CLI.transcode(["--ts", "explicitvrlittleendian"] + out).0.target == .explicitVRLittleEndian)
+        case .encapsulatedUncompressed:
+            #expect(try CLI.transcode(["--encapsulated-uncompressed"] + out).0.target == .encapsulatedUncompressed)
+        case .deflateFrames:
+            #expect(try CLI.transcode(["--deflate-frames"] + out).0.target == .deflatedImageFrame)
+        case .quality:
+            for s in CLI.spellings(.quality, "75") { #expect(try CLI.transcode(["--jpeg"] + s + out).0.quality == 75) }
+        case .subsampling:
+            for value in TranscodeArgs.Subsampling.allCases {
+                for s in CLI.spellings(.subsampling, value.rawValue) {
+                    #expect(try CLI.transcode(["--jpeg"] + s + out).0.subsampling == value)
+                }
+            }
+        case .predictor:
+            for s in CLI.spellings(.predictor, "6") {
+                let args = try CLI.transcode(["--jpeg-lossless"] + s + out).0
+                #expect(args.predictor == 6 && args.target == .jpegLossless)
+            }
+        case .near:
+            for s in CLI.spellings(.near, "2") {
+                let args = try CLI.transcode(["--jpegls"] + s + out).0
+                #expect(args.near == 2 && args.target == .jpegLSNearLossless)
+            }
+        case .lossless:
+            let args = try CLI.transcode(["--jpeg2000", "--lossless"] + out).0
+            #expect(args.j2k == .lossless && args.target == .jpeg2000Lossless)
+        case .ratio:
+            for s in CLI.spellings(.ratio, "12.5") {
+                let args = try CLI.transcode(["--jpeg2000"] + s + out).0
+                #expect(args.j2k == .ratio(12.5) && args.target == .jpeg2000)
+            }
+            #expect(try CLI.transcode(["--htj2k", "--ratio", "8"] + out).0.target == .htj2k)
+        case .psnr:
+            for s in CLI.spellings(.psnr, "45") {
+                #expect(try CLI.transcode(["--jpeg2000"] + s + out).0.j2k == .psnr(45))
+            }
+        case .offsetTable:
+            for value in TranscodeArgs.OffsetTable.allCases {
+                for s in CLI.spellings(.offsetTable, value.rawValue) {
+                    #expect(try CLI.transcode(["--rle"] + s + out).0.offsetTable == value)
+                }
+            }
+        case .fragmentSize:
+            for s in CLI.spellings(.fragmentSize, "65536") {
+                #expect(try CLI.transcode(["--rle"] + s + out).0.fragmentSize == 65536)
+            }
+        case .verify:
+            #expect(try CLI.transcode(["--rle", "--verify"] + out).0.verify)
+            #expect(try !CLI.transcode(["--rle", "--verify", "--no-verify"] + out).0.verify)
+        case .maxError:
+            for s in CLI.spellings(.maxError, "3") {
+                #expect(try CLI.transcode(["--jpeg", "--verify"] + s + out).0.maxError == 3)
+            }
+        case .minPSNR:
+            for s in CLI.spellings(.minPSNR, "40.5") {
+                #expect(try CLI.transcode(["--jpeg", "--verify"] + s + out).0.minPSNR == 40.5)
+            }
+        case .plan:
+            let args = try CLI.transcode(["--rle", "--plan", "in.dcm"]).0
+            #expect(args.plan && args.output == nil)
+        case .newSeries:
+            #expect(try CLI.transcode(["--jpeg", "--new-series"] + out).0.newSeries)
+        case .output:
+            for s in CLI.spellings(.output, "-") { #expect(try CLI.transcode(["--rle"] + s + ["-"]).0.output == "-") }
+            for s in CLI.spellings(.output, "dir/") {
+                let (args, global) = try CLI.transcode(["--rle", "a", "b"] + s)
+                #expect(args.output == "dir/" && global.inputs == ["a", "b"])
+            }
+        case .sync:
+            #expect(try CLI.transcode(["--rle", "--sync"] + out).0.sync)
+            #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.sync)
+        }
+    }
+}

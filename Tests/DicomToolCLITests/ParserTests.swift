@@ -1,0 +1,105 @@
+import DicomCore
+import Testing
+@testable import DicomToolCLI
+
+/// GNU conventions of stage one, and the combinations stage two refuses.
+@Suite struct ParserTests {
+    @Test func lexerTokens() {
+        #expect(Lexer.token("--jobs=4") == .long(name: "jobs", inlineValue: "4"))
+        #expect(Lexer.token("--tag=a=b") == .long(name: "tag", inlineValue: "a=b"))
+        #expect(Lexer.token("--json") == .long(name: "json", inlineValue: nil))
+        #expect(Lexer.token("-qj4") == .shortCluster("qj4"))
+        #expect(Lexer.token("-") == .positional("-"))
+        #expect(Lexer.token("--") == .endOfOptions)
+        #expect(Lexer.token("file.dcm") == .positional("file.dcm"))
+    }
+
+    @Test func clusteredShortSwitchesAndValue() throws {
+        let global = try CLI.dump(["-q0j2", "--files-from", "list"]).1
+        #expect(global.quiet && global.nulSeparated && global.jobs == 2)
+    }
+
+    @Test func doubleDashEndsOptions() throws {
+        let global = try CLI.dump(["--", "--json", "-q", "-"]).1
+        #expect(global.inputs == ["--json", "-q", "-"])
+        #expect(!global.quiet)
+    }
+
+    @Test func dashIsAPositional() throws {
+        let (args, global) = try CLI.transcode(["--rle", "-", "-o", "-"])
+        #expect(global.inputs == ["-"] && args.output == "-")
+    }
+
+    @Test func valueMayStartWithADash() throws {
+        // GNU getopt takes the next argument whatever it looks like.
+        #expect(try CLI.dump(["--files-from", "-"]).1.filesFrom == "-")
+        #expect(try CLI.transcode(["--rle", "x", "-o", "-weird-name"]).0.output == "-weird-name")
+    }
+
+    @Test func lastOneWinsForScalars() throws {
+        let global = try CLI.dump(["-j2", "--jobs", "5", "--format=json", "--format", "text", "x"]).1
+        #expect(global.jobs == 5 && global.format == .text)
+        #expect(try CLI.transcode(["--jpeg", "--quality", "10", "--quality=60"] + ["x", "-o", "y"]).0.quality == 60)
+        #expect(try CLI.dump(["--no-progress", "--progress", "x"]).1.progress == true)
+    }
+
+    @Test func globalFlagsMayPrecedeTheCommand() throws {
+        guard case .run(.dump, _, let global) = try CLI.invocation(["-j", "3", "--quiet", "dump", "a"]) else {
+            Issue.record("not a dump run"); return
+        }
+        #expect(global.jobs == 3 && global.quiet && global.inputs == ["a"])
+    }
+
+    @Test func positionalsKeepTheirOrderAroundFlags() throws {
+        #expect(try CLI.dump(["a", "--json", "b", "-q", "c"]).1.inputs == ["a", "b", "c"])
+    }
+
+    @Test func repeatedSameTargetIsFine() throws {
+        #expect(try CLI.transcode(["--rle", "--rle", "--ts", "RLELossless", "x", "-o", "y"]).0.target == .rleLossless)
+    }
+
+    @Test func lowArgsRecordSpellingsInOrder() throws {
+        let low = try Parser.parseLow(["dump", "-j4", "--no-progress", "--tag=X", "in"])
+        #expect(low.command == .dump)
+        #expect(low.occurrences.map(\.spelling) == ["-j", "--no-progress", "--tag"])
+        #expect(low.occurrences.map(\.value) == [.text("4"), .toggle(false), .text("X")])
+        #expect(low.positionals == ["in"])
+    }
+
+    @Test func helpWinsOverMissingInputs() throws {
+        // Help needs no valid combination: `transcode -h` without a target still helps.
+        guard case .help(.transcode, long: false) = try CLI.invocation(["transcode", "-h"]) else {
+            Issue.record("no help"); return
+        }
+    }
+
+    @Test func transferSyntaxByKeywordOrUID() throws {
+        #expect(try TranscodeArgs.resolveTransferSyntax("1.2.840.10008.1.2.5") == .rleLossless)
+        #expect(try TranscodeArgs.resolveTransferSyntax("JPEGLSNearLossless") == .jpegLSNearLossless)
+        #expect(try TranscodeArgs.resolveTransferSyntax("htj2k") == .htj2k)
+        #expect(throws: DicomError.self) { try TranscodeArgs.resolveTransferSyntax("1.2.840.10008.1.1") }
+    }
+
+    @Test func tsTargetTakesFamilyOptions() throws {
+        let args = try CLI.transcode(["--ts", "JPEGLSNearLossless", "--near", "3", "x", "-o", "y"]).0
+        #expect(args.target == .jpegLSNearLossless && args.near == 3)
+        let j2k = try CLI.transcode(["--ts", "1.2.840.10008.1.2.4.91", "--psnr", "50", "x", "-o", "y"]).0
+        #expect(j2k.j2k == .psnr(50) && j2k.target == .jpeg2000)
+    }
+
+    @Test func nativeTargetsHaveNoCodecOptions() throws {
+        let args = try CLI.transcode(["--explicit", "x", "-o", "y"]).0
+        #expect(args.quality == nil && args.subsampling == nil && args.predictor == nil && args.near == nil)
+        #expect(args.j2k == nil && args.offsetTable == nil && args.fragmentSize == nil)
+    }
+
+    @Test func tagPathsAreChecked() throws {
+        for good in ["(7FE0,0010)", "7fe0,0010", "00100010", "PatientName",
+                     "SourceImageSequence[0].ReferencedSOPInstanceUID", "(0008,1140)[12].(0008,1155)"] {
+            #expect(throws: Never.self) { try TagPath.check(good) }
+        }
+        for bad in ["", "Nonsense", "SourceImageSequence[x].X", "SourceImageSequence[-1]", "A..B", "(0010,00)"] {
+            #expect(throws: DicomError.self) { try TagPath.check(bad) }
+        }
+    }
+}
