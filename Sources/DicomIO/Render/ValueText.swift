@@ -2,9 +2,9 @@ import DicomCore
 import Foundation
 
 /// Turns element values into text for people (dump) and into typed values for the JSON and XML models.
-enum ValueText {
+public enum ValueText {
     /// Text with control bytes escaped, so a value can never break a line or a terminal.
-    static func escaped(_ s: String) -> String {
+    public static func escaped(_ s: String) -> String {
         if !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return s }
         var out = ""
         out.reserveCapacity(s.count + 8)

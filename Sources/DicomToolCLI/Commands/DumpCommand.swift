@@ -1,9 +1,83 @@
 import DicomCore
+import DicomIO
+import DicomPixels
+import Foundation
 
-/// Placeholder runner: prints what was parsed. The real dump replaces this file.
+/// `dicomtool dump`: text in the spirit of dcmdump, the PS3.18 JSON model, or the PS3.19 XML model.
 public enum DumpCommand {
+    struct Rendered: Sendable {
+        var text: String
+        var warnings: [ReadWarning]
+        var syntax: String
+    }
+
     public static func run(_ args: DumpArgs, global: GlobalArgs) -> ExitStatus {
-        print("dump: mode=\(args.mode.rawValue) inlineMax=\(args.inlineMax) tags=\(args.tags) metaOnly=\(args.metaOnly) noMeta=\(args.noMeta) full=\(args.full) jobs=\(global.jobs) format=\(global.format.rawValue) inputs=\(global.inputs)")
-        return .ok
+        let selectors: [TagSelector]
+        do {
+            selectors = try args.tags.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
+        } catch {
+            FileHandle.standardError.write(Data("dicomtool: dump: error: \(error.message)\n".utf8))
+            return .usage
+        }
+        let several = global.inputs.count > 1 || global.filesFrom != nil
+            || global.inputs.contains { FileManager.default.fileExists(atPath: $0, isDirectory: nil) && isDirectory($0) }
+        let jsonLines = global.format == .json
+        return runOverInputs(command: "dump", global: global, work: { item throws(DicomError) -> Rendered in
+            try render(item, args, selectors, headed: several && !jsonLines && args.mode == .text)
+        }, emit: { item, rendered, reporter in
+            for w in rendered.warnings { reporter.warning(w.asError, input: item.displayName) }
+            if jsonLines {
+                var fields: [(String, ReporterJSON.Value)] = [("transferSyntax", .string(rendered.syntax))]
+                if !rendered.warnings.isEmpty {
+                    fields.append(("warnings", .array(rendered.warnings.map { .string($0.description) })))
+                }
+                let key = args.mode == .xml ? "xml" : (args.mode == .json ? "dataset" : "text")
+                let body = rendered.text.hasSuffix("\n") && args.mode == .json ? String(rendered.text.dropLast()) : rendered.text
+                fields.append((key, args.mode == .json ? .raw(body) : .string(body)))
+                StandardOutput.write(ReporterJSON.item(command: "dump", input: item, fields: fields) + "\n")
+            } else {
+                StandardOutput.write(rendered.text)
+            }
+        })
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+
+    static func render(_ item: InputItem, _ args: DumpArgs, _ selectors: [TagSelector], headed: Bool) throws(DicomError) -> Rendered {
+        var options = Part10Reader.Options()
+        options.metaOnly = args.metaOnly
+        let file = try Part10Reader.read(path: item.path ?? "-", options: options)
+        var warnings = file.warnings
+        if !args.metaOnly, let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) {
+            warnings += module.warnings
+        }
+        var meta = file.meta, dataset = file.dataset
+        if !selectors.isEmpty {
+            meta = TagSelector.select(selectors, in: meta)
+            dataset = TagSelector.select(selectors, in: dataset)
+        }
+        let bulkPath = item.path.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        var text: String
+        switch args.mode {
+        case .text:
+            var shown = file
+            shown.meta = meta
+            shown.dataset = dataset
+            text = headed ? "# File: \(ValueText.escaped(item.displayName))\n" : ""
+            // A filter that leaves nothing of the meta shows no meta section (not "bare data set").
+            let showMeta = !args.noMeta && (selectors.isEmpty || !meta.isEmpty)
+            text += TextDumper(full: args.full).render(shown, includeMeta: showMeta, includeDataset: !args.metaOnly)
+            if headed { text += "\n" }
+        case .json:
+            text = JSONDumper(inlineMax: args.inlineMax, bulkDataPath: bulkPath, fileSource: file.source)
+                .render(args.metaOnly ? meta : dataset) + "\n"
+        case .xml:
+            text = XMLDumper(inlineMax: args.inlineMax, bulkDataPath: bulkPath, fileSource: file.source)
+                .render(args.metaOnly ? meta : dataset)
+        }
+        return Rendered(text: text, warnings: warnings, syntax: file.transferSyntax.uid)
     }
 }
