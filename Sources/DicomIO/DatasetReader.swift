@@ -131,6 +131,26 @@ struct DatasetParser {
                 vr = Self.implicitVR(for: tag, creators: privateCreators, elements: elements)
             }
 
+            // UN written for an element whose VR is known (GDCM does this, and anyone relaying
+            // implicit data): its value is implicit little endian (PS3.5 6.2.2), so the known VR
+            // applies, as pydicom's reader does. Big-endian files keep UN (the bytes' order is unknown).
+            if vr == .UN && enc.explicitVR && !enc.bigEndian && length != Self.undefinedLength,
+               let known = Self.knownVR(for: tag, creators: privateCreators, elements: elements), known != .UN {
+                if known == .SQ {
+                    let len = Int(length)
+                    guard len <= end - valueStart else {
+                        throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,
+                                        tag: tag, need: len, end: end)
+                    }
+                    let (items, _) = try parseSequence(from: valueStart, to: valueStart + len, defined: len,
+                                                       encoding: .implicitLittle, characterSet: charset, depth: depth + 1, tag: tag)
+                    elements.append(Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart))
+                    pos = valueStart + len
+                    continue
+                }
+                vr = known
+            }
+
             var element: Element
             if length == Self.undefinedLength {
                 if tag == .pixelData {
@@ -291,6 +311,12 @@ struct DatasetParser {
             pos += 8 + len
         }
         return (Fragments(offsetTable: table ?? ValueBytes([]), fragments: fragments, itemOffsets: itemOffsets), pos)
+    }
+
+    /// The VR the dictionaries give a tag, or nil when they don't know it.
+    static func knownVR(for tag: Tag, creators: [UInt32: String], elements: [Element]) -> VR? {
+        let vr = implicitVR(for: tag, creators: creators, elements: elements)
+        return vr == .UN ? nil : vr
     }
 
     /// The VR of an implicit-VR element: the dictionary's, the private dictionary's through the
