@@ -302,19 +302,21 @@ struct DesignationState: Sendable, Equatable {
 
     static let initialDefault = DesignationState(g0: .ascii, g1: .none)
 
-    /// The designation an escape sequence (without its ESC) makes, nil if not one DICOM uses.
-    static func designation(for sequence: ArraySlice<UInt8>) -> (g0: G0Set?, g1: G1Set?)? {
-        switch Array(sequence) {
-        case [0x28, 0x42]: return (.ascii, nil)
-        case [0x28, 0x4A]: return (.jisRoman, nil)
-        case [0x29, 0x49]: return (nil, .jisKatakana)
-        case [0x24, 0x42], [0x24, 0x28, 0x42]: return (.doubleByte(.jisX0208), nil)
-        case [0x24, 0x40]: return (.doubleByte(.jisX0208), nil)  // JIS C 6226-1978, read as 0208
-        case [0x24, 0x28, 0x44]: return (.doubleByte(.jisX0212), nil)
-        case [0x24, 0x29, 0x43]: return (nil, .doubleByte(.ksX1001))
-        case [0x24, 0x29, 0x41]: return (nil, .doubleByte(.gb2312))
-        case let bytes where bytes.count == 2 && bytes[0] == 0x2D:
-            guard let set = SingleByteSet.allCases.first(where: { $0.escapeFinal == bytes[1] }) else { return nil }
+    /// The designation an escape sequence makes, from the bytes after ESC packed big-endian
+    /// into one integer (ESC $ ) C is 0x242943); nil if not a sequence DICOM uses.
+    static func designation(packed: UInt32) -> (g0: G0Set?, g1: G1Set?)? {
+        switch packed {
+        case 0x2842: return (.ascii, nil)
+        case 0x284A: return (.jisRoman, nil)
+        case 0x2949: return (nil, .jisKatakana)
+        case 0x2442, 0x242842: return (.doubleByte(.jisX0208), nil)
+        case 0x2440: return (.doubleByte(.jisX0208), nil)  // JIS C 6226-1978, read as JIS X 0208
+        case 0x242844: return (.doubleByte(.jisX0212), nil)
+        case 0x242943: return (nil, .doubleByte(.ksX1001))
+        case 0x242941: return (nil, .doubleByte(.gb2312))
+        case 0x2D00...0x2DFF:
+            let final = UInt8(packed & 0xFF)
+            guard let set = SingleByteSet.allCases.first(where: { $0.escapeFinal == final }) else { return nil }
             return (nil, .singleByte(set))
         default: return nil
         }

@@ -8,12 +8,44 @@ struct ISO2022Decoder {
     private let initial: DesignationState
     private let delimiters: Delimiters
     private var state: DesignationState
+    private var isInitial = true
+    // The tables of the sets in force, looked up once per designation rather than per byte.
+    private var g0Table: [UInt32]
+    private var g1Table: [UInt32]
+    private let initialG0Table: [UInt32]
+    private let initialG1Table: [UInt32]
     private var output: [UInt8] = []
 
     init(initial: DesignationState, delimiters: Delimiters) {
         self.initial = initial
         self.delimiters = delimiters
         self.state = initial
+        initialG0Table = Self.table(for: initial.g0)
+        initialG1Table = Self.table(for: initial.g1)
+        g0Table = initialG0Table
+        g1Table = initialG1Table
+    }
+
+    private static func table(for g0: DesignationState.G0Set) -> [UInt32] {
+        if case .doubleByte(let set) = g0 { return set.table }
+        return []
+    }
+
+    private static func table(for g1: DesignationState.G1Set) -> [UInt32] {
+        switch g1 {
+        case .singleByte(let set): return set.upperHalf
+        case .doubleByte(let set): return set.table
+        case .none, .jisKatakana: return []
+        }
+    }
+
+    @inline(__always)
+    private mutating func resetToInitial() {
+        guard !isInitial else { return }
+        state = initial
+        g0Table = initialG0Table
+        g1Table = initialG1Table
+        isInitial = true
     }
 
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
@@ -28,7 +60,7 @@ struct ISO2022Decoder {
             }
             if byte < 0x20 || byte == 0x7F {
                 append(UInt32(byte))
-                if byte != 0x7F { state = initial }  // CR, LF, FF, TAB and other controls reset
+                if byte != 0x7F { resetToInitial() }  // CR, LF, FF, TAB and other controls reset
                 index += 1
                 continue
             }
@@ -51,10 +83,22 @@ struct ISO2022Decoder {
             append(replacementCharacter)
             return index + 1
         }
-        let sequence = Array(bytes[(index + 1)...end])
-        if let designation = DesignationState.designation(for: sequence[...]) {
-            if let g0 = designation.g0 { state.g0 = g0 }
-            if let g1 = designation.g1 { state.g1 = g1 }
+        // At most 3 bytes after ESC matter (ESC $ ( D is the longest DICOM uses).
+        var packed: UInt32 = 0
+        if end - index <= 3 {
+            for position in (index + 1)...end { packed = packed << 8 | UInt32(bytes[position]) }
+        }
+        if let designation = DesignationState.designation(packed: packed) {
+            if let g0 = designation.g0, g0 != state.g0 {
+                state.g0 = g0
+                g0Table = Self.table(for: g0)
+                isInitial = state == initial
+            }
+            if let g1 = designation.g1, g1 != state.g1 {
+                state.g1 = g1
+                g1Table = Self.table(for: g1)
+                isInitial = state == initial
+            }
         } else {
             append(replacementCharacter)
         }
@@ -66,9 +110,9 @@ struct ISO2022Decoder {
         switch state.g0 {
         case .ascii, .jisRoman:
             append(UInt32(byte))
-            if delimiters.resets(byte) { state = initial }
+            if delimiters.resets(byte) { resetToInitial() }
             return index + 1
-        case .doubleByte(let set):
+        case .doubleByte:
             if byte == 0x20 {
                 append(0x20)
                 return index + 1
@@ -78,7 +122,7 @@ struct ISO2022Decoder {
                 append(replacementCharacter)
                 return index + 1
             }
-            appendDoubleByte(set, first: byte, second: next)
+            appendDoubleByte(g0Table, first: byte, second: next)
             return index + 2
         }
     }
@@ -89,27 +133,28 @@ struct ISO2022Decoder {
         case .none:
             append(UInt32(byte))  // ISO 8859-1, as pydicom reads the default repertoire
             return index + 1
-        case .singleByte(let set):
-            let scalar = set.upperHalf[Int(byte) - 0x80]
+        case .singleByte:
+            let scalar = g1Table[Int(byte) - 0x80]
             append(scalar == 0 ? replacementCharacter : scalar)
             return index + 1
         case .jisKatakana:
             // JIS X 0201 katakana 0xA1...0xDF are U+FF61...U+FF9F.
             append(byte >= 0xA1 && byte <= 0xDF ? 0xFF61 + UInt32(byte - 0xA1) : replacementCharacter)
             return index + 1
-        case .doubleByte(let set):
+        case .doubleByte:
             let next = index + 1 < bytes.count ? bytes[index + 1] : 0
             guard byte >= 0xA1, byte <= 0xFE, next >= 0xA1, next <= 0xFE else {
                 append(replacementCharacter)
                 return index + 1
             }
-            appendDoubleByte(set, first: byte & 0x7F, second: next & 0x7F)
+            appendDoubleByte(g1Table, first: byte & 0x7F, second: next & 0x7F)
             return index + 2
         }
     }
 
-    private mutating func appendDoubleByte(_ set: DoubleByteSet, first: UInt8, second: UInt8) {
-        let scalar = set.table[Int(first - 0x21) * 94 + Int(second - 0x21)]
+    private mutating func appendDoubleByte(_ table: [UInt32], first: UInt8, second: UInt8) {
+        let index = Int(first - 0x21) * 94 + Int(second - 0x21)
+        let scalar = index < table.count ? table[index] : 0
         append(scalar == 0 ? replacementCharacter : scalar)
     }
 
