@@ -45,6 +45,11 @@ public struct SpecificCharacterSet: Sendable, Equatable {
     /// The default repertoire (ISO-IR 6), used when (0008,0005) is absent or empty.
     public static let `default` = SpecificCharacterSet(terms: [])
 
+    /// From the value of (0008,0005) as read: terms separated by "\", padding allowed.
+    public init(value: String) {
+        self.init(terms: value.split(separator: "\\", omittingEmptySubsequences: false).map(String.init))
+    }
+
     public init(terms rawTerms: [String]) {
         let trimmed = rawTerms.map { $0.trimmingSpaces }
         terms = trimmed

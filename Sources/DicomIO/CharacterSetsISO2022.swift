@@ -170,11 +170,13 @@ struct ISO2022Decoder {
             output.append(UInt8(0xE0 | scalar >> 12))
             output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
             output.append(UInt8(0x80 | scalar & 0x3F))
-        default:
+        case 0x10000...0x10FFFF:
             output.append(UInt8(0xF0 | scalar >> 18))
             output.append(UInt8(0x80 | (scalar >> 12) & 0x3F))
             output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
             output.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            append(replacementCharacter)  // not a scalar: never produced by the tables, but never trap
         }
     }
 }
