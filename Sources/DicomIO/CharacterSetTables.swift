@@ -153,7 +153,7 @@ enum CodeTables {
 }
 
 /// Converts many short byte sequences, each expected to be exactly one character, to scalars.
-private enum IconvTableBuilder {
+enum IconvTableBuilder {
     static func scalars(from charset: String, sequences: [[UInt8]]) -> [UInt32] {
         var result = [UInt32](repeating: 0, count: sequences.count)
         guard let converter = IconvConverter(from: charset, to: "UTF-32LE") else { return result }
@@ -228,5 +228,30 @@ final class IconvConverter {
             }
         }
         return stopped ? nil : output
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 form of `scalar`; anything that is not a Unicode scalar becomes U+FFFD.
+    @inline(__always)
+    mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            append(UInt8(scalar))
+        case 0x80..<0x800:
+            append(UInt8(0xC0 | scalar >> 6))
+            append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0xD800, 0xE000..<0x10000:
+            append(UInt8(0xE0 | scalar >> 12))
+            append(UInt8(0x80 | (scalar >> 6) & 0x3F))
+            append(UInt8(0x80 | scalar & 0x3F))
+        case 0x10000...0x10FFFF:
+            append(UInt8(0xF0 | scalar >> 18))
+            append(UInt8(0x80 | (scalar >> 12) & 0x3F))
+            append(UInt8(0x80 | (scalar >> 6) & 0x3F))
+            append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            append(contentsOf: [0xEF, 0xBF, 0xBD])
+        }
     }
 }

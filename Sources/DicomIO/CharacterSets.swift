@@ -121,9 +121,11 @@ public struct SpecificCharacterSet: Sendable, Equatable {
         case .utf8:
             return String(decoding: bytes, as: UTF8.self)
         case .gb18030:
-            return Self.decodeThroughIconv(bytes, charset: "GB18030")
+            return Self.isPlainASCII(bytes) ? String(decoding: bytes, as: UTF8.self)
+                : GBDecoder(variant: .gb18030).decode(bytes)
         case .gbk:
-            return Self.decodeThroughIconv(bytes, charset: "GBK")
+            return Self.isPlainASCII(bytes) ? String(decoding: bytes, as: UTF8.self)
+                : GBDecoder(variant: .gbk).decode(bytes)
         case .iso2022(let initial, _):
             if initial.g0.isSingleByte && Self.isPlainASCII(bytes) {
                 return String(decoding: bytes, as: UTF8.self)
@@ -155,19 +157,6 @@ public struct SpecificCharacterSet: Sendable, Equatable {
             scalars.append(byte < 0x80 ? Unicode.Scalar(byte) : "\u{FFFD}")
         }
         return String(scalars)
-    }
-
-    static func decodeThroughIconv(_ bytes: UnsafeBufferPointer<UInt8>, charset: String) -> String {
-        var combined: UInt8 = 0
-        for byte in bytes { combined |= byte }
-        if combined < 0x80 { return String(decoding: bytes, as: UTF8.self) }
-        let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
-        guard let converter = IconvConverter(from: charset, to: "UTF-8"),
-              let output = converter.convert(Array(bytes), onInvalid: { _ in replacement }) else {
-            // No converter on this platform: keep ASCII, mark everything else as undecodable.
-            return decodeASCII(bytes)
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 
     // MARK: encoding

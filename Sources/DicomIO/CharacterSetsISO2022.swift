@@ -159,26 +159,7 @@ struct ISO2022Decoder {
     }
 
     @inline(__always)
-    private mutating func append(_ scalar: UInt32) {
-        switch scalar {
-        case 0..<0x80:
-            output.append(UInt8(scalar))
-        case 0x80..<0x800:
-            output.append(UInt8(0xC0 | scalar >> 6))
-            output.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            output.append(UInt8(0xE0 | scalar >> 12))
-            output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            output.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x10000...0x10FFFF:
-            output.append(UInt8(0xF0 | scalar >> 18))
-            output.append(UInt8(0x80 | (scalar >> 12) & 0x3F))
-            output.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            output.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            append(replacementCharacter)  // not a scalar: never produced by the tables, but never trap
-        }
-    }
+    private mutating func append(_ scalar: UInt32) { output.appendUTF8(scalar) }
 }
 
 /// Encodes one value: each character goes into the code element in force if it can, else into

@@ -259,6 +259,40 @@ private struct SplitMix64: RandomNumberGenerator {
         #expect(SpecificCharacterSet(terms: ["ISO_IR 192"]).encode("王", vr: .PN) == [0xE7, 0x8E, 0x8B])
     }
 
+    /// The GB18030 tables agree with iconv over the whole of Unicode: encode through iconv,
+    /// decode through the tables.
+    @Test func gb18030TablesRoundTripEveryScalar() {
+        let set = SpecificCharacterSet(terms: ["GB18030"])
+        var checked = 0
+        var unencodable: [UInt32] = []
+        var mismatches: [String] = []
+        // Blocks of 4096 scalars; a block iconv refuses is retried one scalar at a time.
+        for blockStart in stride(from: UInt32(0x80), through: 0x10FFFF, by: 4096) {
+            let scalars = (blockStart..<min(blockStart + 4096, 0x110000)).compactMap(Unicode.Scalar.init)
+            var pieces: [(String, [UInt8])] = []
+            let whole = String(String.UnicodeScalarView(scalars))
+            if let encoded = set.encode(whole, vr: .UT) {
+                pieces = [(whole, encoded)]
+            } else {
+                for scalar in scalars {
+                    let single = String(scalar)
+                    if let encoded = set.encode(single, vr: .UT) { pieces.append((single, encoded)) }
+                    else { unencodable.append(scalar.value) }
+                }
+            }
+            for (text, encoded) in pieces {
+                let decoded = set.decode(encoded, vr: .UT)
+                checked += text.unicodeScalars.count
+                if !decoded.unicodeScalars.elementsEqual(text.unicodeScalars) {
+                    mismatches.append("block U+\(String(blockStart, radix: 16))")
+                }
+            }
+        }
+        print("charset: GB18030 tables round-trip \(checked) scalars; iconv cannot encode \(unencodable.count) (first: \(unencodable.prefix(4).map { String($0, radix: 16) }))")
+        #expect(checked > 1_000_000)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     @Test func standAloneSetIgnoresCodeExtensions() {
         let set = SpecificCharacterSet(terms: ["ISO_IR 192", "ISO 2022 IR 87"])
         #expect(set.isUTF8Compatible)
