@@ -32,7 +32,9 @@ public struct SpecificCharacterSet: Sendable, Equatable {
 
     let scheme: Scheme
 
-    /// ASCII and UTF-8: text bytes are UTF-8 already and pass through unchanged.
+    /// ASCII and UTF-8: text bytes are UTF-8 already and pass through unchanged. For the
+    /// default repertoire this holds for conforming (7-bit) values; `decode` reads stray
+    /// bytes 0x80...0xFF there as ISO 8859-1, as pydicom does.
     public var isUTF8Compatible: Bool {
         switch scheme {
         case .utf8: return true
@@ -74,7 +76,7 @@ public struct SpecificCharacterSet: Sendable, Equatable {
         switch first {
         case .utf8?, .gb18030?, .gbk?:
             // Stand-alone sets allow no code extensions (PS3.5 6.1.2.5.4 d): ignore the rest.
-            nonstandard.append(contentsOf: trimmed.dropFirst().filter { !$0.isEmpty })
+            nonstandard.append(contentsOf: trimmed.dropFirst().filter { !$0.isEmpty && !unknown.contains($0) })
             switch first {
             case .gbk?: scheme = .gbk
             case .gb18030?: scheme = .gb18030
@@ -97,10 +99,14 @@ public struct SpecificCharacterSet: Sendable, Equatable {
                     if term != firstTerm { nonstandard.append(term) }
                 }
             }
+            // Code extensions: any "ISO 2022 ..." term, or several terms (PS3.3 C.12.1.1.2).
+            let declaresExtensions = resolved.contains {
+                if case .designation(_, _, extensions: true) = $0.element { return true }
+                return false
+            }
             scheme = .iso2022(initial: initial,
                               available: Available(g0: extensions, g1: extensionsG1,
-                                                   allowsExtensions: trimmed.count > 1
-                                                       || trimmed.contains { $0.hasPrefix("ISO 2022") }))
+                                                   allowsExtensions: declaresExtensions || trimmed.count > 1))
         }
         nonstandardTerms = nonstandard
     }
