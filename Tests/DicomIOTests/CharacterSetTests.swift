@@ -306,6 +306,9 @@ private struct SplitMix64: RandomNumberGenerator {
         #expect(decode([0xC3, 0x28], ["ISO_IR 192"]) == "\u{FFFD}(")
         #expect(decode([0x41, 0xA1], ["ISO_IR 127"]) == "A\u{FFFD}")           // unassigned
         #expect(decode([0x41, 0xE0], ["ISO_IR 13"]) == "A\u{FFFD}")            // not katakana
+        // Shift_JIS kanji under ISO_IR 13 are not JIS X 0201: flagged, where pydicom (reading
+        // ISO_IR 13 as Shift_JIS) would show 日.
+        #expect(decode([0x93, 0xFA], ["ISO_IR 13"]) == "\u{FFFD}\u{FFFD}")
         #expect(decode([0x1B, 0x24, 0x29, 0x43, 0xB1], ["", "ISO 2022 IR 149"]) == "\u{FFFD}")  // truncated pair
         #expect(decode([0x1B, 0x24, 0x42, 0x24], ["", "ISO 2022 IR 87"]) == "\u{FFFD}")      // truncated pair
         #expect(decode([0x41, 0x1B], ["", "ISO 2022 IR 87"]) == "A\u{FFFD}")                 // lone ESC
