@@ -62,7 +62,8 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
 
     private static func family(of uid: String) -> Family {
         let p = "1.2.840.10008.1.2."
-        guard uid.hasPrefix(p) else { return uid == "1.2.840.10008.1.20" ? .native : .other }
+        if uid == "1.2.840.10008.1.2" || uid == "1.2.840.10008.1.20" { return .native }
+        guard uid.hasPrefix(p) else { return .other }
         let rest = String(uid.dropFirst(p.count))
         switch rest {
         case "1", "1.99", "2": return .native

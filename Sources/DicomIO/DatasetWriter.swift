@@ -62,12 +62,23 @@ public struct MemorySink: OutputSink {
     public mutating func write(_ p: UnsafeRawBufferPointer) throws(DicomError) { bytes.append(contentsOf: p) }
 }
 
+/// A top-level element written by its owner at its place in the data set, e.g. Pixel Data
+/// produced frame by frame, so a whole decoded image never has to be in memory.
+public protocol StreamedElement: Sendable {
+    func write<S: OutputSink>(to sink: inout S, encoding: DatasetEncoding) throws(DicomError)
+}
+
 /// Writes data sets in any uncompressed or deflated transfer syntax. Input-backed values are
 /// copied straight from the mapped input, so memory stays bounded by the largest edited value.
 public struct DatasetWriter {
     public let syntax: TransferSyntax
+    /// Top-level elements written by a `StreamedElement` instead of from the data set's value.
+    public var streamed: [Tag: any StreamedElement] = [:]
 
-    public init(syntax: TransferSyntax) { self.syntax = syntax }
+    public init(syntax: TransferSyntax, streamed: [Tag: any StreamedElement] = [:]) {
+        self.syntax = syntax
+        self.streamed = streamed
+    }
 
     /// The File Meta Information for `dataset` written in `syntax`: kept elements of `previous`
     /// (source AE titles, private information), SOP Class/Instance from the data set, our
@@ -101,24 +112,37 @@ public struct DatasetWriter {
         try write(meta, encoding: .explicitLittle, to: &sink)
         if syntax.isDeflated {
             var body = MemorySink()
-            try write(dataset, encoding: .explicitLittle, to: &body)
+            try write(dataset, encoding: .explicitLittle, to: &body, topLevel: true)
             try sink.write(try Deflate.deflateRaw(body.bytes, level: 6))
         } else {
-            try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink)
+            try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink,
+                      topLevel: true)
         }
     }
 
     /// Writes a bare data set (no preamble, no meta) in this writer's syntax.
     public func writeBare(_ dataset: Dataset, to sink: inout some OutputSink) throws(DicomError) {
-        try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink)
+        try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink,
+                  topLevel: true)
     }
 
-    func write(_ dataset: Dataset, encoding: DatasetEncoding, to sink: inout some OutputSink) throws(DicomError) {
+    func write(_ dataset: Dataset, encoding: DatasetEncoding, to sink: inout some OutputSink, topLevel: Bool = false) throws(DicomError) {
         for e in dataset.elements where !(e.tag.isGroupLength && e.tag.group != 0x0002) {
             // Group lengths other than the meta's are retired (PS3.5 7.2); dropping them keeps
             // every rewritten file consistent.
+            if topLevel, let producer = streamed[e.tag] {
+                try producer.write(to: &sink, encoding: encoding)
+                continue
+            }
             try write(e, encoding: encoding, to: &sink)
         }
+    }
+
+    /// The header of an element of `length` bytes (for streamed values).
+    public func elementHeader(_ tag: Tag, _ vr: VR, length: UInt32, _ enc: DatasetEncoding) -> [UInt8] {
+        var out: [UInt8] = []
+        header(tag, vr, length: length, enc, into: &out)
+        return out
     }
 
     private func header(_ tag: Tag, _ vr: VR, length: UInt32, _ enc: DatasetEncoding, into out: inout [UInt8]) {

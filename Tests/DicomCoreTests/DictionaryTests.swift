@@ -29,5 +29,10 @@ import Testing
         #expect(TransferSyntax.deflatedExplicitVRLittleEndian.isDeflated)
         #expect(!TransferSyntax.deflatedExplicitVRLittleEndian.isEncapsulated)
         #expect(TransferSyntax.rleLossless.isEncapsulated)
+        #expect(TransferSyntax.implicitVRLittleEndian.family == .native)
+        #expect(!TransferSyntax.implicitVRLittleEndian.isEncapsulated)
+        for ts in [TransferSyntax.implicitVRLittleEndian, .explicitVRLittleEndian, .explicitVRBigEndian, .deflatedExplicitVRLittleEndian] {
+            #expect(!ts.isEncapsulated && ts.family == .native, "\(ts)")
+        }
     }
 }

@@ -1,9 +1,127 @@
+import DicomCodecs
 import DicomCore
+import DicomIO
+import DicomPixels
+import Foundation
 
-/// Placeholder runner: prints what was parsed. The real transcode replaces this file.
+/// `dicomtool transcode`: any image to any transfer syntax that can hold it, file to file,
+/// directory to mirrored directory, or `-` to `-`.
 public enum TranscodeCommand {
+    struct Result: Sendable {
+        var output: String?
+        var report: TranscodeReport
+        var warnings: [ReadWarning]
+    }
+
     public static func run(_ args: TranscodeArgs, global: GlobalArgs) -> ExitStatus {
-        print("transcode: target=\(args.target.uid) quality=\(args.quality.map(String.init) ?? "-") subsampling=\(args.subsampling?.rawValue ?? "-") predictor=\(args.predictor.map(String.init) ?? "-") near=\(args.near.map(String.init) ?? "-") j2k=\(args.j2k.map { "\($0)" } ?? "-") offsetTable=\(args.offsetTable?.rawValue ?? "-") verify=\(args.verify) plan=\(args.plan) output=\(args.output ?? "-") jobs=\(global.jobs) inputs=\(global.inputs)")
-        return .ok
+        let options = transcodeOptions(args)
+        let outputRoot = args.output
+        // One input file (not a directory) and an output that is not an existing directory: file to file.
+        let singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
+        let outputIsDirectory = outputRoot.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
+        if !singleFile, let out = outputRoot, out != "-", !outputIsDirectory, FileManager.default.fileExists(atPath: out) {
+            FileHandle.standardError.write(Data("dicomtool: transcode: error: several inputs need -o DIRECTORY; \(out) is a file\n".utf8))
+            return .usage
+        }
+        if !singleFile, outputRoot == "-" {
+            FileHandle.standardError.write(Data("dicomtool: transcode: error: -o - takes exactly one input\n".utf8))
+            return .usage
+        }
+        let json = global.format == .json
+        return runOverInputs(command: "transcode", global: global, work: { item throws(DicomError) -> Result in
+            let destination: String?
+            if let root = outputRoot {
+                if root == "-" { destination = "-" } else if singleFile && !outputIsDirectory { destination = root } else {
+                    destination = (root as NSString).appendingPathComponent(item.relativePath)
+                }
+            } else {
+                destination = nil
+            }
+            return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync)
+        }, emit: { item, result, reporter in
+            for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
+            let r = result.report
+            if json {
+                var fields: [(String, ReporterJSON.Value)] = [
+                    ("source", .string(r.source.uid)), ("target", .string(r.target.uid)),
+                    ("frames", .int(r.frames)), ("lossy", .bool(r.lossy)),
+                    ("changes", .array(r.changes.map { .string($0) })),
+                ]
+                if let o = result.output { fields.append(("output", .string(o))) }
+                if let ratio = r.ratio { fields.append(("ratio", .double(ratio))) }
+                if let m = r.maxError { fields.append(("maxError", .int(m))) }
+                if let p = r.psnr, p.isFinite { fields.append(("psnr", .double(p))) }
+                StandardOutput.write(ReporterJSON.item(command: "transcode", input: item, fields: fields) + "\n")
+            } else if args.plan {
+                var text = "\(ValueText.escaped(item.displayName)): \(r.source.name) -> \(r.target.name)"
+                text += r.pixelsReencoded ? ", \(r.frames) frame\(r.frames == 1 ? "" : "s") re-encoded" : ", pixels copied"
+                if r.lossy { text += ", LOSSY" + (r.ratio.map { " (ratio \(LossyBookkeeping.formatDS($0)):1)" } ?? "") }
+                text += "\n" + r.changes.map { "  " + ValueText.escaped($0) + "\n" }.joined()
+                StandardOutput.write(text)
+            } else if args.verify, !global.quiet {
+                var text = "\(ValueText.escaped(item.displayName)): verified"
+                if r.lossy {
+                    text += String(format: ", max error %d, RMSE %.3f, PSNR %.2f dB", r.maxError ?? 0, r.rmse ?? 0, r.psnr ?? 0)
+                } else {
+                    text += ", bit-exact"
+                }
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            }
+        })
+    }
+
+    static func transcodeOptions(_ args: TranscodeArgs) -> TranscodeOptions {
+        var o = TranscodeOptions(target: args.target)
+        if let q = args.quality { o.encode.quality = q }
+        if let s = args.subsampling { o.encode.subsampling = EncodeOptions.Subsampling(rawValue: s.rawValue) ?? .s444 }
+        if let p = args.predictor { o.encode.predictor = p }
+        if let n = args.near { o.encode.near = n }
+        switch args.j2k {
+        case .ratio(let r): o.encode.j2k = .ratio(r)
+        case .psnr(let p): o.encode.j2k = .psnr(p)
+        default: o.encode.j2k = .lossless
+        }
+        o.encode.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if let t = args.offsetTable { o.offsetTable = TranscodeOptions.OffsetTable(rawValue: t.rawValue) ?? .basic }
+        o.fragmentSize = args.fragmentSize
+        o.newSeries = args.newSeries
+        o.verify = args.verify
+        o.maxError = args.maxError
+        o.minPSNR = args.minPSNR
+        return o
+    }
+
+    static func transcode(_ item: InputItem, options: TranscodeOptions, plan: Bool, destination: String?,
+                          sync: Bool) throws(DicomError) -> Result {
+        let file = try Part10Reader.read(path: item.path ?? "-")
+        var warnings = file.warnings
+        let out = try Transcoder(options).transcode(file)
+        if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
+        guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
+        if let path = item.path, destination != "-", sameFile(path, destination) {
+            throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: destination)
+        }
+        var sink = try AtomicOutput(destination: destination, sync: sync)
+        do {
+            try DatasetWriter(syntax: options.target, streamed: out.streamed)
+                .writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
+            try sink.commit()
+        } catch {
+            sink.discard()
+            throw error
+        }
+        return Result(output: destination, report: out.report, warnings: warnings)
+    }
+
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        guard let sa = try? FileManager.default.attributesOfItem(atPath: a),
+              let sb = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
+        return (sa[.systemFileNumber] as? Int) == (sb[.systemFileNumber] as? Int)
+            && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
     }
 }

@@ -1,0 +1,133 @@
+import DicomCore
+import DicomIO
+import Foundation
+
+/// The one place that records lossy history (PS3.3 C.7.6.1.1.5 Lossy Image Compression,
+/// C.7.6.1.1.2 Image Type, C.12.4.1.2 Source Image Sequence, C.7.6.1.1.3 Derivation). Transcode and
+/// derive both call it whenever output pixels differ from the input's; nothing else touches these
+/// attributes.
+public enum LossyBookkeeping {
+    public static let imageType = Tag(0x0008, 0x0008)
+    public static let sopClassUID = Tag(0x0008, 0x0016)
+    public static let sopInstanceUID = Tag(0x0008, 0x0018)
+    public static let derivationDescription = Tag(0x0008, 0x2111)
+    public static let sourceImageSequence = Tag(0x0008, 0x2112)
+    public static let derivationCodeSequence = Tag(0x0008, 0x9215)
+    public static let lossyImageCompression = Tag(0x0028, 0x2110)
+    public static let lossyImageCompressionRatio = Tag(0x0028, 0x2112)
+    public static let lossyImageCompressionMethod = Tag(0x0028, 0x2114)
+    public static let referencedSOPClassUID = Tag(0x0008, 0x1150)
+    public static let referencedSOPInstanceUID = Tag(0x0008, 0x1155)
+    public static let purposeOfReferenceCodeSequence = Tag(0x0040, 0xA170)
+    public static let seriesInstanceUID = Tag(0x0020, 0x000E)
+    public static let seriesNumber = Tag(0x0020, 0x0011)
+    public static let seriesDescription = Tag(0x0008, 0x103E)
+
+    /// A coded concept (code value, scheme, meaning).
+    public struct Code: Sendable, Equatable {
+        public var value: String, scheme: String, meaning: String
+        public init(_ value: String, _ scheme: String, _ meaning: String) {
+            self.value = value
+            self.scheme = scheme
+            self.meaning = meaning
+        }
+        public static let uncompressedPredecessor = Code("121320", "DCM", "Uncompressed predecessor")
+        public static let lossyCompressedPredecessor = Code("121330", "DCM", "Lossy compressed predecessor")
+        public static let sourceForProcessing = Code("121322", "DCM", "Source image for image processing operation")
+        public static let lossyCompression = Code("113040", "DCM", "Lossy Compression")
+
+        func item() -> Dataset {
+            var d = Dataset()
+            d.setString(Tag(0x0008, 0x0100), .SH, value)
+            d.setString(Tag(0x0008, 0x0102), .SH, scheme)
+            d.setString(Tag(0x0008, 0x0104), .LO, meaning)
+            return d
+        }
+    }
+
+    /// Whether the data set already records lossy compression ("01" is never reset).
+    public static func wasLossy(_ ds: Dataset) -> Bool {
+        ds.string(lossyImageCompression)?.trimmingCharacters(in: .whitespaces) == "01"
+    }
+
+    /// Records one lossy step: ratio and method appended (VMs kept aligned), Lossy Image
+    /// Compression "01", Image Type DERIVED, a new SOP Instance UID (returned, for the meta), the
+    /// predecessor in Source Image Sequence, Derivation Description and Code Sequence.
+    @discardableResult
+    public static func recordLossyStep(_ ds: inout Dataset, ratio: Double, method: String, description: String,
+                                       newSeries: Bool = false) -> String {
+        let predecessorLossy = wasLossy(ds)
+        // Ratio and method: keep the two lists the same length before appending, so value k of
+        // each always describes step k (PS3.3 C.7.6.1.1.5).
+        var ratios = ds.strings(lossyImageCompressionRatio) ?? []
+        var methods = ds.strings(lossyImageCompressionMethod) ?? []
+        ratios = ratios.filter { !$0.isEmpty }
+        methods = methods.filter { !$0.isEmpty }
+        ds.setString(lossyImageCompression, .CS, "01")
+        ds.setStrings(lossyImageCompressionRatio, .DS, ratios + [formatDS(ratio)])
+        ds.setStrings(lossyImageCompressionMethod, .CS, methods + [method])
+        let code: Code = predecessorLossy ? .lossyCompressedPredecessor : .uncompressedPredecessor
+        let newUID = markDerived(&ds, purpose: code, derivation: .lossyCompression, description: description,
+                                 newSeries: newSeries)
+        return newUID
+    }
+
+    /// The provenance every derived instance carries (also used by derive): Image Type value 1
+    /// DERIVED, a new SOP Instance UID, the predecessor referenced with `purpose`, the derivation
+    /// description appended and its code added. Returns the new SOP Instance UID.
+    @discardableResult
+    public static func markDerived(_ ds: inout Dataset, purpose: Code, derivation: Code, description: String,
+                                   secondary: Bool = true, referencedFrames: [Int]? = nil, newSeries: Bool = false) -> String {
+        var types = ds.strings(imageType) ?? []
+        if types.isEmpty {
+            types = ["DERIVED", secondary ? "SECONDARY" : "PRIMARY"]
+        } else {
+            types[0] = "DERIVED"
+            if types.count == 1 { types.append(secondary ? "SECONDARY" : "PRIMARY") }
+        }
+        ds.setStrings(imageType, .CS, types)
+
+        let oldInstance = ds.string(sopInstanceUID) ?? ""
+        let sopClass = ds.string(sopClassUID) ?? ""
+        let newInstance = Implementation.newUID()
+        ds.setString(sopInstanceUID, .UI, newInstance)
+
+        var source = Dataset()
+        source.setString(referencedSOPClassUID, .UI, sopClass)
+        source.setString(referencedSOPInstanceUID, .UI, oldInstance)
+        if let frames = referencedFrames, !frames.isEmpty {
+            source.setStrings(Tag(0x0008, 0x1160), .IS, frames.map(String.init))
+        }
+        source.setSequence(purposeOfReferenceCodeSequence, [purpose.item()])
+        ds.setSequence(sourceImageSequence, (ds.items(sourceImageSequence) ?? []) + [source])
+
+        var text = ds.string(derivationDescription) ?? ""
+        text = text.isEmpty ? description : text + "; " + description
+        if text.utf8.count > 1024 { text = String(decoding: Array(text.utf8.suffix(1024)), as: UTF8.self) }  // ST limit
+        ds.setString(derivationDescription, .ST, text)
+        var codes = ds.items(derivationCodeSequence) ?? []
+        if !codes.contains(where: { $0.string(Tag(0x0008, 0x0100)) == derivation.value && $0.string(Tag(0x0008, 0x0102)) == derivation.scheme }) {
+            codes.append(derivation.item())
+        }
+        ds.setSequence(derivationCodeSequence, codes)
+
+        if newSeries {
+            ds.setString(seriesInstanceUID, .UI, Implementation.newUID())
+            let number = (ds.int(seriesNumber) ?? 0) + 1000
+            ds.setString(seriesNumber, .IS, String(number))
+            let desc = ds.string(seriesDescription) ?? ""
+            let label = derivation == .lossyCompression ? "lossy copy" : "derived"
+            ds.setString(seriesDescription, .LO, String((desc.isEmpty ? label : "\(desc) (\(label))").prefix(64)))
+        }
+        return newInstance
+    }
+
+    /// A ratio as a valid DS (at most 16 characters, no exponent).
+    public static func formatDS(_ v: Double) -> String {
+        for digits in stride(from: 3, through: 0, by: -1) {
+            let s = String(format: "%.\(digits)f", v)
+            if s.count <= 16 { return s }
+        }
+        return String(Int(v.rounded()))
+    }
+}
