@@ -21,7 +21,11 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
             codestream.withUnsafeBytes { source in
                 func check(_ code: charls_jpegls_errc, _ what: String) throws(DicomError) {
                     guard code.rawValue == 0 else {
-                        throw DicomError(.decodeFailed, "JPEG-LS \(what) failed", cause: charlsMessage(code))
+                        // "Parameter value not supported" (e.g. subsampled components) is a limit
+                        // of CharLS, not a corrupt stream.
+                        let kind: DicomError.Code = code == CHARLS_JPEGLS_ERRC_PARAMETER_VALUE_NOT_SUPPORTED
+                            ? .unsupported : .decodeFailed
+                        throw DicomError(kind, "JPEG-LS \(what) failed", cause: charlsMessage(code))
                     }
                 }
                 return Result { () throws(DicomError) in
