@@ -18,15 +18,17 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     public init(decodeThreads: Int = 0) { self.decodeThreads = decodeThreads }
 
     public func decode(_ codestream: [UInt8], description: PixelDescription) throws(DicomError) -> DecodedFrame {
-        let format: CODEC_FORMAT
+        var codestream = codestream
         if codestream.starts(with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) {
-            format = OPJ_CODEC_JP2
-        } else if codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) {
-            format = OPJ_CODEC_J2K
-        } else {
+            // A JP2 file: its boxes (colour, resolution...) say nothing DICOM's header does not,
+            // and OpenJPEG 2.5.0's JP2 reader crashed on a corpus file through memory streams,
+            // so the contiguous codestream box is decoded as a plain J2K codestream.
+            codestream = try contiguousCodestream(inJP2: codestream)
+        }
+        guard codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) else {
             throw DicomError(.decodeFailed, "neither a JPEG 2000 codestream (SOC SIZ) nor a JP2 file at byte 0", offset: 0)
         }
-        guard let codec = opj_create_decompress(format) else {
+        guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
             throw DicomError(.internalError, "OpenJPEG decompressor could not be created")
         }
         defer { opj_destroy_codec(codec) }
@@ -59,6 +61,35 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         }
     }
 
+    /// The payload of the first 'jp2c' box of a JP2 file (ISO/IEC 15444-1 Annex I box layout:
+    /// 32-bit length, type, 64-bit length when the first is 1, to the end when it is 0).
+    private func contiguousCodestream(inJP2 bytes: [UInt8]) throws(DicomError) -> [UInt8] {
+        var at = 0
+        while at + 8 <= bytes.count {
+            func be(_ start: Int, _ count: Int) -> UInt64 {
+                bytes[start..<(start + count)].reduce(0) { $0 << 8 | UInt64($1) }
+            }
+            var length = Int(be(at, 4))
+            let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
+            var header = 8
+            if length == 1 {
+                guard at + 16 <= bytes.count, be(at + 8, 8) <= UInt64(Int.max) else {
+                    throw DicomError(.decodeFailed, "JP2 box '\(type)' has a truncated 64-bit length", offset: at)
+                }
+                length = Int(be(at + 8, 8))
+                header = 16
+            } else if length == 0 {
+                length = bytes.count - at
+            }
+            guard length >= header, length <= bytes.count - at else {
+                throw DicomError(.decodeFailed, "JP2 box '\(type)' length \(length) exceeds the \(bytes.count - at) bytes left", offset: at)
+            }
+            if type == "jp2c" { return Array(bytes[(at + header)..<(at + length)]) }
+            at += length
+        }
+        throw DicomError(.decodeFailed, "JP2 file has no contiguous codestream box ('jp2c')", offset: at)
+    }
+
     private func frame(from image: opj_image_t, description: PixelDescription) throws(DicomError) -> DecodedFrame {
         let count = Int(image.numcomps)
         guard count == description.samplesPerPixel, let comps = image.comps else {
@@ -67,7 +98,11 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         }
         for c in 0..<count {
             let comp = comps[c]
-            guard Int(comp.w) == description.columns, Int(comp.h) == description.rows, comp.dx == 1, comp.dy == 1 else {
+            // DICOM has no subsampled JPEG 2000 components; how to upsample them is not agreed.
+            guard comp.dx == 1, comp.dy == 1 else {
+                throw DicomError(.unsupported, "JPEG 2000 component \(c) is subsampled \(comp.dx)x\(comp.dy)")
+            }
+            guard Int(comp.w) == description.columns, Int(comp.h) == description.rows else {
                 throw DicomError(.decodeFailed, "JPEG 2000 component \(c) is \(comp.w)x\(comp.h) (subsampling "
                                  + "\(comp.dx)x\(comp.dy)), the header says \(description.columns)x\(description.rows) (Columns x Rows)")
             }
@@ -116,8 +151,11 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         let reversible = options.j2k == .lossless
         try EncodingProfiles.check(d, for: reversible ? TransferSyntax.jpeg2000Lossless.uid : TransferSyntax.jpeg2000.uid)
         try checkFrameLength(frame)
-        guard d.bitsStored <= 32, d.bitsAllocated <= 32 else {
-            throw DicomError(.unsupported, "JPEG 2000 encoding of \(d.bitsAllocated)-bit containers is not supported")
+        // OpenJPEG 2.5 decodes at most 31-bit components and its 5/3 arithmetic is 32-bit, so
+        // deeper images are refused rather than written as streams nothing here reads back.
+        guard d.bitsStored <= 24 else {
+            throw DicomError(.unsupported, "JPEG 2000 encoding through OpenJPEG supports at most 24 bits: "
+                             + "(0028,0101) BitsStored is \(d.bitsStored)")
         }
         switch options.j2k {
         case .lossless: break

@@ -54,6 +54,7 @@ func runCorpus(transferSyntaxes uids: Set<String>, decoder: some PixelDecoder) -
     for row in Corpus.rows(transferSyntaxes: uids) {
         let path = row["path"] ?? ""
         let golden = !(row["native_pixels_md5"] ?? "").isEmpty
+        if ProcessInfo.processInfo.environment["CCODEC_TRACE"] != nil { print("decoding \(path)") }
         guard let frames = try? Corpus.frames(of: path) else {
             report.outcomes.append((path, golden, .notSplit))
             continue
