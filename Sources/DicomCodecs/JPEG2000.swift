@@ -195,7 +195,9 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             parameters.tcp_rates.0 = 0
         case .ratio(let r):
             parameters.irreversible = 1
-            parameters.tcp_rates.0 = Float(r)
+            // OpenJPEG's rate is relative to the component precision; DICOM's ratio (0028,2112)
+            // to the Bits Allocated container, which is what the caller asked for.
+            parameters.tcp_rates.0 = Float(max(1, r * Double(d.bitsStored) / Double(d.bitsAllocated)))
         case .psnr(let db):
             parameters.irreversible = 1
             parameters.cp_disto_alloc = 0
@@ -286,11 +288,17 @@ private typealias OPJStream = UnsafeMutablePointer<opj_stream_t?>
 
 /// Collects OpenJPEG's error messages for the `cause` of a DicomError. The codec holds an
 /// unretained pointer to it, so callers keep it alive (`withExtendedLifetime`) while the codec runs.
-private final class OpenJPEGLog {
-    var messages: [String] = []
+private final class OpenJPEGLog: @unchecked Sendable {
+    // OpenJPEG's worker threads may report errors concurrently.
+    private let lock = NSLock()
+    private var messages: [String] = []
 
     var text: String {
-        messages.isEmpty ? "no message from OpenJPEG" : messages.joined(separator: "; ")
+        lock.withLock { messages.isEmpty ? "no message from OpenJPEG" : messages.joined(separator: "; ") }
+    }
+
+    func append(_ message: String) {
+        lock.withLock { messages.append(message) }
     }
 
     func attach(to codec: OPJCodec) {
@@ -298,7 +306,7 @@ private final class OpenJPEGLog {
         _ = opj_set_error_handler(codec, { message, context in
             guard let message, let context else { return }
             let log = Unmanaged<OpenJPEGLog>.fromOpaque(context).takeUnretainedValue()
-            log.messages.append(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
+            log.append(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
         }, context)
         // Warnings and progress messages are not errors; they are dropped.
         _ = opj_set_warning_handler(codec, { _, _ in }, nil)
@@ -337,7 +345,8 @@ private enum MemoryStream {
             guard available > 0 else { return OPJ_SIZE_T.max }  // (OPJ_SIZE_T)-1: end of stream
             let n = min(Int(wanted), available)
             source.bytes.withUnsafeBytes { all in
-                buffer.copyMemory(from: all.baseAddress! + source.position, byteCount: n)
+                guard let base = all.baseAddress else { return }
+                buffer.copyMemory(from: base + source.position, byteCount: n)
             }
             source.position += n
             return OPJ_SIZE_T(n)

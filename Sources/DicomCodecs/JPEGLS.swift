@@ -29,7 +29,10 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
                     }
                 }
                 return Result { () throws(DicomError) in
-                    try check(charls_jpegls_decoder_set_source_buffer(decoder, source.baseAddress!, source.count), "reading")
+                    guard let base = source.baseAddress else {
+                        throw DicomError(.decodeFailed, "empty JPEG-LS codestream")
+                    }
+                    try check(charls_jpegls_decoder_set_source_buffer(decoder, base, source.count), "reading")
                     try check(charls_jpegls_decoder_read_header(decoder), "header")
                     var info = charls_frame_info()
                     try check(charls_jpegls_decoder_get_frame_info(decoder, &info), "frame info")
@@ -54,8 +57,10 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
                         throw DicomError(.decodeFailed, "CharLS reports \(size) output bytes, \(expected) expected")
                     }
                     var output = [UInt8](repeating: 0, count: size)
+                    // size > 0: width, height and components are at least 1 in a valid header.
                     let status = output.withUnsafeMutableBytes { dst in
-                        charls_jpegls_decoder_decode_to_buffer(decoder, dst.baseAddress!, dst.count, 0)
+                        guard let target = dst.baseAddress else { return CHARLS_JPEGLS_ERRC_INVALID_ARGUMENT }
+                        return charls_jpegls_decoder_decode_to_buffer(decoder, target, dst.count, 0)
                     }
                     try check(status, "decoding")
                     return (output, bits, Int(info.component_count), Int(mode.rawValue))
@@ -133,9 +138,10 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         var written = 0
         let status = samples.withUnsafeBytes { src in
             encoded.withUnsafeMutableBytes { dst in
-                let set = charls_jpegls_encoder_set_destination_buffer(encoder, dst.baseAddress!, dst.count)
+                guard let target = dst.baseAddress, let pixels = src.baseAddress else { return CHARLS_JPEGLS_ERRC_INVALID_ARGUMENT }
+                let set = charls_jpegls_encoder_set_destination_buffer(encoder, target, dst.count)
                 guard set.rawValue == 0 else { return set }
-                let code = charls_jpegls_encoder_encode_from_buffer(encoder, src.baseAddress!, src.count, 0)
+                let code = charls_jpegls_encoder_encode_from_buffer(encoder, pixels, src.count, 0)
                 guard code.rawValue == 0 else { return code }
                 return charls_jpegls_encoder_get_bytes_written(encoder, &written)
             }

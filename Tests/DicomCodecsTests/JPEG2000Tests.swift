@@ -109,6 +109,23 @@ import Testing
         #expect(decodedPSNR > 36)
     }
 
+    @Test func ratioTargetIsTheDicomRatioForTwelveBitsInSixteen() throws {
+        // Noise, so that the rate is the limit (a smooth image needs less than any target).
+        var state: UInt32 = 12345
+        var bytes: [UInt8] = []
+        for _ in 0..<(256 * 256) {
+            state = state &* 1_103_515_245 &+ 12345
+            let v = UInt16(state >> 16) & 0x0FFF
+            bytes += [UInt8(v & 0xFF), UInt8(v >> 8)]
+        }
+        let frame = DecodedFrame(bytes: bytes, description: PixelDescription(
+            rows: 256, columns: 256, bitsAllocated: 16, bitsStored: 12, photometricInterpretation: "MONOCHROME2"))
+        var options = EncodeOptions()
+        options.j2k = .ratio(20)
+        let encoded = try codec.encode(frame, options: options)
+        #expect(encoded.outcome.ratio > 16 && encoded.outcome.ratio < 24, "ratio \(encoded.outcome.ratio)")
+    }
+
     @Test func corruptAndForeignStreamsFailCleanly() throws {
         let description = PixelDescription(rows: 8, columns: 8, bitsAllocated: 8, bitsStored: 8,
                                            photometricInterpretation: "MONOCHROME2")

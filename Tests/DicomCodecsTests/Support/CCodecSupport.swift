@@ -151,3 +151,56 @@ func syntheticFrame(rows: Int, columns: Int, samples: Int, bits: Int, signed: Bo
     }
     return DecodedFrame(bytes: bytes, description: description)
 }
+
+import Testing
+
+/// Throughput of the C-library codecs on the biggest corpus images. Runs only with
+/// DICOMTOOL_BENCH=1 (use a release build: `swift build -c release --build-tests`).
+@Suite struct CCodecBenchmarks {
+    static var enabled: Bool { ProcessInfo.processInfo.environment["DICOMTOOL_BENCH"] != nil && Corpus.root != nil }
+
+    func best(_ runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+        var fastest = Double.infinity
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            fastest = min(fastest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return fastest
+    }
+
+    func bench(_ path: String, decoder: some PixelDecoder, encoder: some PixelEncoder, options: EncodeOptions, label: String) throws {
+        let frames = try Corpus.frames(of: path)
+        var decoded: [DecodedFrame] = []
+        let decodeTime = try best {
+            decoded = try frames.codestreams.map { try decoder.decode($0, description: frames.description) }
+        }
+        let bytes = Double(decoded.reduce(0) { $0 + $1.bytes.count })
+        var encodedBytes = 0
+        let encodeTime = try best {
+            encodedBytes = try decoded.reduce(0) { $0 + (try encoder.encode($1, options: options)).bytes.count }
+        }
+        let mb = bytes / 1_048_576
+        print(String(format: "BENCH %@ %@ (%@): decode %.1f MB/s (%.3f s), encode %@ %.1f MB/s (%.3f s, ratio %.2f)",
+                     label, path, frames.description.description, mb / decodeTime, decodeTime, label,
+                     mb / encodeTime, encodeTime, bytes / Double(max(encodedBytes, 1))))
+        #expect(decodeTime > 0 && encodeTime > 0)
+    }
+
+    @Test(.enabled(if: CCodecBenchmarks.enabled)) func throughput() throws {
+        var lossless = EncodeOptions()
+        lossless.threads = 2
+        try bench("jpegls/near-lossless/RG1_JLSN.dcm", decoder: JPEGLSCodec(), encoder: JPEGLSCodec(), options: lossless, label: "JPEG-LS lossless")
+        try bench("jpegls/lossless/RG2_JLSL.dcm", decoder: JPEGLSCodec(), encoder: JPEGLSCodec(), options: lossless, label: "JPEG-LS lossless")
+        try bench("j2k/lossless/966_fixed.dcm", decoder: JPEG2000Codec(), encoder: JPEG2000Codec(), options: lossless, label: "J2K lossless")
+        try bench("j2k/lossless/JPEG2KLossless_1s_1f_u_16_16.dcm", decoder: JPEG2000Codec(), encoder: JPEG2000Codec(), options: lossless, label: "J2K lossless")
+        var ratio = lossless
+        ratio.j2k = .ratio(10)
+        try bench("j2k/lossless/966_fixed.dcm", decoder: JPEG2000Codec(), encoder: JPEG2000Codec(), options: ratio, label: "J2K 9/7 ratio10")
+        var jpeg = EncodeOptions()
+        jpeg.subsampling = .s422
+        try bench("jpeg/baseline/examples_ybr_color.dcm", decoder: JPEGBaselineCodec(), encoder: JPEGBaselineCodec(), options: jpeg, label: "JPEG q90 422")
+        try bench("jpeg/extended/JPEGExtended_3s_1f_u_08_08.dcm", decoder: JPEGBaselineCodec(), encoder: JPEGBaselineCodec(), options: jpeg, label: "JPEG q90 422")
+        try bench("jpegls/lossless/RG2_JLSL.dcm", decoder: JPEGLSCodec(), encoder: DeflatedFrameCodec(), options: lossless, label: "Deflate frame")
+    }
+}
