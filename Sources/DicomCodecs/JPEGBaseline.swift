@@ -81,9 +81,12 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
             throw DicomError(.usage, "JPEG quality \(options.quality) is outside 1...100")
         }
         let isColour = d.samplesPerPixel == 3
+        if isColour && d.photometricInterpretation == "YBR_FULL" {
+            return try encodeYCbCr(frame, options: options)
+        }
         if isColour && d.photometricInterpretation != "RGB" {
-            throw DicomError(.unsupported, "JPEG Baseline encoding takes RGB colour input (TurboJPEG converts to "
-                             + "YCbCr itself): (0028,0004) PhotometricInterpretation is \(d.photometricInterpretation)")
+            throw DicomError(.unsupported, "JPEG Baseline encoding takes RGB or YBR_FULL colour input: "
+                             + "(0028,0004) PhotometricInterpretation is \(d.photometricInterpretation)")
         }
         let subsampling: TJSAMP
         switch (isColour, options.subsampling) {
@@ -122,6 +125,74 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
             out.photometricInterpretation = options.subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
             out.planarConfiguration = 0
         }
+        out.numberOfFrames = 1
+        let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
+        return EncodedFrame(bytes: encoded, description: out,
+                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: "ISO_10918_1"))
+    }
+
+    /// YBR_FULL input is already YCbCr: its planes go to TurboJPEG as they are (no second colour
+    /// conversion), chroma averaged down for 4:2:2 / 4:2:0.
+    private func encodeYCbCr(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        let d = frame.description
+        let pixels = samplesByPixel(frame)
+        let (sx, sy, subsampling): (Int, Int, TJSAMP) = switch options.subsampling {
+            case .s444: (1, 1, TJSAMP_444)
+            case .s422: (2, 1, TJSAMP_422)
+            case .s420: (2, 2, TJSAMP_420)
+        }
+        let width = d.columns, height = d.rows
+        var planes: [[UInt8]] = []
+        var strides: [Int32] = []
+        for c in 0..<3 {
+            let pw = Int(tjPlaneWidth(Int32(c), Int32(width), Int32(subsampling.rawValue)))
+            let ph = Int(tjPlaneHeight(Int32(c), Int32(height), Int32(subsampling.rawValue)))
+            let fx = c == 0 ? 1 : sx, fy = c == 0 ? 1 : sy
+            var plane = [UInt8](repeating: 0, count: pw * ph)
+            for y in 0..<ph {
+                for x in 0..<pw {
+                    // Average the full-resolution samples this one covers (edges replicated).
+                    var sum = 0, count = 0
+                    for dy in 0..<fy {
+                        for dx in 0..<fx {
+                            let yy = min(y * fy + dy, height - 1), xx = min(x * fx + dx, width - 1)
+                            sum += Int(pixels[(yy * width + xx) * 3 + c])
+                            count += 1
+                        }
+                    }
+                    plane[y * pw + x] = UInt8((sum + count / 2) / count)
+                }
+            }
+            planes.append(plane)
+            strides.append(Int32(pw))
+        }
+        guard let handle = tjInitCompress() else {
+            throw DicomError(.internalError, "TurboJPEG compressor could not be created")
+        }
+        defer { tjDestroy(handle) }
+        let capacity = Int(tjBufSize(Int32(width), Int32(height), Int32(subsampling.rawValue)))
+        var encoded = [UInt8](repeating: 0, count: max(capacity, 0))
+        var size = UInt(capacity)
+        let status = planes[0].withUnsafeBufferPointer { y in
+            planes[1].withUnsafeBufferPointer { cb in
+                planes[2].withUnsafeBufferPointer { cr in
+                    encoded.withUnsafeMutableBufferPointer { dst in
+                        var sources: [UnsafePointer<UInt8>?] = [y.baseAddress, cb.baseAddress, cr.baseAddress]
+                        var target: UnsafeMutablePointer<UInt8>? = dst.baseAddress
+                        return tjCompressFromYUVPlanes(handle, &sources, Int32(width), strides, Int32(height),
+                                                       Int32(subsampling.rawValue), &target, &size,
+                                                       Int32(options.quality), TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC)
+                    }
+                }
+            }
+        }
+        guard status == 0, capacity > 0, Int(size) <= capacity else {
+            throw DicomError(.encodeFailed, "JPEG encoding of YCbCr planes failed", cause: errorText(handle))
+        }
+        encoded.removeSubrange(Int(size)...)
+        var out = d
+        out.photometricInterpretation = options.subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
+        out.planarConfiguration = 0
         out.numberOfFrames = 1
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,

@@ -72,6 +72,28 @@ import Testing
         #expect(quality > 30)
     }
 
+    @Test(arguments: [EncodeOptions.Subsampling.s444, .s422, .s420])
+    func ybrFullInputIsCodedWithoutASecondColourConversion(_ subsampling: EncodeOptions.Subsampling) throws {
+        // Encode RGB (TurboJPEG converts), decode without conversion to get YCbCr, re-encode those
+        // planes as YBR_FULL: the decoded RGB of both must be close.
+        let rgb = syntheticFrame(rows: 40, columns: 56, samples: 3, bits: 8)
+        var options = EncodeOptions()
+        options.subsampling = subsampling
+        options.quality = 95
+        // A YBR_FULL frame: the library's own forward transform of the RGB frame via a 4:4:4 pass.
+        let first = try codec.encode(rgb, options: { var o = options; o.subsampling = .s444; o.quality = 100; return o }())
+        #expect(first.description.photometricInterpretation == "YBR_FULL")
+        var ycbcrDescription = first.description
+        ycbcrDescription.photometricInterpretation = "RGB"  // PI RGB: decoded without colour conversion
+        let ycbcr = try codec.decode(first.bytes, description: ycbcrDescription)
+        let ybrFrame = DecodedFrame(bytes: ycbcr.bytes, description: first.description)
+        let second = try codec.encode(ybrFrame, options: options)
+        #expect(second.description.photometricInterpretation == (subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"))
+        let back = try codec.decode(second.bytes, description: second.description)
+        #expect(back.description.photometricInterpretation == "RGB")
+        #expect(psnr(rgb, back) > 30)
+    }
+
     @Test func twelveBitInputIsRefusedNamingTheAttributes() throws {
         let frame = syntheticFrame(rows: 8, columns: 8, samples: 1, bits: 12, signed: true)
         do {

@@ -79,6 +79,21 @@ import Testing
         }
     }
 
+    @Test func planarInputIsInterleavedBeforeEncoding() throws {
+        let byPixel = syntheticFrame(rows: 12, columns: 9, samples: 3, bits: 8)
+        var planes = [UInt8](repeating: 0, count: byPixel.bytes.count)
+        let n = 12 * 9
+        for p in 0..<n { for c in 0..<3 { planes[c * n + p] = byPixel.bytes[p * 3 + c] } }
+        var planar = byPixel.description
+        planar.planarConfiguration = 1
+        for encoder in [JPEGLSCodec() as any PixelEncoder & PixelDecoder, JPEG2000Codec()] {
+            let encoded = try encoder.encode(DecodedFrame(bytes: planes, description: planar), options: EncodeOptions())
+            #expect(encoded.description.planarConfiguration == 0)
+            let decoded = try encoder.decode(encoded.bytes, description: encoded.description)
+            #expect(decoded.bytes == byPixel.bytes, "\(type(of: encoder))")
+        }
+    }
+
     @Test func profileAndNearRangeAreEnforced() throws {
         let rgb16 = syntheticFrame(rows: 4, columns: 4, samples: 3, bits: 16, photometric: "YBR_FULL")
         do {
