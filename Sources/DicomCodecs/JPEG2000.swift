@@ -1,0 +1,411 @@
+internal import COpenJPEG
+import DicomCore
+import Foundation
+
+/// JPEG 2000 (1.2.840.10008.1.2.4.90 lossless, .91) through OpenJPEG 2.5, which also decodes
+/// High-Throughput codestreams (HTJ2K, .201/.202/.203).
+///
+/// Decoding accepts raw J2K codestreams and JP2-wrapped ones (told apart by their first bytes).
+/// Samples are written as OpenJPEG produces them, two's complement in the Bits Allocated
+/// container, whatever Pixel Representation says: where SIZ and the header disagree on sign,
+/// the bits outside Bits Stored may differ from a sign-extending decoder, never the values.
+/// The inverse multi-component transform is OpenJPEG's, so YBR_RCT / YBR_ICT decode to RGB.
+public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
+    /// Threads OpenJPEG may use inside one frame when decoding; 0 = all cores for frames of at
+    /// least 1 Mpixel, 1 otherwise. Encoding uses `EncodeOptions.threads`.
+    public var decodeThreads: Int
+
+    public init(decodeThreads: Int = 0) { self.decodeThreads = decodeThreads }
+
+    public func decode(_ codestream: [UInt8], description: PixelDescription) throws(DicomError) -> DecodedFrame {
+        var codestream = codestream
+        if codestream.starts(with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) {
+            // A JP2 file: its boxes (colour, resolution...) say nothing DICOM's header does not,
+            // and OpenJPEG 2.5.0's JP2 reader crashed on a corpus file through memory streams,
+            // so the contiguous codestream box is decoded as a plain J2K codestream.
+            codestream = try contiguousCodestream(inJP2: codestream)
+        }
+        guard codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) else {
+            throw DicomError(.decodeFailed, "neither a JPEG 2000 codestream (SOC SIZ) nor a JP2 file at byte 0", offset: 0)
+        }
+        guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
+            throw DicomError(.internalError, "OpenJPEG decompressor could not be created")
+        }
+        defer { opj_destroy_codec(codec) }
+        let log = OpenJPEGLog()
+        return try withExtendedLifetime(log) { () throws(DicomError) -> DecodedFrame in
+            log.attach(to: codec)
+            var parameters = opj_dparameters_t()
+            opj_set_default_decoder_parameters(&parameters)
+            guard opj_setup_decoder(codec, &parameters) != 0 else {
+                throw DicomError(.decodeFailed, "OpenJPEG decoder setup failed", cause: log.text)
+            }
+            let pixels = description.rows * description.columns
+            let threads = decodeThreads > 0 ? decodeThreads
+                : (pixels >= 1 << 20 ? ProcessInfo.processInfo.activeProcessorCount : 1)
+            if threads > 1 && opj_has_thread_support() != 0 {
+                _ = opj_codec_set_threads(codec, Int32(threads))
+            }
+            let stream = try MemoryStream.reading(codestream)
+            defer { opj_stream_destroy(stream) }
+            var imagePointer: UnsafeMutablePointer<opj_image_t>?
+            guard opj_read_header(stream, codec, &imagePointer) != 0, let image = imagePointer else {
+                if let imagePointer { opj_image_destroy(imagePointer) }
+                throw DicomError(.decodeFailed, "JPEG 2000 header could not be read", cause: log.text)
+            }
+            defer { opj_image_destroy(image) }
+            guard opj_decode(codec, stream, image) != 0, opj_end_decompress(codec, stream) != 0 else {
+                throw DicomError(.decodeFailed, "JPEG 2000 decoding failed", cause: log.text)
+            }
+            return try frame(from: image.pointee, description: description)
+        }
+    }
+
+    /// The payload of the first 'jp2c' box of a JP2 file (ISO/IEC 15444-1 Annex I box layout:
+    /// 32-bit length, type, 64-bit length when the first is 1, to the end when it is 0).
+    private func contiguousCodestream(inJP2 bytes: [UInt8]) throws(DicomError) -> [UInt8] {
+        var at = 0
+        while at + 8 <= bytes.count {
+            func be(_ start: Int, _ count: Int) -> UInt64 {
+                bytes[start..<(start + count)].reduce(0) { $0 << 8 | UInt64($1) }
+            }
+            var length = Int(be(at, 4))
+            let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
+            var header = 8
+            if length == 1 {
+                guard at + 16 <= bytes.count, be(at + 8, 8) <= UInt64(Int.max) else {
+                    throw DicomError(.decodeFailed, "JP2 box '\(type)' has a truncated 64-bit length", offset: at)
+                }
+                length = Int(be(at + 8, 8))
+                header = 16
+            } else if length == 0 {
+                length = bytes.count - at
+            }
+            guard length >= header, length <= bytes.count - at else {
+                throw DicomError(.decodeFailed, "JP2 box '\(type)' length \(length) exceeds the \(bytes.count - at) bytes left", offset: at)
+            }
+            if type == "jp2c" { return Array(bytes[(at + header)..<(at + length)]) }
+            at += length
+        }
+        throw DicomError(.decodeFailed, "JP2 file has no contiguous codestream box ('jp2c')", offset: at)
+    }
+
+    private func frame(from image: opj_image_t, description: PixelDescription) throws(DicomError) -> DecodedFrame {
+        let count = Int(image.numcomps)
+        guard count == description.samplesPerPixel, let comps = image.comps else {
+            throw DicomError(.decodeFailed, "JPEG 2000 codestream has \(image.numcomps) components, "
+                             + "(0028,0002) SamplesPerPixel is \(description.samplesPerPixel)")
+        }
+        for c in 0..<count {
+            let comp = comps[c]
+            // DICOM has no subsampled JPEG 2000 components; how to upsample them is not agreed.
+            guard comp.dx == 1, comp.dy == 1 else {
+                throw DicomError(.unsupported, "JPEG 2000 component \(c) is subsampled \(comp.dx)x\(comp.dy)")
+            }
+            guard Int(comp.w) == description.columns, Int(comp.h) == description.rows else {
+                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) is \(comp.w)x\(comp.h) (subsampling "
+                                 + "\(comp.dx)x\(comp.dy)), the header says \(description.columns)x\(description.rows) (Columns x Rows)")
+            }
+            guard comp.data != nil else {
+                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) has no decoded data")
+            }
+            guard Int(comp.prec) <= description.bitsAllocated || Int(comp.prec) <= 32 && description.bitsAllocated == 32 else {
+                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) has \(comp.prec)-bit samples, more than "
+                                 + "(0028,0100) BitsAllocated \(description.bitsAllocated)")
+            }
+        }
+        let width = description.bitsAllocated / 8
+        guard [1, 2, 4].contains(width), description.bitsAllocated % 8 == 0 else {
+            throw DicomError(.unsupported, "JPEG 2000 output in a \(description.bitsAllocated)-bit container")
+        }
+        let pixels = description.rows * description.columns
+        var out = [UInt8](repeating: 0, count: pixels * count * width)
+        out.withUnsafeMutableBufferPointer { dst in
+            for c in 0..<count {
+                guard let data = comps[c].data else { continue }
+                var at = c * width
+                let step = count * width
+                for p in 0..<pixels {
+                    let v = UInt32(bitPattern: data[p])
+                    dst[at] = UInt8(truncatingIfNeeded: v)
+                    if width > 1 { dst[at + 1] = UInt8(truncatingIfNeeded: v >> 8) }
+                    if width > 2 {
+                        dst[at + 2] = UInt8(truncatingIfNeeded: v >> 16)
+                        dst[at + 3] = UInt8(truncatingIfNeeded: v >> 24)
+                    }
+                    at += step
+                }
+            }
+        }
+        var result = description
+        result.numberOfFrames = 1
+        result.planarConfiguration = 0
+        if description.photometricInterpretation == "YBR_RCT" || description.photometricInterpretation == "YBR_ICT" {
+            result.photometricInterpretation = "RGB"
+        }
+        return DecodedFrame(bytes: out, description: result)
+    }
+
+    public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        let d = frame.description
+        let reversible = options.j2k == .lossless
+        try EncodingProfiles.check(d, for: reversible ? TransferSyntax.jpeg2000Lossless.uid : TransferSyntax.jpeg2000.uid)
+        try checkFrameLength(frame)
+        // OpenJPEG 2.5 decodes at most 31-bit components and its 5/3 arithmetic is 32-bit, so
+        // deeper images are refused rather than written as streams nothing here reads back.
+        guard d.bitsStored <= 24 else {
+            throw DicomError(.unsupported, "JPEG 2000 encoding through OpenJPEG supports at most 24 bits: "
+                             + "(0028,0101) BitsStored is \(d.bitsStored)")
+        }
+        switch options.j2k {
+        case .lossless: break
+        case .ratio(let r) where r > 1: break
+        case .psnr(let db) where db > 0: break
+        default: throw DicomError(.usage, "JPEG 2000 target \(options.j2k) is out of range (ratio > 1, PSNR > 0 dB)")
+        }
+        let samples = samplesByPixel(frame)
+        let count = d.samplesPerPixel
+        var componentParameters = [opj_image_cmptparm_t](repeating: opj_image_cmptparm_t(), count: count)
+        for c in 0..<count {
+            componentParameters[c].dx = 1
+            componentParameters[c].dy = 1
+            componentParameters[c].w = UInt32(d.columns)
+            componentParameters[c].h = UInt32(d.rows)
+            componentParameters[c].prec = UInt32(d.bitsStored)
+            componentParameters[c].sgnd = UInt32(d.pixelRepresentation)
+        }
+        guard let image = opj_image_create(UInt32(count), &componentParameters,
+                                           count == 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY) else {
+            throw DicomError(.encodeFailed, "OpenJPEG could not allocate a \(d.columns)x\(d.rows) image")
+        }
+        defer { opj_image_destroy(image) }
+        image.pointee.x0 = 0
+        image.pointee.y0 = 0
+        image.pointee.x1 = UInt32(d.columns)
+        image.pointee.y1 = UInt32(d.rows)
+        fill(image.pointee, from: samples, description: d)
+
+        var parameters = opj_cparameters_t()
+        opj_set_default_encoder_parameters(&parameters)
+        parameters.tcp_numlayers = 1
+        parameters.cp_disto_alloc = 1
+        switch options.j2k {
+        case .lossless:
+            parameters.irreversible = 0
+            parameters.tcp_rates.0 = 0
+        case .ratio(let r):
+            parameters.irreversible = 1
+            // OpenJPEG's rate is relative to the component precision; DICOM's ratio (0028,2112)
+            // to the Bits Allocated container, which is what the caller asked for.
+            parameters.tcp_rates.0 = Float(max(1, r * Double(d.bitsStored) / Double(d.bitsAllocated)))
+        case .psnr(let db):
+            parameters.irreversible = 1
+            parameters.cp_disto_alloc = 0
+            parameters.cp_fixed_quality = 1
+            parameters.tcp_distoratio.0 = Float(db)
+        }
+        // The colour transform decorrelates RGB only; YBR_FULL is already decorrelated.
+        let mct = count == 3 && d.photometricInterpretation == "RGB"
+        parameters.tcp_mct = mct ? 1 : 0
+        // Each resolution halves the image; OpenJPEG refuses more levels than the size allows.
+        var levels = 6
+        while levels > 1 && (min(d.columns, d.rows) >> (levels - 1)) < 1 { levels -= 1 }
+        parameters.numresolution = Int32(levels)
+
+        guard let codec = opj_create_compress(OPJ_CODEC_J2K) else {
+            throw DicomError(.internalError, "OpenJPEG compressor could not be created")
+        }
+        defer { opj_destroy_codec(codec) }
+        let log = OpenJPEGLog()
+        let sink = MemoryStream.Sink()
+        let encoded = try withExtendedLifetime(log) { () throws(DicomError) -> [UInt8] in
+            log.attach(to: codec)
+            guard opj_setup_encoder(codec, &parameters, image) != 0 else {
+                throw DicomError(.encodeFailed, "OpenJPEG encoder setup failed", cause: log.text)
+            }
+            if options.threads > 1 && opj_has_thread_support() != 0 {
+                _ = opj_codec_set_threads(codec, Int32(options.threads))
+            }
+            let stream = try MemoryStream.writing(into: sink)
+            defer { opj_stream_destroy(stream) }
+            guard opj_start_compress(codec, image, stream) != 0,
+                  opj_encode(codec, stream) != 0,
+                  opj_end_compress(codec, stream) != 0 else {
+                throw DicomError(.encodeFailed, "JPEG 2000 encoding failed", cause: log.text)
+            }
+            return sink.bytes
+        }
+        var out = d
+        out.planarConfiguration = 0
+        out.numberOfFrames = 1
+        if mct { out.photometricInterpretation = reversible ? "YBR_RCT" : "YBR_ICT" }
+        let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
+        return EncodedFrame(bytes: encoded, description: out,
+                            outcome: EncodeOutcome(isLossy: !reversible, ratio: ratio,
+                                                   method: reversible ? nil : "ISO_15444_1"))
+    }
+
+    /// Copies little-endian samples into OpenJPEG's 32-bit component planes, keeping the Bits
+    /// Stored bits (sign-extended from them when signed).
+    private func fill(_ image: opj_image_t, from samples: [UInt8], description d: PixelDescription) {
+        let count = d.samplesPerPixel
+        let width = d.bitsAllocated / 8
+        let pixels = d.rows * d.columns
+        let shift = 32 - d.bitsStored
+        samples.withUnsafeBufferPointer { src in
+            for c in 0..<count {
+                guard let data = image.comps[c].data else { continue }
+                var at = c * width
+                for p in 0..<pixels {
+                    var raw = UInt32(src[at])
+                    if width > 1 { raw |= UInt32(src[at + 1]) << 8 }
+                    if width > 2 { raw |= UInt32(src[at + 2]) << 16 | UInt32(src[at + 3]) << 24 }
+                    let shifted = raw << UInt32(shift)
+                    data[p] = d.isSigned ? Int32(bitPattern: shifted) >> Int32(shift)
+                                         : Int32(bitPattern: shifted >> UInt32(shift))
+                    at += count * width
+                }
+            }
+        }
+    }
+}
+
+/// HTJ2K decoding (1.2.840.10008.1.2.4.201, .202, .203): OpenJPEG 2.5 reads High-Throughput
+/// codestreams through the same path. HTJ2K encoding is not available from OpenJPEG.
+public struct HTJ2KDecoder: PixelDecoder {
+    public var decodeThreads: Int
+
+    public init(decodeThreads: Int = 0) { self.decodeThreads = decodeThreads }
+
+    public func decode(_ codestream: [UInt8], description: PixelDescription) throws(DicomError) -> DecodedFrame {
+        try JPEG2000Codec(decodeThreads: decodeThreads).decode(codestream, description: description)
+    }
+}
+
+/// OpenJPEG's handles: `opj_codec_t` and `opj_stream_t` are `void *`, its calls take pointers to them.
+private typealias OPJCodec = UnsafeMutablePointer<opj_codec_t?>
+private typealias OPJStream = UnsafeMutablePointer<opj_stream_t?>
+
+/// Collects OpenJPEG's error messages for the `cause` of a DicomError. The codec holds an
+/// unretained pointer to it, so callers keep it alive (`withExtendedLifetime`) while the codec runs.
+private final class OpenJPEGLog: @unchecked Sendable {
+    // OpenJPEG's worker threads may report errors concurrently.
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    var text: String {
+        lock.withLock { messages.isEmpty ? "no message from OpenJPEG" : messages.joined(separator: "; ") }
+    }
+
+    func append(_ message: String) {
+        lock.withLock { messages.append(message) }
+    }
+
+    func attach(to codec: OPJCodec) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = opj_set_error_handler(codec, { message, context in
+            guard let message, let context else { return }
+            let log = Unmanaged<OpenJPEGLog>.fromOpaque(context).takeUnretainedValue()
+            log.append(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
+        }, context)
+        // Warnings and progress messages are not errors; they are dropped.
+        _ = opj_set_warning_handler(codec, { _, _ in }, nil)
+        _ = opj_set_info_handler(codec, { _, _ in }, nil)
+    }
+}
+
+/// OpenJPEG streams over memory. The stream owns (retains) a Swift object as its user data and
+/// releases it through the stream's free callback, so the library never points at freed memory.
+private enum MemoryStream {
+    final class Source {
+        let bytes: [UInt8]
+        var position = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+
+    final class Sink {
+        var bytes: [UInt8] = []
+        var position = 0
+    }
+
+    static func reading(_ bytes: [UInt8]) throws(DicomError) -> OPJStream {
+        guard let stream = opj_stream_create(1 << 16, 1) else {
+            throw DicomError(.internalError, "OpenJPEG stream could not be created")
+        }
+        let source = Source(bytes)
+        opj_stream_set_user_data(stream, Unmanaged.passRetained(source).toOpaque()) { context in
+            guard let context else { return }
+            Unmanaged<Source>.fromOpaque(context).release()
+        }
+        opj_stream_set_user_data_length(stream, UInt64(bytes.count))
+        opj_stream_set_read_function(stream) { buffer, wanted, context in
+            guard let buffer, let context else { return OPJ_SIZE_T.max }
+            let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
+            let available = source.bytes.count - source.position
+            guard available > 0 else { return OPJ_SIZE_T.max }  // (OPJ_SIZE_T)-1: end of stream
+            let n = min(Int(wanted), available)
+            source.bytes.withUnsafeBytes { all in
+                guard let base = all.baseAddress else { return }
+                buffer.copyMemory(from: base + source.position, byteCount: n)
+            }
+            source.position += n
+            return OPJ_SIZE_T(n)
+        }
+        opj_stream_set_skip_function(stream) { distance, context in
+            guard let context else { return -1 }
+            let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
+            let target = max(0, min(source.bytes.count, source.position + Int(distance)))
+            let moved = target - source.position
+            source.position = target
+            return OPJ_OFF_T(moved)
+        }
+        opj_stream_set_seek_function(stream) { offset, context in
+            guard let context else { return 0 }
+            let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
+            guard offset >= 0, offset <= OPJ_OFF_T(source.bytes.count) else { return 0 }
+            source.position = Int(offset)
+            return 1
+        }
+        return stream
+    }
+
+    static func writing(into sink: Sink) throws(DicomError) -> OPJStream {
+        guard let stream = opj_stream_create(1 << 16, 0) else {
+            throw DicomError(.internalError, "OpenJPEG stream could not be created")
+        }
+        opj_stream_set_user_data(stream, Unmanaged.passRetained(sink).toOpaque()) { context in
+            guard let context else { return }
+            Unmanaged<Sink>.fromOpaque(context).release()
+        }
+        opj_stream_set_write_function(stream) { buffer, count, context in
+            guard let buffer, let context else { return OPJ_SIZE_T.max }
+            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+            let n = Int(count)
+            let incoming = UnsafeRawBufferPointer(start: buffer, count: n)
+            let end = sink.position + n
+            if end > sink.bytes.count { sink.bytes.append(contentsOf: repeatElement(0, count: end - sink.bytes.count)) }
+            sink.bytes.replaceSubrange(sink.position..<end, with: incoming)
+            sink.position = end
+            return OPJ_SIZE_T(n)
+        }
+        opj_stream_set_skip_function(stream) { distance, context in
+            guard let context else { return -1 }
+            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+            let target = max(0, sink.position + Int(distance))
+            if target > sink.bytes.count { sink.bytes.append(contentsOf: repeatElement(0, count: target - sink.bytes.count)) }
+            let moved = target - sink.position
+            sink.position = target
+            return OPJ_OFF_T(moved)
+        }
+        opj_stream_set_seek_function(stream) { offset, context in
+            guard let context else { return 0 }
+            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+            guard offset >= 0 else { return 0 }
+            let target = Int(offset)
+            if target > sink.bytes.count { sink.bytes.append(contentsOf: repeatElement(0, count: target - sink.bytes.count)) }
+            sink.position = target
+            return 1
+        }
+        return stream
+    }
+}

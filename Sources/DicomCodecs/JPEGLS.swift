@@ -1,0 +1,181 @@
+internal import CCharLS
+import DicomCore
+
+/// JPEG-LS lossless (1.2.840.10008.1.2.4.80) and near-lossless (.81) through CharLS 2.4's C API.
+///
+/// JPEG-LS codes unsigned samples. Signed images (Pixel Representation 1) are coded as their
+/// two's complement in Bits Stored bits, as dcmtk and pydicom do, and sign-extended on decoding.
+/// Lossiness is decided by the NEAR actually used, never by the UID.
+public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
+    public init() {}
+
+    public func decode(_ codestream: [UInt8], description: PixelDescription) throws(DicomError) -> DecodedFrame {
+        guard let decoder = charls_jpegls_decoder_create() else {
+            throw DicomError(.internalError, "CharLS decoder could not be created")
+        }
+        defer { charls_jpegls_decoder_destroy(decoder) }
+        guard !codestream.isEmpty else { throw DicomError(.decodeFailed, "empty JPEG-LS codestream") }
+
+        // The source pointer must stay valid until decoding ends: all calls happen in this closure.
+        let result: Result<(bytes: [UInt8], bits: Int, components: Int, interleave: Int), DicomError> =
+            codestream.withUnsafeBytes { source in
+                func check(_ code: charls_jpegls_errc, _ what: String) throws(DicomError) {
+                    guard code.rawValue == 0 else {
+                        // "Parameter value not supported" (e.g. subsampled components) is a limit
+                        // of CharLS, not a corrupt stream.
+                        let kind: DicomError.Code = code == CHARLS_JPEGLS_ERRC_PARAMETER_VALUE_NOT_SUPPORTED
+                            ? .unsupported : .decodeFailed
+                        throw DicomError(kind, "JPEG-LS \(what) failed", cause: charlsMessage(code))
+                    }
+                }
+                return Result { () throws(DicomError) in
+                    guard let base = source.baseAddress else {
+                        throw DicomError(.decodeFailed, "empty JPEG-LS codestream")
+                    }
+                    try check(charls_jpegls_decoder_set_source_buffer(decoder, base, source.count), "reading")
+                    try check(charls_jpegls_decoder_read_header(decoder), "header")
+                    var info = charls_frame_info()
+                    try check(charls_jpegls_decoder_get_frame_info(decoder, &info), "frame info")
+                    var mode = charls_interleave_mode(rawValue: 0)
+                    try check(charls_jpegls_decoder_get_interleave_mode(decoder, &mode), "interleave mode")
+                    guard Int(info.width) == description.columns, Int(info.height) == description.rows else {
+                        throw DicomError(.decodeFailed, "JPEG-LS codestream is \(info.width)x\(info.height), the header says "
+                                         + "\(description.columns)x\(description.rows) (Columns x Rows)")
+                    }
+                    guard Int(info.component_count) == description.samplesPerPixel else {
+                        throw DicomError(.decodeFailed, "JPEG-LS codestream has \(info.component_count) components, "
+                                         + "(0028,0002) SamplesPerPixel is \(description.samplesPerPixel)")
+                    }
+                    let bits = Int(info.bits_per_sample)
+                    guard (2...16).contains(bits) else {
+                        throw DicomError(.unsupported, "JPEG-LS sample precision \(bits) is outside 2...16")
+                    }
+                    var size = 0
+                    try check(charls_jpegls_decoder_get_destination_size(decoder, 0, &size), "sizing")
+                    let expected = Int(info.width) * Int(info.height) * Int(info.component_count) * (bits > 8 ? 2 : 1)
+                    guard size == expected else {
+                        throw DicomError(.decodeFailed, "CharLS reports \(size) output bytes, \(expected) expected")
+                    }
+                    var output = [UInt8](repeating: 0, count: size)
+                    // size > 0: width, height and components are at least 1 in a valid header.
+                    let status = output.withUnsafeMutableBytes { dst in
+                        guard let target = dst.baseAddress else { return CHARLS_JPEGLS_ERRC_INVALID_ARGUMENT }
+                        return charls_jpegls_decoder_decode_to_buffer(decoder, target, dst.count, 0)
+                    }
+                    try check(status, "decoding")
+                    return (output, bits, Int(info.component_count), Int(mode.rawValue))
+                }
+            }
+        let decoded = try result.get()
+        let codedBytes = decoded.bits > 8 ? 2 : 1
+        let container = description.bitsAllocated
+        guard container == 8 || container == 16, codedBytes * 8 <= container else {
+            throw DicomError(.decodeFailed, "JPEG-LS \(decoded.bits)-bit samples do not fit "
+                             + "(0028,0100) BitsAllocated \(description.bitsAllocated)")
+        }
+        var samples = decoded.bytes
+        // Interleave mode none comes out plane by plane; DICOM frames are colour-by-pixel.
+        if decoded.components > 1 && decoded.interleave == 0 {
+            var plane = description
+            plane.bitsAllocated = codedBytes * 8
+            plane.planarConfiguration = 1
+            samples = samplesByPixel(DecodedFrame(bytes: samples, description: plane))
+        }
+        if codedBytes == 1 && container == 16 {
+            samples = samples.flatMap { [$0, 0] }
+        }
+        var out = description
+        out.planarConfiguration = 0
+        out.numberOfFrames = 1
+        if container == 16 && description.isSigned && description.bitsStored < 16 {
+            signExtend16(&samples, bitsStored: description.bitsStored)
+        } else if container == 8 && description.isSigned && description.bitsStored < 8 {
+            signExtend8(&samples, bitsStored: description.bitsStored)
+        }
+        return DecodedFrame(bytes: samples, description: out)
+    }
+
+    public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
+        let d = frame.description
+        let near = options.near
+        let uid = near == 0 ? TransferSyntax.jpegLSLossless.uid : TransferSyntax.jpegLSNearLossless.uid
+        try EncodingProfiles.check(d, for: uid)
+        try checkFrameLength(frame)
+        let maxNear = min(255, (1 << d.bitsStored) / 2 - 1)
+        guard near >= 0, near <= maxNear else {
+            throw DicomError(.usage, "JPEG-LS NEAR \(near) is outside 0...\(maxNear) for \(d.bitsStored)-bit samples")
+        }
+        // Only the Bits Stored bits are image; as unsigned JPEG-LS samples (signed: two's complement).
+        var samples = samplesByPixel(frame)
+        let mask = (1 << d.bitsStored) - 1
+        if d.bitsAllocated == 8 {
+            if d.bitsStored < 8 { for i in samples.indices { samples[i] &= UInt8(mask) } }
+        } else {
+            if d.bitsStored < 16 {
+                for i in stride(from: 0, to: samples.count - 1, by: 2) {
+                    samples[i + 1] &= UInt8(mask >> 8)
+                }
+            }
+        }
+        guard let encoder = charls_jpegls_encoder_create() else {
+            throw DicomError(.internalError, "CharLS encoder could not be created")
+        }
+        defer { charls_jpegls_encoder_destroy(encoder) }
+        func check(_ code: charls_jpegls_errc, _ what: String) throws(DicomError) {
+            guard code.rawValue == 0 else {
+                throw DicomError(.encodeFailed, "JPEG-LS \(what) failed", cause: charlsMessage(code))
+            }
+        }
+        var info = charls_frame_info(width: UInt32(d.columns), height: UInt32(d.rows),
+                                     bits_per_sample: Int32(d.bitsStored), component_count: Int32(d.samplesPerPixel))
+        try check(charls_jpegls_encoder_set_frame_info(encoder, &info), "frame setup")
+        try check(charls_jpegls_encoder_set_near_lossless(encoder, Int32(near)), "NEAR setup")
+        let mode = d.samplesPerPixel > 1 ? CHARLS_INTERLEAVE_MODE_SAMPLE : CHARLS_INTERLEAVE_MODE_NONE
+        try check(charls_jpegls_encoder_set_interleave_mode(encoder, mode), "interleave setup")
+        var capacity = 0
+        try check(charls_jpegls_encoder_get_estimated_destination_size(encoder, &capacity), "sizing")
+        var encoded = [UInt8](repeating: 0, count: capacity)
+        var written = 0
+        let status = samples.withUnsafeBytes { src in
+            encoded.withUnsafeMutableBytes { dst in
+                guard let target = dst.baseAddress, let pixels = src.baseAddress else { return CHARLS_JPEGLS_ERRC_INVALID_ARGUMENT }
+                let set = charls_jpegls_encoder_set_destination_buffer(encoder, target, dst.count)
+                guard set.rawValue == 0 else { return set }
+                let code = charls_jpegls_encoder_encode_from_buffer(encoder, pixels, src.count, 0)
+                guard code.rawValue == 0 else { return code }
+                return charls_jpegls_encoder_get_bytes_written(encoder, &written)
+            }
+        }
+        try check(status, "encoding")
+        encoded.removeSubrange(min(written, encoded.count)...)
+        var out = d
+        out.planarConfiguration = 0
+        out.numberOfFrames = 1
+        let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
+        return EncodedFrame(bytes: encoded, description: out,
+                            outcome: EncodeOutcome(isLossy: near > 0, ratio: ratio, method: near > 0 ? "ISO_14495_1" : nil))
+    }
+}
+
+private func charlsMessage(_ code: charls_jpegls_errc) -> String {
+    guard let text = charls_get_error_message(code) else { return "CharLS error \(code.rawValue)" }
+    return String(cString: text) + " (CharLS error \(code.rawValue))"
+}
+
+/// Sign-extends little-endian 16-bit samples from `bitsStored` bits to the full container.
+func signExtend16(_ bytes: inout [UInt8], bitsStored: Int) {
+    let shift = 16 - bitsStored
+    bytes.withUnsafeMutableBufferPointer { buf in
+        for i in stride(from: 0, to: buf.count - 1, by: 2) {
+            let raw = UInt16(buf[i]) | UInt16(buf[i + 1]) << 8
+            let value = UInt16(bitPattern: Int16(bitPattern: raw << shift) >> shift)
+            buf[i] = UInt8(value & 0xFF)
+            buf[i + 1] = UInt8(value >> 8)
+        }
+    }
+}
+
+func signExtend8(_ bytes: inout [UInt8], bitsStored: Int) {
+    let shift = 8 - bitsStored
+    for i in bytes.indices { bytes[i] = UInt8(bitPattern: Int8(bitPattern: bytes[i] << shift) >> shift) }
+}

@@ -1,0 +1,150 @@
+import DicomCodecs
+import DicomCore
+import Foundation
+import Testing
+
+@Suite struct JPEG2000Tests {
+    let codec = JPEG2000Codec()
+
+    @Test func corpusFilesDecodeToGoldenHashes() throws {
+        guard Corpus.root != nil else { print("corpus absent: skipped"); return }
+        for uid in [TransferSyntax.jpeg2000Lossless.uid, TransferSyntax.jpeg2000.uid] {
+            let report = runCorpus(transferSyntaxes: [uid], decoder: codec)
+            print("JPEG 2000 \(uid): \(report.summary)")
+            for o in report.outcomes { print("  \(o.path): \(o.outcome)") }
+            #expect(!report.outcomes.isEmpty)
+            for o in report.outcomes {
+                if o.hasGolden {
+                    guard case .matched = o.outcome else { Issue.record("\(o.path): \(o.outcome)"); continue }
+                } else if case .failed(let code, _) = o.outcome {
+                    #expect(code == .decodeFailed, "\(o.path)")
+                } else if o.outcome != .notSplit {
+                    Issue.record("\(o.path) has no golden hash but decoded: \(o.outcome)")
+                }
+            }
+        }
+    }
+
+    @Test func rawAndHighThroughputCodestreamsDecode() throws {
+        guard Corpus.root != nil else { print("corpus absent: skipped"); return }
+        for folder in ["codestreams/j2k/", "codestreams/htj2k/"] {
+            let report = runCodestreams(under: folder, decoder: HTJ2KDecoder())
+            print("\(folder): \(report.summary)")
+            for o in report.outcomes {
+                print("  \(o.path): \(o.outcome)")
+                if o.path.hasSuffix("oj36.j2k") {
+                    // Subsampled components (2x1, 1x2): refused, not guessed at.
+                    if case .failed(let code, _) = o.outcome { #expect(code == .unsupported) }
+                    else { Issue.record("oj36: \(o.outcome)") }
+                    continue
+                }
+                guard case .matched = o.outcome else { Issue.record("\(o.path): \(o.outcome)"); continue }
+            }
+            #expect(!report.outcomes.isEmpty)
+        }
+    }
+
+    static let losslessSources = ["native/CT_small.dcm", "native/MR_small.dcm", "native/examples_overlay.dcm",
+                                  "native/examples_rgb_color.dcm", "native/examples_palette.dcm",
+                                  "native/SC_rgb_small_odd.dcm"]
+
+    @Test(arguments: losslessSources)
+    func reversibleRoundTripIsBitExact(_ path: String) throws {
+        guard Corpus.root != nil else { print("corpus absent: skipped"); return }
+        let frame = try nativeFrame(path)
+        let encoded = try codec.encode(frame, options: EncodeOptions())
+        #expect(encoded.outcome == EncodeOutcome(isLossy: false, ratio: encoded.outcome.ratio, method: nil))
+        if frame.description.photometricInterpretation == "RGB" {
+            #expect(encoded.description.photometricInterpretation == "YBR_RCT")
+        }
+        let decoded = try codec.decode(encoded.bytes, description: encoded.description)
+        #expect(decoded.description.photometricInterpretation == frame.description.photometricInterpretation)
+        #expect(decoded.bytes == frame.bytes, "\(path) \(frame.description)")
+        print("J2K lossless \(path): ratio \(String(format: "%.2f", encoded.outcome.ratio))")
+    }
+
+    @Test func thirtyTwoBitIsRefusedNotWrittenUnreadable() throws {
+        let description = PixelDescription(rows: 2, columns: 2, bitsAllocated: 32, bitsStored: 32,
+                                           photometricInterpretation: "MONOCHROME2")
+        let frame = DecodedFrame(bytes: [UInt8](repeating: 1, count: 16), description: description)
+        do {
+            _ = try codec.encode(frame, options: EncodeOptions())
+            Issue.record("32-bit accepted")
+        } catch {
+            #expect(error.code == .unsupported)
+            #expect(error.message.contains("(0028,0101) BitsStored is 32"))
+        }
+    }
+
+    @Test func signedAndOddPrecisionsRoundTrip() throws {
+        for bits in [1, 8, 12, 13, 16] {
+            for signed in [false, true] where !(bits == 1 && signed) {
+                let frame = syntheticFrame(rows: 17, columns: 23, samples: 1, bits: bits, signed: signed)
+                let encoded = try codec.encode(frame, options: EncodeOptions())
+                let decoded = try codec.decode(encoded.bytes, description: encoded.description)
+                #expect(decoded.bytes == frame.bytes, "\(bits)-bit signed=\(signed)")
+            }
+        }
+    }
+
+    @Test func irreversibleTargetsRatioAndPSNR() throws {
+        let frame = Corpus.root != nil ? try nativeFrame("native/examples_rgb_color.dcm")
+            : syntheticFrame(rows: 64, columns: 64, samples: 3, bits: 8)
+        var options = EncodeOptions()
+        options.j2k = .ratio(10)
+        let byRatio = try codec.encode(frame, options: options)
+        #expect(byRatio.outcome.isLossy && byRatio.outcome.method == "ISO_15444_1")
+        #expect(byRatio.description.photometricInterpretation == "YBR_ICT")
+        #expect(byRatio.outcome.ratio > 8 && byRatio.outcome.ratio < 12, "ratio \(byRatio.outcome.ratio)")
+        let decoded = try codec.decode(byRatio.bytes, description: byRatio.description)
+        #expect(decoded.description.photometricInterpretation == "RGB")
+        let ratioPSNR = psnr(frame, decoded)
+        #expect(ratioPSNR > 25)
+
+        options.j2k = .psnr(40)
+        let byPSNR = try codec.encode(frame, options: options)
+        let decodedPSNR = psnr(frame, try codec.decode(byPSNR.bytes, description: byPSNR.description))
+        print("J2K 9/7 ratio 10: measured \(String(format: "%.1f", byRatio.outcome.ratio)), PSNR \(String(format: "%.1f", ratioPSNR)); "
+              + "target 40 dB: PSNR \(String(format: "%.1f", decodedPSNR)), ratio \(String(format: "%.1f", byPSNR.outcome.ratio))")
+        #expect(decodedPSNR > 36)
+    }
+
+    @Test func ratioTargetIsTheDicomRatioForTwelveBitsInSixteen() throws {
+        // Noise, so that the rate is the limit (a smooth image needs less than any target).
+        var state: UInt32 = 12345
+        var bytes: [UInt8] = []
+        for _ in 0..<(256 * 256) {
+            state = state &* 1_103_515_245 &+ 12345
+            let v = UInt16(state >> 16) & 0x0FFF
+            bytes += [UInt8(v & 0xFF), UInt8(v >> 8)]
+        }
+        let frame = DecodedFrame(bytes: bytes, description: PixelDescription(
+            rows: 256, columns: 256, bitsAllocated: 16, bitsStored: 12, photometricInterpretation: "MONOCHROME2"))
+        var options = EncodeOptions()
+        options.j2k = .ratio(20)
+        let encoded = try codec.encode(frame, options: options)
+        #expect(encoded.outcome.ratio > 16 && encoded.outcome.ratio < 24, "ratio \(encoded.outcome.ratio)")
+    }
+
+    @Test func corruptAndForeignStreamsFailCleanly() throws {
+        let description = PixelDescription(rows: 8, columns: 8, bitsAllocated: 8, bitsStored: 8,
+                                           photometricInterpretation: "MONOCHROME2")
+        do {
+            _ = try codec.decode([0xFF, 0xD8, 0xFF], description: description)
+            Issue.record("JPEG accepted as J2K")
+        } catch {
+            #expect(error.code == .decodeFailed)
+        }
+        let valid = try codec.encode(syntheticFrame(rows: 8, columns: 8, samples: 1, bits: 8), options: EncodeOptions())
+        do {
+            _ = try codec.decode(Array(valid.bytes.prefix(20)), description: description)
+            Issue.record("truncated J2K accepted")
+        } catch {
+            #expect(error.code == .decodeFailed)
+            #expect(error.cause?.isEmpty == false)
+        }
+        var wrong = description
+        wrong.columns = 9
+        #expect(throws: DicomError.self) { try codec.decode(valid.bytes, description: wrong) }
+    }
+}
