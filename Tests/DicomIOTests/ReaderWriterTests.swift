@@ -186,6 +186,7 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
         #expect(!JSONDumper.isJSONNumber("1."))
         #expect(!JSONDumper.isJSONNumber(".5"))
         var ds = Dataset()
+        ds.setString(.specificCharacterSet, .CS, "ISO_IR 192")
         ds.setString(Tag(0x0010, 0x0010), .PN, "Yamada^Tarou=山田^太郎")
         ds.setString(Tag(0x0028, 0x1050), .DS, "+40.\\ 1.5")
         let json = JSONDumper().render(ds)
@@ -195,9 +196,9 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
 
     @Test func textDumpShowsNestingAndEscapesControlBytes() {
         var ds = Dataset()
-        ds.setString(Tag(0x0010, 0x0010), .PN, "A\u{1B}B")
+        ds.setString(Tag(0x0010, 0x0010), .PN, "A\u{7}B\nC")
         let text = { var s = ""; TextDumper().render(ds, depth: 0, into: &s); return s }()
-        #expect(text.contains("A\\x1BB"))
+        #expect(text.contains("A\\x07B\\nC"))
         #expect(text.contains("PatientName"))
     }
 }
