@@ -17,6 +17,9 @@ public struct DicomFile: Sendable {
     public var datasetSource: ByteSource
     /// Where the data set starts in `datasetSource`.
     public var datasetOffset: Int
+    /// How the data set's elements were actually encoded (may differ from `transferSyntax`, e.g.
+    /// implicit VR data under an explicit JPEG syntax).
+    public var datasetEncoding: DatasetEncoding
 
     public init(meta: Dataset, dataset: Dataset, transferSyntax: TransferSyntax, source: ByteSource) {
         self.meta = meta
@@ -26,6 +29,7 @@ public struct DicomFile: Sendable {
         self.source = source
         self.datasetSource = source
         self.datasetOffset = 0
+        self.datasetEncoding = DatasetEncoding(explicitVR: transferSyntax.isExplicitVR, bigEndian: transferSyntax.isBigEndian)
     }
 }
 
@@ -155,9 +159,13 @@ public enum Part10Reader {
         if syntax.isDeflated {
             parser.warnings = parser.warnings.map { var w = $0; w.message += " (offset in the inflated data set)"; return w }
         }
-        if encoding.explicitVR != syntax.isExplicitVR {
+        // A native syntax whose VR encoding was wrong is corrected; an encapsulated one is kept,
+        // because it still says how the pixels are compressed (`datasetEncoding` says how the
+        // elements were read).
+        if encoding.explicitVR != syntax.isExplicitVR && !syntax.isEncapsulated {
             syntax = encoding.explicitVR ? .explicitVRLittleEndian : .implicitVRLittleEndian
         }
+        file.datasetEncoding = encoding
         dataset.offset = dataStart
         file.dataset = dataset
         file.transferSyntax = syntax
