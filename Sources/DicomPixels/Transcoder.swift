@@ -146,12 +146,41 @@ public struct Transcoder {
             e.tag = e.tag ?? .pixelData
             throw e
         }
-        decoded = interleaved(decoded)
+        decoded = normalized(interleaved(decoded))
         if let expecting, decoded.bytes.count != expecting.frameByteCount {
             throw DicomError(.decodeFailed, "frame \(k + 1) decoded to \(decoded.bytes.count) bytes, frame 1 to \(expecting.frameByteCount)",
                              tag: .pixelData)
         }
         return decoded
+    }
+
+    /// Samples reduced to their Bits Stored and sign-extended when Pixel Representation is 1: what
+    /// the codecs encode and decode (a codestream holds Bits Stored bits), so lossless really
+    /// compares values, and unused high bits from any source come out the same (0, or the sign).
+    static func normalized(_ f: DecodedFrame) -> DecodedFrame {
+        let d = f.description
+        guard d.bitsStored < d.bitsAllocated, d.bitsAllocated == 16 || d.bitsAllocated == 32 else { return f }
+        var bytes = f.bytes
+        let mask: UInt32 = d.bitsStored >= 32 ? .max : (1 << UInt32(d.bitsStored)) - 1
+        let sign: UInt32 = 1 << UInt32(d.bitsStored - 1)
+        bytes.withUnsafeMutableBytes { raw in
+            if d.bitsAllocated == 16 {
+                let p = raw.bindMemory(to: UInt16.self)
+                for i in 0..<p.count {
+                    var v = UInt32(UInt16(littleEndian: p[i])) & mask
+                    if d.isSigned && v & sign != 0 { v |= ~mask }
+                    p[i] = UInt16(truncatingIfNeeded: v).littleEndian
+                }
+            } else {
+                let p = raw.bindMemory(to: UInt32.self)
+                for i in 0..<p.count {
+                    var v = UInt32(littleEndian: p[i]) & mask
+                    if d.isSigned && v & sign != 0 { v |= ~mask }
+                    p[i] = v.littleEndian
+                }
+            }
+        }
+        return DecodedFrame(bytes: bytes, description: d)
     }
 
     /// Colour-by-plane frames made colour-by-pixel (what every encoder and the hash convention expect).
@@ -205,7 +234,7 @@ public struct Transcoder {
             } else {
                 var d = frames.description
                 d.numberOfFrames = 1
-                source = Self.interleaved(DecodedFrame(bytes: try frames.frame(k), description: d))
+                source = Self.normalized(Self.interleaved(DecodedFrame(bytes: try frames.frame(k), description: d)))
             }
             let encoded: EncodedFrame
             do {
