@@ -148,7 +148,7 @@ struct IODChecks {
     func checkImageType(_ ds: Dataset, into out: inout Findings) {
         guard let type = ds.strings(Self.imageType), !type.isEmpty else { return }
         let allowed: [(Int, Set<String>)] = [(0, ["ORIGINAL", "DERIVED"]), (1, ["PRIMARY", "SECONDARY"])]
-        for (i, set) in allowed where i < type.count && !type[i].isEmpty && !set.contains(type[i]) {
+        for (i, set) in allowed where i < type.count && !set.contains(type[i]) {
             out.add(.error, "iod.enum.value", "ImageType", Self.imageType,
                     "ImageType value \(i + 1) \"\(type[i])\" is not \(set.sorted().joined(separator: " or "))", "PS3.3 C.7.6.1.1.2")
         }
@@ -160,6 +160,11 @@ struct IODChecks {
         let shared = ds.items(Self.sharedFG)?.first
         let perFrame = ds.items(Self.perFrameFG) ?? []
         guard shared != nil || !perFrame.isEmpty else { return }
+        let frames = ds.int(Tag(0x0028, 0x0008)) ?? 1
+        if !perFrame.isEmpty && perFrame.count != frames {
+            out.add(.error, "iod.fg.count", "PerFrameFunctionalGroupsSequence", Self.perFrameFG,
+                    "\(perFrame.count) Per-frame Functional Groups items for NumberOfFrames \(frames)", "PS3.3 C.7.6.16")
+        }
         for m in macros {
             let inShared = shared?.contains(m.sequence) ?? false
             let inAllFrames = !perFrame.isEmpty && perFrame.allSatisfy { $0.contains(m.sequence) }

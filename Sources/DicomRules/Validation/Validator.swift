@@ -26,8 +26,16 @@ public struct Validator: Sendable {
         var out = Findings()
         if options.checkEncoding {
             MetaChecks.run(file, into: &out)
-            EncodingChecks(explicitVR: file.transferSyntax.isExplicitVR, reportRetired: options.reportRetired)
+            // What the reader had to repair (implicit VR inside an explicit file, bad item lengths...).
+            for w in file.warnings {
+                out.add(.error, "encoding.malformed", w.tag.map(keyword) ?? "", w.tag, w.message, "PS3.5 7.1", offset: w.offset)
+            }
+            // The meta group is always explicit VR little endian (PS3.10 7.1), default repertoire.
+            EncodingChecks(explicitVR: true, reportRetired: false, defaultRepertoire: true).walk(file.meta, path: "", into: &out)
+            EncodingChecks(explicitVR: file.transferSyntax.isExplicitVR, reportRetired: options.reportRetired,
+                           defaultRepertoire: !file.dataset.contains(Tag.specificCharacterSet))
                 .walk(file.dataset, path: "", into: &out)
+            UIDChecks.run(file.dataset, into: &out)
             PixelChecks.run(file, into: &out)
         }
         if options.checkIOD {
@@ -110,11 +118,29 @@ enum MetaChecks {
     }
 }
 
+// MARK: - UIDs that must differ (PS3.5 9.1: a UID identifies one thing)
+
+enum UIDChecks {
+    static func run(_ ds: Dataset, into out: inout Findings) {
+        let named: [(Tag, String)] = [(Tag(0x0020, 0x000D), "StudyInstanceUID"), (Tag(0x0020, 0x000E), "SeriesInstanceUID"),
+                                      (Tag(0x0008, 0x0018), "SOPInstanceUID"), (Tag(0x0020, 0x0052), "FrameOfReferenceUID")]
+        var seen: [String: String] = [:]
+        for (tag, name) in named {
+            guard let uid = ds.string(tag), !uid.isEmpty else { continue }
+            if let other = seen[uid] {
+                out.add(.error, "uid.reused", name, tag, "\(name) has the same value as \(other) (\(uid))", "PS3.5 9.1")
+            } else { seen[uid] = name }
+        }
+    }
+}
+
 // MARK: - Encoding: VR, VM, value formats, lengths (PS3.5 6.2, 6.4, 7.1)
 
 struct EncodingChecks {
     let explicitVR: Bool
     let reportRetired: Bool
+    /// No Specific Character Set (0008,0005): text is limited to ISO 646 (PS3.5 6.1.2.2).
+    let defaultRepertoire: Bool
 
     /// Maximum value length per VR in bytes (characters for the text VRs), PS3.5 Table 6.2-1.
     static let maxLength: [VR: Int] = [.AE: 16, .AS: 4, .CS: 16, .DA: 8, .DS: 16, .DT: 26, .IS: 12, .LO: 64,
@@ -133,14 +159,27 @@ struct EncodingChecks {
     func check(_ e: Element, in dataset: Dataset, path: String, into out: inout Findings) {
         let tag = e.tag
         let here = join(path, tag)
-        if tag.isGroupLength || tag.isPrivate { 
+        if tag.group & 1 == 1 && tag.group <= 7 || tag.group == 0xFFFF {
+            out.add(.error, "private.group.illegal", here, tag, "group \(String(tag.group, radix: 16, uppercase: true)) cannot hold private data elements",
+                    "PS3.5 7.8.1", offset: e.offset)
+            return
+        }
+        if tag.isPrivate && (0x0001...0x000F).contains(tag.element) {
+            out.add(.error, "private.element.invalid", here, tag, "elements (gggg,0001-000F) of a private group are not allowed",
+                    "PS3.5 7.8.1", offset: e.offset)
+        }
+        if tag.isPrivateCreator, explicitVR, e.vr != .LO, e.vr != .UN {
+            out.add(.error, "vr.mismatch", here, tag, "private creator has VR \(e.vr.rawValue), PS3.5 requires LO", "PS3.5 7.8.1",
+                    offset: e.offset)
+        }
+        if tag.isGroupLength || tag.isPrivate {
             if case .sequence(let items) = e.value {
                 for (i, item) in items.enumerated() { walk(item, path: "\(here)[\(i)]", into: &out) }
             }
             return
         }
         guard let entry = DataDictionary.entry(for: tag) else {
-            out.add(.warning, "attr.unknown", here, tag, "\(tag) is not in the PS3.6 data dictionary", "PS3.6 6", offset: e.offset)
+            out.add(.error, "attr.unknown", here, tag, "\(tag) is not in the PS3.6 data dictionary", "PS3.6 6", offset: e.offset)
             return
         }
         if reportRetired && entry.isRetired {
@@ -181,7 +220,16 @@ struct EncodingChecks {
         let raw = vb.bytes
         // Padding: UI with NUL, every other text VR with space (PS3.5 6.2).
         if vr != .UI, raw.last == 0 {
-            out.add(.warning, "vr.padding", path, tag, "\(vr.rawValue) value padded with NUL instead of space", "PS3.5 6.2", offset: e.offset)
+            out.add(.error, "vr.padding", path, tag, "\(vr.rawValue) value padded with NUL instead of space", "PS3.5 6.2", offset: e.offset)
+        }
+        if defaultRepertoire, vr.usesSpecificCharacterSet, raw.contains(where: { $0 >= 0x80 }) {
+            out.add(.error, "vr.charset.repertoire", path, tag,
+                    "\(vr.rawValue) value has bytes above 0x7F but Specific Character Set (0008,0005) is absent (default repertoire)",
+                    "PS3.5 6.1.2.2", offset: e.offset)
+        }
+        if vr == .UI, raw.contains(0x20) {
+            out.add(.error, "vr.ui.syntax", path, tag, "UI value contains a space (UIDs are padded with NUL)", "PS3.5 9.1",
+                    offset: e.offset)
         }
         let text = dataset.decodeText(vb, vr: vr)
         let values: [Substring] = Self.singleValued.contains(vr)
@@ -286,6 +334,10 @@ enum ValueFormat {
             guard let n = Int(v), n >= -2_147_483_648, n <= 2_147_483_647, b.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 43 || $0 == 45 })
             else { return ("format", "is not an integer in -2^31...2^31-1") }
         case .UI:
+            if !v.contains(".") { return ("syntax", "has a single component (a UID is a root and a suffix)") }
+            if !(v.hasPrefix("0.") || v.hasPrefix("1.") || v.hasPrefix("2.")) {
+                return ("syntax", "does not start with an ISO/ITU-T root arc (0, 1 or 2)")
+            }
             let components = v.split(separator: ".", omittingEmptySubsequences: false)
             for c in components {
                 if c.isEmpty || !c.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return ("syntax", "is not dot-separated digits") }
@@ -302,7 +354,7 @@ enum ValueFormat {
                 if g.split(separator: "^", omittingEmptySubsequences: false).count > 5 { return ("groups", "has more than 5 components in a group") }
                 if g.count > 64 { return ("length", "has a component group longer than 64 characters") }
             }
-        case .AE, .SH, .LO:
+        case .AE, .SH, .LO, .PN:
             if v.unicodeScalars.contains(where: { $0.value < 0x20 && $0.value != 0x1B }) {
                 return ("repertoire", "contains control characters")
             }
