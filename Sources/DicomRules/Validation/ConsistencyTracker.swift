@@ -73,8 +73,14 @@ public final class ConsistencyTracker: @unchecked Sendable {
         return byFile.keys.sorted().map { FileFindings(file: $0, findings: byFile[$0] ?? []) }
     }
 
-    /// All cross-file findings; each message names the other file involved.
+    /// All cross-file findings; each message starts with the file it is about and names the other file.
     public func finish() -> [Finding] {
-        finishByFile().flatMap(\.findings)
+        finishByFile().flatMap { file in
+            file.findings.map { f in
+                var g = f
+                g.message = "\(file.file): \(f.message)"
+                return g
+            }
+        }
     }
 }

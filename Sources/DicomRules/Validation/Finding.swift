@@ -42,10 +42,11 @@ public struct FileFindings: Sendable, Codable {
 }
 
 /// Exit semantics of `dicomtool validate` (the runner maps these to the process status).
+/// 0 clean; 83 findings at or above the failing level; an unreadable input keeps the reader's status
+/// (20 cannot read, 22 invalid input) through `DicomError.Code.exitStatus`.
 public enum ValidationOutcome {
-    /// 83 (nonconformant) when any finding is at or above `failOn`, else 0.
-    public static func exitCode(for files: [FileFindings], failOn: Finding.Severity) -> Int32 {
-        files.contains { $0.findings.contains { $0.severity >= failOn } } ? 83 : 0
+    public static func exitStatus(for files: [FileFindings], failOn: Finding.Severity) -> ExitStatus {
+        files.contains { $0.findings.contains { $0.severity >= failOn } } ? .nonconformant : .ok
     }
 }
 
