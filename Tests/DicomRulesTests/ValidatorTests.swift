@@ -233,6 +233,10 @@ enum Fixture {
     }
 
     @Test func generatedTablesResolveCT() {
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = IODRules.index }
+        print("IOD tables indexed in \(elapsed) (first use in this process, or already warm)")
+        #expect(IODRules.index.attributesByModule.count > 400)
         #expect(IODRules.ciod(forSOPClass: "1.2.840.10008.5.1.4.1.1.2") == "ct-image")
         let modules = IODRules.modules(ofCIOD: "ct-image")
         #expect(modules.contains { $0.id == "image-pixel" && $0.usage == "M" })

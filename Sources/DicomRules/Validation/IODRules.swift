@@ -9,12 +9,18 @@ public enum IODRules {
         let value: UInt32
 
         init?(_ text: Substring) {
-            guard text.count == 8 else { return nil }
+            guard text.utf8.count == 8 else { return nil }
             var mask: UInt32 = 0, value: UInt32 = 0
-            for ch in text {
+            for ch in text.utf8 {
                 mask <<= 4; value <<= 4
-                if ch == "x" { continue }
-                guard let d = ch.hexDigitValue else { return nil }
+                if ch == UInt8(ascii: "x") { continue }
+                let d: UInt8
+                switch ch {
+                case 48...57: d = ch - 48
+                case 65...70: d = ch - 55
+                case 97...102: d = ch - 87
+                default: return nil
+                }
                 mask |= 0xF; value |= UInt32(d)
             }
             self.mask = mask; self.value = value
@@ -110,22 +116,26 @@ public enum IODRules {
         var gapTags: Set<Tag> = []
     }
 
+    /// TSV rows split on bytes (splitting Characters costs grapheme breaking on 100,000 rows).
+    static func rows(_ text: String) -> [[Substring]] {
+        text.utf8.split(separator: 10).map { line in
+            line.split(separator: 9, omittingEmptySubsequences: false).map { Substring($0) }
+        }
+    }
+
     static let index: Index = {
         var idx = Index()
-        for line in sopClassTable.split(separator: "\n") {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+        for c in rows(sopClassTable) {
             guard c.count >= 3 else { continue }
             idx.ciodBySOPClass[String(c[0])] = String(c[1])
             idx.sectionByCIOD[String(c[1])] = String(c[2])
         }
-        for line in ciodModuleTable.split(separator: "\n") {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+        for c in rows(ciodModuleTable) {
             guard c.count >= 5 else { continue }
             idx.modulesByCIOD[String(c[0]), default: []].append(
                 ModuleUse(moduleID: String(c[1]), usage: String(c[2]), condition: Condition(code: c[3]), section: String(c[4])))
         }
-        for line in functionalGroupTable.split(separator: "\n") {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+        for c in rows(functionalGroupTable) {
             guard c.count >= 4, let raw = UInt32(c[1], radix: 16) else { continue }
             idx.functionalGroupsByCIOD[String(c[0]), default: []].append(
                 FunctionalGroupUse(sequence: Tag(rawValue: raw), usage: String(c[2]), macroID: String(c[3])))
@@ -149,18 +159,17 @@ public enum IODRules {
             if let module { idx.attributesByModule[module] = roots }
             roots = []
         }
-        for line in moduleTable.split(separator: "\n") {
-            if line.hasPrefix("@") {
+        for c in rows(moduleTable) {
+            if let first = c.first, first.hasPrefix("@") {
                 finishModule()
-                module = String(line.dropFirst())
+                module = String(first.dropFirst())
                 continue
             }
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard c.count >= 5, let depth = Int(c[0]), let pattern = TagPattern(c[1]) else { continue }
             close(to: depth)
             // A row deeper than its parent + 1 would be malformed: attach it at the deepest open level.
             let type = AttributeType(rawValue: String(c[2])) ?? .none
-            let enums: [Enumeration] = c[4].split(separator: ";").compactMap { part in
+            let enums: [Enumeration] = c[4].isEmpty ? [] : c[4].split(separator: ";").compactMap { part in
                 let kv = part.split(separator: "=", maxSplits: 1)
                 if kv.count == 2, let i = Int(kv[0]) {
                     return Enumeration(index: i, values: Set(kv[1].split(separator: "|").map(String.init)))
