@@ -128,6 +128,40 @@ enum Fixture {
             item.setString(Fixture.tag("ReferencedSOPInstanceUID"), .UI, "2.25.1234")
             $0.setSequence(Fixture.tag("SourceImageSequence"), [item])
         }),
+        ("iod.type2c.missing", "DeviceSequence[0]>DeviceDiameterUnits", {
+            var device = Dataset()
+            device.setString(Fixture.tag("CodeValue"), .SH, "A-00001")
+            device.setString(Fixture.tag("CodingSchemeDesignator"), .SH, "SRT")
+            device.setString(Fixture.tag("CodeMeaning"), .LO, "Catheter")
+            device.setString(Fixture.tag("DeviceDiameter"), .DS, "5")
+            $0.setSequence(Fixture.tag("DeviceSequence"), [device])
+        }),
+        ("iod.enum.value", "CalibrationImage", {
+            // Ophthalmic Photography 8 Bit Image: Calibration Image is YES or NO (PS3.3 C.8.17.2).
+            $0.setString(Fixture.tag("SOPClassUID"), .UI, "1.2.840.10008.5.1.4.1.1.77.1.5.1")
+            $0.setString(Fixture.tag("CalibrationImage"), .CS, "MAYBE")
+        }),
+        ("iod.sop-class.unknown", "SOPClassUID", { $0.setString(Fixture.tag("SOPClassUID"), .UI, "1.2.3.4") }),
+        ("uid.reused", "SeriesInstanceUID", { $0.setString(Fixture.tag("SeriesInstanceUID"), .UI, "2.25.1") }),
+        ("private.element.invalid", "(0009,0005)", {
+            $0.set(Element(tag: Tag(0x0009, 0x0005), vr: .LO, value: .bytes(ValueBytes(Array("AB".utf8)))))
+        }),
+        ("private.group.illegal", "(0005,0010)", {
+            $0.set(Element(tag: Tag(0x0005, 0x0010), vr: .LO, value: .bytes(ValueBytes(Array("AB".utf8)))))
+        }),
+        ("attr.unknown", "(0050,0065)", {
+            $0.set(Element(tag: Tag(0x0050, 0x0065), vr: .LO, value: .bytes(ValueBytes(Array("AB".utf8)))))
+        }),
+        ("vr.charset.repertoire", "InstitutionName", {
+            $0.remove(Fixture.tag("SpecificCharacterSet"))
+            $0.set(Element(tag: Fixture.tag("InstitutionName"), vr: .LO, value: .bytes(ValueBytes([0x4D, 0xFC, 0x6E, 0x20]))))
+        }),
+        ("vr.padding", "StationName", {
+            $0.set(Element(tag: Fixture.tag("StationName"), vr: .SH, value: .bytes(ValueBytes([0x41, 0x00]))))
+        }),
+        ("vr.length.multiple", "DiffusionBValue", {
+            $0.set(Element(tag: Fixture.tag("DiffusionBValue"), vr: .FD, value: .bytes(ValueBytes([0, 0, 0, 0]))))
+        }),
     ]
 
     @Test(arguments: 0..<mutations.count) func mutationBreaksItsRule(index: Int) throws {
@@ -182,6 +216,49 @@ enum Fixture {
         let after = try Fixture.findings(ds)
         #expect(after.contains { $0.rule == "iod.type1c.missing" && $0.path == "LossyImageCompressionMethod" },
                 "\(after.map { "\($0.rule) \($0.path)" })")
+    }
+
+    @Test func metaGroupLengthAndType1() throws {
+        let ds = Fixture.secondaryCapture()
+        let found = Validator().validate(try Fixture.roundTrip(ds) { meta in
+            _ = meta.remove(Tag(0x0002, 0x0000))
+            _ = meta.remove(Tag(0x0002, 0x0012))
+        })
+        #expect(found.contains { $0.rule == "meta.group-length.missing" })
+        #expect(found.contains { $0.rule == "meta.type1.missing" && $0.path == "ImplementationClassUID" })
+        let clean = Validator().validate(try Fixture.roundTrip(ds))
+        #expect(!clean.contains { $0.rule.hasPrefix("meta.") })
+        var bare = try Fixture.roundTrip(ds)
+        bare.preamble = nil
+        #expect(Validator().validate(bare).contains { $0.rule == "meta.preamble.missing" })
+    }
+
+    @Test func readRepairsAreReported() throws {
+        var file = try Fixture.roundTrip(Fixture.secondaryCapture())
+        #expect(!Validator().validate(file).contains { $0.rule == "encoding.malformed" })
+        file.warnings.append(ReadWarning(message: "implicit VR element in an explicit VR data set", offset: 300, tag: Tag(0x0010, 0x0010)))
+        let hit = Validator().validate(file).first { $0.rule == "encoding.malformed" }
+        #expect(hit?.path == "PatientName" && hit?.offset == 300)
+    }
+
+    @Test func functionalGroupsPerFrameCountAndMandatoryMacros() throws {
+        // Enhanced CT: Pixel Measures, Plane Position, CT Image Frame Type... are mandatory macros.
+        var ds = Fixture.secondaryCapture()
+        ds.setString(Fixture.tag("SOPClassUID"), .UI, "1.2.840.10008.5.1.4.1.1.2.1")
+        ds.setString(Fixture.tag("NumberOfFrames"), .IS, "2")
+        ds.setSequence(Tag(0x5200, 0x9229), [Dataset()])
+        ds.setSequence(Tag(0x5200, 0x9230), [Dataset()])
+        let found = try Fixture.findings(ds)
+        #expect(found.contains { $0.rule == "iod.fg.count" })
+        #expect(found.contains { $0.rule == "iod.fg.missing" && $0.tag == "(0028,9110)" }, "Pixel Measures not required")
+        var frame = Dataset()
+        var measures = Dataset()
+        measures.setStrings(Fixture.tag("PixelSpacing"), .DS, ["1", "1"])
+        frame.setSequence(Tag(0x0028, 0x9110), [measures])
+        ds.setSequence(Tag(0x5200, 0x9230), [frame, frame])
+        let fixed = try Fixture.findings(ds)
+        #expect(!fixed.contains { $0.rule == "iod.fg.count" })
+        #expect(!fixed.contains { $0.rule == "iod.fg.missing" && $0.tag == "(0028,9110)" })
     }
 
     @Test func lossySyntaxRequiresFlag() throws {
