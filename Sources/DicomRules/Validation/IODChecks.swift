@@ -26,14 +26,14 @@ struct IODChecks {
         var mandatoryTop = Set<IODRules.TagPattern>()
         var allowedTop = Set<IODRules.TagPattern>()
         for use in uses {
-            for rule in idx.attributesByModule[use.moduleID] ?? [] {
+            for rule in IODRules.attributes(ofModule: use.moduleID) {
                 allowedTop.insert(rule.pattern)
                 if use.usage == "M" { mandatoryTop.insert(rule.pattern) }
             }
         }
         let ciodRef = "PS3.3 " + (idx.sectionByCIOD[ciod] ?? "A")
         for use in uses {
-            let rules = idx.attributesByModule[use.moduleID] ?? []
+            let rules = IODRules.attributes(ofModule: use.moduleID)
             let present: Bool
             switch use.usage {
             case "M": present = true

@@ -1,4 +1,5 @@
 import DicomCore
+import Foundation
 
 /// The IOD tables of PS3.3/PS3.4 (generated into Generated/IODRules+Table.swift), indexed on
 /// first use: SOP Class -> CIOD -> modules with usage -> attribute trees.
@@ -81,15 +82,15 @@ public enum IODRules {
     final class AttributeRule: Sendable {
         let pattern: TagPattern
         let type: AttributeType
+        /// nil when the type is not 1C/2C or its condition is not one the validator evaluates.
         let condition: Condition?
-        let hasConditionText: Bool
         let enumerations: [Enumeration]
         let children: [AttributeRule]
 
-        init(pattern: TagPattern, type: AttributeType, condition: Condition?, hasConditionText: Bool,
-             enumerations: [Enumeration], children: [AttributeRule]) {
+        init(pattern: TagPattern, type: AttributeType, condition: Condition?, enumerations: [Enumeration],
+             children: [AttributeRule]) {
             self.pattern = pattern; self.type = type; self.condition = condition
-            self.hasConditionText = hasConditionText; self.enumerations = enumerations; self.children = children
+            self.enumerations = enumerations; self.children = children
         }
     }
 
@@ -112,7 +113,7 @@ public enum IODRules {
         var sectionByCIOD: [String: String] = [:]
         var modulesByCIOD: [String: [ModuleUse]] = [:]
         var functionalGroupsByCIOD: [String: [FunctionalGroupUse]] = [:]
-        var attributesByModule: [String: [AttributeRule]] = [:]
+        var moduleRanges: [String: Range<String.Index>] = [:]
         var gapTags: Set<Tag> = []
     }
 
@@ -141,33 +142,63 @@ public enum IODRules {
                 FunctionalGroupUse(sequence: Tag(rawValue: raw), usage: String(c[2]), macroID: String(c[3])))
         }
         idx.gapTags = Set(gapTagTable.split(separator: "\n").compactMap { UInt32($0, radix: 16).map { Tag(rawValue: $0) } })
-        // Module rows come in document order with their depth: rebuild the nesting with a stack.
-        struct Pending { var row: (TagPattern, AttributeType, Condition?, Bool, [Enumeration]); var children: [AttributeRule] }
-        var module: String?
+        // Only where each module starts: a file needs ~25 of the 445 modules, parsed on first use.
+        let bytes = moduleTable.utf8
+        var i = bytes.startIndex
+        var current: (String, String.Index)?
+        while i < bytes.endIndex {
+            let lineEnd = bytes[i...].firstIndex(of: 10) ?? bytes.endIndex
+            if bytes[i] == UInt8(ascii: "@") {
+                if let (name, from) = current { idx.moduleRanges[name] = from..<i }
+                let nameStart = bytes.index(after: i)
+                current = (String(Substring(bytes[nameStart..<lineEnd])), lineEnd < bytes.endIndex ? bytes.index(after: lineEnd) : lineEnd)
+            }
+            i = lineEnd < bytes.endIndex ? bytes.index(after: lineEnd) : lineEnd
+        }
+        if let (name, from) = current { idx.moduleRanges[name] = from..<bytes.endIndex }
+        return idx
+    }()
+
+    /// Parsed modules, filled on first use from any thread.
+    final class ModuleCache: @unchecked Sendable {
+        // @unchecked: `parsed` is only touched under `lock`.
+        private let lock = NSLock()
+        private var parsed: [String: [AttributeRule]] = [:]
+
+        func rules(_ module: String) -> [AttributeRule] {
+            lock.lock()
+            if let r = parsed[module] { lock.unlock(); return r }
+            lock.unlock()
+            let r = IODRules.parseModule(module)
+            lock.lock(); parsed[module] = r; lock.unlock()
+            return r
+        }
+    }
+
+    static let moduleCache = ModuleCache()
+
+    /// The attribute trees of a module (top-level rules with their nested sequence contents).
+    static func attributes(ofModule module: String) -> [AttributeRule] { moduleCache.rules(module) }
+
+    static func parseModule(_ module: String) -> [AttributeRule] {
+        guard let range = index.moduleRanges[module] else { return [] }
+        // Rows come in document order with their depth: rebuild the nesting with a stack.
+        struct Pending { var row: (TagPattern, AttributeType, Condition?, [Enumeration]); var children: [AttributeRule] }
         var stack: [Pending] = []
         var roots: [AttributeRule] = []
         func close(to depth: Int) {
             while stack.count > depth {
                 let p = stack.removeLast()
-                let rule = AttributeRule(pattern: p.row.0, type: p.row.1, condition: p.row.2, hasConditionText: p.row.3,
-                                         enumerations: p.row.4, children: p.children)
+                let rule = AttributeRule(pattern: p.row.0, type: p.row.1, condition: p.row.2, enumerations: p.row.3,
+                                         children: p.children)
                 if stack.isEmpty { roots.append(rule) } else { stack[stack.count - 1].children.append(rule) }
             }
         }
-        func finishModule() {
-            close(to: 0)
-            if let module { idx.attributesByModule[module] = roots }
-            roots = []
-        }
-        for c in rows(moduleTable) {
-            if let first = c.first, first.hasPrefix("@") {
-                finishModule()
-                module = String(first.dropFirst())
-                continue
-            }
+        for c in rows(String(moduleTable[range])) {
             guard c.count >= 5, let depth = Int(c[0]), let pattern = TagPattern(c[1]) else { continue }
+            // Closing every level at or below `depth` makes the row a child of the nearest shallower
+            // open row (a malformed deeper jump attaches to the deepest open one).
             close(to: depth)
-            // A row deeper than its parent + 1 would be malformed: attach it at the deepest open level.
             let type = AttributeType(rawValue: String(c[2])) ?? .none
             let enums: [Enumeration] = c[4].isEmpty ? [] : c[4].split(separator: ";").compactMap { part in
                 let kv = part.split(separator: "=", maxSplits: 1)
@@ -176,11 +207,11 @@ public enum IODRules {
                 }
                 return Enumeration(index: nil, values: Set(part.split(separator: "|").map(String.init)))
             }
-            stack.append(Pending(row: (pattern, type, Condition(code: c[3]), !c[3].isEmpty, enums), children: []))
+            stack.append(Pending(row: (pattern, type, Condition(code: c[3]), enums), children: []))
         }
-        finishModule()
-        return idx
-    }()
+        close(to: 0)
+        return roots
+    }
 
     /// The CIOD id (e.g. "ct-image") of a storage SOP Class, nil when the tables have none.
     public static func ciod(forSOPClass uid: String) -> String? { index.ciodBySOPClass[uid] }

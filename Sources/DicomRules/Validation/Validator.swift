@@ -147,6 +147,7 @@ struct EncodingChecks {
                                        .LT: 10240, .SH: 16, .ST: 1024, .TM: 14, .UI: 64]
     static let binaryUnit: [VR: Int] = [.US: 2, .SS: 2, .UL: 4, .SL: 4, .FL: 4, .FD: 8, .AT: 4, .OW: 2, .OF: 4,
                                         .OD: 8, .OL: 4, .SV: 8, .UV: 8, .OV: 8]
+    static let multiValuedBinary: Set<VR> = [.US, .SS, .UL, .SL, .FL, .FD, .SV, .UV, .AT]
     /// VRs whose value is a single value even when it contains a backslash.
     static let singleValued: Set<VR> = [.LT, .ST, .UT, .UR, .OB, .OW, .OF, .OD, .OL, .OV, .UN]
 
@@ -203,7 +204,8 @@ struct EncodingChecks {
                 if vb.count % unit != 0 {
                     out.add(.error, "vr.length.multiple", here, tag,
                             "value length \(vb.count) is not a multiple of \(unit) for VR \(e.vr.rawValue)", "PS3.5 6.2", offset: e.offset)
-                } else if !e.vr.isBulkBinary || e.vr == .AT || [VR.US, .SS, .UL, .SL, .FL, .FD, .SV, .UV].contains(e.vr) {
+                } else if Self.multiValuedBinary.contains(e.vr) {
+                    // OB/OW/OF/OD/OL/OV hold one value whatever their length; the numeric VRs count values.
                     checkVM(vb.count / unit, entry: entry, vr: e.vr, path: here, tag: tag, offset: e.offset, into: &out)
                 }
                 return
@@ -354,7 +356,10 @@ enum ValueFormat {
                 if g.split(separator: "^", omittingEmptySubsequences: false).count > 5 { return ("groups", "has more than 5 components in a group") }
                 if g.count > 64 { return ("length", "has a component group longer than 64 characters") }
             }
-        case .AE, .SH, .LO, .PN:
+            if v.unicodeScalars.contains(where: { $0.value < 0x20 && $0.value != 0x1B }) {
+                return ("repertoire", "contains control characters")
+            }
+        case .AE, .SH, .LO:
             if v.unicodeScalars.contains(where: { $0.value < 0x20 && $0.value != 0x1B }) {
                 return ("repertoire", "contains control characters")
             }
