@@ -1,0 +1,195 @@
+import DicomCore
+import Foundation
+
+/// One validation finding: what rule, where (tag path), why, and which clause of the standard.
+public struct Finding: Sendable, Codable, Hashable {
+    public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+        case info, warning, error
+
+        private var rank: Int { self == .info ? 0 : self == .warning ? 1 : 2 }
+        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    }
+
+    public var severity: Severity
+    /// Stable rule id, e.g. "iod.type1.missing", "vr.ui.syntax".
+    public var rule: String
+    /// Keyword path, e.g. "SourceImageSequence[0]>ReferencedSOPInstanceUID"; "" for the whole file.
+    public var path: String
+    /// "(GGGG,EEEE)" of the element concerned, "" when none.
+    public var tag: String
+    public var message: String
+    /// The clause enforced, e.g. "PS3.5 6.2".
+    public var reference: String
+    /// Byte offset of the element in the input, when known.
+    public var offset: Int?
+
+    public init(_ severity: Severity, _ rule: String, path: String, tag: String, message: String,
+                reference: String, offset: Int? = nil) {
+        self.severity = severity; self.rule = rule; self.path = path; self.tag = tag
+        self.message = message; self.reference = reference; self.offset = offset
+    }
+}
+
+/// The findings of one input, as the renderers take them.
+public struct FileFindings: Sendable, Codable {
+    /// The input as the user named it (used as the file identity in baselines and reports).
+    public var file: String
+    public var findings: [Finding]
+
+    public init(file: String, findings: [Finding]) {
+        self.file = file; self.findings = findings
+    }
+}
+
+/// Exit semantics of `dicomtool validate` (the runner maps these to the process status).
+/// 0 clean; 83 findings at or above the failing level; an unreadable input keeps the reader's status
+/// (20 cannot read, 22 invalid input) through `DicomError.Code.exitStatus`.
+public enum ValidationOutcome {
+    public static func exitStatus(for files: [FileFindings], failOn: Finding.Severity) -> ExitStatus {
+        files.contains { $0.findings.contains { $0.severity >= failOn } } ? .nonconformant : .ok
+    }
+}
+
+public enum FindingFormat: String, Sendable, CaseIterable {
+    case text, json, junit, sarif
+
+    /// Renders the findings of all files in this format. Text and JSON are also valid per file
+    /// (concatenate the outputs); JUnit and SARIF are documents covering the whole run.
+    public func render(_ files: [FileFindings], toolVersion: String = "0") -> String {
+        switch self {
+        case .text: return files.map(FindingRenderer.text).joined()
+        case .json: return files.map(FindingRenderer.jsonLine).joined()
+        case .junit: return FindingRenderer.junit(files)
+        case .sarif: return FindingRenderer.sarif(files, toolVersion: toolVersion)
+        }
+    }
+}
+
+public enum FindingRenderer {
+    /// `file: severity rule path: message (reference)`, one line per finding.
+    public static func text(_ file: FileFindings) -> String {
+        var out = ""
+        for f in file.findings {
+            let location = f.path.isEmpty ? "" : " " + f.path
+            out += "\(file.file): \(f.severity.rawValue) \(f.rule)\(location): \(f.message) (\(f.reference))\n"
+        }
+        return out
+    }
+
+    /// Schema "dicomtool.validate/1": one JSON object per file and line:
+    /// {"schema", "file", "errors", "warnings", "findings": [{severity, rule, path, tag, message, reference, offset?}]}.
+    public static let jsonSchema = "dicomtool.validate/1"
+
+    public static func jsonLine(_ file: FileFindings) -> String {
+        var obj: [String: Any] = ["schema": jsonSchema, "file": file.file,
+                                  "errors": file.findings.count { $0.severity == .error },
+                                  "warnings": file.findings.count { $0.severity == .warning }]
+        obj["findings"] = file.findings.map { f -> [String: Any] in
+            var d: [String: Any] = ["severity": f.severity.rawValue, "rule": f.rule, "path": f.path, "tag": f.tag,
+                                    "message": f.message, "reference": f.reference]
+            if let o = f.offset { d["offset"] = o }
+            return d
+        }
+        return jsonString(obj) + "\n"
+    }
+
+    static func jsonString(_ obj: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]),
+              let s = String(data: data, encoding: .utf8) else { return "{}" }
+        return s
+    }
+
+    static func xmlEscape(_ s: String) -> String {
+        var out = ""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default:
+                // XML 1.0 forbids most control characters even when escaped.
+                if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" { out += "?" } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out
+    }
+
+    /// JUnit XML (the Jenkins/Ant schema): one testsuite, one testcase per file, one <failure> per
+    /// error (warnings go to <system-out> so that they are visible without failing the case).
+    public static func junit(_ files: [FileFindings]) -> String {
+        let failures = files.count { $0.findings.contains { $0.severity == .error } }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"0\">\n"
+        out += "  <testsuite name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
+        for file in files {
+            out += "    <testcase classname=\"dicomtool.validate\" name=\"\(xmlEscape(file.file))\">\n"
+            for f in file.findings where f.severity == .error {
+                let location = f.path.isEmpty ? "" : f.path + ": "
+                out += "      <failure type=\"\(xmlEscape(f.rule))\" message=\"\(xmlEscape(location + f.message))\">"
+                out += xmlEscape("\(f.rule) \(f.tag) \(location)\(f.message) (\(f.reference))") + "</failure>\n"
+            }
+            let others = file.findings.filter { $0.severity != .error }
+            if !others.isEmpty {
+                out += "      <system-out>"
+                out += xmlEscape(others.map { "\($0.severity.rawValue) \($0.rule) \($0.path): \($0.message) (\($0.reference))" }
+                    .joined(separator: "\n"))
+                out += "</system-out>\n"
+            }
+            out += "    </testcase>\n"
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    /// SARIF 2.1.0: one run, the rules seen as reportingDescriptors, one result per finding with
+    /// the file as artifact location and the tag path as a logical location.
+    public static func sarif(_ files: [FileFindings], toolVersion: String) -> String {
+        var ruleIDs: [String] = []
+        var ruleRefs: [String: String] = [:]
+        for file in files {
+            for f in file.findings where ruleRefs[f.rule] == nil {
+                ruleIDs.append(f.rule); ruleRefs[f.rule] = f.reference
+            }
+        }
+        let rules: [[String: Any]] = ruleIDs.map { id in
+            ["id": id, "shortDescription": ["text": id], "help": ["text": "Enforces " + (ruleRefs[id] ?? "")]]
+        }
+        var results: [[String: Any]] = []
+        for file in files {
+            for f in file.findings {
+                var location: [String: Any] = ["physicalLocation": ["artifactLocation": ["uri": sarifURI(file.file)]]]
+                if let o = f.offset {
+                    location["physicalLocation"] = ["artifactLocation": ["uri": sarifURI(file.file)],
+                                                    "region": ["byteOffset": o]]
+                }
+                if !f.path.isEmpty {
+                    location["logicalLocations"] = [["fullyQualifiedName": f.path, "name": f.tag.isEmpty ? f.path : f.tag,
+                                                     "kind": "member"]]
+                }
+                let level = f.severity == .error ? "error" : f.severity == .warning ? "warning" : "note"
+                results.append(["ruleId": f.rule, "level": level,
+                                "message": ["text": "\(f.message) (\(f.reference))"],
+                                "locations": [location]])
+            }
+        }
+        let doc: [String: Any] = [
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [[
+                "tool": ["driver": ["name": "dicomtool", "version": toolVersion,
+                                    "informationUri": "https://www.dicomstandard.org/current", "rules": rules]],
+                "results": results,
+            ]],
+        ]
+        return jsonString(doc) + "\n"
+    }
+
+    /// A relative URI reference for a path (SARIF artifactLocation.uri).
+    static func sarifURI(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: ":")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+}

@@ -1,0 +1,212 @@
+import DicomCore
+import DicomIO
+
+/// PS3.3 IOD checks from the generated tables: module usage, attribute types (1, 1C, 2, 2C),
+/// enumerated values, attributes foreign to the IOD, functional group macros (C.7.6.16).
+struct IODChecks {
+    let reportForeign: Bool
+
+    static let sopClassUID = Tag(0x0008, 0x0016)
+    static let sharedFG = Tag(0x5200, 0x9229), perFrameFG = Tag(0x5200, 0x9230)
+    static let imageType = Tag(0x0008, 0x0008)
+
+    func run(_ ds: Dataset, into out: inout Findings) {
+        guard let sopClass = ds.string(Self.sopClassUID), !sopClass.isEmpty else {
+            out.add(.error, "iod.type1.missing", "SOPClassUID", Self.sopClassUID,
+                    "SOPClassUID is missing: the IOD cannot be determined", "PS3.3 C.12.1")
+            return
+        }
+        let idx = IODRules.index
+        guard let ciod = idx.ciodBySOPClass[sopClass] else {
+            out.add(.warning, "iod.sop-class.unknown", "SOPClassUID", Self.sopClassUID,
+                    "SOP Class \(sopClass) has no IOD in the PS3.4 Annex B tables: IOD checks skipped", "PS3.4 B.5")
+            return
+        }
+        let uses = idx.modulesByCIOD[ciod] ?? []
+        var mandatoryTop = Set<IODRules.TagPattern>()
+        var allowedTop = Set<IODRules.TagPattern>()
+        for use in uses {
+            for rule in IODRules.attributes(ofModule: use.moduleID) {
+                allowedTop.insert(rule.pattern)
+                if use.usage == "M" { mandatoryTop.insert(rule.pattern) }
+            }
+        }
+        let ciodRef = "PS3.3 " + (idx.sectionByCIOD[ciod] ?? "A")
+        for use in uses {
+            let rules = IODRules.attributes(ofModule: use.moduleID)
+            let present: Bool
+            switch use.usage {
+            case "M": present = true
+            default:
+                if use.usage == "C", let condition = use.condition {
+                    present = evaluate(condition, item: ds, root: ds)
+                } else {
+                    // Present when any attribute that only this (optional) module brings is present.
+                    present = rules.contains { rule in
+                        !mandatoryTop.contains(rule.pattern) && !matches(rule.pattern, in: ds).isEmpty
+                    }
+                }
+            }
+            guard present else { continue }
+            let ref = use.section.isEmpty ? ciodRef : "PS3.3 " + use.section
+            check(rules, item: ds, root: ds, path: "", inFunctionalGroup: false, reference: ref, into: &out)
+        }
+        checkImageType(ds, into: &out)
+        checkFunctionalGroups(ds, ciod: ciod, into: &out)
+        guard reportForeign else { return }
+        for e in ds.elements where !e.tag.isPrivate && !e.tag.isGroupLength && e.tag.group != 0x0002 {
+            if allowedTop.contains(where: { $0.matches(e.tag) }) || idx.gapTags.contains(e.tag) { continue }
+            // Retired attributes are reported as such by the encoding checks.
+            if DataDictionary.entry(for: e.tag)?.isRetired == true { continue }
+            out.add(.warning, "iod.attribute.foreign", keyword(e.tag), e.tag,
+                    "\(keyword(e.tag)) is not defined by any module of the \(ciod) IOD", ciodRef, offset: e.offset)
+        }
+    }
+
+    func matches(_ pattern: IODRules.TagPattern, in item: Dataset) -> [Element] {
+        if pattern.isExact { return item[pattern.tag].map { [$0] } ?? [] }
+        return item.elements.filter { pattern.matches($0.tag) }
+    }
+
+    func check(_ rules: [IODRules.AttributeRule], item: Dataset, root: Dataset, path: String, inFunctionalGroup: Bool,
+               reference: String, into out: inout Findings) {
+        for rule in rules {
+            let found = matches(rule.pattern, in: item)
+            let tag = rule.pattern.tag
+            if found.isEmpty {
+                // Macros inside functional group items are checked as a whole (checkFunctionalGroups).
+                guard !inFunctionalGroup, rule.pattern.isExact else { continue }
+                let here = join(path, tag)
+                switch rule.type {
+                case .type1, .type2:
+                    let t = rule.type.rawValue
+                    out.add(.error, "iod.type\(t).missing", here, tag, "Type \(t) \(keyword(tag)) is missing", reference)
+                case .type1C, .type2C:
+                    if let c = rule.condition, evaluate(c, item: item, root: root) {
+                        let t = rule.type.rawValue
+                        out.add(.error, "iod.type\(t.lowercased()).missing", here, tag,
+                                "Type \(t) \(keyword(tag)) is missing and its condition holds (\(describe(c)))", reference)
+                    }
+                default: break
+                }
+                continue
+            }
+            for e in found {
+                let here = join(path, e.tag)
+                if rule.type == .type1 || rule.type == .type1C, isEmpty(e) {
+                    let t = rule.type.rawValue
+                    out.add(.error, "iod.type\(t.lowercased()).empty", here, e.tag,
+                            "Type \(t) \(keyword(e.tag)) is present but empty", reference, offset: e.offset)
+                }
+                if !rule.enumerations.isEmpty { checkEnumerations(rule.enumerations, e, item: item, path: here, reference: reference, into: &out) }
+                if !rule.children.isEmpty, let items = e.items {
+                    let fg = e.tag == Self.sharedFG || e.tag == Self.perFrameFG
+                    for (i, child) in items.enumerated() {
+                        check(rule.children, item: child, root: root, path: "\(here)[\(i)]", inFunctionalGroup: fg,
+                              reference: reference, into: &out)
+                    }
+                }
+            }
+        }
+    }
+
+    func isEmpty(_ e: Element) -> Bool {
+        switch e.value {
+        case .bytes(let vb): return vb.count == 0
+        case .sequence(let items): return items.isEmpty
+        case .fragments: return false
+        }
+    }
+
+    /// The values of an element as text: strings for text VRs, integers for binary numbers.
+    func values(_ e: Element, item: Dataset) -> [String] {
+        if e.vr.isString { return item.strings(e.tag) ?? [] }
+        if e.vr.isBinaryNumber, let vb = e.valueBytes {
+            return binaryNumbers(vb, vr: e.vr).map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
+        }
+        return []
+    }
+
+    func checkEnumerations(_ enums: [IODRules.Enumeration], _ e: Element, item: Dataset, path: String, reference: String,
+                           into out: inout Findings) {
+        let vals = values(e, item: item)
+        for en in enums {
+            let indexed: [(Int, String)]
+            if let k = en.index { indexed = k >= 1 && k <= vals.count ? [(k, vals[k - 1])] : [] } else {
+                indexed = vals.enumerated().map { ($0.offset + 1, $0.element) }
+            }
+            for (k, v) in indexed where !v.isEmpty && !en.values.contains(v) {
+                let which = en.index != nil || vals.count > 1 ? " value \(k)" : ""
+                out.add(.error, "iod.enum.value", path, e.tag,
+                        "\(keyword(e.tag))\(which) \"\(v)\" is not an enumerated value (\(en.values.sorted().joined(separator: ", ")))",
+                        reference, offset: e.offset)
+            }
+        }
+    }
+
+    /// Image Type values 1 and 2 (PS3.3 C.7.6.1.1.2); the tables omit them (defined in the text).
+    func checkImageType(_ ds: Dataset, into out: inout Findings) {
+        guard let type = ds.strings(Self.imageType), !type.isEmpty else { return }
+        let allowed: [(Int, Set<String>)] = [(0, ["ORIGINAL", "DERIVED"]), (1, ["PRIMARY", "SECONDARY"])]
+        for (i, set) in allowed where i < type.count && !set.contains(type[i]) {
+            out.add(.error, "iod.enum.value", "ImageType", Self.imageType,
+                    "ImageType value \(i + 1) \"\(type[i])\" is not \(set.sorted().joined(separator: " or "))", "PS3.3 C.7.6.1.1.2")
+        }
+    }
+
+    /// PS3.3 C.7.6.16: a mandatory functional group macro is in the Shared item or in every Per-frame item, not both.
+    func checkFunctionalGroups(_ ds: Dataset, ciod: String, into out: inout Findings) {
+        guard let macros = IODRules.index.functionalGroupsByCIOD[ciod], !macros.isEmpty else { return }
+        let shared = ds.items(Self.sharedFG)?.first
+        let perFrame = ds.items(Self.perFrameFG) ?? []
+        guard shared != nil || !perFrame.isEmpty else { return }
+        let frames = ds.int(Tag(0x0028, 0x0008)) ?? 1
+        if !perFrame.isEmpty && perFrame.count != frames {
+            out.add(.error, "iod.fg.count", "PerFrameFunctionalGroupsSequence", Self.perFrameFG,
+                    "\(perFrame.count) Per-frame Functional Groups items for NumberOfFrames \(frames)", "PS3.3 C.7.6.16")
+        }
+        for m in macros {
+            let inShared = shared?.contains(m.sequence) ?? false
+            let inAllFrames = !perFrame.isEmpty && perFrame.allSatisfy { $0.contains(m.sequence) }
+            let inAnyFrame = perFrame.contains { $0.contains(m.sequence) }
+            if m.usage == "M" && !inShared && !inAllFrames {
+                out.add(.error, "iod.fg.missing", "SharedFunctionalGroupsSequence", m.sequence,
+                        "mandatory functional group \(keyword(m.sequence)) (\(m.macroID)) is neither in the Shared item nor in every Per-frame item",
+                        "PS3.3 C.7.6.16")
+            }
+            if inShared && inAnyFrame {
+                out.add(.error, "iod.fg.both", "SharedFunctionalGroupsSequence", m.sequence,
+                        "functional group \(keyword(m.sequence)) is in both the Shared and Per-frame items", "PS3.3 C.7.6.16")
+            }
+        }
+    }
+
+    func lookup(_ tag: Tag, item: Dataset, root: Dataset) -> (Element, Dataset)? {
+        if let e = item[tag] { return (e, item) }
+        if let e = root[tag] { return (e, root) }
+        return nil
+    }
+
+    func evaluate(_ c: IODRules.Condition, item: Dataset, root: Dataset) -> Bool {
+        switch c {
+        case .anyPresent(let tags): return tags.contains { lookup($0, item: item, root: root) != nil }
+        case .nonePresent(let tags): return !tags.contains { lookup($0, item: item, root: root) != nil }
+        case .valueIn(let tag, let accepted):
+            guard let (e, where_) = lookup(tag, item: item, root: root), let first = values(e, item: where_).first else { return false }
+            return accepted.contains(first)
+        case .greaterThan(let tag, let n):
+            guard let (e, where_) = lookup(tag, item: item, root: root), let first = values(e, item: where_).first,
+                  let v = Double(first) else { return false }
+            return v > n
+        }
+    }
+
+    func describe(_ c: IODRules.Condition) -> String {
+        switch c {
+        case .anyPresent(let t): return t.map(keyword).joined(separator: " or ") + " present"
+        case .nonePresent(let t): return t.map(keyword).joined(separator: " and ") + " absent"
+        case .valueIn(let t, let v): return "\(keyword(t)) is \(v.joined(separator: " or "))"
+        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import DicomCore
+import DicomIO
+
+// MARK: - Pixel Data length and encapsulation (PS3.5 8.1.1, 8.2, A.4)
+
+enum PixelChecks {
+    static func run(_ file: DicomFile, into out: inout Findings) {
+        let ds = file.dataset
+        guard let pixel = ds[Tag.pixelData] else { return }
+        let rows = ds.int(Tag(0x0028, 0x0010)) ?? 0, columns = ds.int(Tag(0x0028, 0x0011)) ?? 0
+        let samples = ds.int(Tag(0x0028, 0x0002)) ?? 1, bits = ds.int(Tag(0x0028, 0x0100)) ?? 0
+        let frames = max(1, ds.int(Tag(0x0028, 0x0008)) ?? 1)
+        switch pixel.value {
+        case .bytes(let vb):
+            if file.transferSyntax.isEncapsulated {
+                out.add(.error, "pixel.encapsulation.missing", "PixelData", pixel.tag,
+                        "transfer syntax \(file.transferSyntax.uid) is encapsulated but Pixel Data has a defined length",
+                        "PS3.5 A.4", offset: pixel.offset)
+                return
+            }
+            guard rows > 0, columns > 0, bits > 0, samples > 0 else { return }
+            // Products in Int: each factor is at most 2^32, so overflow needs hostile values; check anyway.
+            let (pixels, o1) = (rows * columns).multipliedReportingOverflow(by: frames * samples)
+            let (bitCount, o2) = pixels.multipliedReportingOverflow(by: bits)
+            guard !o1, !o2 else { return }
+            let expected = (bitCount + 7) / 8
+            let padded = expected + (expected % 2)
+            if vb.count != padded && vb.count != expected {
+                out.add(.error, "pixel.length", "PixelData", pixel.tag,
+                        "Pixel Data has \(vb.count) bytes; Rows \(rows) x Columns \(columns) x Frames \(frames) x Samples \(samples) x BitsAllocated \(bits) needs \(padded)",
+                        "PS3.5 8.1.1", offset: pixel.offset)
+            }
+        case .fragments(let frags):
+            checkFragments(frags, frames: frames, ds: ds, pixel: pixel, into: &out)
+        case .sequence:
+            out.add(.error, "pixel.encapsulation.sequence", "PixelData", pixel.tag, "Pixel Data is encoded as a sequence", "PS3.5 A.4")
+        }
+    }
+
+    static func checkFragments(_ frags: Fragments, frames: Int, ds: Dataset, pixel: Element, into out: inout Findings) {
+        // Fragment start offsets relative to the first fragment's item tag (as the offset tables count them).
+        var starts: [Int] = []
+        var position = 0
+        for (i, f) in frags.fragments.enumerated() {
+            starts.append(position)
+            position += 8 + f.count
+            if f.count % 2 != 0 {
+                out.add(.error, "pixel.fragment.odd", "PixelData", pixel.tag, "fragment \(i) has odd length \(f.count)", "PS3.5 A.4",
+                        offset: i < frags.itemOffsets.count ? frags.itemOffsets[i] : pixel.offset)
+            }
+        }
+        if frags.fragments.count < frames {
+            out.add(.error, "pixel.fragments.count", "PixelData", pixel.tag,
+                    "\(frags.fragments.count) fragments for \(frames) frames: each frame needs at least one fragment", "PS3.5 A.4", offset: pixel.offset)
+        }
+        let startSet = Set(starts)
+        let bot = frags.offsetTable
+        if bot.count > 0 {
+            let values = binaryNumbers(bot, vr: .UL).map { Int($0) }
+            if bot.count % 4 != 0 || values.count != frames {
+                out.add(.error, "pixel.offset-table.count", "PixelData", pixel.tag,
+                        "Basic Offset Table has \(bot.count / 4) entries for \(frames) frames", "PS3.5 A.4", offset: pixel.offset)
+            }
+            for (i, v) in values.enumerated() where !startSet.contains(v) {
+                out.add(.error, "pixel.offset-table.target", "PixelData", pixel.tag,
+                        "Basic Offset Table entry \(i) (\(v)) is not the start of a fragment", "PS3.5 A.4", offset: pixel.offset)
+                break
+            }
+            if values != values.sorted() {
+                out.add(.error, "pixel.offset-table.order", "PixelData", pixel.tag, "Basic Offset Table entries are not increasing", "PS3.5 A.4")
+            }
+        }
+        if let eot = ds[Tag.extendedOffsetTable]?.valueBytes {
+            if bot.count > 0 {
+                out.add(.error, "pixel.offset-table.both", "ExtendedOffsetTable", Tag.extendedOffsetTable,
+                        "Extended Offset Table present with a non-empty Basic Offset Table", "PS3.3 C.7.6.3.1.8")
+            }
+            let values = binaryNumbers(eot, vr: .UV).map { Int(exactly: $0) ?? -1 }
+            if values.count != frames {
+                out.add(.error, "pixel.offset-table.count", "ExtendedOffsetTable", Tag.extendedOffsetTable,
+                        "Extended Offset Table has \(values.count) entries for \(frames) frames", "PS3.3 C.7.6.3.1.8")
+            }
+            if let bad = values.firstIndex(where: { !startSet.contains($0) }) {
+                out.add(.error, "pixel.offset-table.target", "ExtendedOffsetTable", Tag.extendedOffsetTable,
+                        "Extended Offset Table entry \(bad) (\(values[bad])) is not the start of a fragment", "PS3.3 C.7.6.3.1.8")
+            }
+        }
+    }
+}
+
+// MARK: - Lossy compression bookkeeping (PS3.3 C.7.6.1.1.5, C.7.6.1.1.2, C.7.6.1.1.3)
+
+enum LossyChecks {
+    static let lossyFlag = Tag(0x0028, 0x2110), ratio = Tag(0x0028, 0x2112), method = Tag(0x0028, 0x2114)
+    static let imageType = Tag(0x0008, 0x0008), sourceImages = Tag(0x0008, 0x2112)
+
+    static func run(_ file: DicomFile, into out: inout Findings) {
+        let ds = file.dataset
+        guard ds.contains(Tag.pixelData) || ds.contains(lossyFlag) else { return }
+        let flag = ds.string(lossyFlag)
+        let history = ds.contains(ratio) || ds.contains(method)
+        if file.transferSyntax.isLossyOnly && ds.contains(Tag.pixelData) && flag != "01" {
+            out.add(.error, "lossy.flag.missing", "LossyImageCompression", lossyFlag,
+                    "transfer syntax \(file.transferSyntax.uid) is lossy but LossyImageCompression is \(flag.map { "\"\($0)\"" } ?? "absent"), not \"01\"",
+                    "PS3.3 C.7.6.1.1.5")
+        } else if history && flag == "00" {
+            out.add(.error, "lossy.flag.history", "LossyImageCompression", lossyFlag,
+                    "LossyImageCompressionRatio/Method record a lossy compression but LossyImageCompression is \"00\"",
+                    "PS3.3 C.7.6.1.1.5")
+        }
+        if flag == "01", let type = ds.strings(imageType), type.first == "ORIGINAL" {
+            out.add(.info, "lossy.image-type.original", "ImageType", imageType,
+                    "lossy compressed image with Image Type value 1 ORIGINAL: correct only if it was acquired lossy",
+                    "PS3.3 C.7.6.1.1.2")
+        }
+        if let r = ds.strings(ratio), let m = ds.strings(method), r.count != m.count, m.count > 1 {
+            out.add(.error, "lossy.history.vm", "LossyImageCompressionMethod", method,
+                    "LossyImageCompressionRatio has \(r.count) values and LossyImageCompressionMethod \(m.count): each step needs both",
+                    "PS3.3 C.7.6.1.1.5")
+        }
+        if let own = ds.string(Tag(0x0008, 0x0018)), let items = ds.items(sourceImages) {
+            for (i, item) in items.enumerated() where item.string(Tag(0x0008, 0x1155)) == own {
+                out.add(.error, "lossy.source.self-reference", "SourceImageSequence[\(i)]>ReferencedSOPInstanceUID", Tag(0x0008, 0x1155),
+                        "Source Image Sequence references this instance's own SOP Instance UID \(own): a derived image needs a new UID",
+                        "PS3.3 C.7.6.1.1.3")
+            }
+        }
+    }
+}
