@@ -90,7 +90,7 @@ public struct Anonymizer: Sendable {
             }
         }
         let pass = Pass(anonymizer: self, original: original, report: report)
-        var out = pass.process(original, path: [], cleaning: false)
+        var out = pass.process(original, path: [], cleaning: .asIs)
         report = pass.report
         if options.retainLongModifiedDates { report.dateOffsetDays = pass.dateOffset }
 
@@ -182,6 +182,11 @@ public struct Anonymizer: Sendable {
     }
 }
 
+/// How text kept inside a sequence is treated: as is; cleaned of the file's identifying values
+/// (C on a sequence, or inside a D sequence for coded text); or, for free text inside a D
+/// sequence (Content Sequence, Graphic Annotation Sequence...), replaced by a dummy.
+enum TextTreatment: Equatable { case asIs, clean, dummyFreeText }
+
 /// The decision for one attribute.
 enum Decision: Equatable {
     case keepVerbatim, keep, remove, zero, dummy, uid, clean, shiftDate, removePrivate
@@ -265,7 +270,7 @@ final class Pass {
         switch action {
         case .keep: return .keep
         case .remove: return .remove
-        case .uid, .removeOrZeroOrUIDs: return .uid
+        case .uid, .removeOrZeroOrUIDs: return options.retainUIDs && e.vr != .SQ ? .keep : .uid
         case .clean: return .clean
         case .dummy: return .dummy
         case .zero: return type() == .type1 ? .dummy : .zero
@@ -278,7 +283,7 @@ final class Pass {
         }
     }
 
-    func process(_ ds: Dataset, path: [Step], cleaning: Bool) -> Dataset {
+    func process(_ ds: Dataset, path: [Step], cleaning: TextTreatment) -> Dataset {
         var out = ds
         var removedOverlayGroups = Set<UInt16>()
         var privateBlocksInUse = Set<UInt32>()
@@ -286,7 +291,10 @@ final class Pass {
             if path.isEmpty && e.tag.group == 0x0002 { continue }
             let where_ = Self.describe(path, e.tag)
             var decision = decide(e, in: ds, path: path)
-            if cleaning && decision == .keep && e.vr != .SQ && (e.vr.usesSpecificCharacterSet) { decision = .clean }
+            if cleaning != .asIs && decision == .keep && e.vr != .SQ && e.vr.usesSpecificCharacterSet {
+                let freeText: Set<VR> = [.LT, .ST, .UT, .UC, .PN]
+                decision = cleaning == .dummyFreeText && freeText.contains(e.vr) ? .dummy : .clean
+            }
             switch decision {
             case .keepVerbatim:
                 if e.tag.isPrivate, let c = e.tag.privateCreatorTag { privateBlocksInUse.insert(c.rawValue) }
@@ -309,7 +317,10 @@ final class Pass {
                 report.record(where_, e.tag, "Z", old: text(e, ds), new: "")
             case .dummy:
                 if case .sequence(let items) = e.value {
-                    replaceItems(e, items, in: &out, path: path, cleaning: cleaning, where_: where_)
+                    // D on a sequence: keep its structure, de-identify the items, and replace
+                    // the free text they keep (PS3.15: dummy content).
+                    let inner: TextTreatment = cleaning == .clean ? .clean : .dummyFreeText
+                    replaceItems(e, items, in: &out, path: path, cleaning: inner, where_: where_)
                 } else {
                     let (bytes, shown) = dummy(for: e, in: ds, path: where_)
                     out.set(Element(tag: e.tag, vr: e.vr, value: .bytes(ValueBytes(bytes))))
@@ -346,7 +357,7 @@ final class Pass {
                 report.record(where_, e.tag, "S", old: old, new: shifted)
             case .clean:
                 if case .sequence(let items) = e.value {
-                    replaceItems(e, items, in: &out, path: path, cleaning: true, where_: where_)
+                    replaceItems(e, items, in: &out, path: path, cleaning: .clean, where_: where_)
                 } else if e.vr == .PN, let old = ds.string(e.tag), !old.isEmpty {
                     out.setString(e.tag, .PN, "ANONYMOUS")
                     report.record(where_, e.tag, "C", old: old, new: "ANONYMOUS")
@@ -378,7 +389,7 @@ final class Pass {
         return out
     }
 
-    private func replaceItems(_ e: Element, _ items: [Dataset], in out: inout Dataset, path: [Step], cleaning: Bool, where_: String) {
+    private func replaceItems(_ e: Element, _ items: [Dataset], in out: inout Dataset, path: [Step], cleaning: TextTreatment, where_: String) {
         var newItems: [Dataset] = []
         for (i, item) in items.enumerated() {
             let processed = process(item, path: path + [Step(tag: e.tag, item: i)], cleaning: cleaning)

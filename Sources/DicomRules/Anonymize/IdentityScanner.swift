@@ -120,6 +120,8 @@ public enum IdentityScanner {
                 case .clean:
                     // Cleaned text keeps its wording; only person names are replaced whole.
                     if e.vr == .PN { candidates += strings(e, ds).map { Finding(value: $0, source: source) } }
+                case .shiftDate where e.vr != .DA && e.vr != .DT:
+                    kept.formUnion(strings(e, ds))   // times are kept when dates are shifted
                 case .remove, .removePrivate, .zero, .dummy, .uid, .shiftDate:
                     if e.vr == .CS || e.vr == .AS { continue }
                     candidates += strings(e, ds).map { Finding(value: $0, source: source) }
