@@ -8,9 +8,10 @@ import Foundation
 /// Identifying values are the string values of every attribute the profile removes, empties,
 /// replaces or shifts (at any depth, private ones included; person names also by component),
 /// and private binary values that read as text. Left out, because they would match harmless
-/// text: values shorter than 4 characters, numbers shorter than 6 digits, CS and AS values,
-/// well-known UIDs, our own dummy values, and values that the profile keeps in another
-/// attribute of the same file (e.g. a manufacturer name repeated in a removed private tag).
+/// text: values shorter than 4 characters (or with fewer than 4 letters and digits, or with
+/// undecodable bytes), numbers shorter than 6 digits, CS and AS values, well-known UIDs, our own
+/// dummy values, and values equal to or part of a value that the profile keeps in the same file
+/// (e.g. "LightSpeed Ultr" in a removed private tag, "LightSpeed Ultra" in the kept model name).
 /// The search covers every string value at any depth, and every other value except pixel data
 /// as bytes.
 public enum IdentityScanner {
@@ -94,13 +95,15 @@ public enum IdentityScanner {
             }
             return out
         }
-        func walk(_ ds: Dataset, path: [Pass.Step], removed: Bool) {
+        func walk(_ ds: Dataset, path: [Pass.Step], removed: Bool, treated: Bool) {
             for e in ds.elements {
                 if path.isEmpty && e.tag.group == 0x0002 { continue }
                 let decision: Decision = removed ? .remove : pass.decide(e, in: ds, path: path)
                 let source = Pass.describe(path, e.tag)
                 if case .sequence(let items) = e.value {
                     let inside: Bool
+                    // Text kept inside D and C sequences is dummied or cleaned, so it does not count as kept.
+                    let treatedInside = treated || decision == .dummy || decision == .clean
                     switch decision {
                     case .remove, .removePrivate, .zero: inside = true
                     case .keepVerbatim:
@@ -109,12 +112,14 @@ public enum IdentityScanner {
                     default: inside = false
                     }
                     for (i, item) in items.enumerated() {
-                        walk(item, path: path + [Pass.Step(tag: e.tag, item: i)], removed: inside)
+                        walk(item, path: path + [Pass.Step(tag: e.tag, item: i)], removed: inside, treated: treatedInside)
                     }
                     continue
                 }
                 if e.tag.isPrivateCreator { continue }
                 switch decision {
+                case .keep where treated && e.vr.usesSpecificCharacterSet:
+                    continue
                 case .keep, .keepVerbatim:
                     kept.formUnion(strings(e, ds))
                 case .clean:
@@ -133,11 +138,16 @@ public enum IdentityScanner {
                 if let items = e.items { items.forEach(collectKept) } else { kept.formUnion(strings(e, ds)) }
             }
         }
-        walk(original, path: [], removed: false)
+        walk(original, path: [], removed: false, treated: false)
         var seen = Set<String>()
+        let keptValues = Array(kept)
         return candidates.filter { f in
             let v = f.value
             if v.count < 4 || dummies.contains(v) || kept.contains(v) || seen.contains(v) { return false }
+            // Undecodable text (replacement characters) and punctuation would match anything.
+            if v.contains("\u{FFFD}") || v.filter({ $0.isLetter || $0.isNumber }).count < 4 { return false }
+            // Part of a value the profile keeps (a model name in a removed private tag).
+            if keptValues.contains(where: { $0.count > v.count && $0.contains(v) }) { return false }
             if v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) && v.count < 6 { return false }
             if UIDDictionary.entry(for: v) != nil { return false }
             seen.insert(v)

@@ -1,0 +1,103 @@
+import DicomCore
+import DicomIO
+import DicomTestSupport
+import Foundation
+import Testing
+@testable import DicomRules
+
+/// pydicom reads every output and walks every element (nested and private included).
+private let pydicomRead = #"""
+import sys, pydicom
+bad = 0
+total = 0
+for path in sys.argv[1:]:
+    try:
+        ds = pydicom.dcmread(path)
+        for el in ds.iterall():
+            _ = el.value
+        _ = ds.file_meta.MediaStorageSOPInstanceUID
+        if ds.get("PatientIdentityRemoved") != "YES":
+            raise ValueError("PatientIdentityRemoved is not YES")
+        if "PixelData" in ds:
+            _ = len(ds.PixelData)
+        total += 1
+    except Exception as e:
+        bad += 1
+        print(f"{path}: {type(e).__name__}: {e}")
+print(f"read {total}", file=sys.stderr)
+"""#
+
+@Suite struct AnonymizeCorpusTests {
+    @Test func corpusImagesAnonymizeAndReadBackInPydicomDcmtkAndGDCM() throws {
+        let corpus = CorpusIndex.available
+        let rows = corpus.rows.filter { row in
+            !(row["transfer_syntax_uid"] ?? "").isEmpty && !(row["expect"] ?? "").hasPrefix("error")
+                && !(row["expect"] ?? "").hasPrefix("not DICOM")
+        }
+        guard !rows.isEmpty else {
+            print("AnonymizeCorpusTests: no corpus at \(corpus.dir.path); skipped")
+            return
+        }
+        let dir = try tempDir("corpus")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = AnonymizeOptions(secret: testSecret)
+        options.burnedIn = .allow
+        let anonymizer = Anonymizer(options: options)
+        var outputs: [(input: String, output: String)] = []
+        var unreadable = 0, residualFiles: [String] = [], writeFailures: [String] = []
+        var changed = 0
+        for (i, row) in rows.enumerated() {
+            guard let rel = row["path"] else { continue }
+            let input = corpus.dir.appendingPathComponent(rel).path
+            guard let file = try? Part10Reader.read(path: input, options: .init()) else { unreadable += 1; continue }
+            do {
+                let result = try anonymizer.anonymize(file)
+                let hits = IdentityScanner.residuals(original: file, anonymized: result.dataset, options: options)
+                if !hits.isEmpty { residualFiles.append("\(rel): \(hits.prefix(3))") }
+                var sink = MemorySink()
+                try DatasetWriter(syntax: file.transferSyntax).writeFile(meta: result.meta, dataset: result.dataset, to: &sink)
+                let out = dir.appendingPathComponent("\(i).dcm").path
+                try Data(sink.bytes).write(to: URL(fileURLWithPath: out))
+                outputs.append((input, out))
+                if !result.report.changes.isEmpty { changed += 1 }
+                // Pixel data untouched: the same bytes (native) or fragments (encapsulated).
+                let before = file.dataset[.pixelData], after = result.dataset[.pixelData]
+                #expect(before?.valueBytes?.bytes == after?.valueBytes?.bytes, "\(rel)")
+                #expect(before?.fragments?.fragments.map(\.bytes) == after?.fragments?.fragments.map(\.bytes), "\(rel)")
+            } catch {
+                writeFailures.append("\(rel): \(error)")
+            }
+        }
+        print("AnonymizeCorpusTests: \(rows.count) DICOM rows, \(unreadable) unreadable by our reader, "
+              + "\(outputs.count) anonymized (\(changed) changed), \(residualFiles.count) with residuals, "
+              + "\(writeFailures.count) failures")
+        #expect(residualFiles.isEmpty, "\(residualFiles)")
+        #expect(writeFailures.isEmpty, "\(writeFailures)")
+        #expect(outputs.count >= rows.count * 9 / 10)
+
+        let script = dir.appendingPathComponent("read.py")
+        try pydicomRead.write(to: script, atomically: true, encoding: .utf8)
+        let (status, out, err) = try run("python3", [script.path] + outputs.map(\.output))
+        #expect(status == 0 && out.isEmpty, "pydicom:\n\(out)\(err)")
+        #expect(err.contains("read \(outputs.count)"), "\(err)")
+
+        // dcmtk and GDCM: an output may fail only where its input fails too.
+        var dcmtkOK = 0, gdcmOK = 0, peerFailures: [String] = []
+        for (input, output) in outputs {
+            for (tool, args) in [("dcmdump", ["-q"]), ("gdcmdump", [String]())] {
+                let (s, _, e) = try run(tool, args + [output])
+                let failed = s != 0 || (tool == "dcmdump" && e.contains("E: "))
+                if !failed {
+                    if tool == "dcmdump" { dcmtkOK += 1 } else { gdcmOK += 1 }
+                    continue
+                }
+                let (si, _, ei) = try run(tool, args + [input])
+                if si == 0 && !(tool == "dcmdump" && ei.contains("E: ")) {
+                    peerFailures.append("\(tool) \(input): \(e.prefix(200))")
+                }
+            }
+        }
+        print("AnonymizeCorpusTests: dcmdump read \(dcmtkOK)/\(outputs.count), gdcmdump \(gdcmOK)/\(outputs.count)")
+        #expect(peerFailures.isEmpty, "\(peerFailures)")
+    }
+}
