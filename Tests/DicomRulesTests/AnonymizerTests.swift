@@ -380,6 +380,29 @@ for h in hits:
         #expect(!values.contains("ACME Scanners"))
     }
 
+    @Test func noZeroItemSequencesAreLeftAndTheAuditIsSorted() throws {
+        let file = try part10File(plantedDataset { ds in
+            // An item that holds only a private element becomes empty: the item and then the
+            // sequence go, instead of a zero-item sequence.
+            var onlyPrivate = Dataset()
+            onlyPrivate.setString(DicomCore.Tag(0x0011, 0x0010), .LO, "PLANTED PRIVATE")
+            onlyPrivate.setString(DicomCore.Tag(0x0011, 0x1001), .LO, "Plantagenet")
+            ds.setSequence(DicomCore.Tag(0x0008, 0x2112), [onlyPrivate])
+        })
+        let r = try Anonymizer(options: AnonymizeOptions(secret: testSecret)).anonymize(file)
+        #expect(r.dataset[t(0x0008, 0x2112)] == nil)
+        func zeroItemSequences(_ ds: Dataset, top: Bool) -> Int {
+            ds.elements.reduce(0) { n, e in
+                guard let items = e.items else { return n }
+                return n + (items.isEmpty && !top ? 1 : 0) + items.reduce(0) { $0 + zeroItemSequences($1, top: false) }
+            }
+        }
+        #expect(zeroItemSequences(r.dataset, top: true) == 0)
+        let audit = r.report.auditLines
+        #expect(audit.count == r.report.uidMap.count && audit == audit.sorted())
+        #expect(audit.contains("uid\t1.2.826.0.1.3680043.99.2\t\(KeyedMapping(secret: testSecret).uid(for: "1.2.826.0.1.3680043.99.2"))"))
+    }
+
     @Test func burnedInAnnotationPolicy() throws {
         let yes = try part10File(plantedDataset { $0.setString(DicomCore.Tag(0x0028, 0x0301), .CS, "YES") })
         var opts = AnonymizeOptions(secret: testSecret)

@@ -35,6 +35,12 @@ public struct AnonymizeReport: Sendable {
         counts[action, default: 0] += 1
     }
 
+    /// The audit of old -> new identifiers for `--map-out`: one TSV line per UID ("uid", old,
+    /// new), sorted, so that runs over the same files give the same text.
+    public var auditLines: [String] {
+        uidMap.sorted { $0.key < $1.key }.map { "uid\t\($0.key)\t\($0.value)" }
+    }
+
     static func short(_ s: String) -> String { s.count > 80 ? String(s.prefix(77)) + "..." : s }
 }
 
@@ -310,7 +316,15 @@ final class Pass {
                 if e.tag.group & 0xFF00 == 0x6000, e.tag.element == 0x3000 { removedOverlayGroups.insert(e.tag.group) }
             case .zero:
                 if e.vr == .SQ {
-                    out.setSequence(e.tag, [])
+                    // Zero items only where a Type 2 sequence must stay; inside items a sequence
+                    // the IOD does not require as Type 2 is removed instead.
+                    if path.isEmpty || DeidentificationIODTypes.type(of: e.tag, sopClass: sopClass, nested: true) == .type2 {
+                        out.setSequence(e.tag, [])
+                    } else {
+                        out.remove(e.tag)
+                        report.record(where_, e.tag, "X")
+                        continue
+                    }
                 } else {
                     out.set(Element(tag: e.tag, vr: e.vr, value: .bytes(ValueBytes([]))))
                 }
