@@ -25,6 +25,8 @@ public struct AnonymizeReport: Sendable {
     public internal(set) var warnings: [String] = []
     /// Why the file was suspected of burned-in annotation (policy warn or allow), nil if not.
     public internal(set) var burnedInReason: String?
+    /// The transfer syntax the result must be written in (the meta's (0002,0010)).
+    public internal(set) var outputSyntax: TransferSyntax?
     /// The CID 7050 codes written into De-identification Method Code Sequence.
     public internal(set) var methodCodes: [DeidentificationProfile.MethodCode] = []
 
@@ -133,7 +135,27 @@ public struct Anonymizer: Sendable {
             previous.setString(Tag(0x0002, 0x0003), .UI, options.retainUIDs ? media : pass.mapUID(media, path: "(0002,0003)"))
             report = pass.report
         }
-        let meta = DatasetWriter.makeMeta(for: out, syntax: file.transferSyntax, previous: previous)
+        // The syntax to write: the one the data set was read in, except when the reader fell
+        // back to implicit VR for a data set whose pixel data is encapsulated (the declared
+        // encapsulated syntax is then the only one that can carry it).
+        var syntax = file.transferSyntax
+        // (Implicit VR Little Endian is tested by UID: DicomCore's family lookup misses
+        // "1.2.840.10008.1.2" itself and calls it encapsulated.)
+        let native = !syntax.isEncapsulated || !syntax.isExplicitVR
+        if out[.pixelData]?.fragments != nil, native,
+           let declared = file.meta.string(.transferSyntaxUID).flatMap({ TransferSyntax(uid: $0) }), declared.isEncapsulated {
+            syntax = declared
+        }
+        report.outputSyntax = syntax
+        var meta = DatasetWriter.makeMeta(for: out, syntax: syntax, previous: previous)
+        // makeMeta writes empty SOP Class/Instance UIDs when the data set has none; keep the
+        // input's (mapped) value, or leave the element out as the input did.
+        var metaEdited = false
+        for tag in [Tag(0x0002, 0x0002), Tag(0x0002, 0x0003)] where (meta.string(tag) ?? "").isEmpty {
+            if let old = previous.string(tag), !old.isEmpty { meta.setString(tag, .UI, old) } else { meta.remove(tag) }
+            metaEdited = true
+        }
+        if metaEdited { meta = Self.withGroupLength(meta) }
         return (meta, out, report)
     }
 
@@ -163,6 +185,19 @@ public struct Anonymizer: Sendable {
             throw DicomError(.usage, "--set: \(here) has no item \(item)", tag: step.tag)
         }
         ds.setSequence(step.tag, items)
+    }
+
+    /// The meta with (0002,0000) recomputed for explicit VR little endian.
+    static func withGroupLength(_ meta: Dataset) -> Dataset {
+        var out = meta
+        out.remove(.fileMetaInformationGroupLength)
+        var length = 0
+        for e in out.elements {
+            length += (e.vr.hasLongLength ? 12 : 8) + (e.length ?? 0)
+        }
+        out.set(Element(tag: .fileMetaInformationGroupLength, vr: .UL,
+                        value: .bytes(ValueBytes(withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)))))
+        return out
     }
 
     /// Bytes of `text` as a value of `vr`: text VRs as given, binary numbers parsed.
@@ -249,6 +284,13 @@ final class Pass {
         return true
     }
 
+    /// Types of the identifying keys of the DICOMDIR Patient and Study directory records
+    /// (PS3.3 F.5.1, F.5.2), which the generated IOD types do not cover.
+    static let directoryRecordTypes: [Tag: DeidentificationIODTypes.AttributeType] = [
+        Tag(0x0008, 0x0020): .type1, Tag(0x0008, 0x0030): .type1, Tag(0x0020, 0x0010): .type1, Tag(0x0010, 0x0020): .type1,
+        Tag(0x0008, 0x1030): .type2, Tag(0x0008, 0x0050): .type2, Tag(0x0010, 0x0010): .type2,
+    ]
+
     /// The profile's decision for `e` (before the VR-specific handling in `process`).
     func decide(_ e: Element, in ds: Dataset, path: [Step]) -> Decision {
         if Self.matches(options.keep, e.tag, path) { return .keepVerbatim }
@@ -272,7 +314,12 @@ final class Pass {
         } else if let c = overrides.first(where: { $0.1 == .clean }) {
             return c.0 == .retainLongModifiedDates ? .shiftDate : .clean
         }
-        let type = { DeidentificationIODTypes.type(of: e.tag, sopClass: self.sopClass, nested: !path.isEmpty) }
+        let recordType = path.first?.tag == Tag(0x0004, 0x1220) ? Self.directoryRecordTypes[e.tag] : nil
+        if let recordType, action == .remove || action == .zero {
+            // A record key the directory needs is emptied or dummied rather than removed.
+            action = recordType == .type1 ? .dummy : .zero
+        }
+        let type = { recordType ?? DeidentificationIODTypes.type(of: e.tag, sopClass: self.sopClass, nested: !path.isEmpty) }
         switch action {
         case .keep: return .keep
         case .remove: return .remove
@@ -293,8 +340,13 @@ final class Pass {
         var out = ds
         var removedOverlayGroups = Set<UInt16>()
         var privateBlocksInUse = Set<UInt32>()
-        for e in ds.elements {
+        for var e in ds.elements {
             if path.isEmpty && e.tag.group == 0x0002 { continue }
+            // A standard text attribute stored as UN (explicit VR files written without the
+            // dictionary) is treated, and rewritten when changed, with its dictionary VR.
+            if e.vr == .UN, !e.tag.isPrivate, case .bytes = e.value, let vr = DataDictionary.entry(for: e.tag)?.vr, vr.isString {
+                e.vr = vr
+            }
             let where_ = Self.describe(path, e.tag)
             var decision = decide(e, in: ds, path: path)
             if cleaning != .asIs && decision == .keep && e.vr != .SQ && e.vr.usesSpecificCharacterSet {
