@@ -127,3 +127,55 @@ print(f"read {total}", file=sys.stderr)
         #expect(newErrors.isEmpty, "\(newErrors.joined(separator: "\n"))")
     }
 }
+
+@Suite struct AnonymizeDicomdirTests {
+    /// Records of an anonymized DICOMDIR still point at the anonymized files: the Referenced
+    /// SOP Instance UID in File and the Study Instance UID of the records are mapped the same way
+    /// as the instances' own UIDs.
+    @Test func directoryRecordsReferenceTheAnonymizedInstances() throws {
+        guard let root = CorpusIndex.root else {
+            print("AnonymizeDicomdirTests: no full corpus; skipped")
+            return
+        }
+        let dir = root.appendingPathComponent("dicomdir")
+        var options = AnonymizeOptions(secret: testSecret)
+        options.burnedIn = .allow
+        let anonymizer = Anonymizer(options: options)
+        let dicomdir = try anonymizer.anonymize(try Part10Reader.read(path: dir.appendingPathComponent("DICOMDIR").path))
+        let records = try #require(dicomdir.dataset.items(DicomCore.Tag(0x0004, 0x1220)))
+        var matched = 0
+        for record in records {
+            guard let ids = record.strings(DicomCore.Tag(0x0004, 0x1500)), !ids.isEmpty,
+                  let referenced = record.string(DicomCore.Tag(0x0004, 0x1511)) else { continue }
+            let path = dir.appendingPathComponent(ids.joined(separator: "/")).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let image = try anonymizer.anonymize(try Part10Reader.read(path: path))
+            #expect(image.dataset.string(DicomCore.Tag(0x0008, 0x0018)) == referenced, "\(ids)")
+            #expect(image.meta.string(DicomCore.Tag(0x0002, 0x0003)) == referenced, "\(ids)")
+            matched += 1
+        }
+        #expect(matched >= 3)
+        let studies = records.compactMap { $0.string(DicomCore.Tag(0x0020, 0x000D)) }
+        #expect(!studies.isEmpty && studies.allSatisfy { $0.hasPrefix("2.25.") })
+        #expect(records.allSatisfy { ($0.string(DicomCore.Tag(0x0004, 0x1430)) ?? "") != "STUDY" || !($0.string(DicomCore.Tag(0x0008, 0x0020)) ?? "").isEmpty })
+        print("AnonymizeDicomdirTests: \(matched) records matched their anonymized files")
+
+        // Record links (byte offsets) are recomputed: pydicom's File-set reader follows them.
+        let out = try tempDir("dicomdir")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let path = out.appendingPathComponent("DICOMDIR")
+        var sink = MemorySink()
+        try DatasetWriter(syntax: dicomdir.report.outputSyntax ?? .explicitVRLittleEndian)
+            .writeFile(meta: dicomdir.meta, dataset: dicomdir.dataset, to: &sink)
+        try Data(sink.bytes).write(to: path)
+        #expect(dicomdir.report.warnings.isEmpty, "\(dicomdir.report.warnings)")
+        let script = "import sys, pydicom\nfrom pydicom.fileset import FileSet\n"
+            + "fs = FileSet(pydicom.dcmread(sys.argv[1]))\n"
+            + "def n(node): return 1 + sum(n(c) for c in node.children)\n"
+            + "print(len(fs._tree.children), n(fs._tree))"
+        let (status, stdout, err) = try run("python3", ["-c", script, path.path])
+        let original = try run("python3", ["-c", script, dir.appendingPathComponent("DICOMDIR").path])
+        #expect(status == 0, "\(err)")
+        #expect(!stdout.isEmpty && stdout == original.1, "anonymized \(stdout) vs original \(original.1)")
+    }
+}
