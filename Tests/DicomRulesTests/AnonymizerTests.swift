@@ -344,14 +344,17 @@ for h in hits:
         var opts = AnonymizeOptions(secret: testSecret)
         opts.retainSafePrivate = true
         opts.retainUIDs = true
-        opts.keep = [try TagSelector(parsing: "InstitutionName")]
+        opts.keep = [try TagSelector(parsing: "InstitutionName"), try TagSelector(parsing: "(0009,1001)")]
         opts.remove = [try TagSelector(parsing: "SliceThickness")]
         opts.set = [(try TagSelector(parsing: "PatientName"), "Subject^001"), (try TagSelector(parsing: "(0028,0010)"), "2")]
         let file = try part10File(plantedDataset())
         let r = try Anonymizer(options: opts).anonymize(file)
         #expect(r.dataset.string(t(0x7053, 0x1000)) == "1.234")
         #expect(r.dataset.string(t(0x7053, 0x0010)) == "Philips PET Private Group")
-        #expect(r.dataset[t(0x0009, 0x1001)] == nil)
+        // Kept explicitly: the private element and its creator; the rest of the block goes.
+        #expect(r.dataset.string(t(0x0009, 0x1001)) == "Richard Plantagenet private")
+        #expect(r.dataset.string(t(0x0009, 0x0010)) == "PLANTED PRIVATE")
+        #expect(r.dataset[t(0x0009, 0x1002)] == nil && r.dataset[t(0x0009, 0x1003)] == nil)
         #expect(r.dataset.string(t(0x0008, 0x0018)) == "1.2.826.0.1.3680043.99.1.1")
         #expect(r.dataset.string(t(0x0008, 0x0080)) == "Saint Planted Hospital")
         #expect(r.dataset[t(0x0018, 0x0050)] == nil)
