@@ -1,0 +1,160 @@
+import DicomCore
+
+/// PS3.15 Table E.1-1, generated into `Generated/Deidentification+Table.swift` by
+/// scripts/gen_deid.py: the Basic Application Level Confidentiality Profile action for each
+/// attribute and the actions of its options.
+public enum DeidentificationProfile {
+    /// The action codes of PS3.15 E.1.1 (Table E.1-1 legend).
+    public enum Action: String, Sendable, CaseIterable {
+        /// Replace with a non-zero length dummy value consistent with the VR.
+        case dummy = "D"
+        /// Replace with a zero length value (or a dummy value).
+        case zero = "Z"
+        /// Remove.
+        case remove = "X"
+        /// Keep (unchanged for non-sequence attributes, cleaned for sequences).
+        case keep = "K"
+        /// Clean: replace with values of similar meaning known not to contain identifying information.
+        case clean = "C"
+        /// Replace with a non-zero length UID that is internally consistent within a set of instances.
+        case uid = "U"
+        case removeOrZero = "X/Z"
+        case removeOrDummy = "X/D"
+        case removeOrZeroOrDummy = "X/Z/D"
+        case zeroOrDummy = "Z/D"
+        /// Remove, or empty, or keep the sequence with every UID inside replaced.
+        case removeOrZeroOrUIDs = "X/Z/U*"
+    }
+
+    /// One of the option columns of Table E.1-1, in table order.
+    public enum Option: String, Sendable, CaseIterable {
+        case retainSafePrivate = "retain_safe_private"
+        case retainUIDs = "retain_uids"
+        case retainDeviceIdentity = "retain_device_identity"
+        case retainInstitutionIdentity = "retain_institution_identity"
+        case retainPatientCharacteristics = "retain_patient_characteristics"
+        case retainLongFullDates = "retain_long_full_dates"
+        case retainLongModifiedDates = "retain_long_modified_dates"
+        case cleanDescriptors = "clean_descriptors"
+        case cleanStructuredContent = "clean_structured_content"
+        case cleanGraphics = "clean_graphics"
+    }
+
+    /// A row of Table E.1-1.
+    public struct Rule: Sendable {
+        public let mask: UInt32
+        public let value: UInt32
+        public let keyword: String
+        public let basic: Action
+        /// The action an option column gives, for the options that name this attribute.
+        public let options: [Option: Action]
+    }
+
+    /// A CID 7050 code.
+    public struct MethodCode: Sendable, Equatable {
+        public let value: String
+        public let scheme: String
+        public let meaning: String
+        public let keyword: String
+        /// The profile column the code stands for (nil: an option this tool does not perform).
+        public let option: Option?
+        public let isBasicProfile: Bool
+    }
+
+    struct Index: Sendable {
+        var exact: [UInt32: Rule] = [:]
+        var masked: [Rule] = []
+        var methods: [MethodCode] = []
+    }
+
+    static let index: Index = {
+        var index = Index()
+        let columns = optionColumns.map { Option(rawValue: $0) }
+        for line in tsv.split(separator: "\n", omittingEmptySubsequences: true) {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard c.count >= 4 + columns.count, let mask = UInt32(c[0], radix: 16), let value = UInt32(c[1], radix: 16),
+                  let basic = Action(rawValue: String(c[3])) else { continue }
+            var options: [Option: Action] = [:]
+            for (i, option) in columns.enumerated() {
+                if let option, let action = Action(rawValue: String(c[4 + i])) { options[option] = action }
+            }
+            let rule = Rule(mask: mask, value: value, keyword: String(c[2]), basic: basic, options: options)
+            if mask == 0xFFFF_FFFF { index.exact[value] = rule } else { index.masked.append(rule) }
+        }
+        for line in methodsTSV.split(separator: "\n", omittingEmptySubsequences: true) {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard c.count >= 5 else { continue }
+            index.methods.append(MethodCode(value: c[0], scheme: c[1], meaning: c[2], keyword: c[3],
+                                            option: Option(rawValue: c[4]), isBasicProfile: c[4] == "basic_profile"))
+        }
+        return index
+    }()
+
+    /// The rule for a concrete tag: exact rows first, then the masked ones ((50xx,xxxx),
+    /// (60xx,3000), (60xx,4000), and (gggg,eeee) for every private attribute).
+    public static func rule(for tag: Tag) -> Rule? {
+        let idx = index
+        if let r = idx.exact[tag.rawValue] { return r }
+        for r in idx.masked where tag.rawValue & r.mask == r.value {
+            // Repeating groups 50xx and 60xx are even groups only (PS3.5 7.6).
+            if r.mask == 0xFF00_0000 || r.mask == 0xFF00_FFFF, tag.group & 1 == 1 { continue }
+            return r
+        }
+        return nil
+    }
+
+    /// Every row, for counting and documentation.
+    public static var rules: [Rule] { Array(index.exact.values) + index.masked }
+
+    /// CID 7050 in table order.
+    public static var methods: [MethodCode] { index.methods }
+
+    public static var count: Int { rowCount }
+}
+
+/// The strongest Type (1, 2, 3) each composite IOD gives the attributes whose profile action
+/// depends on it, generated from the PS3.3 module tables by scripts/gen_deid.py.
+public enum DeidentificationIODTypes {
+    public enum AttributeType: Sendable { case type1, type2, type3, absent }
+
+    struct Index: Sendable {
+        var ciodBySOPClass: [String: String] = [:]
+        /// CIOD id -> tag -> (top level, nested)
+        var types: [String: [UInt32: (AttributeType, AttributeType)]] = [:]
+    }
+
+    static let index: Index = {
+        var index = Index()
+        for line in sopClassTSV.split(separator: "\n", omittingEmptySubsequences: true) {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if c.count == 2 { index.ciodBySOPClass[String(c[0])] = String(c[1]) }
+        }
+        func type(_ ch: Character) -> AttributeType {
+            switch ch { case "1": .type1; case "2": .type2; case "3": .type3; default: .absent }
+        }
+        for line in typesTSV.split(separator: "\n", omittingEmptySubsequences: true) {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard c.count == 2 else { continue }
+            var row: [UInt32: (AttributeType, AttributeType)] = [:]
+            for cell in c[1].split(separator: " ") where cell.count == 10 {
+                let chars = Array(cell)
+                guard let tag = UInt32(String(chars[0..<8]), radix: 16) else { continue }
+                row[tag] = (type(chars[8]), type(chars[9]))
+            }
+            index.types[String(c[0])] = row
+        }
+        return index
+    }()
+
+    /// The CIOD id of a storage SOP class (e.g. "ct-image"), nil when not mapped.
+    public static func ciod(forSOPClass uid: String) -> String? { index.ciodBySOPClass[uid] }
+
+    /// The Type of `tag` in the IOD of `sopClass` (the strongest over all IODs when the SOP
+    /// class is unknown), at the top level or inside a sequence.
+    public static func type(of tag: Tag, sopClass: String?, nested: Bool) -> AttributeType {
+        let idx = index
+        let row = sopClass.flatMap { idx.ciodBySOPClass[$0] }.flatMap { idx.types[$0] } ?? idx.types["*"]
+        guard let pair = row?[tag.rawValue] else { return .absent }
+        return nested ? pair.1 : pair.0
+    }
+}
