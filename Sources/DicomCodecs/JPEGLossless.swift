@@ -196,7 +196,8 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         let d = frame.description
         let predictor = options.predictor, pt = options.pointTransform
         try Self.checkProfile(d, predictor: predictor, pointTransform: pt)
-        let samples = try Self.samples(of: frame)
+        var samples = try Self.samples(of: frame)
+        if pt > 0 { for i in samples.indices { samples[i] >>= pt } }
         let rows = d.rows, columns = d.columns, stride = d.samplesPerPixel
         let precision = d.bitsStored
         let initial = 1 << (precision - pt - 1)

@@ -16,7 +16,7 @@ import Testing
 
     @Test func reEncodesEveryCorpusFrameBitExactly() throws {
         guard Corpus.root != nil else { print("skipped: no corpus"); return }
-        for row in Corpus.rows(transferSyntaxes: Self.syntax) {
+        for row in SwiftCodecSupport.imageRows(Self.syntax) {
             let frames = try Corpus.frames(of: row["path"] ?? "")
             for stream in frames.codestreams {
                 let decoded = try RLECodec().decode(stream, description: frames.description)

@@ -67,6 +67,11 @@ enum SwiftCodecSupport {
         return DecodedFrame(bytes: bytes, description: d)
     }
 
+    /// Corpus rows of the syntaxes that hold an image with a golden hash.
+    static func imageRows(_ syntaxes: Set<String>) -> [[String: String]] {
+        Corpus.rows(transferSyntaxes: syntaxes).filter { !($0["native_pixels_md5"] ?? "").isEmpty }
+    }
+
     /// Largest corpus file of the syntaxes that has a golden hash.
     static func biggest(_ syntaxes: Set<String>) -> String? {
         Corpus.rows(transferSyntaxes: syntaxes).filter { !($0["native_pixels_md5"] ?? "").isEmpty }
