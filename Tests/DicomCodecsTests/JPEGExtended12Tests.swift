@@ -113,3 +113,15 @@ import Testing
         #expect(megabytes > 0)
     }
 }
+
+/// The baseline corpus (SOF0, 4:4:4 / 4:2:2 / 4:2:0, RGB-coded) exercises the same IDCT,
+/// upsampling and colour code paths; the decoder handles SOF0 because .51 permits it.
+@Suite struct JPEGExtended12BaselineCrossCheck {
+    @Test func baselineCorpusFilesDecodeToTheirGoldenHashes() {
+        guard Corpus.root != nil else { print("skipped: no corpus"); return }
+        let results = SwiftCodecSupport.decodeCorpus(["1.2.840.10008.1.2.4.50"], with: JPEGExtended12Decoder())
+        print("JPEG baseline via the Swift DCT decoder: \(results.filter(\.passed).count)/\(results.count) pass")
+        #expect(results.count > 0)
+        #expect(results.filter(\.passed).count == results.count)
+    }
+}

@@ -190,3 +190,31 @@ import Testing
         }
     }
 }
+
+@Suite struct JPEGLosslessPeerTests {
+    /// Our SV1 and predictor-7 output decodes in dcmtk and GDCM to the source pixels: one corpus
+    /// image per bit depth (8-bit RGB, 10, 12 and 16-bit signed) and an odd-width synthetic image.
+    @Test func peersDecodeOurCodestreams() throws {
+        guard Corpus.root != nil, PeerDecoders.available else { print("skipped: no corpus or no dcmtk/GDCM"); return }
+        var images: [DecodedFrame] = []
+        for path in ["jpeg/lossless-sv1/SC_rgb_jpeg_gdcm.dcm", "jpeg/lossless-sv1/RG2_JPLL.dcm",
+                     "jpeg/lossless/JPEGLossless_1s_1f_u_16_12.dcm", "jpeg/lossless/JPEGLossless_1s_1f_i_16_16_bad.dcm"] {
+            let frames = try Corpus.frames(of: path)
+            images.append(try JPEGLosslessCodec().decode(frames.codestreams[0], description: frames.description))
+        }
+        var noise = SwiftCodecSupport.Noise(state: 7)
+        images.append(SwiftCodecSupport.frame(rows: 7, columns: 13, bits: 16, stored: 16) { _ in noise.next() & 0xFFFF })
+        for image in images {
+            for predictor in [1, 7] {
+                var options = EncodeOptions()
+                options.predictor = predictor
+                let encoded = try JPEGLosslessCodec().encode(image, options: options)
+                let syntax = predictor == 1 ? "1.2.840.10008.1.2.4.70" : "1.2.840.10008.1.2.4.57"
+                let hashes = try PeerDecoders.decode([encoded], transferSyntax: syntax)
+                let expected = md5Hex(image.bytes)
+                #expect(hashes["dcmtk"] == expected, "\(image.description) predictor \(predictor): \(hashes)")
+                #expect(hashes["gdcm"] == expected, "\(image.description) predictor \(predictor): \(hashes)")
+            }
+        }
+    }
+}

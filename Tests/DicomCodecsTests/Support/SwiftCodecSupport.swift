@@ -89,3 +89,80 @@ enum SwiftCodecSupport {
         return best
     }
 }
+
+/// Decodes our encoder's output with the peers (dcmtk and GDCM): the frames are wrapped into a
+/// Secondary Capture file by pydicom, decompressed by `dcmdjpeg`/`dcmdrle` and `gdcmconv --raw`,
+/// and the MD5 of each tool's Pixel Data is returned by tool name ("fail: ..." when a tool fails).
+enum PeerDecoders {
+    static var available: Bool {
+        ["/usr/bin/dcmdjpeg", "/usr/bin/dcmdrle", "/usr/bin/gdcmconv"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static let script = #"""
+import hashlib, json, subprocess, sys, os
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.uid import generate_uid
+workdir, ts, rows, cols, spp, ba, bs, pr, pi, n = sys.argv[1:11]
+frames = [open(p, "rb").read() for p in sys.argv[11:]]
+meta = FileMetaDataset()
+# GDCM will not write a 32-bit Secondary Capture: 32-bit images are labelled RT Dose.
+meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.481.2" if int(ba) == 32 else "1.2.840.10008.5.1.4.1.1.7"
+meta.MediaStorageSOPInstanceUID = generate_uid()
+meta.TransferSyntaxUID = ts
+ds = Dataset()
+ds.file_meta = meta
+ds.SOPClassUID = meta.MediaStorageSOPClassUID
+ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+ds.StudyInstanceUID = generate_uid(); ds.SeriesInstanceUID = generate_uid()
+ds.Modality = "OT"; ds.PatientName = "Test"; ds.PatientID = "1"
+ds.Rows = int(rows); ds.Columns = int(cols); ds.SamplesPerPixel = int(spp)
+ds.BitsAllocated = int(ba); ds.BitsStored = int(bs); ds.HighBit = int(bs) - 1
+ds.PixelRepresentation = int(pr); ds.PhotometricInterpretation = pi
+if int(spp) > 1: ds.PlanarConfiguration = 0
+ds.NumberOfFrames = int(n)
+ds.PixelData = encapsulate(frames)
+ds["PixelData"].VR = "OB"
+src = os.path.join(workdir, "enc.dcm")
+ds.save_as(src, enforce_file_format=True)
+length = int(rows) * int(cols) * int(spp) * (int(ba) // 8) * int(n)
+out = {}
+tools = {"dcmtk": (["dcmdrle"] if ts == "1.2.840.10008.1.2.5" else ["dcmdjpeg"]) + [src],
+         "gdcm": ["gdcmconv", "--raw", src]}
+for name, cmd in tools.items():
+    dst = os.path.join(workdir, name + ".dcm")
+    r = subprocess.run(cmd + [dst], capture_output=True, text=True)
+    if r.returncode != 0:
+        out[name] = "fail: " + (r.stderr or r.stdout).strip()[:200]
+        continue
+    d = pydicom.dcmread(dst)
+    out[name] = hashlib.md5(bytes(d.PixelData)[:length]).hexdigest()
+print(json.dumps(out))
+"""#
+
+    static func decode(_ frames: [EncodedFrame], transferSyntax: String) throws -> [String: String] {
+        guard let d = frames.first?.description else { return [:] }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftcodecs-peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (i, f) in frames.enumerated() {
+            let url = dir.appendingPathComponent("frame\(i).bin")
+            try Data(f.bytes).write(to: url)
+            paths.append(url.path)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, dir.path, transferSyntax, "\(d.rows)", "\(d.columns)",
+                       "\(d.samplesPerPixel)", "\(d.bitsAllocated)", "\(d.bitsStored)", "\(d.pixelRepresentation)",
+                       d.photometricInterpretation, "\(frames.count)"] + paths
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: String]) ?? ["python": "fail"]
+    }
+}
