@@ -40,6 +40,13 @@ public struct JPEGExtended12Decoder: PixelDecoder {
                 frame = header
                 let mcusX = (header.columns + 8 * header.maxH - 1) / (8 * header.maxH)
                 let mcusY = (header.rows + 8 * header.maxV - 1) / (8 * header.maxV)
+                // Every block costs at least two bits (DC and EOB): refuse before allocating for a
+                // frame the data cannot hold.
+                let blocks = header.components.reduce(0) { $0 + mcusX * mcusY * $1.h * $1.v }
+                guard blocks <= 4 * codestream.count + 64 else {
+                    throw DicomError(.decodeFailed, "JPEG: \(codestream.count) bytes cannot hold \(blocks) blocks",
+                                     offset: reader.position)
+                }
                 planes = header.components.map { c in
                     let width = mcusX * c.h * 8, height = mcusY * c.v * 8
                     return Plane(samples: [UInt16](repeating: 0, count: width * height), width: width, height: height,

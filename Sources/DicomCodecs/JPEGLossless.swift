@@ -22,6 +22,12 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
             switch try reader.next(&tables) {
             case .frame(let header):
                 try Self.check(header, against: description)
+                // Every sample costs at least one bit: refuse before allocating for a frame the data cannot hold.
+                let sampleCount = header.rows * header.columns * header.components.count
+                guard sampleCount <= 8 * codestream.count + 64 else {
+                    throw DicomError(.decodeFailed, "JPEG lossless: \(codestream.count) bytes cannot hold "
+                                     + "\(sampleCount) samples", offset: reader.position)
+                }
                 frame = header
                 samples = [UInt16](repeating: 0, count: header.rows * header.columns * header.components.count)
                 decoded = [Bool](repeating: false, count: header.components.count)
@@ -104,6 +110,10 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         var mcusLeft = restartInterval
         var reader = JPEGBitReader(bytes, start: scan.dataStart)
         let scanComponents = scan.components.map(\.frameIndex)
+        if scanComponents.count == 1 && restartInterval == 0 {
+            return try decodeSingleComponent(scanComponents[0], frame: frame, predictor: predictor, initial: initial,
+                                             table: huffman[0], reader: &reader, into: &samples)
+        }
         // Column from which the current row is predicted as a first line (T.81 H.1.2.1): 0 on
         // the first row, the restart column after a restart, -1 on ordinary rows.
         var resetColumn = 0
@@ -153,9 +163,61 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
                     samples[index] = UInt16(truncatingIfNeeded: prediction + difference)
                 }
             }
-            if reader.paddedBytes > 8 {
+            if reader.paddedBytes > 16 {
                 throw DicomError(.decodeFailed, "JPEG lossless: entropy-coded data ends at row \(row) of \(rows)",
                                  offset: reader.markerOffset)
+            }
+        }
+        return reader.endOfScan()
+    }
+
+    /// The common case (one component per scan, no restart intervals) without the general loop's
+    /// per-sample bookkeeping.
+    static func decodeSingleComponent(_ component: Int, frame: JPEGFrameHeader, predictor: Int, initial: Int,
+                                      table: JPEGHuffmanTable, reader: inout JPEGBitReader,
+                                      into samples: inout [UInt16]) throws(DicomError) -> Int {
+        let rows = frame.rows, columns = frame.columns, stride = frame.components.count
+        let rowStride = columns * stride
+        try samples.withUnsafeMutableBufferPointer { (buffer) throws(DicomError) -> Void in
+            for row in 0..<rows {
+                var index = row * rowStride + component
+                for column in 0..<columns {
+                    let ssss = try reader.decode(table)
+                    let difference: Int
+                    if ssss == 16 {
+                        difference = 32768
+                    } else if ssss > 16 {
+                        throw DicomError(.decodeFailed, "JPEG lossless: difference category \(ssss) exceeds 16",
+                                         offset: reader.position)
+                    } else {
+                        difference = reader.receiveExtend(ssss)
+                    }
+                    let prediction: Int
+                    if row == 0 {
+                        prediction = column == 0 ? initial : Int(buffer[index - stride])
+                    } else if column == 0 {
+                        prediction = Int(buffer[index - rowStride])
+                    } else {
+                        switch predictor {
+                        case 1: prediction = Int(buffer[index - stride])
+                        case 2: prediction = Int(buffer[index - rowStride])
+                        case 3: prediction = Int(buffer[index - rowStride - stride])
+                        case 4: prediction = Int(buffer[index - stride]) + Int(buffer[index - rowStride])
+                            - Int(buffer[index - rowStride - stride])
+                        case 5: prediction = Int(buffer[index - stride])
+                            + ((Int(buffer[index - rowStride]) - Int(buffer[index - rowStride - stride])) >> 1)
+                        case 6: prediction = Int(buffer[index - rowStride])
+                            + ((Int(buffer[index - stride]) - Int(buffer[index - rowStride - stride])) >> 1)
+                        default: prediction = (Int(buffer[index - stride]) + Int(buffer[index - rowStride])) >> 1
+                        }
+                    }
+                    buffer[index] = UInt16(truncatingIfNeeded: prediction + difference)
+                    index += stride
+                }
+                if reader.paddedBytes > 16 {
+                    throw DicomError(.decodeFailed, "JPEG lossless: entropy-coded data ends at row \(row) of \(rows)",
+                                     offset: reader.markerOffset)
+                }
             }
         }
         return reader.endOfScan()

@@ -44,6 +44,11 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
             offsets.append(offset)
         }
         let pixels = d.pixelsPerFrame
+        // PackBits expands at most 64-fold (2 bytes -> 128): refuse before allocating.
+        guard pixels * expected <= 64 * codestream.count else {
+            throw DicomError(.decodeFailed, "RLE: \(codestream.count) bytes cannot hold \(pixels * expected) "
+                             + "decoded bytes", offset: 0)
+        }
         var out = [UInt8](repeating: 0, count: pixels * expected)
         for segment in 0..<segmentCount {
             let end = segment + 1 < segmentCount ? offsets[segment + 1] : codestream.count
