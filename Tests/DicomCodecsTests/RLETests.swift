@@ -115,6 +115,17 @@ import Testing
         let megabytes = Double(decoded.reduce(0) { $0 + $1.bytes.count }) / 1e6
         print("RLE \(path): \(megabytes) MB decode \(megabytes / decodeTime) MB/s, encode \(megabytes / encodeTime) MB/s")
         #expect(megabytes > 0)
+        // The corpus RLE files are tiny: also time a 1760x2140 16-bit radiograph (from the lossless corpus).
+        let big = try Corpus.frames(of: "jpeg/lossless-sv1/RG2_JPLL.dcm")
+        let image = try JPEGLosslessCodec().decode(big.codestreams[0], description: big.description)
+        var encoded: EncodedFrame?
+        let bigEncode = try SwiftCodecSupport.time { encoded = try RLECodec().encode(image, options: EncodeOptions()) }
+        let rle = try #require(encoded)
+        var back: DecodedFrame?
+        let bigDecode = try SwiftCodecSupport.time { back = try RLECodec().decode(rle.bytes, description: rle.description) }
+        #expect(back?.bytes == image.bytes)
+        let mb = Double(image.bytes.count) / 1e6
+        print("RLE RG2_JPLL image: \(mb) MB ratio \(rle.outcome.ratio) decode \(mb / bigDecode) MB/s, encode \(mb / bigEncode) MB/s")
     }
 }
 
