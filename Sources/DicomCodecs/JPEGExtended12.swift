@@ -93,6 +93,11 @@ public struct JPEGExtended12Decoder: PixelDecoder {
         guard problems.isEmpty else {
             throw DicomError(.decodeFailed, "JPEG: geometry mismatch: " + problems.joined(separator: "; "))
         }
+        // Like IJG, only integral sampling ratios (e.g. not h=3 beside h=4).
+        if let odd = header.components.first(where: { header.maxH % $0.h != 0 || header.maxV % $0.v != 0 }) {
+            throw DicomError(.unsupported, "JPEG: component \(odd.id) has sampling factors \(odd.h)x\(odd.v), "
+                             + "a fractional ratio to \(header.maxH)x\(header.maxV)")
+        }
     }
 
     static func decodeScan(_ bytes: [UInt8], scan: JPEGScanHeader, frame: JPEGFrameHeader, tables: JPEGTables,

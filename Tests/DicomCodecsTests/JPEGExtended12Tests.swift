@@ -64,6 +64,33 @@ import Testing
         #expect(out.allSatisfy { $0 == 0 })
     }
 
+    /// A hand-built 12-bit stream of two DC-only blocks separated by RST0 (DRI 1): the DC
+    /// predictor restarts at zero, so the second block's difference is its absolute DC.
+    @Test func restartIntervalsResetTheDCPredictor() throws {
+        var s: [UInt8] = [0xFF, 0xD8]
+        s += [0xFF, 0xDB, 0, 67, 0x00] + [UInt8](repeating: 1, count: 64)                 // DQT: all ones
+        s += [0xFF, 0xC1, 0, 11, 12, 0, 8, 0, 16, 1, 1, 0x11, 0]                        // SOF1 12-bit 16x8
+        s += [0xFF, 0xC4, 0, 31, 0x00, 0, 0, 0, 12] + [UInt8](repeating: 0, count: 12) + (0..<12).map { UInt8($0) }
+        s += [0xFF, 0xC4, 0, 20, 0x10, 1] + [UInt8](repeating: 0, count: 15) + [0x00]  // AC: EOB = "0"
+        s += [0xFF, 0xDD, 0, 4, 0, 1]                                                  // DRI 1
+        s += [0xFF, 0xDA, 0, 8, 1, 1, 0x00, 0, 63, 0]
+        var first = JPEGBitWriter()
+        first.write(7, count: 4); first.write(80, count: 7); first.write(0, count: 1)   // DC +80, EOB
+        first.flush()
+        var second = JPEGBitWriter()
+        second.write(8, count: 4); second.write(UInt32((-160 - 1) & 0xFF), count: 8); second.write(0, count: 1)
+        second.flush()
+        s += first.bytes + [0xFF, 0xD0] + second.bytes + [0xFF, 0xD9]
+        let d = PixelDescription(rows: 8, columns: 16, bitsAllocated: 16, bitsStored: 12, photometricInterpretation: "MONOCHROME2")
+        let decoded = try JPEGExtended12Decoder().decode(s, description: d)
+        let values = stride(from: 0, to: decoded.bytes.count, by: 2).map { Int(decoded.bytes[$0]) | Int(decoded.bytes[$0 + 1]) << 8 }
+        #expect(values[0] == 2048 + 10 && values[7] == 2058)   // DC 80 / 8
+        #expect(values[8] == 2048 - 20 && values[127] == 2028) // DC -160 / 8, not (80 - 160) / 8
+        // The same stream without its RST marker fails cleanly.
+        let noMarker = Array(s[0..<(s.count - 4 - second.bytes.count)]) + second.bytes + [0xFF, 0xD9]
+        #expect(throws: DicomError.self) { try JPEGExtended12Decoder().decode(noMarker, description: d) }
+    }
+
     @Test func geometryMismatchAndHostileStreamsFailCleanly() throws {
         guard Corpus.root != nil else { print("skipped: no corpus"); return }
         let frames = try Corpus.frames(of: "jpeg/extended/JPGExtended.dcm")
@@ -91,6 +118,16 @@ import Testing
             do { _ = try JPEGExtended12Decoder().decode(bad, description: frames.description) } catch {
                 #expect(error.code == .decodeFailed || error.code == .unsupported)
             }
+        }
+        // Fractional sampling ratios (3x1 beside 4x1) are refused, not read out of bounds.
+        var fractional = good
+        if let sof = (0..<fractional.count - 1).first(where: { fractional[$0] == 0xFF && fractional[$0 + 1] == 0xC1 }) {
+            fractional[sof + 11] = 0x31
+            var three = frames.description
+            three.samplesPerPixel = 1
+            do {
+                _ = try JPEGExtended12Decoder().decode(fractional, description: three)
+            } catch { #expect(error.code == .decodeFailed || error.code == .unsupported) }
         }
         // A lossless stream is not this decoder's.
         let lossless = try JPEGLosslessCodec().encode(

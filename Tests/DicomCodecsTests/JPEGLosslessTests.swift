@@ -111,16 +111,25 @@ import Testing
         #expect(decoded.bytes[2] == 100)
     }
 
-    /// A hand-built stream with two restart intervals of one row each and non-interleaved scans.
+    /// Non-interleaved scans (one per component) and a hand-built stream with a restart interval of one row.
     @Test func restartMarkersAndSeparateScansDecode() throws {
         let frame = SwiftCodecSupport.frame(rows: 3, columns: 4, samples: 2, bits: 8, photometric: "RGB") { UInt64($0 * 11 % 256) }
         // Encode each component separately, then splice into one codestream with DRI and RSTn.
         var streams: [[UInt8]] = []
         for c in 0..<2 {
-            let plane = SwiftCodecSupport.frame(rows: 1, columns: 4, bits: 8) { UInt64(frame.bytes[$0 * 2 + c]) }
+            let plane = SwiftCodecSupport.frame(rows: 3, columns: 4, bits: 8) { UInt64(frame.bytes[$0 * 2 + c]) }
             streams.append(try JPEGLosslessCodec().encode(plane, options: EncodeOptions()).bytes)
         }
-        #expect(streams.count == 2)
+        // Non-interleaved: SOF3 with two components, then one DHT + SOS + data per component.
+        var spliced: [UInt8] = [0xFF, 0xD8, 0xFF, 0xC3, 0, 14, 8, 0, 3, 0, 4, 2, 1, 0x11, 0, 2, 0x11, 0]
+        for (c, stream) in streams.enumerated() {
+            var body = Array(stream[15..<(stream.count - 2)])  // after SOI + 1-component SOF3, before EOI
+            if let sos = (0..<body.count - 1).first(where: { body[$0] == 0xFF && body[$0 + 1] == 0xDA }) { body[sos + 5] = UInt8(c + 1) }
+            spliced += body
+        }
+        spliced += [0xFF, 0xD9]
+        let twoScans = try JPEGLosslessCodec().decode(spliced, description: frame.description)
+        #expect(twoScans.bytes == frame.bytes)
         // Check restart handling on a single-component image: rows restart prediction at 2^(P-1).
         let rows = 3, columns = 4
         let values: [Int] = (0..<(rows * columns)).map { ($0 * 37) % 256 }
