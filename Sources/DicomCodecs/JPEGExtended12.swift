@@ -139,7 +139,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
             }
             predictors[k] += reader.receiveExtend(t)
             let q = quant[k]
-            coefficients[0] = predictors[k] * q[0]
+            coefficients[0] = Int(Int16(truncatingIfNeeded: predictors[k])) * q[0]  // IJG stores (JCOEF) s
             var index = 1
             while index < 64 {
                 let rs = try reader.decode(acTables[k])
@@ -152,7 +152,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
                 index += r
                 // Corrupt data may run past 63: IJG's padded natural-order table sends it to 63.
                 let zz = min(index, 63)
-                coefficients[naturalOrder[zz]] = reader.receiveExtend(s) * q[zz]
+                coefficients[naturalOrder[zz]] = Int(Int16(truncatingIfNeeded: reader.receiveExtend(s))) * q[zz]
                 index += 1
             }
             let c = scan.components[k].frameIndex

@@ -295,6 +295,9 @@ struct JPEGHuffmanTable: Sendable {
             if n > 0 {
                 valueOffset[length] = k - code
                 for _ in 0..<n {
+                    guard code < (1 << length) else {
+                        throw DicomError(.decodeFailed, "JPEG: DHT code lengths overflow at length \(length)", offset: offset)
+                    }
                     if length <= Self.lookaheadBits {
                         let shift = Self.lookaheadBits - length
                         let entry = UInt16(length << 8) | UInt16(values[k])

@@ -120,15 +120,15 @@ import Testing
             }
         }
         // Fractional sampling ratios (3x1 beside 4x1) are refused, not read out of bounds.
-        var fractional = good
-        if let sof = (0..<fractional.count - 1).first(where: { fractional[$0] == 0xFF && fractional[$0 + 1] == 0xC1 }) {
-            fractional[sof + 11] = 0x31
-            var three = frames.description
-            three.samplesPerPixel = 1
-            do {
-                _ = try JPEGExtended12Decoder().decode(fractional, description: three)
-            } catch { #expect(error.code == .decodeFailed || error.code == .unsupported) }
-        }
+        let colour = try Corpus.frames(of: "jpeg/extended/JPEGExtended_3s_1f_u_08_08.dcm")
+        var fractional = colour.codestreams[0]
+        let sof = try #require((0..<fractional.count - 1).first { fractional[$0] == 0xFF && fractional[$0 + 1] == 0xC0 })
+        fractional[sof + 11] = 0x41  // component 1: 4x1
+        fractional[sof + 14] = 0x31  // component 2: 3x1
+        do {
+            _ = try JPEGExtended12Decoder().decode(fractional, description: colour.description)
+            Issue.record("decoded fractional sampling")
+        } catch { #expect(error.code == .unsupported) }
         // A lossless stream is not this decoder's.
         let lossless = try JPEGLosslessCodec().encode(
             SwiftCodecSupport.frame(rows: 2, columns: 2, bits: 8) { _ in 1 }, options: EncodeOptions())

@@ -101,3 +101,41 @@ import Testing
         #expect(encoder.lengths[0] <= encoder.lengths[6])
     }
 }
+
+/// Mutated corpus codestreams: every decoder either decodes or throws a DicomError; none traps.
+@Suite struct SwiftCodecMutationTests {
+    @Test(arguments: [("jpeg/lossless-sv1/SC_rgb_jpeg_gdcm.dcm", 0), ("jpeg/extended/JPGExtended.dcm", 1),
+                      ("jpeg/extended/JPEGExtended_3s_1f_u_08_08.dcm", 1), ("rle/SC_rgb_rle.dcm", 2)])
+    func mutatedStreamsNeverTrap(path: String, codec: Int) throws {
+        guard Corpus.root != nil else { print("skipped: no corpus"); return }
+        let frames = try Corpus.frames(of: path)
+        let good = frames.codestreams[0]
+        let decoders: [any PixelDecoder] = [JPEGLosslessCodec(), JPEGExtended12Decoder(), RLECodec()]
+        let decoder = decoders[codec]
+        var noise = SwiftCodecSupport.Noise(state: 0x1234_5678_9ABC)
+        var failures = 0, successes = 0
+        // DICOMTOOL_FUZZ_ROUNDS raises the count for a longer run (e.g. in a release build).
+        let rounds = Int(ProcessInfo.processInfo.environment["DICOMTOOL_FUZZ_ROUNDS"] ?? "") ?? 150
+        for round in 0..<rounds {
+            var bad = good
+            let edits = 1 + Int(noise.next() % 6)
+            for _ in 0..<edits {
+                // Early rounds hit the headers, later ones anywhere.
+                let span = round % 2 == 0 ? min(bad.count, 700) : bad.count
+                bad[Int(noise.next() % UInt64(span))] = UInt8(truncatingIfNeeded: noise.next())
+            }
+            if round % 10 == 9 { bad = Array(bad.prefix(Int(noise.next() % UInt64(bad.count)))) }
+            do {
+                let decoded = try decoder.decode(bad, description: frames.description)
+                #expect(decoded.bytes.count == decoded.description.pixelsPerFrame * decoded.description.samplesPerPixel
+                        * decoded.description.bytesPerSample)
+                successes += 1
+            } catch {
+                #expect([.decodeFailed, .unsupported].contains(error.code))
+                failures += 1
+            }
+        }
+        print("\(path): \(successes) mutated streams decoded, \(failures) refused")
+        #expect(successes + failures == rounds)
+    }
+}
