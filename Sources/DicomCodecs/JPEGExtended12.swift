@@ -224,7 +224,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
         }
         let convert = spp == 3 && (d.photometricInterpretation == "YBR_FULL" || d.photometricInterpretation == "YBR_FULL_422")
         if convert {
-            YCbCrToRGB(precision: frame.precision).convert(&full)
+            JPEGYCbCrToRGB(precision: frame.precision).convert(&full)
             result.photometricInterpretation = "RGB"
         }
         let bytesPerSample = d.bitsAllocated / 8
@@ -293,7 +293,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
 }
 
 /// jdcolor.c's integer YCbCr->RGB: 16-bit fixed-point tables, results clamped to the sample range.
-struct YCbCrToRGB {
+struct JPEGYCbCrToRGB {
     var crR: [Int], cbB: [Int], crG: [Int], cbG: [Int]
     let maxValue: Int
 

@@ -140,11 +140,11 @@ struct JPEGMarkerReader {
     /// The payload range of the segment whose length field is at `position`.
     private mutating func segmentPayload(_ marker: UInt8) throws(DicomError) -> Range<Int> {
         guard position + 2 <= bytes.count else {
-            throw DicomError(.decodeFailed, "JPEG: marker FF\(hex(marker)) is cut short", offset: position)
+            throw DicomError(.decodeFailed, "JPEG: marker FF\(jpegMarkerHex(marker)) is cut short", offset: position)
         }
         let length = Int(bytes[position]) << 8 | Int(bytes[position + 1])
         guard length >= 2, position + length <= bytes.count else {
-            throw DicomError(.decodeFailed, "JPEG: marker FF\(hex(marker)) declares \(length) bytes, "
+            throw DicomError(.decodeFailed, "JPEG: marker FF\(jpegMarkerHex(marker)) declares \(length) bytes, "
                              + "\(bytes.count - position) are left", offset: position)
         }
         let payload = (position + 2)..<(position + length)
@@ -268,7 +268,7 @@ struct JPEGMarkerReader {
     }
 }
 
-func hex(_ byte: UInt8) -> String {
+func jpegMarkerHex(_ byte: UInt8) -> String {
     let digits = Array("0123456789ABCDEF")
     return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
 }
@@ -429,7 +429,7 @@ struct JPEGBitReader {
             position += 2
         }
         guard let m = marker, (0xD0...0xD7).contains(m) else {
-            throw DicomError(.decodeFailed, "JPEG: expected an RST marker, found FF\(hex(marker ?? 0))", offset: markerOffset)
+            throw DicomError(.decodeFailed, "JPEG: expected an RST marker, found FF\(jpegMarkerHex(marker ?? 0))", offset: markerOffset)
         }
         marker = nil
         paddedBytes = 0
