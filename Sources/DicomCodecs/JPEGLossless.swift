@@ -114,58 +114,71 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
             return try decodeSingleComponent(scanComponents[0], frame: frame, predictor: predictor, initial: initial,
                                              table: huffman[0], reader: &reader, into: &samples)
         }
-        // Column from which the current row is predicted as a first line (T.81 H.1.2.1): 0 on
-        // the first row, the restart column after a restart, -1 on ordinary rows.
-        var resetColumn = 0
-        for row in 0..<rows {
-            if row > 0 { resetColumn = -1 }
-            let rowBase = row * columns * stride
-            for column in 0..<columns {
-                if restartInterval > 0 {
-                    if mcusLeft == 0 {
-                        try reader.restart()
-                        mcusLeft = restartInterval
-                        resetColumn = column
-                    }
-                    mcusLeft -= 1
-                }
-                for (k, component) in scanComponents.enumerated() {
-                    let ssss = try reader.decode(huffman[k])
-                    let difference: Int
-                    if ssss == 16 {
-                        difference = 32768
-                    } else if ssss > 16 {
-                        throw DicomError(.decodeFailed, "JPEG lossless: difference category \(ssss) exceeds 16",
-                                         offset: reader.position)
-                    } else {
-                        difference = reader.receiveExtend(ssss)
-                    }
-                    let index = rowBase + column * stride + component
-                    let prediction: Int
-                    if resetColumn >= 0 && column >= resetColumn {
-                        prediction = column == resetColumn ? initial : Int(samples[index - stride])
-                    } else if column == 0 {
-                        prediction = Int(samples[index - columns * stride])
-                    } else {
-                        let ra = Int(samples[index - stride])
-                        let rb = Int(samples[index - columns * stride])
-                        let rc = Int(samples[index - columns * stride - stride])
-                        switch predictor {
-                        case 1: prediction = ra
-                        case 2: prediction = rb
-                        case 3: prediction = rc
-                        case 4: prediction = ra + rb - rc
-                        case 5: prediction = ra + ((rb - rc) >> 1)
-                        case 6: prediction = rb + ((ra - rc) >> 1)
-                        default: prediction = (ra + rb) >> 1
+        // Up to four tables as separate constants: indexing an array of tables per sample would
+        // copy (retain) the table in the hot loop.
+        let n = scanComponents.count
+        let t0 = huffman[0], t1 = huffman[min(1, n - 1)], t2 = huffman[min(2, n - 1)], t3 = huffman[min(3, n - 1)]
+        let rowStride = columns * stride
+        try samples.withUnsafeMutableBufferPointer { (buffer) throws(DicomError) -> Void in
+            // Column from which the current row is predicted as a first line (T.81 H.1.2.1): 0 on
+            // the first row, the restart column after a restart, -1 on ordinary rows.
+            var resetColumn = 0
+            for row in 0..<rows {
+                if row > 0 { resetColumn = -1 }
+                let rowBase = row * rowStride
+                for column in 0..<columns {
+                    if restartInterval > 0 {
+                        if mcusLeft == 0 {
+                            try reader.restart()
+                            mcusLeft = restartInterval
+                            resetColumn = column
                         }
+                        mcusLeft -= 1
                     }
-                    samples[index] = UInt16(truncatingIfNeeded: prediction + difference)
+                    for k in 0..<n {
+                        let ssss: Int
+                        switch k {
+                        case 0: ssss = try reader.decode(t0)
+                        case 1: ssss = try reader.decode(t1)
+                        case 2: ssss = try reader.decode(t2)
+                        default: ssss = try reader.decode(t3)
+                        }
+                        let difference: Int
+                        if ssss == 16 {
+                            difference = 32768
+                        } else if ssss > 16 {
+                            throw DicomError(.decodeFailed, "JPEG lossless: difference category \(ssss) exceeds 16",
+                                             offset: reader.position)
+                        } else {
+                            difference = reader.receiveExtend(ssss)
+                        }
+                        let index = rowBase + column * stride + scanComponents[k]
+                        let prediction: Int
+                        if resetColumn >= 0 && column >= resetColumn {
+                            prediction = column == resetColumn ? initial : Int(buffer[index - stride])
+                        } else if column == 0 {
+                            prediction = Int(buffer[index - rowStride])
+                        } else {
+                            let ra = Int(buffer[index - stride])
+                            let rb = Int(buffer[index - rowStride])
+                            let rc = Int(buffer[index - rowStride - stride])
+                            switch predictor {
+                            case 1: prediction = ra
+                            case 2: prediction = rb
+                            case 3: prediction = rc
+                            case 4: prediction = ra + rb - rc
+                            case 5: prediction = ra + ((rb - rc) >> 1)
+                            case 6: prediction = rb + ((ra - rc) >> 1)
+                            default: prediction = (ra + rb) >> 1
+                            }
+                        }
+                        buffer[index] = UInt16(truncatingIfNeeded: prediction + difference)
+                    }
                 }
-            }
-            if reader.paddedBytes > 16 {
-                throw DicomError(.decodeFailed, "JPEG lossless: entropy-coded data ends at row \(row) of \(rows)",
-                                 offset: reader.markerOffset)
+                if reader.paddedBytes > 16 {
+                    throw DicomError(.decodeFailed, "JPEG lossless: entropy-coded data ends at row \(row) of \(rows)",
+                                     offset: reader.markerOffset)
+                }
             }
         }
         return reader.endOfScan()

@@ -185,8 +185,10 @@ import Testing
 
     @Test func speedOnTheBiggestCorpusFiles() throws {
         guard Corpus.root != nil else { print("skipped: no corpus"); return }
-        for syntax in Self.syntaxes.sorted() {
-            guard let path = SwiftCodecSupport.biggest([syntax]) else { continue }
+        // The biggest file of each syntax, and the interleaved 3-component one (the general scan loop).
+        let paths = Self.syntaxes.sorted().compactMap { SwiftCodecSupport.biggest([$0]) }
+            + ["jpeg/lossless-sv1/JPEGLosslessP14SV1_3s_2f_u_08_08.dcm"]
+        for path in paths {
             let frames = try Corpus.frames(of: path)
             var decoded: [DecodedFrame] = []
             let decodeTime = try SwiftCodecSupport.time {
