@@ -11,9 +11,13 @@ public enum CodecRegistry {
 
     static let table: [String: Entry] = {
         let jpegLS = JPEGLSCodec(), j2k = JPEG2000Codec(), htj2k = HTJ2KDecoder(), baseline = JPEGBaselineCodec()
+        let lossless = JPEGLosslessCodec(), rle = RLECodec()
         return [
             "1.2.840.10008.1.2.4.50": Entry(decoder: baseline, encoder: baseline),
-            "1.2.840.10008.1.2.4.51": Entry(decoder: baseline, encoder: nil),
+            "1.2.840.10008.1.2.4.51": Entry(decoder: JPEGExtendedDecoder(), encoder: nil),
+            "1.2.840.10008.1.2.4.57": Entry(decoder: lossless, encoder: lossless),
+            "1.2.840.10008.1.2.4.70": Entry(decoder: lossless, encoder: lossless),
+            "1.2.840.10008.1.2.5": Entry(decoder: rle, encoder: rle),
             "1.2.840.10008.1.2.4.80": Entry(decoder: jpegLS, encoder: jpegLS),
             "1.2.840.10008.1.2.4.81": Entry(decoder: jpegLS, encoder: jpegLS),
             "1.2.840.10008.1.2.4.90": Entry(decoder: j2k, encoder: j2k),
@@ -29,4 +33,16 @@ public enum CodecRegistry {
 
     public static func decoder(for syntax: TransferSyntax) -> (any PixelDecoder)? { table[syntax.uid]?.decoder }
     public static func encoder(for syntax: TransferSyntax) -> (any PixelEncoder)? { table[syntax.uid]?.encoder }
+}
+
+/// JPEG Extended (1.2.840.10008.1.2.4.51) holds 8-bit streams, which libjpeg-turbo decodes fastest,
+/// and 12-bit ones, which only the Swift DCT decoder can: the frame header's precision decides.
+struct JPEGExtendedDecoder: PixelDecoder {
+    func decode(_ codestream: [UInt8], description: PixelDescription) throws(DicomError) -> DecodedFrame {
+        let header = try JPEGFrameHeader.parse(codestream)
+        if header.precision <= 8 && !header.isLossless {
+            return try JPEGBaselineCodec().decode(codestream, description: description)
+        }
+        return try JPEGExtended12Decoder().decode(codestream, description: description)
+    }
 }

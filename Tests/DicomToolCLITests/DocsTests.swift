@@ -151,7 +151,7 @@ import Testing
         #expect(try bashComplete(["dicomtool", "tr"]) == ["transcode"])
         #expect(try Set(bashComplete(["dicomtool", "transcode", "--jpeg"])) == ["--jpeg", "--jpeg-lossless", "--jpegls", "--jpeg2000"])
         #expect(try bashComplete(["dicomtool", "dump", "--js"]) == ["--json"])
-        #expect(try bashComplete(["dicomtool", "dump", "--format", ""]) == ["text", "json"])
+        #expect(try bashComplete(["dicomtool", "dump", "--format", ""]) == ["text", "json", "junit", "sarif"])
         #expect(try bashComplete(["dicomtool", "transcode", "--offset-table", "e"]) == ["extended"])
         // Flags of another command are not offered.
         #expect(try bashComplete(["dicomtool", "transcode", "--js"]).isEmpty)
@@ -170,9 +170,9 @@ import Testing
             print("skipped: fish is not installed")
             return
         }
-        #expect(try Set(fishComplete("dicomtool ")) == ["dump", "transcode"])
+        #expect(try Set(fishComplete("dicomtool ")) == ["dump", "transcode", "validate", "anonymize"])
         #expect(try Set(fishComplete("dicomtool transcode --jp")) == ["--jpeg", "--jpeg-lossless", "--jpegls", "--jpeg2000"])
-        #expect(try Set(fishComplete("dicomtool dump --format ")) == ["text", "json"])
+        #expect(try Set(fishComplete("dicomtool dump --format ")) == ["text", "json", "junit", "sarif"])
         #expect(try fishComplete("dicomtool transcode --js").isEmpty)
         #expect(try fishComplete("dicomtool dump --no-pro") == ["--no-progress"])
     }

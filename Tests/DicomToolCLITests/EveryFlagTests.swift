@@ -35,6 +35,9 @@ import Testing
             #expect(try !CLI.dump(["-q", "--no-quiet", "x"]).1.quiet)
         case .format:
             for s in CLI.spellings(.format, "json") { #expect(try CLI.dump(s + ["x"]).1.format == .json) }
+            #expect(try CLI.validate(["--format", "sarif", "x"]).1.format == .sarif)
+            #expect(try CLI.validate(["--format=junit", "x"]).1.format == .junit)
+            #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
             #expect(try CLI.dump(["x"]).1.format == .text)
         case .help:
             guard case .help(.dump, long: false) = try CLI.invocation(["dump", "-h"]) else { Issue.record("-h"); return }
@@ -160,6 +163,7 @@ import Testing
         case .plan:
             let args = try CLI.transcode(["--rle", "--plan", "in.dcm"]).0
             #expect(args.plan && args.output == nil)
+            #expect(try CLI.anonymize(["--plan", "in.dcm"]).0.plan)
         case .newSeries:
             #expect(try CLI.transcode(["--jpeg", "--new-series"] + out).0.newSeries)
         case .output:
@@ -171,6 +175,61 @@ import Testing
         case .sync:
             #expect(try CLI.transcode(["--rle", "--sync"] + out).0.sync)
             #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.sync)
+            #expect(try CLI.anonymize(["--sync"] + out).0.sync)
+        case .failOn:
+            for s in CLI.spellings(.failOn, "warning") { #expect(try CLI.validate(s + ["x"]).0.failOn == .warning) }
+            #expect(try CLI.validate(["x"]).0.failOn == .error)
+            #expect(CLI.usageError(["validate", "--fail-on", "info", "x"]) != nil)
+        case .baseline:
+            for s in CLI.spellings(.baseline, "b.json") { #expect(try CLI.validate(s + ["x"]).0.baseline == "b.json") }
+        case .writeBaseline:
+            for s in CLI.spellings(.writeBaseline, "b.json") { #expect(try CLI.validate(s + ["x"]).0.writeBaseline == "b.json") }
+            #expect(CLI.usageError(["validate", "--baseline", "b", "--write-baseline", "b", "x"]) != nil)
+        case .ignore:
+            #expect(try CLI.validate(["--ignore", "vr.", "--ignore=iod.attribute.foreign", "x"]).0.ignore
+                    == ["vr.", "iod.attribute.foreign"])
+        case .retainSafePrivate:
+            #expect(try CLI.anonymize(["--retain-safe-private"] + out).0.retainSafePrivate)
+            #expect(try !CLI.anonymize(["--retain-safe-private", "--no-retain-safe-private"] + out).0.retainSafePrivate)
+        case .retainUIDs:
+            #expect(try CLI.anonymize(["--retain-uids"] + out).0.retainUIDs)
+        case .retainDeviceIdentity:
+            #expect(try CLI.anonymize(["--retain-device-identity"] + out).0.retainDeviceIdentity)
+        case .retainInstitutionIdentity:
+            #expect(try CLI.anonymize(["--retain-institution-identity"] + out).0.retainInstitutionIdentity)
+        case .retainPatientCharacteristics:
+            #expect(try CLI.anonymize(["--retain-patient-characteristics"] + out).0.retainPatientCharacteristics)
+        case .retainLongFullDates:
+            #expect(try CLI.anonymize(["--retain-long-full-dates"] + out).0.retainLongFullDates)
+            #expect(CLI.usageError(["anonymize", "--retain-long-full-dates", "--retain-long-modified-dates"] + out) != nil)
+        case .retainLongModifiedDates:
+            #expect(try CLI.anonymize(["--retain-long-modified-dates"] + out).0.retainLongModifiedDates)
+        case .cleanDescriptors:
+            #expect(try CLI.anonymize(["--clean-descriptors"] + out).0.cleanDescriptors)
+        case .cleanStructuredContent:
+            #expect(try CLI.anonymize(["--clean-structured-content"] + out).0.cleanStructuredContent)
+        case .cleanGraphics:
+            #expect(try CLI.anonymize(["--clean-graphics"] + out).0.cleanGraphics)
+        case .keep:
+            #expect(try CLI.anonymize(["--keep", "(0009,1001)", "--keep=PatientSex"] + out).0.keep == ["(0009,1001)", "PatientSex"])
+            #expect(CLI.usageError(["anonymize", "--keep", "NoSuchKeyword"] + out) != nil)
+        case .remove:
+            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.remove == ["StudyDescription"])
+        case .set:
+            #expect(try CLI.anonymize(["--set", "PatientID=S-01"] + out).0.set == ["PatientID=S-01"])
+            #expect(CLI.usageError(["anonymize", "--set", "PatientID"] + out) != nil)
+        case .secretFile:
+            for s in CLI.spellings(.secretFile, "key") { #expect(try CLI.anonymize(s + out).0.secretFile == "key") }
+        case .burnedIn:
+            for s in CLI.spellings(.burnedIn, "warn") { #expect(try CLI.anonymize(s + out).0.burnedIn == .warn) }
+            #expect(try CLI.anonymize(out).0.burnedIn == .refuse)
+        case .layout:
+            for s in CLI.spellings(.layout, "uid") { #expect(try CLI.anonymize(s + out).0.layout == .uid) }
+        case .mapOut:
+            for s in CLI.spellings(.mapOut, "map.tsv") { #expect(try CLI.anonymize(s + out).0.mapOut == "map.tsv") }
+        case .check:
+            #expect(try CLI.anonymize(["--check", "a.dcm", "b.dcm"]).0.check)
+            #expect(CLI.usageError(["anonymize", "--check", "a.dcm"]) != nil)
         }
     }
 }

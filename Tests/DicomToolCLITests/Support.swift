@@ -23,6 +23,19 @@ enum CLI {
         return (transcode, global)
     }
 
+    static func validate(_ arguments: [String]) throws -> (ValidateArgs, GlobalArgs) {
+        guard case .run(.validate, let args, let global) = try invocation(["validate"] + arguments),
+              let v = args as? ValidateArgs else { throw NotARun() }
+        return (v, global)
+    }
+
+    /// `anonymize` with the arguments given; add `-o` (or --plan/--check) yourself.
+    static func anonymize(_ arguments: [String]) throws -> (AnonymizeArgs, GlobalArgs) {
+        guard case .run(.anonymize, let args, let global) = try invocation(["anonymize"] + arguments),
+              let a = args as? AnonymizeArgs else { throw NotARun() }
+        return (a, global)
+    }
+
     /// The usage error a command line gives, or nil when it parses.
     static func usageError(_ arguments: [String]) -> UsageError? {
         do {

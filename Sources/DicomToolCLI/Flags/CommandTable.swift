@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode
+    case dump, transcode, validate, anonymize
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing, where
@@ -70,6 +70,48 @@ public enum CommandTable {
                 ("dicomtool transcode --ts JPEGLSLossless --plan scans/", "Show what would change without writing."),
             ],
             argsType: TranscodeArgs.self),
+        Command(
+            id: .validate,
+            summary: "check DICOM files against the standard",
+            details: """
+            Check each input's encoding (meta information, VR, VM, value formats, lengths, pixel data \
+            length, encapsulation), its IOD (type 1, 2, 1C and 2C attributes, enumerated values, \
+            attributes foreign to the IOD, retired attributes) and its lossy history, and across all \
+            inputs of a run, duplicate SOP Instance UIDs and patient, study and series attributes that \
+            disagree. One line per finding with its rule id, tag path and PS3 reference.
+
+            Exit status 83 when any finding reaches the --fail-on level. --baseline records known \
+            findings so that CI fails only on new ones.
+            """,
+            usage: ["[OPTIONS] INPUT...", "--format junit scans/ > report.xml"],
+            examples: [
+                ("dicomtool validate image.dcm", "Check one file."),
+                ("dicomtool validate --format junit -j 8 dataset/ > validate.xml", "Check a test data set in CI."),
+                ("dicomtool validate --write-baseline known.json dataset/", "Record today's findings."),
+                ("dicomtool validate --baseline known.json dataset/", "Fail only on findings not in the baseline."),
+            ],
+            argsType: ValidateArgs.self),
+        Command(
+            id: .anonymize,
+            summary: "de-identify DICOM files with the PS3.15 Basic Profile",
+            details: """
+            Apply the Basic Application Level Confidentiality Profile (PS3.15 Table E.1-1) and the \
+            options asked for, at every nesting depth, private attributes included. UIDs are replaced \
+            by 2.25 UIDs derived from HMAC-SHA256 of a secret, so files processed in different runs or \
+            on different machines with the same secret agree without a mapping table. Dates, when \
+            shifted, move by an offset derived the same way per patient. Pixel data is not changed; \
+            files likely to carry burned-in annotation are refused unless --burned-in says otherwise.
+
+            Every output is scanned for the original identifying values before it is kept.
+            """,
+            usage: ["[OPTIONS] --secret-file FILE INPUT... -o DIRECTORY", "--check ORIGINAL ANONYMIZED"],
+            examples: [
+                ("dicomtool anonymize --secret-file key scans/ -o anon/", "De-identify a tree with a kept secret."),
+                ("dicomtool anonymize --secret-file key --shard 1/4 scans/ -o anon/", "One of four shards (same result as one run)."),
+                ("dicomtool anonymize --plan image.dcm", "Show every change for one file."),
+                ("dicomtool anonymize --check image.dcm anon/image.dcm", "Scan an output for the original's identifiers."),
+            ],
+            argsType: AnonymizeArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

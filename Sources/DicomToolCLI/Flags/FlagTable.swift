@@ -14,11 +14,21 @@ public enum FlagID: String, Sendable, CaseIterable {
     case quality, subsampling, predictor, near, lossless, ratio, psnr, offsetTable = "offset-table",
          fragmentSize = "fragment-size", verify, maxError = "max-error", minPSNR = "min-psnr", plan,
          newSeries = "new-series", output, sync
+    // validate
+    case failOn = "fail-on", baseline, writeBaseline = "write-baseline", ignore
+    // anonymize
+    case retainSafePrivate = "retain-safe-private", retainUIDs = "retain-uids",
+         retainDeviceIdentity = "retain-device-identity", retainInstitutionIdentity = "retain-institution-identity",
+         retainPatientCharacteristics = "retain-patient-characteristics",
+         retainLongFullDates = "retain-long-full-dates", retainLongModifiedDates = "retain-long-modified-dates",
+         cleanDescriptors = "clean-descriptors", cleanStructuredContent = "clean-structured-content",
+         cleanGraphics = "clean-graphics", keep, remove, set, secretFile = "secret-file", burnedIn = "burned-in",
+         layout, mapOut = "map-out", check
 }
 
 /// The one table of flags.
 public enum FlagTable {
-    public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions
+    public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + validate + anonymize
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
@@ -77,13 +87,13 @@ public enum FlagTable {
              details: "Print only results and errors: no warnings and no summary line at the end.",
              negatable: true),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
-             summary: "report format: text or json (JSON Lines)",
+             summary: "report format: text, json (JSON Lines); validate also junit, sarif",
              details: """
              How results and diagnostics are reported. 'text' is for people; 'json' writes JSON Lines \
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
-             shards.
+             shards. validate also writes 'junit' (one test case per file) and 'sarif' (SARIF 2.1.0).
              """,
-             defaultValue: "text", choices: ["text", "json"]),
+             defaultValue: "text", choices: ["text", "json", "junit", "sarif"]),
         Flag(.help, short: "h", category: .info, scope: .global,
              summary: "print help (-h short, --help long)",
              details: "Print help and exit. -h prints a short summary; --help prints every detail."),
@@ -138,6 +148,7 @@ public enum FlagTable {
     ]
 
     private static let transcode: FlagScope = .commands([.transcode])
+    static let writers: FlagScope = .commands([.transcode, .anonymize])
 
     static let transcodeTargets: [Flag] = [
         Flag(.explicit, category: .target, scope: transcode,
@@ -259,17 +270,17 @@ public enum FlagTable {
         Flag(.minPSNR, value: "DB", category: .verify, scope: transcode,
              summary: "with --verify: smallest PSNR allowed",
              details: "With --verify: fail when the PSNR of a frame is below DB decibels."),
-        Flag(.plan, category: .write, scope: transcode,
+        Flag(.plan, category: .write, scope: writers,
              summary: "print what would change, write nothing",
              details: "Print the transfer syntax and attributes each input would get, without writing anything."),
-        Flag(.output, short: "o", value: "PATH", category: .write, scope: transcode,
+        Flag(.output, short: "o", value: "PATH", category: .write, scope: writers,
              summary: "output file, directory, or '-' for stdout",
              details: """
              Where to write: a file for one input, a directory for several (the input tree is \
              mirrored), or '-' for standard output. Required unless --plan is given.
              """,
              path: true),
-        Flag(.sync, category: .write, scope: transcode,
+        Flag(.sync, category: .write, scope: writers,
              summary: "fsync each output before renaming it into place",
              details: """
              Flush each output to disk before it is renamed into place. Off by default: inputs are \

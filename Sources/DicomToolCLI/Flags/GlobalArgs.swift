@@ -4,6 +4,8 @@ import Foundation
 /// How results and diagnostics are reported (`--format`).
 public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json
+    /// validate only: one JUnit test case per file, SARIF 2.1.0.
+    case junit, sarif
 }
 
 /// The flags every command shares: inputs, parallelism, reporting.
@@ -58,6 +60,9 @@ public struct GlobalArgs: Sendable {
                 throw Self.badChoice(text, for: .format, spelling: low.spelling(.format))
             }
             format = value
+            if (value == .junit || value == .sarif), low.command != .validate {
+                throw DicomError(.usage, "\(low.spelling(.format)) \(value.rawValue) applies to validate only; use text or json")
+            }
         }
     }
 

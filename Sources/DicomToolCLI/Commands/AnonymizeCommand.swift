@@ -1,0 +1,161 @@
+import DicomCore
+import DicomIO
+import DicomRules
+import Foundation
+
+/// `dicomtool anonymize`: the PS3.15 Basic Profile and its options, keyed and shard-safe, each
+/// output scanned for the original's identifiers before it is kept.
+public enum AnonymizeCommand {
+    struct Result: Sendable {
+        var output: String?
+        var report: AnonymizeReport
+        var residuals: [String]
+    }
+
+    public static func run(_ args: AnonymizeArgs, global: GlobalArgs) -> ExitStatus {
+        var options: AnonymizeOptions
+        do {
+            options = try makeOptions(args)
+        } catch {
+            FileHandle.standardError.write(Data("dicomtool: anonymize: error: \(error)\n".utf8))
+            return error.code.exitStatus
+        }
+        if args.check { return check(global.inputs[0], global.inputs[1], options: options) }
+        if args.secretFile == nil && !global.quiet {
+            FileHandle.standardError.write(Data(("dicomtool: anonymize: warning: no --secret-file: a random secret is used, "
+                + "so UIDs and dates will not agree with any other run or shard\n").utf8))
+        }
+        let outputRoot = args.output
+        let singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
+        let outputIsDirectory = outputRoot.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
+        if let map = args.mapOut, let root = outputRoot, root != "-", !singleFile || outputIsDirectory {
+            let a = URL(fileURLWithPath: map).standardizedFileURL.path, b = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
+            if a.hasPrefix(b) {
+                FileHandle.standardError.write(Data("dicomtool: anonymize: error: --map-out \(map) is inside the output tree; keep the audit apart from what leaves\n".utf8))
+                return .usage
+            }
+        }
+        let opts = options
+        var audit: [String] = []
+        var status = runOverInputs(command: "anonymize", global: global, work: { item throws(DicomError) -> Result in
+            let file = try Part10Reader.read(path: item.path ?? "-")
+            let (meta, dataset, report) = try Anonymizer(options: opts).anonymize(file)
+            // The self-check runs on what will be written; a hit fails the file and nothing is kept.
+            let residuals = IdentityScanner.residuals(original: file, anonymized: dataset, options: opts)
+            if !residuals.isEmpty {
+                throw DicomError(.nonconformant, "identifying values remain after de-identification: "
+                                 + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
+                                 + "; nothing written", file: item.displayName)
+            }
+            guard !args.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
+            let destination: String
+            if root == "-" || (singleFile && !outputIsDirectory) {
+                destination = root
+            } else if args.layout == .uid {
+                let parts = [dataset.string(Tag(0x0010, 0x0020)) ?? "", dataset.string(Tag(0x0020, 0x000D)) ?? "",
+                             dataset.string(Tag(0x0020, 0x000E)) ?? ""].map { safeComponent($0) }
+                destination = ([root] + parts + [safeComponent(dataset.string(Tag(0x0008, 0x0018)) ?? "") + ".dcm"])
+                    .joined(separator: "/")
+            } else {
+                destination = (root as NSString).appendingPathComponent(item.relativePath)
+            }
+            var sink = try AtomicOutput(destination: destination, sync: args.sync)
+            do throws(DicomError) {
+                try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
+                    .writeFile(meta: meta, dataset: dataset, to: &sink)
+                try sink.commit()
+            } catch {
+                sink.discard()
+                throw error
+            }
+            return Result(output: destination, report: report, residuals: [])
+        }, emit: { item, result, reporter in
+            for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
+            audit += result.report.auditLines
+            if global.format == .json {
+                var fields: [(String, ReporterJSON.Value)] = [("changes", .int(result.report.changes.count))]
+                if let o = result.output { fields.append(("output", .string(o))) }
+                fields.append(("actions", .object(result.report.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })))
+                StandardOutput.write(ReporterJSON.item(command: "anonymize", input: item, fields: fields) + "\n")
+            } else if args.plan {
+                var text = "\(ValueText.escaped(item.displayName)): \(result.report.changes.count) changes\n"
+                for c in result.report.changes {
+                    text += "  \(c.action) \(c.path) \(c.keyword)"
+                    if let o = c.oldValue { text += ": " + ValueText.escaped(o) }
+                    if let n = c.newValue { text += " -> " + ValueText.escaped(n) }
+                    text += "\n"
+                }
+                StandardOutput.write(text)
+            }
+        })
+        if let map = args.mapOut, !args.plan {
+            do {
+                var sink = try AtomicOutput(destination: map)
+                try sink.write(Array((["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n").utf8) + [0x0A])
+                try sink.commit()
+            } catch {
+                FileHandle.standardError.write(Data("dicomtool: anonymize: error: \(error)\n".utf8))
+                if status == .ok { status = .cannotWriteOutput }
+            }
+        }
+        return status
+    }
+
+    static func makeOptions(_ args: AnonymizeArgs) throws(DicomError) -> AnonymizeOptions {
+        var secret = AnonymizeOptions.randomSecret()
+        if let path = args.secretFile {
+            guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
+                throw DicomError(.cannotRead, "cannot read the secret, or it is empty", file: path)
+            }
+            secret = [UInt8](data)
+        }
+        var o = AnonymizeOptions(secret: secret)
+        o.retainSafePrivate = args.retainSafePrivate
+        o.retainUIDs = args.retainUIDs
+        o.retainDeviceIdentity = args.retainDeviceIdentity
+        o.retainInstitutionIdentity = args.retainInstitutionIdentity
+        o.retainPatientCharacteristics = args.retainPatientCharacteristics
+        o.retainLongFullDates = args.retainLongFullDates
+        o.retainLongModifiedDates = args.retainLongModifiedDates
+        o.cleanDescriptors = args.cleanDescriptors
+        o.cleanStructuredContent = args.cleanStructuredContent
+        o.cleanGraphics = args.cleanGraphics
+        o.keep = try args.keep.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
+        o.remove = try args.remove.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
+        for s in args.set {
+            guard let eq = s.firstIndex(of: "=") else { continue }
+            o.set.append((try TagSelector(parsing: String(s[..<eq])), String(s[s.index(after: eq)...])))
+        }
+        o.burnedIn = args.burnedIn
+        return o
+    }
+
+    /// `--check ORIGINAL ANONYMIZED`: the self-check alone.
+    static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions) -> ExitStatus {
+        do {
+            let a = try Part10Reader.read(path: original), b = try Part10Reader.read(path: anonymized)
+            let residuals = IdentityScanner.residuals(original: a, anonymized: b.dataset, options: options)
+            for r in residuals { StandardOutput.write("\(ValueText.escaped(anonymized)): residual: \(ValueText.escaped(r))\n") }
+            if residuals.isEmpty {
+                FileHandle.standardError.write(Data("dicomtool: anonymize: \(anonymized): no identifying value of \(original) found\n".utf8))
+                return .ok
+            }
+            FileHandle.standardError.write(Data("dicomtool: anonymize: \(anonymized): error: \(residuals.count) identifying value(s) of \(original) found\n".utf8))
+            return .nonconformant
+        } catch {
+            FileHandle.standardError.write(Data("dicomtool: anonymize: error: \(error)\n".utf8))
+            return error.code.exitStatus
+        }
+    }
+
+    /// A UID or ID as one path component: no separators, never empty.
+    private static func safeComponent(_ s: String) -> String {
+        let cleaned = String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" })
+        return cleaned.isEmpty ? "unknown" : cleaned
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+}

@@ -1,0 +1,80 @@
+import DicomCore
+import DicomIO
+import DicomRules
+import Foundation
+
+/// `dicomtool validate`: findings per file in input order, then cross-file findings; text, JSON
+/// Lines, JUnit or SARIF; exit 83 when a finding reaches --fail-on.
+public enum ValidateCommand {
+    public static func run(_ args: ValidateArgs, global: GlobalArgs) -> ExitStatus {
+        var options = Validator.Options()
+        options.ignoredRules = Set(args.ignore)
+        let validator = Validator(options: options)
+        let tracker = ConsistencyTracker()
+        let baseline: Baseline
+        do {
+            baseline = try args.baseline.map { (p: String) throws(DicomError) in try Baseline.load(path: p) } ?? Baseline()
+        } catch {
+            FileHandle.standardError.write(Data("dicomtool: validate: error: \(error)\n".utf8))
+            return error.code.exitStatus
+        }
+        var collected: [FileFindings] = []
+        var recorded: [FileFindings] = []
+        // junit and sarif are whole documents: collected, written at the end. text and json stream.
+        var streamingFormat = global
+        let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
+        if documentFormat != nil { streamingFormat.format = .text }
+        let status = runOverInputs(command: "validate", global: streamingFormat, work: { item throws(DicomError) -> FileFindings in
+            let file = try Part10Reader.read(path: item.path ?? "-")
+            tracker.add(file: item.displayName, dataset: file.dataset)
+            return FileFindings(file: item.displayName, findings: validator.validate(file))
+        }, emit: { item, findings, _ in
+            recorded.append(findings)
+            let kept = Self.filter(baseline.filter(findings), ignore: args.ignore)
+            collected.append(kept)
+            if global.format == .json {
+                let line = FindingRenderer.jsonLine(kept)
+                StandardOutput.write(ReporterJSON.item(command: "validate", input: item,
+                                                       fields: [("validation", .raw(line))]) + "\n")
+            } else if documentFormat == nil {
+                write(kept, global.format)
+            }
+        })
+        for cross in tracker.finishByFile() {
+            recorded.append(cross)
+            let kept = Self.filter(baseline.filter(cross), ignore: args.ignore)
+            guard !kept.findings.isEmpty else { continue }
+            collected.append(kept)
+            if documentFormat == nil { write(kept, global.format) }
+        }
+        if let format = documentFormat {
+            StandardOutput.write(format.render(collected, toolVersion: DicomTool.version))
+        }
+        if let path = args.writeBaseline {
+            do {
+                try Baseline(recording: recorded).save(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("dicomtool: validate: error: \(error)\n".utf8))
+                return .cannotWriteOutput
+            }
+        }
+        if status != .ok { return status }
+        return ValidationOutcome.exitStatus(for: collected, failOn: args.failOn)
+    }
+
+    private static func filter(_ f: FileFindings, ignore: [String]) -> FileFindings {
+        guard !ignore.isEmpty else { return f }
+        let kept = f.findings.filter { finding in
+            !ignore.contains { $0.hasSuffix(".") ? finding.rule.hasPrefix($0) : finding.rule == $0 }
+        }
+        return FileFindings(file: f.file, findings: kept)
+    }
+
+    private static func write(_ f: FileFindings, _ format: OutputFormat) {
+        if format == .json {
+            StandardOutput.write(FindingRenderer.jsonLine(f) + "\n")
+        } else if !f.findings.isEmpty {
+            StandardOutput.write(FindingRenderer.text(f))
+        }
+    }
+}

@@ -1,0 +1,31 @@
+extension FlagTable {
+    private static let scope: FlagScope = .commands([.validate])
+
+    static let validate: [Flag] = [
+        Flag(.failOn, value: "LEVEL", category: .validate, scope: scope,
+             summary: "lowest severity that fails the run: error or warning",
+             details: """
+             Exit with status 83 when any finding of this severity or above remains (after --baseline \
+             and --ignore). 'error' by default; 'warning' also fails on warnings.
+             """,
+             defaultValue: "error", choices: ["error", "warning"]),
+        Flag(.baseline, value: "FILE", category: .validate, scope: scope,
+             summary: "findings recorded in FILE do not fail the run",
+             details: """
+             Read a baseline written by --write-baseline. Findings recorded there (same file, rule and \
+             tag path) are not reported and do not fail the run, so CI fails only on new findings.
+             """,
+             path: true),
+        Flag(.writeBaseline, value: "FILE", category: .validate, scope: scope,
+             summary: "record this run's findings in FILE",
+             details: "Write every finding of this run to FILE as a baseline for later runs (a stable, sorted JSON file).",
+             path: true),
+        Flag(.ignore, value: "RULE", category: .validate, scope: scope,
+             summary: "do not report RULE (repeatable; 'vr.' ignores a family)",
+             details: """
+             Do not report findings of this rule id. A value ending in '.' ignores every rule starting \
+             with it, e.g. 'iod.attribute.' or 'vr.'.
+             """,
+             repeatable: true),
+    ]
+}
