@@ -8,7 +8,7 @@ import Glibc
 /// complete, so an interrupted run never leaves a half-written file under the final name.
 /// `-` writes to standard output directly. Temporary names start with `.dicomtool-tmp-`, which the
 /// input walker skips and a re-run removes.
-public final class AtomicOutput: OutputSink {
+public final class AtomicOutput: OutputSink, PatchableSink {
     public static let temporaryPrefix = ".dicomtool-tmp-"
 
     public let destination: String
@@ -48,7 +48,10 @@ public final class AtomicOutput: OutputSink {
         Self.lock.withLock { _ = Self.pending.insert(tmp) }
     }
 
+    public private(set) var bytesWritten = 0
+
     public func write(_ bytes: UnsafeRawBufferPointer) throws(DicomError) {
+        bytesWritten += bytes.count
         if buffer.count + bytes.count > bufferLimit { try flush() }
         if bytes.count >= bufferLimit {
             try writeAll(bytes)
@@ -78,6 +81,21 @@ public final class AtomicOutput: OutputSink {
             off += n
         }
     }
+
+    /// Overwrites bytes already written (standard output cannot seek: only files are patchable).
+    public func patch(at offset: Int, _ bytes: [UInt8]) throws(DicomError) {
+        guard temporaryPath != nil else {
+            throw DicomError(.cannotWrite, "cannot patch standard output", file: destination)
+        }
+        try flush()
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        if n != bytes.count {
+            throw DicomError(.cannotWrite, "write failed", file: destination, cause: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Whether `patch` works (a file, not standard output).
+    public var isPatchable: Bool { temporaryPath != nil }
 
     /// Flushes, optionally fsyncs, and renames the temporary file to the destination.
     public func commit() throws(DicomError) {

@@ -92,6 +92,17 @@ public final class ByteSource: @unchecked Sendable {
         return bigEndian ? v.byteSwapped : v
     }
 
+    /// Tells the kernel the mapped pages of `range` will not be needed soon, so reading a large
+    /// file once keeps memory bounded by what is in use (pages come back from the file if touched).
+    public func release(_ range: Range<Int>) {
+        guard mapped, range.count >= 1 << 16, let base = base.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound / page * page
+        guard end > start else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
     /// A copy of a range (callers check bounds first).
     public func bytes(_ range: Range<Int>) -> [UInt8] { Array(base[range]) }
 }

@@ -46,14 +46,33 @@ extension OutputSink {
         if let failure { throw failure }
     }
 
-    /// Writes a value's bytes in place, without copying input-backed values.
+    /// Writes a value's bytes in place, without copying input-backed values. Large mapped values
+    /// go in chunks whose pages are released afterwards, so copying a 2 GiB Pixel Data does not
+    /// make the process 2 GiB large.
     public mutating func write(_ value: ValueBytes) throws(DicomError) {
         var failure: DicomError?
+        let chunk = 4 << 20
         value.withUnsafeBytes { p in
-            do throws(DicomError) { try write(p) } catch { failure = error }
+            var start = 0
+            while start < p.count && failure == nil {
+                let end = min(p.count, start + chunk)
+                do throws(DicomError) { try write(UnsafeRawBufferPointer(rebasing: p[start..<end])) } catch { failure = error }
+                if let source = value.source, p.count > chunk {
+                    source.release(value.range.lowerBound + start..<value.range.lowerBound + end)
+                }
+                start = end
+            }
         }
         if let failure { throw failure }
     }
+}
+
+/// A sink that can go back and fill in bytes it reserved (offset tables written before the frames
+/// they index), so encapsulated Pixel Data can be streamed frame by frame.
+public protocol PatchableSink: AnyObject {
+    /// Bytes written so far, i.e. the offset of the next byte.
+    var bytesWritten: Int { get }
+    func patch(at offset: Int, _ bytes: [UInt8]) throws(DicomError)
 }
 
 public struct MemorySink: OutputSink {

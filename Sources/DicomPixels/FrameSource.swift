@@ -36,9 +36,16 @@ public struct FrameSource: Sendable {
         }
         switch module.element.value {
         case .bytes(let b):
-            return nativeFrame(b, index)
+            let frame = nativeFrame(b, index)
+            // Frames are read once: let the kernel drop the mapped pages (memory stays one frame).
+            if let source = b.source {
+                let size = module.description.frameByteCount
+                source.release(b.range.lowerBound + index * size..<b.range.lowerBound + (index + 1) * size)
+            }
+            return frame
         case .fragments(let f):
             let r = frameFragments[index]
+            defer { for i in r { f.fragments[i].source?.release(f.fragments[i].range) } }
             if r.count == 1 { return f.fragments[r.lowerBound].bytes }
             var out: [UInt8] = []
             out.reserveCapacity(r.reduce(0) { $0 + f.fragments[$1].count })

@@ -17,6 +17,9 @@ public struct TranscodeOptions: Sendable {
     public var verify = false
     public var maxError: Int?
     public var minPSNR: Double?
+    /// The output is a file that can be patched: lossless multi-frame encapsulated Pixel Data is
+    /// then written frame by frame with its offset table filled in afterwards.
+    public var streamToFile = false
 
     public init(target: TransferSyntax) { self.target = target }
 }
@@ -51,6 +54,8 @@ public struct Transcoder {
         public var dataset: Dataset
         public var streamed: [Tag: any StreamedElement]
         public var report: TranscodeReport
+        /// Set when Pixel Data is streamed: call `complete(report)` after writing for the totals.
+        public var totals: StreamedTotals?
     }
 
     public func transcode(_ file: DicomFile) throws(DicomError) -> Output {
@@ -58,6 +63,7 @@ public struct Transcoder {
         var ds = file.dataset
         var report = TranscodeReport(source: file.transferSyntax, target: target)
         var streamed: [Tag: any StreamedElement] = [:]
+        var totals: StreamedTotals?
         if target.family == .other || target.family == .video || target.family == .jpip || target.family == .jpegXL
             || target.family == .jpegRetired || target.family == .jpeg2000Part2 {
             throw DicomError(.unsupported, "writing \(target.name) is not supported")
@@ -74,7 +80,7 @@ public struct Transcoder {
                 let plan = try nativePlan(frames, &ds, &report)
                 streamed[.pixelData] = plan
             } else {
-                try encodeAll(frames, &ds, &report)
+                totals = try encodeAll(frames, &ds, &report, &streamed)
             }
         } else if ds[.pixelData] == nil, target.isEncapsulated {
             // No pixels: any syntax holds the data set; the encapsulated UID only says how pixels would be stored.
@@ -88,7 +94,7 @@ public struct Transcoder {
             report.changes += Self.describeChanges(from: before, to: ds)
         }
         let meta = DatasetWriter.makeMeta(for: ds, syntax: target, previous: file.meta)
-        return Output(meta: meta, dataset: ds, streamed: streamed, report: report)
+        return Output(meta: meta, dataset: ds, streamed: streamed, report: report, totals: totals)
     }
 
     // MARK: Encapsulated source, native target
@@ -206,35 +212,37 @@ public struct Transcoder {
 
     // MARK: Encapsulated target
 
-    private func encodeAll(_ frames: FrameSource, _ ds: inout Dataset, _ report: inout TranscodeReport) throws(DicomError) {
-        let target = options.target
-        guard let encoder = CodecRegistry.encoder(for: target) else {
-            throw DicomError(.unsupported, "\(target.name) can be read but not written (no encoder)")
-        }
-        let decoder: (any PixelDecoder)? = frames.isEncapsulated ? CodecRegistry.decoder(for: frames.syntax) : nil
-        if frames.isEncapsulated && decoder == nil {
-            throw DicomError(.unsupported, "no decoder for \(frames.syntax.name)")
-        }
-        if !frames.isEncapsulated && frames.description.photometricInterpretation == "YBR_FULL_422" {
-            throw DicomError(.unsupported, "encoding native YBR_FULL_422 (2 samples per pixel pair) is not supported; "
-                             + "transcode to RGB first is not available either", tag: PixelModule.photometric)
-        }
-        var fragments: [ValueBytes] = []
-        var frameStarts: [Int] = []   // fragment index where each frame starts
-        var frameLengths: [Int] = []
-        var encodedDescription: PixelDescription?
+    /// Decodes (or reads) and encodes one frame at a time, and keeps the running totals: sizes for
+    /// the ratio, errors for --verify. A class, because the streamed Pixel Data writer fills it in
+    /// while the file is written.
+    final class FrameEncoder: @unchecked Sendable {
+        // @unchecked: used by one thread at a time (the transcode of one file).
+        let frames: FrameSource
+        let decoder: (any PixelDecoder)?
+        let encoder: any PixelEncoder
+        let options: TranscodeOptions
         var compressedTotal = 0, uncompressedTotal = 0
         var lossy = false
         var method: String?
-        var maxErr = 0, sumSq = 0.0, samples = 0
-        for k in 0..<frames.frameCount {
+        var description: PixelDescription?
+        var maxError = 0, sumSquares = 0.0, samples = 0
+
+        init(frames: FrameSource, decoder: (any PixelDecoder)?, encoder: any PixelEncoder, options: TranscodeOptions) {
+            self.frames = frames
+            self.decoder = decoder
+            self.encoder = encoder
+            self.options = options
+        }
+
+        /// Frame k's codestream, padded to even length (PS3.5 A.4).
+        func encode(_ k: Int) throws(DicomError) -> [UInt8] {
             let source: DecodedFrame
             if let decoder {
-                source = try Self.decodeFrame(frames, decoder, k, expecting: nil)
+                source = try Transcoder.decodeFrame(frames, decoder, k, expecting: nil)
             } else {
                 var d = frames.description
                 d.numberOfFrames = 1
-                source = Self.normalized(Self.interleaved(DecodedFrame(bytes: try frames.frame(k), description: d)))
+                source = Transcoder.normalized(Transcoder.interleaved(DecodedFrame(bytes: try frames.frame(k), description: d)))
             }
             let encoded: EncodedFrame
             do {
@@ -246,35 +254,187 @@ public struct Transcoder {
                 throw e
             }
             if options.verify {
-                guard let check = CodecRegistry.decoder(for: target) else {
-                    throw DicomError(.unsupported, "--verify: no decoder for \(target.name)")
+                guard let check = CodecRegistry.decoder(for: options.target) else {
+                    throw DicomError(.unsupported, "--verify: no decoder for \(options.target.name)")
                 }
                 var d = encoded.description
                 d.numberOfFrames = 1
-                let back = Self.interleaved(try check.decode(encoded.bytes, description: d))
-                let cmp = try Self.compare(source, back, lossy: encoded.outcome.isLossy, frame: k)
-                maxErr = max(maxErr, cmp.maxError)
-                sumSq += cmp.sumSquares
+                let back = Transcoder.normalized(Transcoder.interleaved(try check.decode(encoded.bytes, description: d)))
+                let cmp = try Transcoder.compare(source, back, lossy: encoded.outcome.isLossy, frame: k)
+                maxError = max(maxError, cmp.maxError)
+                sumSquares += cmp.sumSquares
                 samples += cmp.samples
+                if let limit = options.maxError, maxError > limit {
+                    throw DicomError(.encodeFailed, "--verify: maximum error \(maxError) exceeds --max-error \(limit)")
+                }
+            }
+            if let d = description, d.photometricInterpretation != encoded.description.photometricInterpretation
+                || d.bitsStored != encoded.description.bitsStored {
+                throw DicomError(.encodeFailed, "frame \(k + 1) encoded as \(encoded.description), frame 1 as \(d)")
             }
             lossy = lossy || encoded.outcome.isLossy
             method = method ?? encoded.outcome.method
-            encodedDescription = encodedDescription ?? encoded.description
+            description = description ?? encoded.description
             uncompressedTotal += source.description.frameByteCount
             compressedTotal += encoded.bytes.count
-            frameStarts.append(fragments.count)
-            frameLengths.append(encoded.bytes.count + encoded.bytes.count % 2)
             var bytes = encoded.bytes
-            if bytes.count % 2 == 1 { bytes.append(0) }  // fragments have even length (PS3.5 A.4)
-            if let size = options.fragmentSize, size >= 2, bytes.count > size {
-                var start = 0
-                while start < bytes.count {
-                    fragments.append(ValueBytes(Array(bytes[start..<min(bytes.count, start + size)])))
-                    start += size
+            if bytes.count % 2 == 1 { bytes.append(0) }
+            return bytes
+        }
+
+        /// A codestream cut into fragments of at most --fragment-size bytes.
+        func fragments(of bytes: [UInt8]) -> [[UInt8]] {
+            guard let size = options.fragmentSize, size >= 2, bytes.count > size else { return [bytes] }
+            return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min(bytes.count, $0 + size)]) }
+        }
+
+        func finish(_ report: inout TranscodeReport) throws(DicomError) {
+            report.pixelsReencoded = true
+            report.lossy = lossy
+            report.method = method
+            report.ratio = compressedTotal > 0 ? Double(uncompressedTotal) / Double(compressedTotal) : nil
+            if options.verify {
+                report.maxError = maxError
+                let rmse = samples > 0 ? (sumSquares / Double(samples)).squareRoot() : 0
+                report.rmse = rmse
+                let peak = Double((1 << (description?.bitsStored ?? 8)) - 1)
+                report.psnr = rmse > 0 ? 20 * log10(peak / rmse) : .infinity
+                if let limit = options.minPSNR, let psnr = report.psnr, psnr < limit {
+                    throw DicomError(.encodeFailed, "--verify: PSNR \(String(format: "%.2f", psnr)) dB is below --min-psnr \(limit)")
                 }
-            } else {
-                fragments.append(ValueBytes(bytes))
             }
+        }
+    }
+
+    /// Totals of a streamed encoding, complete once the file has been written.
+    public final class StreamedTotals: @unchecked Sendable {
+        let encoder: FrameEncoder
+        init(_ encoder: FrameEncoder) { self.encoder = encoder }
+        /// The report with the ratio and --verify results of every frame (call after writing).
+        public func complete(_ report: TranscodeReport) throws(DicomError) -> TranscodeReport {
+            var r = report
+            try encoder.finish(&r)
+            return r
+        }
+    }
+
+    /// Encapsulated Pixel Data written while frames are encoded: the Basic Offset Table (or the
+    /// Extended one, reserved by `ReservedElement`) is filled in afterwards, so memory holds one
+    /// decoded and one encoded frame, not the whole compressed image.
+    struct EncapsulatedPixelWriter: StreamedElement {
+        let encoder: FrameEncoder
+        let first: [UInt8]
+        let table: TranscodeOptions.OffsetTable
+        let extended: ExtendedTableSlots?
+
+        func write<S: OutputSink>(to sink: inout S, encoding: DatasetEncoding) throws(DicomError) {
+            guard let patchable = sink as? any PatchableSink else {
+                throw DicomError(.internalError, "streamed encapsulated Pixel Data needs a file output")
+            }
+            let n = encoder.frames.frameCount
+            let w = DatasetWriter(syntax: .explicitVRLittleEndian)
+            try sink.write(w.elementHeader(.pixelData, .OB, length: 0xFFFF_FFFF, encoding))
+            let tableBytes = table == .basic ? 4 * n : 0
+            try sink.write(w.elementHeader(.item, .OB, length: UInt32(tableBytes), encoding))
+            let tableOffset = patchable.bytesWritten
+            try sink.write([UInt8](repeating: 0, count: tableBytes))
+            let firstItem = patchable.bytesWritten
+            var offsets: [Int] = [], lengths: [Int] = []
+            for k in 0..<n {
+                let bytes = k == 0 ? first : try encoder.encode(k)
+                offsets.append(patchable.bytesWritten - firstItem)
+                lengths.append(bytes.count)
+                for fragment in encoder.fragments(of: bytes) {
+                    try sink.write(w.elementHeader(.item, .OB, length: UInt32(fragment.count), encoding))
+                    try sink.write(fragment)
+                }
+            }
+            try sink.write(w.elementHeader(.sequenceDelimitation, .OB, length: 0, encoding))
+            if table == .basic {
+                guard offsets.last ?? 0 <= Int(UInt32.max) else {
+                    throw DicomError(.encodeFailed, "encapsulated Pixel Data exceeds 4 GiB: use --offset-table extended")
+                }
+                try patchable.patch(at: tableOffset, offsets.flatMap { le32(UInt32($0)) })
+            }
+            if let slots = extended {
+                try patchable.patch(at: slots.offsets.position, offsets.flatMap { le64(UInt64($0)) })
+                try patchable.patch(at: slots.lengths.position, lengths.flatMap { le64(UInt64($0)) })
+            }
+        }
+    }
+
+    /// An element written as zeros whose value position is remembered, to be patched later.
+    final class ReservedElement: StreamedElement, @unchecked Sendable {
+        let tag: Tag, vr: VR, count: Int
+        var position = 0
+        init(tag: Tag, vr: VR, count: Int) { self.tag = tag; self.vr = vr; self.count = count }
+        func write<S: OutputSink>(to sink: inout S, encoding: DatasetEncoding) throws(DicomError) {
+            guard let patchable = sink as? any PatchableSink else {
+                throw DicomError(.internalError, "a reserved element needs a file output")
+            }
+            try sink.write(DatasetWriter(syntax: .explicitVRLittleEndian).elementHeader(tag, vr, length: UInt32(count), encoding))
+            position = patchable.bytesWritten
+            try sink.write([UInt8](repeating: 0, count: count))
+        }
+    }
+
+    struct ExtendedTableSlots: Sendable {
+        let offsets: ReservedElement
+        let lengths: ReservedElement
+    }
+
+    private func encodeAll(_ frames: FrameSource, _ ds: inout Dataset, _ report: inout TranscodeReport,
+                           _ streamed: inout [Tag: any StreamedElement]) throws(DicomError) -> StreamedTotals? {
+        let target = options.target
+        guard let encoder = CodecRegistry.encoder(for: target) else {
+            throw DicomError(.unsupported, "\(target.name) can be read but not written (no encoder)")
+        }
+        let decoder: (any PixelDecoder)? = frames.isEncapsulated ? CodecRegistry.decoder(for: frames.syntax) : nil
+        if frames.isEncapsulated && decoder == nil {
+            throw DicomError(.unsupported, "no decoder for \(frames.syntax.name)")
+        }
+        if !frames.isEncapsulated && frames.description.photometricInterpretation == "YBR_FULL_422" {
+            throw DicomError(.unsupported, "encoding native YBR_FULL_422 (2 samples per pixel pair) is not supported",
+                             tag: PixelModule.photometric)
+        }
+        let coder = FrameEncoder(frames: frames, decoder: decoder, encoder: encoder, options: options)
+        let first = try coder.encode(0)
+        let before = ds
+        ds.remove(.extendedOffsetTable)
+        ds.remove(.extendedOffsetTableLengths)
+        if var d = coder.description {
+            d.numberOfFrames = frames.frameCount
+            apply(d, to: &ds)
+        }
+        // Stream when the output can be patched and nothing before Pixel Data depends on the whole
+        // image: a lossy ratio must be known before (0028,2112) is written, so lossy output is built
+        // in memory (it is the small case).
+        if options.streamToFile && !coder.lossy && frames.frameCount > 1 {
+            var slots: ExtendedTableSlots?
+            if options.offsetTable == .extended {
+                let n = 8 * frames.frameCount
+                slots = ExtendedTableSlots(offsets: ReservedElement(tag: .extendedOffsetTable, vr: .OV, count: n),
+                                           lengths: ReservedElement(tag: .extendedOffsetTableLengths, vr: .OV, count: n))
+                ds.set(Element(tag: .extendedOffsetTable, vr: .OV, value: .bytes(ValueBytes([]))))
+                ds.set(Element(tag: .extendedOffsetTableLengths, vr: .OV, value: .bytes(ValueBytes([]))))
+                streamed[.extendedOffsetTable] = slots!.offsets
+                streamed[.extendedOffsetTableLengths] = slots!.lengths
+            }
+            ds.set(Element(tag: .pixelData, vr: .OB, value: .bytes(ValueBytes([]))))  // placeholder: streamed
+            streamed[.pixelData] = EncapsulatedPixelWriter(encoder: coder, first: first, table: options.offsetTable, extended: slots)
+            report.changes += Self.describeChanges(from: before, to: ds)
+            report.pixelsReencoded = true
+            return StreamedTotals(coder)
+        }
+
+        var fragments: [ValueBytes] = []
+        var frameStarts: [Int] = []
+        var frameLengths: [Int] = []
+        for k in 0..<frames.frameCount {
+            let bytes = k == 0 ? first : try coder.encode(k)
+            frameStarts.append(fragments.count)
+            frameLengths.append(bytes.count)
+            fragments += coder.fragments(of: bytes).map { ValueBytes($0) }
         }
         // Offsets of each frame's first fragment item, from the first fragment's item tag.
         var itemOffsets: [Int] = []
@@ -282,8 +442,6 @@ public struct Transcoder {
         for f in fragments { itemOffsets.append(acc); acc += 8 + f.count }
         let frameOffsets = frameStarts.map { itemOffsets[$0] }
         var table = ValueBytes([])
-        ds.remove(.extendedOffsetTable)
-        ds.remove(.extendedOffsetTableLengths)
         switch options.offsetTable {
         case .basic:
             guard acc <= Int(UInt32.max) else {
@@ -296,30 +454,11 @@ public struct Transcoder {
         case .none:
             break
         }
-        let before = ds
-        if var d = encodedDescription {
-            d.numberOfFrames = frames.frameCount
-            apply(d, to: &ds)
-        }
         ds.set(Element(tag: .pixelData, vr: .OB, value: .fragments(Fragments(offsetTable: table, fragments: fragments)),
                        hadUndefinedLength: true))
         report.changes += Self.describeChanges(from: before, to: ds)
-        report.pixelsReencoded = true
-        report.lossy = lossy
-        report.method = method
-        report.ratio = compressedTotal > 0 ? Double(uncompressedTotal) / Double(compressedTotal) : nil
-        if options.verify {
-            report.maxError = maxErr
-            report.rmse = samples > 0 ? (sumSq / Double(samples)).squareRoot() : 0
-            let peak = Double((1 << (encodedDescription?.bitsStored ?? 8)) - 1)
-            report.psnr = (report.rmse ?? 0) > 0 ? 20 * log10(peak / report.rmse!) : .infinity
-            if let limit = options.maxError, maxErr > limit {
-                throw DicomError(.encodeFailed, "--verify: maximum error \(maxErr) exceeds --max-error \(limit)")
-            }
-            if let limit = options.minPSNR, let psnr = report.psnr, psnr < limit {
-                throw DicomError(.encodeFailed, "--verify: PSNR \(String(format: "%.2f", psnr)) dB is below --min-psnr \(limit)")
-            }
-        }
+        try coder.finish(&report)
+        return nil
     }
 
     /// Sample-wise comparison of two decoded frames; lossless encodings must match bit for bit.

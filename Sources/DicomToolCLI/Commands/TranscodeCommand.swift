@@ -95,6 +95,9 @@ public enum TranscodeCommand {
                           sync: Bool) throws(DicomError) -> Result {
         let file = try Part10Reader.read(path: item.path ?? "-")
         var warnings = file.warnings
+        var options = options
+        // A file output can be patched, so lossless multi-frame Pixel Data is streamed frame by frame.
+        options.streamToFile = !plan && destination != nil && destination != "-"
         let out = try Transcoder(options).transcode(file)
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
@@ -105,12 +108,15 @@ public enum TranscodeCommand {
         do {
             try DatasetWriter(syntax: options.target, streamed: out.streamed)
                 .writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
+            // Streamed totals (ratio, --verify results) are complete once every frame is written;
+            // a --min-psnr failure still discards the output.
+            let report = try out.totals?.complete(out.report) ?? out.report
             try sink.commit()
+            return Result(output: destination, report: report, warnings: warnings)
         } catch {
             sink.discard()
             throw error
         }
-        return Result(output: destination, report: out.report, warnings: warnings)
     }
 
     private static func sameFile(_ a: String, _ b: String) -> Bool {
