@@ -93,6 +93,9 @@ import Testing
         var listedByReason: [String: Int] = [:]
         for url in files {
             guard let file = try? Part10Reader.read(path: url.path), let errors = Self.dciodvfyErrors(url.path) else { continue }
+            // dicom3tools cannot read Deflated Explicit VR Little Endian: it parses the compressed
+            // bytes as elements ("Tag read failed") and every later error follows from that.
+            if file.transferSyntax.isDeflated { continue }
             compared += 1
             let ours = validator.validate(file).filter { $0.severity == .error }
             ourErrors += ours.count
