@@ -244,6 +244,11 @@ public struct Transcoder {
                 d.numberOfFrames = 1
                 source = Transcoder.normalized(Transcoder.interleaved(DecodedFrame(bytes: try frames.frame(k), description: d)))
             }
+            if k == 0 {
+                // The target's encoding profile (PS3.5 8.2), checked once for every codec: a refusal
+                // names each offending (0028,xxxx) value and is "unsupported", not an encoder failure.
+                try EncodingProfiles.check(source.description, for: options.target.uid)
+            }
             let encoded: EncodedFrame
             do {
                 encoded = try encoder.encode(source, options: options.encode)
