@@ -131,21 +131,6 @@ public struct JSONDumper {
         return it.isEmpty
     }
 
-    /// JSON string escaping; control characters as \u00XX so output is always one valid line.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    /// JSON string escaping (one implementation for every output: `TextEscaping.json`).
+    public static func escape(_ s: String) -> String { TextEscaping.json(s) }
 }

@@ -70,22 +70,5 @@ public struct XMLDumper {
         return out
     }
 
-    /// XML text escaping; control characters other than TAB/LF/CR cannot appear in XML 1.0 and are
-    /// replaced by U+FFFD.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\r": out += "&#13;"
-            default:
-                if u.value < 0x20 && u != "\t" && u != "\n" { out += "\u{FFFD}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { TextEscaping.xml(s) }
 }

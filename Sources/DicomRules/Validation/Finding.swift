@@ -99,22 +99,7 @@ public enum FindingRenderer {
         return s
     }
 
-    static func xmlEscape(_ s: String) -> String {
-        var out = ""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // XML 1.0 forbids most control characters even when escaped.
-                if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" { out += "?" } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out
-    }
+    static func xmlEscape(_ s: String) -> String { TextEscaping.xml(s) }
 
     /// JUnit XML (the Jenkins/Ant schema): one testsuite, one testcase per file, one <failure> per
     /// error (warnings go to <system-out> so that they are visible without failing the case).

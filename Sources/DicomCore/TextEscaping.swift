@@ -1,0 +1,47 @@
+/// The one place that escapes text for JSON and XML output (dump's models, the reporter's JSON
+/// Lines, validate's reports), so every output is valid whatever bytes a file held.
+public enum TextEscaping {
+    /// The inside of a JSON string (RFC 8259): quotes, backslashes and control characters escaped,
+    /// U+2028/U+2029 too so that a record stays one line for JavaScript readers.
+    public static func json(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
+    }
+
+    /// XML 1.0 text or attribute value: markup characters as entities, CR as a character
+    /// reference; other control characters, which XML 1.0 cannot carry at all, become U+FFFD.
+    public static func xml(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\r": out += "&#13;"
+            default:
+                if u.value < 0x20 && u != "\t" && u != "\n" { out += "\u{FFFD}" } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+}
