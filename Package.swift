@@ -41,7 +41,7 @@ let package = Package(
                 path: "Tests/Support"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomCodecsTests",
-                    dependencies: ["DicomCodecs", .product(name: "Crypto", package: "swift-crypto")]),
+                    dependencies: ["DicomCodecs", "DicomTestSupport"]),
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomRulesTests", dependencies: ["DicomRules", "DicomTestSupport"]),

@@ -1,36 +1,20 @@
-import Crypto
 import DicomCore
+import DicomTestSupport
 import Foundation
 
 /// Test support shared by the codec suites: the corpus, its manifest, and the frames of a corpus
 /// file as pydicom (an independent parser) splits them, so codec tests do not depend on our reader.
 enum Corpus {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = CorpusIndex.packageRoot
 
-    /// $DICOMTOOL_CORPUS, else ../shared/corpus beside the package; nil when neither exists.
-    static let root: URL? = {
-        if let env = ProcessInfo.processInfo.environment["DICOMTOOL_CORPUS"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        let sibling = packageRoot.appendingPathComponent("../shared/corpus").standardized
-        return FileManager.default.fileExists(atPath: sibling.appendingPathComponent("MANIFEST.tsv").path) ? sibling : nil
-    }()
+    /// The full corpus (not the bundled subset: codec suites skip without it).
+    static let root: URL? = CorpusIndex.root
 
     /// MANIFEST.tsv rows keyed by path, each a column -> value map.
     static let manifest: [String: [String: String]] = {
-        guard let root, let text = try? String(contentsOf: root.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
-        else { return [:] }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        guard !lines.isEmpty else { return [:] }
-        let header = lines.removeFirst().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard let root else { return [:] }
         var rows: [String: [String: String]] = [:]
-        for line in lines {
-            let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            var row: [String: String] = [:]
-            for (i, name) in header.enumerated() { row[name] = i < cells.count ? cells[i] : "" }
-            rows[row["path"] ?? ""] = row
-        }
+        for row in CorpusIndex.manifest(at: root) { rows[row["path"] ?? ""] = row }
         return rows
     }()
 
@@ -83,6 +67,4 @@ enum Corpus {
 }
 
 /// MD5 of bytes as lower-case hex, to compare with the manifest's golden hashes.
-func md5Hex(_ bytes: [UInt8]) -> String {
-    Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-}
+func md5Hex(_ bytes: [UInt8]) -> String { CorpusIndex.md5(bytes) }
