@@ -35,14 +35,10 @@ public struct XMLDumper {
                     out += ind + " </Item>\n"
                 }
                 out += ind
-            case .fragments, .bytes where e.vr.isBulkBinary:
-                // Reuse the JSON renderer's decision, then re-express it as XML.
-                let one = json.render(Dataset(elements: [e], characterSet: ds.characterSet))
-                if let r = one.range(of: "\"BulkDataURI\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
-                    out += "<BulkData uri=\"\(Self.escape(String(one[r.upperBound..<end])))\"/>"
-                } else if let r = one.range(of: "\"InlineBinary\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
-                    out += "<InlineBinary>\(one[r.upperBound..<end])</InlineBinary>"
-                }
+            case .fragments:
+                out += bulkData(e, ds)
+            case .bytes where e.vr.isBulkBinary:
+                out += bulkData(e, ds)
             case .bytes:
                 for (i, v) in (ValueText.values(e, in: ds) ?? []).enumerated() {
                     if e.vr == .PN {
@@ -54,6 +50,18 @@ public struct XMLDumper {
             }
             out += "</DicomAttribute>\n"
         }
+    }
+
+    /// Bulk data as the JSON renderer decides it (inline or by URI), re-expressed as XML.
+    private func bulkData(_ e: Element, _ ds: Dataset) -> String {
+        let one = json.render(Dataset(elements: [e], characterSet: ds.characterSet))
+        if let r = one.range(of: "\"BulkDataURI\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
+            return "<BulkData uri=\"\(Self.escape(String(one[r.upperBound..<end])))\"/>"
+        }
+        if let r = one.range(of: "\"InlineBinary\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
+            return "<InlineBinary>\(one[r.upperBound..<end])</InlineBinary>"
+        }
+        return ""
     }
 
     private func personName(_ v: String) -> String {
