@@ -96,6 +96,7 @@ public struct Deriver {
 
     enum T {
         static let imageType = Tag(0x0008, 0x0008)
+        static let conversionType = Tag(0x0008, 0x0064)
         static let frameExtractionSequence = Tag(0x0008, 0x1164)
         static let simpleFrameList = Tag(0x0008, 0x1161)
         static let multiFrameSourceSOPInstanceUID = Tag(0x0008, 0x1167)
@@ -103,6 +104,7 @@ public struct Deriver {
         static let imagerPixelSpacing = Tag(0x0018, 0x1164)
         static let nominalScannedPixelSpacing = Tag(0x0018, 0x2010)
         static let frameTime = Tag(0x0018, 0x1063), frameTimeVector = Tag(0x0018, 0x1065)
+        static let patientOrientation = Tag(0x0020, 0x0020)
         static let imagePosition = Tag(0x0020, 0x0032), imageOrientation = Tag(0x0020, 0x0037)
         static let frameIncrementPointer = Tag(0x0028, 0x0009)
         static let pixelSpacing = Tag(0x0028, 0x0030), pixelAspectRatio = Tag(0x0028, 0x0034)
@@ -194,6 +196,9 @@ public struct Deriver {
                 d.numberOfFrames = 1
                 frame = Transcoder.normalized(Transcoder.interleaved(DecodedFrame(bytes: try frames.frame(k - 1), description: d)))
             }
+            if frame.description.photometricInterpretation == "YBR_FULL", frames.description.photometricInterpretation != "YBR_FULL" {
+                frame = try PixelTransforms.ybrFullToRGB(frame)
+            }
             if let rect = options.crop { frame = try PixelTransforms.crop(frame, rect) }
             switch options.resample {
             case .downsample(let n)?: frame = try PixelTransforms.downsample(frame, by: n)
@@ -255,7 +260,7 @@ public struct Deriver {
         var outputFrames = spatialFrames
         if options.to8Bit {
             let transforms = selection.map { Self.rescale(source, frame: $0) }
-            var window: PixelTransforms.Window
+            let window: PixelTransforms.Window
             if let given = options.window ?? Self.storedWindow(source, frame: selection[0]) {
                 window = given
             } else {
@@ -293,6 +298,16 @@ public struct Deriver {
                                                            newSeries: options.newSeries)
         Self.addDerivationCodes(&ds, codes.dropFirst())
         setImageTypeValue2(&ds)
+        if options.to8Bit, let sc = Self.secondaryCaptureClass(for: source, frames: outputFrames.count) {
+            // After markDerived, which names the source's class in Source Image Sequence.
+            ds.setString(LossyBookkeeping.sopClassUID, .UI, sc)
+            if ds[T.conversionType] == nil { ds.setString(T.conversionType, .CS, "WSD") }
+            // No Image Plane module in SC: General Image's Patient Orientation (type 2C) says it.
+            if ds[T.patientOrientation] == nil {
+                ds.setStrings(T.patientOrientation, .CS, Self.patientOrientation(ds.numbers(T.imageOrientation)))
+            }
+            operations.append("stored as Secondary Capture (\(sc)): the source's IOD does not allow 8-bit pixels")
+        }
         report.operations = operations
         var syntax = TransferSyntax.explicitVRLittleEndian
         var meta = DatasetWriter.makeMeta(for: ds, syntax: syntax, previous: file.meta)
@@ -607,6 +622,33 @@ public struct Deriver {
             // Palette descriptors and data belong to PALETTE COLOR only.
             ds.removeAll { $0.tag.group == 0x0028 && (0x1101...0x1223).contains($0.tag.element) }
         }
+    }
+
+    /// The IODs whose Image Pixel constraints exclude 8-bit grayscale (CT, MR and PET Image
+    /// modules enumerate Bits Allocated 16): a windowed 8-bit rendition of them is a secondary
+    /// capture (PS3.3 A.8), single-frame or Multi-frame Grayscale Byte.
+    static let sixteenBitOnlyClasses: Set<String> = [
+        "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.5.1.4.1.1.2.1",   // CT, Enhanced CT
+        "1.2.840.10008.5.1.4.1.1.4", "1.2.840.10008.5.1.4.1.1.4.1",   // MR, Enhanced MR
+        "1.2.840.10008.5.1.4.1.1.128", "1.2.840.10008.5.1.4.1.1.130", // PET, Enhanced PET
+    ]
+
+    static func secondaryCaptureClass(for source: Dataset, frames: Int) -> String? {
+        guard let cls = source.string(LossyBookkeeping.sopClassUID), sixteenBitOnlyClasses.contains(cls) else { return nil }
+        return frames > 1 || source.items(T.perFrameGroups) != nil ? "1.2.840.10008.5.1.4.1.1.7.2" : "1.2.840.10008.5.1.4.1.1.7"
+    }
+
+    /// Patient Orientation from Image Orientation (Patient) (C.7.6.1.1.1): for the row and the
+    /// column direction, the letters of the axes they point along (L/R, P/A, H/F), strongest
+    /// first, components under 0.25 ignored. Empty (type 2) when the orientation is unknown.
+    static func patientOrientation(_ iop: [Double]?) -> [String] {
+        guard let iop, iop.count == 6 else { return [] }
+        func letters(_ v: ArraySlice<Double>) -> String {
+            let axes = [("L", "R"), ("P", "A"), ("H", "F")]
+            let order = (0..<3).sorted { abs(v[v.startIndex + $0]) > abs(v[v.startIndex + $1]) }
+            return order.filter { abs(v[v.startIndex + $0]) >= 0.25 }.map { v[v.startIndex + $0] > 0 ? axes[$0].0 : axes[$0].1 }.joined()
+        }
+        return [letters(iop[0..<3]), letters(iop[3..<6])]
     }
 
     // MARK: Provenance helpers

@@ -269,6 +269,28 @@ public enum PixelTransforms {
         return DecodedFrame(bytes: out, description: nd)
     }
 
+    /// YBR_FULL to RGB (PS3.3 C.7.6.3.1.2, the JFIF equations), rounded and clamped to 0...255:
+    /// what a decoder's YBR_FULL output from a YBR_FULL_422 JPEG becomes when stored natively, as
+    /// the IODs that allow YBR_FULL_422 in JPEG do not allow YBR_FULL in native pixel data.
+    public static func ybrFullToRGB(_ f: DecodedFrame) throws(DicomError) -> DecodedFrame {
+        let d = f.description
+        guard d.photometricInterpretation == "YBR_FULL", d.samplesPerPixel == 3, d.bitsAllocated == 8,
+              d.planarConfiguration == 0, f.bytes.count >= d.rows * d.columns * 3 else {
+            throw DicomError(.unsupported, "YBR_FULL to RGB needs 8-bit colour-by-pixel YBR_FULL, not \(d)", tag: PixelModule.photometric)
+        }
+        var out = [UInt8](repeating: 0, count: d.rows * d.columns * 3)
+        func clamp(_ v: Double) -> UInt8 { UInt8(min(255, max(0, (v + 0.5).rounded(.down)))) }
+        for i in 0..<(d.rows * d.columns) {
+            let y = Double(f.bytes[3 * i]), cb = Double(f.bytes[3 * i + 1]) - 128, cr = Double(f.bytes[3 * i + 2]) - 128
+            out[3 * i] = clamp(y + 1.402 * cr)
+            out[3 * i + 1] = clamp(y - 0.344136 * cb - 0.714136 * cr)
+            out[3 * i + 2] = clamp(y + 1.772 * cb)
+        }
+        var nd = d
+        nd.photometricInterpretation = "RGB"
+        return DecodedFrame(bytes: out, description: nd)
+    }
+
     /// Smallest and largest sample of a frame (for Smallest/Largest Image Pixel Value).
     public static func range(_ f: DecodedFrame) throws(DicomError) -> ClosedRange<Int>? {
         let v = try samples(f)
