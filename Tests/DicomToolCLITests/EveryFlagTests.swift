@@ -1,4 +1,5 @@
 import DicomCore
+import DicomPixels
 import Testing
 @testable import DicomToolCLI
 
@@ -164,18 +165,27 @@ import Testing
             let args = try CLI.transcode(["--rle", "--plan", "in.dcm"]).0
             #expect(args.plan && args.output == nil)
             #expect(try CLI.anonymize(["--plan", "in.dcm"]).0.plan)
+            let derive = try CLI.derive(["--crop", "0,0,1,1", "--plan", "in.dcm"]).0
+            #expect(derive.plan && derive.output == nil)
+            #expect(CLI.usageError(["derive", "--crop", "0,0,1,1", "--plan", "-o", "x.dcm", "in.dcm"]) != nil)
         case .newSeries:
             #expect(try CLI.transcode(["--jpeg", "--new-series"] + out).0.newSeries)
+            #expect(try CLI.derive(["--crop", "0,0,1,1", "--new-series"] + out).0.newSeries)
+            #expect(try !CLI.derive(["--crop", "0,0,1,1", "--new-series", "--no-new-series"] + out).0.newSeries)
         case .output:
             for s in CLI.spellings(.output, "-") { #expect(try CLI.transcode(["--rle"] + s + ["-"]).0.output == "-") }
             for s in CLI.spellings(.output, "dir/") {
                 let (args, global) = try CLI.transcode(["--rle", "a", "b"] + s)
                 #expect(args.output == "dir/" && global.inputs == ["a", "b"])
             }
+            #expect(try CLI.derive(["--to-8bit", "-o", "d.dcm", "in.dcm"]).0.output == "d.dcm")
+            #expect(CLI.usageError(["derive", "--to-8bit", "in.dcm"]) != nil)
+            #expect(CLI.usageError(["derive", "--split-frames", "-o", "-", "in.dcm"]) != nil)
         case .sync:
             #expect(try CLI.transcode(["--rle", "--sync"] + out).0.sync)
             #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.sync)
             #expect(try CLI.anonymize(["--sync"] + out).0.sync)
+            #expect(try CLI.derive(["--to-8bit", "--sync"] + out).0.sync)
         case .failOn:
             for s in CLI.spellings(.failOn, "warning") { #expect(try CLI.validate(s + ["x"]).0.failOn == .warning) }
             #expect(try CLI.validate(["x"]).0.failOn == .error)
@@ -227,6 +237,54 @@ import Testing
             for s in CLI.spellings(.layout, "uid") { #expect(try CLI.anonymize(s + out).0.layout == .uid) }
         case .mapOut:
             for s in CLI.spellings(.mapOut, "map.tsv") { #expect(try CLI.anonymize(s + out).0.mapOut == "map.tsv") }
+        case .frames:
+            for s in CLI.spellings(.frames, "1,3,5-7") { #expect(try CLI.derive(s + out).0.frames == [1, 3, 5, 6, 7]) }
+            #expect(CLI.usageError(["derive", "--frames", "0"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--frames", "3-1"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--frames", "1,1"] + out) != nil)
+        case .splitFrames:
+            #expect(try CLI.derive(["--split-frames"] + out).0.splitFrames)
+            #expect(try CLI.derive(["--split-frames", "--frames", "2-3"] + out).0.frames == [2, 3])
+        case .crop:
+            for s in CLI.spellings(.crop, "1,2,30,40") {
+                #expect(try CLI.derive(s + out).0.crop == PixelTransforms.Rect(x: 1, y: 2, width: 30, height: 40))
+            }
+            #expect(CLI.usageError(["derive", "--crop", "1,2,0,4"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--crop", "1,2,3"] + out) != nil)
+        case .downsample:
+            for s in CLI.spellings(.downsample, "4") { #expect(try CLI.derive(s + out).0.resample == .downsample(4)) }
+            #expect(CLI.usageError(["derive", "--downsample", "1"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--downsample", "2", "--resize", "10x10"] + out) != nil)
+        case .resize:
+            for s in CLI.spellings(.resize, "256x128") {
+                #expect(try CLI.derive(s + out).0.resample == .resize(columns: 256, rows: 128))
+            }
+            #expect(CLI.usageError(["derive", "--resize", "256"] + out) != nil)
+        case .window:
+            for s in CLI.spellings(.window, "40,400") {
+                #expect(try CLI.derive(["--to-8bit"] + s + out).0.window == PixelTransforms.Window(center: 40, width: 400))
+            }
+            #expect(try CLI.derive(["--to-8bit", "--window=-600,1500"] + out).0.window == PixelTransforms.Window(center: -600, width: 1500))
+            #expect(CLI.usageError(["derive", "--window", "40,400"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--to-8bit", "--window", "40,0"] + out) != nil)
+        case .to8Bit:
+            let args = try CLI.derive(["--to-8bit"] + out).0
+            #expect(args.to8Bit && args.window == nil)
+        case .lossy:
+            for s in CLI.spellings(.lossy, "jpeg:quality=80") {
+                let lossy = try CLI.derive(s + out).0.lossy
+                #expect(lossy?.target == .jpegBaseline && lossy?.encode.quality == 80)
+            }
+            #expect(try CLI.derive(["--lossy", "jpeg2000:ratio=10"] + out).0.lossy?.encode.j2k == .ratio(10))
+            #expect(try CLI.derive(["--lossy", "jpeg2000"] + out).0.lossy?.target == .jpeg2000)
+            let ls = try CLI.derive(["--lossy", "jpegls:near=3"] + out).0.lossy
+            #expect(ls?.target == .jpegLSNearLossless && ls?.encode.near == 3)
+            #expect(CLI.usageError(["derive", "--lossy", "jpegls:near=0"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--lossy", "rle"] + out) != nil)
+            #expect(CLI.usageError(["derive", "--lossy", "jpeg:ratio=3"] + out) != nil)
+        case .primary:
+            #expect(try CLI.derive(["--crop", "0,0,1,1", "--primary"] + out).0.options.primary)
+            #expect(try !CLI.derive(["--crop", "0,0,1,1", "--primary", "--no-primary"] + out).0.primary)
         case .check:
             #expect(try CLI.anonymize(["--check", "a.dcm", "b.dcm"]).0.check)
             #expect(CLI.usageError(["anonymize", "--check", "a.dcm"]) != nil)

@@ -36,6 +36,13 @@ enum CLI {
         return (a, global)
     }
 
+    /// `derive` with the arguments given; add an operation and `-o` (or --plan) yourself.
+    static func derive(_ arguments: [String]) throws -> (DeriveArgs, GlobalArgs) {
+        guard case .run(.derive, let args, let global) = try invocation(["derive"] + arguments),
+              let d = args as? DeriveArgs else { throw NotARun() }
+        return (d, global)
+    }
+
     /// The usage error a command line gives, or nil when it parses.
     static func usageError(_ arguments: [String]) -> UsageError? {
         do {

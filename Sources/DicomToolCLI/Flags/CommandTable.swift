@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize
+    case dump, transcode, validate, anonymize, derive
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing, where
@@ -112,6 +112,34 @@ public enum CommandTable {
                 ("dicomtool anonymize --check image.dcm anon/image.dcm", "Scan an output for the original's identifiers."),
             ],
             argsType: AnonymizeArgs.self),
+        Command(
+            id: .derive,
+            summary: "make derived images with their provenance",
+            details: """
+            Make new instances from an image's pixels: frames extracted (--frames, --split-frames), \
+            a crop, a downsampled or resized copy, a window applied to 8 bits, a lossy copy. The \
+            operations run in a fixed order whatever the order of the flags: frames, crop, \
+            downsample or resize, window to 8 bits, then the lossy copy.
+
+            Every output says what it is: a new SOP Instance UID, Image Type DERIVED\\SECONDARY \
+            (or PRIMARY), a Source Image Sequence item naming the source (and its frames) with the \
+            purpose 121322, Derivation Description with the parameters and a Derivation Code \
+            Sequence item per operation (CID 7203: 113091/113092 frames, 113085 resampling, \
+            113040 lossy compression; private 99DICOMTOOL codes for crop and windowing). Geometry \
+            stays true: Rows, Columns, Number of Frames, Pixel Spacing, Image Position (Patient), \
+            Frame Extraction Sequence. Lossy history never goes back: Lossy Image Compression \
+            stays 01 once set. Outputs are Explicit VR Little Endian unless --lossy names a codec.
+            """,
+            usage: ["OPERATION... [OPTIONS] INPUT -o OUTPUT", "OPERATION... INPUT... -o DIRECTORY",
+                    "OPERATION... --plan INPUT..."],
+            examples: [
+                ("dicomtool derive --frames 1,3,5-7 cine.dcm -o some.dcm", "Keep five frames of a multi-frame image."),
+                ("dicomtool derive --split-frames dose.dcm -o planes/dose.dcm", "One instance per frame: planes/dose_f0001.dcm..."),
+                ("dicomtool derive --crop 100,80,256,256 --downsample 2 ct.dcm -o small.dcm", "Crop, then halve."),
+                ("dicomtool derive --to-8bit --window 40,400 ct.dcm -o ct8.dcm", "A soft-tissue window as 8-bit grayscale."),
+                ("dicomtool derive --lossy jpeg:quality=80 --new-series scans/ -o lossy/", "Lossy copies in a new series."),
+            ],
+            argsType: DeriveArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

@@ -24,11 +24,13 @@ public enum FlagID: String, Sendable, CaseIterable {
          cleanDescriptors = "clean-descriptors", cleanStructuredContent = "clean-structured-content",
          cleanGraphics = "clean-graphics", keep, remove, set, secretFile = "secret-file", burnedIn = "burned-in",
          layout, mapOut = "map-out", check
+    // derive
+    case frames, splitFrames = "split-frames", crop, downsample, resize, window, to8Bit = "to-8bit", lossy, primary
 }
 
 /// The one table of flags.
 public enum FlagTable {
-    public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + validate + anonymize
+    public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + validate + anonymize + derive
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
@@ -148,7 +150,7 @@ public enum FlagTable {
     ]
 
     private static let transcode: FlagScope = .commands([.transcode])
-    static let writers: FlagScope = .commands([.transcode, .anonymize])
+    static let writers: FlagScope = .commands([.transcode, .anonymize, .derive])
 
     static let transcodeTargets: [Flag] = [
         Flag(.explicit, category: .target, scope: transcode,
@@ -252,9 +254,13 @@ public enum FlagTable {
         Flag(.fragmentSize, value: "BYTES", category: .encoding, scope: transcode,
              summary: "split each frame into fragments of at most BYTES",
              details: "Split each encapsulated frame into fragments of at most BYTES bytes (an even number). By default each frame is one fragment."),
-        Flag(.newSeries, category: .encoding, scope: transcode,
-             summary: "give lossy copies a new Series Instance UID",
-             details: "Give lossy copies a new Series Instance UID, so that viewers do not show them in the series of the originals.",
+        Flag(.newSeries, category: .encoding, scope: .commands([.transcode, .derive]),
+             summary: "put lossy copies and derived images in a new series",
+             details: """
+             Give lossy copies (transcode) and derived images (derive) a new Series Instance UID, a \
+             Series Number 1000 higher and a Series Description marking them, so that viewers do not \
+             show them in the series of the originals.
+             """,
              negatable: true),
         Flag(.verify, category: .verify, scope: transcode,
              summary: "decode the output and compare it with the input",

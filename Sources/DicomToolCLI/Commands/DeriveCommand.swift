@@ -1,0 +1,110 @@
+import DicomCore
+import DicomIO
+import DicomPixels
+import Foundation
+
+/// `dicomtool derive`: new instances made from an image's pixels (frames, crop, resampling,
+/// window, lossy copy) that say what they are and where they come from.
+public enum DeriveCommand {
+    struct Result: Sendable {
+        var outputs: [(path: String?, report: DeriveReport)]
+        var warnings: [ReadWarning]
+    }
+
+    public static func run(_ args: DeriveArgs, global: GlobalArgs) -> ExitStatus {
+        let options = args.options
+        let outputRoot = args.output
+        let singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
+        let outputIsDirectory = outputRoot.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
+        if !singleFile, let out = outputRoot, out != "-", !outputIsDirectory, FileManager.default.fileExists(atPath: out) {
+            FileHandle.standardError.write(Data("dicomtool: derive: error: several inputs need -o DIRECTORY; \(out) is a file\n".utf8))
+            return .usage
+        }
+        if !singleFile, outputRoot == "-" {
+            FileHandle.standardError.write(Data("dicomtool: derive: error: -o - takes exactly one input\n".utf8))
+            return .usage
+        }
+        let json = global.format == .json
+        return runOverInputs(command: "derive", global: global, work: { item throws(DicomError) -> Result in
+            let destination: String?
+            if let root = outputRoot {
+                if root == "-" { destination = "-" } else if singleFile && !outputIsDirectory { destination = root } else {
+                    destination = (root as NSString).appendingPathComponent(item.relativePath)
+                }
+            } else {
+                destination = nil
+            }
+            return try derive(item, options: options, destination: destination, sync: args.sync)
+        }, emit: { item, result, reporter in
+            for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
+            for (path, r) in result.outputs {
+                if json {
+                    var fields: [(String, ReporterJSON.Value)] = [
+                        ("syntax", .string(r.syntax.uid)), ("lossy", .bool(r.lossy)),
+                        ("operations", .array(r.operations.map { .string($0) })),
+                        ("changes", .array(r.changes.map { .string($0) })),
+                    ]
+                    if let path { fields.append(("output", .string(path))) }
+                    if let frames = r.frames { fields.append(("frames", .array(frames.map { .int($0) }))) }
+                    if let ratio = r.ratio { fields.append(("ratio", .double(ratio))) }
+                    StandardOutput.write(ReporterJSON.item(command: "derive", input: item, fields: fields) + "\n")
+                } else if args.plan {
+                    var text = "\(ValueText.escaped(item.displayName)): derive -> \(r.syntax.name)"
+                    if let frames = r.frames { text += ", frame\(frames.count == 1 ? "" : "s") \(frames.map(String.init).joined(separator: ","))" }
+                    if r.lossy { text += ", LOSSY" + (r.ratio.map { " (ratio \(LossyBookkeeping.formatDS($0)):1)" } ?? "") }
+                    text += "\n" + r.operations.map { "  do: " + ValueText.escaped($0) + "\n" }.joined()
+                    text += r.changes.map { "  " + ValueText.escaped($0) + "\n" }.joined()
+                    StandardOutput.write(text)
+                }
+            }
+        })
+    }
+
+    static func derive(_ item: InputItem, options: DeriveOptions, destination: String?, sync: Bool) throws(DicomError) -> Result {
+        let file = try Part10Reader.read(path: item.path ?? "-")
+        var warnings = file.warnings
+        if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
+        let outputs = try Deriver(options).derive(file)
+        guard let destination else { return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings) }
+        var written: [(path: String?, report: DeriveReport)] = []
+        for out in outputs {
+            let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
+            if let input = item.path, path != "-", sameFile(input, path) {
+                throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: path)
+            }
+            var sink = try AtomicOutput(destination: path, sync: sync)
+            do {
+                try DatasetWriter(syntax: out.syntax).writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
+                try sink.commit()
+            } catch {
+                sink.discard()
+                throw error
+            }
+            written.append((path, out.report))
+        }
+        return Result(outputs: written, warnings: warnings)
+    }
+
+    /// `out.dcm` and frame 3 give `out_f0003.dcm`; a name without extension gets the suffix at its end.
+    static func framePath(_ path: String, _ frame: Int) -> String {
+        let suffix = "_f" + String(format: "%04d", frame)
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let ext = (name as NSString).pathExtension
+        let base = ext.isEmpty ? name : (name as NSString).deletingPathExtension
+        let file = base + suffix + (ext.isEmpty ? "" : "." + ext)
+        return directory.isEmpty ? file : (directory as NSString).appendingPathComponent(file)
+    }
+
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        guard let sa = try? FileManager.default.attributesOfItem(atPath: a),
+              let sb = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
+        return (sa[.systemFileNumber] as? Int) == (sb[.systemFileNumber] as? Int)
+            && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+}

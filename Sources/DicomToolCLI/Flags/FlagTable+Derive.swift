@@ -1,0 +1,77 @@
+extension FlagTable {
+    private static let scope: FlagScope = .commands([.derive])
+
+    /// In the order the operations run, whatever the order they are typed in.
+    static let derive: [Flag] = [
+        Flag(.frames, value: "LIST", category: .derive, scope: scope,
+             summary: "keep only these frames, e.g. 1,3,5-7 (counted from 1)",
+             details: """
+             Keep only the listed frames of a multi-frame image, in the order listed: numbers from 1 \
+             and ranges A-B, separated by commas. The output records the extraction in Frame \
+             Extraction Sequence (PS3.3 C.12.3) and names the frames in Referenced Frame Number; \
+             frame-dependent attributes (per-frame functional groups, Grid Frame Offset Vector, \
+             Frame Time Vector) keep the values of the kept frames.
+             """),
+        Flag(.splitFrames, category: .derive, scope: scope,
+             summary: "write one instance per frame (NAME_f0001.dcm, ...)",
+             details: """
+             Write each kept frame as an instance of its own, named after the output with _fNNNN \
+             (the source frame number) before the extension: -o out.dcm gives out_f0001.dcm, \
+             out_f0002.dcm and so on.
+             """),
+        Flag(.crop, value: "X,Y,W,H", category: .derive, scope: scope,
+             summary: "keep the W x H pixels from column X, row Y (from 0)",
+             details: """
+             Keep the rectangle of W columns and H rows whose first pixel is at column X and row Y, \
+             counted from 0 at the top left. Image Position (Patient) moves to the new first pixel \
+             along Image Orientation (Patient); overlays and the icon image are removed.
+             """),
+        Flag(.downsample, value: "N", category: .derive, scope: scope,
+             summary: "shrink by N with a box filter (mean of N x N blocks)",
+             details: """
+             Divide columns and rows by N (rounding down; a last partial block is dropped); each new \
+             pixel is the mean of an N x N block, rounded half up. Pixel Spacing and Imager Pixel \
+             Spacing are multiplied by N and Image Position (Patient) moves to the centre of the \
+             first block.
+             """),
+        Flag(.resize, value: "WXH", category: .derive, scope: scope,
+             summary: "resample to W columns and H rows (area averaging)",
+             details: """
+             Resample to W columns and H rows, written like 256x256. Each new pixel is the mean of \
+             the source area it covers, source pixels weighted by the part of them inside it, \
+             rounded half up (computed exactly in integers); enlarging repeats pixels. Pixel Spacing \
+             is scaled by the old size over the new one. Cannot be combined with --downsample.
+             """),
+        Flag(.window, value: "CENTER,WIDTH", category: .derive, scope: scope,
+             summary: "the VOI window for --to-8bit, in modality units",
+             details: """
+             The linear window (PS3.3 C.11.2.1.2.1) that --to-8bit maps onto 0 to 255, in modality \
+             values (after Rescale Slope and Intercept, e.g. Hounsfield units). Without it, the \
+             first stored Window Center and Width are used, else the whole range of the values.
+             """),
+        Flag(.to8Bit, category: .derive, scope: scope,
+             summary: "apply rescale and window: 8-bit MONOCHROME2 output",
+             details: """
+             Apply the modality transform (Rescale Slope and Intercept) and the VOI window to a \
+             grayscale image and store the result as 8-bit MONOCHROME2 (MONOCHROME1 is inverted \
+             so it looks the same). Rescale becomes the identity with Rescale Type US, the window \
+             becomes 128/256, and padding values are removed.
+             """),
+        Flag(.lossy, value: "CODEC[:PARAMS]", category: .derive, scope: scope,
+             summary: "finally, a lossy copy: jpeg, jpeg2000, htj2k or jpegls",
+             details: """
+             Encode the result lossily, through the same codecs and lossy bookkeeping as transcode: \
+             jpeg[:quality=Q,subsampling=444|422|420] (JPEG Baseline, quality 90 by default), \
+             jpeg2000[:ratio=R|psnr=DB] (ratio 10 by default), htj2k[:ratio=R|psnr=DB], or \
+             jpegls[:near=N] (near 2 by default, at least 1). Lossy Image Compression becomes 01 \
+             and the ratio and method are appended.
+             """),
+        Flag(.primary, category: .derive, scope: scope,
+             summary: "Image Type value 2 PRIMARY instead of SECONDARY",
+             details: """
+             Write Image Type DERIVED\\PRIMARY instead of DERIVED\\SECONDARY, for images created \
+             as a direct result of the examination (PS3.3 C.7.6.1.1.2).
+             """,
+             negatable: true),
+    ]
+}
