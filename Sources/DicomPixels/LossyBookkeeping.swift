@@ -55,14 +55,19 @@ public enum LossyBookkeeping {
     /// predecessor in Source Image Sequence, Derivation Description and Code Sequence.
     @discardableResult
     public static func recordLossyStep(_ ds: inout Dataset, ratio: Double, method: String, description: String,
-                                       newSeries: Bool = false) -> String {
+                                       predecessorMethod: String? = nil, newSeries: Bool = false) -> String {
         let predecessorLossy = wasLossy(ds)
         // Ratio and method: keep the two lists the same length before appending, so value k of
-        // each always describes step k (PS3.3 C.7.6.1.1.5).
+        // each always describes step k (PS3.3 C.7.6.1.1.5). A predecessor that recorded ratios
+        // without methods gets the method its own transfer syntax implies, when it implies one;
+        // a missing ratio cannot be known and is not invented.
         var ratios = ds.strings(lossyImageCompressionRatio) ?? []
         var methods = ds.strings(lossyImageCompressionMethod) ?? []
         ratios = ratios.filter { !$0.isEmpty }
         methods = methods.filter { !$0.isEmpty }
+        if let predecessorMethod, methods.count < ratios.count {
+            methods += Array(repeating: predecessorMethod, count: ratios.count - methods.count)
+        }
         ds.setString(lossyImageCompression, .CS, "01")
         ds.setStrings(lossyImageCompressionRatio, .DS, ratios + [formatDS(ratio)])
         ds.setStrings(lossyImageCompressionMethod, .CS, methods + [method])
@@ -120,6 +125,17 @@ public enum LossyBookkeeping {
             ds.setString(seriesDescription, .LO, String((desc.isEmpty ? label : "\(desc) (\(label))").prefix(64)))
         }
         return newInstance
+    }
+
+    /// The Lossy Image Compression Method term a transfer syntax implies when it holds lossy pixels.
+    public static func method(of syntax: TransferSyntax) -> String? {
+        switch syntax.family {
+        case .jpegBaseline, .jpegExtended, .jpegRetired: return "ISO_10918_1"
+        case .jpegLS: return "ISO_14495_1"
+        case .jpeg2000: return "ISO_15444_1"
+        case .htj2k: return "ISO_15444_15"
+        default: return nil
+        }
     }
 
     /// A ratio as a valid DS (at most 16 characters, no exponent).

@@ -90,6 +90,7 @@ public struct Transcoder {
             let before = ds
             LossyBookkeeping.recordLossyStep(&ds, ratio: ratio, method: method,
                                              description: "Lossy compression with \(target.name), ratio \(LossyBookkeeping.formatDS(ratio)):1",
+                                             predecessorMethod: LossyBookkeeping.method(of: file.transferSyntax),
                                              newSeries: options.newSeries)
             report.changes += Self.describeChanges(from: before, to: ds)
         }
