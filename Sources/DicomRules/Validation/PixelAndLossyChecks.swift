@@ -94,6 +94,9 @@ enum LossyChecks {
     static let lossyFlag = Tag(0x0028, 0x2110), ratio = Tag(0x0028, 0x2112), method = Tag(0x0028, 0x2114)
     static let imageType = Tag(0x0008, 0x0008), sourceImages = Tag(0x0008, 0x2112)
 
+    /// Lossy Image Compression as stored, trimmed.
+    static func flagValue(_ ds: Dataset) -> String? { ds.string(lossyFlag)?.trimmingCharacters(in: .whitespaces) }
+
     static func run(_ file: DicomFile, into out: inout Findings) {
         let ds = file.dataset
         guard ds.contains(Tag.pixelData) || ds.contains(lossyFlag) else { return }

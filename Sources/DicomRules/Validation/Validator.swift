@@ -41,6 +41,7 @@ public struct Validator: Sendable {
         if options.checkIOD {
             IODChecks(reportForeign: options.reportForeignAttributes).run(file.dataset, into: &out)
             LossyChecks.run(file, into: &out)
+            CodestreamChecks.run(file, into: &out)
         }
         guard !options.ignoredRules.isEmpty else { return out.list }
         return out.list.filter { f in
