@@ -1,8 +1,0 @@
-import Testing
-@testable import DicomRules
-
-@Suite struct RulesTargetTests {
-    @Test func targetLinksSwiftCrypto() {
-        #expect(RulesTarget.hmacAvailable)
-    }
-}
