@@ -90,7 +90,7 @@ public enum FindingRenderer {
             if let o = f.offset { d["offset"] = o }
             return d
         }
-        return jsonString(obj) + "\n"
+        return jsonString(obj)
     }
 
     static func jsonString(_ obj: Any) -> String {
