@@ -58,7 +58,7 @@ public enum FindingFormat: String, Sendable, CaseIterable {
     public func render(_ files: [FileFindings], toolVersion: String = "0") -> String {
         switch self {
         case .text: return files.map(FindingRenderer.text).joined()
-        case .json: return files.map(FindingRenderer.jsonLine).joined()
+        case .json: return files.map { FindingRenderer.jsonLine($0) + "\n" }.joined()
         case .junit: return FindingRenderer.junit(files)
         case .sarif: return FindingRenderer.sarif(files, toolVersion: toolVersion)
         }
@@ -90,7 +90,7 @@ public enum FindingRenderer {
             if let o = f.offset { d["offset"] = o }
             return d
         }
-        return jsonString(obj) + "\n"
+        return jsonString(obj)
     }
 
     static func jsonString(_ obj: Any) -> String {

@@ -44,7 +44,12 @@ public enum ValidateCommand {
             recorded.append(cross)
             let kept = Self.filter(baseline.filter(cross), ignore: args.ignore)
             guard !kept.findings.isEmpty else { continue }
-            collected.append(kept)
+            // Cross-file findings join their file's entry, so JUnit keeps one test case per file.
+            if let i = collected.firstIndex(where: { $0.file == kept.file }) {
+                collected[i].findings += kept.findings
+            } else {
+                collected.append(kept)
+            }
             if documentFormat == nil { write(kept, global.format) }
         }
         if let format = documentFormat {
