@@ -181,8 +181,19 @@ public struct HTJ2KEncoder: PixelEncoder {
                                                       + "quantisation gives %.1f dB; encode losslessly instead", target, bestPSNR))
             }
         }
-        // Invariant: 2^low reaches the target. 8 halvings leave a few percent of an octave.
-        for _ in 0..<8 {
+        // The model's upper guess may still reach the target (flat images compress far better
+        // than the high-rate model says); then the search continues up to the coarsest step.
+        var upper = try encode(Float(exp2(high)))
+        if try psnr(upper) >= target {
+            low = high
+            best = upper
+            high = Self.largestStepLog2
+            upper = try encode(Float(exp2(high)))
+            if try psnr(upper) >= target { return upper }
+        }
+        // Invariant: 2^low reaches the target, 2^high does not. 10 halvings leave at most 2% of an
+        // octave of the widest interval.
+        for _ in 0..<10 {
             let middle = (low + high) / 2
             let candidate = try encode(Float(exp2(middle)))
             if try psnr(candidate) >= target {
@@ -191,6 +202,7 @@ public struct HTJ2KEncoder: PixelEncoder {
             } else {
                 high = middle
             }
+            if high - low < 0.02 { break }
         }
         return best
     }
