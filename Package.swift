@@ -24,9 +24,14 @@ let package = Package(
         .systemLibrary(name: "CCharLS", path: "Modules/CCharLS", pkgConfig: "charls",
                        providers: [.apt(["libcharls-dev"])]),
 
+        // OpenJPH (HTJ2K encoding) is C++ and throws: a small C++ target catches everything and
+        // offers Swift a C function. Its pkg-config file (Debian 0.9.0) is empty, so the library is
+        // named here.
+        .target(name: "COpenJPHShim", linkerSettings: [.linkedLibrary("openjph")]),
+
         .target(name: "DicomCore"),
         .target(name: "DicomCodecs",
-                dependencies: ["DicomCore", "CZlib", "CTurboJPEG", "COpenJPEG", "CCharLS"]),
+                dependencies: ["DicomCore", "CZlib", "CTurboJPEG", "COpenJPEG", "CCharLS", "COpenJPHShim"]),
         .target(name: "DicomIO", dependencies: ["DicomCore", "DicomCodecs"]),
         .target(name: "DicomPixels", dependencies: ["DicomCore", "DicomCodecs", "DicomIO"]),
         .target(name: "DicomRules",
@@ -49,5 +54,6 @@ let package = Package(
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomCore", "DicomTestSupport"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -22,10 +22,10 @@ public enum CodecRegistry {
             "1.2.840.10008.1.2.4.81": Entry(decoder: jpegLS, encoder: jpegLS),
             "1.2.840.10008.1.2.4.90": Entry(decoder: j2k, encoder: j2k),
             "1.2.840.10008.1.2.4.91": Entry(decoder: j2k, encoder: j2k),
-            // OpenJPEG 2.5 reads High-Throughput codestreams but cannot write them.
-            "1.2.840.10008.1.2.4.201": Entry(decoder: htj2k, encoder: nil),
-            "1.2.840.10008.1.2.4.202": Entry(decoder: htj2k, encoder: nil),
-            "1.2.840.10008.1.2.4.203": Entry(decoder: htj2k, encoder: nil),
+            // OpenJPEG 2.5 reads High-Throughput codestreams but cannot write them; OpenJPH writes them.
+            "1.2.840.10008.1.2.4.201": Entry(decoder: htj2k, encoder: HTJ2KEncoder(syntax: .lossless)),
+            "1.2.840.10008.1.2.4.202": Entry(decoder: htj2k, encoder: HTJ2KEncoder(syntax: .losslessRPCL)),
+            "1.2.840.10008.1.2.4.203": Entry(decoder: htj2k, encoder: HTJ2KEncoder(syntax: .unconstrained)),
             "1.2.840.10008.1.2.1.98": Entry(decoder: EncapsulatedUncompressedCodec(), encoder: EncapsulatedUncompressedCodec()),
             "1.2.840.10008.1.2.8.1": Entry(decoder: DeflatedFrameCodec(), encoder: DeflatedFrameCodec()),
         ]
