@@ -16,6 +16,7 @@ public enum LibraryVersions {
     }
 
     public static var all: [(name: String, version: String)] {
-        [("zlib", zlib), ("libjpeg-turbo", turboJPEG), ("OpenJPEG", openJPEG), ("CharLS", charLS)]
+        [("zlib", zlib), ("libjpeg-turbo", turboJPEG), ("OpenJPEG", openJPEG), ("CharLS", charLS),
+         ("OpenJPH", HTJ2KEncoder.libraryVersion)]
     }
 }

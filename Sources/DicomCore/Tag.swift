@@ -26,7 +26,17 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: Tag, b: Tag) -> Bool { a.rawValue < b.rawValue }
 
     /// `(GGGG,EEEE)` in upper-case hex, as PS3.6 and dcmdump write it.
-    public var description: String { "(\(hex4(group)),\(hex4(element)))" }
+    public var description: String {
+        // Built in one small buffer: dump writes this for every element of every file.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 11) { p in
+            p[0] = 0x28; p[5] = 0x2C; p[10] = 0x29
+            for i in 0..<4 {
+                p[1 + i] = hexDigits[Int((group >> (12 - 4 * UInt16(i))) & 0xF)]
+                p[6 + i] = hexDigits[Int((element >> (12 - 4 * UInt16(i))) & 0xF)]
+            }
+            return String(decoding: UnsafeBufferPointer(p), as: UTF8.self)
+        }
+    }
 
     /// `GGGGEEEE`, the key form of the DICOM JSON and XML models.
     public var compactHex: String { hex4(group) + hex4(element) }
@@ -54,10 +64,11 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let fileMetaInformationGroupLength = Tag(0x0002, 0x0000)
 }
 
-@inline(__always)
+private let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
 public func hex4(_ v: UInt16) -> String {
-    let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
-    var out = [UInt8](repeating: 0, count: 4)
-    for i in 0..<4 { out[i] = digits[Int((v >> (12 - 4 * UInt16(i))) & 0xF)] }
-    return String(decoding: out, as: UTF8.self)
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { p in
+        for i in 0..<4 { p[i] = hexDigits[Int((v >> (12 - 4 * UInt16(i))) & 0xF)] }
+        return String(decoding: UnsafeBufferPointer(p), as: UTF8.self)
+    }
 }

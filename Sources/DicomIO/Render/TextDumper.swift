@@ -11,6 +11,8 @@ public struct TextDumper {
 
     public init(full: Bool = false) { self.full = full }
 
+    private static let spaces: [String] = (0...60).map { String(repeating: " ", count: $0) }
+
     public func render(_ file: DicomFile, includeMeta: Bool = true, includeDataset: Bool = true) -> String {
         var out = ""
         out.reserveCapacity(4096)
@@ -80,7 +82,8 @@ public struct TextDumper {
                 if shown.count < values.count { text += "\\... (\(values.count) values)" }
             default:
                 text = "[" + ValueText.escaped(values.joined(separator: "\\")) + "]"
-                if !full && text.count > maxValueWidth + 2 {
+                // utf8.count is O(1); Character counting is only needed when the text may be too long.
+                if !full && text.utf8.count > maxValueWidth + 2 && text.count > maxValueWidth + 2 {
                     text = String(text.prefix(maxValueWidth)) + "...] (\(b.count) bytes)"
                 }
                 if e.vr == .UI, values.count == 1, let name = UIDDictionary.entry(for: values[0])?.name {
@@ -104,10 +107,23 @@ public struct TextDumper {
     }
 
     private func line(_ out: inout String, _ indent: String, _ e: Element, _ value: String, length: String, vm: String, name: String) {
-        var head = indent + e.tag.description + " " + e.vr.rawValue + " " + value
-        let pad = 60 - head.count
-        if pad > 0 { head += String(repeating: " ", count: pad) }
-        out += head + " # " + (length.isEmpty ? "" : length + ", ") + vm + " " + name + "\n"
+        // Appended piece by piece into `out` (no intermediate strings); the column is counted in
+        // UTF-8 bytes, which equals characters for the ASCII that almost every value is.
+        let start = out.utf8.count
+        out += indent
+        out += e.tag.description
+        out += " "
+        out += e.vr.rawValue
+        out += " "
+        out += value
+        let pad = 60 - (out.utf8.count - start)
+        if pad > 0 { out += Self.spaces[pad] }
+        out += " # "
+        if !length.isEmpty { out += length; out += ", " }
+        out += vm
+        out += " "
+        out += name
+        out += "\n"
     }
 
     /// The keyword of a tag, private names through the block's creator, or a description.

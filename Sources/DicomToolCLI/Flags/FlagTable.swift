@@ -193,7 +193,7 @@ public enum FlagTable {
              summary: "High-Throughput JPEG 2000 (1.2.840.10008.1.2.4.201, or .203)",
              details: """
              Write High-Throughput JPEG 2000 Lossless Only, 1.2.840.10008.1.2.4.201; with --ratio or \
-             --psnr, 1.2.840.10008.1.2.4.203. Refused with an error when no HTJ2K encoder is available.
+             --psnr, 1.2.840.10008.1.2.4.203 (encoded through OpenJPH; --ts 1.2.840.10008.1.2.4.202 gives the RPCL variant).
              """),
         Flag(.rle, category: .target, scope: transcode,
              summary: "RLE Lossless (1.2.840.10008.1.2.5)",
