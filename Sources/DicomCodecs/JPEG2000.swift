@@ -28,6 +28,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         guard codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) else {
             throw DicomError(.decodeFailed, "neither a JPEG 2000 codestream (SOC SIZ) nor a JP2 file at byte 0", offset: 0)
         }
+        try checkMarkerSegments(codestream)
         guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
             throw DicomError(.internalError, "OpenJPEG decompressor could not be created")
         }
@@ -54,10 +55,61 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 throw DicomError(.decodeFailed, "JPEG 2000 header could not be read", cause: log.text)
             }
             defer { opj_image_destroy(image) }
+            // OpenJPEG allocates what SIZ declares: check it against the header before decoding.
+            let declaredColumns = Int(image.pointee.x1) - Int(image.pointee.x0)
+            let declaredRows = Int(image.pointee.y1) - Int(image.pointee.y0)
+            guard declaredColumns == description.columns, declaredRows == description.rows,
+                  Int(image.pointee.numcomps) == description.samplesPerPixel else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream is \(declaredColumns)x\(declaredRows) with "
+                                 + "\(image.pointee.numcomps) components, the header says \(description.columns)x\(description.rows) "
+                                 + "(Columns x Rows) with \(description.samplesPerPixel) (SamplesPerPixel)")
+            }
             guard opj_decode(codec, stream, image) != 0, opj_end_decompress(codec, stream) != 0 else {
                 throw DicomError(.decodeFailed, "JPEG 2000 decoding failed", cause: log.text)
             }
             return try frame(from: image.pointee, description: description)
+        }
+    }
+
+    /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one:
+    /// OpenJPEG 2.5.0 aborts on an assertion (cio.c opj_stream_get_number_byte_left) for some
+    /// of those when it reads from memory. Tile-part data is skipped with Psot (0: to the end).
+    private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) {
+        func be16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
+        var at = 2  // after SOC
+        while at < bytes.count {
+            guard at + 2 <= bytes.count else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated: 1 byte left where a marker starts", offset: at)
+            }
+            let marker = be16(at)
+            if marker == 0xFFD9 { return }  // EOC
+            guard marker >= 0xFF30 else {
+                throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: 0x%04X at byte %d is not a marker", marker, at),
+                                 offset: at)
+            }
+            if marker <= 0xFF3F { at += 2; continue }  // markers without a segment
+            guard at + 4 <= bytes.count else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated in a marker segment header", offset: at)
+            }
+            let length = be16(at + 2)
+            guard length >= 2, at + 2 + length <= bytes.count else {
+                throw DicomError(.decodeFailed, String(format: "JPEG 2000 marker 0x%04X at byte %d declares %d bytes, %d remain",
+                                                       marker, at, length, bytes.count - at - 2), offset: at)
+            }
+            if marker == 0xFF90 {  // SOT: Lsot Isot Psot TPsot TNsot; Psot counts from the SOT marker
+                guard length == 10 else {
+                    throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at)
+                }
+                let psot = Int(bytes[at + 6]) << 24 | Int(bytes[at + 7]) << 16 | Int(bytes[at + 8]) << 8 | Int(bytes[at + 9])
+                if psot == 0 { return }
+                guard psot >= 14, psot <= bytes.count - at else {
+                    throw DicomError(.decodeFailed, "JPEG 2000 tile-part at byte \(at) declares \(psot) bytes, "
+                                     + "\(bytes.count - at) remain", offset: at)
+                }
+                at += psot
+                continue
+            }
+            at += 2 + length
         }
     }
 
