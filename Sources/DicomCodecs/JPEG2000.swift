@@ -74,37 +74,39 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one:
     /// OpenJPEG 2.5.0 aborts on an assertion (cio.c opj_stream_get_number_byte_left) for some
     /// of those when it reads from memory. Tile-part data is skipped with Psot (0: to the end).
+    private static let notGivenToOpenJPEG = "not given to OpenJPEG, which aborts on some codestreams cut short"
+
     private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) {
         func be16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
         var at = 2  // after SOC
         while at < bytes.count {
             guard at + 2 <= bytes.count else {
-                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated: 1 byte left where a marker starts", offset: at)
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated: 1 byte left where a marker starts", offset: at, cause: Self.notGivenToOpenJPEG)
             }
             let marker = be16(at)
             if marker == 0xFFD9 { return }  // EOC
             guard marker >= 0xFF30 else {
                 throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: 0x%04X at byte %d is not a marker", marker, at),
-                                 offset: at)
+                                 offset: at, cause: Self.notGivenToOpenJPEG)
             }
             if marker <= 0xFF3F { at += 2; continue }  // markers without a segment
             guard at + 4 <= bytes.count else {
-                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated in a marker segment header", offset: at)
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated in a marker segment header", offset: at, cause: Self.notGivenToOpenJPEG)
             }
             let length = be16(at + 2)
             guard length >= 2, at + 2 + length <= bytes.count else {
                 throw DicomError(.decodeFailed, String(format: "JPEG 2000 marker 0x%04X at byte %d declares %d bytes, %d remain",
-                                                       marker, at, length, bytes.count - at - 2), offset: at)
+                                                       marker, at, length, bytes.count - at - 2), offset: at, cause: Self.notGivenToOpenJPEG)
             }
             if marker == 0xFF90 {  // SOT: Lsot Isot Psot TPsot TNsot; Psot counts from the SOT marker
                 guard length == 10 else {
-                    throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at)
+                    throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at, cause: Self.notGivenToOpenJPEG)
                 }
                 let psot = Int(bytes[at + 6]) << 24 | Int(bytes[at + 7]) << 16 | Int(bytes[at + 8]) << 8 | Int(bytes[at + 9])
                 if psot == 0 { return }
                 guard psot >= 14, psot <= bytes.count - at else {
                     throw DicomError(.decodeFailed, "JPEG 2000 tile-part at byte \(at) declares \(psot) bytes, "
-                                     + "\(bytes.count - at) remain", offset: at)
+                                     + "\(bytes.count - at) remain", offset: at, cause: Self.notGivenToOpenJPEG)
                 }
                 at += psot
                 continue
