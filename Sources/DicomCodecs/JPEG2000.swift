@@ -28,7 +28,11 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         guard codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) else {
             throw DicomError(.decodeFailed, "neither a JPEG 2000 codestream (SOC SIZ) nor a JP2 file at byte 0", offset: 0)
         }
-        try checkMarkerSegments(codestream)
+        if try !checkMarkerSegments(codestream) {
+            // The last tile-part ends exactly at the end of the data with no EOC after it:
+            // OpenJPEG 2.5.0 aborts on an assertion there; with the EOC it ends normally.
+            codestream += [0xFF, 0xD9]
+        }
         guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
             throw DicomError(.internalError, "OpenJPEG decompressor could not be created")
         }
@@ -76,7 +80,8 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     /// of those when it reads from memory. Tile-part data is skipped with Psot (0: to the end).
     private static let notGivenToOpenJPEG = "not given to OpenJPEG, which aborts on some codestreams cut short"
 
-    private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) {
+    /// Returns false when the tile-parts end at the end of the data without an EOC marker.
+    private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) -> Bool {
         func be16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
         var at = 2  // after SOC
         while at < bytes.count {
@@ -84,7 +89,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated: 1 byte left where a marker starts", offset: at, cause: Self.notGivenToOpenJPEG)
             }
             let marker = be16(at)
-            if marker == 0xFFD9 { return }  // EOC
+            if marker == 0xFFD9 { return true }  // EOC
             guard marker >= 0xFF30 else {
                 throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: 0x%04X at byte %d is not a marker", marker, at),
                                  offset: at, cause: Self.notGivenToOpenJPEG)
@@ -103,7 +108,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                     throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at, cause: Self.notGivenToOpenJPEG)
                 }
                 let psot = Int(bytes[at + 6]) << 24 | Int(bytes[at + 7]) << 16 | Int(bytes[at + 8]) << 8 | Int(bytes[at + 9])
-                if psot == 0 { return }
+                if psot == 0 { return true }
                 guard psot >= 14, psot <= bytes.count - at else {
                     throw DicomError(.decodeFailed, "JPEG 2000 tile-part at byte \(at) declares \(psot) bytes, "
                                      + "\(bytes.count - at) remain", offset: at, cause: Self.notGivenToOpenJPEG)
@@ -113,6 +118,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             }
             at += 2 + length
         }
+        return false
     }
 
     /// The payload of the first 'jp2c' box of a JP2 file (ISO/IEC 15444-1 Annex I box layout:
