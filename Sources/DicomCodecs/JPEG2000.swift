@@ -78,6 +78,11 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one:
     /// OpenJPEG 2.5.0 aborts on an assertion (cio.c opj_stream_get_number_byte_left) for some
     /// of those when it reads from memory. Tile-part data is skipped with Psot (0: to the end).
+    /// CAP SIZ COD COC TLM PLM PLT CPF QCD QCC RGN POC PPM PPT CRG COM, Part 2 DCO..ATK, SOT SOP EPH SOD.
+    private static let knownMarkers: Set<Int> = Set([0xFF50, 0xFF51, 0xFF52, 0xFF53, 0xFF55, 0xFF57, 0xFF58, 0xFF59,
+                                                     0xFF5C, 0xFF5D, 0xFF5E, 0xFF5F, 0xFF60, 0xFF61, 0xFF63, 0xFF64,
+                                                     0xFF90, 0xFF91, 0xFF92, 0xFF93]).union(0xFF70...0xFF79)
+
     private static let notGivenToOpenJPEG = "not given to OpenJPEG, which aborts on some codestreams cut short"
 
     /// Returns false when the tile-parts end at the end of the data without an EOC marker.
@@ -95,6 +100,12 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                                  offset: at, cause: Self.notGivenToOpenJPEG)
             }
             if marker <= 0xFF3F { at += 2; continue }  // markers without a segment
+            // OpenJPEG 2.5.0 scans past an unknown marker segment and can read beyond its
+            // stream buffer (fuzz: heap overflow, SIGSEGV); only Part 1, 2 and 15 markers pass.
+            guard Self.knownMarkers.contains(marker) else {
+                throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: unknown marker 0x%04X at byte %d", marker, at),
+                                 offset: at, cause: Self.notGivenToOpenJPEG)
+            }
             guard at + 4 <= bytes.count else {
                 throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated in a marker segment header", offset: at, cause: Self.notGivenToOpenJPEG)
             }
