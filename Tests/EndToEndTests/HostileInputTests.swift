@@ -224,6 +224,7 @@ import Testing
         let root = CorpusIndex.packageRoot.appendingPathComponent("Tests/Fixtures/fuzz-regressions")
         let files = (FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
             .filter { !$0.hasDirectoryPath && $0.lastPathComponent != "README.md" }
+            .filter { !$0.path.contains("/fuzz-regressions/open/") }  // found, not fixed yet (README.md)
         #expect(!files.isEmpty, "no fuzz regression fixtures under \(root.path)")
         let dir = Self.directory.appendingPathComponent("fuzz-regressions")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
