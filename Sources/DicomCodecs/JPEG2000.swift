@@ -28,6 +28,11 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         guard codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) else {
             throw DicomError(.decodeFailed, "neither a JPEG 2000 codestream (SOC SIZ) nor a JP2 file at byte 0", offset: 0)
         }
+        if try !checkMarkerSegments(codestream) {
+            // The last tile-part ends exactly at the end of the data with no EOC after it:
+            // OpenJPEG 2.5.0 aborts on an assertion there; with the EOC it ends normally.
+            codestream += [0xFF, 0xD9]
+        }
         guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
             throw DicomError(.internalError, "OpenJPEG decompressor could not be created")
         }
@@ -54,11 +59,77 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 throw DicomError(.decodeFailed, "JPEG 2000 header could not be read", cause: log.text)
             }
             defer { opj_image_destroy(image) }
+            // OpenJPEG allocates what SIZ declares: check it against the header before decoding.
+            let declaredColumns = Int(image.pointee.x1) - Int(image.pointee.x0)
+            let declaredRows = Int(image.pointee.y1) - Int(image.pointee.y0)
+            guard declaredColumns == description.columns, declaredRows == description.rows,
+                  Int(image.pointee.numcomps) == description.samplesPerPixel else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream is \(declaredColumns)x\(declaredRows) with "
+                                 + "\(image.pointee.numcomps) components, the header says \(description.columns)x\(description.rows) "
+                                 + "(Columns x Rows) with \(description.samplesPerPixel) (SamplesPerPixel)")
+            }
             guard opj_decode(codec, stream, image) != 0, opj_end_decompress(codec, stream) != 0 else {
                 throw DicomError(.decodeFailed, "JPEG 2000 decoding failed", cause: log.text)
             }
             return try frame(from: image.pointee, description: description)
         }
+    }
+
+    /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one:
+    /// OpenJPEG 2.5.0 aborts on an assertion (cio.c opj_stream_get_number_byte_left) for some
+    /// of those when it reads from memory. Tile-part data is skipped with Psot (0: to the end).
+    /// CAP SIZ COD COC TLM PLM PLT CPF QCD QCC RGN POC PPM PPT CRG COM, Part 2 DCO..ATK, SOT SOP EPH SOD.
+    private static let knownMarkers: Set<Int> = Set([0xFF50, 0xFF51, 0xFF52, 0xFF53, 0xFF55, 0xFF57, 0xFF58, 0xFF59,
+                                                     0xFF5C, 0xFF5D, 0xFF5E, 0xFF5F, 0xFF60, 0xFF61, 0xFF63, 0xFF64,
+                                                     0xFF90, 0xFF91, 0xFF92, 0xFF93]).union(0xFF70...0xFF79)
+
+    private static let notGivenToOpenJPEG = "not given to OpenJPEG, which aborts on some codestreams cut short"
+
+    /// Returns false when the tile-parts end at the end of the data without an EOC marker.
+    private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) -> Bool {
+        func be16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
+        var at = 2  // after SOC
+        while at < bytes.count {
+            guard at + 2 <= bytes.count else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated: 1 byte left where a marker starts", offset: at, cause: Self.notGivenToOpenJPEG)
+            }
+            let marker = be16(at)
+            if marker == 0xFFD9 { return true }  // EOC
+            guard marker >= 0xFF30 else {
+                throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: 0x%04X at byte %d is not a marker", marker, at),
+                                 offset: at, cause: Self.notGivenToOpenJPEG)
+            }
+            if marker <= 0xFF3F { at += 2; continue }  // markers without a segment
+            // OpenJPEG 2.5.0 scans past an unknown marker segment and can read beyond its
+            // stream buffer (fuzz: heap overflow, SIGSEGV); only Part 1, 2 and 15 markers pass.
+            guard Self.knownMarkers.contains(marker) else {
+                throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: unknown marker 0x%04X at byte %d", marker, at),
+                                 offset: at, cause: Self.notGivenToOpenJPEG)
+            }
+            guard at + 4 <= bytes.count else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated in a marker segment header", offset: at, cause: Self.notGivenToOpenJPEG)
+            }
+            let length = be16(at + 2)
+            guard length >= 2, at + 2 + length <= bytes.count else {
+                throw DicomError(.decodeFailed, String(format: "JPEG 2000 marker 0x%04X at byte %d declares %d bytes, %d remain",
+                                                       marker, at, length, bytes.count - at - 2), offset: at, cause: Self.notGivenToOpenJPEG)
+            }
+            if marker == 0xFF90 {  // SOT: Lsot Isot Psot TPsot TNsot; Psot counts from the SOT marker
+                guard length == 10 else {
+                    throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at, cause: Self.notGivenToOpenJPEG)
+                }
+                let psot = Int(bytes[at + 6]) << 24 | Int(bytes[at + 7]) << 16 | Int(bytes[at + 8]) << 8 | Int(bytes[at + 9])
+                if psot == 0 { return true }
+                guard psot >= 14, psot <= bytes.count - at else {
+                    throw DicomError(.decodeFailed, "JPEG 2000 tile-part at byte \(at) declares \(psot) bytes, "
+                                     + "\(bytes.count - at) remain", offset: at, cause: Self.notGivenToOpenJPEG)
+                }
+                at += psot
+                continue
+            }
+            at += 2 + length
+        }
+        return false
     }
 
     /// The payload of the first 'jp2c' box of a JP2 file (ISO/IEC 15444-1 Annex I box layout:

@@ -530,7 +530,7 @@ public struct Transcoder {
         case .sequence(let items): return "(\(items.count) item\(items.count == 1 ? "" : "s"))"
         case .fragments(let f): return "(\(f.fragments.count) fragments)"
         case .bytes(let b):
-            if e.vr.isBinaryNumber { return binaryNumbers(b, vr: e.vr).map { String(Int($0)) }.joined(separator: "\\") }
+            if e.vr.isBinaryNumber { return binaryNumbers(b, vr: e.vr).map { Int(exactly: $0).map(String.init) ?? String($0) }.joined(separator: "\\") }
             if e.vr.isBulkBinary { return "(\(b.count) bytes)" }
             return ds.decodeText(b, vr: e.vr)
         }
