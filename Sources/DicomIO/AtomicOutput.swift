@@ -38,6 +38,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         } catch {
             throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
         }
+        Self.removeStaleTemporaries(in: dir)
         let tmp = dir + "/" + Self.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent
         let f = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard f >= 0 else {
@@ -132,6 +133,22 @@ public final class AtomicOutput: OutputSink, PatchableSink {
     }
 
     deinit { discard() }
+
+    /// Directories already cleaned in this process.
+    nonisolated(unsafe) private static var cleaned = Set<String>()
+
+    /// Removes temporary files left in `dir` by a dicomtool process that no longer runs (a run
+    /// killed with SIGKILL cannot clean up after itself); the name carries the writer's pid.
+    static func removeStaleTemporaries(in dir: String) {
+        let first = lock.withLock { cleaned.insert(dir).inserted }
+        guard first, let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names where name.hasPrefix(temporaryPrefix) {
+            let rest = name.dropFirst(temporaryPrefix.count)
+            guard let pid = Int32(rest.prefix { $0.isNumber }), pid != getpid() else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
+        }
+    }
 
     /// Removes every temporary file still open (called when the run is interrupted).
     public static func removeAllPending() {
