@@ -52,7 +52,13 @@ public enum AnonymizeCommand {
             if root == "-" || (singleFile && !outputIsDirectory) {
                 destination = root
             } else if args.layout == .uid {
-                let parts = [dataset.string(Tag(0x0010, 0x0020)) ?? "", dataset.string(Tag(0x0020, 0x000D)) ?? "",
+                // The profile empties Patient ID; the patient level is then a keyed pseudonym of the
+                // original, so one patient's studies stay together and shards agree.
+                var patient = dataset.string(Tag(0x0010, 0x0020)) ?? ""
+                if patient.isEmpty, let original = file.dataset.string(Tag(0x0010, 0x0020)), !original.isEmpty {
+                    patient = KeyedMapping(secret: opts.secret).pseudonym(for: original)
+                }
+                let parts = [patient, dataset.string(Tag(0x0020, 0x000D)) ?? "",
                              dataset.string(Tag(0x0020, 0x000E)) ?? ""].map { safeComponent($0) }
                 destination = ([root] + parts + [safeComponent(dataset.string(Tag(0x0008, 0x0018)) ?? "") + ".dcm"])
                     .joined(separator: "/")
