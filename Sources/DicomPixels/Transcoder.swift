@@ -69,7 +69,10 @@ public struct Transcoder {
             throw DicomError(.unsupported, "writing \(target.name) is not supported")
         }
 
-        if let frames = try FrameSource(dataset: ds, syntax: file.transferSyntax) {
+        // Native to native needs no pixel description (the writer re-orders bytes by VR), so a file
+        // whose Pixel Data lacks an Image Pixel module can still be rewritten.
+        let nativeToNative = ds[.pixelData]?.fragments == nil && !target.isEncapsulated
+        if !nativeToNative, let frames = try FrameSource(dataset: ds, syntax: file.transferSyntax) {
             report.frames = frames.frameCount
             let sourceEncapsulated = frames.isEncapsulated
             if sourceEncapsulated && file.transferSyntax == target && !options.verify {
