@@ -69,10 +69,11 @@ public struct Transcoder {
             throw DicomError(.unsupported, "writing \(target.name) is not supported")
         }
 
-        // Native to native needs no pixel description (the writer re-orders bytes by VR), so a file
-        // whose Pixel Data lacks an Image Pixel module can still be rewritten.
-        let nativeToNative = ds[.pixelData]?.fragments == nil && !target.isEncapsulated
-        if !nativeToNative, let frames = try FrameSource(dataset: ds, syntax: file.transferSyntax) {
+        // Native to native needs no pixel description (the writer re-orders bytes by VR), so Pixel
+        // Data with no Image Pixel module at all (seen in edge files) is copied as bytes; an image
+        // that has one is still checked (Rows 0, Bits Allocated 3, short data are errors).
+        let bytesOnly = ds[.pixelData]?.fragments == nil && !target.isEncapsulated && ds[PixelModule.rows] == nil
+        if !bytesOnly, let frames = try FrameSource(dataset: ds, syntax: file.transferSyntax) {
             report.frames = frames.frameCount
             let sourceEncapsulated = frames.isEncapsulated
             if sourceEncapsulated && file.transferSyntax == target && !options.verify {
