@@ -25,10 +25,10 @@ public enum AnonymizeCommand {
             FileHandle.standardError.write(Data(("dicomtool: anonymize: warning: no --secret-file: a random secret is used, "
                 + "so UIDs and dates will not agree with any other run or shard\n").utf8))
         }
-        let outputRoot = args.output
-        let singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
-        let outputIsDirectory = outputRoot.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
-        if let map = args.mapOut, let root = outputRoot, root != "-", !singleFile || outputIsDirectory {
+        let outputs: OutputPlan
+        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("anonymize", error) }
+        let outputRoot = outputs.root
+        if let map = args.mapOut, let root = outputRoot, !outputs.isSingleTarget {
             let a = URL(fileURLWithPath: map).standardizedFileURL.path, b = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
             if a.hasPrefix(b) {
                 FileHandle.standardError.write(Data("dicomtool: anonymize: error: --map-out \(map) is inside the output tree; keep the audit apart from what leaves\n".utf8))
@@ -49,7 +49,7 @@ public enum AnonymizeCommand {
             }
             guard !args.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
             let destination: String
-            if root == "-" || (singleFile && !outputIsDirectory) {
+            if outputs.isSingleTarget {
                 destination = root
             } else if args.layout == .uid {
                 // The profile empties Patient ID; the patient level is then a keyed pseudonym of the
@@ -63,7 +63,7 @@ public enum AnonymizeCommand {
                 destination = ([root] + parts + [safeComponent(dataset.string(Tag(0x0008, 0x0018)) ?? "") + ".dcm"])
                     .joined(separator: "/")
             } else {
-                destination = (root as NSString).appendingPathComponent(item.relativePath)
+                destination = outputs.destination(for: item) ?? root
             }
             var sink = try AtomicOutput(destination: destination, sync: args.sync)
             do throws(DicomError) {
@@ -160,8 +160,4 @@ public enum AnonymizeCommand {
         return cleaned.isEmpty ? "unknown" : cleaned
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
-        var dir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
-    }
 }

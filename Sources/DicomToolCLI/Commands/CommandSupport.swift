@@ -50,3 +50,45 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs,
 extension ReadWarning {
     var asError: DicomError { DicomError(.invalidInput, message, offset: offset, tag: tag) }
 }
+
+func isDirectory(_ path: String) -> Bool {
+    var dir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+}
+
+/// Where the writing commands (transcode, anonymize, derive) put each output: `-o FILE` for one
+/// input file, `-o DIRECTORY` mirroring the input tree, or `-o -` for standard output.
+struct OutputPlan: Sendable {
+    let root: String?
+    /// One input file (not a directory, no list) and an output that is not a directory: file to file.
+    let singleFile: Bool
+    let rootIsDirectory: Bool
+
+    init(output: String?, global: GlobalArgs) throws(DicomError) {
+        root = output
+        singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
+        rootIsDirectory = output.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
+        if !singleFile, let out = output, out != "-", !rootIsDirectory, FileManager.default.fileExists(atPath: out) {
+            throw DicomError(.usage, "several inputs need -o DIRECTORY; \(out) is a file")
+        }
+        if !singleFile, output == "-" {
+            throw DicomError(.usage, "-o - takes exactly one input")
+        }
+    }
+
+    /// Whether outputs go to one named file or standard output rather than into a tree.
+    var isSingleTarget: Bool { root == "-" || (singleFile && !rootIsDirectory) }
+
+    /// The output path of `item` (its relative path under the root), or nil when nothing is written.
+    func destination(for item: InputItem) -> String? {
+        guard let root else { return nil }
+        if isSingleTarget { return root }
+        return (root as NSString).appendingPathComponent(item.relativePath)
+    }
+}
+
+/// Prints a usage error of a command the way the parser does, and returns its status.
+func usageFailure(_ command: String, _ error: DicomError) -> ExitStatus {
+    FileHandle.standardError.write(Data("dicomtool: \(command): error: \(error.message)\n".utf8))
+    return error.code.exitStatus
+}

@@ -41,10 +41,6 @@ public enum DumpCommand {
         })
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
-        var dir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
-    }
 
     static func render(_ item: InputItem, _ args: DumpArgs, _ selectors: [TagSelector], headed: Bool) throws(DicomError) -> Rendered {
         var options = Part10Reader.Options()

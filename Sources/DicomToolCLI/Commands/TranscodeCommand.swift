@@ -15,28 +15,11 @@ public enum TranscodeCommand {
 
     public static func run(_ args: TranscodeArgs, global: GlobalArgs) -> ExitStatus {
         let options = transcodeOptions(args)
-        let outputRoot = args.output
-        // One input file (not a directory) and an output that is not an existing directory: file to file.
-        let singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
-        let outputIsDirectory = outputRoot.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
-        if !singleFile, let out = outputRoot, out != "-", !outputIsDirectory, FileManager.default.fileExists(atPath: out) {
-            FileHandle.standardError.write(Data("dicomtool: transcode: error: several inputs need -o DIRECTORY; \(out) is a file\n".utf8))
-            return .usage
-        }
-        if !singleFile, outputRoot == "-" {
-            FileHandle.standardError.write(Data("dicomtool: transcode: error: -o - takes exactly one input\n".utf8))
-            return .usage
-        }
+        let outputs: OutputPlan
+        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("transcode", error) }
         let json = global.format == .json
         return runOverInputs(command: "transcode", global: global, work: { item throws(DicomError) -> Result in
-            let destination: String?
-            if let root = outputRoot {
-                if root == "-" { destination = "-" } else if singleFile && !outputIsDirectory { destination = root } else {
-                    destination = (root as NSString).appendingPathComponent(item.relativePath)
-                }
-            } else {
-                destination = nil
-            }
+            let destination = outputs.destination(for: item)
             return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
@@ -126,8 +109,4 @@ public enum TranscodeCommand {
             && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
-        var dir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
-    }
 }
