@@ -95,7 +95,13 @@ import Testing
         let byRatio = try codec.encode(frame, options: options)
         #expect(byRatio.outcome.isLossy && byRatio.outcome.method == "ISO_15444_1")
         #expect(byRatio.description.photometricInterpretation == "YBR_ICT")
-        #expect(byRatio.outcome.ratio > 8 && byRatio.outcome.ratio < 12, "ratio \(byRatio.outcome.ratio)")
+        // A ratio target bounds the rate from above: a smooth synthetic image (no corpus) reaches a
+        // higher ratio at full quality, so only the corpus photo is held to the target's range.
+        if Corpus.root != nil {
+            #expect(byRatio.outcome.ratio > 8 && byRatio.outcome.ratio < 12, "ratio \(byRatio.outcome.ratio)")
+        } else {
+            #expect(byRatio.outcome.ratio > 8, "ratio \(byRatio.outcome.ratio)")
+        }
         let decoded = try codec.decode(byRatio.bytes, description: byRatio.description)
         #expect(decoded.description.photometricInterpretation == "RGB")
         let ratioPSNR = psnr(frame, decoded)

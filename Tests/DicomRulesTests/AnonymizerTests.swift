@@ -213,6 +213,11 @@ for h in hits:
     }
 
     @Test func generatedFilesAreCurrent() throws {
+        let standard = CorpusIndex.packageRoot.appendingPathComponent("../shared/standard/deidentification.tsv").standardized
+        guard FileManager.default.fileExists(atPath: standard.path) else {
+            print("skipped: ../shared/standard is not present, generated de-identification tables not checked")
+            return
+        }
         let (status, _, err) = try run("python3", [CorpusIndex.packageRoot.appendingPathComponent("scripts/gen_deid.py").path, "--check"])
         #expect(status == 0, "\(err)")
     }
