@@ -174,21 +174,21 @@ public struct Transcoder {
         var bytes = f.bytes
         let mask: UInt32 = d.bitsStored >= 32 ? .max : (1 << UInt32(d.bitsStored)) - 1
         let sign: UInt32 = 1 << UInt32(d.bitsStored - 1)
+        // Unaligned loads and stores: the bytes are an [UInt8], never rebound to another type.
         bytes.withUnsafeMutableBytes { raw in
-            if d.bitsAllocated == 16 {
-                let p = raw.bindMemory(to: UInt16.self)
-                for i in 0..<p.count {
-                    var v = UInt32(UInt16(littleEndian: p[i])) & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = UInt16(truncatingIfNeeded: v).littleEndian
+            let unit = d.bitsAllocated / 8
+            var i = 0
+            while i + unit <= raw.count {
+                var v = unit == 2 ? UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self)))
+                    : UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                v &= mask
+                if d.isSigned && v & sign != 0 { v |= ~mask }
+                if unit == 2 {
+                    raw.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: i, as: UInt16.self)
+                } else {
+                    raw.storeBytes(of: v.littleEndian, toByteOffset: i, as: UInt32.self)
                 }
-            } else {
-                let p = raw.bindMemory(to: UInt32.self)
-                for i in 0..<p.count {
-                    var v = UInt32(littleEndian: p[i]) & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v.littleEndian
-                }
+                i += unit
             }
         }
         return DecodedFrame(bytes: bytes, description: d)
