@@ -123,7 +123,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr.prefix(2000))")
         let written = paths.filter { FileManager.default.fileExists(atPath: output.appendingPathComponent($0).path) }
         #expect(written.count == paths.count)
-        let (status, text) = try ValidateEndToEndTests.python("anonymize_readback.py", [input.path, output.path] + written)
+        let (status, text) = try Tool.script("anonymize_readback.py", [input.path, output.path] + written, withStandardError: true)
         print("anonymize readback over \(written.count) \(isFull ? "corpus" : "bundled") images: \(text.split(separator: "\n").last ?? "")")
         #expect(status == 0, "\(text)")
     }

@@ -32,6 +32,23 @@ enum Tool {
     }
 }
 
+extension Tool {
+    /// Runs a script of Tests/EndToEndTests/Scripts with python3: (status, stdout, plus stderr
+    /// when `withStandardError`). The scripts are the independent checks against the peers.
+    static func script(_ name: String, _ args: [String], withStandardError: Bool = false) throws -> (status: Int32, text: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/\(name)").path] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = withStandardError ? out : FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+}
+
 @Suite struct BinaryTests {
     @Test func binaryExistsAndRuns() throws {
         #expect(FileManager.default.isExecutableFile(atPath: CorpusIndex.binary.path))

@@ -49,16 +49,8 @@ import Testing
     @Test func jsonEqualsPydicomsReading() throws {
         let (dir, rows, _) = CorpusIndex.available
         let paths = rows.filter { ($0["expect"] ?? "").hasPrefix("parse") }.compactMap { $0["path"] }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/compare_json.py").path,
-                       CorpusIndex.binary.path, dir.path] + paths
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try Tool.script("compare_json.py", [CorpusIndex.binary.path, dir.path] + paths)
         print(text.split(separator: "\n").suffix(2).joined(separator: "\n"))
-        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(status == 0, "\(text)")
     }
 }

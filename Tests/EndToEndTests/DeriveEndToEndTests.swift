@@ -14,19 +14,10 @@ import Testing
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-derive-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/derive_check.py").path,
-                       CorpusIndex.binary.path, corpus.path, work.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try Tool.script("derive_check.py", [CorpusIndex.binary.path, corpus.path, work.path])
         let summary = text.split(separator: "\n").last.map(String.init) ?? ""
         print("derive_check: \(summary)")
-        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(status == 0, "\(text)")
         #expect(summary.hasSuffix(" 0 failed") && !summary.hasPrefix("0 passed"), "\(summary)")
     }
 }

@@ -19,17 +19,8 @@ import Testing
         }.compactMap { $0["path"] }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-readback-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/readback.py").path,
-                       CorpusIndex.binary.path, dir.path, work.path] + paths
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try Tool.script("readback.py", [CorpusIndex.binary.path, dir.path, work.path] + paths)
         print("readback over \(paths.count) \(isFull ? "corpus" : "bundled") files x 4 syntaxes: \(text.split(separator: "\n").last ?? "")")
-        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(status == 0, "\(text)")
     }
 }

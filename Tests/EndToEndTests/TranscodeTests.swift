@@ -9,18 +9,9 @@ import Testing
         let (dir, _, isFull) = CorpusIndex.available
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-transcode-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/transcode_check.py").path,
-                       CorpusIndex.binary.path, dir.path, work.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try Tool.script("transcode_check.py", [CorpusIndex.binary.path, dir.path, work.path])
         let lines = text.split(separator: "\n")
         print("transcode over \(isFull ? "the corpus" : "the bundled subset"): \(lines.suffix(2).joined(separator: "; "))")
-        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(status == 0, "\(text)")
     }
 }

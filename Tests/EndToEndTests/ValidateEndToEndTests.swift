@@ -19,20 +19,6 @@ import Testing
         return dir
     }
 
-    /// Runs a script of Tests/EndToEndTests/Scripts with python3; (status, stdout + stderr).
-    static func python(_ script: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/\(script)").path] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
-    }
-
     /// Rule ids reported for the inputs, from --format json.
     static func rules(_ inputs: [String], extra: [String] = []) throws -> [String] {
         let r = try Tool.run(["validate", "-q", "--format", "json"] + extra + inputs)
@@ -111,7 +97,7 @@ import Testing
         #expect(r.status == 83)
         let report = dir.appendingPathComponent("report.xml")
         try r.stdoutBytes.write(to: report)
-        let (status, text) = try Self.python("validate_formats.py", ["junit", report.path, Self.clean, Self.warningOnly, Self.withErrors])
+        let (status, text) = try Tool.script("validate_formats.py", ["junit", report.path, Self.clean, Self.warningOnly, Self.withErrors], withStandardError: true)
         #expect(status == 0, "\(text)")
     }
 
@@ -122,7 +108,7 @@ import Testing
         #expect(r.status == 83)
         let report = dir.appendingPathComponent("report.sarif")
         try r.stdoutBytes.write(to: report)
-        let (status, text) = try Self.python("validate_formats.py", ["sarif", report.path, Self.warningOnly, Self.withErrors])
+        let (status, text) = try Tool.script("validate_formats.py", ["sarif", report.path, Self.warningOnly, Self.withErrors], withStandardError: true)
         #expect(status == 0, "\(text)")
         // The same facts read in Swift: version, driver name, a result per finding.
         let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
