@@ -21,6 +21,9 @@ Condition codes are the conditions the validator evaluates; the English text is 
   G:t=N       required if the tag's value is greater than N
 Everything else stays empty and is listed (as a count) in the file header: those 1C/2C
 attributes are checked only for emptiness when present.
+In the module rows a code starts with "!" when the condition text is only the "Required if"
+sentence, with no "may be present otherwise" (or any other "otherwise"/"may be present"
+allowance): PS3.5 7.4.2 (1C) and 7.4.4 (2C) then forbid the attribute when the condition is not met.
 """
 import os
 import re
@@ -101,6 +104,16 @@ def condition_code(text):
     return ""
 
 
+def is_exclusive(text):
+    """True when a 1C/2C condition grants no presence beyond its own: PS3.5 7.4.2/7.4.4 then
+    forbid the attribute when the condition is false ("shall not be present otherwise")."""
+    t = text.strip()
+    if not condition_code(t) or t.startswith("Shall be present if the code value length") \
+            or t.startswith("Required if Photometric Interpretation (0028,0004) has a value of PALETTE COLOR or"):
+        return False
+    return not re.search(r"otherwise|may be present|may also be present|optional", t, re.IGNORECASE)
+
+
 def enum_code(text):
     """Enumerated values as 'V1|V2' (every value) or '1=V1|V2;2=...' (per value); '' otherwise."""
     if not text:
@@ -167,6 +180,8 @@ def generate(std, root):
             code = condition_code(r["condition"])
             if code:
                 evaluated += 1
+                if is_exclusive(r["condition"]):
+                    code = "!" + code
             else:
                 text = r["condition"] or "(no condition text in the 2020 tables)"
                 n, mod, kw = unevaluated.get(text, (0, r["module_id"], r["keyword"]))

@@ -362,3 +362,88 @@ enum Fixture {
         #expect(byFile.first?.file == "f100.dcm")
     }
 }
+
+/// Conditional attributes present when their exclusive condition is false (PS3.5 7.4.2, 7.4.4),
+/// and attributes foreign to the sequence items the tables list.
+@Suite struct ConditionalPresenceAndNestedForeignTests {
+    static func code(_ edit: (inout Dataset) -> Void = { _ in }) -> Dataset {
+        var item = Dataset()
+        item.setString(Fixture.tag("CodeValue"), .SH, "121320")
+        item.setString(Fixture.tag("CodingSchemeDesignator"), .SH, "DCM")
+        item.setString(Fixture.tag("CodeMeaning"), .LO, "Uncompressed predecessor")
+        edit(&item)
+        return item
+    }
+
+    /// The conformant Secondary Capture with one Source Image Sequence item whose purpose code is `purpose`.
+    static func withSource(purpose: Dataset, _ edit: (inout Dataset) -> Void = { _ in }) -> Dataset {
+        var ds = Fixture.secondaryCapture()
+        var item = Dataset()
+        item.setString(Fixture.tag("ReferencedSOPClassUID"), .UI, "1.2.840.10008.5.1.4.1.1.7")
+        item.setString(Fixture.tag("ReferencedSOPInstanceUID"), .UI, "2.25.99")
+        item.setSequence(Fixture.tag("PurposeOfReferenceCodeSequence"), [purpose])
+        edit(&item)
+        ds.setSequence(Fixture.tag("SourceImageSequence"), [item])
+        return ds
+    }
+
+    static func has(_ found: [Finding], _ rule: String, _ path: String) -> Bool {
+        found.contains { $0.rule == rule && $0.path == path }
+    }
+
+    static let purposePath = "SourceImageSequence[0]>PurposeOfReferenceCodeSequence[0]>"
+
+    @Test func greaterThanConditionFalseForbidsPlanarConfiguration() throws {
+        var ds = Fixture.secondaryCapture()
+        ds.setUInt16(Fixture.tag("PlanarConfiguration"), 0)  // Samples per Pixel is 1
+        let found = try Fixture.findings(ds)
+        let f = try #require(found.first { $0.rule == "iod.type1c.present" && $0.path == "PlanarConfiguration" },
+                             "\(found.map { "\($0.rule) \($0.path)" })")
+        #expect(f.severity == .error)
+        #expect(f.reference.hasPrefix("PS3.5 7.4.2"))
+        #expect(!Self.has(try Fixture.findings(Fixture.secondaryCapture()), "iod.type1c.present", "PlanarConfiguration"))
+    }
+
+    @Test func presenceConditionFalseForbidsMappingResource() throws {
+        let breaking = Self.withSource(purpose: Self.code { $0.setString(Fixture.tag("MappingResource"), .CS, "DCMR") })
+        let found = try Fixture.findings(breaking)
+        #expect(Self.has(found, "iod.type1c.present", Self.purposePath + "MappingResource"), "\(found.map { "\($0.rule) \($0.path)" })")
+        let passing = Self.withSource(purpose: Self.code {
+            $0.setString(Fixture.tag("MappingResource"), .CS, "DCMR")
+            $0.setString(Fixture.tag("ContextIdentifier"), .CS, "7202")
+        })
+        let ok = try Fixture.findings(passing)
+        #expect(!ok.contains { $0.rule.hasSuffix(".present") }, "\(ok.map { "\($0.rule) \($0.path)" })")
+    }
+
+    @Test func valueConditionFalseForbidsContextGroupLocalVersion() throws {
+        let breaking = Self.withSource(purpose: Self.code {
+            $0.setString(Fixture.tag("ContextGroupExtensionFlag"), .CS, "N")
+            $0.setString(Fixture.tag("ContextGroupLocalVersion"), .DT, "20240101")
+        })
+        #expect(Self.has(try Fixture.findings(breaking), "iod.type1c.present", Self.purposePath + "ContextGroupLocalVersion"))
+        // Condition true: allowed. Condition not evaluable (flag absent): not reported either.
+        let passing = Self.withSource(purpose: Self.code {
+            $0.setString(Fixture.tag("ContextGroupExtensionFlag"), .CS, "Y")
+            $0.setString(Fixture.tag("ContextGroupLocalVersion"), .DT, "20240101")
+            $0.setString(Fixture.tag("ContextGroupExtensionCreatorUID"), .UI, "2.25.5")
+        })
+        #expect(!Self.has(try Fixture.findings(passing), "iod.type1c.present", Self.purposePath + "ContextGroupLocalVersion"))
+        let undecided = Self.withSource(purpose: Self.code { $0.setString(Fixture.tag("ContextGroupLocalVersion"), .DT, "20240101") })
+        #expect(!Self.has(try Fixture.findings(undecided), "iod.type1c.present", Self.purposePath + "ContextGroupLocalVersion"))
+    }
+
+    @Test func attributeForeignToASequenceItemIsAWarning() throws {
+        let breaking = Self.withSource(purpose: Self.code()) { $0.setString(Fixture.tag("SOPInstanceUID"), .UI, "2.25.98") }
+        let found = try Fixture.findings(breaking)
+        let f = try #require(found.first { $0.rule == "iod.attribute.foreign" && $0.path == "SourceImageSequence[0]>SOPInstanceUID" },
+                             "\(found.map { "\($0.rule) \($0.path)" })")
+        #expect(f.severity == .warning)
+        // Listed attributes, private tags and the conformant item: nothing foreign.
+        let passing = Self.withSource(purpose: Self.code()) {
+            $0.set(Element(tag: Tag(0x0009, 0x0010), vr: .LO, value: .bytes(ValueBytes(Array("ACME".utf8)))))
+        }
+        let ok = try Fixture.findings(passing)
+        #expect(!ok.contains { $0.rule == "iod.attribute.foreign" }, "\(ok.map { "\($0.rule) \($0.path)" })")
+    }
+}

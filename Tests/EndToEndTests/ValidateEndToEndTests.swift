@@ -119,6 +119,28 @@ import Testing
         #expect(results.count == (try Self.rules([Self.clean, Self.warningOnly, Self.withErrors]).count))
     }
 
+    /// The schema checks are real: a report the schemas reject fails them (SARIF level outside
+    /// the enumeration; JUnit testsuite without its required `tests` attribute).
+    @Test func schemaChecksRejectReportsOutsideTheSchemas() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sarif = try Tool.run(["validate", "--format", "sarif", Self.withErrors])
+        let badSarif = dir.appendingPathComponent("bad.sarif")
+        try Data(String(decoding: sarif.stdoutBytes, as: UTF8.self)
+            .replacingOccurrences(of: "\"level\":\"error\"", with: "\"level\":\"fatal\"").utf8).write(to: badSarif)
+        let (sarifStatus, sarifText) = try Tool.script("validate_formats.py", ["sarif", badSarif.path, Self.withErrors], withStandardError: true)
+        #expect(sarifStatus != 0)
+        #expect(sarifText.contains("sarif-schema-2.1.0.json: $.runs[0].results"), "\(sarifText)")
+        let junit = try Tool.run(["validate", "--format", "junit", Self.withErrors])
+        let badJUnit = dir.appendingPathComponent("bad.xml")
+        try Data(String(decoding: junit.stdoutBytes, as: UTF8.self)
+            .replacingOccurrences(of: "<testsuite name=\"dicomtool validate\" tests=", with: "<testsuite name=\"dicomtool validate\" count=").utf8)
+            .write(to: badJUnit)
+        let (junitStatus, junitText) = try Tool.script("validate_formats.py", ["junit", badJUnit.path, Self.withErrors], withStandardError: true)
+        #expect(junitStatus != 0)
+        #expect(junitText.contains("junit-10.xsd:"), "\(junitText)")
+    }
+
     @Test func baselineRoundTripFailsOnlyOnNewFindings() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -6,9 +6,23 @@ import DicomIO
 struct IODChecks {
     let reportForeign: Bool
 
+    /// What the module walks learn about elements before anything is reported: an element is
+    /// foreign, or forbidden by a false exclusive condition, only if no rule of any present
+    /// module allows it (the same attribute can be in several modules of one IOD).
+    final class Ledger {
+        /// Tag paths of elements that some applicable rule allows.
+        var permitted = Set<String>()
+        /// Elements present against an exclusive 1C/2C condition evaluated false.
+        var forbidden: [(path: String, element: Element, rule: IODRules.AttributeRule, condition: IODRules.Condition, reference: String)] = []
+        /// Sequence items whose content the tables list: path -> (item, reference of the module).
+        var items: [String: (item: Dataset, reference: String)] = [:]
+        var itemOrder: [String] = []
+    }
+
     static let sopClassUID = Tag(0x0008, 0x0016)
     static let sharedFG = Tag(0x5200, 0x9229), perFrameFG = Tag(0x5200, 0x9230)
     static let imageType = Tag(0x0008, 0x0008)
+    static let contentSequence = Tag(0x0040, 0xA730)
 
     func run(_ ds: Dataset, into out: inout Findings) {
         guard let sopClass = ds.string(Self.sopClassUID), !sopClass.isEmpty else {
@@ -32,6 +46,7 @@ struct IODChecks {
             }
         }
         let ciodRef = "PS3.3 " + (idx.sectionByCIOD[ciod] ?? "A")
+        let ledger = Ledger()
         for use in uses {
             let rules = IODRules.attributes(ofModule: use.moduleID)
             let present: Bool
@@ -49,8 +64,10 @@ struct IODChecks {
             }
             guard present else { continue }
             let ref = use.section.isEmpty ? ciodRef : "PS3.3 " + use.section
-            check(rules, item: ds, root: ds, path: "", inFunctionalGroup: false, reference: ref, into: &out)
+            check(rules, item: ds, root: ds, ancestors: [], path: "", inFunctionalGroup: false, reference: ref,
+                  ledger: ledger, into: &out)
         }
+        reportForbidden(ledger, into: &out)
         checkImageType(ds, into: &out)
         checkFunctionalGroups(ds, ciod: ciod, into: &out)
         guard reportForeign else { return }
@@ -61,6 +78,34 @@ struct IODChecks {
             out.add(.warning, "iod.attribute.foreign", keyword(e.tag), e.tag,
                     "\(keyword(e.tag)) is not defined by any module of the \(ciod) IOD", ciodRef, offset: e.offset)
         }
+        reportForeignInItems(ledger, into: &out)
+    }
+
+    /// Present 1C/2C attributes whose exclusive condition is false, unless another rule allows them.
+    func reportForbidden(_ ledger: Ledger, into out: inout Findings) {
+        for f in ledger.forbidden where !ledger.permitted.contains(f.path) {
+            let t = f.rule.type.rawValue
+            let clause = f.rule.type == .type1C ? "PS3.5 7.4.2" : "PS3.5 7.4.4"
+            out.add(.error, "iod.type\(t.lowercased()).present", f.path, f.element.tag,
+                    "Type \(t) \(keyword(f.element.tag)) is present but its condition is false (\(describe(f.condition))), and the condition allows it only then",
+                    "\(clause); \(f.reference)", offset: f.element.offset)
+        }
+    }
+
+    /// Elements of sequence items that no rule for the item lists (private tags, group lengths,
+    /// retired attributes and attributes newer than the tables excepted, as at the top level).
+    func reportForeignInItems(_ ledger: Ledger, into out: inout Findings) {
+        let gaps = IODRules.index.gapTags
+        for itemPath in ledger.itemOrder {
+            guard let (item, reference) = ledger.items[itemPath] else { continue }
+            for e in item.elements where !e.tag.isPrivate && !e.tag.isGroupLength && !gaps.contains(e.tag) {
+                let here = join(itemPath, e.tag)
+                if ledger.permitted.contains(here) { continue }
+                if DataDictionary.entry(for: e.tag)?.isRetired == true { continue }
+                out.add(.warning, "iod.attribute.foreign", here, e.tag,
+                        "\(keyword(e.tag)) is not defined for the items of \(itemPath)", reference, offset: e.offset)
+            }
+        }
     }
 
     func matches(_ pattern: IODRules.TagPattern, in item: Dataset) -> [Element] {
@@ -68,8 +113,8 @@ struct IODChecks {
         return item.elements.filter { pattern.matches($0.tag) }
     }
 
-    func check(_ rules: [IODRules.AttributeRule], item: Dataset, root: Dataset, path: String, inFunctionalGroup: Bool,
-               reference: String, into out: inout Findings) {
+    func check(_ rules: [IODRules.AttributeRule], item: Dataset, root: Dataset, ancestors: [Dataset], path: String,
+               inFunctionalGroup: Bool, reference: String, ledger: Ledger, into out: inout Findings) {
         for rule in rules {
             let found = matches(rule.pattern, in: item)
             let tag = rule.pattern.tag
@@ -82,7 +127,7 @@ struct IODChecks {
                     let t = rule.type.rawValue
                     out.add(.error, "iod.type\(t).missing", here, tag, "Type \(t) \(keyword(tag)) is missing", reference)
                 case .type1C, .type2C:
-                    if let c = rule.condition, evaluate(c, item: item, root: root) {
+                    if let c = rule.condition, evaluate(c, item: item, root: root, ancestors: ancestors) {
                         let t = rule.type.rawValue
                         out.add(.error, "iod.type\(t.lowercased()).missing", here, tag,
                                 "Type \(t) \(keyword(tag)) is missing and its condition holds (\(describe(c)))", reference)
@@ -93,6 +138,11 @@ struct IODChecks {
             }
             for e in found {
                 let here = join(path, e.tag)
+                if rule.exclusive, let c = rule.condition, decide(c, item: item, root: root, ancestors: ancestors) == false {
+                    ledger.forbidden.append((here, e, rule, c, reference))
+                } else {
+                    ledger.permitted.insert(here)
+                }
                 if rule.type == .type1 || rule.type == .type1C, isEmpty(e) {
                     let t = rule.type.rawValue
                     out.add(.error, "iod.type\(t.lowercased()).empty", here, e.tag,
@@ -100,10 +150,17 @@ struct IODChecks {
                 }
                 if !rule.enumerations.isEmpty { checkEnumerations(rule.enumerations, e, item: item, path: here, reference: reference, into: &out) }
                 if !rule.children.isEmpty, let items = e.items {
-                    let fg = e.tag == Self.sharedFG || e.tag == Self.perFrameFG
+                    let fg = inFunctionalGroup || e.tag == Self.sharedFG || e.tag == Self.perFrameFG
                     for (i, child) in items.enumerated() {
-                        check(rule.children, item: child, root: root, path: "\(here)[\(i)]", inFunctionalGroup: fg,
-                              reference: reference, into: &out)
+                        let itemPath = "\(here)[\(i)]"
+                        // Functional group items hold macros checked as a whole, and SR content items
+                        // nest recursively (PS3.3 C.17.3) beyond what the tables expand: no foreign check there.
+                        if !fg && e.tag != Self.contentSequence && ledger.items[itemPath] == nil {
+                            ledger.items[itemPath] = (child, reference)
+                            ledger.itemOrder.append(itemPath)
+                        }
+                        check(rule.children, item: child, root: root, ancestors: ancestors + [item], path: itemPath,
+                              inFunctionalGroup: fg, reference: reference, ledger: ledger, into: &out)
                     }
                 }
             }
@@ -181,22 +238,32 @@ struct IODChecks {
         }
     }
 
-    func lookup(_ tag: Tag, item: Dataset, root: Dataset) -> (Element, Dataset)? {
+    /// The element named by a condition: in the item itself, else in the enclosing items (nearest
+    /// first), else at the top level.
+    func lookup(_ tag: Tag, item: Dataset, root: Dataset, ancestors: [Dataset] = []) -> (Element, Dataset)? {
         if let e = item[tag] { return (e, item) }
+        for a in ancestors.reversed() { if let e = a[tag] { return (e, a) } }
         if let e = root[tag] { return (e, root) }
         return nil
     }
 
-    func evaluate(_ c: IODRules.Condition, item: Dataset, root: Dataset) -> Bool {
+    func evaluate(_ c: IODRules.Condition, item: Dataset, root: Dataset, ancestors: [Dataset] = []) -> Bool {
+        decide(c, item: item, root: root, ancestors: ancestors) ?? false
+    }
+
+    /// The condition's truth, or nil when it cannot be decided (a value condition on an absent or
+    /// empty attribute, which is reported by its own rule if it is required).
+    func decide(_ c: IODRules.Condition, item: Dataset, root: Dataset, ancestors: [Dataset]) -> Bool? {
         switch c {
-        case .anyPresent(let tags): return tags.contains { lookup($0, item: item, root: root) != nil }
-        case .nonePresent(let tags): return !tags.contains { lookup($0, item: item, root: root) != nil }
+        case .anyPresent(let tags): return tags.contains { lookup($0, item: item, root: root, ancestors: ancestors) != nil }
+        case .nonePresent(let tags): return !tags.contains { lookup($0, item: item, root: root, ancestors: ancestors) != nil }
         case .valueIn(let tag, let accepted):
-            guard let (e, where_) = lookup(tag, item: item, root: root), let first = values(e, item: where_).first else { return false }
+            guard let (e, where_) = lookup(tag, item: item, root: root, ancestors: ancestors),
+                  let first = values(e, item: where_).first, !first.isEmpty else { return nil }
             return accepted.contains(first)
         case .greaterThan(let tag, let n):
-            guard let (e, where_) = lookup(tag, item: item, root: root), let first = values(e, item: where_).first,
-                  let v = Double(first) else { return false }
+            guard let (e, where_) = lookup(tag, item: item, root: root, ancestors: ancestors),
+                  let first = values(e, item: where_).first, let v = Double(first) else { return nil }
             return v > n
         }
     }

@@ -84,12 +84,15 @@ public enum IODRules {
         let type: AttributeType
         /// nil when the type is not 1C/2C or its condition is not one the validator evaluates.
         let condition: Condition?
+        /// The condition text is only "Required if ..." (no "may be present otherwise"): the
+        /// attribute shall not be present when the condition is false (PS3.5 7.4.2, 7.4.4).
+        let exclusive: Bool
         let enumerations: [Enumeration]
         let children: [AttributeRule]
 
-        init(pattern: TagPattern, type: AttributeType, condition: Condition?, enumerations: [Enumeration],
-             children: [AttributeRule]) {
-            self.pattern = pattern; self.type = type; self.condition = condition
+        init(pattern: TagPattern, type: AttributeType, condition: Condition?, exclusive: Bool = false,
+             enumerations: [Enumeration], children: [AttributeRule]) {
+            self.pattern = pattern; self.type = type; self.condition = condition; self.exclusive = exclusive
             self.enumerations = enumerations; self.children = children
         }
     }
@@ -183,14 +186,14 @@ public enum IODRules {
     static func parseModule(_ module: String) -> [AttributeRule] {
         guard let range = index.moduleRanges[module] else { return [] }
         // Rows come in document order with their depth: rebuild the nesting with a stack.
-        struct Pending { var row: (TagPattern, AttributeType, Condition?, [Enumeration]); var children: [AttributeRule] }
+        struct Pending { var row: (TagPattern, AttributeType, Condition?, Bool, [Enumeration]); var children: [AttributeRule] }
         var stack: [Pending] = []
         var roots: [AttributeRule] = []
         func close(to depth: Int) {
             while stack.count > depth {
                 let p = stack.removeLast()
-                let rule = AttributeRule(pattern: p.row.0, type: p.row.1, condition: p.row.2, enumerations: p.row.3,
-                                         children: p.children)
+                let rule = AttributeRule(pattern: p.row.0, type: p.row.1, condition: p.row.2, exclusive: p.row.3,
+                                         enumerations: p.row.4, children: p.children)
                 if stack.isEmpty { roots.append(rule) } else { stack[stack.count - 1].children.append(rule) }
             }
         }
@@ -207,7 +210,10 @@ public enum IODRules {
                 }
                 return Enumeration(index: nil, values: Set(part.split(separator: "|").map(String.init)))
             }
-            stack.append(Pending(row: (pattern, type, Condition(code: c[3]), enums), children: []))
+            // "!" marks a condition that forbids the attribute when false (gen_standard_extra.py).
+            let exclusive = c[3].hasPrefix("!")
+            let code = exclusive ? c[3].dropFirst() : c[3]
+            stack.append(Pending(row: (pattern, type, Condition(code: code), exclusive, enums), children: []))
         }
         close(to: 0)
         return roots

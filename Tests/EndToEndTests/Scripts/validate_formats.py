@@ -1,120 +1,40 @@
 #!/usr/bin/env python3
-"""Checks `dicomtool validate` reports with readers independent of dicomtool.
+"""Checks `dicomtool validate` reports against the published schemas, with readers independent of dicomtool.
 
-  validate_formats.py junit REPORT.xml FILE...   one <testcase> per FILE, failures well formed
-  validate_formats.py sarif REPORT.sarif FILE... SARIF 2.1.0, every FILE with findings has results
+  validate_formats.py junit REPORT.xml FILE...   valid against the Jenkins JUnit XSD; one <testcase> per FILE
+  validate_formats.py sarif REPORT.sarif FILE... valid against the OASIS SARIF 2.1.0 JSON schema; every FILE
+                                                 with findings has results
 
-Neither the JUnit XSD nor the SARIF 2.1.0 JSON schema ships in any package installed here (checked:
-sarif-om, jschema-to-python, sarif-tools, junitparser, junit-xml on PyPI carry no schema file), so
-the SARIF check is a JSON Schema (validated with the jsonschema package) transcribed from the
-SARIF 2.1.0 specification's required properties and enumerations for the objects dicomtool writes,
-and the JUnit check follows the structure of the common Jenkins/Ant JUnit XSD (testsuites >
-testsuite > testcase with name/classname; failure/error with message and type; integer counts).
+The schemas are fetched by scripts/setup into .build-schemas at the package root, from pinned PyPI
+source distributions (sources and licences in Tests/Fixtures/schemas/README.md):
+junit-10.xsd is checked with xmllint --schema (Debian libxml2-utils), sarif-schema-2.1.0.json with
+the jsonschema package (draft 4, as the schema declares; with rfc3987 the uri formats are checked too).
+Beyond the schemas, the facts the schemas cannot state: counts agree with the test cases, every
+result's ruleId is among driver.rules, and results are located in the files given.
 Exit status 0 when the report passes; the reasons otherwise."""
 import json
+import os
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 import jsonschema
 
-SARIF_SUBSET = {
-    "type": "object",
-    "required": ["version", "runs"],
-    "properties": {
-        "$schema": {"type": "string"},
-        "version": {"enum": ["2.1.0"]},
-        "runs": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/run"}},
-    },
-    "definitions": {
-        "message": {
-            "type": "object",
-            "anyOf": [{"required": ["text"]}, {"required": ["id"]}],
-            "properties": {"text": {"type": "string"}, "id": {"type": "string"}},
-        },
-        "run": {
-            "type": "object",
-            "required": ["tool"],
-            "properties": {
-                "tool": {
-                    "type": "object",
-                    "required": ["driver"],
-                    "properties": {"driver": {"$ref": "#/definitions/driver"}},
-                },
-                "results": {"type": "array", "items": {"$ref": "#/definitions/result"}},
-            },
-        },
-        "driver": {
-            "type": "object",
-            "required": ["name"],
-            "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "version": {"type": "string"},
-                "informationUri": {"type": "string", "format": "uri"},
-                "rules": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["id"],
-                        "properties": {
-                            "id": {"type": "string"},
-                            "shortDescription": {"$ref": "#/definitions/multiformatMessage"},
-                            "fullDescription": {"$ref": "#/definitions/multiformatMessage"},
-                            "help": {"$ref": "#/definitions/multiformatMessage"},
-                        },
-                    },
-                },
-            },
-        },
-        "multiformatMessage": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
-        "result": {
-            "type": "object",
-            "required": ["message"],
-            "properties": {
-                "ruleId": {"type": "string"},
-                "level": {"enum": ["none", "note", "warning", "error"]},
-                "message": {"$ref": "#/definitions/message"},
-                "locations": {"type": "array", "items": {"$ref": "#/definitions/location"}},
-            },
-        },
-        "location": {
-            "type": "object",
-            "properties": {
-                "physicalLocation": {
-                    "type": "object",
-                    "anyOf": [{"required": ["artifactLocation"]}, {"required": ["address"]}],
-                    "properties": {
-                        "artifactLocation": {
-                            "type": "object",
-                            "properties": {"uri": {"type": "string", "format": "uri-reference"}},
-                        },
-                        "region": {
-                            "type": "object",
-                            "properties": {
-                                "byteOffset": {"type": "integer", "minimum": 0},
-                                "byteLength": {"type": "integer", "minimum": 0},
-                            },
-                        },
-                    },
-                },
-                "logicalLocations": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "name": {"type": "string"},
-                            "fullyQualifiedName": {"type": "string"},
-                            "kind": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
+SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", ".build-schemas")
+JUNIT_XSD = os.path.join(SCHEMAS, "junit-10.xsd")
+SARIF_SCHEMA = os.path.join(SCHEMAS, "sarif-schema-2.1.0.json")
+
+
+def junit_schema_problems(path):
+    r = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, path], capture_output=True, text=True)
+    if r.returncode == 0:
+        return []
+    lines = [l for l in r.stderr.splitlines() if l.strip() and not l.endswith(" fails to validate")]
+    return [f"junit-10.xsd: {l}" for l in lines] or [f"junit-10.xsd: xmllint exit status {r.returncode}"]
 
 
 def check_junit(path, files):
-    problems = []
+    problems = junit_schema_problems(path)
     root = ET.parse(path).getroot()
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     if root.tag not in ("testsuites", "testsuite"):
@@ -152,8 +72,10 @@ def check_junit(path, files):
 def check_sarif(path, files):
     problems = []
     doc = json.load(open(path, encoding="utf-8"))
-    validator = jsonschema.Draft7Validator(SARIF_SUBSET, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    problems += [f"schema: {e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
+    with open(SARIF_SCHEMA, encoding="utf-8") as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    problems += [f"sarif-schema-2.1.0.json: {e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
     if problems:
         return problems
     run = doc["runs"][0]
