@@ -22,6 +22,8 @@ public final class AtomicOutput: OutputSink, PatchableSink {
     /// Temporary files still open in this process, removed by `removeAllPending()` (SIGINT).
     nonisolated(unsafe) private static var pending = Set<String>()
     private static let lock = NSLock()
+    /// Directories created or found in this process.
+    nonisolated(unsafe) private static var madeDirectories = Set<String>()
 
     public init(destination: String, sync: Bool = false) throws(DicomError) {
         self.destination = destination
@@ -33,10 +35,14 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
         let url = URL(fileURLWithPath: destination)
         let dir = url.deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
+        // A run writes many files into few directories: each is made (or found) once.
+        if !Self.lock.withLock({ Self.madeDirectories.contains(dir) }) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
+            }
+            Self.lock.withLock { _ = Self.madeDirectories.insert(dir) }
         }
         Self.removeStaleTemporaries(in: dir)
         let tmp = dir + "/" + Self.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent

@@ -345,6 +345,56 @@ for h in hits:
         #expect(f.dataset.string(t(0x0008, 0x0020)) == "20190314")
     }
 
+    /// Every listed safe private attribute is kept with Retain Safe Private and removed without
+    /// it; an element of the same block that is not listed, and a listed element byte under
+    /// another creator, are removed either way. Each creator sits in its own block (0x10, 0x11...)
+    /// so that the element byte, not the block, is what is matched.
+    @Test func safePrivateListKeptOnlyWithTheOption() throws {
+        let entries = SafePrivateAttributes.entries.sorted { ($0.group, $0.creator, $0.elementByte) < ($1.group, $1.creator, $1.elementByte) }
+        #expect(entries.count == 11)
+        var ds = plantedDataset()
+        var blocks: [UInt16: [String: UInt16]] = [:]   // group -> creator -> block
+        var listed: [(Tag, SafePrivateAttributes.Entry)] = []
+        var unlisted: [Tag] = []
+        for entry in entries {
+            var inGroup = blocks[entry.group] ?? [:]
+            let block = inGroup[entry.creator] ?? UInt16(0x11 + inGroup.count)
+            inGroup[entry.creator] = block
+            blocks[entry.group] = inGroup
+            ds.setString(t(entry.group, block), .LO, entry.creator)
+            let tag = t(entry.group, block << 8 | UInt16(entry.elementByte))
+            // The dictionary knows each listed attribute (its VR and meaning come from there).
+            let vr = try #require(entry.vr, "no private dictionary entry for \(entry.creator) \(entry.exampleTag)")
+            #expect(entry.meaning != nil)
+            ds.set(Element(tag: tag, vr: vr, value: .bytes(ValueBytes(vr.isString ? Array("12".utf8) : [UInt8](repeating: 0, count: 24)))))
+            listed.append((tag, entry))
+            // Byte 0xF0 of the same block is on no list.
+            let other = t(entry.group, block << 8 | 0xF0)
+            ds.setString(other, .LO, "not on the list")
+            unlisted.append(other)
+        }
+        // A listed byte (0x00) under a creator that is not on the list.
+        ds.setString(t(0x7053, 0x0030), .LO, "SOME OTHER VENDOR")
+        ds.setString(t(0x7053, 0x3000), .DS, "2.5")
+        unlisted.append(t(0x7053, 0x3000))
+        let file = try part10File(ds)
+
+        var retain = AnonymizeOptions(secret: testSecret)
+        retain.retainSafePrivate = true
+        let kept = try Anonymizer(options: retain).anonymize(file).dataset
+        for (tag, entry) in listed {
+            #expect(kept[tag] != nil, "\(entry.creator) \(tag) should be kept with --retain-safe-private")
+            #expect(kept.string(t(tag.group, tag.element >> 8))?.trimmingCharacters(in: .whitespaces) == entry.creator)
+        }
+        for tag in unlisted { #expect(kept[tag] == nil, "\(tag) is not safe and should be removed") }
+        #expect(kept[t(0x7053, 0x0030)] == nil)   // its creator goes with its only element
+
+        let basic = try Anonymizer(options: AnonymizeOptions(secret: testSecret)).anonymize(file).dataset
+        for (tag, _) in listed { #expect(basic[tag] == nil, "\(tag) should be removed without the option") }
+        for tag in unlisted { #expect(basic[tag] == nil) }
+        #expect(!basic.elements.contains { $0.tag.isPrivate })
+    }
+
     @Test func optionsKeepRemoveSetAndSafePrivate() throws {
         var opts = AnonymizeOptions(secret: testSecret)
         opts.retainSafePrivate = true

@@ -82,7 +82,10 @@ public struct Anonymizer: Sendable {
     /// The de-identified meta and data set of `file`, and what was done.
     /// Throws `.unsupported` (exit status 80) when the burned-in policy is refuse and the file
     /// declares or is suspected of burned-in annotation; `.usage` for a `set` that cannot apply.
-    public func anonymize(_ file: DicomFile) throws(DicomError) -> (meta: Dataset, dataset: Dataset, report: AnonymizeReport) {
+    /// `identifyingValues`, when given, must be `IdentityScanner.identifyingValues(in: file.dataset,
+    /// options: options)`: the caller that also runs the self-check computes them once for both.
+    public func anonymize(_ file: DicomFile, identifyingValues: [IdentityScanner.Finding]? = nil)
+        throws(DicomError) -> (meta: Dataset, dataset: Dataset, report: AnonymizeReport) {
         let original = file.dataset
         var report = AnonymizeReport()
         if let reason = BurnedInRisk.reason(original) {
@@ -98,6 +101,7 @@ public struct Anonymizer: Sendable {
             }
         }
         let pass = Pass(anonymizer: self, original: original, report: report)
+        if let identifyingValues { pass.identifyingFindings = identifyingValues }
         var out = pass.process(original, path: [], cleaning: .asIs)
         report = pass.report
         if options.retainLongModifiedDates { report.dateOffsetDays = pass.dateOffset }
@@ -294,8 +298,9 @@ final class Pass {
     var report: AnonymizeReport
     let dateOffset: Int
     /// Identifying values of the original, for cleaning text (longest first).
-    lazy var identifyingValues: [String] = IdentityScanner.identifyingValues(in: original, options: options)
-        .map(\.value).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+    lazy var identifyingValues: [String] = Self.cleaningOrder(identifyingFindings)
+    /// The original's identifying values (given by the caller, or found when first needed).
+    lazy var identifyingFindings: [IdentityScanner.Finding] = IdentityScanner.identifyingValues(in: original, options: options)
     let original: Dataset
 
     init(anonymizer: Anonymizer, original: Dataset, report: AnonymizeReport) {
@@ -308,6 +313,12 @@ final class Pass {
     }
 
     struct Step { let tag: Tag; let item: Int }
+
+    /// The values to replace when cleaning text: longest first, so that a value is replaced
+    /// before any shorter value inside it.
+    static func cleaningOrder(_ findings: [IdentityScanner.Finding]) -> [String] {
+        findings.map { ($0.value, $0.value.count) }.filter { $0.1 >= 3 }.sorted { $0.1 > $1.1 }.map(\.0)
+    }
 
     static func describe(_ path: [Step], _ tag: Tag) -> String {
         path.map { "\($0.tag.description)[\($0.item)]." }.joined() + tag.description
@@ -399,7 +410,7 @@ final class Pass {
             if e.vr == .UN, !e.tag.isPrivate, case .bytes = e.value, let vr = DataDictionary.entry(for: e.tag)?.vr, vr.isString {
                 e.vr = vr
             }
-            let where_ = Self.describe(path, e.tag)
+            lazy var where_ = Self.describe(path, e.tag)   // only for the report: most elements are kept unrecorded
             var decision = decide(e, in: ds, path: path)
             if cleaning != .asIs && decision == .keep && e.vr != .SQ && e.vr.usesSpecificCharacterSet {
                 let freeText: Set<VR> = [.LT, .ST, .UT, .UC, .PN]
@@ -450,7 +461,7 @@ final class Pass {
                 } else if e.vr == .UI {
                     if options.retainUIDs { break }
                     let values = (ds.string(e.tag) ?? "").split(separator: "\\", omittingEmptySubsequences: false)
-                        .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \0")) }
+                        .map { IdentityScanner.trimmingPadding($0) }
                     let mapped = values.map { $0.isEmpty ? $0 : mapUID($0, path: where_) }
                     if mapped != values {
                         out.setStrings(e.tag, .UI, mapped)
@@ -539,7 +550,9 @@ final class Pass {
     /// Text with every identifying value of the file replaced by "X".
     func cleanText(_ text: String) -> String {
         var t = text
-        for v in identifyingValues where t.contains(v) { t = t.replacingOccurrences(of: v, with: "X") }
+        for v in identifyingValues where IdentityScanner.contains(Array(t.utf8), Array(v.utf8)) {
+            t = t.replacingOccurrences(of: v, with: "X")
+        }
         return t
     }
 

@@ -30,9 +30,43 @@ public enum IdentityScanner {
     }
 
     public static func residuals(original: Dataset, anonymized: Dataset, options: AnonymizeOptions) -> [String] {
-        let values = identifyingValues(in: original, options: options)
+        residuals(values: identifyingValues(in: original, options: options), anonymized: anonymized)
+    }
+
+    /// Residual identifiers among `values` (from `identifyingValues`, computed once per file and
+    /// shared with the anonymizer's text cleaning): one message per hit, empty when clean.
+    ///
+    /// Every searched value of `anonymized` is first gathered into one buffer, values separated
+    /// by 0xFF, a byte UTF-8 text never holds: a needle (UTF-8 text) cannot span two values, so a
+    /// needle is in the buffer exactly when it is in one value. Only when something is found does
+    /// the element-by-element walk run, to say where.
+    public static func residuals(values: [Finding], anonymized: Dataset) -> [String] {
         guard !values.isEmpty else { return [] }
         let needles = values.map { (finding: $0, bytes: Array($0.value.utf8)) }
+        var gathered: [UInt8] = []
+        gathered.reserveCapacity(8192)
+        func gather(_ ds: Dataset) {
+            for e in ds.elements {
+                switch e.value {
+                case .sequence(let items): items.forEach(gather)
+                case .fragments: continue
+                case .bytes(let b):
+                    if e.tag.group == 0x7FE0 { continue }
+                    if e.vr.isString {
+                        gathered.append(contentsOf: ds.decodeText(b, vr: e.vr).utf8)
+                    } else {
+                        b.withUnsafeBytes { gathered.append(contentsOf: $0) }
+                    }
+                    gathered.append(0xFF)
+                }
+            }
+        }
+        gather(anonymized)
+        let anyHit = gathered.withUnsafeBytes { hay in
+            needles.contains { n in n.bytes.withUnsafeBytes { contains(hay, $0) } }
+        }
+        guard anyHit else { return [] }
+
         var hits: [String] = []
         func walk(_ ds: Dataset, _ path: String) {
             for e in ds.elements {
@@ -45,13 +79,12 @@ public enum IdentityScanner {
                 case .bytes(let b):
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
-                        let text = ds.decodeText(b, vr: e.vr)
-                        for n in needles where text.contains(n.finding.value) {
+                        let text = Array(ds.decodeText(b, vr: e.vr).utf8)
+                        for n in needles where contains(text, n.bytes) {
                             hits.append("\(here): contains '\(n.finding.value)' from the original's \(n.finding.source)")
                         }
                     } else {
-                        let bytes = b.bytes
-                        for n in needles where contains(bytes, n.bytes) {
+                        for n in needles where b.withUnsafeBytes({ hay in n.bytes.withUnsafeBytes { contains(hay, $0) } }) {
                             hits.append("\(here): bytes contain '\(n.finding.value)' from the original's \(n.finding.source)")
                         }
                     }
@@ -69,28 +102,35 @@ public enum IdentityScanner {
         var kept = Set<String>()
         func strings(_ e: Element, _ ds: Dataset) -> [String] {
             guard let b = e.valueBytes else { return [] }
-            var text: String
+            let text: String
             if e.vr.isString {
                 text = ds.decodeText(b, vr: e.vr)
             } else if e.tag.isPrivate || e.vr == .UN {
                 // Private binary values often hold text: take it when it is printable.
-                let bytes = b.bytes
-                guard !bytes.isEmpty, bytes.count <= 4096,
-                      bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0 || $0 == 0x0A || $0 == 0x0D }) else { return [] }
-                text = String(decoding: bytes, as: UTF8.self)
+                guard b.count > 0, b.count <= 4096,
+                      let printable = b.withUnsafeBytes({ raw -> String? in
+                          raw.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0 || $0 == 0x0A || $0 == 0x0D })
+                              ? String(decoding: raw, as: UTF8.self) : nil
+                      }) else { return [] }
+                text = printable
             } else {
                 return []
             }
-            text = text.trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+            let trimmed = trimmingPadding(Substring(text))
+            // ASCII text splits byte by byte (the same result as by Character, much faster).
+            let ascii = trimmed.utf8.allSatisfy { $0 < 0x80 }
+            func split(_ s: String, _ isSeparator: @escaping (UInt8) -> Bool) -> [Substring] {
+                if ascii { return s.utf8.split(whereSeparator: isSeparator).map { Substring($0) } }
+                return s.split(whereSeparator: { c in c.utf8.count == 1 && isSeparator(c.utf8.first ?? 0) })
+            }
             var out: [String]
             switch e.vr {
-            case .LT, .ST, .UT: out = [text]
-            default: out = text.split(separator: "\\").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \0")) }
+            case .LT, .ST, .UT: out = [trimmed]
+            default: out = split(trimmed, { $0 == 0x5C }).map { trimmingPadding($0) }
             }
             if e.vr == .PN {
                 for v in out {
-                    out += v.split(whereSeparator: { $0 == "^" || $0 == "=" })
-                        .map { $0.trimmingCharacters(in: .whitespaces) }
+                    out += split(v, { $0 == 0x5E || $0 == 0x3D }).map { trimmingWhitespace($0) }
                 }
             }
             return out
@@ -140,14 +180,18 @@ public enum IdentityScanner {
         }
         walk(original, path: [], removed: false, treated: false)
         var seen = Set<String>()
-        let keptValues = Array(kept)
+        // Every kept value in one buffer, 0xFF between values (never in UTF-8), so that "part of
+        // a kept value" is one byte search per candidate.
+        var keptJoined: [UInt8] = []
+        for k in kept { keptJoined.append(contentsOf: k.utf8); keptJoined.append(0xFF) }
         return candidates.filter { f in
             let v = f.value
             if v.count < 4 || dummies.contains(v) || kept.contains(v) || seen.contains(v) { return false }
             // Undecodable text (replacement characters) and punctuation would match anything.
-            if v.contains("\u{FFFD}") || v.filter({ $0.isLetter || $0.isNumber }).count < 4 { return false }
-            // Part of a value the profile keeps (a model name in a removed private tag).
-            if keptValues.contains(where: { $0.count > v.count && $0.contains(v) }) { return false }
+            if v.unicodeScalars.contains("\u{FFFD}") || !hasFourLettersOrDigits(v) { return false }
+            // Part of a value the profile keeps (a model name in a removed private tag); a kept
+            // value equal to v was excluded above, so any occurrence is in a longer one.
+            if keptJoined.withUnsafeBytes({ hay in Array(v.utf8).withUnsafeBytes { contains(hay, $0) } }) { return false }
             if v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) && v.count < 6 { return false }
             if UIDDictionary.entry(for: v) != nil { return false }
             seen.insert(v)
@@ -155,18 +199,56 @@ public enum IdentityScanner {
         }
     }
 
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return false }
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
+    /// At least four letters or digits (ASCII text is counted byte by byte, the rest by Character).
+    static func hasFourLettersOrDigits(_ v: String) -> Bool {
+        var n = 0
+        var ascii = true
+        for byte in v.utf8 {
+            if byte >= 0x80 { ascii = false; break }
+            if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) {
+                n += 1
+                if n >= 4 { return true }
             }
-            i += 1
+        }
+        if ascii { return false }
+        return v.lazy.filter({ $0.isLetter || $0.isNumber }).prefix(4).count >= 4
+    }
+
+    /// `s` without leading and trailing spaces and NULs (value padding).
+    static func trimmingPadding(_ s: Substring) -> String {
+        let scalars = s.unicodeScalars
+        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\0" }),
+              let last = scalars.lastIndex(where: { $0 != " " && $0 != "\0" }) else { return "" }
+        return String(scalars[first...last])
+    }
+
+    /// `s` without leading and trailing white space (tab and Unicode Zs, as Foundation's
+    /// CharacterSet.whitespaces).
+    static func trimmingWhitespace(_ s: Substring) -> String {
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c == "\t" || c.properties.generalCategory == .spaceSeparator }
+        let scalars = s.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start).
+    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+        let n = needle.count
+        guard n > 0 else { return true }
+        guard n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return false }
+        let firstByte = Int32(needle[0])
+        let end = h + (haystack.count - n + 1)
+        var p = h
+        while p < end {
+            guard let found = memchr(p, firstByte, end - p) else { return false }
+            if memcmp(found, first, n) == 0 { return true }
+            p = UnsafeRawPointer(found) + 1
         }
         return false
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        haystack.withUnsafeBytes { h in needle.withUnsafeBytes { contains(h, $0) } }
     }
 }

@@ -4,22 +4,43 @@ import DicomCore
 
 /// Private attributes that PS3.15 E.3.10 (Retain Safe Private Option) lists as safe in
 /// Table E.3.10-1 "Safe Private Attributes": numeric acquisition and quantitation parameters
-/// that carry no identity. This is a subset of that table (the entries most often needed for
-/// quantitative work: PET SUV scaling, MR diffusion and rescale, CT table motion); anything not
-/// listed is removed unless `--keep` names it.
+/// that carry no identity. Anything not listed is removed unless `--keep` names it.
+///
+/// Provenance. Table E.3.10-1 itself is not among ../shared/standard's tables, and no
+/// machine-readable copy of it was found in the reference index, so this is a SUBSET of the
+/// table (the entries most needed for quantitative work), not the table: the table has hundreds
+/// of rows. Each entry was cross-checked as far as the sources at hand allow:
+/// - (7053,xx00), (7053,xx09) "Philips PET Private Group" and (2005,xx0D), (2005,xx0E)
+///   "Philips MR Imaging DD 001": PixelMed's ClinicalTrialsAttributes.isSafePrivateAttribute
+///   (by D. Clunie, the editor of the table), and (7053,xx00) quoted as a row of the table in a
+///   test of another implementation that generates it from the standard.
+/// - (0019,xx23), (0019,xx27) "GEMS_ACQU_01": PixelMed as above; (0019,xx23) also quoted as a
+///   table row. (0043,xx39) "GEMS_PARM_01": named as a Table E.3.10-1 attribute in GDCM's
+///   gdcmanon private-tag check.
+/// - (0019,xx0C), (0019,xx0D), (0019,xx0E), (0019,xx27) "SIEMENS MR HEADER" (diffusion b value,
+///   directionality, gradient direction, B matrix): recalled from the table, NOT verified here.
+/// VR and meaning are not typed here: they come from the private dictionary
+/// (../shared/standard/private_dictionary.tsv, through `PrivateDictionary`).
 public enum SafePrivateAttributes {
     /// (private creator, group, element byte within the block).
     public struct Entry: Sendable, Hashable {
         public let creator: String
         public let group: UInt16
         public let elementByte: UInt8
+
+        /// The element in block 0x10 (creator at (gggg,0010)), as dictionaries list it.
+        public var exampleTag: Tag { Tag(group, 0x1000 | UInt16(elementByte)) }
+        /// The VR the private dictionary gives, nil when it does not list the attribute.
+        public var vr: VR? { PrivateDictionary.entry(creator: creator, tag: exampleTag)?.vr }
+        /// The private dictionary's name for the attribute.
+        public var meaning: String? { PrivateDictionary.entry(creator: creator, tag: exampleTag)?.name }
     }
 
     public static let entries: Set<Entry> = [
         // Philips PET: SUV factor and activity concentration scale factor.
         Entry(creator: "Philips PET Private Group", group: 0x7053, elementByte: 0x00),
         Entry(creator: "Philips PET Private Group", group: 0x7053, elementByte: 0x09),
-        // Philips MR: real-world value rescale.
+        // Philips MR: real-world value rescale (scale intercept, scale slope).
         Entry(creator: "Philips MR Imaging DD 001", group: 0x2005, elementByte: 0x0D),
         Entry(creator: "Philips MR Imaging DD 001", group: 0x2005, elementByte: 0x0E),
         // Siemens MR: b value, diffusion directionality, gradient direction, B matrix.

@@ -39,9 +39,12 @@ public enum AnonymizeCommand {
         var audit: [String] = []
         var status = runOverInputs(command: "anonymize", global: global, work: { item throws(DicomError) -> Result in
             let file = try Part10Reader.read(path: item.path ?? "-")
-            let (meta, dataset, report) = try Anonymizer(options: opts).anonymize(file)
+            // The original's identifying values, found once: the anonymizer cleans text of them and
+            // the self-check searches for them.
+            let identifying = IdentityScanner.identifyingValues(in: file.dataset, options: opts)
+            let (meta, dataset, report) = try Anonymizer(options: opts).anonymize(file, identifyingValues: identifying)
             // The self-check runs on what will be written; a hit fails the file and nothing is kept.
-            let residuals = IdentityScanner.residuals(original: file, anonymized: dataset, options: opts)
+            let residuals = IdentityScanner.residuals(values: identifying, anonymized: dataset)
             if !residuals.isEmpty {
                 throw DicomError(.nonconformant, "identifying values remain after de-identification: "
                                  + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
