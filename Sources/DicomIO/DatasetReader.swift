@@ -283,7 +283,16 @@ struct DatasetParser {
         var table: ValueBytes?
         var fragments: [ValueBytes] = []
         var itemOffsets: [Int] = []
+        // Reading an item header maps the file around it (whole page-cache folios on recent
+        // kernels), so walking the fragments of a large file would leave all of it resident:
+        // pages behind the walk are handed back every MiB.
+        var releasedUpTo = start
+        defer { source.release(releasedUpTo..<pos) }
         while true {
+            if pos - releasedUpTo >= 1 << 20 {
+                source.release(releasedUpTo..<pos)
+                releasedUpTo = pos
+            }
             guard end - pos >= 8 else {
                 warn("encapsulated Pixel Data has no Sequence Delimitation Item before the end of data", offset: pos, tag: tag)
                 pos = end
