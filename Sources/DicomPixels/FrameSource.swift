@@ -24,6 +24,13 @@ public struct FrameSource: Sendable {
             frameFragments = try Self.mapFrames(f, frames: module.description.numberOfFrames, dataset: dataset,
                                                 offset: module.element.offset, warnings: &w)
             warnings = w
+            // Reading the fragment item headers touched the mapped file around each of them; on
+            // file systems with large page-cache folios that maps most of the data. Frames are
+            // read one at a time later, so let the kernel drop those pages now.
+            if let first = f.fragments.first, let last = f.fragments.last, let source = first.source,
+               source === last.source {
+                source.release(first.range.lowerBound..<last.range.upperBound)
+            }
         } else {
             frameFragments = []
         }
