@@ -30,7 +30,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         }
         if try !checkMarkerSegments(codestream) {
             // The last tile-part ends exactly at the end of the data with no EOC after it:
-            // OpenJPEG 2.5.0 aborts on an assertion there; with the EOC it ends normally.
+            // with the EOC OpenJPEG ends the codestream normally instead of looking for more.
             codestream += [0xFF, 0xD9]
         }
         guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
@@ -75,15 +75,16 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         }
     }
 
-    /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one:
-    /// OpenJPEG 2.5.0 aborts on an assertion (cio.c opj_stream_get_number_byte_left) for some
-    /// of those when it reads from memory. Tile-part data is skipped with Psot (0: to the end).
+    /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one,
+    /// with the byte offset where it stops (OpenJPEG only says "Stream too short"). Fuzzing
+    /// found these aborting OpenJPEG: the cause was MemoryStream's end-of-stream value (fixed),
+    /// the check stays for its precise error. Tile-part data is skipped with Psot (0: to the end).
     /// CAP SIZ COD COC TLM PLM PLT CPF QCD QCC RGN POC PPM PPT CRG COM, Part 2 DCO..ATK, SOT SOP EPH SOD.
     private static let knownMarkers: Set<Int> = Set([0xFF50, 0xFF51, 0xFF52, 0xFF53, 0xFF55, 0xFF57, 0xFF58, 0xFF59,
                                                      0xFF5C, 0xFF5D, 0xFF5E, 0xFF5F, 0xFF60, 0xFF61, 0xFF63, 0xFF64,
                                                      0xFF90, 0xFF91, 0xFF92, 0xFF93]).union(0xFF70...0xFF79)
 
-    private static let notGivenToOpenJPEG = "not given to OpenJPEG, which aborts on some codestreams cut short"
+    private static let notGivenToOpenJPEG = "refused by the marker check before decoding"
 
     /// Returns false when the tile-parts end at the end of the data without an EOC marker.
     private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) -> Bool {
@@ -100,8 +101,8 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                                  offset: at, cause: Self.notGivenToOpenJPEG)
             }
             if marker <= 0xFF3F { at += 2; continue }  // markers without a segment
-            // OpenJPEG 2.5.0 scans past an unknown marker segment and can read beyond its
-            // stream buffer (fuzz: heap overflow, SIGSEGV); only Part 1, 2 and 15 markers pass.
+            // Only Part 1, 2 and 15 markers pass: a codestream with others is not one DICOM
+            // allows, and fuzzing reached OpenJPEG's unknown-marker scan only through garbage.
             guard Self.knownMarkers.contains(marker) else {
                 throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: unknown marker 0x%04X at byte %d", marker, at),
                                  offset: at, cause: Self.notGivenToOpenJPEG)
@@ -388,6 +389,11 @@ private final class OpenJPEGLog: @unchecked Sendable {
 /// OpenJPEG streams over memory. The stream owns (retains) a Swift object as its user data and
 /// releases it through the stream's free callback, so the library never points at freed memory.
 private enum MemoryStream {
+    /// OpenJPEG's "end of stream / failure" from a read or write callback is `(OPJ_SIZE_T)-1`.
+    /// Swift imports `size_t` as `Int`, so `OPJ_SIZE_T.max` is `Int.max`, not all ones: OpenJPEG
+    /// took it for a read of 2^63-1 bytes, advanced its byte offset past the data and aborted
+    /// (cio.c opj_stream_get_number_byte_left assertion) or copied past its 64 KiB buffer.
+    static let endOfStream = OPJ_SIZE_T(bitPattern: UInt(bitPattern: -1))
     final class Source {
         let bytes: [UInt8]
         var position = 0
@@ -410,10 +416,10 @@ private enum MemoryStream {
         }
         opj_stream_set_user_data_length(stream, UInt64(bytes.count))
         opj_stream_set_read_function(stream) { buffer, wanted, context in
-            guard let buffer, let context else { return OPJ_SIZE_T.max }
+            guard let buffer, let context else { return MemoryStream.endOfStream }
             let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
             let available = source.bytes.count - source.position
-            guard available > 0 else { return OPJ_SIZE_T.max }  // (OPJ_SIZE_T)-1: end of stream
+            guard available > 0 else { return MemoryStream.endOfStream }
             let n = min(Int(wanted), available)
             source.bytes.withUnsafeBytes { all in
                 guard let base = all.baseAddress else { return }
@@ -449,7 +455,7 @@ private enum MemoryStream {
             Unmanaged<Sink>.fromOpaque(context).release()
         }
         opj_stream_set_write_function(stream) { buffer, count, context in
-            guard let buffer, let context else { return OPJ_SIZE_T.max }
+            guard let buffer, let context else { return MemoryStream.endOfStream }
             let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
             let n = Int(count)
             let incoming = UnsafeRawBufferPointer(start: buffer, count: n)

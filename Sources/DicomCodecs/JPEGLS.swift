@@ -15,6 +15,7 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         }
         defer { charls_jpegls_decoder_destroy(decoder) }
         guard !codestream.isEmpty else { throw DicomError(.decodeFailed, "empty JPEG-LS codestream") }
+        try Self.checkEndOfImage(codestream)
 
         // The source pointer must stay valid until decoding ends: all calls happen in this closure.
         let result: Result<(bytes: [UInt8], bits: Int, components: Int, interleave: Int), DicomError> =
@@ -93,6 +94,27 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
             signExtend8(&samples, bitsStored: description.bitsStored)
         }
         return DecodedFrame(bytes: samples, description: out)
+    }
+
+    /// Padding a writer may leave after EOI: fragments are padded to even length (PS3.5 A.4),
+    /// some writers add more. CharLS ignores what follows EOI.
+    private static let maxTrailingPadding = 64
+
+    /// Refuses a codestream that does not end with EOI (FFD9), before CharLS sees it: CharLS
+    /// decodes a scan cut short as if it went on, which took seconds on a large frame before
+    /// it failed, and it requires the EOI itself, so no stream it accepts is refused here.
+    /// EOI cannot occur inside JPEG-LS scan data (an FF there is followed by a byte below 0x80),
+    /// so finding it at the end means the scan was not cut. 0x00/0xFF after EOI are padding.
+    static func checkEndOfImage(_ codestream: [UInt8]) throws(DicomError) {
+        var end = codestream.count
+        while end > 0, codestream.count - end < maxTrailingPadding,
+              codestream[end - 1] == 0x00 || codestream[end - 1] == 0xFF {
+            end -= 1
+        }
+        guard end >= 2, codestream[end - 2] == 0xFF, codestream[end - 1] == 0xD9 else {
+            throw DicomError(.decodeFailed, "JPEG-LS codestream of \(codestream.count) bytes does not end with EOI (FFD9): "
+                             + "truncated", offset: codestream.count)
+        }
     }
 
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {

@@ -25,9 +25,15 @@ public final class AtomicOutput: OutputSink, PatchableSink {
     /// Directories created or found in this process.
     nonisolated(unsafe) private static var madeDirectories = Set<String>()
 
+    /// Past RLIMIT_FSIZE the kernel sends SIGXFSZ, whose default action ends the process and
+    /// leaves the temporary file behind. Ignored, the write fails with EFBIG instead, which is
+    /// reported like a full disk and the temporary file removed.
+    private static let fileSizeSignalIgnored: Void = { _ = signal(SIGXFSZ, SIG_IGN) }()
+
     public init(destination: String, sync: Bool = false) throws(DicomError) {
         self.destination = destination
         self.sync = sync
+        Self.fileSizeSignalIgnored
         if destination == "-" {
             temporaryPath = nil
             fd = 1

@@ -64,14 +64,19 @@ public func swapInPlace(_ b: inout [UInt8], unit: Int) {
 /// Encapsulated pixel data (PS3.5 A.4): the Basic Offset Table item and the fragments, as views.
 public struct Fragments: Sendable {
     public var offsetTable: ValueBytes
-    public var fragments: [ValueBytes]
+    /// Packed (FragmentList.swift): a million fragments cost 8 MB, not a struct each.
+    public var fragments: FragmentList
     /// Offset of each fragment's item header in the input (for messages and offset-table checks).
-    public var itemOffsets: [Int]
+    public var itemOffsets: FragmentList.ItemOffsets { fragments.itemOffsets }
 
     public init(offsetTable: ValueBytes, fragments: [ValueBytes], itemOffsets: [Int] = []) {
         self.offsetTable = offsetTable
+        self.fragments = FragmentList(fragments, itemOffsets: itemOffsets)
+    }
+
+    public init(offsetTable: ValueBytes, fragments: FragmentList) {
+        self.offsetTable = offsetTable
         self.fragments = fragments
-        self.itemOffsets = itemOffsets
     }
 }
 

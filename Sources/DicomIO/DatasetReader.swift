@@ -281,9 +281,19 @@ struct DatasetParser {
     mutating func parseFragments(from start: Int, to end: Int, encoding enc: DatasetEncoding, tag: Tag) throws(DicomError) -> (Fragments, Int) {
         var pos = start
         var table: ValueBytes?
-        var fragments: [ValueBytes] = []
-        var itemOffsets: [Int] = []
+        // Item header offsets of the fragments, then the end of the last one (FragmentList).
+        var starts: [Int] = []
+        var lastEnd = start
+        // Reading an item header maps the file around it (whole page-cache folios on recent
+        // kernels), so walking the fragments of a large file would leave all of it resident:
+        // pages behind the walk are handed back every MiB.
+        var releasedUpTo = start
+        defer { source.release(releasedUpTo..<pos) }
         while true {
+            if pos - releasedUpTo >= 1 << 20 {
+                source.release(releasedUpTo..<pos)
+                releasedUpTo = pos
+            }
             guard end - pos >= 8 else {
                 warn("encapsulated Pixel Data has no Sequence Delimitation Item before the end of data", offset: pos, tag: tag)
                 pos = end
@@ -303,14 +313,17 @@ struct DatasetParser {
             guard len <= end - (pos + 8) else {
                 throw truncated("fragment", at: pos + 8, tag: tag, need: len, end: end)
             }
-            let v = ValueBytes(source: source, range: pos + 8..<pos + 8 + len, isBigEndian: false)
-            if table == nil { table = v } else {
-                fragments.append(v)
-                itemOffsets.append(pos)
+            if table == nil {
+                table = ValueBytes(source: source, range: pos + 8..<pos + 8 + len, isBigEndian: false)
+            } else {
+                starts.append(pos)
+                lastEnd = pos + 8 + len
             }
             pos += 8 + len
         }
-        return (Fragments(offsetTable: table ?? ValueBytes([]), fragments: fragments, itemOffsets: itemOffsets), pos)
+        if !starts.isEmpty { starts.append(lastEnd) }
+        let fragments = starts.isEmpty ? FragmentList([]) : FragmentList(source: source, itemStartsAndEnd: starts)
+        return (Fragments(offsetTable: table ?? ValueBytes([]), fragments: fragments), pos)
     }
 
     /// The VR the dictionaries give a tag, or nil when they don't know it.

@@ -24,6 +24,13 @@ public struct FrameSource: Sendable {
             frameFragments = try Self.mapFrames(f, frames: module.description.numberOfFrames, dataset: dataset,
                                                 offset: module.element.offset, warnings: &w)
             warnings = w
+            // Reading the fragment item headers touched the mapped file around each of them; on
+            // file systems with large page-cache folios that maps most of the data. Frames are
+            // read one at a time later, so let the kernel drop those pages now.
+            if let first = f.fragments.first, let last = f.fragments.last, let source = first.source,
+               source === last.source {
+                source.release(first.range.lowerBound..<last.range.upperBound)
+            }
         } else {
             frameFragments = []
         }
@@ -93,15 +100,22 @@ public struct FrameSource: Sendable {
         guard n > 0 else {
             throw DicomError(.invalidInput, "encapsulated Pixel Data has no fragments", offset: offset, tag: .pixelData)
         }
-        // Offsets of each fragment's item tag relative to the first fragment's item tag.
-        var rel = [Int](repeating: 0, count: n)
-        var acc = 0
-        for i in 0..<n { rel[i] = acc; acc += 8 + f.fragments[i].count }
+        // Offsets of each fragment's item tag relative to the first fragment's item tag, looked
+        // up in the fragment list's own packed offsets when it has them (no n-sized copy).
+        let packed = f.fragments.itemOffsets.count == n
+        var computed: [Int] = []
+        if !packed {
+            computed.reserveCapacity(n)
+            var acc = 0
+            for v in f.fragments { computed.append(acc); acc += 8 + v.count }
+        }
+        let base = packed ? f.fragments.itemOffsets[0] : 0
+        func rel(_ i: Int) -> Int { packed ? f.fragments.itemOffsets[i] - base : computed[i] }
 
         func byOffsets(_ offsets: [Int], what: String) throws(DicomError) -> [Range<Int>] {
             var starts: [Int] = []
             for o in offsets {
-                guard let idx = binarySearch(rel, o) else {
+                guard let idx = binarySearch(n, rel, o) else {
                     throw DicomError(.invalidInput, "\(what) entry \(o) does not point at a fragment start", offset: offset, tag: .pixelData)
                 }
                 starts.append(idx)
@@ -143,12 +157,14 @@ public struct FrameSource: Sendable {
     }
 }
 
-private func binarySearch(_ a: [Int], _ x: Int) -> Int? {
-    var lo = 0, hi = a.count
+/// The index i in 0..<count where value(i) == x, for ascending values.
+private func binarySearch(_ count: Int, _ value: (Int) -> Int, _ x: Int) -> Int? {
+    var lo = 0, hi = count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if a[mid] == x { return mid }
-        if a[mid] < x { lo = mid + 1 } else { hi = mid }
+        let v = value(mid)
+        if v == x { return mid }
+        if v < x { lo = mid + 1 } else { hi = mid }
     }
     return nil
 }

@@ -247,6 +247,48 @@ import Testing
     }
 }
 
+/// A full disk: writing to /dev/full (ENOSPC) and past RLIMIT_FSIZE (EFBIG; SIGXFSZ would end
+/// the process) is a one-line error with the write-failure status and leaves no file behind.
+@Suite struct FullDiskTests {
+    @Test func fullDiskIsAClearErrorAndLeavesNothing() throws {
+        guard FileManager.default.isExecutableFile(atPath: CorpusIndex.binary.path),
+              FileManager.default.fileExists(atPath: "/dev/full") else {
+            print("FullDiskTests: no built dicomtool or no /dev/full; skipped")
+            return
+        }
+        let dir = HostileInputTests.directory.appendingPathComponent("full-disk")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // 256x256x16 bits: 128 KiB of pixel data, twice the 64 KiB file size limit below.
+        let input = dir.appendingPathComponent("input.dcm")
+        try Data(Hostile.part10(Hostile.imageModule(rows: 256, columns: 256, bitsAllocated: 16)
+                                + Hostile.element(0x7FE0, 0x0010, "OW", [UInt8](repeating: 3, count: 256 * 256 * 2)))).write(to: input)
+        let output = dir.appendingPathComponent("out")
+        let binary = CorpusIndex.binary.path
+        let runs = [("/dev/full", "exec \"$0\" transcode --explicit \"$1\" -o - > /dev/full"),
+                    ("ulimit -f", "ulimit -f 64 && exec \"$0\" transcode --explicit \"$1\" -o \"$2/out.dcm\"")]
+        for (name, script) in runs {
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script, binary, input.path, output.path]
+            let err = Pipe()
+            p.standardError = err
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationReason == .exit, "\(name): ended by signal \(p.terminationStatus)")
+            #expect(p.terminationStatus == 40, "\(name): exit \(p.terminationStatus): \(stderr)")
+            let firstLine = stderr.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(firstLine.contains("write failed"), "\(name): \(stderr)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: output.path)
+            #expect(left.isEmpty, "\(name): left \(left)")
+            try FileManager.default.removeItem(at: output)
+        }
+    }
+}
+
 /// Runs the built binary and says whether it ended by a signal.
 enum HostileRun {
     struct Result { var status: Int32; var signalled: Bool; var stderr: String }

@@ -45,9 +45,10 @@ public struct TextDumper {
                     render(item, depth: depth + 2, into: &out)
                 }
             case .fragments(let f):
-                let sizes = f.fragments.map { String($0.count) }
-                let shown = full || sizes.count <= 8 ? sizes.joined(separator: ", ")
-                    : sizes.prefix(8).joined(separator: ", ") + ", ... (\(sizes.count - 8) more)"
+                let count = f.fragments.count
+                let sizes = (full ? f.fragments[...] : f.fragments.prefix(8)).map { String($0.count) }
+                let shown = full || count <= 8 ? sizes.joined(separator: ", ")
+                    : sizes.joined(separator: ", ") + ", ... (\(count - 8) more)"
                 let table = f.offsetTable.count / 4
                 let summary = "(encapsulated: \(f.fragments.count) fragment\(f.fragments.count == 1 ? "" : "s")"
                     + (frameSummary(ds).map { ", \($0)" } ?? "")
