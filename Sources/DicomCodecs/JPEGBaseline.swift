@@ -100,26 +100,13 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
             throw DicomError(.internalError, "TurboJPEG compressor could not be created")
         }
         defer { tjDestroy(handle) }
-        let capacity = Int(tjBufSize(Int32(d.columns), Int32(d.rows), Int32(subsampling.rawValue)))
-        guard capacity > 0 else {
-            throw DicomError(.encodeFailed, "TurboJPEG cannot size a \(d.columns)x\(d.rows) image", cause: errorText(handle))
-        }
-        var encoded = [UInt8](repeating: 0, count: capacity)
-        var size: UInt = UInt(capacity)
-        let status = pixels.withUnsafeBufferPointer { src in
-            encoded.withUnsafeMutableBufferPointer { dst in
-                var target: UnsafeMutablePointer<UInt8>? = dst.baseAddress
-                // NOREALLOC: TurboJPEG writes into our buffer, sized by tjBufSize, and never frees it.
-                return tjCompress2(handle, src.baseAddress, Int32(d.columns), 0, Int32(d.rows),
-                                   Int32((isColour ? TJPF_RGB : TJPF_GRAY).rawValue), &target, &size,
-                                   Int32(subsampling.rawValue), Int32(options.quality),
-                                   TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC)
+        let encoded = try compressed(handle) { target, size in
+            pixels.withUnsafeBufferPointer { src in
+                tjCompress2(handle, src.baseAddress, Int32(d.columns), 0, Int32(d.rows),
+                            Int32((isColour ? TJPF_RGB : TJPF_GRAY).rawValue), &target, &size,
+                            Int32(subsampling.rawValue), Int32(options.quality), TJFLAG_ACCURATEDCT)
             }
         }
-        guard status == 0, Int(size) <= capacity else {
-            throw DicomError(.encodeFailed, "JPEG encoding failed", cause: errorText(handle))
-        }
-        encoded.removeSubrange(Int(size)...)
         var out = d
         if isColour {
             out.photometricInterpretation = options.subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
@@ -148,20 +135,28 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
             let pw = Int(tjPlaneWidth(Int32(c), Int32(width), Int32(subsampling.rawValue)))
             let ph = Int(tjPlaneHeight(Int32(c), Int32(height), Int32(subsampling.rawValue)))
             let fx = c == 0 ? 1 : sx, fy = c == 0 ? 1 : sy
-            var plane = [UInt8](repeating: 0, count: pw * ph)
-            for y in 0..<ph {
-                for x in 0..<pw {
-                    // Average the full-resolution samples this one covers (edges replicated).
-                    var sum = 0, count = 0
-                    for dy in 0..<fy {
-                        for dx in 0..<fx {
-                            let yy = min(y * fy + dy, height - 1), xx = min(x * fx + dx, width - 1)
-                            sum += Int(pixels[(yy * width + xx) * 3 + c])
-                            count += 1
+            guard pw > 0, ph > 0, pixels.count >= width * height * 3 else {
+                throw DicomError(.encodeFailed, "JPEG plane \(c) of a \(width)x\(height) image has no samples")
+            }
+            let plane = [UInt8](unsafeUninitializedCapacity: pw * ph) { dst, initialized in
+                pixels.withUnsafeBufferPointer { src in
+                    for y in 0..<ph {
+                        for x in 0..<pw {
+                            // Average the full-resolution samples this one covers (edges replicated).
+                            var sum = 0, count = 0
+                            for dy in 0..<fy {
+                                let yy = min(y * fy + dy, height - 1)
+                                for dx in 0..<fx {
+                                    let xx = min(x * fx + dx, width - 1)
+                                    sum &+= Int(src[(yy &* width &+ xx) &* 3 &+ c])
+                                    count &+= 1
+                                }
+                            }
+                            dst[y * pw + x] = UInt8((sum + count / 2) / count)  // UInt8 is trivial: assigning initializes
                         }
                     }
-                    plane[y * pw + x] = UInt8((sum + count / 2) / count)
                 }
+                initialized = pw * ph
             }
             planes.append(plane)
             strides.append(Int32(pw))
@@ -170,26 +165,18 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
             throw DicomError(.internalError, "TurboJPEG compressor could not be created")
         }
         defer { tjDestroy(handle) }
-        let capacity = Int(tjBufSize(Int32(width), Int32(height), Int32(subsampling.rawValue)))
-        var encoded = [UInt8](repeating: 0, count: max(capacity, 0))
-        var size = UInt(capacity)
-        let status = planes[0].withUnsafeBufferPointer { y in
-            planes[1].withUnsafeBufferPointer { cb in
-                planes[2].withUnsafeBufferPointer { cr in
-                    encoded.withUnsafeMutableBufferPointer { dst in
+        let encoded = try compressed(handle) { target, size in
+            planes[0].withUnsafeBufferPointer { y in
+                planes[1].withUnsafeBufferPointer { cb in
+                    planes[2].withUnsafeBufferPointer { cr in
                         var sources: [UnsafePointer<UInt8>?] = [y.baseAddress, cb.baseAddress, cr.baseAddress]
-                        var target: UnsafeMutablePointer<UInt8>? = dst.baseAddress
                         return tjCompressFromYUVPlanes(handle, &sources, Int32(width), strides, Int32(height),
                                                        Int32(subsampling.rawValue), &target, &size,
-                                                       Int32(options.quality), TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC)
+                                                       Int32(options.quality), TJFLAG_ACCURATEDCT)
                     }
                 }
             }
         }
-        guard status == 0, capacity > 0, Int(size) <= capacity else {
-            throw DicomError(.encodeFailed, "JPEG encoding of YCbCr planes failed", cause: errorText(handle))
-        }
-        encoded.removeSubrange(Int(size)...)
         var out = d
         out.photometricInterpretation = options.subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
         out.planarConfiguration = 0
@@ -197,6 +184,21 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
                             outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: "ISO_10918_1"))
+    }
+
+    /// Runs one TurboJPEG compression into a buffer TurboJPEG allocates (not zero-filled, unlike a
+    /// Swift array of tjBufSize bytes, which is larger than the image) and returns exactly the
+    /// bytes written; the library's buffer is freed here, whatever the outcome.
+    private func compressed(_ handle: tjhandle,
+                            _ compress: (inout UnsafeMutablePointer<UInt8>?, inout UInt) -> Int32) throws(DicomError) -> [UInt8] {
+        var target: UnsafeMutablePointer<UInt8>? = nil
+        var size: UInt = 0
+        let status = compress(&target, &size)
+        defer { if let target { tjFree(target) } }
+        guard status == 0, let target, size > 0 else {
+            throw DicomError(.encodeFailed, "JPEG encoding failed", cause: errorText(handle))
+        }
+        return Array(UnsafeBufferPointer(start: target, count: Int(size)))
     }
 
     private func errorText(_ handle: tjhandle) -> String {

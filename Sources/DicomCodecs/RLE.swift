@@ -49,14 +49,20 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
             throw DicomError(.decodeFailed, "RLE: \(codestream.count) bytes cannot hold \(pixels * expected) "
                              + "decoded bytes", offset: 0)
         }
-        var out = [UInt8](repeating: 0, count: pixels * expected)
-        for segment in 0..<segmentCount {
-            let end = segment + 1 < segmentCount ? offsets[segment + 1] : codestream.count
-            let sample = segment / bytesPerSample
-            // Segments run from the most significant byte; output is little-endian.
-            let byteInSample = bytesPerSample - 1 - segment % bytesPerSample
-            try Self.unpack(codestream, from: offsets[segment], to: end, segment: segment + 1, count: pixels,
-                            into: &out, start: sample * bytesPerSample + byteInSample, stride: expected)
+        let total = pixels * expected
+        // Every byte is written: each segment fills every `expected`-th byte or throws.
+        let out = try [UInt8](unsafeUninitializedCapacity: total) { (buffer, initialized) throws(DicomError) in
+            try codestream.withUnsafeBufferPointer { (src) throws(DicomError) in
+                for segment in 0..<segmentCount {
+                    let end = segment + 1 < segmentCount ? offsets[segment + 1] : src.count
+                    let sample = segment / bytesPerSample
+                    // Segments run from the most significant byte; output is little-endian.
+                    let byteInSample = bytesPerSample - 1 - segment % bytesPerSample
+                    try Self.unpack(src, from: offsets[segment], to: end, segment: segment + 1, count: pixels,
+                                    into: buffer, start: sample * bytesPerSample + byteInSample, stride: expected)
+                }
+            }
+            initialized = total
         }
         var result = d
         result.planarConfiguration = 0
@@ -65,16 +71,23 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
     }
 
     /// Expands one PackBits segment into every `stride`-th byte of `out`. Bytes left in the
-    /// segment after `count` outputs are padding and ignored.
-    static func unpack(_ bytes: [UInt8], from start: Int, to end: Int, segment: Int, count: Int,
-                       into out: inout [UInt8], start first: Int, stride: Int) throws(DicomError) {
+    /// segment after `count` outputs are padding and ignored. Every run is checked against the
+    /// segment end and against `count` before it is copied, so the unchecked copies below stay in
+    /// `out` (`first < stride`, `count * stride <= out.count`).
+    static func unpack(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, segment: Int, count: Int,
+                       into out: UnsafeMutableBufferPointer<UInt8>, start first: Int, stride: Int) throws(DicomError) {
+        guard let src = bytes.baseAddress, let dst = out.baseAddress, first < stride, count * stride <= out.count,
+              end <= bytes.count else {
+            if count == 0 { return }
+            throw DicomError(.decodeFailed, "RLE: segment \(segment) has no room for \(count) bytes")
+        }
         var p = start, produced = 0, o = first
         while produced < count {
             guard p < end else {
                 throw DicomError(.decodeFailed, "RLE: segment \(segment) ends after \(produced) of \(count) bytes",
                                  offset: p)
             }
-            let control = Int(bytes[p])
+            let control = Int(src[p])
             p += 1
             if control < 128 {
                 let n = control + 1
@@ -82,9 +95,14 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
                     throw DicomError(.decodeFailed, "RLE: literal run of \(n) bytes overruns segment \(segment)",
                                      offset: p - 1)
                 }
-                for k in 0..<n {
-                    out[o] = bytes[p + k]
-                    o += stride
+                if stride == 1 {
+                    (dst + o).update(from: src + p, count: n)
+                    o += n
+                } else {
+                    for k in 0..<n {
+                        dst[o] = src[p + k]
+                        o += stride
+                    }
                 }
                 p += n
                 produced += n
@@ -94,11 +112,16 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
                     throw DicomError(.decodeFailed, "RLE: replicate run of \(n) bytes overruns segment \(segment)",
                                      offset: p - 1)
                 }
-                let value = bytes[p]
+                let value = src[p]
                 p += 1
-                for _ in 0..<n {
-                    out[o] = value
-                    o += stride
+                if stride == 1 {
+                    (dst + o).update(repeating: value, count: n)
+                    o += n
+                } else {
+                    for _ in 0..<n {
+                        dst[o] = value
+                        o += stride
+                    }
                 }
                 produced += n
             }
@@ -136,23 +159,42 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
             throw DicomError(.encodeFailed, "RLE: frame holds \(frame.bytes.count) bytes, \(needed) expected for \(d)")
         }
         let segmentCount = spp * bytesPerSample
-        var out = [UInt8](repeating: 0, count: Self.headerLength)
-        Self.put(UInt32(segmentCount), into: &out, at: 0)
-        var plane = [UInt8](repeating: 0, count: d.columns)
-        for segment in 0..<segmentCount {
-            Self.put(UInt32(out.count), into: &out, at: 4 + 4 * segment)
-            let sample = segment / bytesPerSample
-            let byteInSample = bytesPerSample - 1 - segment % bytesPerSample
-            let start = out.count
-            for row in 0..<d.rows {
-                for column in 0..<d.columns {
-                    let pixel = row * d.columns + column
-                    let sampleIndex = d.planarConfiguration == 1 ? sample * pixels + pixel : pixel * spp + sample
-                    plane[column] = frame.bytes[sampleIndex * bytesPerSample + byteInSample]
+        // PackBits' worst case per row: a control byte per 128 literals plus one for the first
+        // literal run (later literal runs follow a 3+ byte run that saved at least a byte); plus
+        // one pad byte per segment.
+        let worstRow = d.columns + d.columns / 128 + 2
+        let capacity = Self.headerLength + segmentCount * (d.rows * worstRow + 1)
+        let planar = d.planarConfiguration == 1
+        let columns = d.columns, rows = d.rows
+        let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            guard let dst = buffer.baseAddress else { initialized = 0; return }
+            dst.update(repeating: 0, count: Self.headerLength)
+            Self.put(UInt32(segmentCount), into: dst, at: 0)
+            var length = Self.headerLength
+            let plane = UnsafeMutablePointer<UInt8>.allocate(capacity: columns)
+            defer { plane.deallocate() }
+            frame.bytes.withUnsafeBufferPointer { src in
+                guard let base = src.baseAddress else { return }
+                for segment in 0..<segmentCount {
+                    Self.put(UInt32(length), into: dst, at: 4 + 4 * segment)
+                    let sample = segment / bytesPerSample
+                    let byteInSample = bytesPerSample - 1 - segment % bytesPerSample
+                    let start = length
+                    // Where this segment's byte of pixel k lives, and the step from one pixel to the next.
+                    let first = (planar ? sample * pixels : sample) * bytesPerSample + byteInSample
+                    let step = (planar ? 1 : spp) * bytesPerSample
+                    for row in 0..<rows {
+                        var from = base + first + row * columns * step
+                        for column in 0..<columns {
+                            plane[column] = from.pointee
+                            from += step
+                        }
+                        length += Self.packBits(UnsafeBufferPointer(start: plane, count: columns), into: dst + length)
+                    }
+                    if (length - start) % 2 == 1 { dst[length] = 0; length += 1 }  // PS3.5 G.3.1: even segments
                 }
-                Self.packBits(plane, into: &out)
             }
-            if (out.count - start) % 2 == 1 { out.append(0) }  // PS3.5 G.3.1: pad each segment to even length
+            initialized = length
         }
         var description = d
         description.planarConfiguration = 0
@@ -162,6 +204,10 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
     }
 
     static func put(_ value: UInt32, into out: inout [UInt8], at o: Int) {
+        out.withUnsafeMutableBufferPointer { if let base = $0.baseAddress, o + 4 <= $0.count { put(value, into: base, at: o) } }
+    }
+
+    static func put(_ value: UInt32, into out: UnsafeMutablePointer<UInt8>, at o: Int) {
         out[o] = UInt8(value & 0xFF)
         out[o + 1] = UInt8(value >> 8 & 0xFF)
         out[o + 2] = UInt8(value >> 16 & 0xFF)
@@ -169,33 +215,39 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
     }
 
     /// PackBits of one row (PS3.5 G.3.1): runs of 3 or more equal bytes replicate, the rest are
-    /// literals, each run at most 128 bytes; runs never cross a row.
-    static func packBits(_ row: [UInt8], into out: inout [UInt8]) {
+    /// literals, each run at most 128 bytes; runs never cross a row. Writes at most
+    /// `row.count + ceil(row.count / 128)` bytes to `out` and returns how many it wrote.
+    static func packBits(_ row: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let src = row.baseAddress else { return 0 }
         let n = row.count
-        var i = 0
+        var i = 0, written = 0
         var literalStart = 0
-        func flushLiterals(upTo end: Int, _ out: inout [UInt8]) {
+        func flushLiterals(upTo end: Int) {
             var s = literalStart
             while s < end {
                 let length = min(128, end - s)
-                out.append(UInt8(length - 1))
-                out.append(contentsOf: row[s..<(s + length)])
+                out[written] = UInt8(length - 1)
+                (out + written + 1).update(from: src + s, count: length)
+                written += 1 + length
                 s += length
             }
         }
         while i < n {
             var run = 1
-            while i + run < n, run < 128, row[i + run] == row[i] { run += 1 }
+            let value = src[i]
+            while i + run < n, run < 128, src[i + run] == value { run += 1 }
             if run >= 3 || (run == 2 && literalStart == i) {
-                flushLiterals(upTo: i, &out)
-                out.append(UInt8(257 - run))
-                out.append(row[i])
+                flushLiterals(upTo: i)
+                out[written] = UInt8(257 - run)
+                out[written + 1] = value
+                written += 2
                 i += run
                 literalStart = i
             } else {
                 i += run
             }
         }
-        flushLiterals(upTo: n, &out)
+        flushLiterals(upTo: n)
+        return written
     }
 }

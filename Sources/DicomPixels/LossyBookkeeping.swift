@@ -50,11 +50,51 @@ public enum LossyBookkeeping {
         ds.string(lossyImageCompression)?.trimmingCharacters(in: .whitespaces) == "01"
     }
 
+    /// Output streamed before its ratio is known (multi-frame lossy written frame by frame): the
+    /// step is recorded with this placeholder, as wide as any DS value, and the two attributes that
+    /// show the ratio are patched in place once the last frame is written (`patchedValue`).
+    public static let pendingRatioPlaceholder = "9999999999999999"
+    /// The attributes whose values hold the ratio text: Derivation Description and the ratio itself.
+    public static let ratioBearingTags: [Tag] = [derivationDescription, lossyImageCompressionRatio]
+
+    /// The value bytes of a ratio-bearing attribute recorded with `pendingRatioPlaceholder`, with the
+    /// placeholder (its last occurrence: this step's value comes last) replaced by `ratio` and
+    /// padded with trailing spaces (insignificant in DS and ST) to the reserved length. Nil when
+    /// the placeholder is absent or the result would not fit.
+    public static func patchedValue(_ reserved: [UInt8], ratio: Double) -> [UInt8]? {
+        let placeholder = Array(pendingRatioPlaceholder.utf8)
+        guard reserved.count >= placeholder.count else { return nil }
+        var at: Int?
+        for i in stride(from: reserved.count - placeholder.count, through: 0, by: -1)
+            where reserved[i..<(i + placeholder.count)].elementsEqual(placeholder) {
+            at = i
+            break
+        }
+        guard let at else { return nil }
+        var out = Array(reserved[..<at]) + Array(formatDS(ratio).utf8) + Array(reserved[(at + placeholder.count)...])
+        guard out.count <= reserved.count else { return nil }
+        out += [UInt8](repeating: 0x20, count: reserved.count - out.count)
+        return out
+    }
+
+    /// `text` (a report line) with the placeholder replaced by the measured ratio.
+    public static func resolvingPlaceholder(_ text: String, ratio: Double) -> String {
+        text.replacingOccurrences(of: pendingRatioPlaceholder, with: formatDS(ratio))
+    }
+
     /// Records one lossy step: ratio and method appended (VMs kept aligned), Lossy Image
     /// Compression "01", Image Type DERIVED, a new SOP Instance UID (returned, for the meta), the
     /// predecessor in Source Image Sequence, Derivation Description and Code Sequence.
     @discardableResult
     public static func recordLossyStep(_ ds: inout Dataset, ratio: Double, method: String, description: String,
+                                       predecessorMethod: String? = nil, newSeries: Bool = false) -> String {
+        recordLossyStep(&ds, ratioText: formatDS(ratio), method: method, description: description,
+                        predecessorMethod: predecessorMethod, newSeries: newSeries)
+    }
+
+    /// As above with the ratio already as DS text: `pendingRatioPlaceholder` when it is not known yet.
+    @discardableResult
+    public static func recordLossyStep(_ ds: inout Dataset, ratioText: String, method: String, description: String,
                                        predecessorMethod: String? = nil, newSeries: Bool = false) -> String {
         let predecessorLossy = wasLossy(ds)
         // Ratio and method: keep the two lists the same length before appending, so value k of
@@ -69,7 +109,7 @@ public enum LossyBookkeeping {
             methods += Array(repeating: predecessorMethod, count: ratios.count - methods.count)
         }
         ds.setString(lossyImageCompression, .CS, "01")
-        ds.setStrings(lossyImageCompressionRatio, .DS, ratios + [formatDS(ratio)])
+        ds.setStrings(lossyImageCompressionRatio, .DS, ratios + [ratioText])
         ds.setStrings(lossyImageCompressionMethod, .CS, methods + [method])
         let code: Code = predecessorLossy ? .lossyCompressedPredecessor : .uncompressedPredecessor
         let newUID = markDerived(&ds, purpose: code, derivation: .lossyCompression, description: description,

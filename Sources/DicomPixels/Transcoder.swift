@@ -90,13 +90,27 @@ public struct Transcoder {
             // No pixels: any syntax holds the data set; the encapsulated UID only says how pixels would be stored.
         }
 
-        if report.lossy, let ratio = report.ratio, let method = report.method {
-            let before = ds
-            LossyBookkeeping.recordLossyStep(&ds, ratio: ratio, method: method,
-                                             description: "Lossy compression with \(target.name), ratio \(LossyBookkeeping.formatDS(ratio)):1",
-                                             predecessorMethod: LossyBookkeeping.method(of: file.transferSyntax),
-                                             newSeries: options.newSeries)
-            report.changes += Self.describeChanges(from: before, to: ds)
+        if report.lossy, let method = report.method {
+            // Streamed lossy output: the ratio is known once every frame is written, so the step is
+            // recorded with a placeholder and its two ratio-bearing values are patched afterwards.
+            let pending = totals?.encoder.pendingRatio
+            let ratioText = report.ratio.map(LossyBookkeeping.formatDS) ?? LossyBookkeeping.pendingRatioPlaceholder
+            if report.ratio != nil || pending != nil {
+                let before = ds
+                LossyBookkeeping.recordLossyStep(&ds, ratioText: ratioText, method: method,
+                                                 description: "Lossy compression with \(target.name), ratio \(ratioText):1",
+                                                 predecessorMethod: LossyBookkeeping.method(of: file.transferSyntax),
+                                                 newSeries: options.newSeries)
+                report.changes += Self.describeChanges(from: before, to: ds)
+            }
+            if let pending {
+                for tag in LossyBookkeeping.ratioBearingTags {
+                    guard let e = ds[tag], let value = e.valueBytes else { continue }
+                    let slot = ReservedElement(tag: tag, vr: e.vr, bytes: value.bytes)
+                    pending.slots.append(slot)
+                    streamed[tag] = slot
+                }
+            }
         }
         let meta = DatasetWriter.makeMeta(for: ds, syntax: target, previous: file.meta)
         return Output(meta: meta, dataset: ds, streamed: streamed, report: report, totals: totals)
@@ -110,6 +124,8 @@ public struct Transcoder {
         let decoder: any PixelDecoder
         let frameDescription: PixelDescription
         let vr: VR
+        /// Frame 1, decoded by the plan to learn the output description: not decoded twice.
+        let first: [UInt8]
 
         func write<S: OutputSink>(to sink: inout S, encoding: DatasetEncoding) throws(DicomError) {
             let frameBytes = frameDescription.frameByteCount
@@ -117,7 +133,7 @@ public struct Transcoder {
             let writer = DatasetWriter(syntax: .explicitVRLittleEndian)
             try sink.write(writer.elementHeader(.pixelData, vr, length: UInt32(total + total % 2), encoding))
             for k in 0..<frames.frameCount {
-                var bytes = try decodeFrame(frames, decoder, k, expecting: frameDescription).bytes
+                var bytes = k == 0 ? first : try decodeFrame(frames, decoder, k, expecting: frameDescription).bytes
                 if encoding.bigEndian && vr == .OW { swapInPlace(&bytes, unit: 2) }
                 try sink.write(bytes)
             }
@@ -139,7 +155,7 @@ public struct Transcoder {
         report.pixelsReencoded = true
         let vr: VR = d.bitsAllocated > 8 ? .OW : .OB
         ds.set(Element(tag: .pixelData, vr: vr, value: .bytes(ValueBytes([]))))  // placeholder: the writer streams it
-        return NativePixelWriter(frames: frames, decoder: decoder, frameDescription: d, vr: vr)
+        return NativePixelWriter(frames: frames, decoder: decoder, frameDescription: d, vr: vr, first: first.bytes)
     }
 
     static func decodeFrame(_ frames: FrameSource, _ decoder: any PixelDecoder, _ k: Int,
@@ -157,7 +173,8 @@ public struct Transcoder {
             e.tag = e.tag ?? .pixelData
             throw e
         }
-        decoded = normalized(interleaved(decoded))
+        decoded = interleaved(decoded)
+        normalize(&decoded)
         if let expecting, decoded.bytes.count != expecting.frameByteCount {
             throw DicomError(.decodeFailed, "frame \(k + 1) decoded to \(decoded.bytes.count) bytes, frame 1 to \(expecting.frameByteCount)",
                              tag: .pixelData)
@@ -168,30 +185,33 @@ public struct Transcoder {
     /// Samples reduced to their Bits Stored and sign-extended when Pixel Representation is 1: what
     /// the codecs encode and decode (a codestream holds Bits Stored bits), so lossless really
     /// compares values, and unused high bits from any source come out the same (0, or the sign).
-    static func normalized(_ f: DecodedFrame) -> DecodedFrame {
+    static func normalized(_ f: consuming DecodedFrame) -> DecodedFrame {
+        // Consumed, so a frame fresh from a decoder is edited in place instead of copied.
+        normalize(&f)
+        return f
+    }
+
+    static func normalize(_ f: inout DecodedFrame) {
         let d = f.description
-        guard d.bitsStored < d.bitsAllocated, d.bitsAllocated == 16 || d.bitsAllocated == 32 else { return f }
-        var bytes = f.bytes
-        let mask: UInt32 = d.bitsStored >= 32 ? .max : (1 << UInt32(d.bitsStored)) - 1
-        let sign: UInt32 = 1 << UInt32(d.bitsStored - 1)
+        guard d.bitsStored < d.bitsAllocated, d.bitsAllocated == 16 || d.bitsAllocated == 32, d.bitsStored >= 1 else { return }
+        let mask: UInt32 = (1 << UInt32(d.bitsStored)) - 1
+        // Sign extension without a branch: (v ^ sign) - sign, on the masked value.
+        let sign: UInt32 = d.isSigned ? 1 << UInt32(d.bitsStored - 1) : 0
         // Unaligned loads and stores: the bytes are an [UInt8], never rebound to another type.
-        bytes.withUnsafeMutableBytes { raw in
-            let unit = d.bitsAllocated / 8
-            var i = 0
-            while i + unit <= raw.count {
-                var v = unit == 2 ? UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self)))
-                    : UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-                v &= mask
-                if d.isSigned && v & sign != 0 { v |= ~mask }
-                if unit == 2 {
-                    raw.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: i, as: UInt16.self)
-                } else {
-                    raw.storeBytes(of: v.littleEndian, toByteOffset: i, as: UInt32.self)
+        f.bytes.withUnsafeMutableBytes { raw in
+            if d.bitsAllocated == 16 {
+                for i in 0..<(raw.count / 2) {
+                    let v = UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                    let w = ((v & mask) ^ sign) &- sign
+                    raw.storeBytes(of: UInt16(truncatingIfNeeded: w).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
                 }
-                i += unit
+            } else {
+                for i in 0..<(raw.count / 4) {
+                    let v = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+                    raw.storeBytes(of: (((v & mask) ^ sign) &- sign).littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                }
             }
         }
-        return DecodedFrame(bytes: bytes, description: d)
     }
 
     /// Colour-by-plane frames made colour-by-pixel (what every encoder and the hash convention expect).
@@ -231,6 +251,11 @@ public struct Transcoder {
         var method: String?
         var description: PixelDescription?
         var maxError = 0, sumSquares = 0.0, samples = 0
+        /// Set when lossy output is streamed: the reserved ratio-bearing values to patch.
+        var pendingRatio: PendingRatio?
+
+        /// Uncompressed size / compressed size over the frames encoded so far.
+        var ratio: Double? { compressedTotal > 0 ? Double(uncompressedTotal) / Double(compressedTotal) : nil }
 
         init(frames: FrameSource, decoder: (any PixelDecoder)?, encoder: any PixelEncoder, options: TranscodeOptions) {
             self.frames = frames
@@ -302,7 +327,10 @@ public struct Transcoder {
             report.pixelsReencoded = true
             report.lossy = lossy
             report.method = method
-            report.ratio = compressedTotal > 0 ? Double(uncompressedTotal) / Double(compressedTotal) : nil
+            report.ratio = ratio
+            if pendingRatio != nil, let ratio {
+                report.changes = report.changes.map { LossyBookkeeping.resolvingPlaceholder($0, ratio: ratio) }
+            }
             if options.verify {
                 report.maxError = maxError
                 let rmse = samples > 0 ? (sumSquares / Double(samples)).squareRoot() : 0
@@ -370,21 +398,46 @@ public struct Transcoder {
                 try patchable.patch(at: slots.offsets.position, offsets.flatMap { le64(UInt64($0)) })
                 try patchable.patch(at: slots.lengths.position, lengths.flatMap { le64(UInt64($0)) })
             }
+            if let pending = encoder.pendingRatio {
+                guard let ratio = encoder.ratio else {
+                    throw DicomError(.encodeFailed, "streamed lossy Pixel Data has no compressed bytes to measure a ratio")
+                }
+                for slot in pending.slots {
+                    guard slot.position > 0, let value = LossyBookkeeping.patchedValue(slot.bytes, ratio: ratio) else {
+                        throw DicomError(.internalError, "\(slot.tag): reserved ratio value could not be patched", tag: slot.tag)
+                    }
+                    try patchable.patch(at: slot.position, value)
+                }
+            }
         }
     }
 
-    /// An element written as zeros whose value position is remembered, to be patched later.
+    /// The reserved values of a streamed lossy step (see `LossyBookkeeping.pendingRatioPlaceholder`).
+    final class PendingRatio: @unchecked Sendable {
+        // @unchecked: filled by transcode() before writing, read by the writer, one thread.
+        var slots: [ReservedElement] = []
+    }
+
+    /// An element written with reserved bytes (zeros unless given, even length) whose value
+    /// position is remembered, to be patched later with as many bytes.
     final class ReservedElement: StreamedElement, @unchecked Sendable {
-        let tag: Tag, vr: VR, count: Int
+        let tag: Tag, vr: VR
+        let bytes: [UInt8]
         var position = 0
-        init(tag: Tag, vr: VR, count: Int) { self.tag = tag; self.vr = vr; self.count = count }
+        var count: Int { bytes.count }
+        init(tag: Tag, vr: VR, count: Int) { self.tag = tag; self.vr = vr; self.bytes = [UInt8](repeating: 0, count: count) }
+        init(tag: Tag, vr: VR, bytes: [UInt8]) {
+            self.tag = tag
+            self.vr = vr
+            self.bytes = bytes.count % 2 == 0 ? bytes : bytes + [0x20]
+        }
         func write<S: OutputSink>(to sink: inout S, encoding: DatasetEncoding) throws(DicomError) {
             guard let patchable = sink as? any PatchableSink else {
                 throw DicomError(.internalError, "a reserved element needs a file output")
             }
             try sink.write(DatasetWriter(syntax: .explicitVRLittleEndian).elementHeader(tag, vr, length: UInt32(count), encoding))
             position = patchable.bytesWritten
-            try sink.write([UInt8](repeating: 0, count: count))
+            try sink.write(bytes)
         }
     }
 
@@ -416,10 +469,14 @@ public struct Transcoder {
             d.numberOfFrames = frames.frameCount
             apply(d, to: &ds)
         }
-        // Stream when the output can be patched and nothing before Pixel Data depends on the whole
-        // image: a lossy ratio must be known before (0028,2112) is written, so lossy output is built
-        // in memory (it is the small case).
-        if options.streamToFile && !coder.lossy && frames.frameCount > 1 {
+        // Stream when the output can be patched: the offset tables and, for lossy output, the
+        // ratio-bearing values (reserved at full DS width by transcode()) are patched afterwards.
+        if options.streamToFile && frames.frameCount > 1 {
+            if coder.lossy {
+                coder.pendingRatio = PendingRatio()
+                report.lossy = true
+                report.method = coder.method
+            }
             var slots: ExtendedTableSlots?
             if options.offsetTable == .extended {
                 let n = 8 * frames.frameCount

@@ -2,9 +2,11 @@
 // Content: DICOM PS3.6 (Data Dictionary) and related parts, Copyright NEMA
 // (National Electrical Manufacturers Association), reproduced under NEMA's terms of use.
 // Columns: mask, value, keyword, name, VR (alternatives joined by /), VM, R if retired.
+// Rows: exact tags sorted by value, then masked rows (repeating groups) in PS3.6 order.
 
 extension DataDictionary {
     static let rowCount = 5354
+    static let exactRowCount = 5266
     static let tsv: String = #"""
 FFFFFFFF	00000000	CommandGroupLength	Command Group Length	UL	1	
 FFFFFFFF	00000001	CommandLengthToEnd	Command Length to End	UL	1	R
@@ -1855,7 +1857,6 @@ FFFFFFFF	00201204	NumberOfPatientRelatedInstances	Number of Patient Related Inst
 FFFFFFFF	00201206	NumberOfStudyRelatedSeries	Number of Study Related Series	IS	1	
 FFFFFFFF	00201208	NumberOfStudyRelatedInstances	Number of Study Related Instances	IS	1	
 FFFFFFFF	00201209	NumberOfSeriesRelatedInstances	Number of Series Related Instances	IS	1	
-FFFFFF00	00203100	SourceImageIDs	Source Image IDs	CS	1-n	R
 FFFFFFFF	00203401	ModifyingDeviceID	Modifying Device ID	CS	1	R
 FFFFFFFF	00203402	ModifiedImageID	Modified Image ID	CS	1	R
 FFFFFFFF	00203403	ModifiedImageDate	Modified Image Date	DA	1	R
@@ -2274,13 +2275,9 @@ FFFFFFFF	00280302	RecognizableVisualFeatures	Recognizable Visual Features	CS	1
 FFFFFFFF	00280303	LongitudinalTemporalInformationModified	Longitudinal Temporal Information Modified	CS	1	
 FFFFFFFF	00280304	ReferencedColorPaletteInstanceUID	Referenced Color Palette Instance UID	UI	1	
 FFFFFFFF	00280400	TransformLabel	Transform Label	LO	1	R
-FFFFFF0F	00280400	RowsForNthOrderCoefficients	Rows For Nth Order Coefficients	US	1	R
 FFFFFFFF	00280401	TransformVersionNumber	Transform Version Number	LO	1	R
-FFFFFF0F	00280401	ColumnsForNthOrderCoefficients	Columns For Nth Order Coefficients	US	1	R
 FFFFFFFF	00280402	NumberOfTransformSteps	Number of Transform Steps	US	1	R
-FFFFFF0F	00280402	CoefficientCoding	Coefficient Coding	LO	1-n	R
 FFFFFFFF	00280403	SequenceOfCompressedData	Sequence of Compressed Data	LO	1-n	R
-FFFFFF0F	00280403	CoefficientCodingPointers	Coefficient Coding Pointers	AT	1-n	R
 FFFFFFFF	00280404	DetailsOfCoefficients	Details of Coefficients	AT	1-n	R
 FFFFFFFF	00280700	DCTLabel	DCT Label	LO	1	R
 FFFFFFFF	00280701	DataBlockDescription	Data Block Description	CS	1-n	R
@@ -2291,11 +2288,6 @@ FFFFFFFF	00280721	ZonalMapLocation	Zonal Map Location	AT	1-n	R
 FFFFFFFF	00280722	ZonalMapFormat	Zonal Map Format	US	1	R
 FFFFFFFF	00280730	AdaptiveMapFormat	Adaptive Map Format	US	1	R
 FFFFFFFF	00280740	CodeNumberFormat	Code Number Format	US	1	R
-FFFFFF0F	00280800	CodeLabel	Code Label	CS	1-n	R
-FFFFFF0F	00280802	NumberOfTables	Number of Tables	US	1	R
-FFFFFF0F	00280803	CodeTableLocation	Code Table Location	AT	1-n	R
-FFFFFF0F	00280804	BitsForCodeWord	Bits For Code Word	US	1	R
-FFFFFF0F	00280808	ImageDataLocation	Image Data Location	AT	1-n	R
 FFFFFFFF	00280A02	PixelSpacingCalibrationType	Pixel Spacing Calibration Type	CS	1	
 FFFFFFFF	00280A04	PixelSpacingCalibrationDescription	Pixel Spacing Calibration Description	LO	1	
 FFFFFFFF	00281040	PixelIntensityRelationship	Pixel Intensity Relationship	CS	1	
@@ -3924,13 +3916,6 @@ FFFFFFFF	04000563	ModifyingSystem	Modifying System	LO	1
 FFFFFFFF	04000564	SourceOfPreviousValues	Source of Previous Values	LO	1	
 FFFFFFFF	04000565	ReasonForTheAttributeModification	Reason for the Attribute Modification	CS	1	
 FFFFFFFF	04000600	InstanceOriginStatus	Instance Origin Status	CS	1	
-FFFF000F	10000000	EscapeTriplet	Escape Triplet	US	3	R
-FFFF000F	10000001	RunLengthTriplet	Run Length Triplet	US	3	R
-FFFF000F	10000002	HuffmanTableSize	Huffman Table Size	US	1	R
-FFFF000F	10000003	HuffmanTableTriplet	Huffman Table Triplet	US	3	R
-FFFF000F	10000004	ShiftTableSize	Shift Table Size	US	1	R
-FFFF000F	10000005	ShiftTableTriplet	Shift Table Triplet	US	3	R
-FFFF0000	10100000	ZonalMap	Zonal Map	US	1-n	R
 FFFFFFFF	20000010	NumberOfCopies	Number of Copies	IS	1	
 FFFFFFFF	2000001E	PrinterConfigurationSequence	Printer Configuration Sequence	SQ	1	
 FFFFFFFF	20000020	PrintPriority	Print Priority	CS	1	
@@ -5264,6 +5249,48 @@ FFFFFFFF	4010107C	InspectionSelectionCriteria	Inspection Selection Criteria	CS	1
 FFFFFFFF	4010107D	SecondaryInspectionMethodSequence	Secondary Inspection Method Sequence	SQ	1	
 FFFFFFFF	4010107E	PRCSToRCSOrientation	PRCS to RCS Orientation	DS	6	
 FFFFFFFF	4FFE0001	MACParametersSequence	MAC Parameters Sequence	SQ	1	
+FFFFFFFF	52009229	SharedFunctionalGroupsSequence	Shared Functional Groups Sequence	SQ	1	
+FFFFFFFF	52009230	PerFrameFunctionalGroupsSequence	Per-Frame Functional Groups Sequence	SQ	1	
+FFFFFFFF	54000100	WaveformSequence	Waveform Sequence	SQ	1	
+FFFFFFFF	54000110	ChannelMinimumValue	Channel Minimum Value	OB/OW	1	
+FFFFFFFF	54000112	ChannelMaximumValue	Channel Maximum Value	OB/OW	1	
+FFFFFFFF	54001004	WaveformBitsAllocated	Waveform Bits Allocated	US	1	
+FFFFFFFF	54001006	WaveformSampleInterpretation	Waveform Sample Interpretation	CS	1	
+FFFFFFFF	5400100A	WaveformPaddingValue	Waveform Padding Value	OB/OW	1	
+FFFFFFFF	54001010	WaveformData	Waveform Data	OB/OW	1	
+FFFFFFFF	56000010	FirstOrderPhaseCorrectionAngle	First Order Phase Correction Angle	OF	1	
+FFFFFFFF	56000020	SpectroscopyData	Spectroscopy Data	OF	1	
+FFFFFFFF	7FE00001	ExtendedOffsetTable	Extended Offset Table	OV	1	
+FFFFFFFF	7FE00002	ExtendedOffsetTableLengths	Extended Offset Table Lengths	OV	1	
+FFFFFFFF	7FE00003	EncapsulatedPixelDataValueTotalLength	Encapsulated Pixel Data Value Total Length	UV	1	
+FFFFFFFF	7FE00008	FloatPixelData	Float Pixel Data	OF	1	
+FFFFFFFF	7FE00009	DoubleFloatPixelData	Double Float Pixel Data	OD	1	
+FFFFFFFF	7FE00010	PixelData	Pixel Data	OB/OW	1	
+FFFFFFFF	7FE00020	CoefficientsSDVN	Coefficients SDVN	OW	1	R
+FFFFFFFF	7FE00030	CoefficientsSDHN	Coefficients SDHN	OW	1	R
+FFFFFFFF	7FE00040	CoefficientsSDDN	Coefficients SDDN	OW	1	R
+FFFFFFFF	FFFAFFFA	DigitalSignaturesSequence	Digital Signatures Sequence	SQ	1	
+FFFFFFFF	FFFCFFFC	DataSetTrailingPadding	Data Set Trailing Padding	OB	1	
+FFFFFFFF	FFFEE000	Item	Item	NONE	1	
+FFFFFFFF	FFFEE00D	ItemDelimitationItem	Item Delimitation Item	NONE	1	
+FFFFFFFF	FFFEE0DD	SequenceDelimitationItem	Sequence Delimitation Item	NONE	1	
+FFFFFF00	00203100	SourceImageIDs	Source Image IDs	CS	1-n	R
+FFFFFF0F	00280400	RowsForNthOrderCoefficients	Rows For Nth Order Coefficients	US	1	R
+FFFFFF0F	00280401	ColumnsForNthOrderCoefficients	Columns For Nth Order Coefficients	US	1	R
+FFFFFF0F	00280402	CoefficientCoding	Coefficient Coding	LO	1-n	R
+FFFFFF0F	00280403	CoefficientCodingPointers	Coefficient Coding Pointers	AT	1-n	R
+FFFFFF0F	00280800	CodeLabel	Code Label	CS	1-n	R
+FFFFFF0F	00280802	NumberOfTables	Number of Tables	US	1	R
+FFFFFF0F	00280803	CodeTableLocation	Code Table Location	AT	1-n	R
+FFFFFF0F	00280804	BitsForCodeWord	Bits For Code Word	US	1	R
+FFFFFF0F	00280808	ImageDataLocation	Image Data Location	AT	1-n	R
+FFFF000F	10000000	EscapeTriplet	Escape Triplet	US	3	R
+FFFF000F	10000001	RunLengthTriplet	Run Length Triplet	US	3	R
+FFFF000F	10000002	HuffmanTableSize	Huffman Table Size	US	1	R
+FFFF000F	10000003	HuffmanTableTriplet	Huffman Table Triplet	US	3	R
+FFFF000F	10000004	ShiftTableSize	Shift Table Size	US	1	R
+FFFF000F	10000005	ShiftTableTriplet	Shift Table Triplet	US	3	R
+FFFF0000	10100000	ZonalMap	Zonal Map	US	1-n	R
 FF00FFFF	50000005	CurveDimensions	Curve Dimensions	US	1	R
 FF00FFFF	50000010	NumberOfPoints	Number of Points	US	1	R
 FF00FFFF	50000020	TypeOfData	Type of Data	CS	1	R
@@ -5290,17 +5317,6 @@ FF00FFFF	50002500	CurveLabel	Curve Label	LO	1	R
 FF00FFFF	50002600	CurveReferencedOverlaySequence	Curve Referenced Overlay Sequence	SQ	1	R
 FF00FFFF	50002610	CurveReferencedOverlayGroup	Curve Referenced Overlay Group	US	1	R
 FF00FFFF	50003000	CurveData	Curve Data	OB/OW	1	R
-FFFFFFFF	52009229	SharedFunctionalGroupsSequence	Shared Functional Groups Sequence	SQ	1	
-FFFFFFFF	52009230	PerFrameFunctionalGroupsSequence	Per-Frame Functional Groups Sequence	SQ	1	
-FFFFFFFF	54000100	WaveformSequence	Waveform Sequence	SQ	1	
-FFFFFFFF	54000110	ChannelMinimumValue	Channel Minimum Value	OB/OW	1	
-FFFFFFFF	54000112	ChannelMaximumValue	Channel Maximum Value	OB/OW	1	
-FFFFFFFF	54001004	WaveformBitsAllocated	Waveform Bits Allocated	US	1	
-FFFFFFFF	54001006	WaveformSampleInterpretation	Waveform Sample Interpretation	CS	1	
-FFFFFFFF	5400100A	WaveformPaddingValue	Waveform Padding Value	OB/OW	1	
-FFFFFFFF	54001010	WaveformData	Waveform Data	OB/OW	1	
-FFFFFFFF	56000010	FirstOrderPhaseCorrectionAngle	First Order Phase Correction Angle	OF	1	
-FFFFFFFF	56000020	SpectroscopyData	Spectroscopy Data	OF	1	
 FF00FFFF	60000010	OverlayRows	Overlay Rows	US	1	
 FF00FFFF	60000011	OverlayColumns	Overlay Columns	US	1	
 FF00FFFF	60000012	OverlayPlanes	Overlay Planes	US	1	R
@@ -5346,19 +5362,5 @@ FF00FFFF	7F000011	VariableNextDataGroup	Variable Next Data Group	US	1	R
 FF00FFFF	7F000020	VariableCoefficientsSDVN	Variable Coefficients SDVN	OW	1	R
 FF00FFFF	7F000030	VariableCoefficientsSDHN	Variable Coefficients SDHN	OW	1	R
 FF00FFFF	7F000040	VariableCoefficientsSDDN	Variable Coefficients SDDN	OW	1	R
-FFFFFFFF	7FE00001	ExtendedOffsetTable	Extended Offset Table	OV	1	
-FFFFFFFF	7FE00002	ExtendedOffsetTableLengths	Extended Offset Table Lengths	OV	1	
-FFFFFFFF	7FE00003	EncapsulatedPixelDataValueTotalLength	Encapsulated Pixel Data Value Total Length	UV	1	
-FFFFFFFF	7FE00008	FloatPixelData	Float Pixel Data	OF	1	
-FFFFFFFF	7FE00009	DoubleFloatPixelData	Double Float Pixel Data	OD	1	
-FFFFFFFF	7FE00010	PixelData	Pixel Data	OB/OW	1	
-FFFFFFFF	7FE00020	CoefficientsSDVN	Coefficients SDVN	OW	1	R
-FFFFFFFF	7FE00030	CoefficientsSDHN	Coefficients SDHN	OW	1	R
-FFFFFFFF	7FE00040	CoefficientsSDDN	Coefficients SDDN	OW	1	R
-FFFFFFFF	FFFAFFFA	DigitalSignaturesSequence	Digital Signatures Sequence	SQ	1	
-FFFFFFFF	FFFCFFFC	DataSetTrailingPadding	Data Set Trailing Padding	OB	1	
-FFFFFFFF	FFFEE000	Item	Item	NONE	1	
-FFFFFFFF	FFFEE00D	ItemDelimitationItem	Item Delimitation Item	NONE	1	
-FFFFFFFF	FFFEE0DD	SequenceDelimitationItem	Sequence Delimitation Item	NONE	1	
 """#
 }
