@@ -232,13 +232,17 @@ public struct DatasetWriter {
             }
             header(e.tag, .OB, length: 0xFFFF_FFFF, enc, into: &head)
             try sink.write(head)
-            for v in [f.offsetTable] + f.fragments {
+            // Item by item straight from the fragment list: a million fragments must not become a
+            // million-element temporary array here.
+            func writeItem(_ v: ValueBytes) throws(DicomError) {
                 var h: [UInt8] = []
                 header(.item, .OB, length: UInt32(v.count + v.count % 2), enc, into: &h)
                 try sink.write(h)
                 try sink.write(v)
                 if v.count % 2 == 1 { try sink.write([0]) }
             }
+            try writeItem(f.offsetTable)
+            for v in f.fragments { try writeItem(v) }
             var h: [UInt8] = []
             header(.sequenceDelimitation, .OB, length: 0, enc, into: &h)
             try sink.write(h)

@@ -56,11 +56,13 @@ public struct JSONDumper {
                 if length > inlineMax { out += ",\"BulkDataURI\":\"" + Self.escape(uri(path, start, length)) + "\""; return }
             }
             var bytes: [UInt8] = []
-            for v in [f.offsetTable] + f.fragments {
+            func appendItem(_ v: ValueBytes) {
                 let n = UInt32(v.count)
                 bytes += [0xFE, 0xFF, 0x00, 0xE0, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]
                 bytes += v.bytes
             }
+            appendItem(f.offsetTable)
+            for v in f.fragments { appendItem(v) }
             bytes += [0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]
             out += ",\"InlineBinary\":\"" + Data(bytes).base64EncodedString() + "\""
         case .bytes(let b):
