@@ -202,7 +202,7 @@ private func needsMasking(_ samples: [UInt8], description d: PixelDescription) -
     var seen: UInt16 = 0
     samples.withUnsafeBytes { raw in
         for i in 0..<(raw.count / 2) {
-            seen |= UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+            seen |= UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self))
         }
     }
     return seen & high != 0
@@ -218,8 +218,8 @@ private func mask(_ samples: inout [UInt8], description d: PixelDescription) {
     let keep = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
     samples.withUnsafeMutableBytes { raw in
         for i in 0..<(raw.count / 2) {
-            let v = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-            raw.storeBytes(of: (v & keep).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+            let v = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self))
+            raw.storeBytes(of: (v & keep).littleEndian, toByteOffset: 2 &* i, as: UInt16.self)
         }
     }
 }
