@@ -137,12 +137,11 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         // are checked (a fast pass) rather than copied, and copied and masked only when needed.
         var samples = samplesByPixel(frame)
         if needsMasking(samples, description: d) { mask(&samples, description: d) }
-        // CharLS 2.4 has specialised lossless coders for 8, 12 and 16-bit samples only; other
-        // depths go through its generic coder (about 25% more instructions on a 10-bit CR).
-        // Lossless samples of a 16-bit container are coded as 16-bit (P = 16, values unchanged,
-        // the stream about 2% larger), as dcmcjpls does; NEAR > 0 keeps P = Bits Stored, whose
-        // MAXVAL bounds the reconstructed values to what Bits Stored can hold.
-        let precision = near == 0 && d.bitsAllocated == 16 && d.bitsStored > 8 && d.bitsStored != 12 ? 16 : d.bitsStored
+        // P is Bits Stored, always. CharLS 2.4 codes 10-bit samples with its generic coder, about
+        // 25% more instructions on a 10-bit CR than P = 16 would take (what dcmcjpls writes), but a
+        // P larger than Bits Stored makes the stream disagree with the header (PS3.5 8.2.3), which
+        // `dicomtool validate` reports (codestream.precision) and we will not write.
+        let precision = d.bitsStored
         guard let encoder = charls_jpegls_encoder_create() else {
             throw DicomError(.internalError, "CharLS encoder could not be created")
         }
