@@ -75,6 +75,9 @@ import Testing
                 let encoded = try codec.encode(frame, options: EncodeOptions())
                 let decoded = try codec.decode(encoded.bytes, description: encoded.description)
                 #expect(decoded.bytes == frame.bytes, "\(bits)-bit signed=\(signed)")
+                // The SOF55 precision P is Bits Stored, so the stream agrees with the header.
+                let sof = try #require(encoded.bytes.indices.dropLast(4).first { encoded.bytes[$0] == 0xFF && encoded.bytes[$0 + 1] == 0xF7 })
+                #expect(Int(encoded.bytes[sof + 4]) == bits, "\(bits)-bit signed=\(signed): P = \(encoded.bytes[sof + 4])")
             }
         }
     }
