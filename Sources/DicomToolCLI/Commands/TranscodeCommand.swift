@@ -2,7 +2,7 @@ import DicomCodecs
 import DicomCore
 import DicomIO
 import DicomPixels
-import Foundation
+import FoundationEssentials
 
 /// `dicomtool transcode`: any image to any transfer syntax that can hold it, file to file,
 /// directory to mirrored directory, or `-` to `-`.
@@ -44,11 +44,11 @@ public enum TranscodeCommand {
             } else if args.verify, !global.quiet {
                 var text = "\(ValueText.escaped(item.displayName)): verified"
                 if r.lossy {
-                    text += String(format: ", max error %d, RMSE %.3f, PSNR %.2f dB", r.maxError ?? 0, r.rmse ?? 0, r.psnr ?? 0)
+                    text += ", max error \(r.maxError ?? 0), RMSE \(NumberText.fixed(r.rmse ?? 0, digits: 3)), PSNR \(NumberText.fixed(r.psnr ?? 0, digits: 2)) dB"
                 } else {
                     text += ", bit-exact"
                 }
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+                StandardError.write(text + "\n")
             }
         })
     }
