@@ -46,13 +46,18 @@ public enum TextEscaping {
     }
 
     /// A file path as a URI path: every UTF-8 byte outside Foundation's `CharacterSet.urlPathAllowed`
-    /// (`:` too unless `keepingColon`) percent-encoded in upper-case hex, as
-    /// `addingPercentEncoding(withAllowedCharacters:)` writes it (which needs full Foundation).
+    /// percent-encoded in upper-case hex, as `addingPercentEncoding(withAllowedCharacters:)` writes
+    /// it (which needs full Foundation). Colons are encoded everywhere unless `keepingColon`, and
+    /// even then in the first segment of a relative path (Foundation does that for
+    /// `.urlPathAllowed`, so that "C:/x" cannot read as a scheme).
     public static func uriPath(_ path: String, keepingColon: Bool = true) -> String {
         var out = ""
         out.reserveCapacity(path.utf8.count)
+        var inRelativeFirstSegment = !path.hasPrefix("/")
         for byte in path.utf8 {
-            if byte < 0x80, urlPathAllowed[Int(byte)], keepingColon || byte != UInt8(ascii: ":") {
+            if byte == UInt8(ascii: "/") { inRelativeFirstSegment = false }
+            let colonKept = keepingColon && !inRelativeFirstSegment
+            if byte < 0x80, urlPathAllowed[Int(byte)], colonKept || byte != UInt8(ascii: ":") {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 out += "%" + NumberText.hex(byte, width: 2, uppercase: true)
