@@ -20,7 +20,7 @@ public enum DumpCommand {
             return .usage
         }
         let several = global.inputs.count > 1 || global.filesFrom != nil
-            || global.inputs.contains { FileManager.default.fileExists(atPath: $0, isDirectory: nil) && isDirectory($0) }
+            || global.inputs.contains { isDirectory($0) }
         let jsonLines = global.format == .json
         return runOverInputs(command: "dump", global: global, work: { item throws(DicomError) -> Rendered in
             try render(item, args, selectors, headed: several && !jsonLines && args.mode == .text)

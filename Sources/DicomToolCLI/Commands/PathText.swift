@@ -11,12 +11,13 @@ enum PathText {
 
     /// The directory part and the last component of `path`, runs of slashes and one trailing slash
     /// ignored (NSString.deletingLastPathComponent and .lastPathComponent): "a/b/" gives ("a", "b"),
-    /// "b" gives ("", "b"), "/b" gives ("/", "b"), "/" gives ("/", "/").
+    /// "b" gives ("", "b"), "/b" gives ("/", "b"), "/" gives ("/", "/"). (NSString traps on a
+    /// one-character relative path; here "x" gives ("", "x").)
     static func split(_ path: String) -> (directory: String, name: String) {
         var fixed = ""
         for c in path where !(c == "/" && fixed.hasSuffix("/")) { fixed.append(c) }
         if fixed.count > 1 && fixed.hasSuffix("/") { fixed.removeLast() }
-        guard fixed.count > 1 else { return (fixed, fixed) }
+        if fixed.isEmpty || fixed == "/" { return (fixed, fixed) }
         guard let slash = fixed.lastIndex(of: "/") else { return ("", fixed) }
         let name = String(fixed[fixed.index(after: slash)...])
         return (slash == fixed.startIndex ? "/" : String(fixed[..<slash]), name)
