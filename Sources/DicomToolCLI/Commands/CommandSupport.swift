@@ -75,6 +75,16 @@ extension ReadWarning {
     var asError: DicomError { DicomError(.invalidInput, message, offset: offset, tag: tag) }
 }
 
+/// Whether two paths name the same existing file (device and inode, symbolic links followed).
+/// stat(2) directly: FileManager's attribute values are `as? Int` castable only while full
+/// Foundation's NSNumber bridging is loaded; without it both sides were nil and every existing
+/// output counted as the input.
+func isSameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat(), sb = stat()
+    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+}
+
 /// Whether `path` names a directory, symbolic links followed (as FileManager's `fileExists(atPath:isDirectory:)`).
 func isDirectory(_ path: String) -> Bool {
     var info = stat()

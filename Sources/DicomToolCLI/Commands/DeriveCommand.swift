@@ -53,7 +53,7 @@ public enum DeriveCommand {
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
-            if let input = item.path, path != "-", sameFile(input, path) {
+            if let input = item.path, path != "-", isSameFile(input, path) {
                 throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: path)
             }
             var sink = try AtomicOutput(destination: path, sync: sync)
@@ -78,11 +78,5 @@ public enum DeriveCommand {
         return directory.isEmpty ? file : PathText.appending(directory, file)
     }
 
-    private static func sameFile(_ a: String, _ b: String) -> Bool {
-        guard let sa = try? FileManager.default.attributesOfItem(atPath: a),
-              let sb = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
-        return (sa[.systemFileNumber] as? Int) == (sb[.systemFileNumber] as? Int)
-            && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
-    }
 
 }

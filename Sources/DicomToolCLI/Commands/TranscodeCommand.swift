@@ -84,7 +84,7 @@ public enum TranscodeCommand {
         let out = try Transcoder(options).transcode(file)
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        if let path = item.path, destination != "-", sameFile(path, destination) {
+        if let path = item.path, destination != "-", isSameFile(path, destination) {
             throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: destination)
         }
         var sink = try AtomicOutput(destination: destination, sync: sync)
@@ -102,11 +102,5 @@ public enum TranscodeCommand {
         }
     }
 
-    private static func sameFile(_ a: String, _ b: String) -> Bool {
-        guard let sa = try? FileManager.default.attributesOfItem(atPath: a),
-              let sb = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
-        return (sa[.systemFileNumber] as? Int) == (sb[.systemFileNumber] as? Int)
-            && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
-    }
 
 }
