@@ -1,6 +1,9 @@
 internal import COpenJPHShim
 import DicomCore
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// HTJ2K encoding (ISO/IEC 15444-15) through OpenJPH: 1.2.840.10008.1.2.4.201 (lossless),
 /// .202 (lossless, RPCL with TLM) and .203 (lossless or lossy). One tile, one quality layer,
@@ -137,8 +140,8 @@ public struct HTJ2KEncoder: PixelEncoder {
         var low = Self.smallestStepLog2, high = Self.largestStepLog2
         let coarsest = try encode(Float(exp2(high)))
         guard ratio(coarsest) >= target else {
-            throw DicomError(.unsupported, String(format: "HTJ2K cannot reach ratio %.2f for this image: the coarsest "
-                                                  + "quantisation gives %.2f", target, ratio(coarsest)))
+            throw DicomError(.unsupported, "HTJ2K cannot reach ratio \(NumberText.fixed(target, digits: 2)) for this image: the coarsest "
+                                             + "quantisation gives \(NumberText.fixed(ratio(coarsest), digits: 2))")
         }
         var best = coarsest
         let finest = try encode(Float(exp2(low)))
@@ -177,8 +180,8 @@ public struct HTJ2KEncoder: PixelEncoder {
             best = try encode(Float(exp2(low)))
             bestPSNR = try psnr(best)
             guard bestPSNR >= target else {
-                throw DicomError(.unsupported, String(format: "HTJ2K cannot reach %.1f dB for this image: the finest "
-                                                      + "quantisation gives %.1f dB; encode losslessly instead", target, bestPSNR))
+                throw DicomError(.unsupported, "HTJ2K cannot reach \(NumberText.fixed(target, digits: 1)) dB for this image: the finest "
+                                                 + "quantisation gives \(NumberText.fixed(bestPSNR, digits: 1)) dB; encode losslessly instead")
             }
         }
         // The model's upper guess may still reach the target (flat images compress far better

@@ -1,6 +1,6 @@
 internal import COpenJPEG
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// JPEG 2000 (1.2.840.10008.1.2.4.90 lossless, .91) through OpenJPEG 2.5, which also decodes
 /// High-Throughput codestreams (HTJ2K, .201/.202/.203).
@@ -98,14 +98,14 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             let marker = be16(at)
             if marker == 0xFFD9 { return true }  // EOC
             guard marker >= 0xFF30 else {
-                throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: 0x%04X at byte %d is not a marker", marker, at),
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream: 0x\(NumberText.hex(marker, width: 4, uppercase: true)) at byte \(at) is not a marker",
                                  offset: at, cause: Self.notGivenToOpenJPEG)
             }
             if marker <= 0xFF3F { at += 2; continue }  // markers without a segment
             // Only Part 1, 2 and 15 markers pass: a codestream with others is not one DICOM
             // allows, and fuzzing reached OpenJPEG's unknown-marker scan only through garbage.
             guard Self.knownMarkers.contains(marker) else {
-                throw DicomError(.decodeFailed, String(format: "JPEG 2000 codestream: unknown marker 0x%04X at byte %d", marker, at),
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream: unknown marker 0x\(NumberText.hex(marker, width: 4, uppercase: true)) at byte \(at)",
                                  offset: at, cause: Self.notGivenToOpenJPEG)
             }
             guard at + 4 <= bytes.count else {
@@ -113,8 +113,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             }
             let length = be16(at + 2)
             guard length >= 2, at + 2 + length <= bytes.count else {
-                throw DicomError(.decodeFailed, String(format: "JPEG 2000 marker 0x%04X at byte %d declares %d bytes, %d remain",
-                                                       marker, at, length, bytes.count - at - 2), offset: at, cause: Self.notGivenToOpenJPEG)
+                throw DicomError(.decodeFailed, "JPEG 2000 marker 0x\(NumberText.hex(marker, width: 4, uppercase: true)) at byte \(at) declares \(length) bytes, \(bytes.count - at - 2) remain", offset: at, cause: Self.notGivenToOpenJPEG)
             }
             if marker == 0xFF90 {  // SOT: Lsot Isot Psot TPsot TNsot; Psot counts from the SOT marker
                 guard length == 10 else {
@@ -413,7 +412,7 @@ private typealias OPJStream = UnsafeMutablePointer<opj_stream_t?>
 /// unretained pointer to it, so callers keep it alive (`withExtendedLifetime`) while the codec runs.
 private final class OpenJPEGLog: @unchecked Sendable {
     // OpenJPEG's worker threads may report errors concurrently.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var messages: [String] = []
 
     var text: String {
@@ -429,7 +428,7 @@ private final class OpenJPEGLog: @unchecked Sendable {
         _ = opj_set_error_handler(codec, { message, context in
             guard let message, let context else { return }
             let log = Unmanaged<OpenJPEGLog>.fromOpaque(context).takeUnretainedValue()
-            log.append(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
+            log.append(String(cString: message).trimmingWhitespaceAndNewlines())
         }, context)
         // Warnings and progress messages are not errors; they are dropped.
         _ = opj_set_warning_handler(codec, { _, _ in }, nil)

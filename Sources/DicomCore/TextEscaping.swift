@@ -44,4 +44,34 @@ public enum TextEscaping {
         }
         return out
     }
+
+    /// A file path as a URI path: every UTF-8 byte outside Foundation's `CharacterSet.urlPathAllowed`
+    /// percent-encoded in upper-case hex, as `addingPercentEncoding(withAllowedCharacters:)` writes
+    /// it (which needs full Foundation). Colons are encoded everywhere unless `keepingColon`, and
+    /// even then in the first segment of a relative path (Foundation does that for
+    /// `.urlPathAllowed`, so that "C:/x" cannot read as a scheme).
+    public static func uriPath(_ path: String, keepingColon: Bool = true) -> String {
+        var out = ""
+        out.reserveCapacity(path.utf8.count)
+        var inRelativeFirstSegment = !path.hasPrefix("/")
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") { inRelativeFirstSegment = false }
+            let colonKept = keepingColon && !inRelativeFirstSegment
+            if byte < 0x80, urlPathAllowed[Int(byte)], colonKept || byte != UInt8(ascii: ":") {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + NumberText.hex(byte, width: 2, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    /// Foundation's `CharacterSet.urlPathAllowed` (all ASCII), indexed by byte.
+    private static let urlPathAllowed: [Bool] = {
+        var allowed = [Bool](repeating: false, count: 128)
+        for byte in "!$&'()*+,-./0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~".utf8 {
+            allowed[Int(byte)] = true
+        }
+        return allowed
+    }()
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A transfer syntax as PS3.5 section 10 and Annex A define it. Every registered syntax has a
 /// descriptor (names come from the generated UID table), so "unknown syntax" and "known but no
@@ -108,6 +108,31 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
     /// Every registered transfer syntax.
     public static var all: [TransferSyntax] {
         UIDDictionary.all.filter { $0.type == "Transfer Syntax" }.compactMap { TransferSyntax(uid: $0.uid) }
-            .sorted { $0.uid.compare($1.uid, options: .numeric) == .orderedAscending }
+            .sorted { uidPrecedes($0.uid, $1.uid) }
+    }
+
+    /// UID order with each run of digits compared as a number ("1.2.10" after "1.2.9"), the order
+    /// Foundation's `.numeric` comparison gives, without full Foundation.
+    static func uidPrecedes(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        var i = 0, j = 0
+        while i < x.count, j < y.count {
+            if isDigit(x[i]), isDigit(y[j]) {
+                var iEnd = i, jEnd = j
+                while iEnd < x.count, isDigit(x[iEnd]) { iEnd += 1 }
+                while jEnd < y.count, isDigit(y[jEnd]) { jEnd += 1 }
+                // Equal-valued runs may differ in leading zeros: compare without them.
+                while i < iEnd - 1, x[i] == 0x30 { i += 1 }
+                while j < jEnd - 1, y[j] == 0x30 { j += 1 }
+                if iEnd - i != jEnd - j { return iEnd - i < jEnd - j }
+                if x[i..<iEnd] != y[j..<jEnd] { return x[i..<iEnd].lexicographicallyPrecedes(y[j..<jEnd]) }
+                i = iEnd; j = jEnd
+            } else {
+                if x[i] != y[j] { return x[i] < y[j] }
+                i += 1; j += 1
+            }
+        }
+        return x.count - i < y.count - j
     }
 }

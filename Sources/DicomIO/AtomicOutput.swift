@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +21,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
 
     /// Temporary files still open in this process, removed by `removeAllPending()` (SIGINT).
     nonisolated(unsafe) private static var pending = Set<String>()
-    private static let lock = NSLock()
+    private static let lock = Lock()
     /// Directories created or found in this process.
     nonisolated(unsafe) private static var madeDirectories = Set<String>()
 

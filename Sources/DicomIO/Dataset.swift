@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The bytes of one value: a view into the input (lazy, never copied until asked) or bytes made
 /// by an edit. `isBigEndian` says how numbers in it are ordered.
@@ -205,7 +205,7 @@ public struct Dataset: Sendable {
         if s.isEmpty { return [] }
         switch e.vr {
         case .LT, .ST, .UT, .UR: return [s]
-        default: return s.split(separator: "\\", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        default: return s.split(separator: "\\", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
         }
     }
 

@@ -201,11 +201,11 @@ struct DatasetParser {
 
             if tag == .specificCharacterSet, let b = element.valueBytes {
                 let terms = String(decoding: b.bytes, as: UTF8.self).split(separator: "\\", omittingEmptySubsequences: false)
-                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                    .map { $0.trimmingWhitespace() }
                 charset = SpecificCharacterSet(terms: terms.allSatisfy(\.isEmpty) ? [] : terms)
             } else if tag.isPrivateCreator, let b = element.valueBytes {
                 privateCreators[tag.rawValue] = String(decoding: b.bytes, as: UTF8.self).trimmingTrailingSpaces()
-                    .trimmingCharacters(in: .whitespaces)
+                    .trimmingWhitespace()
             }
             if let last = elements.last, last.tag >= tag {
                 warn(last.tag == tag ? "duplicate element" : "elements out of ascending tag order",

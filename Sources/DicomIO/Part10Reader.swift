@@ -1,6 +1,6 @@
 import DicomCodecs
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// A parsed DICOM input: the File Meta Information (empty for a bare data set), the data set, and
 /// the transfer syntax its elements are encoded in.

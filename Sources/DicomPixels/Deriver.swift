@@ -1,7 +1,7 @@
 import DicomCodecs
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
 
 /// What `derive` should do. The operations always run in this order, whatever the order of the
 /// flags: frame selection, crop, downsample or resize, window to 8 bits, then the lossy copy.
@@ -687,12 +687,12 @@ public struct Deriver {
     static func formatDS(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
         for digits in stride(from: 10, through: 1, by: -1) {
-            var s = String(format: "%.\(digits)f", v)
+            var s = NumberText.fixed(v, digits: digits)
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
             if s.count <= 16 { return s == "-0" ? "0" : s }
         }
-        return String(format: "%.6g", v)
+        return NumberText.general(v, significant: 6)
     }
 
     static func describe(_ frames: [Int]) -> String {

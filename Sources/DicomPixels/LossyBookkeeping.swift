@@ -1,6 +1,6 @@
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
 
 /// The one place that records lossy history (PS3.3 C.7.6.1.1.5 Lossy Image Compression,
 /// C.7.6.1.1.2 Image Type, C.12.4.1.2 Source Image Sequence, C.7.6.1.1.3 Derivation). Transcode and
@@ -47,7 +47,7 @@ public enum LossyBookkeeping {
 
     /// Whether the data set already records lossy compression ("01" is never reset).
     public static func wasLossy(_ ds: Dataset) -> Bool {
-        ds.string(lossyImageCompression)?.trimmingCharacters(in: .whitespaces) == "01"
+        ds.string(lossyImageCompression)?.trimmingWhitespace() == "01"
     }
 
     /// Output streamed before its ratio is known (multi-frame lossy written frame by frame): the
@@ -79,7 +79,7 @@ public enum LossyBookkeeping {
 
     /// `text` (a report line) with the placeholder replaced by the measured ratio.
     public static func resolvingPlaceholder(_ text: String, ratio: Double) -> String {
-        text.replacingOccurrences(of: pendingRatioPlaceholder, with: formatDS(ratio))
+        text.replacing(pendingRatioPlaceholder, with: formatDS(ratio))
     }
 
     /// Records one lossy step: ratio and method appended (VMs kept aligned), Lossy Image
@@ -181,7 +181,7 @@ public enum LossyBookkeeping {
     /// A ratio as a valid DS (at most 16 characters, no exponent).
     public static func formatDS(_ v: Double) -> String {
         for digits in stride(from: 3, through: 0, by: -1) {
-            let s = String(format: "%.\(digits)f", v)
+            let s = NumberText.fixed(v, digits: digits)
             if s.count <= 16 { return s }
         }
         return String(Int(v.rounded()))

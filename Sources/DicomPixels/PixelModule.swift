@@ -31,7 +31,7 @@ public struct PixelModule: Sendable {
         let bitsAllocated = try required(Self.bitsAllocated)
         let spp = ds.int(Self.samplesPerPixel) ?? 1
         let bitsStored = ds.int(Self.bitsStored) ?? bitsAllocated
-        let pi = ds.string(Self.photometric)?.trimmingCharacters(in: .whitespaces) ?? (spp == 1 ? "MONOCHROME2" : "RGB")
+        let pi = ds.string(Self.photometric)?.trimmingWhitespace() ?? (spp == 1 ? "MONOCHROME2" : "RGB")
         guard rows > 0, columns > 0, rows <= 65535, columns <= 65535 else {
             throw DicomError(.invalidInput, "image has \(rows) rows and \(columns) columns", offset: ds[Self.rows]?.offset, tag: Self.rows)
         }

@@ -1,6 +1,6 @@
 import DicomCodecs
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The pixel operations of `derive` (ARCHITECTURE.md data flow step 5): pure functions from one
 /// decoded frame to another. Input frames are colour-by-pixel, little endian, with samples reduced
@@ -33,7 +33,7 @@ public enum PixelTransforms {
     public static func parseFrameList(_ text: String, frameCount: Int? = nil) throws(DicomError) -> [Int] {
         var frames: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let piece = part.trimmingCharacters(in: .whitespaces)
+            let piece = part.trimmingWhitespace()
             let bounds = piece.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
             guard bounds.count == 1 || bounds.count == 2, let first = Int(bounds[0]), let last = Int(bounds[bounds.count - 1]),
                   first >= 1, last >= first else {

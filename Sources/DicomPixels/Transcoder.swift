@@ -1,7 +1,10 @@
 import DicomCodecs
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `transcode` should produce.
 public struct TranscodeOptions: Sendable {
@@ -338,7 +341,7 @@ public struct Transcoder {
                 let peak = Double((1 << (description?.bitsStored ?? 8)) - 1)
                 report.psnr = rmse > 0 ? 20 * log10(peak / rmse) : .infinity
                 if let limit = options.minPSNR, let psnr = report.psnr, psnr < limit {
-                    throw DicomError(.encodeFailed, "--verify: PSNR \(String(format: "%.2f", psnr)) dB is below --min-psnr \(limit)")
+                    throw DicomError(.encodeFailed, "--verify: PSNR \(NumberText.fixed(psnr, digits: 2)) dB is below --min-psnr \(limit)")
                 }
             }
         }

@@ -1,6 +1,6 @@
 import DicomCodecs
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The entry point: parse, dispatch, map the outcome to an exit status.
 public enum DicomTool {
@@ -22,8 +22,8 @@ public enum DicomTool {
     /// `arguments` includes the program name, as `CommandLine.arguments` does.
     public static func main(_ arguments: [String]) -> Int32 {
         let status = execute(Array(arguments.dropFirst()),
-                             write: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                             writeError: { FileHandle.standardError.write(Data($0.utf8)) })
+                             write: { StandardOutput.write($0) },
+                             writeError: { StandardError.write($0) })
         return status.rawValue
     }
 

@@ -1,4 +1,6 @@
 import DicomToolCLI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 exit(DicomTool.main(CommandLine.arguments))

@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The DICOM JSON Model (PS3.18 Annex F). Binary values up to `inlineMax` bytes are InlineBinary
 /// (base64, little endian); larger ones are BulkDataURI `file://PATH?offset=N&length=M` pointing
@@ -113,7 +113,7 @@ public struct JSONDumper {
     }
 
     private func uri(_ path: String, _ offset: Int, _ length: Int) -> String {
-        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        let encoded = TextEscaping.uriPath(path)
         return "file://\(encoded)?offset=\(offset)&length=\(length)"
     }
 

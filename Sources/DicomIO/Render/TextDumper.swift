@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// Text in the spirit of dcmdump: one line per element (tag, VR, value, then length, VM and
 /// keyword after `#`), nesting indented, long values shortened unless `full`, pixel data summarised.

@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// Turns element values into text for people (dump) and into typed values for the JSON and XML models.
 public enum ValueText {
@@ -13,7 +13,7 @@ public enum ValueText {
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
-            case 0..<0x20, 0x7F: out += String(format: "\\x%02X", u.value)
+            case 0..<0x20, 0x7F: out += "\\x" + NumberText.hex(u.value, width: 2, uppercase: true)
             default: out.unicodeScalars.append(u)
             }
         }
@@ -46,7 +46,7 @@ public enum ValueText {
             if s.isEmpty { return [] }
             return s.split(separator: "\\", omittingEmptySubsequences: false).map { part in
                 // Leading spaces are padding for most string VRs (PS3.5 6.2), not for text VRs above.
-                e.vr == .PN ? String(part).trimmingTrailingSpaces() : part.trimmingCharacters(in: .whitespaces)
+                e.vr == .PN ? String(part).trimmingTrailingSpaces() : part.trimmingWhitespace()
             }
         }
     }
@@ -65,7 +65,7 @@ public enum ValueText {
             s.reserveCapacity(n * 3)
             for i in 0..<n {
                 if i > 0 { s += "\\" }
-                s += String(format: "%02x", raw[i])
+                s += NumberText.hex(raw[i], width: 2)
             }
             if n < raw.count { s += "..." }
             return s
@@ -75,7 +75,7 @@ public enum ValueText {
     static func hexWords(_ b: ValueBytes, max: Int?) -> String {
         let words = binaryNumbers(b, vr: .OW)
         let n = max.map { Swift.min($0, words.count) } ?? words.count
-        var s = words[0..<n].map { String(format: "%04x", Int($0)) }.joined(separator: "\\")
+        var s = words[0..<n].map { NumberText.hex(Int($0), width: 4) }.joined(separator: "\\")
         if n < words.count { s += "..." }
         return s
     }

@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The Native DICOM Model (PS3.19 Annex A), with the same bulk data rules as the JSON model.
 public struct XMLDumper {
@@ -55,10 +55,10 @@ public struct XMLDumper {
     /// Bulk data as the JSON renderer decides it (inline or by URI), re-expressed as XML.
     private func bulkData(_ e: Element, _ ds: Dataset) -> String {
         let one = json.render(Dataset(elements: [e], characterSet: ds.characterSet))
-        if let r = one.range(of: "\"BulkDataURI\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
+        if let r = one.firstRange(of: "\"BulkDataURI\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
             return "<BulkData uri=\"\(Self.escape(String(one[r.upperBound..<end])))\"/>"
         }
-        if let r = one.range(of: "\"InlineBinary\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
+        if let r = one.firstRange(of: "\"InlineBinary\":\""), let end = one[r.upperBound...].firstIndex(of: "\"") {
             return "<InlineBinary>\(one[r.upperBound..<end])</InlineBinary>"
         }
         return ""

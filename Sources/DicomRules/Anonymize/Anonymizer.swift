@@ -1,6 +1,6 @@
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
 
 /// What an anonymization did, for `--plan`, the JSON record and `--map-out`.
 public struct AnonymizeReport: Sendable {
@@ -259,7 +259,7 @@ public struct Anonymizer: Sendable {
     /// Bytes of `text` as a value of `vr`: text VRs as given, binary numbers parsed.
     static func encode(_ text: String, vr: VR) -> [UInt8]? {
         if vr.isString { return Array(text.utf8) }
-        let parts = text.split(separator: "\\").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.split(separator: "\\").map { $0.trimmingWhitespace() }
         var out: [UInt8] = []
         func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
         for p in parts {
@@ -475,7 +475,7 @@ final class Pass {
             case .shiftDate:
                 guard e.vr == .DA || e.vr == .DT, let old = ds.string(e.tag) else { break }
                 let shifted = old.split(separator: "\\", omittingEmptySubsequences: false).map { v -> String in
-                    let value = v.trimmingCharacters(in: .whitespaces)
+                    let value = v.trimmingWhitespace()
                     if value.isEmpty { return value }
                     // A range (query style "A-B") shifts both ends.
                     let ends = e.vr == .DA ? value.split(separator: "-", omittingEmptySubsequences: false).map(String.init) : [value]
@@ -551,7 +551,7 @@ final class Pass {
     func cleanText(_ text: String) -> String {
         var t = text
         for v in identifyingValues where IdentityScanner.contains(Array(t.utf8), Array(v.utf8)) {
-            t = t.replacingOccurrences(of: v, with: "X")
+            t = t.replacing(v, with: "X")
         }
         return t
     }

@@ -1,6 +1,9 @@
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The self-check of anonymize (after writing, and `--check ORIGINAL ANONYMIZED`): the
 /// identifying values of the original, searched for in the anonymized data set.
@@ -224,13 +227,7 @@ public enum IdentityScanner {
 
     /// `s` without leading and trailing white space (tab and Unicode Zs, as Foundation's
     /// CharacterSet.whitespaces).
-    static func trimmingWhitespace(_ s: Substring) -> String {
-        func isSpace(_ c: Unicode.Scalar) -> Bool { c == "\t" || c.properties.generalCategory == .spaceSeparator }
-        let scalars = s.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
-              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(scalars[first...last])
-    }
+    static func trimmingWhitespace(_ s: Substring) -> String { s.trimmingWhitespace() }
 
     /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start).
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {

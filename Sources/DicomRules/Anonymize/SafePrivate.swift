@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import DicomIO
 import DicomCore
 
@@ -86,10 +86,10 @@ public enum BurnedInRisk {
 
     /// Why `ds` may carry burned-in annotation, nil when it is not suspected.
     public static func reason(_ ds: Dataset) -> String? {
-        let flag = ds.string(Tag(0x0028, 0x0301))?.trimmingCharacters(in: .whitespaces).uppercased()
+        let flag = ds.string(Tag(0x0028, 0x0301))?.trimmingWhitespace().uppercased()
         if flag == "YES" { return "Burned In Annotation (0028,0301) is YES" }
         if flag == "NO" { return nil }
-        if let modality = ds.string(Tag(0x0008, 0x0060))?.trimmingCharacters(in: .whitespaces).uppercased(),
+        if let modality = ds.string(Tag(0x0008, 0x0060))?.trimmingWhitespace().uppercased(),
            modalities.contains(modality) {
             return "modality \(modality) often has burned-in annotation and Burned In Annotation (0028,0301) does not say NO"
         }

@@ -1,5 +1,8 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Findings accepted earlier: `--baseline FILE` filters them out so that CI fails only on new ones.
 /// A finding is identified by (file identity, rule, path); messages and offsets may change freely.
@@ -36,7 +39,7 @@ public struct Baseline: Sendable, Equatable {
     public static func load(path: String) throws(DicomError) -> Baseline {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DicomError(.cannotRead, "cannot read baseline \(path): \(error.localizedDescription)", file: path)
+            throw DicomError(.cannotRead, "cannot read baseline \(path): \(Self.reason(error))", file: path)
         }
         return try decode(data, path: path)
     }
@@ -62,9 +65,17 @@ public struct Baseline: Sendable, Equatable {
         return (try? encoder.encode(Document(schema: Baseline.schema, findings: keys.sorted()))) ?? Data()
     }
 
+    /// The system's reason for a failed file operation (`localizedDescription` needs full Foundation).
+    private static func reason(_ error: any Error) -> String {
+        if let posix = (error as? CocoaError)?.underlying as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
+        return "\(error)"
+    }
+
     public func save(path: String) throws(DicomError) {
         do { try encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw DicomError(.cannotWrite, "cannot write baseline \(path): \(error.localizedDescription)", file: path)
+            throw DicomError(.cannotWrite, "cannot write baseline \(path): \(Self.reason(error))", file: path)
         }
     }
 

@@ -1,13 +1,13 @@
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
 
 /// Cross-file checks over one run (like dicom3tools' dcentvfy): duplicate SOP Instance UIDs, and
 /// patient/study/series attributes that disagree within a study or a series. Fed file by file from
 /// any thread; `finish()` reports in file-name order, so `-j N` gives the same result as `-j 1`.
 public final class ConsistencyTracker: @unchecked Sendable {
     // @unchecked: every stored property is guarded by `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var records: [(file: String, values: [Tag: String])] = []
 
     static let sopInstanceUID = Tag(0x0008, 0x0018)

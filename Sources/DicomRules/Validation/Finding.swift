@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// One validation finding: what rule, where (tag path), why, and which clause of the standard.
 public struct Finding: Sendable, Codable, Hashable {
@@ -93,10 +93,69 @@ public enum FindingRenderer {
         return jsonString(obj)
     }
 
+    /// Compact JSON with sorted keys and unescaped slashes, written as Foundation's
+    /// `JSONSerialization` (options `.sortedKeys, .withoutEscapingSlashes`) writes it, which is not
+    /// in FoundationEssentials. Values are the strings, integers, dictionaries and arrays built
+    /// above; anything else makes the document "{}", as a serialisation failure did.
     static func jsonString(_ obj: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let s = String(data: data, encoding: .utf8) else { return "{}" }
-        return s
+        var out = ""
+        return appendJSON(obj, to: &out) ? out : "{}"
+    }
+
+    private static func appendJSON(_ value: Any, to out: inout String) -> Bool {
+        switch value {
+        case let string as String:
+            appendJSONString(string, to: &out)
+        case let bool as Bool:
+            out += bool.description
+        case let int as Int:
+            out += int.description
+        case let array as [Any]:
+            out += "["
+            for (i, element) in array.enumerated() {
+                if i > 0 { out += "," }
+                guard appendJSON(element, to: &out) else { return false }
+            }
+            out += "]"
+        case let object as [String: Any]:
+            // JSONSerialization orders keys case-insensitively (and digit runs numerically; no key
+            // here has digits).
+            let keys = object.keys.sorted { a, b in
+                let (la, lb) = (a.lowercased(), b.lowercased())
+                return la != lb ? la < lb : a < b
+            }
+            out += "{"
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out += "," }
+                appendJSONString(key, to: &out)
+                out += ":"
+                guard let element = object[key], appendJSON(element, to: &out) else { return false }
+            }
+            out += "}"
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// JSONSerialization's escaping: quote, backslash, the short escapes, other C0 controls as
+    /// lower-case `\u00xx`; everything else (slashes, DEL, non-ASCII) as is.
+    private static func appendJSONString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{0}"..."\u{1F}": out += "\\u" + NumberText.hex(scalar.value, width: 4)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     static func xmlEscape(_ s: String) -> String { TextEscaping.xml(s) }
@@ -173,8 +232,6 @@ public enum FindingRenderer {
 
     /// A relative URI reference for a path (SARIF artifactLocation.uri).
     static func sarifURI(_ path: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: ":")
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        TextEscaping.uriPath(path, keepingColon: false)
     }
 }

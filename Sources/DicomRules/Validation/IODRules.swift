@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The IOD tables of PS3.3/PS3.4 (generated into Generated/IODRules+Table.swift), indexed on
 /// first use: SOP Class -> CIOD -> modules with usage -> attribute trees.
@@ -165,7 +165,7 @@ public enum IODRules {
     /// Parsed modules, filled on first use from any thread.
     final class ModuleCache: @unchecked Sendable {
         // @unchecked: `parsed` is only touched under `lock`.
-        private let lock = NSLock()
+        private let lock = Lock()
         private var parsed: [String: [AttributeRule]] = [:]
 
         func rules(_ module: String) -> [AttributeRule] {

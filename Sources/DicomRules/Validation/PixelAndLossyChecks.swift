@@ -95,7 +95,7 @@ enum LossyChecks {
     static let imageType = Tag(0x0008, 0x0008), sourceImages = Tag(0x0008, 0x2112)
 
     /// Lossy Image Compression as stored, trimmed.
-    static func flagValue(_ ds: Dataset) -> String? { ds.string(lossyFlag)?.trimmingCharacters(in: .whitespaces) }
+    static func flagValue(_ ds: Dataset) -> String? { ds.string(lossyFlag)?.trimmingWhitespace() }
 
     static func run(_ file: DicomFile, into out: inout Findings) {
         let ds = file.dataset

@@ -1,7 +1,7 @@
 import DicomCore
 import DicomIO
 import DicomRules
-import Foundation
+import FoundationEssentials
 
 /// `dicomtool anonymize`: the PS3.15 Basic Profile and its options, keyed and shard-safe, each
 /// output scanned for the original's identifiers before it is kept.
@@ -17,13 +17,13 @@ public enum AnonymizeCommand {
         do {
             options = try makeOptions(args)
         } catch {
-            FileHandle.standardError.write(Data("dicomtool: anonymize: error: \(error)\n".utf8))
+            StandardError.write("dicomtool: anonymize: error: \(error)\n")
             return error.code.exitStatus
         }
         if args.check { return check(global.inputs[0], global.inputs[1], options: options) }
         if args.secretFile == nil && !global.quiet {
-            FileHandle.standardError.write(Data(("dicomtool: anonymize: warning: no --secret-file: a random secret is used, "
-                + "so UIDs and dates will not agree with any other run or shard\n").utf8))
+            StandardError.write("dicomtool: anonymize: warning: no --secret-file: a random secret is used, "
+                + "so UIDs and dates will not agree with any other run or shard\n")
         }
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("anonymize", error) }
@@ -31,7 +31,7 @@ public enum AnonymizeCommand {
         if let map = args.mapOut, let root = outputRoot, !outputs.isSingleTarget {
             let a = URL(fileURLWithPath: map).standardizedFileURL.path, b = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
             if a.hasPrefix(b) {
-                FileHandle.standardError.write(Data("dicomtool: anonymize: error: --map-out \(map) is inside the output tree; keep the audit apart from what leaves\n".utf8))
+                StandardError.write("dicomtool: anonymize: error: --map-out \(map) is inside the output tree; keep the audit apart from what leaves\n")
                 return .usage
             }
         }
@@ -103,7 +103,7 @@ public enum AnonymizeCommand {
                 try sink.write(Array((["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n").utf8) + [0x0A])
                 try sink.commit()
             } catch {
-                FileHandle.standardError.write(Data("dicomtool: anonymize: error: \(error)\n".utf8))
+                StandardError.write("dicomtool: anonymize: error: \(error)\n")
                 if status == .ok { status = .cannotWriteOutput }
             }
         }
@@ -146,13 +146,13 @@ public enum AnonymizeCommand {
             let residuals = IdentityScanner.residuals(original: a, anonymized: b.dataset, options: options)
             for r in residuals { StandardOutput.write("\(ValueText.escaped(anonymized)): residual: \(ValueText.escaped(r))\n") }
             if residuals.isEmpty {
-                FileHandle.standardError.write(Data("dicomtool: anonymize: \(anonymized): no identifying value of \(original) found\n".utf8))
+                StandardError.write("dicomtool: anonymize: \(anonymized): no identifying value of \(original) found\n")
                 return .ok
             }
-            FileHandle.standardError.write(Data("dicomtool: anonymize: \(anonymized): error: \(residuals.count) identifying value(s) of \(original) found\n".utf8))
+            StandardError.write("dicomtool: anonymize: \(anonymized): error: \(residuals.count) identifying value(s) of \(original) found\n")
             return .nonconformant
         } catch {
-            FileHandle.standardError.write(Data("dicomtool: anonymize: error: \(error)\n".utf8))
+            StandardError.write("dicomtool: anonymize: error: \(error)\n")
             return error.code.exitStatus
         }
     }

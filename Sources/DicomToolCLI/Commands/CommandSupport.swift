@@ -1,14 +1,38 @@
 import DicomCore
 import DicomIO
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Standard output for results: whole writes, one at a time, so records from the ordered
 /// emitter and the reporter's JSON Lines never interleave.
 enum StandardOutput {
-    private static let lock = NSLock()
+    private static let lock = Lock()
 
     static func write(_ text: String) {
-        lock.withLock { FileHandle.standardOutput.write(Data(text.utf8)) }
+        lock.withLock { writeWhole(text, to: STDOUT_FILENO) }
+    }
+}
+
+/// Standard error for messages: each text in whole, unbuffered (as FileHandle.standardError,
+/// which is not in FoundationEssentials).
+enum StandardError {
+    static func write(_ text: String) { writeWhole(text, to: STDERR_FILENO) }
+}
+
+/// Writes all of `text` to `fd`, resuming after partial writes and signals. A stream that fails
+/// (closed pipe, full disk) gets nothing more: there is nowhere left to report that.
+private func writeWhole(_ text: String, to fd: Int32) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
     }
 }
 
@@ -51,9 +75,20 @@ extension ReadWarning {
     var asError: DicomError { DicomError(.invalidInput, message, offset: offset, tag: tag) }
 }
 
+/// Whether two paths name the same existing file (device and inode, symbolic links followed).
+/// stat(2) directly: FileManager's attribute values are `as? Int` castable only while full
+/// Foundation's NSNumber bridging is loaded; without it both sides were nil and every existing
+/// output counted as the input.
+func isSameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat(), sb = stat()
+    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+}
+
+/// Whether `path` names a directory, symbolic links followed (as FileManager's `fileExists(atPath:isDirectory:)`).
 func isDirectory(_ path: String) -> Bool {
-    var dir: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
 }
 
 /// Where the writing commands (transcode, anonymize, derive) put each output: `-o FILE` for one
@@ -83,12 +118,12 @@ struct OutputPlan: Sendable {
     func destination(for item: InputItem) -> String? {
         guard let root else { return nil }
         if isSingleTarget { return root }
-        return (root as NSString).appendingPathComponent(item.relativePath)
+        return PathText.appending(root, item.relativePath)
     }
 }
 
 /// Prints a usage error of a command the way the parser does, and returns its status.
 func usageFailure(_ command: String, _ error: DicomError) -> ExitStatus {
-    FileHandle.standardError.write(Data("dicomtool: \(command): error: \(error.message)\n".utf8))
+    StandardError.write("dicomtool: \(command): error: \(error.message)\n")
     return error.code.exitStatus
 }

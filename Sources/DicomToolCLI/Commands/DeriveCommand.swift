@@ -1,7 +1,7 @@
 import DicomCore
 import DicomIO
 import DicomPixels
-import Foundation
+import FoundationEssentials
 
 /// `dicomtool derive`: new instances made from an image's pixels (frames, crop, resampling,
 /// window, lossy copy) that say what they are and where they come from.
@@ -53,7 +53,7 @@ public enum DeriveCommand {
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
-            if let input = item.path, path != "-", sameFile(input, path) {
+            if let input = item.path, path != "-", isSameFile(input, path) {
                 throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: path)
             }
             var sink = try AtomicOutput(destination: path, sync: sync)
@@ -71,20 +71,12 @@ public enum DeriveCommand {
 
     /// `out.dcm` and frame 3 give `out_f0003.dcm`; a name without extension gets the suffix at its end.
     static func framePath(_ path: String, _ frame: Int) -> String {
-        let suffix = "_f" + String(format: "%04d", frame)
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let ext = (name as NSString).pathExtension
-        let base = ext.isEmpty ? name : (name as NSString).deletingPathExtension
-        let file = base + suffix + (ext.isEmpty ? "" : "." + ext)
-        return directory.isEmpty ? file : (directory as NSString).appendingPathComponent(file)
+        let suffix = "_f" + NumberText.decimal(frame, width: 4)
+        let (directory, name) = PathText.split(path)
+        let (base, ext) = PathText.splitExtension(name)
+        let file = (ext.isEmpty ? name : base) + suffix + (ext.isEmpty ? "" : "." + ext)
+        return directory.isEmpty ? file : PathText.appending(directory, file)
     }
 
-    private static func sameFile(_ a: String, _ b: String) -> Bool {
-        guard let sa = try? FileManager.default.attributesOfItem(atPath: a),
-              let sb = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
-        return (sa[.systemFileNumber] as? Int) == (sb[.systemFileNumber] as? Int)
-            && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
-    }
 
 }

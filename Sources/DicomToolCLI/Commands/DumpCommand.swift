@@ -1,7 +1,7 @@
 import DicomCore
 import DicomIO
 import DicomPixels
-import Foundation
+import FoundationEssentials
 
 /// `dicomtool dump`: text in the spirit of dcmdump, the PS3.18 JSON model, or the PS3.19 XML model.
 public enum DumpCommand {
@@ -16,11 +16,11 @@ public enum DumpCommand {
         do {
             selectors = try args.tags.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
         } catch {
-            FileHandle.standardError.write(Data("dicomtool: dump: error: \(error.message)\n".utf8))
+            StandardError.write("dicomtool: dump: error: \(error.message)\n")
             return .usage
         }
         let several = global.inputs.count > 1 || global.filesFrom != nil
-            || global.inputs.contains { FileManager.default.fileExists(atPath: $0, isDirectory: nil) && isDirectory($0) }
+            || global.inputs.contains { isDirectory($0) }
         let jsonLines = global.format == .json
         return runOverInputs(command: "dump", global: global, work: { item throws(DicomError) -> Rendered in
             try render(item, args, selectors, headed: several && !jsonLines && args.mode == .text)

@@ -2,7 +2,7 @@ import DicomCodecs
 import DicomCore
 import DicomIO
 import DicomPixels
-import Foundation
+import FoundationEssentials
 
 /// `dicomtool transcode`: any image to any transfer syntax that can hold it, file to file,
 /// directory to mirrored directory, or `-` to `-`.
@@ -44,11 +44,11 @@ public enum TranscodeCommand {
             } else if args.verify, !global.quiet {
                 var text = "\(ValueText.escaped(item.displayName)): verified"
                 if r.lossy {
-                    text += String(format: ", max error %d, RMSE %.3f, PSNR %.2f dB", r.maxError ?? 0, r.rmse ?? 0, r.psnr ?? 0)
+                    text += ", max error \(r.maxError ?? 0), RMSE \(NumberText.fixed(r.rmse ?? 0, digits: 3)), PSNR \(NumberText.fixed(r.psnr ?? 0, digits: 2)) dB"
                 } else {
                     text += ", bit-exact"
                 }
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+                StandardError.write(text + "\n")
             }
         })
     }
@@ -84,7 +84,7 @@ public enum TranscodeCommand {
         let out = try Transcoder(options).transcode(file)
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        if let path = item.path, destination != "-", sameFile(path, destination) {
+        if let path = item.path, destination != "-", isSameFile(path, destination) {
             throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: destination)
         }
         var sink = try AtomicOutput(destination: destination, sync: sync)
@@ -102,11 +102,5 @@ public enum TranscodeCommand {
         }
     }
 
-    private static func sameFile(_ a: String, _ b: String) -> Bool {
-        guard let sa = try? FileManager.default.attributesOfItem(atPath: a),
-              let sb = try? FileManager.default.attributesOfItem(atPath: b) else { return false }
-        return (sa[.systemFileNumber] as? Int) == (sb[.systemFileNumber] as? Int)
-            && (sa[.systemNumber] as? Int) == (sb[.systemNumber] as? Int)
-    }
 
 }

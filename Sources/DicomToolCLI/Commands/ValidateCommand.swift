@@ -1,7 +1,7 @@
 import DicomCore
 import DicomIO
 import DicomRules
-import Foundation
+import FoundationEssentials
 
 /// `dicomtool validate`: findings per file in input order, then cross-file findings; text, JSON
 /// Lines, JUnit or SARIF; exit 83 when a finding reaches --fail-on.
@@ -15,7 +15,7 @@ public enum ValidateCommand {
         do {
             baseline = try args.baseline.map { (p: String) throws(DicomError) in try Baseline.load(path: p) } ?? Baseline()
         } catch {
-            FileHandle.standardError.write(Data("dicomtool: validate: error: \(error)\n".utf8))
+            StandardError.write("dicomtool: validate: error: \(error)\n")
             return error.code.exitStatus
         }
         var collected: [FileFindings] = []
@@ -59,7 +59,7 @@ public enum ValidateCommand {
             do {
                 try Baseline(recording: recorded).save(path: path)
             } catch {
-                FileHandle.standardError.write(Data("dicomtool: validate: error: \(error)\n".utf8))
+                StandardError.write("dicomtool: validate: error: \(error)\n")
                 return .cannotWriteOutput
             }
         }

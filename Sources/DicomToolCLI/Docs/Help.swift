@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import DicomCore
 
 /// `-h` and `--help`, rendered from the tables. Short help is one line per flag; long help adds
@@ -91,7 +91,7 @@ public enum Help {
     }
 
     static func paragraphs(_ text: String) -> [String] {
-        text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ") }
+        text.components(separatedBy: "\n\n").map { $0.replacing("\n", with: " ") }
     }
 
     static func pad(_ text: String, to column: Int) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import DicomCore
 
 /// man/dicomtool.1 and man/dicomtool-<command>.1, rendered from the tables as roff (man macros).
@@ -120,9 +120,9 @@ public enum ManPage {
     /// A command line in an example: every dash is a minus.
     static func code(_ line: String) -> String { guardLineStart(escapeDashes(escape(line))) }
 
-    static func escape(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\e") }
+    static func escape(_ text: String) -> String { text.replacing("\\", with: "\\e") }
 
-    static func escapeDashes(_ text: String) -> String { text.replacingOccurrences(of: "-", with: "\\-") }
+    static func escapeDashes(_ text: String) -> String { text.replacing("-", with: "\\-") }
 
     private static func guardLineStart(_ line: String) -> String {
         line.hasPrefix(".") || line.hasPrefix("'") ? "\\&" + line : line

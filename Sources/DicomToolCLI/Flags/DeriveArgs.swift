@@ -53,7 +53,7 @@ public struct DeriveArgs: CommandArgs, Equatable {
         }
         to8Bit = low.isOn(.to8Bit)
         if let text = low.text(.window) {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingWhitespace()) }
             guard parts.count == 2, let c = parts[0], let w = parts[1], c.isFinite, w.isFinite, w >= 1 else {
                 throw DicomError(.usage, "\(low.spelling(.window)) expects CENTER,WIDTH with WIDTH at least 1, e.g. 40,400, not '\(text)'")
             }
@@ -106,7 +106,7 @@ public struct DeriveArgs: CommandArgs, Equatable {
         var params: [(String, String)] = []
         if codecEnd < text.endIndex {
             for part in text[text.index(after: codecEnd)...].split(separator: ",") {
-                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace().lowercased() }
                 guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
                     throw DicomError(.usage, "\(spelling) \(text): parameters are NAME=VALUE separated by commas, not '\(part)'")
                 }
@@ -168,7 +168,7 @@ public struct DeriveArgs: CommandArgs, Equatable {
     }
 
     private static func integers(_ text: String) -> [Int]? {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingWhitespace()) }
         return parts.contains(where: { $0 == nil }) ? nil : parts.compactMap { $0 }
     }
 

@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// How results and diagnostics are reported (`--format`).
 public enum OutputFormat: String, Sendable, CaseIterable {

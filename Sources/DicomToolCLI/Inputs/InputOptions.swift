@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the command line said about inputs, for every subcommand. The flag parser fills it in;
 /// `InputWalker` expands and runs it.

@@ -1,6 +1,9 @@
 import DicomCore
 import Dispatch
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outcome of a run over inputs.
 public struct RunSummary: Sendable {
@@ -106,9 +109,11 @@ extension InputWalker {
             let state = OrderedRunState<R>(count: items.count, window: 2 * workers, workers: workers,
                                            failFast: failFast, interruption: interruption)
             for _ in 0..<workers {
-                let thread = Thread { state.workerLoop(perform) }
-                thread.stackSize = 8 << 20  // deep but bounded sequence nesting
-                thread.start()
+                // A deep but bounded stack for sequence nesting. Without a thread the worker's
+                // share runs on Dispatch's pool, whose smaller stacks still hold normal files.
+                if !startDetachedThread(stackSize: 8 << 20, { state.workerLoop(perform) }) {
+                    DispatchQueue.global().async { state.workerLoop(perform) }
+                }
             }
             state.emitInOrder(deliver)
         }
@@ -135,7 +140,7 @@ extension Result {
 /// Shared state of a parallel run: workers take indices in order, the calling thread emits
 /// results in order. One condition variable guards everything.
 final class OrderedRunState<R: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private let count: Int
     private let window: Int
     private let failFast: Bool
@@ -219,7 +224,7 @@ final class OrderedRunState<R: Sendable>: @unchecked Sendable {
 final class InputInterruption: @unchecked Sendable {
     static let shared = InputInterruption()
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var signals = 0
     private var source: DispatchSourceSignal?
 

@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -101,12 +101,19 @@ public struct InputWalker: Sendable {
 
     // MARK: - Expansion
 
+    /// All of standard input (read(2) to end of file: FileHandle is not in FoundationEssentials).
     static func readStandardInput() throws(DicomError) -> Data {
-        do {
-            return try FileHandle.standardInput.readToEnd() ?? Data()
-        } catch {
-            throw DicomError(.cannotRead, "cannot read the --files-from list", file: "-",
-                             cause: error.localizedDescription)
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n == 0 { return data }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DicomError(.cannotRead, "cannot read the --files-from list", file: "-",
+                                 cause: String(cString: strerror(errno)))
+            }
+            data.append(contentsOf: chunk[0..<n])
         }
     }
 

@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +28,7 @@ public final class Reporter: @unchecked Sendable {
 
     private let writeStandardError: @Sendable (String) -> Void
     private let writeStandardOutput: @Sendable (String) -> Void
-    private let lock = NSLock()
+    private let lock = Lock()
     private var progress = ProgressBar(total: 0)
     private var progressVisible = false
     private var lastDraw: ContinuousClock.Instant?
@@ -44,7 +44,7 @@ public final class Reporter: @unchecked Sendable {
         self.init(command: options.command,
                   showsProgress: !quiet && (options.progress ?? terminal),
                   quiet: quiet, json: json, jobs: options.effectiveJobs, shard: options.shard,
-                  standardError: { text in FileHandle.standardError.write(Data(text.utf8)) },
+                  standardError: { text in StandardError.write(text) },
                   standardOutput: standardOutput ?? { text in
                       print(text, terminator: "")
                       fflush(nil)
@@ -201,7 +201,7 @@ public final class Reporter: @unchecked Sendable {
         }
         if summary.skipped > 0 { line += ", \(summary.skipped) skipped" }
         if summary.interrupted { line += ", interrupted" }
-        line += " in " + String(format: "%.1f", summary.elapsed) + " s"
+        line += " in " + NumberText.fixed(summary.elapsed, digits: 1) + " s"
         return line
     }
 

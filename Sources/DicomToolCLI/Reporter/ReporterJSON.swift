@@ -1,5 +1,5 @@
 import DicomCore
-import Foundation
+import FoundationEssentials
 
 /// The JSON Lines records of `--format json`, schema `dicomtool/1`: one object per line, keys in
 /// a fixed order, every record carrying `type`, `schema` and `command` so that the outputs of

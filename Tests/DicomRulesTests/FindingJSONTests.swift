@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import DicomRules
+
+/// FindingRenderer writes JSON itself (JSONSerialization is not in FoundationEssentials): the
+/// bytes must be JSONSerialization's with `.sortedKeys, .withoutEscapingSlashes`.
+@Suite struct FindingJSONTests {
+    @Test func jsonMatchesJSONSerialization() throws {
+        let awkward = "a/b \"q\" \\ \u{8}\u{C}\n\r\t\u{1}\u{1F}\u{7F} é \u{2028} \u{1F600}"
+        let doc: [String: Any] = [
+            "$schema": "https://example/x.json", "version": "2.1.0", "errors": 3, "warnings": 0,
+            "findings": [["severity": "error", "rule": "vr-length", "path": awkward, "tag": "(0010,0010)",
+                          "message": awkward, "reference": "PS3.5 6.2", "offset": 132]],
+            "runs": [["tool": ["driver": ["name": "dicomtool", "informationUri": "u", "rules": [] as [Any]]],
+                      "results": [["ruleId": "r", "level": "note", "locations": [["logicalLocations": [["kind": "member"]],
+                                   "physicalLocation": ["artifactLocation": ["uri": "x"], "region": ["byteOffset": 7]]]]]]]],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes])
+        #expect(FindingRenderer.jsonString(doc) == String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func sarifURIMatchesPercentEncoding() {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: ":")
+        for path in ["/tmp/a b/ü.dcm", "C:/x;y?z#%", "rel/x.dcm"] {
+            #expect(FindingRenderer.sarifURI(path) == path.addingPercentEncoding(withAllowedCharacters: allowed))
+        }
+    }
+}
