@@ -5,13 +5,14 @@ import PackageDescription
 
 let package = Package(
     name: "dicomtool",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dicomtool", targets: ["dicomtool"]),
     ],
     dependencies: [
-        // HMAC-SHA256 for keyed, shard-safe UID and date mapping in anonymize.
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // HMAC-SHA256 for keyed, shard-safe UID and date mapping in anonymize. Version 4 builds on
+        // FoundationEssentials (3.x imports all of Foundation), so dicomtool loads neither
+        // libFoundation nor ICU: about 3 ms and 6 MiB less per process.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C libraries, described (module map + pkg-config), not wrapped. scripts/setup installs them.
