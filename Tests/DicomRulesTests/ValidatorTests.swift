@@ -73,6 +73,16 @@ enum Fixture {
         #expect(!found.contains { $0.rule == "iod.attribute.foreign" })
     }
 
+    /// Data Set Trailing Padding ends a file's data set in no module's name (PS3.10 7.2): never foreign.
+    @Test func trailingPaddingIsNotForeign() throws {
+        var ds = Fixture.secondaryCapture()
+        ds.set(Element(tag: Tag(0xFFFC, 0xFFFC), vr: .OB, value: .bytes(ValueBytes([0, 0, 0, 0]))))
+        let found = try Fixture.findings(ds)
+        #expect(!found.contains { $0.rule == "iod.attribute.foreign" }, "\(found.map { "\($0.rule) \($0.path)" })")
+        // The same element count check: the padding is really in the validated data set.
+        #expect(try Fixture.roundTrip(ds).dataset[Tag(0xFFFC, 0xFFFC)] != nil)
+    }
+
     /// One mutation per rule: the mutated data set reports the rule, the conformant one does not.
     static let mutations: [(rule: String, path: String, mutate: @Sendable (inout Dataset) -> Void)] = [
         ("iod.type1.missing", "SeriesInstanceUID", { _ = $0.remove(Fixture.tag("SeriesInstanceUID")) }),

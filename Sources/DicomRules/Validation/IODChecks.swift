@@ -71,7 +71,10 @@ struct IODChecks {
         checkImageType(ds, into: &out)
         checkFunctionalGroups(ds, ciod: ciod, into: &out)
         guard reportForeign else { return }
-        for e in ds.elements where !e.tag.isPrivate && !e.tag.isGroupLength && e.tag.group != 0x0002 {
+        // Data Set Trailing Padding (FFFC,FFFC) belongs to no module: PS3.10 7.2 lets any top-level
+        // data set of a file end with it.
+        let trailingPadding = Tag(0xFFFC, 0xFFFC)
+        for e in ds.elements where !e.tag.isPrivate && !e.tag.isGroupLength && e.tag.group != 0x0002 && e.tag != trailingPadding {
             if allowedTop.contains(where: { $0.matches(e.tag) }) || idx.gapTags.contains(e.tag) { continue }
             // Retired attributes are reported as such by the encoding checks.
             if DataDictionary.entry(for: e.tag)?.isRetired == true { continue }
