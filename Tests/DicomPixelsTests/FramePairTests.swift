@@ -82,4 +82,36 @@ import Testing
             #expect(try Self.written(source, to: .jpegLSLossless, frameThreads: 2) == sequential)
         }
     }
+
+    /// Frames 3 and 4 of an RLE image broken: both paths name frame 3 with the same error, streamed
+    /// (thrown while writing) and not, to JPEG-LS and to native.
+    @Test func theLowestBrokenFrameIsReportedAsBefore() throws {
+        var options = TranscodeOptions(target: .rleLossless)
+        options.frameThreads = 1
+        let rle = try Transcoder(options).transcode(Self.file(samples: 1, bits: 16))
+        var fragments = try #require(rle.dataset[.pixelData]?.fragments?.fragments.map { $0 })
+        #expect(fragments.count == 5)
+        fragments[2] = ValueBytes([1, 0])
+        fragments[3] = ValueBytes([9, 9, 9, 9])
+        var ds = rle.dataset
+        ds.set(Element(tag: .pixelData, vr: .OB, value: .fragments(Fragments(offsetTable: ValueBytes([]), fragments: fragments)),
+                       hadUndefinedLength: true))
+        let broken = DicomFile(meta: rle.meta, dataset: ds, transferSyntax: .rleLossless,
+                               source: ByteSource(ownedBytes: [], name: "broken"))
+        for target in [TransferSyntax.jpegLSLossless, .explicitVRLittleEndian] {
+            for stream in [true, false] {
+                var messages: [String] = []
+                for threads in [1, 2] {
+                    do {
+                        _ = try Self.written(broken, to: target, frameThreads: threads, stream: stream)
+                        messages.append("no error")
+                    } catch let e as DicomError {
+                        messages.append("\(e.code) \(e.message)")
+                    }
+                }
+                #expect(messages[0].contains("frame 3"), "\(messages[0])")
+                #expect(messages[1] == messages[0], "\(target.name) stream \(stream)")
+            }
+        }
+    }
 }
