@@ -1,6 +1,7 @@
 import DicomCodecs
 import DicomCore
 import DicomIO
+import Dispatch
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -23,8 +24,19 @@ public struct TranscodeOptions: Sendable {
     /// The output is a file that can be patched: lossless multi-frame encapsulated Pixel Data is
     /// then written frame by frame with its offset table filled in afterwards.
     public var streamToFile = false
+    /// Frames of a multi-frame image decoded and encoded at once (1 or 2): a pair runs on two
+    /// threads and is written in frame order, so the output bytes are the same either way.
+    public var frameThreads = TranscodeOptions.defaultFrameThreads
 
     public init(target: TransferSyntax) { self.target = target }
+
+    /// 2 on a machine with 2 or more cores; 1 when DICOMTOOL_FRAME_THREADS=1 asks for the sequential path.
+    public static var defaultFrameThreads: Int {
+        #if canImport(Glibc)
+        if let value = getenv("DICOMTOOL_FRAME_THREADS"), String(cString: value) == "1" { return 1 }
+        #endif
+        return ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+    }
 }
 
 /// What a transcode did, for --plan, --verify and the JSON record.
@@ -129,14 +141,38 @@ public struct Transcoder {
         let vr: VR
         /// Frame 1, decoded by the plan to learn the output description: not decoded twice.
         let first: [UInt8]
+        /// Frame 2 when the plan decoded it alongside frame 1; its error, if any, is thrown in turn.
+        let second: Result<DecodedFrame, DicomError>?
+        let pairs: Bool
 
         func write<S: OutputSink>(to sink: inout S, encoding: DatasetEncoding) throws(DicomError) {
             let frameBytes = frameDescription.frameByteCount
             let total = frameBytes * frames.frameCount
             let writer = DatasetWriter(syntax: .explicitVRLittleEndian)
             try sink.write(writer.elementHeader(.pixelData, vr, length: UInt32(total + total % 2), encoding))
-            for k in 0..<frames.frameCount {
-                var bytes = k == 0 ? first : try decodeFrame(frames, decoder, k, expecting: frameDescription).bytes
+            var ahead = second.map { (frame: 1, result: $0) }
+            let n = frames.frameCount
+            for k in 0..<n {
+                var bytes: [UInt8]
+                if k == 0 {
+                    bytes = first
+                } else {
+                    let decoded: DecodedFrame
+                    if let a = ahead, a.frame == k {
+                        ahead = nil
+                        decoded = try a.result.get()
+                    } else if pairs && k + 1 < n {
+                        let both = Transcoder.inParallel([k, k + 1]) { [frames, decoder] j throws(DicomError) in
+                            try Transcoder.decodeFrame(frames, decoder, j, expecting: nil)
+                        }
+                        ahead = (frame: k + 1, result: both[1])
+                        decoded = try both[0].get()
+                    } else {
+                        decoded = try decodeFrame(frames, decoder, k, expecting: nil)
+                    }
+                    try Transcoder.checkSize(decoded, frame: k, expecting: frameDescription)
+                    bytes = decoded.bytes
+                }
                 if encoding.bigEndian && vr == .OW { swapInPlace(&bytes, unit: 2) }
                 try sink.write(bytes)
             }
@@ -149,7 +185,17 @@ public struct Transcoder {
             throw DicomError(.unsupported, "no decoder for \(frames.syntax.name)")
         }
         // Decode frame 1 first: the decoder tells what the pixels really are (e.g. RGB from YBR_FULL_422).
-        let first = try Self.decodeFrame(frames, decoder, 0, expecting: nil)
+        // With pairs, frame 2 is decoded at the same time and kept (with its error) for the writer.
+        let pairs = framePairs(frames)
+        let first: DecodedFrame
+        var second: Result<DecodedFrame, DicomError>?
+        if pairs {
+            let both = Self.inParallel([0, 1]) { j throws(DicomError) in try Self.decodeFrame(frames, decoder, j, expecting: nil) }
+            first = try both[0].get()
+            second = both[1]
+        } else {
+            first = try Self.decodeFrame(frames, decoder, 0, expecting: nil)
+        }
         var d = first.description
         d.numberOfFrames = frames.frameCount
         let before = ds
@@ -158,7 +204,41 @@ public struct Transcoder {
         report.pixelsReencoded = true
         let vr: VR = d.bitsAllocated > 8 ? .OW : .OB
         ds.set(Element(tag: .pixelData, vr: vr, value: .bytes(ValueBytes([]))))  // placeholder: the writer streams it
-        return NativePixelWriter(frames: frames, decoder: decoder, frameDescription: d, vr: vr, first: first.bytes)
+        return NativePixelWriter(frames: frames, decoder: decoder, frameDescription: d, vr: vr, first: first.bytes,
+                                 second: second, pairs: pairs)
+    }
+
+    /// Whether frames are decoded and encoded two at a time: a multi-frame image, unless OpenJPEG
+    /// already runs its own threads on each frame (frames of 512 Ki samples or more), where a second
+    /// frame thread would only oversubscribe the cores.
+    func framePairs(_ frames: FrameSource) -> Bool {
+        guard options.frameThreads >= 2, frames.frameCount > 1 else { return false }
+        let d = frames.description
+        let openJPEG = frames.syntax.family == .jpeg2000 || options.target.family == .jpeg2000
+        return !(openJPEG && d.rows * d.columns * d.samplesPerPixel >= 1 << 19)
+    }
+
+    /// `body(k)` for each frame k given (at most two), each on its own thread when there are two;
+    /// every result, value or error, lands in its own preallocated slot, in the order given.
+    static func inParallel<T: Sendable>(_ ks: [Int], _ body: @Sendable (Int) throws(DicomError) -> T) -> [Result<T, DicomError>] {
+        guard ks.count > 1 else { return ks.map { k in Result { () throws(DicomError) in try body(k) } } }
+        var slots = [Result<T, DicomError>?](repeating: nil, count: ks.count)
+        slots.withUnsafeMutableBufferPointer { buffer in
+            // Unchecked: each iteration writes only slot i, so no two threads touch the same memory,
+            // and concurrentPerform returns only after both have finished.
+            nonisolated(unsafe) let slotBuffer = buffer
+            DispatchQueue.concurrentPerform(iterations: ks.count) { i in
+                slotBuffer[i] = Result { () throws(DicomError) in try body(ks[i]) }
+            }
+        }
+        return slots.map { $0 ?? .failure(DicomError(.internalError, "a frame thread produced no result")) }
+    }
+
+    static func checkSize(_ decoded: DecodedFrame, frame k: Int, expecting: PixelDescription) throws(DicomError) {
+        if decoded.bytes.count != expecting.frameByteCount {
+            throw DicomError(.decodeFailed, "frame \(k + 1) decoded to \(decoded.bytes.count) bytes, frame 1 to \(expecting.frameByteCount)",
+                             tag: .pixelData)
+        }
     }
 
     static func decodeFrame(_ frames: FrameSource, _ decoder: any PixelDecoder, _ k: Int,
@@ -178,10 +258,7 @@ public struct Transcoder {
         }
         decoded = interleaved(decoded)
         normalize(&decoded)
-        if let expecting, decoded.bytes.count != expecting.frameByteCount {
-            throw DicomError(.decodeFailed, "frame \(k + 1) decoded to \(decoded.bytes.count) bytes, frame 1 to \(expecting.frameByteCount)",
-                             tag: .pixelData)
-        }
+        if let expecting { try checkSize(decoded, frame: k, expecting: expecting) }
         return decoded
     }
 
@@ -244,7 +321,8 @@ public struct Transcoder {
     /// the ratio, errors for --verify. A class, because the streamed Pixel Data writer fills it in
     /// while the file is written.
     final class FrameEncoder: @unchecked Sendable {
-        // @unchecked: used by one thread at a time (the transcode of one file).
+        // @unchecked: its mutable state is used by one thread at a time (the transcode of one file);
+        // the two threads of a frame pair run `code`, which reads only constants.
         let frames: FrameSource
         let decoder: (any PixelDecoder)?
         let encoder: any PixelEncoder
@@ -256,19 +334,52 @@ public struct Transcoder {
         var maxError = 0, sumSquares = 0.0, samples = 0
         /// Set when lossy output is streamed: the reserved ratio-bearing values to patch.
         var pendingRatio: PendingRatio?
+        /// Frames are coded two at a time (see `Transcoder.framePairs`).
+        let pairs: Bool
+        /// The second frame of the last pair, value or error, until `encode` asks for it.
+        private var ahead: (frame: Int, result: Result<CodedFrame, DicomError>)?
+
+        /// One frame decoded (or read) and encoded, with its --verify comparison: no running total yet.
+        struct CodedFrame: Sendable {
+            let sourceByteCount: Int
+            let encoded: EncodedFrame
+            let comparison: (maxError: Int, sumSquares: Double, samples: Int)?
+        }
 
         /// Uncompressed size / compressed size over the frames encoded so far.
         var ratio: Double? { compressedTotal > 0 ? Double(uncompressedTotal) / Double(compressedTotal) : nil }
 
-        init(frames: FrameSource, decoder: (any PixelDecoder)?, encoder: any PixelEncoder, options: TranscodeOptions) {
+        init(frames: FrameSource, decoder: (any PixelDecoder)?, encoder: any PixelEncoder, options: TranscodeOptions,
+             pairs: Bool) {
             self.frames = frames
             self.decoder = decoder
             self.encoder = encoder
             self.options = options
+            self.pairs = pairs
         }
 
-        /// Frame k's codestream, padded to even length (PS3.5 A.4).
+        /// Frame k's codestream, padded to even length (PS3.5 A.4); frames are asked for in order.
+        /// With pairs, frame k is coded with frame k + 1 at once and k + 1 is kept for the next call;
+        /// totals and checks are applied in frame order, so the bytes and the first error are those
+        /// of coding one frame at a time.
         func encode(_ k: Int) throws(DicomError) -> [UInt8] {
+            let coded: CodedFrame
+            if let a = ahead, a.frame == k {
+                ahead = nil
+                coded = try a.result.get()
+            } else if pairs && k + 1 < frames.frameCount {
+                let both = Transcoder.inParallel([k, k + 1]) { j throws(DicomError) in try self.code(j) }
+                ahead = (frame: k + 1, result: both[1])
+                coded = try both[0].get()
+            } else {
+                coded = try code(k)
+            }
+            return try account(k, coded)
+        }
+
+        /// Frame k decoded (or read), encoded and, for --verify, decoded back and compared. Reads
+        /// only constants, so the two frames of a pair run it on two threads.
+        func code(_ k: Int) throws(DicomError) -> CodedFrame {
             let source: DecodedFrame
             if let decoder {
                 source = try Transcoder.decodeFrame(frames, decoder, k, expecting: nil)
@@ -291,6 +402,7 @@ public struct Transcoder {
                 e.message = "frame \(k + 1): " + e.message
                 throw e
             }
+            var comparison: (maxError: Int, sumSquares: Double, samples: Int)?
             if options.verify {
                 guard let check = CodecRegistry.decoder(for: options.target) else {
                     throw DicomError(.unsupported, "--verify: no decoder for \(options.target.name)")
@@ -298,7 +410,16 @@ public struct Transcoder {
                 var d = encoded.description
                 d.numberOfFrames = 1
                 let back = Transcoder.normalized(Transcoder.interleaved(try check.decode(encoded.bytes, description: d)))
-                let cmp = try Transcoder.compare(source, back, lossy: encoded.outcome.isLossy, frame: k)
+                comparison = try Transcoder.compare(source, back, lossy: encoded.outcome.isLossy, frame: k)
+            }
+            return CodedFrame(sourceByteCount: source.description.frameByteCount, encoded: encoded, comparison: comparison)
+        }
+
+        /// A coded frame added to the running totals (called in frame order) and checked against
+        /// frame 1; its codestream padded to even length.
+        func account(_ k: Int, _ coded: CodedFrame) throws(DicomError) -> [UInt8] {
+            let encoded = coded.encoded
+            if let cmp = coded.comparison {
                 maxError = max(maxError, cmp.maxError)
                 sumSquares += cmp.sumSquares
                 samples += cmp.samples
@@ -313,7 +434,7 @@ public struct Transcoder {
             lossy = lossy || encoded.outcome.isLossy
             method = method ?? encoded.outcome.method
             description = description ?? encoded.description
-            uncompressedTotal += source.description.frameByteCount
+            uncompressedTotal += coded.sourceByteCount
             compressedTotal += encoded.bytes.count
             var bytes = encoded.bytes
             if bytes.count % 2 == 1 { bytes.append(0) }
@@ -463,7 +584,8 @@ public struct Transcoder {
             throw DicomError(.unsupported, "encoding native YBR_FULL_422 (2 samples per pixel pair) is not supported",
                              tag: PixelModule.photometric)
         }
-        let coder = FrameEncoder(frames: frames, decoder: decoder, encoder: encoder, options: options)
+        let coder = FrameEncoder(frames: frames, decoder: decoder, encoder: encoder, options: options,
+                                 pairs: framePairs(frames))
         let first = try coder.encode(0)
         let before = ds
         ds.remove(.extendedOffsetTable)
