@@ -209,13 +209,15 @@ public struct Transcoder {
     }
 
     /// Whether frames are decoded and encoded two at a time: a multi-frame image, unless OpenJPEG
-    /// already runs its own threads on each frame (frames of 512 Ki samples or more), where a second
-    /// frame thread would only oversubscribe the cores.
+    /// already runs its own threads on each frame, where a second frame thread would only
+    /// oversubscribe the cores: its encoder whenever it is given more than one thread, its decoder
+    /// (JPEG 2000 and HTJ2K sources) on frames of 512 Ki samples or more.
     func framePairs(_ frames: FrameSource) -> Bool {
         guard options.frameThreads >= 2, frames.frameCount > 1 else { return false }
+        if options.target.family == .jpeg2000 && options.encode.threads > 1 { return false }
         let d = frames.description
-        let openJPEG = frames.syntax.family == .jpeg2000 || options.target.family == .jpeg2000
-        return !(openJPEG && d.rows * d.columns * d.samplesPerPixel >= 1 << 19)
+        let openJPEGDecode = frames.syntax.family == .jpeg2000 || frames.syntax.family == .htj2k
+        return !(openJPEGDecode && d.rows * d.columns * d.samplesPerPixel >= 1 << 19)
     }
 
     /// `body(k)` for each frame k given (at most two), each on its own thread when there are two;
