@@ -5,12 +5,13 @@ import Testing
 /// `dicomtool validate` through the built binary: exit statuses, the machine formats (JSON Lines,
 /// JUnit, SARIF) parsed by independent readers, baselines and --ignore. Inputs are the bundled
 /// fixtures, so these tests run with or without the full corpus:
-/// MR_small_implicit.dcm has no finding, MR_small.dcm only a warning (trailing padding foreign to
-/// the MR IOD), SC_rgb_small_odd.dcm errors (type 1 attributes missing inside an item).
+/// MR_small_implicit.dcm has no finding, SC_rgb_rle_16bit_2frame.dcm only a warning (Number of
+/// Frames foreign to the Secondary Capture IOD), SC_rgb_small_odd.dcm errors (type 1 attributes
+/// missing inside an item).
 @Suite struct ValidateEndToEndTests {
     static let native = CorpusIndex.fixtures.appendingPathComponent("native")
     static let clean = native.appendingPathComponent("MR_small_implicit.dcm").path
-    static let warningOnly = native.appendingPathComponent("MR_small.dcm").path
+    static let warningOnly = CorpusIndex.fixtures.appendingPathComponent("rle/SC_rgb_rle_16bit_2frame.dcm").path
     static let withErrors = native.appendingPathComponent("SC_rgb_small_odd.dcm").path
 
     static func scratch() throws -> URL {
