@@ -61,6 +61,11 @@ struct EmbeddedTable: Sendable {
         return cells
     }
 
+    /// A cell holding exactly "R": the generated tables' retired flag.
+    static func isRetiredMark(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "R")
+    }
+
     static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
@@ -129,7 +134,7 @@ public enum DataDictionary {
               let value = EmbeddedTable.hex32(bytes, at: c[1].lowerBound), c[1].count == 8 else { return nil }
         let entry = DictionaryEntry(tag: Tag(rawValue: value), keyword: EmbeddedTable.string(bytes, c[2]),
                                     name: EmbeddedTable.string(bytes, c[3]), vrs: EmbeddedTable.vrs(bytes, c[4]),
-                                    vm: EmbeddedTable.string(bytes, c[5]), isRetired: c[6].count == 1 && bytes[c[6].lowerBound] == 0x52)
+                                    vm: EmbeddedTable.string(bytes, c[5]), isRetired: EmbeddedTable.isRetiredMark(bytes, c[6]))
         return (mask, entry)
     }
 
@@ -265,7 +270,7 @@ public enum PrivateDictionary {
         guard c.count >= 6 else { return nil }
         return Entry(creator: EmbeddedTable.string(bytes, c[0]), vrs: EmbeddedTable.vrs(bytes, c[2]),
                      vm: EmbeddedTable.string(bytes, c[3]), name: EmbeddedTable.string(bytes, c[4]),
-                     isRetired: c[5].count == 1 && bytes[c[5].lowerBound] == UInt8(ascii: "R"))
+                     isRetired: EmbeddedTable.isRetiredMark(bytes, c[5]))
     }
 
     /// The entry for private element `tag` whose block is reserved by `creator`.
@@ -308,7 +313,7 @@ public enum UIDDictionary {
         guard c.count >= 5 else { return nil }
         return UIDEntry(uid: EmbeddedTable.string(bytes, c[0]), keyword: EmbeddedTable.string(bytes, c[1]),
                         name: EmbeddedTable.string(bytes, c[2]), type: EmbeddedTable.string(bytes, c[3]),
-                        isRetired: c[4].count == 1 && bytes[c[4].lowerBound] == UInt8(ascii: "R"))
+                        isRetired: EmbeddedTable.isRetiredMark(bytes, c[4]))
     }
 
     public static func entry(for uid: String) -> UIDEntry? {

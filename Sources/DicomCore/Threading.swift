@@ -9,7 +9,8 @@ import Darwin
 /// same pthread mutex.
 package final class Lock: @unchecked Sendable {
     // Heap-allocated so that the mutex never moves (a pthread_mutex_t must not be copied).
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    // Internal so that Condition can wait on the same mutex.
+    let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     package init() {
         mutex = .allocate(capacity: 1)
@@ -37,13 +38,10 @@ package final class Lock: @unchecked Sendable {
 /// A lock with a condition variable, `NSCondition`'s interface (not in FoundationEssentials
 /// either): `wait()` is called with the lock held and returns with it held.
 package final class Condition: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = Lock()  // owns the pthread mutex the condition waits on
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
     package init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
         pthread_cond_init(condition, nil)
@@ -53,14 +51,11 @@ package final class Condition: @unchecked Sendable {
         pthread_cond_destroy(condition)
         condition.deinitialize(count: 1)
         condition.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
     }
 
-    package func lock() { pthread_mutex_lock(mutex) }
-    package func unlock() { pthread_mutex_unlock(mutex) }
-    package func wait() { pthread_cond_wait(condition, mutex) }
+    package func lock() { mutex.lock() }
+    package func unlock() { mutex.unlock() }
+    package func wait() { pthread_cond_wait(condition, mutex.mutex) }
     package func signal() { pthread_cond_signal(condition) }
     package func broadcast() { pthread_cond_broadcast(condition) }
 }
