@@ -30,9 +30,14 @@ let package = Package(
         // named here.
         .target(name: "COpenJPHShim", linkerSettings: [.linkedLibrary("openjph")]),
 
+        // OpenJPEG 2.5.0 aborts (assert) on some malformed HTJ2K code-blocks: HTJ2K is decoded in
+        // a forked child, written in C so that nothing but OpenJPEG and libc runs after fork().
+        .target(name: "COpenJPEGChild", dependencies: ["COpenJPEG"]),
+
         .target(name: "DicomCore"),
         .target(name: "DicomCodecs",
-                dependencies: ["DicomCore", "CZlib", "CTurboJPEG", "COpenJPEG", "CCharLS", "COpenJPHShim"]),
+                dependencies: ["DicomCore", "CZlib", "CTurboJPEG", "COpenJPEG", "CCharLS", "COpenJPHShim",
+                               "COpenJPEGChild"]),
         .target(name: "DicomIO", dependencies: ["DicomCore", "DicomCodecs"]),
         .target(name: "DicomPixels", dependencies: ["DicomCore", "DicomCodecs", "DicomIO"]),
         .target(name: "DicomRules",

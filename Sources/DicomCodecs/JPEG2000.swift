@@ -1,6 +1,8 @@
 internal import COpenJPEG
+internal import COpenJPEGChild
 import DicomCore
 import FoundationEssentials
+import Glibc
 
 /// JPEG 2000 (1.2.840.10008.1.2.4.90 lossless, .91) through OpenJPEG 2.5, which also decodes
 /// High-Throughput codestreams (HTJ2K, .201/.202/.203).
@@ -29,10 +31,17 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         guard codestream.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) else {
             throw DicomError(.decodeFailed, "neither a JPEG 2000 codestream (SOC SIZ) nor a JP2 file at byte 0", offset: 0)
         }
-        if try !checkMarkerSegments(codestream) {
+        let layout = try checkMarkerSegments(codestream)
+        if !layout.endsWithEOC {
             // The last tile-part ends exactly at the end of the data with no EOC after it:
             // with the EOC OpenJPEG ends the codestream normally instead of looking for more.
             codestream += [0xFF, 0xD9]
+        }
+        let samples = description.rows * description.columns * description.samplesPerPixel
+        let threads = decodeThreads > 0 ? decodeThreads
+            : (samples >= 1 << 19 ? ProcessInfo.processInfo.activeProcessorCount : 1)
+        if layout.hasHighThroughputBlocks {
+            return try decodeInChildProcess(codestream, description: description, threads: threads)
         }
         guard let codec = opj_create_decompress(OPJ_CODEC_J2K) else {
             throw DicomError(.internalError, "OpenJPEG decompressor could not be created")
@@ -46,9 +55,6 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             guard opj_setup_decoder(codec, &parameters) != 0 else {
                 throw DicomError(.decodeFailed, "OpenJPEG decoder setup failed", cause: log.text)
             }
-            let samples = description.rows * description.columns * description.samplesPerPixel
-            let threads = decodeThreads > 0 ? decodeThreads
-                : (samples >= 1 << 19 ? ProcessInfo.processInfo.activeProcessorCount : 1)
             if threads > 1 && opj_has_thread_support() != 0 {
                 _ = opj_codec_set_threads(codec, Int32(threads))
             }
@@ -72,8 +78,72 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             guard opj_decode(codec, stream, image) != 0, opj_end_decompress(codec, stream) != 0 else {
                 throw DicomError(.decodeFailed, "JPEG 2000 decoding failed", cause: log.text)
             }
-            return try frame(from: image.pointee, description: description)
+            let decoded = image.pointee
+            guard let comps = decoded.comps else {
+                throw DicomError(.decodeFailed, "JPEG 2000 codestream has no components")
+            }
+            let planes = (0..<Int(decoded.numcomps)).map { c in
+                ComponentPlane(width: Int(comps[c].w), height: Int(comps[c].h), dx: Int(comps[c].dx), dy: Int(comps[c].dy),
+                               precision: Int(comps[c].prec), samples: comps[c].data.map { UnsafePointer($0) })
+            }
+            return try frame(from: planes, description: description)
         }
+    }
+
+    /// Decodes a codestream with High-Throughput code-blocks in a child process (see
+    /// Sources/COpenJPEGChild): OpenJPEG 2.5.0 asserts on some malformed HT code-block data, and an
+    /// abort there must become this frame's error, not the end of dicomtool. A fork per frame
+    /// costs well under a millisecond next to decoding it.
+    private func decodeInChildProcess(_ codestream: [UInt8], description: PixelDescription,
+                                      threads: Int) throws(DicomError) -> DecodedFrame {
+        guard (1...4).contains(description.samplesPerPixel) else {
+            throw DicomError(.unsupported, "JPEG 2000 decoding of \(description.samplesPerPixel) samples per pixel")
+        }
+        var result = openjpeg_child_result()
+        codestream.withUnsafeBufferPointer { bytes in
+            openjpeg_child_decode(bytes.baseAddress, bytes.count, UInt32(description.columns), UInt32(description.rows),
+                                  UInt32(description.samplesPerPixel), Int32(threads), &result)
+        }
+        defer { openjpeg_child_release(&result) }
+        let report = result.report
+        let messages = withUnsafeBytes(of: report.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        let cause = messages.isEmpty ? "no message from OpenJPEG" : messages
+        switch openjpeg_child_status(UInt32(bitPattern: report.status)) {
+        case OPENJPEG_CHILD_DECODED:
+            break
+        case OPENJPEG_CHILD_REFUSED:
+            throw DicomError(.decodeFailed, "JPEG 2000 (High-Throughput) decoding failed", cause: cause)
+        case OPENJPEG_CHILD_KILLED:
+            let how = report.signal_number == SIGABRT ? "aborted (an assertion failed)"
+                : report.signal_number != 0 ? "was killed by signal \(report.signal_number)"
+                : "exited with status \(report.error_number)"
+            throw DicomError(.decodeFailed, "JPEG 2000 (High-Throughput) decoding failed: OpenJPEG, decoding in a "
+                             + "child process, \(how) on this codestream", cause: cause)
+        default:
+            throw DicomError(.internalError, "the JPEG 2000 decoding process could not be started (errno \(report.error_number))")
+        }
+        let declaredColumns = Int(report.image_width), declaredRows = Int(report.image_height)
+        guard declaredColumns == description.columns, declaredRows == description.rows,
+              Int(report.component_count) == description.samplesPerPixel else {
+            throw DicomError(.decodeFailed, "JPEG 2000 codestream is \(declaredColumns)x\(declaredRows) with "
+                             + "\(report.component_count) components, the header says \(description.columns)x\(description.rows) "
+                             + "(Columns x Rows) with \(description.samplesPerPixel) (SamplesPerPixel)")
+        }
+        let planes = withUnsafeBytes(of: report.components) { raw in
+            let components = raw.bindMemory(to: openjpeg_child_component.self)
+            return withUnsafeBytes(of: result.planes) { rawPlanes in
+                let pointers = rawPlanes.bindMemory(to: UnsafePointer<Int32>?.self)
+                return (0..<description.samplesPerPixel).map { c in
+                    let component = components[c]
+                    return ComponentPlane(width: Int(component.width), height: Int(component.height),
+                                          dx: Int(component.dx), dy: Int(component.dy), precision: Int(component.precision),
+                                          samples: component.has_samples != 0 ? pointers[c] : nil)
+                }
+            }
+        }
+        return try frame(from: planes, description: description)
     }
 
     /// Walks the marker segments and tile-parts and refuses a codestream cut short inside one,
@@ -87,16 +157,33 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
 
     private static let notGivenToOpenJPEG = "refused by the marker check before decoding"
 
-    /// Returns false when the tile-parts end at the end of the data without an EOC marker.
-    private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) -> Bool {
+    /// What the marker walk found out about a codestream.
+    private struct CodestreamLayout {
+        /// False when the tile-parts end at the end of the data without an EOC marker.
+        var endsWithEOC = false
+        /// A CAP marker (Part 15), or a COD/COC whose code-block style selects HT (bit 6), in the
+        /// main header or a tile-part header: OpenJPEG then runs its HT block decoder.
+        var hasHighThroughputBlocks = false
+    }
+
+    private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) -> CodestreamLayout {
         func be16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
+        var layout = CodestreamLayout()
+        var componentCount = 0
+        /// Whether the COD or COC segment at `at` (length checked) selects HT code-blocks.
+        func selectsHighThroughput(_ marker: Int, at: Int, length: Int) -> Bool {
+            // COD: Scod, SGcod (4), then levels, xcb, ycb, code-block style. COC: Ccoc (1 byte,
+            // 2 when Csiz > 256), Scoc, then the same four.
+            let style = marker == 0xFF52 ? at + 12 : at + 8 + (componentCount > 256 ? 2 : 1)
+            return style < at + 2 + length && bytes[style] & 0x40 != 0
+        }
         var at = 2  // after SOC
         while at < bytes.count {
             guard at + 2 <= bytes.count else {
                 throw DicomError(.decodeFailed, "JPEG 2000 codestream truncated: 1 byte left where a marker starts", offset: at, cause: Self.notGivenToOpenJPEG)
             }
             let marker = be16(at)
-            if marker == 0xFFD9 { return true }  // EOC
+            if marker == 0xFFD9 { layout.endsWithEOC = true; return layout }  // EOC
             guard marker >= 0xFF30 else {
                 throw DicomError(.decodeFailed, "JPEG 2000 codestream: 0x\(NumberText.hex(marker, width: 4, uppercase: true)) at byte \(at) is not a marker",
                                  offset: at, cause: Self.notGivenToOpenJPEG)
@@ -120,17 +207,42 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                     throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at, cause: Self.notGivenToOpenJPEG)
                 }
                 let psot = Int(bytes[at + 6]) << 24 | Int(bytes[at + 7]) << 16 | Int(bytes[at + 8]) << 8 | Int(bytes[at + 9])
-                if psot == 0 { return true }
-                guard psot >= 14, psot <= bytes.count - at else {
+                let tilePartEnd = psot == 0 ? bytes.count : at + psot
+                guard psot == 0 || psot >= 14 && psot <= bytes.count - at else {
                     throw DicomError(.decodeFailed, "JPEG 2000 tile-part at byte \(at) declares \(psot) bytes, "
                                      + "\(bytes.count - at) remain", offset: at, cause: Self.notGivenToOpenJPEG)
                 }
+                // The tile-part header, up to SOD, may switch code-blocks to HT. A header that
+                // cannot be walked is left to OpenJPEG, but in the child, as if it did.
+                var header = at + 12
+                while !layout.hasHighThroughputBlocks {
+                    guard header + 4 <= tilePartEnd else { layout.hasHighThroughputBlocks = true; break }
+                    let headerMarker = be16(header)
+                    if headerMarker == 0xFF93 { break }  // SOD
+                    let headerLength = be16(header + 2)
+                    guard headerLength >= 2, header + 2 + headerLength <= tilePartEnd else {
+                        layout.hasHighThroughputBlocks = true
+                        break
+                    }
+                    if headerMarker == 0xFF52 || headerMarker == 0xFF53,
+                       selectsHighThroughput(headerMarker, at: header, length: headerLength) {
+                        layout.hasHighThroughputBlocks = true
+                    }
+                    header += 2 + headerLength
+                }
+                if psot == 0 { layout.endsWithEOC = true; return layout }
                 at += psot
                 continue
             }
+            switch marker {
+            case 0xFF50: layout.hasHighThroughputBlocks = true  // CAP
+            case 0xFF51 where length >= 38: componentCount = be16(at + 38)  // SIZ: Csiz
+            case 0xFF52, 0xFF53: if selectsHighThroughput(marker, at: at, length: length) { layout.hasHighThroughputBlocks = true }
+            default: break
+            }
             at += 2 + length
         }
-        return false
+        return layout
     }
 
     /// The payload of the first 'jp2c' box of a JP2 file (ISO/IEC 15444-1 Annex I box layout:
@@ -162,10 +274,17 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         throw DicomError(.decodeFailed, "JP2 file has no contiguous codestream box ('jp2c')", offset: at)
     }
 
-    private func frame(from image: opj_image_t, description: PixelDescription) throws(DicomError) -> DecodedFrame {
-        let count = Int(image.numcomps)
-        guard count == description.samplesPerPixel, let comps = image.comps else {
-            throw DicomError(.decodeFailed, "JPEG 2000 codestream has \(image.numcomps) components, "
+    /// One decoded component as OpenJPEG describes it; `samples` (width x height values) is
+    /// borrowed from OpenJPEG's image or the child's shared memory for the duration of `frame`.
+    private struct ComponentPlane {
+        var width, height, dx, dy, precision: Int
+        var samples: UnsafePointer<Int32>?
+    }
+
+    private func frame(from comps: [ComponentPlane], description: PixelDescription) throws(DicomError) -> DecodedFrame {
+        let count = comps.count
+        guard count == description.samplesPerPixel else {
+            throw DicomError(.decodeFailed, "JPEG 2000 codestream has \(count) components, "
                              + "(0028,0002) SamplesPerPixel is \(description.samplesPerPixel)")
         }
         for c in 0..<count {
@@ -174,15 +293,15 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             guard comp.dx == 1, comp.dy == 1 else {
                 throw DicomError(.unsupported, "JPEG 2000 component \(c) is subsampled \(comp.dx)x\(comp.dy)")
             }
-            guard Int(comp.w) == description.columns, Int(comp.h) == description.rows else {
-                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) is \(comp.w)x\(comp.h) (subsampling "
+            guard comp.width == description.columns, comp.height == description.rows else {
+                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) is \(comp.width)x\(comp.height) (subsampling "
                                  + "\(comp.dx)x\(comp.dy)), the header says \(description.columns)x\(description.rows) (Columns x Rows)")
             }
-            guard comp.data != nil else {
+            guard comp.samples != nil else {
                 throw DicomError(.decodeFailed, "JPEG 2000 component \(c) has no decoded data")
             }
-            guard Int(comp.prec) <= description.bitsAllocated || Int(comp.prec) <= 32 && description.bitsAllocated == 32 else {
-                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) has \(comp.prec)-bit samples, more than "
+            guard comp.precision <= description.bitsAllocated || comp.precision <= 32 && description.bitsAllocated == 32 else {
+                throw DicomError(.decodeFailed, "JPEG 2000 component \(c) has \(comp.precision)-bit samples, more than "
                                  + "(0028,0100) BitsAllocated \(description.bitsAllocated)")
             }
         }
@@ -195,7 +314,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         let out = [UInt8](unsafeUninitializedCapacity: pixels * count * width) { buffer, initialized in
             let dst = UnsafeMutableRawBufferPointer(buffer)
             for c in 0..<count {
-                guard let data = comps[c].data else { continue }
+                guard let data = comps[c].samples else { continue }
                 let plane = UnsafeBufferPointer(start: data, count: pixels)
                 let stride = count * width
                 switch width {

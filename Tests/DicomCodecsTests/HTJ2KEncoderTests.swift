@@ -22,11 +22,7 @@ import Testing
         return segments
     }
 
-    static let losslessSources = ["native/CT_small.dcm", "native/MR_small.dcm", "native/examples_overlay.dcm",
-                                  "native/examples_rgb_color.dcm", "native/examples_palette.dcm",
-                                  "native/SC_rgb_small_odd.dcm"]
-
-    @Test(arguments: losslessSources)
+    @Test(arguments: Corpus.losslessSources)
     func losslessRoundTripIsBitExactInBothLosslessSyntaxes(_ path: String) throws {
         guard Corpus.root != nil else { print("corpus absent: skipped"); return }
         let frame = try nativeFrame(path)

@@ -44,11 +44,7 @@ import Testing
         }
     }
 
-    static let losslessSources = ["native/CT_small.dcm", "native/MR_small.dcm", "native/examples_overlay.dcm",
-                                  "native/examples_rgb_color.dcm", "native/examples_palette.dcm",
-                                  "native/SC_rgb_small_odd.dcm"]
-
-    @Test(arguments: losslessSources)
+    @Test(arguments: Corpus.losslessSources)
     func reversibleRoundTripIsBitExact(_ path: String) throws {
         guard Corpus.root != nil else { print("corpus absent: skipped"); return }
         let frame = try nativeFrame(path)
@@ -130,6 +126,34 @@ import Testing
         options.j2k = .ratio(20)
         let encoded = try codec.encode(frame, options: options)
         #expect(encoded.outcome.ratio > 16 && encoded.outcome.ratio < 24, "ratio \(encoded.outcome.ratio)")
+    }
+
+    /// OpenJPEG 2.5.0 asserts (abort) on this fuzz-found HT code-block (ht_dec.c mel_init). Decoded
+    /// in this test process it would end the test run; it must come back as a decode error, from
+    /// both decoders (an HT codestream may be mislabelled as Part 1 JPEG 2000), and a valid HT
+    /// codestream still decodes after it.
+    @Test func highThroughputAssertionIsAnErrorNotAnAbort() throws {
+        let fixture = Corpus.packageRoot.appendingPathComponent("Tests/Fixtures/fuzz-regressions/htj2k/assertion-4ae80a50")
+        let input = [UInt8](try Data(contentsOf: fixture))
+        try #require(input.count > 8)
+        // The fuzz input's 8-byte header (Sources/DicomFuzz/CodecInput.swift): 64x64, 16 of 16 bits, signed.
+        #expect(Array(input.prefix(8)) == [64, 0, 64, 0, 1, 16, 16, 1])
+        let description = PixelDescription(rows: 64, columns: 64, bitsAllocated: 16, bitsStored: 16,
+                                           pixelRepresentation: 1, photometricInterpretation: "MONOCHROME2")
+        let decoders: [any PixelDecoder] = [HTJ2KDecoder(), codec]
+        for decoder in decoders {
+            do {
+                _ = try decoder.decode(Array(input.dropFirst(8)), description: description)
+                Issue.record("\(decoder): the codestream OpenJPEG asserts on decoded")
+            } catch {
+                #expect(error.code == .decodeFailed)
+                #expect(error.message.contains("child process, aborted"), "\(error.message)")
+                #expect(error.cause?.contains("mel_init: Assertion") == true, "\(error.cause ?? "no cause")")
+            }
+        }
+        let frame = syntheticFrame(rows: 64, columns: 64, samples: 1, bits: 16)
+        let valid = try HTJ2KEncoder().encode(frame, options: EncodeOptions())
+        #expect(try HTJ2KDecoder().decode(valid.bytes, description: frame.description).bytes == frame.bytes)
     }
 
     @Test func corruptAndForeignStreamsFailCleanly() throws {

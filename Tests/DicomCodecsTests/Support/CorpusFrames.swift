@@ -10,6 +10,12 @@ enum Corpus {
     /// The full corpus (not the bundled subset: codec suites skip without it).
     static let root: URL? = CorpusIndex.root
 
+    /// The native files the lossless encoder suites (JPEG 2000, HTJ2K, JPEG-LS) round-trip:
+    /// signed CT and unsigned MR, RGB, palette colour, a 3x3 image of odd width.
+    static let losslessSources = ["native/CT_small.dcm", "native/MR_small.dcm", "native/examples_overlay.dcm",
+                                  "native/examples_rgb_color.dcm", "native/examples_palette.dcm",
+                                  "native/SC_rgb_small_odd.dcm"]
+
     /// MANIFEST.tsv rows keyed by path, each a column -> value map.
     static let manifest: [String: [String: String]] = {
         guard let root else { return [:] }
