@@ -400,6 +400,14 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         case .lossless:
             parameters.irreversible = 0
             parameters.tcp_rates.0 = 0
+            // Selective arithmetic coding bypass (code-block style bit 0, ISO/IEC 15444-1 D.6, a
+            // Part 1 mode every decoder reads) for deep images: their noise-like low bit-planes
+            // are written raw instead of through the MQ coder. On the 1760x2140 10-bit CR the
+            // encoder's CPU time fell by a third and the codestream got 0.8% smaller (CT_small
+            // +0.4%); OpenJPEG 2.5.0 encodes a tile on one thread, so this is its speed lever.
+            // 8-bit images have few such planes and lose ratio (palette US +19%, RGB US +7%),
+            // and lossy targets keep MQ coding so rate control has every truncation point.
+            if d.bitsStored > 8 { parameters.mode = 1 }
         case .ratio(let r):
             parameters.irreversible = 1
             // OpenJPEG's rate is relative to the component precision; DICOM's ratio (0028,2112)

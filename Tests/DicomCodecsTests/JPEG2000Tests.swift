@@ -83,6 +83,26 @@ import Testing
         }
     }
 
+    /// Lossless deep images use arithmetic coding bypass (code-block style bit 0 in COD), the
+    /// encoder's speed lever; 8-bit and lossy encodings do not. Bypass streams stay bit-exact.
+    @Test func bypassOnlyForLosslessDeepImages() throws {
+        func codeBlockStyle(_ codestream: [UInt8]) -> UInt8? {
+            // COD in the main header: marker, Lcod, Scod, SGcod (4), levels, xcb, ycb, style.
+            guard let at = (2..<(codestream.count - 13)).first(where: { codestream[$0] == 0xFF && codestream[$0 + 1] == 0x52 })
+            else { return nil }
+            return codestream[at + 12]
+        }
+        let deep = syntheticFrame(rows: 64, columns: 64, samples: 1, bits: 12)
+        let lossless = try codec.encode(deep, options: EncodeOptions())
+        #expect(codeBlockStyle(lossless.bytes).map { $0 & 1 } == 1)
+        #expect(try codec.decode(lossless.bytes, description: deep.description).bytes == deep.bytes)
+        let eightBit = try codec.encode(syntheticFrame(rows: 64, columns: 64, samples: 1, bits: 8), options: EncodeOptions())
+        #expect(codeBlockStyle(eightBit.bytes).map { $0 & 1 } == 0)
+        var lossy = EncodeOptions()
+        lossy.j2k = .ratio(10)
+        #expect(codeBlockStyle(try codec.encode(deep, options: lossy).bytes).map { $0 & 1 } == 0)
+    }
+
     @Test func irreversibleTargetsRatioAndPSNR() throws {
         let frame = Corpus.root != nil ? try nativeFrame("native/examples_rgb_color.dcm")
             : syntheticFrame(rows: 64, columns: 64, samples: 3, bits: 8)
