@@ -220,7 +220,12 @@ void openjpeg_child_decode(const uint8_t *codestream, size_t length, uint32_t wi
     } while (waited < 0 && errno == EINTR);
     append_child_stderr(err_pipe[0], report);
     close(err_pipe[0]);
-    if (waited < 0) {
+    if (waited < 0 && errno == ECHILD) {
+        // SIGCHLD ignored (a disposition inherited through exec): the kernel reaped the child,
+        // and waitpid returned once it had ended. Its report says how far it got: KILLED unless
+        // it returned from decode(), then with no signal or status known (-1).
+        if (report->status == OPENJPEG_CHILD_KILLED) report->error_number = -1;
+    } else if (waited < 0) {
         report->status = OPENJPEG_CHILD_NOT_STARTED;
         report->error_number = errno;
     } else if (WIFSIGNALED(wait_status)) {

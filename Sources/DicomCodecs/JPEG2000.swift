@@ -118,7 +118,8 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         case OPENJPEG_CHILD_KILLED:
             let how = report.signal_number == SIGABRT ? "aborted (an assertion failed)"
                 : report.signal_number != 0 ? "was killed by signal \(report.signal_number)"
-                : "exited with status \(report.error_number)"
+                : report.error_number > 0 ? "exited with status \(report.error_number)"
+                : "ended without a result (how is unknown: SIGCHLD is ignored)"
             throw DicomError(.decodeFailed, "JPEG 2000 (High-Throughput) decoding failed: OpenJPEG, decoding in a "
                              + "child process, \(how) on this codestream", cause: cause)
         default:

@@ -247,6 +247,46 @@ import Testing
     }
 }
 
+/// HTJ2K is decoded in a forked child (Sources/COpenJPEGChild). A caller may start dicomtool with
+/// SIGCHLD ignored (the disposition survives exec), where the kernel reaps the child and waitpid
+/// fails with ECHILD: decoding must still work, and an abort in the child must still be an error.
+@Suite struct ChildDecoderTests {
+    @Test func highThroughputDecodesWithSIGCHLDIgnored() throws {
+        guard FileManager.default.isExecutableFile(atPath: CorpusIndex.binary.path) else {
+            print("ChildDecoderTests: no built dicomtool; skipped")
+            return
+        }
+        let dir = HostileInputTests.directory.appendingPathComponent("sigchld-ignored")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let source = CorpusIndex.fixtures.appendingPathComponent("rle/SC_rgb_rle_16bit_2frame.dcm")  // 2 frames: two children at once
+        let abort = CorpusIndex.packageRoot.appendingPathComponent("Tests/Fixtures/fuzz-regressions/htj2k/assertion-4ae80a50")
+        let wrapped = dir.appendingPathComponent("abort.dcm")
+        try Data(Hostile.wrapDecoderInput([UInt8](try Data(contentsOf: abort)), syntax: "1.2.840.10008.1.2.4.201")).write(to: wrapped)
+        // --verify decodes what was written (through the child) and compares it bit for bit.
+        let runs: [(String, [String], Int32, String?)] = [
+            ("lossless HTJ2K verified", ["transcode", "--htj2k", "--verify", source.path, "-o", dir.appendingPathComponent("ct.dcm").path], 0, nil),
+            ("decode back", ["transcode", "--explicit", dir.appendingPathComponent("ct.dcm").path, "-o", dir.appendingPathComponent("back.dcm").path], 0, nil),
+            ("abort in the child", ["transcode", "--explicit", wrapped.path, "-o", dir.appendingPathComponent("no.dcm").path], 81, "child process"),
+        ]
+        for (name, args, expected, message) in runs {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "trap '' CHLD; exec \"$0\" \"$@\"", CorpusIndex.binary.path] + args
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationReason == .exit && p.terminationStatus == expected, "\(name): \(p.terminationStatus) \(stderr)")
+            if let message { #expect(stderr.contains(message), "\(name): \(stderr)") }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("no.dcm").path))
+    }
+}
+
 /// A full disk: writing to /dev/full (ENOSPC) and past RLIMIT_FSIZE (EFBIG; SIGXFSZ would end
 /// the process) is a one-line error with the write-failure status and leaves no file behind.
 @Suite struct FullDiskTests {

@@ -25,7 +25,9 @@ enum {
 typedef enum {
     OPENJPEG_CHILD_DECODED = 0,        ///< planes hold the samples of every component
     OPENJPEG_CHILD_REFUSED = 1,        ///< OpenJPEG reported an error (message says which)
-    OPENJPEG_CHILD_KILLED = 2,         ///< the child died of `signal_number` (an assertion: SIGABRT)
+    OPENJPEG_CHILD_KILLED = 2,         ///< the child died of `signal_number` (an assertion: SIGABRT),
+                                       ///< or exited with status `error_number` without a result
+                                       ///< (-1: unknown, SIGCHLD is ignored)
     OPENJPEG_CHILD_NOT_STARTED = 3,    ///< shared memory or fork failed (`error_number`)
 } openjpeg_child_status;
 
