@@ -63,13 +63,20 @@ public struct AnonymizeOptions: Sendable {
 /// UIDs and date offsets derived from HMAC-SHA256 keyed with the secret, so that shards on
 /// different machines agree without a shared mapping table.
 public struct KeyedMapping: Sendable {
-    // The key bytes, not a SymmetricKey: that type is not Sendable, and making one is cheap.
     let secret: [UInt8]
+    /// HMAC-SHA256 with the key already absorbed (the inner and outer padded key blocks): each
+    /// message copies it (copy on write) instead of setting the key up again.
+    private let keyed: HMAC<SHA256>
 
-    public init(secret: [UInt8]) { self.secret = secret }
+    public init(secret: [UInt8]) {
+        self.secret = secret
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
+    }
 
     private func mac(_ message: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: secret)))
+        var h = keyed
+        h.update(data: Array(message.utf8))
+        return Array(h.finalize())
     }
 
     /// `2.25.` + the decimal of a 128-bit integer taken from HMAC-SHA256(secret, uid), shaped as

@@ -31,7 +31,8 @@ public struct AnonymizeReport: Sendable {
     public internal(set) var methodCodes: [DeidentificationProfile.MethodCode] = []
 
     mutating func record(_ path: String, _ tag: Tag, _ action: String, old: String? = nil, new: String? = nil) {
-        let keyword = DataDictionary.entry(for: tag)?.keyword ?? (tag.isPrivate ? "private" : "")
+        let facts = TagFacts.of(tag)
+        let keyword = facts.isInDictionary ? facts.keyword : (tag.isPrivate ? "private" : "")
         changes.append(Change(path: path, keyword: keyword, action: action,
                               oldValue: old.map { Self.short($0) }, newValue: new.map { Self.short($0) }))
         counts[action, default: 0] += 1
@@ -294,9 +295,12 @@ final class Pass {
     let anonymizer: Anonymizer
     var options: AnonymizeOptions { anonymizer.options }
     let sopClass: String?
+    /// The Types of the file's IOD (see `DeidentificationIODTypes`).
+    let iodTypes: DeidentificationIODTypes.IODTypes?
     let enabled: [DeidentificationProfile.Option]
     var report: AnonymizeReport
-    let dateOffset: Int
+    /// The per-patient date shift (HMAC of the Patient ID): computed only when a date is shifted.
+    lazy var dateOffset: Int = anonymizer.mapping.dayOffset(forPatient: original.string(Tag(0x0010, 0x0020)) ?? "")
     /// Identifying values of the original, for cleaning text (longest first).
     lazy var identifyingValues: [String] = Self.cleaningOrder(identifyingFindings)
     /// The original's identifying values (given by the caller, or found when first needed).
@@ -308,8 +312,8 @@ final class Pass {
         self.original = original
         self.report = report
         sopClass = original.string(Tag(0x0008, 0x0016))
+        iodTypes = DeidentificationIODTypes.types(forSOPClass: sopClass)
         enabled = anonymizer.options.enabledOptions
-        dateOffset = anonymizer.mapping.dayOffset(forPatient: original.string(Tag(0x0010, 0x0020)) ?? "")
     }
 
     struct Step { let tag: Tag; let item: Int }
@@ -339,13 +343,7 @@ final class Pass {
 
     /// UI attributes Table E.1-1 does not list whose values are class, syntax or coding UIDs
     /// (kept); other unlisted UI attributes hold instance or frame of reference UIDs (mapped).
-    static func isMappableUnlistedUID(_ tag: Tag) -> Bool {
-        guard tag.group != 0x0002, let keyword = DataDictionary.entry(for: tag)?.keyword else { return false }
-        for word in ["Class", "TransferSyntax", "CodingScheme", "Context", "MappingResource", "CreatorUID",
-                     "CreatorVersionUID", "RepositoryUniqueID", "HomeCommunityID", "SelectorUIValue"]
-        where keyword.contains(word) { return false }
-        return true
-    }
+    static func isMappableUnlistedUID(_ tag: Tag) -> Bool { TagFacts.of(tag).isMappableUnlistedUID }
 
     /// Types of the identifying keys of the DICOMDIR Patient and Study directory records
     /// (PS3.3 F.5.1, F.5.2), which the generated IOD types do not cover.
@@ -382,7 +380,7 @@ final class Pass {
             // A record key the directory needs is emptied or dummied rather than removed.
             action = recordType == .type1 ? .dummy : .zero
         }
-        let type = { recordType ?? DeidentificationIODTypes.type(of: e.tag, sopClass: self.sopClass, nested: !path.isEmpty) }
+        let type = { recordType ?? DeidentificationIODTypes.type(of: e.tag, in: self.iodTypes, nested: !path.isEmpty) }
         switch action {
         case .keep: return .keep
         case .remove: return .remove
@@ -407,7 +405,7 @@ final class Pass {
             if path.isEmpty && e.tag.group == 0x0002 { continue }
             // A standard text attribute stored as UN (explicit VR files written without the
             // dictionary) is treated, and rewritten when changed, with its dictionary VR.
-            if e.vr == .UN, !e.tag.isPrivate, case .bytes = e.value, let vr = DataDictionary.entry(for: e.tag)?.vr, vr.isString {
+            if e.vr == .UN, !e.tag.isPrivate, case .bytes = e.value, let vr = TagFacts.of(e.tag).dictionaryVR, vr.isString {
                 e.vr = vr
             }
             lazy var where_ = Self.describe(path, e.tag)   // only for the report: most elements are kept unrecorded
@@ -419,7 +417,7 @@ final class Pass {
             switch decision {
             case .keepVerbatim:
                 if e.tag.isPrivate, let c = e.tag.privateCreatorTag { privateBlocksInUse.insert(c.rawValue) }
-                if DataDictionary.entry(for: e.tag) != nil || e.tag.isPrivate,
+                if TagFacts.of(e.tag).isInDictionary || e.tag.isPrivate,
                    Self.matches(options.keep, e.tag, path) { report.record(where_, e.tag, "keep") }
             case .keep:
                 if case .sequence(let items) = e.value, !items.isEmpty {
@@ -433,7 +431,7 @@ final class Pass {
                 if e.vr == .SQ {
                     // Zero items only where a Type 2 sequence must stay; inside items a sequence
                     // the IOD does not require as Type 2 is removed instead.
-                    if path.isEmpty || DeidentificationIODTypes.type(of: e.tag, sopClass: sopClass, nested: true) == .type2 {
+                    if path.isEmpty || DeidentificationIODTypes.type(of: e.tag, in: iodTypes, nested: true) == .type2 {
                         out.setSequence(e.tag, [])
                     } else {
                         out.remove(e.tag)
@@ -540,8 +538,8 @@ final class Pass {
     }
 
     func mapUID(_ uid: String, path: String) -> String {
-        if UIDDictionary.entry(for: uid) != nil { return uid }
         if let known = report.uidMap[uid] { return known }
+        if WellKnownUIDs.contains(uid) { return uid }
         let new = anonymizer.mapping.uid(for: uid)
         report.uidMap[uid] = new
         return new
@@ -550,8 +548,10 @@ final class Pass {
     /// Text with every identifying value of the file replaced by "X".
     func cleanText(_ text: String) -> String {
         var t = text
-        for v in identifyingValues where IdentityScanner.contains(Array(t.utf8), Array(v.utf8)) {
+        var bytes = Array(t.utf8)
+        for v in identifyingValues where IdentityScanner.contains(bytes, Array(v.utf8)) {
             t = t.replacing(v, with: "X")
+            bytes = Array(t.utf8)
         }
         return t
     }
@@ -563,7 +563,7 @@ final class Pass {
             if b.count % 2 == 1 { b.append(e.vr.paddingByte) }
             return (b, s)
         }
-        let keyword = DataDictionary.entry(for: e.tag)?.keyword ?? ""
+        let keyword = TagFacts.of(e.tag).keyword
         switch e.vr {
         case .PN: return text("ANONYMOUS")
         case .LO, .SH:
