@@ -44,7 +44,11 @@ public struct AnonymizeReport: Sendable {
         uidMap.sorted { $0.key < $1.key }.map { "uid\t\($0.key)\t\($0.value)" }
     }
 
-    static func short(_ s: String) -> String { s.count > 80 ? String(s.prefix(77)) + "..." : s }
+    static func short(_ s: String) -> String {
+        // At most 80 UTF-8 bytes is at most 80 characters: no counting for most values.
+        if s.utf8.count <= 80 { return s }
+        return s.count > 80 ? String(s.prefix(77)) + "..." : s
+    }
 }
 
 /// The PS3.15 Basic Application Level Confidentiality Profile with its options, applied at every
@@ -324,8 +328,23 @@ final class Pass {
         findings.map { ($0.value, $0.value.count) }.filter { $0.1 >= 3 }.sorted { $0.1 > $1.1 }.map(\.0)
     }
 
+    /// The values of a UI attribute: split on backslashes (empty ones kept), without padding.
+    /// UIDs are ASCII: split and trimmed byte by byte, the same result as by Character.
+    static func uidValues(_ text: String) -> [String] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(separator: "\\", omittingEmptySubsequences: false).map { IdentityScanner.trimmingPadding($0) }
+        }
+        return text.utf8.split(separator: 0x5C, omittingEmptySubsequences: false).map { part in
+            var part = part[...]
+            while let b = part.first, b == 0x20 || b == 0 { part = part.dropFirst() }
+            while let b = part.last, b == 0x20 || b == 0 { part = part.dropLast() }
+            return String(Substring(part))
+        }
+    }
+
     static func describe(_ path: [Step], _ tag: Tag) -> String {
-        path.map { "\($0.tag.description)[\($0.item)]." }.joined() + tag.description
+        if path.isEmpty { return tag.description }
+        return path.map { "\($0.tag.description)[\($0.item)]." }.joined() + tag.description
     }
 
     static func matches(_ selectors: [TagSelector], _ tag: Tag, _ path: [Step]) -> Bool {
@@ -458,8 +477,7 @@ final class Pass {
                     replaceItems(e, items, in: &out, path: path, cleaning: cleaning, where_: where_)
                 } else if e.vr == .UI {
                     if options.retainUIDs { break }
-                    let values = (ds.string(e.tag) ?? "").split(separator: "\\", omittingEmptySubsequences: false)
-                        .map { IdentityScanner.trimmingPadding($0) }
+                    let values = Self.uidValues(ds.string(e.tag) ?? "")
                     let mapped = values.map { $0.isEmpty ? $0 : mapUID($0, path: where_) }
                     if mapped != values {
                         out.setStrings(e.tag, .UI, mapped)

@@ -222,12 +222,13 @@ public enum IdentityScanner {
         var seen = Set<String>()
         return candidates.filter { f in
             let v = f.value
-            if v.count < 4 || dummies.contains(v) || seen.contains(v) { return false }
+            let length = v.count
+            if length < 4 || dummies.contains(v) || seen.contains(v) { return false }
             // Undecodable text (replacement characters) and punctuation would match anything.
             if v.unicodeScalars.contains("\u{FFFD}") || !hasFourLettersOrDigits(v) { return false }
             // Equal to or part of a value the profile keeps (a model name in a removed private tag).
             if keptJoined.withUnsafeBytes({ hay in Array(v.utf8).withUnsafeBytes { contains(hay, $0) } }) { return false }
-            if v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) && v.count < 6 { return false }
+            if length < 6 && v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) { return false }
             if WellKnownUIDs.contains(v) { return false }
             seen.insert(v)
             return true

@@ -32,10 +32,12 @@ struct TagFacts: Sendable {
     /// Keyword parts of UI attributes that hold class, syntax or coding UIDs.
     private static let keptUIDWords = ["Class", "TransferSyntax", "CodingScheme", "Context", "MappingResource",
                                        "CreatorUID", "CreatorVersionUID", "RepositoryUniqueID", "HomeCommunityID",
-                                       "SelectorUIValue"]
+                                       "SelectorUIValue"].map { Array($0.utf8) }
 
+    /// (Byte search: the keywords are ASCII, and String.contains(String) is slow.)
     private static func namesKeptUID(_ keyword: String) -> Bool {
-        keptUIDWords.contains { keyword.contains($0) }
+        let bytes = Array(keyword.utf8)
+        return keptUIDWords.contains { IdentityScanner.contains(bytes, $0) }
     }
 }
 
