@@ -262,18 +262,21 @@ public enum IdentityScanner {
     /// CharacterSet.whitespaces).
     static func trimmingWhitespace(_ s: Substring) -> String { s.trimmingWhitespace() }
 
-    /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start).
+    /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start;
+    /// the last byte is compared before memcmp, since first bytes such as digits are common).
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
         let n = needle.count
         guard n > 0 else { return true }
         guard n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return false }
         let firstByte = Int32(needle[0])
+        let lastByte = needle[n - 1]
         let end = h + (haystack.count - n + 1)
         var p = h
         while p < end {
             guard let found = memchr(p, firstByte, end - p) else { return false }
-            if memcmp(found, first, n) == 0 { return true }
-            p = UnsafeRawPointer(found) + 1
+            let candidate = UnsafeRawPointer(found)
+            if candidate.load(fromByteOffset: n - 1, as: UInt8.self) == lastByte && memcmp(candidate, first, n) == 0 { return true }
+            p = candidate + 1
         }
         return false
     }
