@@ -125,9 +125,10 @@ public enum IdentityScanner {
         }
         func strings(_ e: Element, _ ds: Dataset) -> [String] {
             guard let text = valueText(e, ds) else { return [] }
-            let trimmed = trimmingPadding(Substring(text))
-            // ASCII text splits byte by byte (the same result as by Character, much faster).
-            let ascii = trimmed.utf8.allSatisfy { $0 < 0x80 }
+            // ASCII text splits and trims byte by byte (the same result as by Character and
+            // Unicode scalar, much faster).
+            let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+            let trimmed = ascii ? asciiTrimming(Substring(text), padding: true) : trimmingPadding(Substring(text))
             func split(_ s: String, _ isSeparator: @escaping (UInt8) -> Bool) -> [Substring] {
                 if ascii { return s.utf8.split(whereSeparator: isSeparator).map { Substring($0) } }
                 return s.split(whereSeparator: { c in c.utf8.count == 1 && isSeparator(c.utf8.first ?? 0) })
@@ -135,11 +136,11 @@ public enum IdentityScanner {
             var out: [String]
             switch e.vr {
             case .LT, .ST, .UT: out = [trimmed]
-            default: out = split(trimmed, { $0 == 0x5C }).map { trimmingPadding($0) }
+            default: out = split(trimmed, { $0 == 0x5C }).map { ascii ? asciiTrimming($0, padding: true) : trimmingPadding($0) }
             }
             if e.vr == .PN {
                 for v in out {
-                    out += split(v, { $0 == 0x5E || $0 == 0x3D }).map { trimmingWhitespace($0) }
+                    out += split(v, { $0 == 0x5E || $0 == 0x3D }).map { ascii ? asciiTrimming($0, padding: false) : trimmingWhitespace($0) }
                 }
             }
             return out
@@ -222,7 +223,7 @@ public enum IdentityScanner {
         var seen = Set<String>()
         return candidates.filter { f in
             let v = f.value
-            let length = v.count
+            let length = v.utf8.allSatisfy({ $0 < 0x80 }) ? v.utf8.count : v.count
             if length < 4 || dummies.contains(v) || seen.contains(v) { return false }
             // Undecodable text (replacement characters) and punctuation would match anything.
             if v.unicodeScalars.contains("\u{FFFD}") || !hasFourLettersOrDigits(v) { return false }
@@ -248,6 +249,16 @@ public enum IdentityScanner {
         }
         if ascii { return false }
         return v.lazy.filter({ $0.isLetter || $0.isNumber }).prefix(4).count >= 4
+    }
+
+    /// ASCII `s` without leading and trailing padding (space, NUL: `trimmingPadding`) or white
+    /// space (space, tab: `trimmingWhitespace`, whose Unicode Zs is only the space in ASCII).
+    static func asciiTrimming(_ s: Substring, padding: Bool) -> String {
+        var bytes = s.utf8[...]
+        let isTrimmed: (UInt8) -> Bool = padding ? { $0 == 0x20 || $0 == 0 } : { $0 == 0x20 || $0 == 0x09 }
+        while let b = bytes.first, isTrimmed(b) { bytes = bytes.dropFirst() }
+        while let b = bytes.last, isTrimmed(b) { bytes = bytes.dropLast() }
+        return String(Substring(bytes))
     }
 
     /// `s` without leading and trailing spaces and NULs (value padding).
