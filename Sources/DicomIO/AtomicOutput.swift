@@ -95,6 +95,8 @@ public final class AtomicOutput: OutputSink, PatchableSink {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(DicomError) {
         bytesWritten += bytes.count
+        // Room for a typical file at once, instead of growing the buffer element by element.
+        if buffer.capacity == 0 { buffer.reserveCapacity(64 << 10) }
         if buffer.count + bytes.count > bufferLimit { try flush() }
         if bytes.count >= bufferLimit {
             try writeAll(bytes)
