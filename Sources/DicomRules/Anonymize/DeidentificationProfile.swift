@@ -64,6 +64,9 @@ public enum DeidentificationProfile {
     struct Index: Sendable {
         var exact: [UInt32: Rule] = [:]
         var masked: [Rule] = []
+        /// (mask, value) of `masked`, in the same order: the search for a tag that no exact row
+        /// names (most tags of a file) then copies no rule.
+        var maskedPatterns: [(mask: UInt32, value: UInt32)] = []
         var methods: [MethodCode] = []
     }
 
@@ -80,7 +83,10 @@ public enum DeidentificationProfile {
                 if let option, let action = Action(rawValue: String(c[4 + i])) { options[option] = action }
             }
             let rule = Rule(mask: mask, value: value, keyword: String(c[2]), basic: basic, options: options)
-            if mask == 0xFFFF_FFFF { index.exact[value] = rule } else { index.masked.append(rule) }
+            if mask == 0xFFFF_FFFF { index.exact[value] = rule } else {
+                index.masked.append(rule)
+                index.maskedPatterns.append((mask, value))
+            }
         }
         for line in methodsTSV.split(separator: "\n", omittingEmptySubsequences: true) {
             let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -94,12 +100,11 @@ public enum DeidentificationProfile {
     /// The rule for a concrete tag: exact rows first, then the masked ones ((50xx,xxxx),
     /// (60xx,3000), (60xx,4000), and (gggg,eeee) for every private attribute).
     public static func rule(for tag: Tag) -> Rule? {
-        let idx = index
-        if let r = idx.exact[tag.rawValue] { return r }
-        for r in idx.masked where tag.rawValue & r.mask == r.value {
+        if let r = index.exact[tag.rawValue] { return r }
+        for (i, p) in index.maskedPatterns.enumerated() where tag.rawValue & p.mask == p.value {
             // Repeating groups 50xx and 60xx are even groups only (PS3.5 7.6).
-            if r.mask == 0xFF00_0000 || r.mask == 0xFF00_FFFF, tag.group & 1 == 1 { continue }
-            return r
+            if p.mask == 0xFF00_0000 || p.mask == 0xFF00_FFFF, tag.group & 1 == 1 { continue }
+            return index.masked[i]
         }
         return nil
     }
