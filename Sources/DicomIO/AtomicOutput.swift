@@ -39,8 +39,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
             fd = 1
             return
         }
-        let url = URL(fileURLWithPath: destination)
-        let dir = url.deletingLastPathComponent().path
+        let (dir, name) = Self.directoryAndName(destination)
         // A run writes many files into few directories: each is made (or found) once.
         if !Self.lock.withLock({ Self.madeDirectories.contains(dir) }) {
             do {
@@ -51,7 +50,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
             Self.lock.withLock { _ = Self.madeDirectories.insert(dir) }
         }
         Self.removeStaleTemporaries(in: dir)
-        let tmp = dir + "/" + Self.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + url.lastPathComponent
+        let tmp = dir + "/" + Self.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + name
         let f = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard f >= 0 else {
             throw DicomError(.cannotWrite, "cannot create a temporary file", file: destination, cause: String(cString: strerror(errno)))
@@ -61,10 +60,43 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         Self.lock.withLock { _ = Self.pending.insert(tmp) }
     }
 
+    /// The directory and the file name of `path`, as `URL(fileURLWithPath:)` gives them
+    /// (`deletingLastPathComponent().path`, `lastPathComponent`). A URL is made only for unusual
+    /// paths: for the plain ones a run writes, making one cost more than creating the file.
+    static func directoryAndName(_ path: String) -> (directory: String, name: String) {
+        let bytes = Array(path.utf8)
+        func isDots(_ c: ArraySlice<UInt8>) -> Bool { c.elementsEqual([0x2E]) || c.elementsEqual([0x2E, 0x2E]) }
+        if let slash = bytes.lastIndex(of: 0x2F), slash + 1 < bytes.count, !isDots(bytes[(slash + 1)...]) {
+            let name = String(decoding: bytes[(slash + 1)...], as: UTF8.self)
+            let directory = bytes[..<slash]
+            if bytes[0] == 0x2F {
+                // Absolute: the URL keeps the directory as written.
+                return (directory.isEmpty ? "/" : String(decoding: directory, as: UTF8.self), name)
+            }
+            // Relative: the URL resolves it against the working directory and standardizes it,
+            // which leaves it as written when no component is empty, "." or "..".
+            // (A leading "~" is the home directory to the URL.)
+            if bytes[0] != 0x7E, directory.split(separator: 0x2F, omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && !isDots($0) }),
+               let cwd = currentDirectory(), cwd.hasPrefix("/"), cwd != "/" {
+                return (cwd + "/" + String(decoding: directory, as: UTF8.self), name)
+            }
+        }
+        let url = URL(fileURLWithPath: path)
+        return (url.deletingLastPathComponent().path, url.lastPathComponent)
+    }
+
+    private static func currentDirectory() -> String? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { p in
+            getcwd(p.baseAddress, p.count).map { String(cString: $0) }
+        }
+    }
+
     public private(set) var bytesWritten = 0
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(DicomError) {
         bytesWritten += bytes.count
+        // Room for a typical file at once, instead of growing the buffer element by element.
+        if buffer.capacity == 0 { buffer.reserveCapacity(64 << 10) }
         if buffer.count + bytes.count > bufferLimit { try flush() }
         if bytes.count >= bufferLimit {
             try writeAll(bytes)

@@ -159,38 +159,62 @@ public struct DatasetWriter {
 
     /// The header of an element of `length` bytes (for streamed values).
     public func elementHeader(_ tag: Tag, _ vr: VR, length: UInt32, _ enc: DatasetEncoding) -> [UInt8] {
-        var out: [UInt8] = []
-        header(tag, vr, length: length, enc, into: &out)
-        return out
+        header(tag, vr, length: length, enc).withBytes { Array($0) }
     }
 
-    private func header(_ tag: Tag, _ vr: VR, length: UInt32, _ enc: DatasetEncoding, into out: inout [UInt8]) {
-        func u32(_ v: UInt32) {
-            let x = enc.bigEndian ? v.byteSwapped : v
-            out.append(UInt8(x & 0xFF)); out.append(UInt8(x >> 8 & 0xFF)); out.append(UInt8(x >> 16 & 0xFF)); out.append(UInt8(x >> 24))
+    /// An element or item header (8 or 12 bytes), built in place: the writer makes one per
+    /// element and item, and an array each was a measurable part of writing a small file.
+    struct HeaderBytes {
+        private var storage: (UInt64, UInt64) = (0, 0)
+        private(set) var count = 0
+
+        mutating func append(_ byte: UInt8) {
+            let i = count
+            withUnsafeMutableBytes(of: &storage) { $0[i] = byte }
+            count += 1
         }
+
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            withUnsafeBytes(of: storage) { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+    }
+
+    private func header(_ tag: Tag, _ vr: VR, length: UInt32, _ enc: DatasetEncoding) -> HeaderBytes {
+        var out = HeaderBytes()
         // Tags and lengths are written in the syntax's byte order.
-        let g = tag.group, el = tag.element
-        if enc.bigEndian { out += [UInt8(g >> 8), UInt8(g & 0xFF), UInt8(el >> 8), UInt8(el & 0xFF)] } else {
-            out += [UInt8(g & 0xFF), UInt8(g >> 8), UInt8(el & 0xFF), UInt8(el >> 8)]
+        func u16(_ v: UInt16) {
+            if enc.bigEndian { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xFF)) } else {
+                out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8))
+            }
         }
+        func u32(_ v: UInt32) {
+            if enc.bigEndian { u16(UInt16(v >> 16)); u16(UInt16(v & 0xFFFF)) } else { u16(UInt16(v & 0xFFFF)); u16(UInt16(v >> 16)) }
+        }
+        u16(tag.group)
+        u16(tag.element)
         if enc.explicitVR && tag.group != 0xFFFE {
-            out += Array(vr.rawValue.utf8)
+            for byte in vr.rawValue.utf8 { out.append(byte) }
             if vr.hasLongLength {
-                out += [0, 0]
+                out.append(0); out.append(0)
                 u32(length)
             } else {
-                let l = UInt16(truncatingIfNeeded: length)
-                if enc.bigEndian { out += [UInt8(l >> 8), UInt8(l & 0xFF)] } else { out += [UInt8(l & 0xFF), UInt8(l >> 8)] }
+                u16(UInt16(truncatingIfNeeded: length))
             }
         } else {
             u32(length)
         }
+        return out
+    }
+
+    private func write(_ header: HeaderBytes, to sink: inout some OutputSink) throws(DicomError) {
+        var failure: DicomError?
+        header.withBytes { p in
+            do throws(DicomError) { try sink.write(p) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     func write(_ e: Element, encoding enc: DatasetEncoding, to sink: inout some OutputSink) throws(DicomError) {
-        var head: [UInt8] = []
-        head.reserveCapacity(16)
         switch e.value {
         case .bytes(let b):
             var vr = e.vr
@@ -199,8 +223,7 @@ public struct DatasetWriter {
                 // Too long for a 16-bit length field: UN keeps the bytes (what dcmtk does).
                 vr = .UN
             }
-            header(e.tag, vr, length: UInt32(count), enc, into: &head)
-            try sink.write(head)
+            try write(header(e.tag, vr, length: UInt32(count), enc), to: &sink)
             let unit = e.vr.byteSwapUnit
             if b.isBigEndian != enc.bigEndian && unit > 1 {
                 var bytes = b.bytes
@@ -211,41 +234,29 @@ public struct DatasetWriter {
             }
             if b.count % 2 == 1 { try sink.write([e.vr.paddingByte]) }
         case .sequence(let items):
-            header(e.tag, .SQ, length: 0xFFFF_FFFF, enc, into: &head)
-            try sink.write(head)
+            try write(header(e.tag, .SQ, length: 0xFFFF_FFFF, enc), to: &sink)
             for item in items {
-                var h: [UInt8] = []
-                header(.item, .SQ, length: 0xFFFF_FFFF, enc, into: &h)
-                try sink.write(h)
+                try write(header(.item, .SQ, length: 0xFFFF_FFFF, enc), to: &sink)
                 try write(item, encoding: enc, to: &sink)
-                h.removeAll()
-                header(.itemDelimitation, .SQ, length: 0, enc, into: &h)
-                try sink.write(h)
+                try write(header(.itemDelimitation, .SQ, length: 0, enc), to: &sink)
             }
-            var h: [UInt8] = []
-            header(.sequenceDelimitation, .SQ, length: 0, enc, into: &h)
-            try sink.write(h)
+            try write(header(.sequenceDelimitation, .SQ, length: 0, enc), to: &sink)
         case .fragments(let f):
             guard syntax.isEncapsulated else {
                 throw DicomError(.unsupported, "encapsulated Pixel Data cannot be written in \(syntax.name) without decoding",
                                  tag: e.tag)
             }
-            header(e.tag, .OB, length: 0xFFFF_FFFF, enc, into: &head)
-            try sink.write(head)
+            try write(header(e.tag, .OB, length: 0xFFFF_FFFF, enc), to: &sink)
             // Item by item straight from the fragment list: a million fragments must not become a
             // million-element temporary array here.
             func writeItem(_ v: ValueBytes) throws(DicomError) {
-                var h: [UInt8] = []
-                header(.item, .OB, length: UInt32(v.count + v.count % 2), enc, into: &h)
-                try sink.write(h)
+                try write(header(.item, .OB, length: UInt32(v.count + v.count % 2), enc), to: &sink)
                 try sink.write(v)
                 if v.count % 2 == 1 { try sink.write([0]) }
             }
             try writeItem(f.offsetTable)
             for v in f.fragments { try writeItem(v) }
-            var h: [UInt8] = []
-            header(.sequenceDelimitation, .OB, length: 0, enc, into: &h)
-            try sink.write(h)
+            try write(header(.sequenceDelimitation, .OB, length: 0, enc), to: &sink)
         }
     }
 

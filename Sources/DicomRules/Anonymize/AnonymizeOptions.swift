@@ -63,19 +63,53 @@ public struct AnonymizeOptions: Sendable {
 /// UIDs and date offsets derived from HMAC-SHA256 keyed with the secret, so that shards on
 /// different machines agree without a shared mapping table.
 public struct KeyedMapping: Sendable {
-    // The key bytes, not a SymmetricKey: that type is not Sendable, and making one is cheap.
     let secret: [UInt8]
+    /// HMAC-SHA256 with the key already absorbed (the inner and outer padded key blocks): each
+    /// message copies it (copy on write) instead of setting the key up again.
+    private let keyed: HMAC<SHA256>
+    /// UIDs already mapped with this key: the files of a series share their study, series and
+    /// frame of reference UIDs, and each mapping is an HMAC and a 128-bit decimal.
+    private let mapped = MappedUIDs()
 
-    public init(secret: [UInt8]) { self.secret = secret }
+    public init(secret: [UInt8]) {
+        self.secret = secret
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
+    }
+
+    /// original -> mapped UID, shared by the workers of a run, emptied when it grows past
+    /// `limit` entries so that memory stays bounded over any number of files.
+    private final class MappedUIDs: @unchecked Sendable {
+        private let lock = Lock()
+        private var table: [String: String] = [:]
+        private let limit = 200_000
+
+        func value(for original: String) -> String? { lock.withLock { table[original] } }
+
+        func insert(_ mapped: String, for original: String) {
+            lock.withLock {
+                if table.count >= limit { table.removeAll(keepingCapacity: true) }
+                table[original] = mapped
+            }
+        }
+    }
 
     private func mac(_ message: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: secret)))
+        var h = keyed
+        h.update(data: Array(message.utf8))
+        return Array(h.finalize())
     }
 
     /// `2.25.` + the decimal of a 128-bit integer taken from HMAC-SHA256(secret, uid), shaped as
     /// a version 8 (custom) UUID so that the `2.25` arc's UUID rule (PS3.5 B.2) holds.
     /// At most 44 characters.
     public func uid(for original: String) -> String {
+        if let known = mapped.value(for: original) { return known }
+        let new = computeUID(for: original)
+        mapped.insert(new, for: original)
+        return new
+    }
+
+    private func computeUID(for original: String) -> String {
         let digest = mac(original)
         var b = Array(digest.prefix(16))
         b[6] = (b[6] & 0x0F) | 0x80   // version 8

@@ -31,7 +31,8 @@ public struct AnonymizeReport: Sendable {
     public internal(set) var methodCodes: [DeidentificationProfile.MethodCode] = []
 
     mutating func record(_ path: String, _ tag: Tag, _ action: String, old: String? = nil, new: String? = nil) {
-        let keyword = DataDictionary.entry(for: tag)?.keyword ?? (tag.isPrivate ? "private" : "")
+        let facts = TagFacts.of(tag)
+        let keyword = facts.isInDictionary ? facts.keyword : (tag.isPrivate ? "private" : "")
         changes.append(Change(path: path, keyword: keyword, action: action,
                               oldValue: old.map { Self.short($0) }, newValue: new.map { Self.short($0) }))
         counts[action, default: 0] += 1
@@ -43,7 +44,11 @@ public struct AnonymizeReport: Sendable {
         uidMap.sorted { $0.key < $1.key }.map { "uid\t\($0.key)\t\($0.value)" }
     }
 
-    static func short(_ s: String) -> String { s.count > 80 ? String(s.prefix(77)) + "..." : s }
+    static func short(_ s: String) -> String {
+        // At most 80 UTF-8 bytes is at most 80 characters: no counting for most values.
+        if s.utf8.count <= 80 { return s }
+        return s.count > 80 ? String(s.prefix(77)) + "..." : s
+    }
 }
 
 /// The PS3.15 Basic Application Level Confidentiality Profile with its options, applied at every
@@ -294,9 +299,12 @@ final class Pass {
     let anonymizer: Anonymizer
     var options: AnonymizeOptions { anonymizer.options }
     let sopClass: String?
+    /// The Types of the file's IOD (see `DeidentificationIODTypes`).
+    let iodTypes: DeidentificationIODTypes.IODTypes?
     let enabled: [DeidentificationProfile.Option]
     var report: AnonymizeReport
-    let dateOffset: Int
+    /// The per-patient date shift (HMAC of the Patient ID): computed only when a date is shifted.
+    lazy var dateOffset: Int = anonymizer.mapping.dayOffset(forPatient: original.string(Tag(0x0010, 0x0020)) ?? "")
     /// Identifying values of the original, for cleaning text (longest first).
     lazy var identifyingValues: [String] = Self.cleaningOrder(identifyingFindings)
     /// The original's identifying values (given by the caller, or found when first needed).
@@ -308,8 +316,8 @@ final class Pass {
         self.original = original
         self.report = report
         sopClass = original.string(Tag(0x0008, 0x0016))
+        iodTypes = DeidentificationIODTypes.types(forSOPClass: sopClass)
         enabled = anonymizer.options.enabledOptions
-        dateOffset = anonymizer.mapping.dayOffset(forPatient: original.string(Tag(0x0010, 0x0020)) ?? "")
     }
 
     struct Step { let tag: Tag; let item: Int }
@@ -320,8 +328,23 @@ final class Pass {
         findings.map { ($0.value, $0.value.count) }.filter { $0.1 >= 3 }.sorted { $0.1 > $1.1 }.map(\.0)
     }
 
+    /// The values of a UI attribute: split on backslashes (empty ones kept), without padding.
+    /// UIDs are ASCII: split and trimmed byte by byte, the same result as by Character.
+    static func uidValues(_ text: String) -> [String] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(separator: "\\", omittingEmptySubsequences: false).map { IdentityScanner.trimmingPadding($0) }
+        }
+        return text.utf8.split(separator: 0x5C, omittingEmptySubsequences: false).map { part in
+            var part = part[...]
+            while let b = part.first, b == 0x20 || b == 0 { part = part.dropFirst() }
+            while let b = part.last, b == 0x20 || b == 0 { part = part.dropLast() }
+            return String(Substring(part))
+        }
+    }
+
     static func describe(_ path: [Step], _ tag: Tag) -> String {
-        path.map { "\($0.tag.description)[\($0.item)]." }.joined() + tag.description
+        if path.isEmpty { return tag.description }
+        return path.map { "\($0.tag.description)[\($0.item)]." }.joined() + tag.description
     }
 
     static func matches(_ selectors: [TagSelector], _ tag: Tag, _ path: [Step]) -> Bool {
@@ -339,13 +362,7 @@ final class Pass {
 
     /// UI attributes Table E.1-1 does not list whose values are class, syntax or coding UIDs
     /// (kept); other unlisted UI attributes hold instance or frame of reference UIDs (mapped).
-    static func isMappableUnlistedUID(_ tag: Tag) -> Bool {
-        guard tag.group != 0x0002, let keyword = DataDictionary.entry(for: tag)?.keyword else { return false }
-        for word in ["Class", "TransferSyntax", "CodingScheme", "Context", "MappingResource", "CreatorUID",
-                     "CreatorVersionUID", "RepositoryUniqueID", "HomeCommunityID", "SelectorUIValue"]
-        where keyword.contains(word) { return false }
-        return true
-    }
+    static func isMappableUnlistedUID(_ tag: Tag) -> Bool { TagFacts.of(tag).isMappableUnlistedUID }
 
     /// Types of the identifying keys of the DICOMDIR Patient and Study directory records
     /// (PS3.3 F.5.1, F.5.2), which the generated IOD types do not cover.
@@ -382,7 +399,7 @@ final class Pass {
             // A record key the directory needs is emptied or dummied rather than removed.
             action = recordType == .type1 ? .dummy : .zero
         }
-        let type = { recordType ?? DeidentificationIODTypes.type(of: e.tag, sopClass: self.sopClass, nested: !path.isEmpty) }
+        let type = { recordType ?? DeidentificationIODTypes.type(of: e.tag, in: self.iodTypes, nested: !path.isEmpty) }
         switch action {
         case .keep: return .keep
         case .remove: return .remove
@@ -407,7 +424,7 @@ final class Pass {
             if path.isEmpty && e.tag.group == 0x0002 { continue }
             // A standard text attribute stored as UN (explicit VR files written without the
             // dictionary) is treated, and rewritten when changed, with its dictionary VR.
-            if e.vr == .UN, !e.tag.isPrivate, case .bytes = e.value, let vr = DataDictionary.entry(for: e.tag)?.vr, vr.isString {
+            if e.vr == .UN, !e.tag.isPrivate, case .bytes = e.value, let vr = TagFacts.of(e.tag).dictionaryVR, vr.isString {
                 e.vr = vr
             }
             lazy var where_ = Self.describe(path, e.tag)   // only for the report: most elements are kept unrecorded
@@ -419,7 +436,7 @@ final class Pass {
             switch decision {
             case .keepVerbatim:
                 if e.tag.isPrivate, let c = e.tag.privateCreatorTag { privateBlocksInUse.insert(c.rawValue) }
-                if DataDictionary.entry(for: e.tag) != nil || e.tag.isPrivate,
+                if TagFacts.of(e.tag).isInDictionary || e.tag.isPrivate,
                    Self.matches(options.keep, e.tag, path) { report.record(where_, e.tag, "keep") }
             case .keep:
                 if case .sequence(let items) = e.value, !items.isEmpty {
@@ -433,7 +450,7 @@ final class Pass {
                 if e.vr == .SQ {
                     // Zero items only where a Type 2 sequence must stay; inside items a sequence
                     // the IOD does not require as Type 2 is removed instead.
-                    if path.isEmpty || DeidentificationIODTypes.type(of: e.tag, sopClass: sopClass, nested: true) == .type2 {
+                    if path.isEmpty || DeidentificationIODTypes.type(of: e.tag, in: iodTypes, nested: true) == .type2 {
                         out.setSequence(e.tag, [])
                     } else {
                         out.remove(e.tag)
@@ -460,8 +477,7 @@ final class Pass {
                     replaceItems(e, items, in: &out, path: path, cleaning: cleaning, where_: where_)
                 } else if e.vr == .UI {
                     if options.retainUIDs { break }
-                    let values = (ds.string(e.tag) ?? "").split(separator: "\\", omittingEmptySubsequences: false)
-                        .map { IdentityScanner.trimmingPadding($0) }
+                    let values = Self.uidValues(ds.string(e.tag) ?? "")
                     let mapped = values.map { $0.isEmpty ? $0 : mapUID($0, path: where_) }
                     if mapped != values {
                         out.setStrings(e.tag, .UI, mapped)
@@ -540,8 +556,8 @@ final class Pass {
     }
 
     func mapUID(_ uid: String, path: String) -> String {
-        if UIDDictionary.entry(for: uid) != nil { return uid }
         if let known = report.uidMap[uid] { return known }
+        if WellKnownUIDs.contains(uid) { return uid }
         let new = anonymizer.mapping.uid(for: uid)
         report.uidMap[uid] = new
         return new
@@ -550,8 +566,10 @@ final class Pass {
     /// Text with every identifying value of the file replaced by "X".
     func cleanText(_ text: String) -> String {
         var t = text
-        for v in identifyingValues where IdentityScanner.contains(Array(t.utf8), Array(v.utf8)) {
+        var bytes = Array(t.utf8)
+        for v in identifyingValues where IdentityScanner.contains(bytes, Array(v.utf8)) {
             t = t.replacing(v, with: "X")
+            bytes = Array(t.utf8)
         }
         return t
     }
@@ -563,7 +581,7 @@ final class Pass {
             if b.count % 2 == 1 { b.append(e.vr.paddingByte) }
             return (b, s)
         }
-        let keyword = DataDictionary.entry(for: e.tag)?.keyword ?? ""
+        let keyword = TagFacts.of(e.tag).keyword
         switch e.vr {
         case .PN: return text("ANONYMOUS")
         case .LO, .SH:

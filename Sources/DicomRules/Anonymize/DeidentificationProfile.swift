@@ -64,14 +64,18 @@ public enum DeidentificationProfile {
     struct Index: Sendable {
         var exact: [UInt32: Rule] = [:]
         var masked: [Rule] = []
+        /// (mask, value) of `masked`, in the same order: the search for a tag that no exact row
+        /// names (most tags of a file) then copies no rule.
+        var maskedPatterns: [(mask: UInt32, value: UInt32)] = []
         var methods: [MethodCode] = []
     }
 
     static let index: Index = {
         var index = Index()
         let columns = optionColumns.map { Option(rawValue: $0) }
-        for line in tsv.split(separator: "\n", omittingEmptySubsequences: true) {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+        // Split as bytes (the table is ASCII): by Character it cost more than a file's anonymization.
+        for line in tsv.utf8.split(separator: 0x0A) {
+            let c = line.split(separator: 0x09, omittingEmptySubsequences: false).map { Substring($0) }
             guard c.count >= 4 + columns.count, let mask = UInt32(c[0], radix: 16), let value = UInt32(c[1], radix: 16),
                   let basic = Action(rawValue: String(c[3])) else { continue }
             var options: [Option: Action] = [:]
@@ -79,7 +83,10 @@ public enum DeidentificationProfile {
                 if let option, let action = Action(rawValue: String(c[4 + i])) { options[option] = action }
             }
             let rule = Rule(mask: mask, value: value, keyword: String(c[2]), basic: basic, options: options)
-            if mask == 0xFFFF_FFFF { index.exact[value] = rule } else { index.masked.append(rule) }
+            if mask == 0xFFFF_FFFF { index.exact[value] = rule } else {
+                index.masked.append(rule)
+                index.maskedPatterns.append((mask, value))
+            }
         }
         for line in methodsTSV.split(separator: "\n", omittingEmptySubsequences: true) {
             let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -93,12 +100,11 @@ public enum DeidentificationProfile {
     /// The rule for a concrete tag: exact rows first, then the masked ones ((50xx,xxxx),
     /// (60xx,3000), (60xx,4000), and (gggg,eeee) for every private attribute).
     public static func rule(for tag: Tag) -> Rule? {
-        let idx = index
-        if let r = idx.exact[tag.rawValue] { return r }
-        for r in idx.masked where tag.rawValue & r.mask == r.value {
+        if let r = index.exact[tag.rawValue] { return r }
+        for (i, p) in index.maskedPatterns.enumerated() where tag.rawValue & p.mask == p.value {
             // Repeating groups 50xx and 60xx are even groups only (PS3.5 7.6).
-            if r.mask == 0xFF00_0000 || r.mask == 0xFF00_FFFF, tag.group & 1 == 1 { continue }
-            return r
+            if p.mask == 0xFF00_0000 || p.mask == 0xFF00_FFFF, tag.group & 1 == 1 { continue }
+            return index.masked[i]
         }
         return nil
     }
@@ -119,32 +125,64 @@ public enum DeidentificationIODTypes {
 
     struct Index: Sendable {
         var ciodBySOPClass: [String: String] = [:]
-        /// CIOD id -> tag -> (top level, nested)
-        var types: [String: [UInt32: (AttributeType, AttributeType)]] = [:]
+        /// CIOD id -> its cells ("GGGGEEEE" + top-level Type + nested Type, space-separated),
+        /// parsed into `IODTypes` when a file of that IOD is first seen: a run meets a few IODs
+        /// of the hundred or so, and parsing them all up front cost more than a file.
+        var cellsByCIOD: [String: Substring] = [:]
     }
 
     static let index: Index = {
         var index = Index()
-        for line in sopClassTSV.split(separator: "\n", omittingEmptySubsequences: true) {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
-            if c.count == 2 { index.ciodBySOPClass[String(c[0])] = String(c[1]) }
+        for line in sopClassTSV.utf8.split(separator: 0x0A) {
+            let c = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            if c.count == 2 { index.ciodBySOPClass[String(Substring(c[0]))] = String(Substring(c[1])) }
         }
-        func type(_ ch: Character) -> AttributeType {
-            switch ch { case "1": .type1; case "2": .type2; case "3": .type3; default: .absent }
-        }
-        for line in typesTSV.split(separator: "\n", omittingEmptySubsequences: true) {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false)
+        // Byte by byte (the table is ASCII): splitting this long text by Character cost more
+        // than anonymizing a file.
+        for line in typesTSV.utf8.split(separator: 0x0A) {
+            let c = line.split(separator: 0x09, maxSplits: 2, omittingEmptySubsequences: false)
             guard c.count == 2 else { continue }
-            var row: [UInt32: (AttributeType, AttributeType)] = [:]
-            for cell in c[1].split(separator: " ") where cell.count == 10 {
-                let chars = Array(cell)
-                guard let tag = UInt32(String(chars[0..<8]), radix: 16) else { continue }
-                row[tag] = (type(chars[8]), type(chars[9]))
-            }
-            index.types[String(c[0])] = row
+            index.cellsByCIOD[String(Substring(c[0]))] = Substring(c[1])
         }
         return index
     }()
+
+    private static let parsedLock = Lock()
+    /// CIOD id -> its parsed Types (nil: no such CIOD), filled as IODs are met.
+    nonisolated(unsafe) private static var parsed: [String: IODTypes?] = [:]
+
+    /// The parsed Types of the CIOD `ciod` ("*": the strongest over all IODs).
+    static func types(ofCIOD ciod: String) -> IODTypes? {
+        if let known = parsedLock.withLock({ parsed[ciod] }) { return known }
+        let row = index.cellsByCIOD[ciod].map(parseCells)
+        parsedLock.withLock { parsed[ciod] = .some(row) }
+        return row
+    }
+
+    static func parseCells(_ cells: Substring) -> IODTypes {
+        func type(_ byte: UInt8) -> AttributeType {
+            switch byte { case 0x31: .type1; case 0x32: .type2; case 0x33: .type3; default: .absent }
+        }
+        var row: IODTypes = [:]
+        for cell in cells.utf8.split(separator: 0x20) where cell.count == 10 {
+            var tag: UInt32 = 0
+            var valid = true
+            for byte in cell.prefix(8) {
+                let digit: UInt8
+                switch byte {
+                case 0x30...0x39: digit = byte - 0x30
+                case 0x41...0x46: digit = byte - 0x41 + 10
+                case 0x61...0x66: digit = byte - 0x61 + 10
+                default: valid = false; digit = 0
+                }
+                tag = tag << 4 | UInt32(digit)
+            }
+            guard valid else { continue }
+            let i = cell.index(cell.startIndex, offsetBy: 8)
+            row[tag] = (type(cell[i]), type(cell[cell.index(after: i)]))
+        }
+        return row
+    }
 
     /// The CIOD id of a storage SOP class (e.g. "ct-image"), nil when not mapped.
     public static func ciod(forSOPClass uid: String) -> String? { index.ciodBySOPClass[uid] }
@@ -152,9 +190,19 @@ public enum DeidentificationIODTypes {
     /// The Type of `tag` in the IOD of `sopClass` (the strongest over all IODs when the SOP
     /// class is unknown), at the top level or inside a sequence.
     public static func type(of tag: Tag, sopClass: String?, nested: Bool) -> AttributeType {
-        let idx = index
-        let row = sopClass.flatMap { idx.ciodBySOPClass[$0] }.flatMap { idx.types[$0] } ?? idx.types["*"]
-        guard let pair = row?[tag.rawValue] else { return .absent }
+        type(of: tag, in: types(forSOPClass: sopClass), nested: nested)
+    }
+
+    /// The Types of one IOD (the strongest over all IODs when the SOP class is unknown): looked
+    /// up once per file, then `type(of:in:nested:)` for each attribute.
+    typealias IODTypes = [UInt32: (AttributeType, AttributeType)]
+
+    static func types(forSOPClass sopClass: String?) -> IODTypes? {
+        sopClass.flatMap { index.ciodBySOPClass[$0] }.flatMap { types(ofCIOD: $0) } ?? types(ofCIOD: "*")
+    }
+
+    static func type(of tag: Tag, in types: IODTypes?, nested: Bool) -> AttributeType {
+        guard let pair = types?[tag.rawValue] else { return .absent }
         return nested ? pair.1 : pair.0
     }
 }

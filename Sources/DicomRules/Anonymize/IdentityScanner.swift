@@ -100,28 +100,35 @@ public enum IdentityScanner {
 
     /// The identifying values of `original` under `options` (see the type's description).
     public static func identifyingValues(in original: Dataset, options: AnonymizeOptions) -> [Finding] {
-        let pass = Pass(anonymizer: Anonymizer(options: options), original: original, report: AnonymizeReport())
+        identifyingValues(in: original, anonymizer: Anonymizer(options: options))
+    }
+
+    /// The identifying values of `original` under `anonymizer.options`, with an anonymizer made
+    /// once for a whole run (its keyed mapping is set up once).
+    public static func identifyingValues(in original: Dataset, anonymizer: Anonymizer) -> [Finding] {
+        let pass = Pass(anonymizer: anonymizer, original: original, report: AnonymizeReport())
         var candidates: [Finding] = []
-        var kept = Set<String>()
-        func strings(_ e: Element, _ ds: Dataset) -> [String] {
-            guard let b = e.valueBytes else { return [] }
-            let text: String
-            if e.vr.isString {
-                text = ds.decodeText(b, vr: e.vr)
-            } else if e.tag.isPrivate || e.vr == .UN {
-                // Private binary values often hold text: take it when it is printable.
-                guard b.count > 0, b.count <= 4096,
-                      let printable = b.withUnsafeBytes({ raw -> String? in
-                          raw.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0 || $0 == 0x0A || $0 == 0x0D })
-                              ? String(decoding: raw, as: UTF8.self) : nil
-                      }) else { return [] }
-                text = printable
-            } else {
-                return []
+        // Every kept value in one buffer, 0xFF between values (never in UTF-8), so that "equal to
+        // or part of a kept value" is one byte search per candidate.
+        var keptJoined: [UInt8] = []
+        keptJoined.reserveCapacity(4096)
+        func valueText(_ e: Element, _ ds: Dataset) -> String? {
+            guard let b = e.valueBytes else { return nil }
+            if e.vr.isString { return ds.decodeText(b, vr: e.vr) }
+            guard e.tag.isPrivate || e.vr == .UN else { return nil }
+            // Private binary values often hold text: take it when it is printable.
+            guard b.count > 0, b.count <= 4096 else { return nil }
+            return b.withUnsafeBytes { raw -> String? in
+                raw.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0 || $0 == 0x0A || $0 == 0x0D })
+                    ? String(decoding: raw, as: UTF8.self) : nil
             }
-            let trimmed = trimmingPadding(Substring(text))
-            // ASCII text splits byte by byte (the same result as by Character, much faster).
-            let ascii = trimmed.utf8.allSatisfy { $0 < 0x80 }
+        }
+        func strings(_ e: Element, _ ds: Dataset) -> [String] {
+            guard let text = valueText(e, ds) else { return [] }
+            // ASCII text splits and trims byte by byte (the same result as by Character and
+            // Unicode scalar, much faster).
+            let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+            let trimmed = ascii ? asciiTrimming(Substring(text), padding: true) : trimmingPadding(Substring(text))
             func split(_ s: String, _ isSeparator: @escaping (UInt8) -> Bool) -> [Substring] {
                 if ascii { return s.utf8.split(whereSeparator: isSeparator).map { Substring($0) } }
                 return s.split(whereSeparator: { c in c.utf8.count == 1 && isSeparator(c.utf8.first ?? 0) })
@@ -129,20 +136,47 @@ public enum IdentityScanner {
             var out: [String]
             switch e.vr {
             case .LT, .ST, .UT: out = [trimmed]
-            default: out = split(trimmed, { $0 == 0x5C }).map { trimmingPadding($0) }
+            default: out = split(trimmed, { $0 == 0x5C }).map { ascii ? asciiTrimming($0, padding: true) : trimmingPadding($0) }
             }
             if e.vr == .PN {
                 for v in out {
-                    out += split(v, { $0 == 0x5E || $0 == 0x3D }).map { trimmingWhitespace($0) }
+                    out += split(v, { $0 == 0x5E || $0 == 0x3D }).map { ascii ? asciiTrimming($0, padding: false) : trimmingWhitespace($0) }
                 }
             }
             return out
+        }
+        // A kept value goes into `keptJoined` as `strings` would give it, without making a
+        // String of each part: ASCII text split on backslashes, each part without its padding
+        // (the other text through `strings`). Person name components are left out: each is part
+        // of its whole name, which is in the buffer, so no candidate is kept or dropped differently.
+        func keep(_ e: Element, _ ds: Dataset) {
+            guard var text = valueText(e, ds) else { return }
+            let whole = e.vr == .LT || e.vr == .ST || e.vr == .UT
+            let done: Bool = text.withUTF8 { bytes in
+                guard whole || !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+                func append(_ part: Slice<UnsafeBufferPointer<UInt8>>) {
+                    var part = part[...]
+                    while let b = part.first, b == 0x20 || b == 0 { part = part.dropFirst() }
+                    while let b = part.last, b == 0x20 || b == 0 { part = part.dropLast() }
+                    keptJoined.append(contentsOf: part)
+                    keptJoined.append(0xFF)
+                }
+                if whole {
+                    append(bytes[...])
+                } else {
+                    for part in bytes.split(separator: 0x5C) { append(part) }
+                }
+                return true
+            }
+            if done { return }
+            for k in strings(e, ds) { keptJoined.append(contentsOf: k.utf8); keptJoined.append(0xFF) }
         }
         func walk(_ ds: Dataset, path: [Pass.Step], removed: Bool, treated: Bool) {
             for e in ds.elements {
                 if path.isEmpty && e.tag.group == 0x0002 { continue }
                 let decision: Decision = removed ? .remove : pass.decide(e, in: ds, path: path)
-                let source = Pass.describe(path, e.tag)
+                // Only the few removed or replaced values need their path (most elements are kept).
+                func source() -> String { Pass.describe(path, e.tag) }
                 if case .sequence(let items) = e.value {
                     let inside: Bool
                     // Text kept inside D and C sequences is dummied or cleaned, so it does not count as kept.
@@ -164,39 +198,39 @@ public enum IdentityScanner {
                 case .keep where treated && e.vr.usesSpecificCharacterSet:
                     continue
                 case .keep, .keepVerbatim:
-                    kept.formUnion(strings(e, ds))
+                    keep(e, ds)
                 case .clean:
                     // Cleaned text keeps its wording; only person names are replaced whole.
-                    if e.vr == .PN { candidates += strings(e, ds).map { Finding(value: $0, source: source) } }
+                    if e.vr == .PN {
+                        let values = strings(e, ds)
+                        if !values.isEmpty { let here = source(); candidates += values.map { Finding(value: $0, source: here) } }
+                    }
                 case .shiftDate where e.vr != .DA && e.vr != .DT:
-                    kept.formUnion(strings(e, ds))   // times are kept when dates are shifted
+                    keep(e, ds)   // times are kept when dates are shifted
                 case .remove, .removePrivate, .zero, .dummy, .uid, .shiftDate:
                     if e.vr == .CS || e.vr == .AS { continue }
-                    candidates += strings(e, ds).map { Finding(value: $0, source: source) }
+                    let values = strings(e, ds)
+                    if !values.isEmpty { let here = source(); candidates += values.map { Finding(value: $0, source: here) } }
                 }
             }
         }
         func collectKept(_ ds: Dataset) {
             for e in ds.elements {
-                if let items = e.items { items.forEach(collectKept) } else { kept.formUnion(strings(e, ds)) }
+                if let items = e.items { items.forEach(collectKept) } else { keep(e, ds) }
             }
         }
         walk(original, path: [], removed: false, treated: false)
         var seen = Set<String>()
-        // Every kept value in one buffer, 0xFF between values (never in UTF-8), so that "part of
-        // a kept value" is one byte search per candidate.
-        var keptJoined: [UInt8] = []
-        for k in kept { keptJoined.append(contentsOf: k.utf8); keptJoined.append(0xFF) }
         return candidates.filter { f in
             let v = f.value
-            if v.count < 4 || dummies.contains(v) || kept.contains(v) || seen.contains(v) { return false }
+            let length = v.utf8.allSatisfy({ $0 < 0x80 }) ? v.utf8.count : v.count
+            if length < 4 || dummies.contains(v) || seen.contains(v) { return false }
             // Undecodable text (replacement characters) and punctuation would match anything.
             if v.unicodeScalars.contains("\u{FFFD}") || !hasFourLettersOrDigits(v) { return false }
-            // Part of a value the profile keeps (a model name in a removed private tag); a kept
-            // value equal to v was excluded above, so any occurrence is in a longer one.
+            // Equal to or part of a value the profile keeps (a model name in a removed private tag).
             if keptJoined.withUnsafeBytes({ hay in Array(v.utf8).withUnsafeBytes { contains(hay, $0) } }) { return false }
-            if v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) && v.count < 6 { return false }
-            if UIDDictionary.entry(for: v) != nil { return false }
+            if length < 6 && v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) { return false }
+            if WellKnownUIDs.contains(v) { return false }
             seen.insert(v)
             return true
         }
@@ -217,6 +251,16 @@ public enum IdentityScanner {
         return v.lazy.filter({ $0.isLetter || $0.isNumber }).prefix(4).count >= 4
     }
 
+    /// ASCII `s` without leading and trailing padding (space, NUL: `trimmingPadding`) or white
+    /// space (space, tab: `trimmingWhitespace`, whose Unicode Zs is only the space in ASCII).
+    static func asciiTrimming(_ s: Substring, padding: Bool) -> String {
+        var bytes = s.utf8[...]
+        let isTrimmed: (UInt8) -> Bool = padding ? { $0 == 0x20 || $0 == 0 } : { $0 == 0x20 || $0 == 0x09 }
+        while let b = bytes.first, isTrimmed(b) { bytes = bytes.dropFirst() }
+        while let b = bytes.last, isTrimmed(b) { bytes = bytes.dropLast() }
+        return String(Substring(bytes))
+    }
+
     /// `s` without leading and trailing spaces and NULs (value padding).
     static func trimmingPadding(_ s: Substring) -> String {
         let scalars = s.unicodeScalars
@@ -229,18 +273,21 @@ public enum IdentityScanner {
     /// CharacterSet.whitespaces).
     static func trimmingWhitespace(_ s: Substring) -> String { s.trimmingWhitespace() }
 
-    /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start).
+    /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start;
+    /// the last byte is compared before memcmp, since first bytes such as digits are common).
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
         let n = needle.count
         guard n > 0 else { return true }
         guard n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return false }
         let firstByte = Int32(needle[0])
+        let lastByte = needle[n - 1]
         let end = h + (haystack.count - n + 1)
         var p = h
         while p < end {
             guard let found = memchr(p, firstByte, end - p) else { return false }
-            if memcmp(found, first, n) == 0 { return true }
-            p = UnsafeRawPointer(found) + 1
+            let candidate = UnsafeRawPointer(found)
+            if candidate.load(fromByteOffset: n - 1, as: UInt8.self) == lastByte && memcmp(candidate, first, n) == 0 { return true }
+            p = candidate + 1
         }
         return false
     }

@@ -36,13 +36,15 @@ public enum AnonymizeCommand {
             }
         }
         let opts = options
+        // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
+        let anonymizer = Anonymizer(options: opts)
         var audit: [String] = []
         var status = runOverInputs(command: "anonymize", global: global, work: { item throws(DicomError) -> Result in
             let file = try Part10Reader.read(path: item.path ?? "-")
             // The original's identifying values, found once: the anonymizer cleans text of them and
             // the self-check searches for them.
-            let identifying = IdentityScanner.identifyingValues(in: file.dataset, options: opts)
-            let (meta, dataset, report) = try Anonymizer(options: opts).anonymize(file, identifyingValues: identifying)
+            let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
+            let (meta, dataset, report) = try anonymizer.anonymize(file, identifyingValues: identifying)
             // The self-check runs on what will be written; a hit fails the file and nothing is kept.
             let residuals = IdentityScanner.residuals(values: identifying, anonymized: dataset)
             if !residuals.isEmpty {
@@ -59,7 +61,7 @@ public enum AnonymizeCommand {
                 // original, so one patient's studies stay together and shards agree.
                 var patient = dataset.string(Tag(0x0010, 0x0020)) ?? ""
                 if patient.isEmpty, let original = file.dataset.string(Tag(0x0010, 0x0020)), !original.isEmpty {
-                    patient = KeyedMapping(secret: opts.secret).pseudonym(for: original)
+                    patient = anonymizer.mapping.pseudonym(for: original)
                 }
                 let parts = [patient, dataset.string(Tag(0x0020, 0x000D)) ?? "",
                              dataset.string(Tag(0x0020, 0x000E)) ?? ""].map { safeComponent($0) }
@@ -80,7 +82,7 @@ public enum AnonymizeCommand {
             return Result(output: destination, report: report, residuals: [])
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
-            audit += result.report.auditLines
+            if args.mapOut != nil { audit += result.report.auditLines }
             if global.format == .json {
                 var fields: [(String, ReporterJSON.Value)] = [("changes", .int(result.report.changes.count))]
                 if let o = result.output { fields.append(("output", .string(o))) }
