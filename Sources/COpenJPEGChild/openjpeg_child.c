@@ -218,16 +218,17 @@ void openjpeg_child_decode(const uint8_t *codestream, size_t length, uint32_t wi
     do {
         waited = waitpid(child, &wait_status, 0);
     } while (waited < 0 && errno == EINTR);
+    int wait_error = waited < 0 ? errno : 0;  // before read() and close() may change errno
     append_child_stderr(err_pipe[0], report);
     close(err_pipe[0]);
-    if (waited < 0 && errno == ECHILD) {
+    if (wait_error == ECHILD) {
         // SIGCHLD ignored (a disposition inherited through exec): the kernel reaped the child,
         // and waitpid returned once it had ended. Its report says how far it got: KILLED unless
         // it returned from decode(), then with no signal or status known (-1).
         if (report->status == OPENJPEG_CHILD_KILLED) report->error_number = -1;
     } else if (waited < 0) {
         report->status = OPENJPEG_CHILD_NOT_STARTED;
-        report->error_number = errno;
+        report->error_number = wait_error;
     } else if (WIFSIGNALED(wait_status)) {
         report->status = OPENJPEG_CHILD_KILLED;
         report->signal_number = WTERMSIG(wait_status);
