@@ -77,13 +77,17 @@ public final class AtomicOutput: OutputSink, PatchableSink {
             // which leaves it as written when no component is empty, "." or "..".
             // (A leading "~" is the home directory to the URL.)
             if bytes[0] != 0x7E, directory.split(separator: 0x2F, omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && !isDots($0) }),
-               let cwd = currentDirectory(), cwd.hasPrefix("/"), cwd != "/" {
+               let cwd = workingDirectory, cwd.hasPrefix("/"), cwd != "/" {
                 return (cwd + "/" + String(decoding: directory, as: UTF8.self), name)
             }
         }
         let url = URL(fileURLWithPath: path)
         return (url.deletingLastPathComponent().path, url.lastPathComponent)
     }
+
+    /// The working directory, asked once: dicomtool never changes it, and asking per output file
+    /// was one more system call for each of them.
+    private static let workingDirectory: String? = currentDirectory()
 
     private static func currentDirectory() -> String? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { p in
