@@ -217,9 +217,10 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 // cannot be walked is left to OpenJPEG, but in the child, as if it did.
                 var header = at + 12
                 while !layout.hasHighThroughputBlocks {
-                    guard header + 4 <= tilePartEnd else { layout.hasHighThroughputBlocks = true; break }
+                    guard header + 2 <= tilePartEnd else { layout.hasHighThroughputBlocks = true; break }
                     let headerMarker = be16(header)
                     if headerMarker == 0xFF93 { break }  // SOD
+                    guard header + 4 <= tilePartEnd else { layout.hasHighThroughputBlocks = true; break }
                     let headerLength = be16(header + 2)
                     guard headerLength >= 2, header + 2 + headerLength <= tilePartEnd else {
                         layout.hasHighThroughputBlocks = true
