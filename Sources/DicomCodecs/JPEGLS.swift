@@ -7,7 +7,12 @@ import DicomCore
 /// two's complement in Bits Stored bits, as dcmtk and pydicom do, and sign-extended on decoding.
 /// Lossiness is decided by the NEAR actually used, never by the UID.
 public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
-    public init() {}
+    /// Lossless one-component frames at precisions CharLS has no specialised coder for (all but
+    /// 8, 12 and 16) are coded by JPEGLSLosslessEncoder, which writes the same bytes faster;
+    /// false sends everything through CharLS (the tests compare the two).
+    public var swiftLosslessCoder: Bool
+
+    public init(swiftLosslessCoder: Bool = true) { self.swiftLosslessCoder = swiftLosslessCoder }
 
     public func decode(_ codestream: [UInt8], description: PixelDescription) throws(DicomError) -> DecodedFrame {
         guard let decoder = charls_jpegls_decoder_create() else {
@@ -137,11 +142,31 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         // are checked (a fast pass) rather than copied, and copied and masked only when needed.
         var samples = samplesByPixel(frame)
         if needsMasking(samples, description: d) { mask(&samples, description: d) }
-        // P is Bits Stored, always. CharLS 2.4 codes 10-bit samples with its generic coder, about
-        // 25% more instructions on a 10-bit CR than P = 16 would take (what dcmcjpls writes), but a
-        // P larger than Bits Stored makes the stream disagree with the header (PS3.5 8.2.3), which
-        // `dicomtool validate` reports (codestream.precision) and we will not write.
+        // P is Bits Stored, always: a P larger than Bits Stored (what dcmcjpls writes for 10-bit
+        // data, P = 16) makes the stream disagree with the header (PS3.5 8.2.3), which `dicomtool
+        // validate` reports (codestream.precision). CharLS 2.4 codes such precisions with its
+        // generic coder (about 25% more instructions on a 10-bit CR than at P = 16), so lossless
+        // grey frames at those precisions go to JPEGLSLosslessEncoder.
         let precision = d.bitsStored
+        var out = d
+        out.planarConfiguration = 0
+        out.numberOfFrames = 1
+        if swiftLosslessCoder, near == 0, d.samplesPerPixel == 1, ![8, 12, 16].contains(precision),
+           d.bitsAllocated == 8 || d.bitsAllocated == 16 {
+            let coder = JPEGLSLosslessEncoder(width: d.columns, height: d.rows, precision: precision)
+            let encoded = samples.withUnsafeBytes { coder.encode($0, bytesPerSample: d.bitsAllocated / 8) }
+            let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
+            return EncodedFrame(bytes: encoded, description: out,
+                                outcome: EncodeOutcome(isLossy: false, ratio: ratio, method: nil))
+        }
+        if d.bitsAllocated == 16 && precision <= 8 {
+            // CharLS takes samples of at most 8 bits as one byte each: given the 16-bit container
+            // it coded the low and high bytes as two samples (a lossless encoding that was not).
+            samples = [UInt8](unsafeUninitializedCapacity: samples.count / 2) { narrow, initialized in
+                for i in 0..<(samples.count / 2) { narrow[i] = samples[2 * i] }
+                initialized = samples.count / 2
+            }
+        }
         guard let encoder = charls_jpegls_encoder_create() else {
             throw DicomError(.internalError, "CharLS encoder could not be created")
         }
@@ -178,9 +203,6 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
             }
         }
         try check(status, "encoding")
-        var out = d
-        out.planarConfiguration = 0
-        out.numberOfFrames = 1
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
                             outcome: EncodeOutcome(isLossy: near > 0, ratio: ratio, method: near > 0 ? "ISO_14495_1" : nil))

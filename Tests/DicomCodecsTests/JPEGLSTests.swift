@@ -35,6 +35,80 @@ import Testing
         }
     }
 
+    /// Lossless grey frames at precisions CharLS has no specialised coder for go through our
+    /// JPEGLSLosslessEncoder: it must write exactly what CharLS writes (the algorithm leaves no
+    /// choice once the parameters are the defaults), for every such precision, in both
+    /// containers, with runs, run interruptions, line-start and line-end cases, long Golomb
+    /// codes (noise) and the 0xFF bit stuffing all exercised; and CharLS must decode it back.
+    @Test(arguments: [2, 3, 5, 7, 9, 10, 11, 13, 14, 15])
+    func swiftLosslessCoderWritesWhatCharLSWrites(_ precision: Int) throws {
+        let charls = JPEGLSCodec(swiftLosslessCoder: false)
+        var generator = SplitMix(seed: UInt64(precision))
+        let maxValue = (1 << precision) - 1
+        for (rows, columns) in [(1, 1), (3, 17), (64, 61), (200, 1)] {
+            for container in precision <= 8 ? [8, 16] : [16] {
+                var values: [Int] = []
+                for r in 0..<rows {
+                    for c in 0..<columns {
+                        // Quarters: flat (runs), a ramp, noise over the full range, and a dark
+                        // band with small noise.
+                        switch (r * 4 / max(rows, 1) + c) % 4 {
+                        case 0: values.append(maxValue / 3)
+                        case 1: values.append((r * 7 + c * 5) % (maxValue + 1))
+                        case 2: values.append(Int(generator.next() % UInt64(maxValue + 1)))
+                        default: values.append(Int(generator.next() % 4))
+                        }
+                    }
+                }
+                var bytes: [UInt8] = []
+                for v in values {
+                    bytes.append(UInt8(v & 0xFF))
+                    if container == 16 { bytes.append(UInt8(v >> 8)) }
+                }
+                let frame = DecodedFrame(bytes: bytes, description: PixelDescription(
+                    rows: rows, columns: columns, bitsAllocated: container, bitsStored: precision,
+                    photometricInterpretation: "MONOCHROME2"))
+                let ours = try codec.encode(frame, options: EncodeOptions())
+                let theirs = try charls.encode(frame, options: EncodeOptions())
+                #expect(ours.bytes == theirs.bytes, "P=\(precision) \(rows)x\(columns) in \(container) bits")
+                #expect(ours.bytes.starts(with: [0xFF, 0xD8, 0xFF, 0xF7]) && ours.bytes.suffix(2) == [0xFF, 0xD9])
+                #expect(try codec.decode(ours.bytes, description: frame.description).bytes == bytes,
+                        "P=\(precision) \(rows)x\(columns) in \(container) bits: round trip")
+                #expect(!ours.outcome.isLossy)
+            }
+        }
+    }
+
+    /// Bits Stored 8 or less in a 16-bit container through CharLS (P = 8; other precisions take the
+    /// Swift coder): CharLS reads such samples one byte each, and was once given the 16-bit
+    /// container, coding low and high bytes as two samples -- no error, wrong pixels.
+    @Test(arguments: [2, 5, 8])
+    func fewBitsInSixteenBitContainerRoundTrip(_ precision: Int) throws {
+        var generator = SplitMix(seed: 99)
+        let values = (0..<(16 * 16)).map { _ in Int(generator.next() % UInt64(1 << precision)) }
+        let bytes: [UInt8] = values.flatMap { [UInt8($0), UInt8(0)] }
+        let description = PixelDescription(rows: 16, columns: 16, bitsAllocated: 16, bitsStored: precision,
+                                           photometricInterpretation: "MONOCHROME2")
+        for coder in [codec, JPEGLSCodec(swiftLosslessCoder: false)] {
+            let encoded = try coder.encode(DecodedFrame(bytes: bytes, description: description), options: EncodeOptions())
+            #expect(encoded.bytes[8] == UInt8(precision) || encoded.bytes[6] == UInt8(precision))
+            #expect(try codec.decode(encoded.bytes, description: description).bytes == bytes, "P=\(precision)")
+        }
+    }
+
+    /// The 10-bit CR of the corpus (the case the Swift coder exists for): identical codestream.
+    @Test func tenBitCRIsCodedAsCharLSCodesIt() throws {
+        guard Corpus.root != nil else { print("corpus absent: skipped"); return }
+        let source = try Corpus.frames(of: "jpeg/lossless-sv1/RG2_JPLL.dcm")
+        var description = source.description
+        description.numberOfFrames = 1
+        try #require(description.bitsStored == 10 && description.samplesPerPixel == 1)
+        let frame = try JPEGLosslessCodec().decode(try #require(source.codestreams.first), description: description)
+        let ours = try codec.encode(frame, options: EncodeOptions())
+        #expect(ours.bytes == (try JPEGLSCodec(swiftLosslessCoder: false).encode(frame, options: EncodeOptions())).bytes)
+        #expect(try codec.decode(ours.bytes, description: frame.description).bytes == frame.bytes)
+    }
+
     @Test(arguments: Corpus.losslessSources)
     func losslessRoundTripIsBitExact(_ path: String) throws {
         guard Corpus.root != nil else { print("corpus absent: skipped"); return }
@@ -110,5 +184,18 @@ import Testing
         #expect(throws: DicomError.self) {
             try codec.decode([0xFF, 0xD8, 0xFF, 0xF7, 0x00], description: rgb16.description)
         }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so the noise in the tests is the same each run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
