@@ -8,8 +8,9 @@ import DicomCore
 /// Lossiness is decided by the NEAR actually used, never by the UID.
 public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
     /// Lossless one-component frames at precisions CharLS has no specialised coder for (all but
-    /// 8, 12 and 16) are coded by JPEGLSLosslessEncoder, which writes the same bytes faster;
-    /// false sends everything through CharLS (the tests compare the two).
+    /// 8, 12 and 16) are coded by JPEGLSLosslessEncoder, which writes the same bytes faster, and
+    /// lossless one-component streams are decoded by JPEGLSLosslessDecoder (CharLS takes what it
+    /// does not); false sends everything through CharLS (the tests compare the two).
     public var swiftLosslessCoder: Bool
 
     public init(swiftLosslessCoder: Bool = true) { self.swiftLosslessCoder = swiftLosslessCoder }
@@ -21,6 +22,15 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         defer { charls_jpegls_decoder_destroy(decoder) }
         guard !codestream.isEmpty else { throw DicomError(.decodeFailed, "empty JPEG-LS codestream") }
         try Self.checkEndOfImage(codestream)
+        if swiftLosslessCoder, description.samplesPerPixel == 1,
+           var samples = JPEGLSLosslessDecoder.decode(codestream, rows: description.rows, columns: description.columns,
+                                                      container: description.bitsAllocated) {
+            var out = description
+            out.planarConfiguration = 0
+            out.numberOfFrames = 1
+            Self.signExtend(&samples, description: description)
+            return DecodedFrame(bytes: samples, description: out)
+        }
 
         // The source pointer must stay valid until decoding ends: all calls happen in this closure.
         let result: Result<(bytes: [UInt8], bits: Int, components: Int, interleave: Int), DicomError> =
@@ -98,12 +108,17 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         var out = description
         out.planarConfiguration = 0
         out.numberOfFrames = 1
-        if container == 16 && description.isSigned && description.bitsStored < 16 {
+        Self.signExtend(&samples, description: description)
+        return DecodedFrame(bytes: samples, description: out)
+    }
+
+    /// JPEG-LS codes P-bit unsigned samples; signed images get their sign bits back.
+    private static func signExtend(_ samples: inout [UInt8], description: PixelDescription) {
+        if description.bitsAllocated == 16 && description.isSigned && description.bitsStored < 16 {
             signExtend16(&samples, bitsStored: description.bitsStored)
-        } else if container == 8 && description.isSigned && description.bitsStored < 8 {
+        } else if description.bitsAllocated == 8 && description.isSigned && description.bitsStored < 8 {
             signExtend8(&samples, bitsStored: description.bitsStored)
         }
-        return DecodedFrame(bytes: samples, description: out)
     }
 
     /// Padding a writer may leave after EOI: fragments are padded to even length (PS3.5 A.4),

@@ -96,6 +96,74 @@ import Testing
         }
     }
 
+    /// JPEGLSLosslessDecoder takes every lossless one-component stream CharLS writes, at every
+    /// precision (8, 12 and 16 included, where CharLS has its fast decoders), and decodes it to
+    /// the same samples; a stream cut short or damaged is refused (nil: CharLS then reports it),
+    /// never decoded from nothing.
+    @Test(arguments: Array(2...16))
+    func swiftDecoderAgreesWithCharLS(_ precision: Int) throws {
+        let charls = JPEGLSCodec(swiftLosslessCoder: false)
+        var generator = SplitMix(seed: UInt64(100 + precision))
+        let maxValue = (1 << precision) - 1
+        for (rows, columns) in [(1, 1), (5, 33), (48, 40)] {
+            for container in precision <= 8 ? [8, 16] : [16] {
+                var bytes: [UInt8] = []
+                for r in 0..<rows {
+                    for c in 0..<columns {
+                        let v: Int
+                        switch (r / 8 + c / 8) % 3 {
+                        case 0: v = maxValue / 2
+                        case 1: v = Int(generator.next() % UInt64(maxValue + 1))
+                        default: v = (r * 3 + c) % (maxValue + 1)
+                        }
+                        bytes.append(UInt8(v & 0xFF))
+                        if container == 16 { bytes.append(UInt8(v >> 8)) }
+                    }
+                }
+                let description = PixelDescription(rows: rows, columns: columns, bitsAllocated: container, bitsStored: precision,
+                                                   photometricInterpretation: "MONOCHROME2")
+                let stream = try charls.encode(DecodedFrame(bytes: bytes, description: description), options: EncodeOptions()).bytes
+                let ours = JPEGLSLosslessDecoder.decode(stream, rows: rows, columns: columns, container: container)
+                #expect(ours == bytes, "P=\(precision) \(rows)x\(columns) in \(container) bits")
+                #expect(try charls.decode(stream, description: description).bytes == bytes)
+                // Cut inside the scan (EOI kept, so the stream still looks complete), and a
+                // flipped byte: refused or decoded, never a crash; cut streams are refused.
+                if stream.count > 40 {
+                    let cut = Array(stream.prefix(stream.count / 2)) + [0xFF, 0xD9]
+                    #expect(JPEGLSLosslessDecoder.decode(cut, rows: rows, columns: columns, container: container) == nil)
+                    var flipped = stream
+                    flipped[stream.count / 2] ^= 0x5A
+                    _ = JPEGLSLosslessDecoder.decode(flipped, rows: rows, columns: columns, container: container)
+                }
+            }
+        }
+    }
+
+    /// Lossless one-component files from other toolkits (dcmtk/GDCM-written corpus files): the
+    /// Swift decoder takes them and agrees with CharLS.
+    @Test func swiftDecoderTakesCorpusLosslessFiles() throws {
+        guard Corpus.root != nil else { print("corpus absent: skipped"); return }
+        var taken = 0
+        for row in Corpus.rows(transferSyntaxes: [TransferSyntax.jpegLSLossless.uid]) {
+            guard let path = row["path"], let frames = try? Corpus.frames(of: path),
+                  frames.description.samplesPerPixel == 1, let stream = frames.codestreams.first else { continue }
+            var description = frames.description
+            description.numberOfFrames = 1
+            let ours = JPEGLSLosslessDecoder.decode(stream, rows: description.rows, columns: description.columns,
+                                                    container: description.bitsAllocated)
+            #expect(ours != nil, "\(path): not taken")
+            if let ours {
+                var reference = try JPEGLSCodec(swiftLosslessCoder: false).decode(stream, description: description).bytes
+                if description.isSigned { reference = try JPEGLSCodec(swiftLosslessCoder: false).decode(stream, description: {
+                    var unsigned = description; unsigned.pixelRepresentation = 0; return unsigned }()).bytes }
+                #expect(ours == reference, "\(path)")
+                taken += 1
+            }
+        }
+        print("Swift JPEG-LS decoder: \(taken) corpus lossless grey files")
+        #expect(taken >= 2)
+    }
+
     /// The 10-bit CR of the corpus (the case the Swift coder exists for): identical codestream.
     @Test func tenBitCRIsCodedAsCharLSCodesIt() throws {
         guard Corpus.root != nil else { print("corpus absent: skipped"); return }
