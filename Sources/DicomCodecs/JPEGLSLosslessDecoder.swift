@@ -86,8 +86,9 @@ public enum JPEGLSLosslessDecoder {
                             let a = state.riA[qi], n = state.riN[qi], nn = state.riNn[qi]
                             let temp = a &+ (n >> 1) &* riType
                             var k: Int32 = 0
-                            while (n &<< k) < temp { k &+= 1 }
-                            guard let value = reader.golomb(k: Int(k), limit: limit - JPEGLSLosslessEncoder.runLengthBits[state.runIndex] - 1,
+                            while (n &<< k) < temp { k &+= 1; if k > 24 { break } }
+                            // A valid stream keeps A below 64 x RANGE (k <= 22); more is damage.
+                            guard k <= 24, let value = reader.golomb(k: Int(k), limit: limit - JPEGLSLosslessEncoder.runLengthBits[state.runIndex] - 1,
                                                             qbpp: qbpp) else { ok = false; break decoding }
                             let mapped = Int32(value)
                             let withType = mapped &+ riType
@@ -102,7 +103,7 @@ public enum JPEGLSLosslessDecoder {
                             }
                             current[x + 1] = sample
                             if error < 0 { state.riNn[qi] += 1 }
-                            state.riA[qi] += (mapped &+ 1 &- riType) >> 1
+                            state.riA[qi] &+= (mapped &+ 1 &- riType) >> 1  // wrapping: a damaged stream can make it huge
                             if n == 64 {
                                 state.riA[qi] >>= 1
                                 state.riN[qi] >>= 1
@@ -121,7 +122,8 @@ public enum JPEGLSLosslessDecoder {
                         if predicted < 0 { predicted = 0 } else if predicted > mask { predicted = mask }
                         let a = state.a[q], n = state.n[q]
                         var k: Int32 = 0
-                        while (n &<< k) < a { k &+= 1 }
+                        // k stops at 16, as in CharLS (which both writes and reads it so).
+                        while k < 16 && (n &<< k) < a { k &+= 1 }
                         guard let value = reader.golomb(k: Int(k), limit: limit, qbpp: qbpp) else { ok = false; break decoding }
                         let mapped = Int32(value)
                         // Unmapping (A.5.2 inverted), with the k = 0 inversion when the bias is negative.

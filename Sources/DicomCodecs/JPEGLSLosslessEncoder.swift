@@ -86,7 +86,8 @@ struct JPEGLSLosslessEncoder {
                     if error >= Int32((range + 1) / 2) { error = error &- Int32(range) }
                     let a = state.a[q], n = state.n[q]
                     var k: Int32 = 0
-                    while (n &<< k) < a { k &+= 1 }
+                    // k stops at 16, as in CharLS (an implementation limit it writes and reads).
+                    while k < 16 && (n &<< k) < a { k &+= 1 }
                     // Error mapping (A.5.2), with the k = 0 inversion when the bias is negative.
                     let mapped: Int32
                     if k == 0 && 2 &* state.b[q] <= 0 &- n {
@@ -158,7 +159,7 @@ struct JPEGLSLosslessEncoder {
         let mapped = 2 * abs(error) - riType - (map ? 1 : 0)
         writer.golomb(UInt32(mapped), k: Int(k), limit: limit - Self.runLengthBits[state.runIndex] - 1, qbpp: qbpp)
         if error < 0 { state.riNn[q] += 1 }
-        state.riA[q] += (mapped + 1 - riType) >> 1
+        state.riA[q] &+= (mapped &+ 1 &- riType) >> 1
         if n == 64 {
             state.riA[q] >>= 1
             state.riN[q] >>= 1

@@ -139,6 +139,29 @@ import Testing
         }
     }
 
+    /// Random scan data behind a valid header, at the precisions with the longest codes: decoded
+    /// or refused, in bounded time (huge error magnitudes once made k grow without end).
+    @Test func swiftDecoderSurvivesGarbageScans() throws {
+        var generator = SplitMix(seed: 7)
+        for precision in [2, 10, 16] {
+            let description = PixelDescription(rows: 48, columns: 40, bitsAllocated: 16, bitsStored: precision,
+                                               photometricInterpretation: "MONOCHROME2")
+            let valid = try JPEGLSCodec(swiftLosslessCoder: false).encode(
+                DecodedFrame(bytes: [UInt8](repeating: 1, count: 48 * 40 * 2), description: description), options: EncodeOptions()).bytes
+            let scanStart = try #require((0..<(valid.count - 1)).first { valid[$0] == 0xFF && valid[$0 + 1] == 0xDA }) + 10
+            var decoded = 0
+            for _ in 0..<200 {
+                let scan = (0..<Int(generator.next() % 6000)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                let stream = Array(valid.prefix(scanStart)) + scan + [0xFF, 0xD9]
+                if let out = JPEGLSLosslessDecoder.decode(stream, rows: 48, columns: 40, container: 16) {
+                    #expect(out.count == 48 * 40 * 2)
+                    decoded += 1
+                }
+            }
+            print("P=\(precision): \(decoded) of 200 random scans decoded, the rest refused")
+        }
+    }
+
     /// Lossless one-component files from other toolkits (dcmtk/GDCM-written corpus files): the
     /// Swift decoder takes them and agrees with CharLS.
     @Test func swiftDecoderTakesCorpusLosslessFiles() throws {
