@@ -32,6 +32,18 @@ public enum CodecRegistry {
     }()
 
     public static func decoder(for syntax: TransferSyntax) -> (any PixelDecoder)? { table[syntax.uid]?.decoder }
+
+    /// `framesInParallel`: the caller decodes two frames at once, so OpenJPEG gets one thread per
+    /// frame instead of its own threads inside each (two whole frames keep two cores busier than
+    /// one frame's code-blocks: OpenJPEG's serial parts then overlap with the other frame).
+    public static func decoder(for syntax: TransferSyntax, framesInParallel: Bool) -> (any PixelDecoder)? {
+        if framesInParallel {
+            if syntax.family == .jpeg2000 { return JPEG2000Codec(decodeThreads: 1) }
+            if syntax.family == .htj2k { return HTJ2KDecoder(decodeThreads: 1) }
+        }
+        return table[syntax.uid]?.decoder
+    }
+
     public static func encoder(for syntax: TransferSyntax) -> (any PixelEncoder)? { table[syntax.uid]?.encoder }
 }
 

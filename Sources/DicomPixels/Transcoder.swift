@@ -181,12 +181,12 @@ public struct Transcoder {
     }
 
     private func nativePlan(_ frames: FrameSource, _ ds: inout Dataset, _ report: inout TranscodeReport) throws(DicomError) -> NativePixelWriter {
-        guard let decoder = CodecRegistry.decoder(for: frames.syntax) else {
+        let pairs = framePairs(frames)
+        guard let decoder = CodecRegistry.decoder(for: frames.syntax, framesInParallel: pairs) else {
             throw DicomError(.unsupported, "no decoder for \(frames.syntax.name)")
         }
         // Decode frame 1 first: the decoder tells what the pixels really are (e.g. RGB from YBR_FULL_422).
         // With pairs, frame 2 is decoded at the same time and kept (with its error) for the writer.
-        let pairs = framePairs(frames)
         let first: DecodedFrame
         var second: Result<DecodedFrame, DicomError>?
         if pairs {
@@ -208,16 +208,15 @@ public struct Transcoder {
                                  second: second, pairs: pairs)
     }
 
-    /// Whether frames are decoded and encoded two at a time: a multi-frame image, unless OpenJPEG
-    /// already runs its own threads on each frame, where a second frame thread would only
-    /// oversubscribe the cores: its encoder whenever it is given more than one thread, its decoder
-    /// (JPEG 2000 and HTJ2K sources) on frames of 512 Ki samples or more.
+    /// Whether frames are decoded and encoded two at a time: a multi-frame image, unless the
+    /// target is JPEG 2000 with OpenJPEG threads (its encoder threads every frame, a second frame
+    /// thread would only oversubscribe the cores). JPEG 2000 and HTJ2K sources are decoded a frame
+    /// per thread then, OpenJPEG single-threaded (CodecRegistry.decoder(framesInParallel:)): on
+    /// the 2-frame 1024x768 RGB, 2 frames at once beat OpenJPEG's threads inside each frame.
     func framePairs(_ frames: FrameSource) -> Bool {
         guard options.frameThreads >= 2, frames.frameCount > 1 else { return false }
         if options.target.family == .jpeg2000 && options.encode.threads > 1 { return false }
-        let d = frames.description
-        let openJPEGDecode = frames.syntax.family == .jpeg2000 || frames.syntax.family == .htj2k
-        return !(openJPEGDecode && d.rows * d.columns * d.samplesPerPixel >= 1 << 19)
+        return true
     }
 
     /// `body(k)` for each frame k given (at most two), each on its own thread when there are two;
@@ -578,7 +577,9 @@ public struct Transcoder {
         guard let encoder = CodecRegistry.encoder(for: target) else {
             throw DicomError(.unsupported, "\(target.name) can be read but not written (no encoder)")
         }
-        let decoder: (any PixelDecoder)? = frames.isEncapsulated ? CodecRegistry.decoder(for: frames.syntax) : nil
+        let pairs = framePairs(frames)
+        let decoder: (any PixelDecoder)? = frames.isEncapsulated
+            ? CodecRegistry.decoder(for: frames.syntax, framesInParallel: pairs) : nil
         if frames.isEncapsulated && decoder == nil {
             throw DicomError(.unsupported, "no decoder for \(frames.syntax.name)")
         }
@@ -587,7 +588,7 @@ public struct Transcoder {
                              tag: PixelModule.photometric)
         }
         let coder = FrameEncoder(frames: frames, decoder: decoder, encoder: encoder, options: options,
-                                 pairs: framePairs(frames))
+                                 pairs: pairs)
         let first = try coder.encode(0)
         let before = ds
         ds.remove(.extendedOffsetTable)
