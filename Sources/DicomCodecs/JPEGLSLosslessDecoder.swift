@@ -21,7 +21,6 @@ public enum JPEGLSLosslessDecoder {
         let bpp = max(2, header.precision)
         let qbpp = header.precision
         let limit = 2 * (bpp + max(8, bpp))
-        let (t1, t2, t3) = header.thresholds
         let bytesPerSample = container / 8
         var ok = true
         let output = [UInt8](unsafeUninitializedCapacity: width * height * bytesPerSample) { buffer, initialized in
@@ -29,22 +28,10 @@ public enum JPEGLSLosslessDecoder {
             let out = UnsafeMutableRawBufferPointer(buffer)
             codestream.withUnsafeBufferPointer { data in
                 var reader = BitReader(data, start: header.scanStart)
-                var state = JPEGLSLosslessEncoder.ScanState(range: range)
+                var state = JPEGLSLosslessEncoder.ScanState(range: range, thresholds: header.thresholds, width: width)
                 defer { state.deallocate() }
-                let table = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * range + 1)
-                defer { table.deallocate() }
-                for d in -range...range {
-                    let q: Int32
-                    if d <= -t3 { q = -4 } else if d <= -t2 { q = -3 } else if d <= -t1 { q = -2 } else if d < 0 { q = -1 }
-                    else if d == 0 { q = 0 } else if d < t1 { q = 1 } else if d < t2 { q = 2 } else if d < t3 { q = 3 } else { q = 4 }
-                    table[d + range] = q
-                }
-                let quantize = table + range
-                let lineLength = width + 2
-                let lines = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * lineLength)
-                defer { lines.deallocate() }
-                lines.initialize(repeating: 0, count: 2 * lineLength)
-                var previous = lines, current = lines + lineLength
+                let quantize = state.quantize
+                var previous = state.previousLine, current = state.currentLine
                 let mask = Int32(maxValue)
                 decoding: for y in 0..<height {
                     previous[width + 1] = previous[width]

@@ -30,24 +30,10 @@ struct JPEGLSLosslessEncoder {
             var writer = BitWriter(buffer.baseAddress!)
             writer.header(width: width, height: height, precision: precision,
                           presets: precision > 12 ? [maxValue, t1, t2, t3, 64] : nil)
-            var state = ScanState(range: range)
+            var state = ScanState(range: range, thresholds: (t1, t2, t3), width: width)
             defer { state.deallocate() }
-            // Gradient quantisation for every difference -maxValue...maxValue (T.87 A.3.3).
-            let table = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * range + 1)
-            defer { table.deallocate() }
-            for d in -range...range {
-                let q: Int32
-                if d <= -t3 { q = -4 } else if d <= -t2 { q = -3 } else if d <= -t1 { q = -2 } else if d < 0 { q = -1 }
-                else if d == 0 { q = 0 } else if d < t1 { q = 1 } else if d < t2 { q = 2 } else if d < t3 { q = 3 } else { q = 4 }
-                table[d + range] = q
-            }
-            let quantize = table + range
-            // Two lines with a border sample each side: index 0 is column -1, index w + 1 column w.
-            let lineLength = width + 2
-            let lines = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * lineLength)
-            defer { lines.deallocate() }
-            lines.initialize(repeating: 0, count: 2 * lineLength)
-            var previous = lines, current = lines + lineLength
+            let quantize = state.quantize
+            var previous = state.previousLine, current = state.currentLine
             for y in 0..<height {
                 let row = y * width
                 if bytesPerSample == 1 {
@@ -104,6 +90,20 @@ struct JPEGLSLosslessEncoder {
             writer.finish()
             initialized = writer.count
         }
+    }
+
+    /// Gradient quantisation (T.87 A.3.3, NEAR = 0) for every difference -range...range, to be
+    /// indexed with the difference + range. The caller deallocates it.
+    static func makeQuantizationTable(range: Int, thresholds: (Int, Int, Int)) -> UnsafeMutablePointer<Int32> {
+        let (t1, t2, t3) = thresholds
+        let table = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * range + 1)
+        for d in -range...range {
+            let q: Int32
+            if d <= -t3 { q = -4 } else if d <= -t2 { q = -3 } else if d <= -t1 { q = -2 } else if d < 0 { q = -1 }
+            else if d == 0 { q = 0 } else if d < t1 { q = 1 } else if d < t2 { q = 2 } else if d < t3 { q = 3 } else { q = 4 }
+            table[d + range] = q
+        }
+        return table
     }
 
     /// T.87 C.2.4.1.1 default thresholds for NEAR = 0 (CLAMP(i, j, MAXVAL) is j when i is out of
@@ -174,16 +174,29 @@ struct JPEGLSLosslessEncoder {
     static let runLengthBits = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
                                 4, 4, 5, 5, 6, 6, 7, 7, 8, 9, 10, 11, 12, 13, 14, 15]
 
-    /// The coding state of a scan: 365 regular contexts (A, B, C, N), the two run-interruption
-    /// contexts and RUNindex.
+    /// The coding state of a scan, shared by the encoder and the decoder: 365 regular contexts
+    /// (A, B, C, N), the two run-interruption contexts, RUNindex, the gradient quantisation table
+    /// (`quantize[d]` for d in -range...range) and two lines with a border sample each side
+    /// (index 0 is column -1, index width + 1 column width), all zero at first.
     struct ScanState {
         let range: Int
         var a, b, c, n: UnsafeMutablePointer<Int32>
         var riA: [Int32], riN: [Int32], riNn: [Int32]
         var runIndex = 0
+        let table: UnsafeMutablePointer<Int32>
+        let lines: UnsafeMutablePointer<Int32>
+        let lineLength: Int
 
-        init(range: Int) {
+        var quantize: UnsafeMutablePointer<Int32> { table + range }
+        var previousLine: UnsafeMutablePointer<Int32> { lines }
+        var currentLine: UnsafeMutablePointer<Int32> { lines + lineLength }
+
+        init(range: Int, thresholds: (Int, Int, Int), width: Int) {
             self.range = range
+            table = JPEGLSLosslessEncoder.makeQuantizationTable(range: range, thresholds: thresholds)
+            lineLength = width + 2
+            lines = .allocate(capacity: 2 * lineLength)
+            lines.initialize(repeating: 0, count: 2 * lineLength)
             let initialA = Int32(max(2, (range + 32) / 64))
             a = .allocate(capacity: 365); a.initialize(repeating: initialA, count: 365)
             b = .allocate(capacity: 365); b.initialize(repeating: 0, count: 365)
@@ -194,7 +207,10 @@ struct JPEGLSLosslessEncoder {
             riNn = [0, 0]
         }
 
-        func deallocate() { a.deallocate(); b.deallocate(); c.deallocate(); n.deallocate() }
+        func deallocate() {
+            a.deallocate(); b.deallocate(); c.deallocate(); n.deallocate()
+            table.deallocate(); lines.deallocate()
+        }
 
         /// A.6: A and B accumulate, halve with N at RESET (64); then the bias correction C moves
         /// one step when B leaves (-N, 0].

@@ -1,5 +1,6 @@
 import DicomCodecs
 import DicomCore
+import DicomTestSupport
 import Foundation
 import Testing
 
@@ -43,7 +44,7 @@ import Testing
     @Test(arguments: [2, 3, 5, 7, 9, 10, 11, 13, 14, 15])
     func swiftLosslessCoderWritesWhatCharLSWrites(_ precision: Int) throws {
         let charls = JPEGLSCodec(swiftLosslessCoder: false)
-        var generator = SplitMix(seed: UInt64(precision))
+        var generator = SplitMix64(seed: UInt64(precision))
         let maxValue = (1 << precision) - 1
         for (rows, columns) in [(1, 1), (3, 17), (64, 61), (200, 1)] {
             for container in precision <= 8 ? [8, 16] : [16] {
@@ -84,7 +85,7 @@ import Testing
     /// container, coding low and high bytes as two samples -- no error, wrong pixels.
     @Test(arguments: [2, 5, 8])
     func fewBitsInSixteenBitContainerRoundTrip(_ precision: Int) throws {
-        var generator = SplitMix(seed: 99)
+        var generator = SplitMix64(seed: 99)
         let values = (0..<(16 * 16)).map { _ in Int(generator.next() % UInt64(1 << precision)) }
         let bytes: [UInt8] = values.flatMap { [UInt8($0), UInt8(0)] }
         let description = PixelDescription(rows: 16, columns: 16, bitsAllocated: 16, bitsStored: precision,
@@ -103,7 +104,7 @@ import Testing
     @Test(arguments: Array(2...16))
     func swiftDecoderAgreesWithCharLS(_ precision: Int) throws {
         let charls = JPEGLSCodec(swiftLosslessCoder: false)
-        var generator = SplitMix(seed: UInt64(100 + precision))
+        var generator = SplitMix64(seed: UInt64(100 + precision))
         let maxValue = (1 << precision) - 1
         for (rows, columns) in [(1, 1), (5, 33), (48, 40)] {
             for container in precision <= 8 ? [8, 16] : [16] {
@@ -142,7 +143,7 @@ import Testing
     /// Random scan data behind a valid header, at the precisions with the longest codes: decoded
     /// or refused, in bounded time (huge error magnitudes once made k grow without end).
     @Test func swiftDecoderSurvivesGarbageScans() throws {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for precision in [2, 10, 16] {
             let description = PixelDescription(rows: 48, columns: 40, bitsAllocated: 16, bitsStored: precision,
                                                photometricInterpretation: "MONOCHROME2")
@@ -275,18 +276,5 @@ import Testing
         #expect(throws: DicomError.self) {
             try codec.decode([0xFF, 0xD8, 0xFF, 0xF7, 0x00], description: rgb16.description)
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so the noise in the tests is the same each run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

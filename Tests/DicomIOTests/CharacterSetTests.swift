@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DicomCore
 @testable import DicomIO
+import DicomTestSupport
 
 /// One case of Tests/Fixtures/charset/cases.json (scripts/gen-charset-fixtures).
 private struct CharsetCase: Decodable {
@@ -69,19 +70,6 @@ private func decode(_ bytes: [UInt8], _ terms: [String], _ vr: VR = .LO) -> Stri
 }
 
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-/// A seeded generator, so the noise inputs are the same on every run.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct CharacterSetTests {
     // MARK: pydicom agreement

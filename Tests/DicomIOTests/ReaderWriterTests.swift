@@ -150,8 +150,8 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
         // pid 2^31-2 cannot be running; our own pid is: only the dead writer's file goes.
         let dead = dir.appendingPathComponent(".dicomtool-tmp-2147483646-7-a.dcm").path
         let alive = dir.appendingPathComponent(".dicomtool-tmp-\(getpid())-7-b.dcm").path
-        FileManager.default.createFile(atPath: dead, contents: Data([1]))
-        FileManager.default.createFile(atPath: alive, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: dead, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: alive, contents: Data([1]))
         var out = try AtomicOutput(destination: dir.appendingPathComponent("c.dcm").path)
         try out.write([1, 2])
         try out.commit()
