@@ -39,7 +39,7 @@ public enum AnonymizeCommand {
         // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
         let anonymizer = Anonymizer(options: opts)
         var audit: [String] = []
-        var status = runOverInputs(command: "anonymize", global: global, work: { item throws(DicomError) -> Result in
+        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
             let file = try Part10Reader.read(path: item.path ?? "-")
             // The original's identifying values, found once: the anonymizer cleans text of them and
             // the self-check searches for them.

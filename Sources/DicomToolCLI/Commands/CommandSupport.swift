@@ -46,7 +46,9 @@ extension GlobalArgs {
 /// Runs one command over its inputs through the one input walker and reporter: per-file work in
 /// parallel, results emitted in input order, diagnostics and the summary on stderr, JSON Lines
 /// records on stdout with --format json. Returns the exit status of the run.
-func runOverInputs<R: Sendable>(command: String, global: GlobalArgs,
+/// `smallResults`: each result is a short summary (not the file's output), so workers may run
+/// far ahead of the in-order emission and one large file does not hold the others back.
+func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResults: Bool = false,
                                 work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
                                 emit: (InputItem, R, Reporter) -> Void) -> ExitStatus {
     let options = global.inputOptions(command: command)
@@ -60,7 +62,7 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs,
         return error.code.exitStatus
     }
     InputWalker.installInterruptHandler()
-    let summary = walker.run(reporter: reporter, work: work) { item, result in
+    let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2, work: work) { item, result in
         switch result {
         case .success(let value): emit(item, value, reporter)
         case .failure(let error):

@@ -16,7 +16,7 @@ public enum DeriveCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("derive", error) }
         let json = global.format == .json
-        return runOverInputs(command: "derive", global: global, work: { item throws(DicomError) -> Result in
+        return runOverInputs(command: "derive", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
             return try derive(item, options: options, destination: destination, sync: args.sync)
         }, emit: { item, result, reporter in

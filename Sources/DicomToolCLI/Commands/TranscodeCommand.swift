@@ -18,7 +18,7 @@ public enum TranscodeCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("transcode", error) }
         let json = global.format == .json
-        return runOverInputs(command: "transcode", global: global, work: { item throws(DicomError) -> Result in
+        return runOverInputs(command: "transcode", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
             return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync)
         }, emit: { item, result, reporter in

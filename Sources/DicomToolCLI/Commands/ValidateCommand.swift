@@ -24,7 +24,7 @@ public enum ValidateCommand {
         var streamingFormat = global
         let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
         if documentFormat != nil { streamingFormat.format = .text }
-        let status = runOverInputs(command: "validate", global: streamingFormat, work: { item throws(DicomError) -> FileFindings in
+        let status = runOverInputs(command: "validate", global: streamingFormat, smallResults: true, work: { item throws(DicomError) -> FileFindings in
             let file = try Part10Reader.read(path: item.path ?? "-")
             tracker.add(file: item.displayName, dataset: file.dataset)
             return FileFindings(file: item.displayName, findings: validator.validate(file))

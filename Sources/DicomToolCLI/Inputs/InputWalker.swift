@@ -90,12 +90,12 @@ public struct InputWalker: Sendable {
 
     /// Runs `work` over `items` with `options.jobs` workers; see the static `run`.
     public func run<R: Sendable>(
-        reporter: Reporter? = nil,
+        reporter: Reporter? = nil, aheadPerWorker: Int = 2,
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
         emit: (InputItem, Result<R, DicomError>) -> Void
     ) -> RunSummary {
         InputWalker.run(items, jobs: options.effectiveJobs, failFast: options.failFast,
-                        reporter: reporter, preFailed: expansionFailures,
+                        reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures,
                         interruption: InputInterruption.shared, work: work, emit: emit)
     }
 
