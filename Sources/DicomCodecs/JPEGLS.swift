@@ -156,13 +156,34 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         // Frames from the transcoder already hold nothing above Bits Stored when unsigned: they
         // are checked (a fast pass) rather than copied, and copied and masked only when needed.
         var samples = samplesByPixel(frame)
-        if needsMasking(samples, description: d) { mask(&samples, description: d) }
-        // P is Bits Stored, always: a P larger than Bits Stored (what dcmcjpls writes for 10-bit
-        // data, P = 16) makes the stream disagree with the header (PS3.5 8.2.3), which `dicomtool
+        let narrowInWideContainer = d.bitsAllocated == 16 && d.bitsStored <= 8
+        if narrowInWideContainer && d.isSigned {
+            // Coded at P = 16 (below): signed samples as their full 16-bit two's complement, as
+            // dcmcjpls codes them, so that decoders which return P = 16 samples as they are
+            // (pydicom's) give the negative values; the bits above Bits Stored cost little.
+            signExtend16(&samples, bitsStored: d.bitsStored)
+        } else if needsMasking(samples, description: d) {
+            mask(&samples, description: d)
+        }
+        // P is Bits Stored: a P larger than Bits Stored (what dcmcjpls writes for 10-bit data,
+        // P = 16) makes the stream disagree with the header (PS3.5 8.2.3), which `dicomtool
         // validate` reports (codestream.precision). CharLS 2.4 codes such precisions with its
         // generic coder (about 25% more instructions on a 10-bit CR than at P = 16), so lossless
         // grey frames at those precisions go to JPEGLSLosslessEncoder.
-        let precision = d.bitsStored
+        // The exception: Bits Stored <= 8 in a 16-bit container is coded at P = 16, as dcmcjpls
+        // and gdcmconv write it. Decoders size their output from P (one byte a sample up to 8
+        // bits): dcmdjpls refuses P <= 8 under Bits Allocated 16 and GDCM 3.0 misreads it. (A P = 16
+        // stream with an LSE MAXVAL of 2^BitsStored - 1 was tried: libjpeg, one of pydicom's
+        // decoders, misreads it, and CharLS's near-lossless coding wrapped 254 to 0 with it.)
+        // Near-lossless is refused there: at P = 16 a reconstructed sample may exceed Bits Stored
+        // by up to NEAR, which readers mask away (255 + 2 read as 1).
+        if narrowInWideContainer && near > 0 {
+            throw DicomError(.unsupported, "JPEG-LS near-lossless of Bits Stored \(d.bitsStored) in a 16-bit container "
+                             + "((0028,0100) BitsAllocated 16, (0028,0101) BitsStored \(d.bitsStored)) is not written: "
+                             + "dcmtk and GDCM read such streams only at P = 16, where near-lossless values may exceed "
+                             + "Bits Stored; use --near 0 (lossless)")
+        }
+        let precision = narrowInWideContainer ? 16 : d.bitsStored
         var out = d
         out.planarConfiguration = 0
         out.numberOfFrames = 1
@@ -173,14 +194,6 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
             let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
             return EncodedFrame(bytes: encoded, description: out,
                                 outcome: EncodeOutcome(isLossy: false, ratio: ratio, method: nil))
-        }
-        if d.bitsAllocated == 16 && precision <= 8 {
-            // CharLS takes samples of at most 8 bits as one byte each: given the 16-bit container
-            // it coded the low and high bytes as two samples (a lossless encoding that was not).
-            samples = [UInt8](unsafeUninitializedCapacity: samples.count / 2) { narrow, initialized in
-                for i in 0..<(samples.count / 2) { narrow[i] = samples[2 * i] }
-                initialized = samples.count / 2
-            }
         }
         guard let encoder = charls_jpegls_encoder_create() else {
             throw DicomError(.internalError, "CharLS encoder could not be created")

@@ -80,20 +80,29 @@ import Testing
         }
     }
 
-    /// Bits Stored 8 or less in a 16-bit container through CharLS (P = 8; other precisions take the
-    /// Swift coder): CharLS reads such samples one byte each, and was once given the 16-bit
-    /// container, coding low and high bytes as two samples -- no error, wrong pixels.
+    /// Bits Stored 8 or less in a 16-bit container is coded at P = 16, as dcmcjpls and gdcmconv
+    /// write it (dcmdjpls refuses P <= 8 there, GDCM misreads it); signed samples as their whole
+    /// 16-bit two's complement. Round trips through both coders; near-lossless is refused (at
+    /// P = 16 its values could exceed Bits Stored). Once, CharLS was given the 16-bit container
+    /// at P = 8 and coded low and high bytes as two samples -- no error, wrong pixels.
     @Test(arguments: [2, 5, 8])
     func fewBitsInSixteenBitContainerRoundTrip(_ precision: Int) throws {
         var generator = SplitMix64(seed: 99)
-        let values = (0..<(16 * 16)).map { _ in Int(generator.next() % UInt64(1 << precision)) }
-        let bytes: [UInt8] = values.flatMap { [UInt8($0), UInt8(0)] }
-        let description = PixelDescription(rows: 16, columns: 16, bitsAllocated: 16, bitsStored: precision,
-                                           photometricInterpretation: "MONOCHROME2")
-        for coder in [codec, JPEGLSCodec(swiftLosslessCoder: false)] {
-            let encoded = try coder.encode(DecodedFrame(bytes: bytes, description: description), options: EncodeOptions())
-            #expect(encoded.bytes[8] == UInt8(precision) || encoded.bytes[6] == UInt8(precision))
-            #expect(try codec.decode(encoded.bytes, description: description).bytes == bytes, "P=\(precision)")
+        for signed in [false, true] {
+            let values = (0..<(16 * 16)).map { _ in
+                Int(generator.next() % UInt64(1 << precision)) - (signed ? 1 << (precision - 1) : 0)
+            }
+            let bytes: [UInt8] = values.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+            let description = PixelDescription(rows: 16, columns: 16, bitsAllocated: 16, bitsStored: precision,
+                                               pixelRepresentation: signed ? 1 : 0, photometricInterpretation: "MONOCHROME2")
+            for coder in [codec, JPEGLSCodec(swiftLosslessCoder: false)] {
+                let encoded = try coder.encode(DecodedFrame(bytes: bytes, description: description), options: EncodeOptions())
+                #expect(Array(encoded.bytes[2...6]) == [0xFF, 0xF7, 0x00, 0x0B, 16], "SOF55 with P = 16")
+                #expect(try codec.decode(encoded.bytes, description: description).bytes == bytes, "P=\(precision) signed \(signed)")
+                var near = EncodeOptions()
+                near.near = 1
+                #expect(throws: DicomError.self) { try coder.encode(DecodedFrame(bytes: bytes, description: description), options: near) }
+            }
         }
     }
 

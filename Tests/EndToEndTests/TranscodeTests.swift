@@ -14,4 +14,15 @@ import Testing
         print("transcode over \(isFull ? "the corpus" : "the bundled subset"): \(lines.suffix(2).joined(separator: "; "))")
         #expect(status == 0, "\(text)")
     }
+
+    /// Bits Stored <= 8 in 16-bit containers to JPEG-LS: dcmtk, GDCM and both of pydicom's JPEG-LS
+    /// plugins read the lossless output (unsigned and signed) to the source's values, validate
+    /// reports no codestream warning, and near-lossless is refused (see the script).
+    @Test func narrowSamplesInSixteenBitsToJPEGLSReadEverywhere() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-jls16-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("jpegls_container_check.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        #expect(status == 0, "\(text)")
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 6, "\(text)")
+    }
 }

@@ -44,8 +44,12 @@ enum CodestreamChecks {
             out.add(.warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored): the stored bits cannot all be coded", ref)
         } else if f.precision > d.bitsStored {
-            out.add(f.lossy ? .info : .warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
-                    "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored)", ref)
+            // Bits Stored <= 8 in a 16-bit container at P = 16 is how dcmcjpls, gdcmconv and
+            // dicomtool write it: decoders return 16-bit samples only for P > 8. Not a warning.
+            let wideContainer = syntax.family == .jpegLS && d.bitsAllocated == 16 && d.bitsStored <= 8 && f.precision == 16
+            out.add(f.lossy || wideContainer ? .info : .warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
+                    "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored)"
+                    + (wideContainer ? " (the precision decoders need for 16-bit samples)" : ""), ref)
         }
         if let signed = f.signed, signed != d.isSigned {
             out.add(.warning, "codestream.signedness", "PixelRepresentation", Tag(0x0028, 0x0103),
