@@ -51,7 +51,7 @@ extension InputWalker {
     /// so a command's stdout is in input order and never interleaved, whatever `jobs` is.
     /// Workers run ahead of `emit` by at most `aheadPerWorker * jobs` inputs, so memory stays
     /// bounded by that many results. Commands whose results are short summaries (anonymize,
-    /// transcode, derive) pass a large value: with a small one, a worker stuck on one large file
+    /// transcode, derive, validate) pass a large value: with a small one, a worker on one large file
     /// soon stops the others, which wait for its result to be emitted (2 workers over the
     /// 1,500-file anonymize bench tree, whose 54 files over 1 MB sit among small ones: 0.24 s with
     /// 2, 0.20 s with 32). Commands whose results hold their output (dump) keep 2.
