@@ -156,34 +156,35 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         // Frames from the transcoder already hold nothing above Bits Stored when unsigned: they
         // are checked (a fast pass) rather than copied, and copied and masked only when needed.
         var samples = samplesByPixel(frame)
-        let narrowInWideContainer = d.bitsAllocated == 16 && d.bitsStored <= 8
-        if narrowInWideContainer && d.isSigned {
-            // Coded at P = 16 (below): signed samples as their full 16-bit two's complement, as
-            // dcmcjpls codes them, so that decoders which return P = 16 samples as they are
-            // (pydicom's) give the negative values; the bits above Bits Stored cost little.
-            signExtend16(&samples, bitsStored: d.bitsStored)
-        } else if needsMasking(samples, description: d) {
-            mask(&samples, description: d)
-        }
         // P is Bits Stored: a P larger than Bits Stored (what dcmcjpls writes for 10-bit data,
         // P = 16) makes the stream disagree with the header (PS3.5 8.2.3), which `dicomtool
         // validate` reports (codestream.precision). CharLS 2.4 codes such precisions with its
         // generic coder (about 25% more instructions on a 10-bit CR than at P = 16), so lossless
         // grey frames at those precisions go to JPEGLSLosslessEncoder.
-        // The exception: Bits Stored <= 8 in a 16-bit container is coded at P = 16, as dcmcjpls
-        // and gdcmconv write it. Decoders size their output from P (one byte a sample up to 8
-        // bits): dcmdjpls refuses P <= 8 under Bits Allocated 16 and GDCM 3.0 misreads it. (A P = 16
-        // stream with an LSE MAXVAL of 2^BitsStored - 1 was tried: libjpeg, one of pydicom's
-        // decoders, misreads it, and CharLS's near-lossless coding wrapped 254 to 0 with it.)
-        // Near-lossless is refused there: at P = 16 a reconstructed sample may exceed Bits Stored
-        // by up to NEAR, which readers mask away (255 + 2 read as 1).
+        // The exception: Bits Stored of 8 or less below Bits Allocated is coded at P = Bits
+        // Allocated, as dcmcjpls and gdcmconv write it. dcmdjpls decodes no P below 8 ("Invalid
+        // compressed image data" for P 2-7 in 8-bit containers), and decoders size their output
+        // from P (one byte a sample up to 8 bits), so under Bits Allocated 16 dcmdjpls refuses
+        // P <= 8 and GDCM 3.0 misreads it. (P = 16 with an LSE MAXVAL of 2^BitsStored - 1 was
+        // tried: libjpeg, one of pydicom's decoders, misread it, and CharLS's near-lossless
+        // coding wrapped 254 to 0 with it.) Signed samples go in as their two's complement in
+        // the whole container, as dcmcjpls codes them, so that decoders which return P-bit
+        // samples as they are (pydicom's) give the negative values. Near-lossless is refused
+        // there: at P = Bits Allocated a reconstructed value may pass Bits Stored by up to NEAR,
+        // which readers mask away (255 + 2 read as 1).
+        let narrowInWideContainer = d.bitsStored <= 8 && d.bitsStored < d.bitsAllocated
         if narrowInWideContainer && near > 0 {
-            throw DicomError(.unsupported, "JPEG-LS near-lossless of Bits Stored \(d.bitsStored) in a 16-bit container "
-                             + "((0028,0100) BitsAllocated 16, (0028,0101) BitsStored \(d.bitsStored)) is not written: "
-                             + "dcmtk and GDCM read such streams only at P = 16, where near-lossless values may exceed "
-                             + "Bits Stored; use --near 0 (lossless)")
+            throw DicomError(.unsupported, "JPEG-LS near-lossless of Bits Stored \(d.bitsStored) in a \(d.bitsAllocated)-bit "
+                             + "container ((0028,0100) BitsAllocated \(d.bitsAllocated), (0028,0101) BitsStored \(d.bitsStored)) "
+                             + "is not written: dcmtk reads such streams only at precision \(d.bitsAllocated), where "
+                             + "near-lossless values may exceed Bits Stored; use --near 0 (lossless)")
         }
-        let precision = narrowInWideContainer ? 16 : d.bitsStored
+        if narrowInWideContainer && d.isSigned {
+            if d.bitsAllocated == 16 { signExtend16(&samples, bitsStored: d.bitsStored) } else { signExtend8(&samples, bitsStored: d.bitsStored) }
+        } else if needsMasking(samples, description: d) {
+            mask(&samples, description: d)
+        }
+        let precision = narrowInWideContainer ? d.bitsAllocated : d.bitsStored
         var out = d
         out.planarConfiguration = 0
         out.numberOfFrames = 1

@@ -38,10 +38,11 @@ import Testing
 
     /// Lossless grey frames at precisions CharLS has no specialised coder for go through our
     /// JPEGLSLosslessEncoder: it must write exactly what CharLS writes (the algorithm leaves no
-    /// choice once the parameters are the defaults), for every such precision, in both
-    /// containers, with runs, run interruptions, line-start and line-end cases, long Golomb
+    /// choice once the parameters are the defaults), for every such precision, with runs, run interruptions, line-start and line-end cases, long Golomb
     /// codes (noise) and the 0xFF bit stuffing all exercised; and CharLS must decode it back.
-    @Test(arguments: [2, 3, 5, 7, 9, 10, 11, 13, 14, 15])
+    /// (Bits Stored below 8 is coded at P = Bits Allocated, through CharLS: see
+    /// fewBitsInWiderContainerRoundTrip.)
+    @Test(arguments: [9, 10, 11, 13, 14, 15])
     func swiftLosslessCoderWritesWhatCharLSWrites(_ precision: Int) throws {
         let charls = JPEGLSCodec(swiftLosslessCoder: false)
         var generator = SplitMix64(seed: UInt64(precision))
@@ -80,28 +81,34 @@ import Testing
         }
     }
 
-    /// Bits Stored 8 or less in a 16-bit container is coded at P = 16, as dcmcjpls and gdcmconv
-    /// write it (dcmdjpls refuses P <= 8 there, GDCM misreads it); signed samples as their whole
-    /// 16-bit two's complement. Round trips through both coders; near-lossless is refused (at
-    /// P = 16 its values could exceed Bits Stored). Once, CharLS was given the 16-bit container
-    /// at P = 8 and coded low and high bytes as two samples -- no error, wrong pixels.
-    @Test(arguments: [2, 5, 8])
-    func fewBitsInSixteenBitContainerRoundTrip(_ precision: Int) throws {
+    /// Bits Stored 8 or less below Bits Allocated is coded at P = Bits Allocated, as dcmcjpls and
+    /// gdcmconv write it (dcmdjpls decodes no P below 8, and refuses P <= 8 under Bits Allocated
+    /// 16, which GDCM misreads); signed samples as their two's complement in the whole container.
+    /// Round trips through both coders; near-lossless is refused (its values could exceed Bits
+    /// Stored). Once, CharLS was given the 16-bit container at P = 8 and coded low and high bytes
+    /// as two samples -- no error, wrong pixels.
+    @Test(arguments: [2, 5, 7, 8])
+    func fewBitsInWiderContainerRoundTrip(_ precision: Int) throws {
         var generator = SplitMix64(seed: 99)
-        for signed in [false, true] {
-            let values = (0..<(16 * 16)).map { _ in
-                Int(generator.next() % UInt64(1 << precision)) - (signed ? 1 << (precision - 1) : 0)
-            }
-            let bytes: [UInt8] = values.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
-            let description = PixelDescription(rows: 16, columns: 16, bitsAllocated: 16, bitsStored: precision,
-                                               pixelRepresentation: signed ? 1 : 0, photometricInterpretation: "MONOCHROME2")
-            for coder in [codec, JPEGLSCodec(swiftLosslessCoder: false)] {
-                let encoded = try coder.encode(DecodedFrame(bytes: bytes, description: description), options: EncodeOptions())
-                #expect(Array(encoded.bytes[2...6]) == [0xFF, 0xF7, 0x00, 0x0B, 16], "SOF55 with P = 16")
-                #expect(try codec.decode(encoded.bytes, description: description).bytes == bytes, "P=\(precision) signed \(signed)")
-                var near = EncodeOptions()
-                near.near = 1
-                #expect(throws: DicomError.self) { try coder.encode(DecodedFrame(bytes: bytes, description: description), options: near) }
+        for container in precision < 8 ? [8, 16] : [16] {
+            for signed in [false, true] {
+                let values = (0..<(16 * 16)).map { _ in
+                    Int(generator.next() % UInt64(1 << precision)) - (signed ? 1 << (precision - 1) : 0)
+                }
+                let bytes: [UInt8] = values.flatMap { v -> [UInt8] in
+                    container == 8 ? [UInt8(truncatingIfNeeded: v)] : [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)]
+                }
+                let description = PixelDescription(rows: 16, columns: 16, bitsAllocated: container, bitsStored: precision,
+                                                   pixelRepresentation: signed ? 1 : 0, photometricInterpretation: "MONOCHROME2")
+                for coder in [codec, JPEGLSCodec(swiftLosslessCoder: false)] {
+                    let encoded = try coder.encode(DecodedFrame(bytes: bytes, description: description), options: EncodeOptions())
+                    #expect(Array(encoded.bytes[2...6]) == [0xFF, 0xF7, 0x00, 0x0B, UInt8(container)], "SOF55 with P = \(container)")
+                    #expect(try codec.decode(encoded.bytes, description: description).bytes == bytes,
+                            "P=\(precision) in \(container) bits, signed \(signed)")
+                    var near = EncodeOptions()
+                    near.near = 1
+                    #expect(throws: DicomError.self) { try coder.encode(DecodedFrame(bytes: bytes, description: description), options: near) }
+                }
             }
         }
     }
@@ -247,9 +254,11 @@ import Testing
                 let encoded = try codec.encode(frame, options: EncodeOptions())
                 let decoded = try codec.decode(encoded.bytes, description: encoded.description)
                 #expect(decoded.bytes == frame.bytes, "\(bits)-bit signed=\(signed)")
-                // The SOF55 precision P is Bits Stored, so the stream agrees with the header.
+                // The SOF55 precision P is Bits Stored, so the stream agrees with the header;
+                // below 8 bits it is Bits Allocated (dcmdjpls decodes no P below 8).
                 let sof = try #require(encoded.bytes.indices.dropLast(4).first { encoded.bytes[$0] == 0xFF && encoded.bytes[$0 + 1] == 0xF7 })
-                #expect(Int(encoded.bytes[sof + 4]) == bits, "\(bits)-bit signed=\(signed): P = \(encoded.bytes[sof + 4])")
+                let expected = bits < 8 ? frame.description.bitsAllocated : bits
+                #expect(Int(encoded.bytes[sof + 4]) == expected, "\(bits)-bit signed=\(signed): P = \(encoded.bytes[sof + 4])")
             }
         }
     }

@@ -44,12 +44,13 @@ enum CodestreamChecks {
             out.add(.warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored): the stored bits cannot all be coded", ref)
         } else if f.precision > d.bitsStored {
-            // Bits Stored <= 8 in a 16-bit container at P = 16 is how dcmcjpls, gdcmconv and
-            // dicomtool write it: decoders return 16-bit samples only for P > 8. Not a warning.
-            let wideContainer = syntax.family == .jpegLS && d.bitsAllocated == 16 && d.bitsStored <= 8 && f.precision == 16
+            // Bits Stored <= 8 below Bits Allocated at P = Bits Allocated is how dcmcjpls, gdcmconv
+            // and dicomtool write it: dcmdjpls decodes no P below 8, and decoders return 16-bit
+            // samples only for P > 8. Not a warning.
+            let wideContainer = syntax.family == .jpegLS && d.bitsStored <= 8 && f.precision == d.bitsAllocated
             out.add(f.lossy || wideContainer ? .info : .warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored)"
-                    + (wideContainer ? " (the precision decoders need for 16-bit samples)" : ""), ref)
+                    + (wideContainer ? " (the precision dcmtk and GDCM decode for this container)" : ""), ref)
         }
         if let signed = f.signed, signed != d.isSigned {
             out.add(.warning, "codestream.signedness", "PixelRepresentation", Tag(0x0028, 0x0103),

@@ -232,9 +232,9 @@ public enum FlagTable {
              summary: "JPEG-LS NEAR: 0 is lossless, more is lossy",
              details: """
              Largest error allowed per sample in JPEG-LS, 0 to 255. NEAR 0 is lossless; anything \
-             greater is lossy and is recorded as such. Images of Bits Stored 8 or less in 16-bit \
-             containers are coded at precision 16 (so that dcmtk and GDCM read them) and only \
-             losslessly: near-lossless values there could exceed Bits Stored.
+             greater is lossy and is recorded as such. Images of Bits Stored 8 or less below Bits \
+             Allocated are coded at the precision of Bits Allocated (so that dcmtk and GDCM read \
+             them) and only losslessly: near-lossless values there could exceed Bits Stored.
              """,
              defaultValue: "0"),
         Flag(.lossless, category: .encoding, scope: transcode,

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Bits Stored of 8 or less in 16-bit containers, to JPEG-LS: the lossless file dicomtool writes
-(P = 16, as dcmcjpls and gdcmconv write it) must decode in dcmtk (dcmdjpls), GDCM (gdcmconv --raw)
+"""Bits Stored of 8 or less below Bits Allocated, to JPEG-LS: the lossless file dicomtool writes
+(P = Bits Allocated, as dcmcjpls and gdcmconv write it) must decode in dcmtk (dcmdjpls), GDCM (gdcmconv --raw)
 and pydicom (each of its JPEG-LS plugins) to the same values, and `dicomtool validate` must report
 no codestream warning or error on it; near-lossless must be refused with a one-line reason (at
-P = 16 its values could exceed Bits Stored). (Such files once held P = Bits Stored: pydicom read
-them, dcmdjpls refused them and GDCM misread them.)
+P = Bits Allocated its values could exceed Bits Stored). (Such files once held P = Bits Stored:
+pydicom read them, dcmdjpls refused them all, GDCM misread the 16-bit ones.)
 Usage: jpegls_container_check.py DICOMTOOL WORK_DIR ; prints one line per case and exits 1 on a failure."""
 import json
 import os
@@ -21,7 +21,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 warnings.filterwarnings("ignore")
 
 
-def make(path, bits_stored, signed):
+def make(path, bits_stored, signed, bits_allocated=16):
     rng = np.random.default_rng(bits_stored * 2 + signed)
     rows, cols = 64, 48
     y, x = np.mgrid[0:rows, 0:cols]
@@ -42,9 +42,10 @@ def make(path, bits_stored, signed):
     ds.PatientName, ds.PatientID = "Container^Test", "JLS16"
     ds.Rows, ds.Columns, ds.SamplesPerPixel = rows, cols, 1
     ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, bits_stored, bits_stored - 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = bits_allocated, bits_stored, bits_stored - 1
     ds.PixelRepresentation = 1 if signed else 0
-    ds.PixelData = values.astype(np.int16 if signed else np.uint16).tobytes()
+    kind = {(16, True): np.int16, (16, False): np.uint16, (8, True): np.int8, (8, False): np.uint8}
+    ds.PixelData = values.astype(kind[(bits_allocated, signed)]).tobytes()
     ds.save_as(path, enforce_file_format=True)
     return values
 
@@ -60,12 +61,13 @@ def main():
     tool, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
     failures = 0
-    for bits_stored, signed in ((8, False), (6, False), (8, True)):
-        src = os.path.join(work, f"src_{bits_stored}_{int(signed)}.dcm")
-        values = make(src, bits_stored, signed)
+    for bits_allocated, bits_stored, signed in ((16, 8, False), (16, 6, False), (16, 8, True), (8, 6, False), (8, 3, False), (8, 7, True)):
+        name = f"{bits_allocated}_{bits_stored}_{int(signed)}"
+        src = os.path.join(work, f"src_{name}.dcm")
+        values = make(src, bits_stored, signed, bits_allocated)
         for near in (0, 2):
-            case = f"BitsStored {bits_stored} {'signed' if signed else 'unsigned'} in 16 bits, NEAR {near}"
-            out = os.path.join(work, f"jls_{bits_stored}_{int(signed)}_{near}.dcm")
+            case = f"BitsStored {bits_stored} {'signed' if signed else 'unsigned'} in {bits_allocated} bits, NEAR {near}"
+            out = os.path.join(work, f"jls_{name}_{near}.dcm")
             flags = ["--jpegls"] + (["--near", str(near)] if near else [])
             r = subprocess.run([tool, "transcode", "-q", *flags, src, "-o", out], capture_output=True, text=True)
             if near:
