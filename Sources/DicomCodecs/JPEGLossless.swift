@@ -271,10 +271,15 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         let d = frame.description
         let predictor = options.predictor, pt = options.pointTransform
         try Self.checkProfile(d, predictor: predictor, pointTransform: pt)
-        var samples = try Self.samples(of: frame)
+        // P is Bits Stored, except that Bits Stored of 8 or less below Bits Allocated is coded at
+        // P = Bits Allocated with the container's values (signed: sign-extended), as gdcmconv
+        // writes it: pydicom's decoders refuse P <= 8 under Bits Allocated 16 (they size the
+        // output from P). The same rule as JPEG-LS, where dcmdjpls needs it. (GDCM 3.0 decodes
+        // no lossless JPEG of Bits Stored below 8 in 8 bits at any P, its own files included.)
+        let precision = d.bitsStored <= 8 && d.bitsStored < d.bitsAllocated ? d.bitsAllocated : d.bitsStored
+        var samples = try Self.samples(of: frame, precision: precision)
         if pt > 0 { for i in samples.indices { samples[i] >>= pt } }
         let rows = d.rows, columns = d.columns, stride = d.samplesPerPixel
-        let precision = d.bitsStored
         let initial = 1 << (precision - pt - 1)
 
         // Differences in scan order, modulo 2^16 and folded into -32767...32768 (H.1.2.2).
@@ -386,10 +391,11 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         }
     }
 
-    /// The frame's samples colour-by-pixel as unsigned `bitsStored`-bit values, shifted down by
-    /// nothing (the point transform is applied here only when asked). Refuses samples whose bits
-    /// above Bits Stored are not the zero or sign extension a lossless round trip restores.
-    static func samples(of frame: DecodedFrame) throws(DicomError) -> [Int] {
+    /// The frame's samples colour-by-pixel as unsigned `precision`-bit values: Bits Stored bits
+    /// (two's complement when signed), or the whole container when `precision` is Bits
+    /// Allocated. Refuses samples whose bits above Bits Stored are not the zero or sign
+    /// extension a lossless round trip restores.
+    static func samples(of frame: DecodedFrame, precision: Int) throws(DicomError) -> [Int] {
         let d = frame.description
         let count = d.pixelsPerFrame * d.samplesPerPixel
         let bytesPerSample = d.bitsAllocated / 8
@@ -413,7 +419,7 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
                 throw DicomError(.encodeFailed, "JPEG lossless: sample \(i) (0x\(String(raw, radix: 16))) has bits above "
                                  + "Bits Stored (0028,0101) \(d.bitsStored) that a lossless round trip would lose")
             }
-            samples[i] = value
+            samples[i] = precision == d.bitsAllocated ? raw : value
         }
         return samples
     }

@@ -25,4 +25,16 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 12, "\(text)")
     }
+
+    /// RLE, JPEG lossless, JPEG-LS and JPEG 2000 over grey images of Bits Allocated 8 and 16 and
+    /// Bits Stored from 2 up, signed and unsigned: dcmtk, GDCM and pydicom read the source values
+    /// back, and validate finds no codestream warning (see the script for GDCM's own limit).
+    @Test func bitDepthsReadBackInEveryPeer() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-bitdepth-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("bitdepth_readback.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        print("bit depths: \(text.split(separator: "\n").last ?? "")")
+        #expect(status == 0, "\(text)")
+        #expect(text.contains(" 0 failed"), "\(text)")
+    }
 }

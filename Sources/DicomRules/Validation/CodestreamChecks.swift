@@ -44,10 +44,12 @@ enum CodestreamChecks {
             out.add(.warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored): the stored bits cannot all be coded", ref)
         } else if f.precision > d.bitsStored {
-            // Bits Stored <= 8 below Bits Allocated at P = Bits Allocated is how dcmcjpls, gdcmconv
-            // and dicomtool write it: dcmdjpls decodes no P below 8, and decoders return 16-bit
-            // samples only for P > 8. Not a warning.
-            let wideContainer = syntax.family == .jpegLS && d.bitsStored <= 8 && f.precision == d.bitsAllocated
+            // Bits Stored <= 8 below Bits Allocated at P = Bits Allocated (JPEG-LS, JPEG lossless)
+            // is how dcmcjpls, gdcmconv and dicomtool write it: dcmdjpls decodes no JPEG-LS P below
+            // 8, GDCM no lossless JPEG P below 8, and decoders return 16-bit samples only for
+            // P > 8. Not a warning.
+            let wideContainer = (syntax.family == .jpegLS || syntax.family == .jpegLossless)
+                && d.bitsStored <= 8 && f.precision == d.bitsAllocated
             out.add(f.lossy || wideContainer ? .info : .warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored)"
                     + (wideContainer ? " (the precision dcmtk and GDCM decode for this container)" : ""), ref)
