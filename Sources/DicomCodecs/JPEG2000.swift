@@ -17,6 +17,9 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     /// least 512 Ki samples (a 1024x768 RGB frame is 2.25 Mi: its code-blocks keep two cores busy),
     /// 1 otherwise. Encoding uses `EncodeOptions.threads`.
     public var decodeThreads: Int
+    /// The smallest side, in pixels, of the lowest resolution when encoding (see `encode`).
+    /// Tests set 1, OpenJPEG's own limit, to exercise the retry with fewer levels.
+    public var smallestResolution = 4
 
     public init(decodeThreads: Int = 0) { self.decodeThreads = decodeThreads }
 
@@ -375,24 +378,28 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         }
         // opj_image_tile_create leaves the component planes unallocated: they are allocated here
         // without the zeroing opj_image_create does (fill writes every sample), and freed by
-        // opj_image_destroy, which pairs with opj_image_data_alloc.
-        guard let image = opj_image_tile_create(UInt32(count), &componentParameters,
-                                                count == 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY) else {
-            throw DicomError(.encodeFailed, "OpenJPEG could not allocate a \(d.columns)x\(d.rows) image")
-        }
-        defer { opj_image_destroy(image) }
-        let planeBytes = d.rows * d.columns * MemoryLayout<Int32>.stride
-        for c in 0..<count {
-            guard let plane = opj_image_data_alloc(planeBytes) else {
-                throw DicomError(.encodeFailed, "OpenJPEG could not allocate a \(d.columns)x\(d.rows) component plane")
+        // opj_image_destroy, which pairs with opj_image_data_alloc. OpenJPEG codes a single
+        // tile in place in these planes, so each attempt below gets an image of its own.
+        func makeImage() throws(DicomError) -> UnsafeMutablePointer<opj_image_t> {
+            guard let image = opj_image_tile_create(UInt32(count), &componentParameters,
+                                                    count == 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY) else {
+                throw DicomError(.encodeFailed, "OpenJPEG could not allocate a \(d.columns)x\(d.rows) image")
             }
-            image.pointee.comps[c].data = plane.bindMemory(to: Int32.self, capacity: d.rows * d.columns)
+            let planeBytes = d.rows * d.columns * MemoryLayout<Int32>.stride
+            for c in 0..<count {
+                guard let plane = opj_image_data_alloc(planeBytes) else {
+                    opj_image_destroy(image)
+                    throw DicomError(.encodeFailed, "OpenJPEG could not allocate a \(d.columns)x\(d.rows) component plane")
+                }
+                image.pointee.comps[c].data = plane.bindMemory(to: Int32.self, capacity: d.rows * d.columns)
+            }
+            image.pointee.x0 = 0
+            image.pointee.y0 = 0
+            image.pointee.x1 = UInt32(d.columns)
+            image.pointee.y1 = UInt32(d.rows)
+            fill(image.pointee, from: samples, description: d)
+            return image
         }
-        image.pointee.x0 = 0
-        image.pointee.y0 = 0
-        image.pointee.x1 = UInt32(d.columns)
-        image.pointee.y1 = UInt32(d.rows)
-        fill(image.pointee, from: samples, description: d)
 
         var parameters = opj_cparameters_t()
         opj_set_default_encoder_parameters(&parameters)
@@ -424,24 +431,59 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         // The colour transform decorrelates RGB only; YBR_FULL is already decorrelated.
         let mct = count == 3 && d.photometricInterpretation == "RGB"
         parameters.tcp_mct = mct ? 1 : 0
-        // Each resolution halves the image; OpenJPEG refuses more levels than the size allows.
+        // Each resolution halves the image, down to a lowest one of at least 4 pixels a side
+        // (`smallestResolution`).
+        // OpenJPEG refuses more levels than the size allows, and it codes a tile into a buffer
+        // of 1.4 x the raw size + 500 bytes: on a tiny noisy image (24x20 16-bit RGB) the packet
+        // headers of 1-pixel resolutions overflowed it ("only 276 bytes remaining in output
+        // buffer", or only "Cannot encode tile"). Should a codestream still fail, it is coded
+        // again with one level fewer; if none succeeds, the first failure is the one reported.
         var levels = 6
-        while levels > 1 && (min(d.columns, d.rows) >> (levels - 1)) < 1 { levels -= 1 }
-        parameters.numresolution = Int32(levels)
+        while levels > 1 && (min(d.columns, d.rows) >> (levels - 1)) < max(smallestResolution, 1) { levels -= 1 }
+        var encoded: [UInt8]
+        var firstFailure: DicomError?
+        while true {
+            var attempt = parameters
+            attempt.numresolution = Int32(levels)
+            do throws(DicomError) {
+                let image = try makeImage()
+                defer { opj_image_destroy(image) }
+                encoded = try Self.compress(image, parameters: &attempt, threads: options.threads,
+                                            expected: frame.bytes.count + (1 << 16))
+                break
+            } catch {
+                let first = firstFailure ?? error
+                guard levels > 1, error.code == .encodeFailed else { throw first }
+                firstFailure = first
+                levels -= 1
+            }
+        }
+        var out = d
+        out.planarConfiguration = 0
+        out.numberOfFrames = 1
+        if mct { out.photometricInterpretation = reversible ? "YBR_RCT" : "YBR_ICT" }
+        let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
+        return EncodedFrame(bytes: encoded, description: out,
+                            outcome: EncodeOutcome(isLossy: !reversible, ratio: ratio,
+                                                   method: reversible ? nil : "ISO_15444_1"))
+    }
 
+    /// One OpenJPEG compression of `image` into a codestream.
+    private static func compress(_ image: UnsafeMutablePointer<opj_image_t>, parameters: inout opj_cparameters_t,
+                                 threads: Int, expected: Int) throws(DicomError) -> [UInt8] {
         guard let codec = opj_create_compress(OPJ_CODEC_J2K) else {
             throw DicomError(.internalError, "OpenJPEG compressor could not be created")
         }
         defer { opj_destroy_codec(codec) }
         let log = OpenJPEGLog()
-        let sink = MemoryStream.Sink(expected: frame.bytes.count + (1 << 16))
-        let encoded = try withExtendedLifetime(log) { () throws(DicomError) -> [UInt8] in
+        let sink = MemoryStream.Sink(expected: expected)
+        return try withExtendedLifetime(log) { () throws(DicomError) -> [UInt8] in
             log.attach(to: codec)
             guard opj_setup_encoder(codec, &parameters, image) != 0 else {
                 throw DicomError(.encodeFailed, "OpenJPEG encoder setup failed", cause: log.text)
             }
-            if options.threads > 1 && opj_has_thread_support() != 0 {
-                _ = opj_codec_set_threads(codec, Int32(options.threads))
+            if threads > 1 && opj_has_thread_support() != 0 {
+                _ = opj_codec_set_threads(codec, Int32(threads))
             }
             let stream = try MemoryStream.writing(into: sink)
             defer { opj_stream_destroy(stream) }
@@ -452,14 +494,6 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             }
             return sink.bytes
         }
-        var out = d
-        out.planarConfiguration = 0
-        out.numberOfFrames = 1
-        if mct { out.photometricInterpretation = reversible ? "YBR_RCT" : "YBR_ICT" }
-        let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
-        return EncodedFrame(bytes: encoded, description: out,
-                            outcome: EncodeOutcome(isLossy: !reversible, ratio: ratio,
-                                                   method: reversible ? nil : "ISO_15444_1"))
     }
 
     /// Copies little-endian samples into OpenJPEG's 32-bit component planes, keeping the Bits
@@ -525,6 +559,9 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
 /// codestreams through the same path. HTJ2K encoding is not available from OpenJPEG.
 public struct HTJ2KDecoder: PixelDecoder {
     public var decodeThreads: Int
+    /// The smallest side, in pixels, of the lowest resolution when encoding (see `encode`).
+    /// Tests set 1, OpenJPEG's own limit, to exercise the retry with fewer levels.
+    public var smallestResolution = 4
 
     public init(decodeThreads: Int = 0) { self.decodeThreads = decodeThreads }
 

@@ -1,5 +1,6 @@
 import DicomCodecs
 import DicomCore
+import DicomTestSupport
 import Foundation
 import Testing
 
@@ -79,6 +80,32 @@ import Testing
                 let encoded = try codec.encode(frame, options: EncodeOptions())
                 let decoded = try codec.decode(encoded.bytes, description: encoded.description)
                 #expect(decoded.bytes == frame.bytes, "\(bits)-bit signed=\(signed)")
+            }
+        }
+    }
+
+    /// Tiny noisy images: OpenJPEG codes a tile into a buffer of 1.4 x its raw size + 500 bytes,
+    /// which the packet headers of 1-pixel resolutions overflowed (16x16 16-bit RGB: "only 74
+    /// bytes remaining in output buffer", 8x8 12-bit RGB: "Cannot encode tile"). The lowest
+    /// resolution now keeps 4 pixels a side; with OpenJPEG's own limit (1 pixel) the encoder
+    /// retries with fewer levels. Either way the image round-trips bit-exact.
+    @Test func tinyNoisyImagesEncode() throws {
+        var generator = SplitMix64(seed: 7)
+        var retrying = JPEG2000Codec()
+        retrying.smallestResolution = 1
+        for (rows, columns, bits) in [(8, 8, 12), (8, 8, 16), (12, 10, 16), (16, 16, 12), (16, 16, 16), (24, 20, 16), (3, 5, 16)] {
+            var bytes: [UInt8] = []
+            for _ in 0..<(rows * columns * 3) {
+                let v = Int(generator.next() % UInt64(1 << bits))
+                bytes += [UInt8(v & 0xFF), UInt8(v >> 8)]
+            }
+            let frame = DecodedFrame(bytes: bytes, description: PixelDescription(
+                rows: rows, columns: columns, samplesPerPixel: 3, bitsAllocated: 16, bitsStored: bits,
+                photometricInterpretation: "RGB"))
+            for coder in [codec, retrying] {
+                let encoded = try coder.encode(frame, options: EncodeOptions())
+                #expect(try coder.decode(encoded.bytes, description: encoded.description).bytes == bytes,
+                        "\(columns)x\(rows) \(bits)-bit RGB, smallest resolution \(coder.smallestResolution)")
             }
         }
     }
