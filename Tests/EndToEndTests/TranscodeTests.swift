@@ -26,9 +26,10 @@ import Testing
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 12, "\(text)")
     }
 
-    /// RLE, JPEG lossless, JPEG-LS and JPEG 2000 over grey images of Bits Allocated 8 and 16 and
-    /// Bits Stored from 2 up, signed and unsigned: dcmtk, GDCM and pydicom read the source values
-    /// back, and validate finds no codestream warning (see the script for GDCM's own limit).
+    /// Every lossless target over grey images of Bits Allocated 8 and 16 and Bits Stored from 2
+    /// up (signed and unsigned), and over RGB, YBR_FULL, palette and multi-frame images of several
+    /// depths: dcmtk, GDCM and pydicom read the source values back, and validate finds no
+    /// codestream warning (see the script for GDCM's own limits).
     @Test func bitDepthsReadBackInEveryPeer() throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-bitdepth-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }
