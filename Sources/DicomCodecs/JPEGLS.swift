@@ -184,6 +184,20 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         } else if needsMasking(samples, description: d) {
             mask(&samples, description: d)
         }
+        if near > 0 && d.isSigned {
+            // JPEG-LS reconstructs within NEAR of each sample in its unsigned coding, where a
+            // signed image's largest value (2^(P-1) - 1) and smallest (-2^(P-1)) are neighbours:
+            // a sample within NEAR of either end can come back at the other (32767 as -32767, a
+            // -32768 padding value as 32766). Such images are refused, not written wrong.
+            let wrapping = samplesNearSignedWrap(samples, description: d, near: near)
+            if wrapping > 0 {
+                let top = (1 << (d.bitsStored - 1)) - 1
+                throw DicomError(.unsupported, "JPEG-LS near-lossless of signed samples: \(wrapping) sample(s) lie within "
+                                 + "NEAR \(near) of \(-top - 1) or \(top), the ends of (0028,0101) BitsStored \(d.bitsStored) "
+                                 + "with (0028,0103) PixelRepresentation 1, which JPEG-LS's unsigned coding can turn into "
+                                 + "each other; use --near 0 (lossless) or JPEG 2000 for a lossy copy")
+            }
+        }
         let precision = narrowInWideContainer ? d.bitsAllocated : d.bitsStored
         var out = d
         out.planarConfiguration = 0
@@ -236,6 +250,26 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         return EncodedFrame(bytes: encoded, description: out,
                             outcome: EncodeOutcome(isLossy: near > 0, ratio: ratio, method: near > 0 ? "ISO_14495_1" : nil))
     }
+}
+
+/// How many samples (Bits Stored bits, two's complement, as coded) lie within `near` of the point
+/// where the largest signed value meets the smallest in unsigned order: 2^(P-1) - 1 | 2^(P-1).
+func samplesNearSignedWrap(_ samples: [UInt8], description d: PixelDescription, near: Int) -> Int {
+    let boundary = 1 << (d.bitsStored - 1)   // the unsigned code of the smallest signed value
+    let low = boundary - near, high = boundary + near - 1   // codes that can cross it
+    let mask = (1 << d.bitsStored) - 1
+    var count = 0
+    if d.bitsAllocated == 8 {
+        for b in samples { let x = Int(b) & mask; if x >= low && x <= high { count += 1 } }
+    } else {
+        var i = 0
+        while i + 1 < samples.count {
+            let x = (Int(samples[i]) | Int(samples[i + 1]) << 8) & mask
+            if x >= low && x <= high { count += 1 }
+            i += 2
+        }
+    }
+    return count
 }
 
 /// True when a sample has bits set above Bits Stored (signed samples: any negative one).

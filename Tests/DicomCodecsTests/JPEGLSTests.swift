@@ -113,6 +113,40 @@ import Testing
         }
     }
 
+    /// Near-lossless JPEG-LS of signed samples: JPEG-LS reconstructs within NEAR in its unsigned
+    /// coding, where the largest signed value and the smallest are neighbours, so a sample within
+    /// NEAR of either end could come back at the other. Such frames are refused; the others keep
+    /// every sample within NEAR, signs included.
+    @Test func signedNearLosslessRefusesSamplesThatCouldWrap() throws {
+        let description = PixelDescription(rows: 8, columns: 8, bitsAllocated: 16, bitsStored: 12,
+                                           pixelRepresentation: 1, photometricInterpretation: "MONOCHROME2")
+        var options = EncodeOptions()
+        options.near = 2
+        func frame(_ values: [Int]) -> DecodedFrame {
+            DecodedFrame(bytes: values.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] },
+                         description: description)
+        }
+        var values = (0..<64).map { ($0 * 97) % 3000 - 1500 }
+        values[5] = 2044   // 3 below the top: outside NEAR 2 of the wrap
+        values[6] = -2046  // 2 above the bottom: outside too
+        let encoded = try codec.encode(frame(values), options: options)
+        let decoded = try codec.decode(encoded.bytes, description: encoded.description).bytes
+        for i in 0..<64 {
+            let v = Int(Int16(bitPattern: UInt16(decoded[2 * i]) | UInt16(decoded[2 * i + 1]) << 8))
+            #expect(abs(v - values[i]) <= 2, "sample \(i): \(values[i]) came back as \(v)")
+        }
+        for edge in [2047, 2046, -2048, -2047] {
+            var risky = values
+            risky[9] = edge
+            #expect(throws: DicomError.self, "\(edge)") { try codec.encode(frame(risky), options: options) }
+        }
+        // Lossless coding has no such limit.
+        var lossless = values
+        lossless[9] = -2048
+        let exact = try codec.encode(frame(lossless), options: EncodeOptions())
+        #expect(try codec.decode(exact.bytes, description: exact.description).bytes == frame(lossless).bytes)
+    }
+
     /// JPEGLSLosslessDecoder takes every lossless one-component stream CharLS writes, at every
     /// precision (8, 12 and 16 included, where CharLS has its fast decoders), and decodes it to
     /// the same samples; a stream cut short or damaged is refused (nil: CharLS then reports it),

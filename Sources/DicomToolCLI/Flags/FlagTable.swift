@@ -234,7 +234,9 @@ public enum FlagTable {
              Largest error allowed per sample in JPEG-LS, 0 to 255. NEAR 0 is lossless; anything \
              greater is lossy and is recorded as such. Images of Bits Stored 8 or less below Bits \
              Allocated are coded at the precision of Bits Allocated (so that dcmtk and GDCM read \
-             them) and only losslessly: near-lossless values there could exceed Bits Stored.
+             them) and only losslessly: near-lossless values there could exceed Bits Stored. \
+             Near-lossless coding of signed images with samples within NEAR of the ends of their \
+             range is refused too: JPEG-LS's unsigned coding could turn one end into the other.
              """,
              defaultValue: "0"),
         Flag(.lossless, category: .encoding, scope: transcode,

@@ -78,7 +78,12 @@ def make(path, bits_allocated, bits_stored, signed, photometric, planar, frames)
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    # Secondary Capture; multi-frame images in the multi-frame SC classes (GDCM refuses to write a
+    # multi-frame image of the single-frame class).
+    ds.file_meta.MediaStorageSOPClassUID = ("1.2.840.10008.5.1.4.1.1.7" if frames == 1 else
+                                            "1.2.840.10008.5.1.4.1.1.7.4" if samples == 3 else
+                                            "1.2.840.10008.5.1.4.1.1.7.3" if bits_allocated == 16 else
+                                            "1.2.840.10008.5.1.4.1.1.7.2")
     ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
     ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
