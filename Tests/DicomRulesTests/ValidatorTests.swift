@@ -295,6 +295,35 @@ enum Fixture {
         #expect(Validator().validate(file).contains { $0.rule == "pixel.offset-table.count" })
     }
 
+    /// RLE (PS3.5 A.4.2) and the frame-wise uncompressed and deflated syntaxes hold each frame in
+    /// one fragment; JPEG syntaxes may split a frame.
+    @Test func oneFragmentPerFrameWhereTheSyntaxSaysSo() throws {
+        var file = try Fixture.roundTrip(Fixture.secondaryCapture())
+        file.dataset.set(Element(tag: Tag.pixelData, vr: .OB, value: .fragments(Fragments(
+            offsetTable: ValueBytes([]), fragments: [ValueBytes([1, 2, 3, 4]), ValueBytes([5, 6])]))))
+        for uid in ["1.2.840.10008.1.2.5", "1.2.840.10008.1.2.1.98", "1.2.840.10008.1.2.8.1"] {
+            file.transferSyntax = TransferSyntax(uid: uid)!
+            #expect(Validator().validate(file).contains { $0.rule == "pixel.fragments.per-frame" }, "\(uid)")
+        }
+        file.transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.70")!
+        #expect(!Validator().validate(file).contains { $0.rule == "pixel.fragments.per-frame" })
+    }
+
+    /// The Extended Offset Table requires each frame in one fragment (PS3.3 C.7.6.3.1.8).
+    @Test func extendedOffsetTableWithSplitFramesIsAnError() throws {
+        var file = try Fixture.roundTrip(Fixture.secondaryCapture())
+        file.transferSyntax = TransferSyntax(uid: "1.2.840.10008.1.2.4.70")!
+        file.dataset.set(Element(tag: Tag.pixelData, vr: .OB, value: .fragments(Fragments(
+            offsetTable: ValueBytes([]), fragments: [ValueBytes([1, 2, 3, 4]), ValueBytes([5, 6])]))))
+        file.dataset.set(Element(tag: Tag.extendedOffsetTable, vr: .OV, value: .bytes(ValueBytes([UInt8](repeating: 0, count: 8)))))
+        file.dataset.set(Element(tag: Tag.extendedOffsetTableLengths, vr: .OV,
+                                 value: .bytes(ValueBytes([22] + [UInt8](repeating: 0, count: 7)))))
+        #expect(Validator().validate(file).contains { $0.rule == "pixel.offset-table.fragmented" })
+        file.dataset.set(Element(tag: Tag.pixelData, vr: .OB, value: .fragments(Fragments(
+            offsetTable: ValueBytes([]), fragments: [ValueBytes([1, 2, 3, 4, 5, 6])]))))
+        #expect(!Validator().validate(file).contains { $0.rule == "pixel.offset-table.fragmented" })
+    }
+
     @Test func ignoredRulesAreDropped() throws {
         var ds = Fixture.secondaryCapture()
         ds.setString(Fixture.tag("StudyDate"), .DA, "2024")

@@ -127,6 +127,11 @@ import Testing
         #expect(message(["transcode", "--rle", "x"]).hasPrefix("an output is required"))
         #expect(message(["transcode", "--rle", "--plan", "x", "-o", "y"]).hasPrefix("--plan writes nothing"))
         #expect(message(["transcode", "--rle", "--fragment-size", "1001", "x", "-o", "y"]).hasPrefix("--fragment-size must be even"))
+        #expect(message(["transcode", "--rle", "--fragment-size", "1000", "x", "-o", "y"])
+                .hasPrefix("--fragment-size does not apply to RLE Lossless: each of its frames is one fragment"))
+        #expect(message(["transcode", "--jpegls", "--fragment-size", "1000", "x", "-o", "y"]).isEmpty)
+        #expect(message(["transcode", "--jpegls", "--offset-table", "extended", "--fragment-size", "1000", "x", "-o", "y"])
+                .hasPrefix("--fragment-size cannot be combined with --offset-table extended"))
     }
 
     @Test func tsSuggestsKeywords() {

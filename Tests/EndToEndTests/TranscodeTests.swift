@@ -51,4 +51,17 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(text.contains(" 0 failed"), "\(text)")
     }
+
+    /// --offset-table basic, extended and none and --fragment-size over every encapsulated lossless
+    /// target: dcmtk, GDCM and pydicom read the source values back, and the combinations the
+    /// standard forbids (split RLE frames, an Extended Offset Table over split frames) are usage
+    /// errors (see the script for GDCM's limit with split multi-frame JPEG-LS and JPEG 2000).
+    @Test func encapsulationOptionsReadBackInEveryPeer() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-fragments-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("fragments_readback.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        print("encapsulation options: \(text.split(separator: "\n").last ?? "")")
+        #expect(status == 0, "\(text)")
+        #expect(text.contains(" 0 failed"), "\(text)")
+    }
 }

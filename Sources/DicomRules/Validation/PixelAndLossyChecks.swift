@@ -32,6 +32,16 @@ enum PixelChecks {
             }
         case .fragments(let frags):
             checkFragments(frags, frames: frames, ds: ds, pixel: pixel, into: &out)
+            // These syntaxes hold each frame in one and only one fragment (PS3.5 A.4.2 for RLE;
+            // the frame-wise uncompressed and deflated syntaxes alike); decoders index frames
+            // by fragment (pylibjpeg-rle panics on a split RLE frame).
+            let oneFragmentEach: [TransferSyntax.Family: String] = [.rle: "RLE Lossless", .encapsulatedUncompressed: "Encapsulated Uncompressed",
+                                                                    .deflatedImageFrame: "Deflated Image Frame Compression"]
+            if let name = oneFragmentEach[file.transferSyntax.family], frags.fragments.count > frames {
+                out.add(.error, "pixel.fragments.per-frame", "PixelData", pixel.tag,
+                        "\(frags.fragments.count) fragments for \(frames) frame(s): \(name) holds each frame in one fragment",
+                        "PS3.5 A.4", offset: pixel.offset)
+            }
         case .sequence:
             out.add(.error, "pixel.encapsulation.sequence", "PixelData", pixel.tag, "Pixel Data is encoded as a sequence", "PS3.5 A.4")
         }
@@ -83,6 +93,12 @@ enum PixelChecks {
             if let bad = values.firstIndex(where: { !startSet.contains($0) }) {
                 out.add(.error, "pixel.offset-table.target", "ExtendedOffsetTable", Tag.extendedOffsetTable,
                         "Extended Offset Table entry \(bad) (\(values[bad])) is not the start of a fragment", "PS3.3 C.7.6.3.1.8")
+            }
+            // The table's lengths are whole frames: it is allowed only when each frame is one fragment.
+            if frags.fragments.count > frames {
+                out.add(.error, "pixel.offset-table.fragmented", "ExtendedOffsetTable", Tag.extendedOffsetTable,
+                        "Extended Offset Table present with \(frags.fragments.count) fragments for \(frames) frame(s): "
+                        + "it requires each frame in one fragment", "PS3.3 C.7.6.3.1.8")
             }
         }
     }

@@ -257,7 +257,12 @@ public enum FlagTable {
              defaultValue: "basic", choices: ["basic", "extended", "none"]),
         Flag(.fragmentSize, value: "BYTES", category: .encoding, scope: transcode,
              summary: "split each frame into fragments of at most BYTES",
-             details: "Split each encapsulated frame into fragments of at most BYTES bytes (an even number). By default each frame is one fragment."),
+             details: """
+             Split each encapsulated frame into fragments of at most BYTES bytes (an even number). By \
+             default each frame is one fragment. Not for RLE Lossless, Encapsulated Uncompressed and \
+             Deflated Image Frame Compression, whose frames are one fragment each (PS3.5 A.4), nor \
+             with --offset-table extended, which requires one fragment a frame (PS3.3 C.7.6.3.1.8).
+             """),
         Flag(.newSeries, category: .encoding, scope: .commands([.transcode, .derive]),
              summary: "put lossy copies and derived images in a new series",
              details: """

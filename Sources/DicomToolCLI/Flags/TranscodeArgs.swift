@@ -134,6 +134,18 @@ public struct TranscodeArgs: CommandArgs, Equatable {
             if let size = fragmentSize, size % 2 == 1 {
                 throw DicomError(.usage, "\(low.spelling(.fragmentSize)) must be even (fragments have even lengths), not \(size)")
             }
+            // RLE (PS3.5 A.4.2) and the frame-wise uncompressed and deflated syntaxes hold each
+            // frame in one and only one fragment.
+            if fragmentSize != nil, [.rle, .encapsulatedUncompressed, .deflatedImageFrame].contains(target.family) {
+                throw DicomError(.usage, "\(low.spelling(.fragmentSize)) does not apply to \(target.name): "
+                                 + "each of its frames is one fragment (PS3.5 A.4)")
+            }
+            // The Extended Offset Table gives whole frames (offsets and lengths): it requires each
+            // frame in one fragment (PS3.3 C.7.6.3.1.8), and pydicom misreads it otherwise.
+            if fragmentSize != nil, offsetTable == .extended {
+                throw DicomError(.usage, "\(low.spelling(.fragmentSize)) cannot be combined with --offset-table extended: "
+                                 + "the Extended Offset Table requires each frame in one fragment (PS3.3 C.7.6.3.1.8)")
+            }
         }
 
         verify = low.isOn(.verify)

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Encapsulation options against the peers: every encapsulated lossless target with
+--offset-table basic, extended and none, and (where the syntax allows a frame in several
+fragments) --fragment-size 256, over a 3-frame grey, a 2-frame RGB and a single-frame signed
+image. What dicomtool writes must decode to the source values in pydicom (each plugin that takes
+it), dcmtk (where dcmtk 3.6.7 has a decoder) and GDCM; the combinations the standard forbids must
+be refused as usage errors, written nowhere (RLE and the frame-wise syntaxes keep a frame in one fragment, PS3.5
+A.4; the Extended Offset Table requires it too, PS3.3 C.7.6.3.1.8).
+
+GDCM 3.0 decodes no multi-frame JPEG-LS or JPEG 2000 whose frames span several fragments, whoever
+wrote them: those cases skip GDCM after checking that it still fails on pydicom's encapsulation
+of the same codestreams.
+Usage: fragments_readback.py DICOMTOOL WORK_DIR ; prints failures and 'N decoder checks, M failed'."""
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pydicom
+from pydicom.encaps import encapsulate, generate_frames
+
+from bitdepth_readback import PLUGINS, gdcm_decodes, make, stored_array, stored_values
+
+warnings.filterwarnings("ignore")
+
+TARGETS = {
+    "--rle": ["dcmdrle"],
+    "--jpeg-lossless": ["dcmdjpeg", "+cn"],
+    "--jpegls": ["dcmdjpls"],
+    "--jpeg2000": None,
+    "--encapsulated-uncompressed": None,
+    "--deflate-frames": None,
+}
+ONE_FRAGMENT_A_FRAME = ("--rle", "--encapsulated-uncompressed", "--deflate-frames")
+# Syntaxes neither dcmtk 3.6.7, GDCM 3.0.21 nor pydicom 3.0.2 decodes: checked by --verify only.
+OWN_ONLY = ("--encapsulated-uncompressed", "--deflate-frames")
+USAGE = 1  # dicomtool's exit status for a usage error (README)
+CASES = [(16, 12, False, "MONOCHROME2", 0, 3), (8, 8, False, "RGB", 0, 2), (16, 16, True, "MONOCHROME2", 0, 1)]
+
+
+def gdcm_fails_on_split_frames(out, work):
+    """Whether GDCM also fails on pydicom's encapsulation of the same frames, two fragments each."""
+    ds = pydicom.dcmread(out)
+    frames = list(generate_frames(ds.PixelData, number_of_frames=int(ds.get("NumberOfFrames", 1))))
+    ds.PixelData = encapsulate(frames, fragments_per_frame=2, has_bot=True)
+    for tag in (0x7FE00001, 0x7FE00002):
+        if tag in ds:
+            del ds[tag]
+    peer = os.path.join(work, "pydicom-split.dcm")
+    ds.save_as(peer)
+    return gdcm_decodes(peer)[0] is None
+
+
+def main():
+    tool, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    checks, failures = 0, []
+    for case in CASES:
+        bits_allocated, bits_stored, signed, photometric, planar, frames = case
+        name = f"{bits_allocated}_{bits_stored}_{photometric}_{frames}"
+        src = os.path.join(work, f"src_{name}.dcm")
+        values = make(src, *case)
+        for flag, dcmtk in TARGETS.items():
+            for table in ("basic", "extended", "none"):
+                for size in (None, "256"):
+                    options = [flag, "--offset-table", table] + (["--fragment-size", size] if size else [])
+                    label = f"{' '.join(options)} on {photometric} {bits_stored} of {bits_allocated} bits, {frames} frame(s)"
+                    out = os.path.join(work, f"out_{name}{flag}_{table}_{size}.dcm")
+                    r = subprocess.run([tool, "transcode", "-q", "--verify", *options, src, "-o", out], capture_output=True, text=True)
+                    forbidden = size is not None and (flag in ONE_FRAGMENT_A_FRAME or table == "extended")
+                    if forbidden:
+                        if r.returncode != USAGE or os.path.exists(out):
+                            failures.append(f"{label}: expected a usage error (status {USAGE}), got {r.returncode}: {r.stderr.strip()[:160]}")
+                        continue
+                    if r.returncode != 0:
+                        failures.append(f"{label}: transcode failed: {r.stderr.strip()[:200]}")
+                        continue
+                    decoded = {}
+                    written = pydicom.dcmread(out)
+                    for plugin in PLUGINS:
+                        try:
+                            decoded[f"pydicom/{plugin}"] = stored_array(written, plugin)
+                        except Exception:
+                            pass
+                    if not decoded and flag not in OWN_ONLY:
+                        failures.append(f"{label}: no pydicom plugin decodes it")
+                    if dcmtk:
+                        raw = out + ".dcmtk.dcm"
+                        d = subprocess.run(dcmtk + [out, raw], capture_output=True, text=True)
+                        if d.returncode == 0 and os.path.exists(raw):
+                            decoded["dcmtk"] = stored_array(raw)
+                        else:
+                            failures.append(f"{label}: dcmtk cannot decode it: {(d.stderr or d.stdout).strip()[:200]}")
+                    if flag not in OWN_ONLY:
+                        gdcm_limit = size is not None and frames > 1 and flag in ("--jpegls", "--jpeg2000")
+                        if gdcm_limit:
+                            if not gdcm_fails_on_split_frames(out, work):
+                                failures.append(f"{label}: GDCM now decodes split multi-frame {flag[2:]}: drop the GDCM skip")
+                        else:
+                            arr, message = gdcm_decodes(out)
+                            if arr is None:
+                                failures.append(f"{label}: GDCM cannot decode it: {message[:200]}")
+                            else:
+                                decoded["gdcm"] = arr
+                    for reader, arr in decoded.items():
+                        checks += 1
+                        got = stored_values(arr, bits_stored, signed, values.shape)
+                        if got.shape != values.shape or (got != values).any():
+                            failures.append(f"{label}: {reader} gives other values")
+    for f in failures:
+        print("FAIL " + f)
+    print(f"{checks} decoder checks, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
