@@ -129,14 +129,17 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
     /// decodes a scan cut short as if it went on, which took seconds on a large frame before
     /// it failed, and it requires the EOI itself, so no stream it accepts is refused here.
     /// EOI cannot occur inside JPEG-LS scan data (an FF there is followed by a byte below 0x80),
-    /// so finding it at the end means the scan was not cut. 0x00/0xFF after EOI are padding.
+    /// so finding it at the end means the scan was not cut. Up to 64 bytes of anything may follow
+    /// it: padding is usually 0x00, but dcmcjpls pads an odd multi-frame codestream with whatever
+    /// byte follows in its buffer (0x7F, 0x80 seen).
     static func checkEndOfImage(_ codestream: [UInt8]) throws(DicomError) {
         var end = codestream.count
-        while end > 0, codestream.count - end < maxTrailingPadding,
-              codestream[end - 1] == 0x00 || codestream[end - 1] == 0xFF {
+        while end >= 2, codestream.count - end <= maxTrailingPadding,
+              !(codestream[end - 2] == 0xFF && codestream[end - 1] == 0xD9) {
             end -= 1
         }
-        guard end >= 2, codestream[end - 2] == 0xFF, codestream[end - 1] == 0xD9 else {
+        guard end >= 2, codestream.count - end <= maxTrailingPadding,
+              codestream[end - 2] == 0xFF, codestream[end - 1] == 0xD9 else {
             throw DicomError(.decodeFailed, "JPEG-LS codestream of \(codestream.count) bytes does not end with EOI (FFD9): "
                              + "truncated", offset: codestream.count)
         }

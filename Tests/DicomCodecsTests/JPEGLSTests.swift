@@ -147,6 +147,29 @@ import Testing
         #expect(try codec.decode(exact.bytes, description: exact.description).bytes == frame(lossless).bytes)
     }
 
+    /// A codestream must end with EOI, which cannot occur inside scan data: a cut stream is
+    /// refused before CharLS runs on. Up to 64 bytes of anything may follow EOI (dcmcjpls pads odd
+    /// multi-frame codestreams with a leftover byte such as 0x7F, not 0x00).
+    @Test func endOfImageIsRequiredAndPaddingAfterItIsAnyByte() throws {
+        var generator = SplitMix64(seed: 5)
+        let bytes = (0..<(32 * 32)).map { _ in UInt8(generator.next() % 200) }
+        let description = PixelDescription(rows: 32, columns: 32, bitsAllocated: 8, bitsStored: 8,
+                                           photometricInterpretation: "MONOCHROME2")
+        for coder in [codec, JPEGLSCodec(swiftLosslessCoder: false)] {
+            var near = EncodeOptions()
+            near.near = 1
+            for options in [EncodeOptions(), near] {
+                let stream = try coder.encode(DecodedFrame(bytes: bytes, description: description), options: options).bytes
+                let reference = try coder.decode(stream, description: description).bytes
+                for padding in [[0x7F], [0x80, 0x00], [UInt8](repeating: 0x55, count: 64)] as [[UInt8]] {
+                    #expect(try coder.decode(stream + padding, description: description).bytes == reference)
+                }
+                #expect(throws: DicomError.self) { try coder.decode(stream + [UInt8](repeating: 0x55, count: 65), description: description) }
+                #expect(throws: DicomError.self) { try coder.decode(Array(stream.dropLast(9)), description: description) }
+            }
+        }
+    }
+
     /// JPEGLSLosslessDecoder takes every lossless one-component stream CharLS writes, at every
     /// precision (8, 12 and 16 included, where CharLS has its fast decoders), and decodes it to
     /// the same samples; a stream cut short or damaged is refused (nil: CharLS then reports it),

@@ -64,4 +64,16 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(text.contains(" 0 failed"), "\(text)")
     }
+
+    /// The other direction: images of many kinds encoded by dcmcrle, dcmcjpeg, dcmcjpls, gdcmconv
+    /// and dcmconv decode in dicomtool to the source values (lossless writers) or to what pydicom
+    /// decodes (lossy ones); see the script for the one dcmcjpls dialect only dcmtk reads.
+    @Test func peerEncodedImagesDecode() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-peer-inputs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("peer_inputs_check.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        print("peer-encoded inputs: \(text.split(separator: "\n").last ?? "")")
+        #expect(status == 0, "\(text)")
+        #expect(text.contains(" 0 failed"), "\(text)")
+    }
 }
