@@ -148,7 +148,7 @@ import Testing
             }
         case .fragmentSize:
             for s in CLI.spellings(.fragmentSize, "65536") {
-                #expect(try CLI.transcode(["--rle"] + s + out).0.fragmentSize == 65536)
+                #expect(try CLI.transcode(["--jpegls"] + s + out).0.fragmentSize == 65536)
             }
         case .verify:
             #expect(try CLI.transcode(["--rle", "--verify"] + out).0.verify)
