@@ -286,12 +286,14 @@ struct DatasetParser {
         var lastEnd = start
         // Reading an item header maps the file around it (whole page-cache folios on recent
         // kernels), so walking the fragments of a large file would leave all of it resident:
-        // pages behind the walk are handed back every MiB.
+        // pages behind the walk are handed back every MiB. Each release reaches 64 KiB back: the
+        // kernel maps up to 64 KiB around a touched header (fault-around), also before it, after
+        // the range holding those pages had been released (2,049 fragments of 2 MiB kept 88 MiB).
         var releasedUpTo = start
-        defer { source.release(releasedUpTo..<pos) }
+        defer { source.release(max(start, releasedUpTo - (1 << 16))..<pos) }
         while true {
             if pos - releasedUpTo >= 1 << 20 {
-                source.release(releasedUpTo..<pos)
+                source.release(max(start, releasedUpTo - (1 << 16))..<pos)
                 releasedUpTo = pos
             }
             guard end - pos >= 8 else {

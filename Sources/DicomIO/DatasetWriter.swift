@@ -223,6 +223,9 @@ public struct DatasetWriter {
                 // Too long for a 16-bit length field: UN keeps the bytes (what dcmtk does).
                 vr = .UN
             }
+            guard count <= 0xFFFF_FFFE else {
+                throw DicomError(.cannotWrite, "a value of \(count) bytes exceeds the 32-bit length of an element", tag: e.tag)
+            }
             try write(header(e.tag, vr, length: UInt32(count), enc), to: &sink)
             let unit = e.vr.byteSwapUnit
             if b.isBigEndian != enc.bigEndian && unit > 1 {

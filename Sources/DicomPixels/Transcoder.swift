@@ -16,6 +16,10 @@ public struct TranscodeOptions: Sendable {
     public var offsetTable: OffsetTable = .basic
     /// Split each frame's codestream into fragments of at most this many bytes (even).
     public var fragmentSize: Int?
+    /// The encapsulation was asked for (--offset-table, --fragment-size): a source already in the
+    /// target syntax is re-encapsulated frame by frame (frames copied, not decoded) instead of
+    /// having its fragments and tables copied as they are.
+    public var reencapsulate = false
     public var newSeries = false
     /// Decode what was encoded and compare: lossless must be bit-exact, lossy is measured.
     public var verify = false
@@ -91,7 +95,7 @@ public struct Transcoder {
         if !bytesOnly, let frames = try FrameSource(dataset: ds, syntax: file.transferSyntax) {
             report.frames = frames.frameCount
             let sourceEncapsulated = frames.isEncapsulated
-            if sourceEncapsulated && file.transferSyntax == target && !options.verify {
+            if sourceEncapsulated && file.transferSyntax == target && !options.verify && !options.reencapsulate {
                 // Same compressed syntax: fragments are copied as they are.
             } else if !sourceEncapsulated && !target.isEncapsulated {
                 // Native to native: the writer re-orders bytes by VR; nothing is decoded.
@@ -198,6 +202,14 @@ public struct Transcoder {
         }
         var d = first.description
         d.numberOfFrames = frames.frameCount
+        // A native Pixel Data length is 32 bits, and 0xFFFFFFFF means undefined: an encapsulated
+        // source of more than 4 GiB (Extended Offset Table) has no native form.
+        let total = d.frameByteCount * frames.frameCount
+        guard total + total % 2 <= 0xFFFF_FFFE else {
+            throw DicomError(.unsupported, "native Pixel Data of \(total) bytes would exceed the 32-bit length of native "
+                             + "encodings (4 GiB - 2); keep it encapsulated (e.g. --encapsulated-uncompressed --offset-table extended)",
+                             tag: .pixelData)
+        }
         let before = ds
         apply(d, to: &ds)
         report.changes += Self.describeChanges(from: before, to: ds)
@@ -326,7 +338,8 @@ public struct Transcoder {
         // the two threads of a frame pair run `code`, which reads only constants.
         let frames: FrameSource
         let decoder: (any PixelDecoder)?
-        let encoder: any PixelEncoder
+        /// nil: the source is already in the target syntax and its frames pass through as they are.
+        let encoder: (any PixelEncoder)?
         let options: TranscodeOptions
         var compressedTotal = 0, uncompressedTotal = 0
         var lossy = false
@@ -350,7 +363,7 @@ public struct Transcoder {
         /// Uncompressed size / compressed size over the frames encoded so far.
         var ratio: Double? { compressedTotal > 0 ? Double(uncompressedTotal) / Double(compressedTotal) : nil }
 
-        init(frames: FrameSource, decoder: (any PixelDecoder)?, encoder: any PixelEncoder, options: TranscodeOptions,
+        init(frames: FrameSource, decoder: (any PixelDecoder)?, encoder: (any PixelEncoder)?, options: TranscodeOptions,
              pairs: Bool) {
             self.frames = frames
             self.decoder = decoder
@@ -381,6 +394,15 @@ public struct Transcoder {
         /// Frame k decoded (or read), encoded and, for --verify, decoded back and compared. Reads
         /// only constants, so the two frames of a pair run it on two threads.
         func code(_ k: Int) throws(DicomError) -> CodedFrame {
+            guard let encoder else {
+                // Pass-through: frame k's codestream as the source holds it (its fragments joined).
+                var d = frames.description
+                d.numberOfFrames = 1
+                let bytes = try frames.frame(k)
+                let outcome = EncodeOutcome(isLossy: false, ratio: Double(d.frameByteCount) / Double(max(bytes.count, 1)), method: nil)
+                return CodedFrame(sourceByteCount: d.frameByteCount, encoded: EncodedFrame(bytes: bytes, description: d, outcome: outcome),
+                                  comparison: nil)
+            }
             let source: DecodedFrame
             if let decoder {
                 source = try Transcoder.decodeFrame(frames, decoder, k, expecting: nil)
@@ -449,7 +471,7 @@ public struct Transcoder {
         }
 
         func finish(_ report: inout TranscodeReport) throws(DicomError) {
-            report.pixelsReencoded = true
+            report.pixelsReencoded = encoder != nil
             report.lossy = lossy
             report.method = method
             report.ratio = ratio
@@ -574,13 +596,16 @@ public struct Transcoder {
     private func encodeAll(_ frames: FrameSource, _ ds: inout Dataset, _ report: inout TranscodeReport,
                            _ streamed: inout [Tag: any StreamedElement]) throws(DicomError) -> StreamedTotals? {
         let target = options.target
-        guard let encoder = CodecRegistry.encoder(for: target) else {
+        // A source already in the target syntax, re-encapsulated as asked: frames pass through.
+        let passThrough = frames.isEncapsulated && frames.syntax == target && !options.verify
+        let encoder = passThrough ? nil : CodecRegistry.encoder(for: target)
+        if !passThrough && encoder == nil {
             throw DicomError(.unsupported, "\(target.name) can be read but not written (no encoder)")
         }
-        let pairs = framePairs(frames)
-        let decoder: (any PixelDecoder)? = frames.isEncapsulated
+        let pairs = !passThrough && framePairs(frames)
+        let decoder: (any PixelDecoder)? = frames.isEncapsulated && !passThrough
             ? CodecRegistry.decoder(for: frames.syntax, framesInParallel: pairs) : nil
-        if frames.isEncapsulated && decoder == nil {
+        if frames.isEncapsulated && decoder == nil && !passThrough {
             throw DicomError(.unsupported, "no decoder for \(frames.syntax.name)")
         }
         if !frames.isEncapsulated && frames.description.photometricInterpretation == "YBR_FULL_422" {
@@ -593,7 +618,7 @@ public struct Transcoder {
         let before = ds
         ds.remove(.extendedOffsetTable)
         ds.remove(.extendedOffsetTableLengths)
-        if var d = coder.description {
+        if !passThrough, var d = coder.description {
             d.numberOfFrames = frames.frameCount
             apply(d, to: &ds)
         }
@@ -618,7 +643,7 @@ public struct Transcoder {
             ds.set(Element(tag: .pixelData, vr: .OB, value: .bytes(ValueBytes([]))))  // placeholder: streamed
             streamed[.pixelData] = EncapsulatedPixelWriter(encoder: coder, first: first, table: options.offsetTable, extended: slots)
             report.changes += Self.describeChanges(from: before, to: ds)
-            report.pixelsReencoded = true
+            report.pixelsReencoded = !passThrough
             return StreamedTotals(coder)
         }
 

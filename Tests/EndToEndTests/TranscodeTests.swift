@@ -76,4 +76,14 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(text.contains(" 0 failed"), "\(text)")
     }
+
+    /// More than 4 GiB of encapsulated pixels (a sparse file) has no native form: transcode
+    /// --explicit refuses it in one line, exit 80, writing nothing (it once trapped on the length).
+    @Test func hugeEncapsulatedToNativeIsRefused() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-huge-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("huge_native_refusal.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        #expect(status == 0, "\(text)")
+        #expect(text.hasSuffix("ok\n"), "\(text)")
+    }
 }

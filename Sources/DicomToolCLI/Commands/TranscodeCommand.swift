@@ -67,6 +67,7 @@ public enum TranscodeCommand {
         o.encode.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         if let t = args.offsetTable { o.offsetTable = TranscodeOptions.OffsetTable(rawValue: t.rawValue) ?? .basic }
         o.fragmentSize = args.fragmentSize
+        o.reencapsulate = args.reencapsulate
         o.newSeries = args.newSeries
         o.verify = args.verify
         o.maxError = args.maxError

@@ -31,6 +31,8 @@ public struct TranscodeArgs: CommandArgs, Equatable {
     /// Encapsulated targets only.
     public var offsetTable: OffsetTable?
     public var fragmentSize: Int?
+    /// --offset-table or --fragment-size was given: a source in the target syntax is re-encapsulated.
+    public var reencapsulate = false
     public var verify: Bool
     public var maxError: Int?
     public var minPSNR: Double?
@@ -122,6 +124,7 @@ public struct TranscodeArgs: CommandArgs, Equatable {
             throw DicomError(.usage, "\(low.spelling(id)) applies to encapsulated targets, not to \(target.name)")
         }
         if target.isEncapsulated {
+            reencapsulate = low.isGiven(.offsetTable) || low.isGiven(.fragmentSize)
             if let text = low.text(.offsetTable) {
                 guard let value = OffsetTable(rawValue: text) else {
                     throw GlobalArgs.badChoice(text, for: .offsetTable, spelling: low.spelling(.offsetTable))

@@ -4,7 +4,8 @@
 fragments) --fragment-size 256, over a 3-frame grey, a 2-frame RGB and a single-frame signed
 image. What dicomtool writes must decode to the source values in pydicom (each plugin that takes
 it), dcmtk (where dcmtk 3.6.7 has a decoder) and GDCM; the combinations the standard forbids must
-be refused as usage errors, written nowhere (RLE and the frame-wise syntaxes keep a frame in one fragment, PS3.5
+be refused as usage errors, written nowhere; and the same options on a source already in the target
+syntax must give the layout asked for, not the source's copied (RLE and the frame-wise syntaxes keep a frame in one fragment, PS3.5
 A.4; the Extended Offset Table requires it too, PS3.3 C.7.6.3.1.8).
 
 GDCM 3.0 decodes no multi-frame JPEG-LS or JPEG 2000 whose frames span several fragments, whoever
@@ -18,7 +19,7 @@ import warnings
 
 import numpy as np
 import pydicom
-from pydicom.encaps import encapsulate, generate_frames
+from pydicom.encaps import encapsulate, generate_fragments, generate_frames
 
 from bitdepth_readback import PLUGINS, gdcm_decodes, make, stored_array, stored_values
 
@@ -108,6 +109,26 @@ def main():
                         got = stored_values(arr, bits_stored, signed, values.shape)
                         if got.shape != values.shape or (got != values).any():
                             failures.append(f"{label}: {reader} gives other values")
+                    # The same options on a source already in the target syntax: its frames pass
+                    # through (not decoded) into the layout asked for, not its own layout copied.
+                    if table == "basic" and size is None:
+                        continue
+                    again = out + ".again.dcm"
+                    base = os.path.join(work, f"out_{name}{flag}_basic_None.dcm")
+                    r = subprocess.run([tool, "transcode", "-q", *options, base, "-o", again], capture_output=True, text=True)
+                    if r.returncode != 0:
+                        failures.append(f"{label}, from the same syntax: transcode failed: {r.stderr.strip()[:200]}")
+                        continue
+                    ds = pydicom.dcmread(again)
+                    items = list(generate_fragments(ds.PixelData))
+                    has_eot = 0x7FE00001 in ds
+                    if has_eot != (table == "extended") or (table != "basic" and len(items[0]) != 0) \
+                            or (size is not None and len(items) - 1 <= frames):
+                        failures.append(f"{label}, from the same syntax: layout not as asked (Extended Offset Table {has_eot}, "
+                                        f"{len(items) - 1} fragments for {frames} frames, Basic Offset Table {len(items[0])} bytes)")
+                    got = stored_values(stored_array(ds), bits_stored, signed, values.shape) if flag not in OWN_ONLY else None
+                    if got is not None and (got.shape != values.shape or (got != values).any()):
+                        failures.append(f"{label}, from the same syntax: pydicom gives other values")
     for f in failures:
         print("FAIL " + f)
     print(f"{checks} decoder checks, {len(failures)} failed")
