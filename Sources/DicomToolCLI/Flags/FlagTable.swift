@@ -252,7 +252,10 @@ public enum FlagTable {
              summary: "offset table of encapsulated pixel data",
              details: """
              Which offset table to write in encapsulated pixel data: 'basic' (in the first item), \
-             'extended' (Extended Offset Table, 7FE0,0001, for data over 4 GiB or many frames) or 'none'.
+             'extended' (Extended Offset Table, 7FE0,0001, for data over 4 GiB or many frames) or 'none'. \
+             A source already in the target syntax has its fragments and tables copied as they are, \
+             unless this option or --fragment-size is given: its frames are then re-encapsulated \
+             (copied, not decoded) in the layout asked for.
              """,
              defaultValue: "basic", choices: ["basic", "extended", "none"]),
         Flag(.fragmentSize, value: "BYTES", category: .encoding, scope: transcode,
