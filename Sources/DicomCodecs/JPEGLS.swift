@@ -257,7 +257,7 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
 
 /// How many samples (Bits Stored bits, two's complement, as coded) lie within `near` of the point
 /// where the largest signed value meets the smallest in unsigned order: 2^(P-1) - 1 | 2^(P-1).
-func samplesNearSignedWrap(_ samples: [UInt8], description d: PixelDescription, near: Int) -> Int {
+private func samplesNearSignedWrap(_ samples: [UInt8], description d: PixelDescription, near: Int) -> Int {
     let boundary = 1 << (d.bitsStored - 1)   // the unsigned code of the smallest signed value
     let low = boundary - near, high = boundary + near - 1   // codes that can cross it
     let mask = (1 << d.bitsStored) - 1

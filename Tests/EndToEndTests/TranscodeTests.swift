@@ -31,12 +31,7 @@ import Testing
     /// depths: dcmtk, GDCM and pydicom read the source values back, and validate finds no
     /// codestream warning (see the script for GDCM's own limits).
     @Test func bitDepthsReadBackInEveryPeer() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-bitdepth-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: work) }
-        let (status, text) = try Tool.script("bitdepth_readback.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
-        print("bit depths: \(text.split(separator: "\n").last ?? "")")
-        #expect(status == 0, "\(text)")
-        #expect(text.contains(" 0 failed"), "\(text)")
+        try expectSweepPasses("bitdepth_readback.py", label: "bit depths")
     }
 
     /// Every lossy target over grey, RGB, YBR_FULL and multi-frame images: dcmtk, GDCM and
@@ -44,12 +39,7 @@ import Testing
     /// rounding), near-lossless stays within NEAR, and what a profile does not allow is refused
     /// with exit status 80 (see the script; GDCM 3.0 reads no HTJ2K).
     @Test func lossyOutputsReadBackInEveryPeer() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-lossy-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: work) }
-        let (status, text) = try Tool.script("lossy_readback.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
-        print("lossy readback: \(text.split(separator: "\n").last ?? "")")
-        #expect(status == 0, "\(text)")
-        #expect(text.contains(" 0 failed"), "\(text)")
+        try expectSweepPasses("lossy_readback.py", label: "lossy readback")
     }
 
     /// --offset-table basic, extended and none and --fragment-size over every encapsulated lossless
@@ -57,24 +47,14 @@ import Testing
     /// standard forbids (split RLE frames, an Extended Offset Table over split frames) are usage
     /// errors (see the script for GDCM's limit with split multi-frame JPEG-LS and JPEG 2000).
     @Test func encapsulationOptionsReadBackInEveryPeer() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-fragments-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: work) }
-        let (status, text) = try Tool.script("fragments_readback.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
-        print("encapsulation options: \(text.split(separator: "\n").last ?? "")")
-        #expect(status == 0, "\(text)")
-        #expect(text.contains(" 0 failed"), "\(text)")
+        try expectSweepPasses("fragments_readback.py", label: "encapsulation options")
     }
 
     /// The other direction: images of many kinds encoded by dcmcrle, dcmcjpeg, dcmcjpls, gdcmconv
     /// and dcmconv decode in dicomtool to the source values (lossless writers) or to what pydicom
     /// decodes (lossy ones); see the script for the one dcmcjpls dialect only dcmtk reads.
     @Test func peerEncodedImagesDecode() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-peer-inputs-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: work) }
-        let (status, text) = try Tool.script("peer_inputs_check.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
-        print("peer-encoded inputs: \(text.split(separator: "\n").last ?? "")")
-        #expect(status == 0, "\(text)")
-        #expect(text.contains(" 0 failed"), "\(text)")
+        try expectSweepPasses("peer_inputs_check.py", label: "peer-encoded inputs")
     }
 
     /// More than 4 GiB of encapsulated pixels (a sparse file) has no native form: transcode
@@ -85,5 +65,16 @@ import Testing
         let (status, text) = try Tool.script("huge_native_refusal.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
         #expect(status == 0, "\(text)")
         #expect(text.hasSuffix("ok\n"), "\(text)")
+    }
+
+    /// Runs a readback script (Scripts/NAME, with the binary and a fresh work directory): it must
+    /// exit 0 and end with "N ..., 0 failed"; its last line is printed.
+    private func expectSweepPasses(_ script: String, label: String) throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-\(label.replacingOccurrences(of: " ", with: "-"))-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script(script, [CorpusIndex.binary.path, work.path], withStandardError: true)
+        print("\(label): \(text.split(separator: "\n").last ?? "")")
+        #expect(status == 0, "\(text)")
+        #expect(text.contains(" 0 failed"), "\(text)")
     }
 }

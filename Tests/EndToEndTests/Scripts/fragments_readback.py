@@ -17,11 +17,10 @@ import subprocess
 import sys
 import warnings
 
-import numpy as np
 import pydicom
 from pydicom.encaps import encapsulate, generate_fragments, generate_frames
 
-from bitdepth_readback import PLUGINS, gdcm_decodes, make, stored_array, stored_values
+from readback_support import dcmtk_decodes, gdcm_decodes, make, pydicom_decodes, stored_array, stored_values
 
 warnings.filterwarnings("ignore")
 
@@ -77,22 +76,15 @@ def main():
                     if r.returncode != 0:
                         failures.append(f"{label}: transcode failed: {r.stderr.strip()[:200]}")
                         continue
-                    decoded = {}
-                    written = pydicom.dcmread(out)
-                    for plugin in PLUGINS:
-                        try:
-                            decoded[f"pydicom/{plugin}"] = stored_array(written, plugin)
-                        except Exception:
-                            pass
+                    decoded = pydicom_decodes(pydicom.dcmread(out))
                     if not decoded and flag not in OWN_ONLY:
                         failures.append(f"{label}: no pydicom plugin decodes it")
                     if dcmtk:
-                        raw = out + ".dcmtk.dcm"
-                        d = subprocess.run(dcmtk + [out, raw], capture_output=True, text=True)
-                        if d.returncode == 0 and os.path.exists(raw):
-                            decoded["dcmtk"] = stored_array(raw)
+                        arr, message = dcmtk_decodes(dcmtk, out)
+                        if arr is None:
+                            failures.append(f"{label}: dcmtk cannot decode it: {message[:200]}")
                         else:
-                            failures.append(f"{label}: dcmtk cannot decode it: {(d.stderr or d.stdout).strip()[:200]}")
+                            decoded["dcmtk"] = arr
                     if flag not in OWN_ONLY:
                         gdcm_limit = size is not None and frames > 1 and flag in ("--jpegls", "--jpeg2000")
                         if gdcm_limit:

@@ -6,55 +6,17 @@ no codestream warning or error on it; near-lossless must be refused with a one-l
 P = Bits Allocated its values could exceed Bits Stored). (Such files once held P = Bits Stored:
 pydicom read them, dcmdjpls refused them all, GDCM misread the 16-bit ones.)
 Usage: jpegls_container_check.py DICOMTOOL WORK_DIR ; prints one line per case and exits 1 on a failure."""
-import json
 import os
 import subprocess
 import sys
 import warnings
 
 import numpy as np
-import pydicom
 import pydicom.pixels
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+from readback_support import codestream_problems, dcmtk_decodes, gdcm_decodes, make, stored_values
 
 warnings.filterwarnings("ignore")
-
-
-def make(path, bits_stored, signed, bits_allocated=16):
-    rng = np.random.default_rng(bits_stored * 2 + signed)
-    rows, cols = 64, 48
-    y, x = np.mgrid[0:rows, 0:cols]
-    top = 1 << bits_stored
-    values = ((x * 5 + y * 3) % top + rng.integers(0, 3, (rows, cols))) % top  # ramp with noise
-    values[:16, :16] = top - 1  # a flat bright block: runs, and samples at MAXVAL
-    if signed:
-        values = values - top // 2
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
-    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
-    ds.Modality, ds.ConversionType = "OT", "WSD"
-    ds.PatientName, ds.PatientID = "Container^Test", "JLS16"
-    ds.Rows, ds.Columns, ds.SamplesPerPixel = rows, cols, 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = bits_allocated, bits_stored, bits_stored - 1
-    ds.PixelRepresentation = 1 if signed else 0
-    kind = {(16, True): np.int16, (16, False): np.uint16, (8, True): np.int8, (8, False): np.uint8}
-    ds.PixelData = values.astype(kind[(bits_allocated, signed)]).tobytes()
-    ds.save_as(path, enforce_file_format=True)
-    return values
-
-
-def values_of(arr, bits_stored, signed):
-    a = arr.astype(np.int64) & ((1 << bits_stored) - 1)
-    if signed:
-        a = np.where(a & (1 << (bits_stored - 1)), a - (1 << bits_stored), a)
-    return a
 
 
 def main():
@@ -64,7 +26,7 @@ def main():
     for bits_allocated, bits_stored, signed in ((16, 8, False), (16, 6, False), (16, 8, True), (8, 6, False), (8, 3, False), (8, 7, True)):
         name = f"{bits_allocated}_{bits_stored}_{int(signed)}"
         src = os.path.join(work, f"src_{name}.dcm")
-        values = make(src, bits_stored, signed, bits_allocated)
+        values = make(src, bits_allocated, bits_stored, signed, "MONOCHROME2", 0, 1)
         for near in (0, 2):
             case = f"BitsStored {bits_stored} {'signed' if signed else 'unsigned'} in {bits_allocated} bits, NEAR {near}"
             out = os.path.join(work, f"jls_{name}_{near}.dcm")
@@ -88,15 +50,13 @@ def main():
                     decoded[f"pydicom/{plugin}"] = pydicom.pixels.pixel_array(out, decoding_plugin=plugin)
                 except Exception as e:
                     problems.append(f"pydicom/{plugin} cannot decode it: {str(e)[:200]}")
-            for name, cmd in (("dcmtk", ["dcmdjpls"]), ("gdcm", ["gdcmconv", "--raw"])):
-                raw = out + f".{name}.dcm"
-                d = subprocess.run(cmd + [out, raw], capture_output=True, text=True)
-                if d.returncode != 0 or not os.path.exists(raw):
-                    problems.append(f"{name} cannot decode it: {(d.stderr or d.stdout).strip()[:200]}")
-                    continue
-                decoded[name] = pydicom.dcmread(raw).pixel_array
+            for name, (arr, message) in (("dcmtk", dcmtk_decodes(["dcmdjpls"], out)), ("gdcm", gdcm_decodes(out))):
+                if arr is None:
+                    problems.append(f"{name} cannot decode it: {message[:200]}")
+                else:
+                    decoded[name] = arr
             for name, arr in decoded.items():
-                got = values_of(arr, bits_stored, signed)
+                got = stored_values(arr, bits_stored, signed, values.shape)
                 if got.shape != values.shape:
                     problems.append(f"{name}: shape {got.shape}")
                     continue
@@ -108,12 +68,7 @@ def main():
                 low, high = (-(1 << (bits_stored - 1)), (1 << (bits_stored - 1)) - 1) if signed else (0, (1 << bits_stored) - 1)
                 if raw_values.min() < low or raw_values.max() > high:
                     problems.append(f"{name}: values {raw_values.min()}..{raw_values.max()} outside Bits Stored")
-            v = subprocess.run([tool, "validate", "--format", "json", "-q", out], capture_output=True, text=True)
-            for line in v.stdout.splitlines():
-                record = json.loads(line)
-                for finding in record.get("validation", {}).get("findings", []):
-                    if finding.get("rule", "").startswith("codestream") and finding.get("severity") in ("error", "warning"):
-                        problems.append(f"validate: {finding.get('rule')}: {finding.get('message')}")
+            problems += codestream_problems(tool, out)
             if problems:
                 failures += 1
                 print(f"FAIL {case}: " + "; ".join(problems))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Every lossy target over grey, RGB, YBR_FULL and multi-frame images of several depths (the
-generator of bitdepth_readback.py): what dicomtool writes (with --verify) must decode in dcmtk
+generator of readback_support.py): what dicomtool writes (with --verify) must decode in dcmtk
 (where dcmtk 3.6.7 has a decoder), GDCM (gdcmconv --raw) and pydicom with each plugin that takes
 it, to what dicomtool itself decodes (compared as RGB where the stream is YCbCr; the decoders'
 IDCT and colour conversions may differ by a few levels); near-lossless JPEG-LS stays within NEAR
@@ -20,7 +20,7 @@ import numpy as np
 import pydicom
 import pydicom.pixels
 
-from bitdepth_readback import PLUGINS, make
+from readback_support import dcmtk_decodes, gdcm_decodes, make, pydicom_decodes
 
 warnings.filterwarnings("ignore")
 
@@ -76,32 +76,23 @@ def main():
                 error = int(np.abs(stored.reshape(values.shape) - values).max())
                 if error > near:
                     failures.append(f"{label}: max error {error} > NEAR {near}")
-            decoded = {}
-            written = pydicom.dcmread(out)
-            for plugin in PLUGINS:
-                try:
-                    decoded[f"pydicom/{plugin}"] = pydicom.pixels.pixel_array(written, decoding_plugin=plugin, as_rgb=True)
-                except Exception:
-                    pass  # a plugin for another syntax, or one not installed
+            decoded = pydicom_decodes(pydicom.dcmread(out), as_rgb=True)
             if not decoded:
                 failures.append(f"{label}: no pydicom plugin decodes it")
             if dcmtk:
-                raw = out + ".dcmtk.dcm"
-                e = subprocess.run(dcmtk + [out, raw], capture_output=True, text=True)
-                if e.returncode == 0 and os.path.exists(raw):
-                    decoded["dcmtk"] = as_rgb_values(raw)
+                arr, message = dcmtk_decodes(dcmtk, out, as_rgb=True)
+                if arr is None:
+                    failures.append(f"{label}: dcmtk cannot decode it: {message[:200]}")
                 else:
-                    failures.append(f"{label}: dcmtk cannot decode it: {(e.stderr or e.stdout).strip()[:200]}")
-            raw = out + ".gdcm.dcm"
-            g = subprocess.run(["gdcmconv", "--raw", out, raw], capture_output=True, text=True)
-            gdcm_ok = g.returncode == 0 and os.path.exists(raw)
+                    decoded["dcmtk"] = arr
+            arr, message = gdcm_decodes(out, as_rgb=True)
             if flags.startswith("--htj2k"):
-                if gdcm_ok:
+                if arr is not None:
                     failures.append(f"{label}: GDCM now decodes HTJ2K: compare its pixels here")
-            elif gdcm_ok:
-                decoded["gdcm"] = as_rgb_values(raw)
+            elif arr is not None:
+                decoded["gdcm"] = arr
             else:
-                failures.append(f"{label}: GDCM cannot decode it: {(g.stderr or g.stdout).strip()[:200]}")
+                failures.append(f"{label}: GDCM cannot decode it: {message[:200]}")
             for reader, arr in decoded.items():
                 checks += 1
                 arr = np.asarray(arr).astype(np.int64).reshape(ours.shape) if np.asarray(arr).size == ours.size else np.asarray(arr)

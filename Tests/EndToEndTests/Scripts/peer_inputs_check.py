@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The other direction of the readback tests: images of many kinds (bitdepth_readback.py's
+"""The other direction of the readback tests: images of many kinds (readback_support.py's
 generator) encoded by the peers -- dcmcrle, dcmcjpeg (SV1 and predictor 7), dcmcjpls (lossless and
 NEAR 2), gdcmconv (RLE, lossless JPEG, JPEG-LS, JPEG 2000 lossless and lossy), dcmconv (big endian,
 deflate, implicit) -- must decode in dicomtool to the source values (lossless writers) or to what
@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from bitdepth_readback import COLOUR, GREY, make, stored_array, stored_values
+from readback_support import COLOUR, GREY, make, stored_array, stored_values
 
 warnings.filterwarnings("ignore")
 
