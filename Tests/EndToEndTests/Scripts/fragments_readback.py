@@ -20,7 +20,8 @@ import warnings
 import pydicom
 from pydicom.encaps import encapsulate, generate_fragments, generate_frames
 
-from readback_support import dcmtk_decodes, gdcm_decodes, make, pydicom_decodes, stored_array, stored_values
+from readback_support import (dcmtk_decodes, finish, gdcm_decodes, make, pydicom_decodes, stored_array,
+                              stored_values, values_differ)
 
 warnings.filterwarnings("ignore")
 
@@ -96,11 +97,9 @@ def main():
                                 failures.append(f"{label}: GDCM cannot decode it: {message[:200]}")
                             else:
                                 decoded["gdcm"] = arr
-                    for reader, arr in decoded.items():
-                        checks += 1
-                        got = stored_values(arr, bits_stored, signed, values.shape)
-                        if got.shape != values.shape or (got != values).any():
-                            failures.append(f"{label}: {reader} gives other values")
+                    checks += len(decoded)
+                    failures += [f"{label}: {reader} gives other values ({detail})"
+                                 for reader, detail in values_differ(decoded, values, bits_stored, signed)]
                     # The same options on a source already in the target syntax: its frames pass
                     # through (not decoded) into the layout asked for, not its own layout copied.
                     if table == "basic" and size is None:
@@ -121,10 +120,7 @@ def main():
                     got = stored_values(stored_array(ds), bits_stored, signed, values.shape) if flag not in OWN_ONLY else None
                     if got is not None and (got.shape != values.shape or (got != values).any()):
                         failures.append(f"{label}, from the same syntax: pydicom gives other values")
-    for f in failures:
-        print("FAIL " + f)
-    print(f"{checks} decoder checks, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    finish(failures, f"{checks} decoder checks")
 
 
 if __name__ == "__main__":

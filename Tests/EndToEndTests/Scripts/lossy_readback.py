@@ -20,7 +20,7 @@ import numpy as np
 import pydicom
 import pydicom.pixels
 
-from readback_support import dcmtk_decodes, gdcm_decodes, make, pydicom_decodes
+from readback_support import dcmtk_decodes, finish, gdcm_decodes, make, pydicom_decodes
 
 warnings.filterwarnings("ignore")
 
@@ -102,10 +102,7 @@ def main():
                 difference = int(np.abs(arr - ours).max())
                 if difference > tolerance:
                     failures.append(f"{label}: {reader} differs from dicomtool's decode by {difference} (tolerance {tolerance})")
-    for f in failures:
-        print("FAIL " + f)
-    print(f"{checks} decoder checks, {refused} refused by a profile, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    finish(failures, f"{checks} decoder checks, {refused} refused by a profile")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from readback_support import COLOUR, GREY, make, stored_array, stored_values
+from readback_support import COLOUR, GREY, finish, make, stored_array, stored_values
 
 warnings.filterwarnings("ignore")
 
@@ -80,10 +80,7 @@ def main():
                     failures.append(f"{label}: dicomtool and pydicom decode it differently")
             elif got.shape != values.shape or (got != values).any():
                 failures.append(f"{label}: dicomtool gives other values than the source")
-    for f in failures:
-        print("FAIL " + f)
-    print(f"{decoded} decoded, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    finish(failures, f"{decoded} decoded")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ multi-frame), and reading pixels back through pydicom's plugins, dcmtk, GDCM and
 import json
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pydicom
@@ -123,3 +124,24 @@ def codestream_problems(tool, path):
             if finding.get("rule", "").startswith("codestream") and finding.get("severity") in ("error", "warning"):
                 problems.append(f"validate: {finding.get('rule')}: {finding.get('message')}")
     return problems
+
+
+def values_differ(decoded, expected, bits_stored, signed):
+    """(reader, detail) for each decoded array whose stored values are not `expected`."""
+    differ = []
+    for reader, arr in decoded.items():
+        got = stored_values(arr, bits_stored, signed, expected.shape)
+        if got.shape != expected.shape:
+            differ.append((reader, f"shape {got.shape}"))
+        elif (got != expected).any():
+            differ.append((reader, f"max error {int(np.abs(got - expected).max())}"))
+    return differ
+
+
+def finish(failures, summary):
+    """Prints each failure and the summary line ('N ..., M failed'), and exits 1 on a failure."""
+    for f in failures:
+        print("FAIL " + f)
+    print(f"{summary}, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
