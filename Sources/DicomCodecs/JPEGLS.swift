@@ -164,18 +164,16 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         // validate` reports (codestream.precision). CharLS 2.4 codes such precisions with its
         // generic coder (about 25% more instructions on a 10-bit CR than at P = 16), so lossless
         // grey frames at those precisions go to JPEGLSLosslessEncoder.
-        // The exception: Bits Stored of 8 or less below Bits Allocated is coded at P = Bits
-        // Allocated, as dcmcjpls and gdcmconv write it. dcmdjpls decodes no P below 8 ("Invalid
-        // compressed image data" for P 2-7 in 8-bit containers), and decoders size their output
-        // from P (one byte a sample up to 8 bits), so under Bits Allocated 16 dcmdjpls refuses
-        // P <= 8 and GDCM 3.0 misreads it. (P = 16 with an LSE MAXVAL of 2^BitsStored - 1 was
+        // The exception (`codedPrecision`): Bits Stored of 8 or less below Bits Allocated is
+        // coded at P = Bits Allocated. (P = 16 with an LSE MAXVAL of 2^BitsStored - 1 was
         // tried: libjpeg, one of pydicom's decoders, misread it, and CharLS's near-lossless
         // coding wrapped 254 to 0 with it.) Signed samples go in as their two's complement in
         // the whole container, as dcmcjpls codes them, so that decoders which return P-bit
         // samples as they are (pydicom's) give the negative values. Near-lossless is refused
         // there: at P = Bits Allocated a reconstructed value may pass Bits Stored by up to NEAR,
         // which readers mask away (255 + 2 read as 1).
-        let narrowInWideContainer = d.bitsStored <= 8 && d.bitsStored < d.bitsAllocated
+        let precision = codedPrecision(d)
+        let narrowInWideContainer = precision != d.bitsStored
         if narrowInWideContainer && near > 0 {
             throw DicomError(.unsupported, "JPEG-LS near-lossless of Bits Stored \(d.bitsStored) in a \(d.bitsAllocated)-bit "
                              + "container ((0028,0100) BitsAllocated \(d.bitsAllocated), (0028,0101) BitsStored \(d.bitsStored)) "
@@ -201,7 +199,6 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
                                  + "each other; use --near 0 (lossless) or JPEG 2000 for a lossy copy")
             }
         }
-        let precision = narrowInWideContainer ? d.bitsAllocated : d.bitsStored
         var out = d
         out.planarConfiguration = 0
         out.numberOfFrames = 1

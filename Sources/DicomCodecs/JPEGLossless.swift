@@ -271,12 +271,9 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         let d = frame.description
         let predictor = options.predictor, pt = options.pointTransform
         try Self.checkProfile(d, predictor: predictor, pointTransform: pt)
-        // P is Bits Stored, except that Bits Stored of 8 or less below Bits Allocated is coded at
-        // P = Bits Allocated with the container's values (signed: sign-extended), as gdcmconv
-        // writes it: pydicom's decoders refuse P <= 8 under Bits Allocated 16 (they size the
-        // output from P). The same rule as JPEG-LS, where dcmdjpls needs it. (GDCM 3.0 decodes
-        // no lossless JPEG of Bits Stored below 8 in 8 bits at any P, its own files included.)
-        let precision = d.bitsStored <= 8 && d.bitsStored < d.bitsAllocated ? d.bitsAllocated : d.bitsStored
+        // P = Bits Allocated carries the container's values (signed: sign-extended). (GDCM 3.0
+        // decodes no lossless JPEG of Bits Stored below 8 in 8 bits at any P, its own files included.)
+        let precision = codedPrecision(d)
         var samples = try Self.samples(of: frame, precision: precision)
         if pt > 0 { for i in samples.indices { samples[i] >>= pt } }
         let rows = d.rows, columns = d.columns, stride = d.samplesPerPixel

@@ -13,6 +13,15 @@ public struct DecodedFrame: Sendable {
     }
 }
 
+/// The sample precision P of a JPEG-LS or lossless JPEG codestream for `d`: Bits Stored, except
+/// that Bits Stored of 8 or less below Bits Allocated is coded at Bits Allocated, as dcmcjpls and
+/// gdcmconv write it. dcmdjpls decodes no JPEG-LS P below 8, and decoders size their output from P
+/// (one byte a sample up to 8 bits): under Bits Allocated 16, dcmdjpls refuses P <= 8, GDCM 3.0
+/// misreads it and pydicom cannot decode it.
+public func codedPrecision(_ d: PixelDescription) -> Int {
+    d.bitsStored <= 8 && d.bitsStored < d.bitsAllocated ? d.bitsAllocated : d.bitsStored
+}
+
 /// The caller's wishes for an encoding; each codec maps them onto its library's parameters.
 public struct EncodeOptions: Sendable, Equatable {
     public enum Subsampling: String, Sendable { case s444 = "444", s422 = "422", s420 = "420" }

@@ -44,6 +44,12 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Syntaxes whose every frame is one and only one fragment: RLE (PS3.5 A.4.2) and the
+    /// frame-wise uncompressed and deflated syntaxes.
+    public var holdsOneFragmentPerFrame: Bool {
+        family == .rle || family == .encapsulatedUncompressed || family == .deflatedImageFrame
+    }
+
     /// The descriptor for `uid`, or nil when the UID is not a registered transfer syntax.
     public init?(uid rawUID: String) {
         let uid = rawUID.trimmingTrailingSpaces()

@@ -48,8 +48,7 @@ enum CodestreamChecks {
             // is how dcmcjpls, gdcmconv and dicomtool write it: dcmdjpls decodes no JPEG-LS P below
             // 8, GDCM no lossless JPEG P below 8, and decoders return 16-bit samples only for
             // P > 8. Not a warning.
-            let wideContainer = (syntax.family == .jpegLS || syntax.family == .jpegLossless)
-                && d.bitsStored <= 8 && f.precision == d.bitsAllocated
+            let wideContainer = (syntax.family == .jpegLS || syntax.family == .jpegLossless) && f.precision == codedPrecision(d)
             out.add(f.lossy || wideContainer ? .info : .warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored)"
                     + (wideContainer ? " (the precision dcmtk and GDCM decode for this container)" : ""), ref)

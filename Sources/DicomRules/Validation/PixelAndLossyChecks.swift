@@ -32,15 +32,12 @@ enum PixelChecks {
             }
         case .fragments(let frags):
             checkFragments(frags, frames: frames, ds: ds, pixel: pixel, into: &out)
-            // These syntaxes hold each frame in one and only one fragment (PS3.5 A.4.2 for RLE;
-            // the frame-wise uncompressed and deflated syntaxes alike); decoders index frames
-            // by fragment (pylibjpeg-rle panics on a split RLE frame).
-            let oneFragmentEach: [TransferSyntax.Family: String] = [.rle: "RLE Lossless", .encapsulatedUncompressed: "Encapsulated Uncompressed",
-                                                                    .deflatedImageFrame: "Deflated Image Frame Compression"]
-            if let name = oneFragmentEach[file.transferSyntax.family], frags.fragments.count > frames {
+            // Decoders of these syntaxes index frames by fragment (pylibjpeg-rle panics on a
+            // split RLE frame).
+            if file.transferSyntax.holdsOneFragmentPerFrame, frags.fragments.count > frames {
                 out.add(.error, "pixel.fragments.per-frame", "PixelData", pixel.tag,
-                        "\(frags.fragments.count) fragments for \(frames) frame(s): \(name) holds each frame in one fragment",
-                        "PS3.5 A.4", offset: pixel.offset)
+                        "\(frags.fragments.count) fragments for \(frames) frame(s): \(file.transferSyntax.name) holds each frame "
+                        + "in one fragment", "PS3.5 A.4", offset: pixel.offset)
             }
         case .sequence:
             out.add(.error, "pixel.encapsulation.sequence", "PixelData", pixel.tag, "Pixel Data is encoded as a sequence", "PS3.5 A.4")

@@ -137,9 +137,7 @@ public struct TranscodeArgs: CommandArgs, Equatable {
             if let size = fragmentSize, size % 2 == 1 {
                 throw DicomError(.usage, "\(low.spelling(.fragmentSize)) must be even (fragments have even lengths), not \(size)")
             }
-            // RLE (PS3.5 A.4.2) and the frame-wise uncompressed and deflated syntaxes hold each
-            // frame in one and only one fragment.
-            if fragmentSize != nil, [.rle, .encapsulatedUncompressed, .deflatedImageFrame].contains(target.family) {
+            if fragmentSize != nil, target.holdsOneFragmentPerFrame {
                 throw DicomError(.usage, "\(low.spelling(.fragmentSize)) does not apply to \(target.name): "
                                  + "each of its frames is one fragment (PS3.5 A.4)")
             }
