@@ -117,7 +117,12 @@ public enum FlagTable {
              summary: "write the DICOM JSON model (PS3.18 Annex F)",
              details: """
              Write each dataset in the DICOM JSON Model of PS3.18 Annex F. Values longer than \
-             --inline-max bytes are written as a BulkDataURI pointing into the input file.
+             --inline-max bytes are written as a BulkDataURI pointing into the input file. \
+             Integers are exact at every width (SV and UV too). FL and FD values are numbers in \
+             their shortest exact form; NaN and the infinities, which JSON numbers cannot hold, \
+             are the strings "NaN", "Infinity" and "-Infinity", with a warning (pydicom writes \
+             bare NaN/Infinity tokens, which strict JSON parsers reject, and reads these strings \
+             back to the same values).
              """),
         Flag(.xml, category: .dump, scope: .commands([.dump]),
              summary: "write the Native DICOM Model XML (PS3.19)",
