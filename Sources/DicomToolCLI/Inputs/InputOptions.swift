@@ -19,10 +19,12 @@ public struct InputOptions: Sendable {
     public var progress: Bool?
     /// The subcommand's name, used in diagnostics (`dicomtool: <command>: ...`).
     public var command: String
+    /// Directories the walk never enters (a writing command's output tree inside its input tree).
+    public var excludedDirectories: [String]
 
     public init(paths: [String] = [], filesFrom: String? = nil, nulSeparated: Bool = false,
                 jobs: Int = 0, shard: (index: Int, count: Int)? = nil, failFast: Bool = false,
-                progress: Bool? = nil, command: String) {
+                progress: Bool? = nil, command: String, excludedDirectories: [String] = []) {
         self.paths = paths
         self.filesFrom = filesFrom
         self.nulSeparated = nulSeparated
@@ -31,6 +33,7 @@ public struct InputOptions: Sendable {
         self.failFast = failFast
         self.progress = progress
         self.command = command
+        self.excludedDirectories = excludedDirectories
     }
 
     /// One worker per core: the default of `-j`.

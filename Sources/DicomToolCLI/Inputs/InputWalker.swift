@@ -1,4 +1,5 @@
 import DicomCore
+import DicomIO
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -68,8 +69,9 @@ public struct InputWalker: Sendable {
         }
 
         var entries: [Entry] = []
+        let excluded = Set(options.excludedDirectories.compactMap { FileIdentity($0) })
         for argument in arguments {
-            InputWalker.expand(argument.path, fromList: argument.fromList, into: &entries)
+            InputWalker.expand(argument.path, fromList: argument.fromList, excluding: excluded, into: &entries)
         }
         guard !entries.isEmpty else {
             let named = arguments.prefix(3).map { "'\($0.path)'" }.joined(separator: ", ")
@@ -135,7 +137,8 @@ public struct InputWalker: Sendable {
         }
     }
 
-    static func expand(_ argument: String, fromList: Bool, into entries: inout [Entry]) {
+    static func expand(_ argument: String, fromList: Bool, excluding excluded: Set<FileIdentity> = [],
+                       into entries: inout [Entry]) {
         if argument == "-" && !fromList {
             entries.append(Entry(item: .standardInput, shardKey: "-"))
             return
@@ -150,14 +153,15 @@ public struct InputWalker: Sendable {
             return
         }
         if isDirectory(status) {
-            walk(root: argument, into: &entries)
+            walk(root: argument, excluding: excluded, into: &entries)
         } else {
             entries.append(Entry(item: asFile, shardKey: argument))
         }
     }
 
-    /// Every file below `root`, sorted by the bytes of their paths relative to `root`.
-    static func walk(root: String, into entries: inout [Entry]) {
+    /// Every file below `root`, sorted by the bytes of their paths relative to `root`; the
+    /// `excluded` directories (an output tree) are not entered.
+    static func walk(root: String, excluding excluded: Set<FileIdentity> = [], into entries: inout [Entry]) {
         var found: [Entry] = []
         var pending: [String] = [""]  // directories relative to root
         while let directory = pending.popLast() {
@@ -179,7 +183,9 @@ public struct InputWalker: Sendable {
                 var status = stat()
                 guard lstat(path, &status) == 0 else { continue }  // vanished meanwhile
                 if isDirectory(status) {
-                    pending.append(relative)
+                    if excluded.isEmpty || !excluded.contains(FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))) {
+                        pending.append(relative)
+                    }
                     continue
                 }
                 if (status.st_mode & S_IFMT) == S_IFLNK {
