@@ -40,7 +40,8 @@ extension GlobalArgs {
     func inputOptions(command: String, excluding excluded: String? = nil) -> InputOptions {
         InputOptions(paths: inputs, filesFrom: filesFrom, nulSeparated: nulSeparated, jobs: jobs, shard: shard,
                      failFast: failFast, progress: progress, command: command,
-                     excludedDirectories: excluded.map { [$0] } ?? [])
+                     excludedDirectories: excluded.map { [$0] } ?? [],
+                     walk: InputOptions.WalkFilter(include: include, exclude: exclude, onlyDicom: !allFiles))
     }
 }
 

@@ -3,6 +3,7 @@
 public enum FlagID: String, Sendable, CaseIterable {
     // Global
     case jobs, shard, filesFrom = "files-from", null, failFast = "fail-fast", progress, quiet, format
+    case include, exclude, allFiles = "all-files"
     case help, version, generate
     // dump
     case json, xml, inlineMax = "inline-max", tag, metaOnly = "meta-only", noMeta = "no-meta", full
@@ -70,6 +71,33 @@ public enum FlagTable {
         Flag(.null, short: "0", category: .input, scope: .global,
              summary: "paths in --files-from are NUL-separated",
              details: "The paths read by --files-from are separated by NUL bytes instead of newlines."),
+        Flag(.include, value: "GLOB", category: .input, scope: .global,
+             summary: "in directories, take only files whose name matches GLOB (repeatable)",
+             details: """
+             When walking a directory, take only the files whose name matches GLOB (shell wildcards \
+             *, ? and [...]; a GLOB with a '/' is matched against the path relative to the directory \
+             given). Repeat the flag for several patterns; a file matching any of them is taken. Files \
+             named on the command line or in --files-from are always taken.
+             """,
+             repeatable: true),
+        Flag(.exclude, value: "GLOB", category: .input, scope: .global,
+             summary: "in directories, leave out files whose name matches GLOB (repeatable)",
+             details: """
+             When walking a directory, leave out the files whose name (or, for a GLOB with a '/', \
+             relative path) matches GLOB, e.g. --exclude '*.txt'. Applied after --include.
+             """,
+             repeatable: true),
+        Flag(.allFiles, category: .input, scope: .global,
+             summary: "in directories, take every file, DICOM or not",
+             details: """
+             By default a directory walk leaves out the files that are not DICOM by their content \
+             (no DICM prefix at byte 128, no File Meta Information at byte 0, no recognisable data \
+             set at byte 0): a README, a .zip or a script beside the images of a CD or a download. \
+             They are counted in the summary ('N not DICOM'), not reported as errors, as dcmtk's \
+             +sd scans a directory. With --all-files every file found is an input and a non-DICOM \
+             one fails with status 22. Files named on the command line or in --files-from are always \
+             inputs.
+             """),
         Flag(.failFast, category: .input, scope: .global,
              summary: "stop at the first input that fails",
              details: """
