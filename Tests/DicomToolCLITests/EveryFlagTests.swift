@@ -85,6 +85,9 @@ import Testing
             #expect(try !CLI.dump(["--full", "--no-full", "x"]).0.full)
         case .explicit:
             #expect(try CLI.transcode(["--explicit"] + out).0.target == .explicitVRLittleEndian)
+        case .decompress:
+            #expect(try CLI.transcode(["--decompress"] + out).0.target == .explicitVRLittleEndian)
+            #expect(CLI.usageError(["transcode", "--decompress", "--jpeg"] + out) != nil)
         case .implicit:
             #expect(try CLI.transcode(["--implicit"] + out).0.target == .implicitVRLittleEndian)
         case .bigEndian:

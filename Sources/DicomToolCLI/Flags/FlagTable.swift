@@ -8,7 +8,7 @@ public enum FlagID: String, Sendable, CaseIterable {
     // dump
     case json, xml, inlineMax = "inline-max", tag, metaOnly = "meta-only", noMeta = "no-meta", full
     // transcode targets
-    case explicit, implicit, bigEndian = "big-endian", deflate, jpeg, jpegLossless = "jpeg-lossless", jpegls,
+    case explicit, decompress, implicit, bigEndian = "big-endian", deflate, jpeg, jpegLossless = "jpeg-lossless", jpegls,
          jpeg2000, htj2k, rle, ts, encapsulatedUncompressed = "encapsulated-uncompressed",
          deflateFrames = "deflate-frames"
     // transcode options
@@ -189,6 +189,12 @@ public enum FlagTable {
         Flag(.explicit, category: .target, scope: transcode,
              summary: "Explicit VR Little Endian (1.2.840.10008.1.2.1)",
              details: "Write Explicit VR Little Endian, 1.2.840.10008.1.2.1 (native pixels)."),
+        Flag(.decompress, category: .target, scope: transcode,
+             summary: "decompress: Explicit VR Little Endian, as --explicit",
+             details: """
+             The same as --explicit: write Explicit VR Little Endian with native pixels, the syntax \
+             every DICOM reader accepts (what dcmdjpeg, dcmdrle and 'gdcmconv --raw' write).
+             """),
         Flag(.implicit, category: .target, scope: transcode,
              summary: "Implicit VR Little Endian (1.2.840.10008.1.2)",
              details: "Write Implicit VR Little Endian, 1.2.840.10008.1.2 (native pixels)."),
