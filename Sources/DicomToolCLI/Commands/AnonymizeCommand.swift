@@ -39,7 +39,8 @@ public enum AnonymizeCommand {
         // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
         let anonymizer = Anonymizer(options: opts)
         var audit: [String] = []
-        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
+        var inputsRead: [String] = []  // for --map-out, which must not replace one of them either
+        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, outputs: outputs, work: { item throws(DicomError) -> Result in
             let file = try Part10Reader.read(path: item.path ?? "-")
             // The original's identifying values, found once: the anonymizer cleans text of them and
             // the self-check searches for them.
@@ -70,19 +71,18 @@ public enum AnonymizeCommand {
             } else {
                 destination = outputs.destination(for: item) ?? root
             }
-            var sink = try AtomicOutput(destination: destination, sync: args.sync)
-            do throws(DicomError) {
+            try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: args.sync) {
+                (sink: inout AtomicOutput) throws(DicomError) in
                 try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
                     .writeFile(meta: meta, dataset: dataset, to: &sink)
-                try sink.commit()
-            } catch {
-                sink.discard()
-                throw error
             }
             return Result(output: destination, report: report, residuals: [])
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
-            if args.mapOut != nil { audit += result.report.auditLines }
+            if args.mapOut != nil {
+                audit += result.report.auditLines
+                if let path = item.path { inputsRead.append(path) }
+            }
             if global.format == .json {
                 var fields: [(String, ReporterJSON.Value)] = [("changes", .int(result.report.changes.count))]
                 if let o = result.output { fields.append(("output", .string(o))) }
@@ -101,9 +101,10 @@ public enum AnonymizeCommand {
         })
         if let map = args.mapOut, !args.plan {
             do {
-                var sink = try AtomicOutput(destination: map)
-                try sink.write(Array((["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n").utf8) + [0x0A])
-                try sink.commit()
+                let text = (["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n") + "\n"
+                try InstanceOutput.write(to: map, from: inputsRead) { (sink: inout AtomicOutput) throws(DicomError) in
+                    try sink.write(Array(text.utf8))
+                }
             } catch {
                 StandardError.write("dicomtool: anonymize: error: \(error)\n")
                 if status == .ok { status = .cannotWriteOutput }
@@ -164,5 +165,4 @@ public enum AnonymizeCommand {
         let cleaned = String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" })
         return cleaned.isEmpty ? "unknown" : cleaned
     }
-
 }

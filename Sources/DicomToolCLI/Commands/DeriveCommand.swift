@@ -16,7 +16,7 @@ public enum DeriveCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("derive", error) }
         let json = global.format == .json
-        return runOverInputs(command: "derive", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
+        return runOverInputs(command: "derive", global: global, smallResults: true, outputs: outputs, work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
             return try derive(item, options: options, destination: destination, sync: args.sync)
         }, emit: { item, result, reporter in
@@ -53,16 +53,8 @@ public enum DeriveCommand {
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
-            if let input = item.path, path != "-", isSameFile(input, path) {
-                throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: path)
-            }
-            var sink = try AtomicOutput(destination: path, sync: sync)
-            do {
+            try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: sync) { (sink: inout AtomicOutput) throws(DicomError) in
                 try DatasetWriter(syntax: out.syntax).writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
-                try sink.commit()
-            } catch {
-                sink.discard()
-                throw error
             }
             written.append((path, out.report))
         }
@@ -77,6 +69,4 @@ public enum DeriveCommand {
         let file = (ext.isEmpty ? name : base) + suffix + (ext.isEmpty ? "" : "." + ext)
         return directory.isEmpty ? file : PathText.appending(directory, file)
     }
-
-
 }

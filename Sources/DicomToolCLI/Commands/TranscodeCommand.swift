@@ -18,7 +18,7 @@ public enum TranscodeCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("transcode", error) }
         let json = global.format == .json
-        return runOverInputs(command: "transcode", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
+        return runOverInputs(command: "transcode", global: global, smallResults: true, outputs: outputs, work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
             return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync)
         }, emit: { item, result, reporter in
@@ -85,23 +85,14 @@ public enum TranscodeCommand {
         let out = try Transcoder(options).transcode(file)
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        if let path = item.path, destination != "-", isSameFile(path, destination) {
-            throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: destination)
-        }
-        var sink = try AtomicOutput(destination: destination, sync: sync)
-        do {
+        let report = try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: sync) {
+            (sink: inout AtomicOutput) throws(DicomError) -> TranscodeReport in
             try DatasetWriter(syntax: options.target, streamed: out.streamed)
                 .writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
             // Streamed totals (ratio, --verify results) are complete once every frame is written;
             // a --min-psnr failure still discards the output.
-            let report = try out.totals?.complete(out.report) ?? out.report
-            try sink.commit()
-            return Result(output: destination, report: report, warnings: warnings)
-        } catch {
-            sink.discard()
-            throw error
+            return try out.totals?.complete(out.report) ?? out.report
         }
+        return Result(output: destination, report: report, warnings: warnings)
     }
-
-
 }

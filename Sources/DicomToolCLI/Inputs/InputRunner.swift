@@ -14,6 +14,8 @@ public struct RunSummary: Sendable {
     /// Inputs not reported: never started (after `--fail-fast` stopped or SIGINT), or finished
     /// by a worker running ahead after the first failure under `--fail-fast`.
     public var skipped: Int
+    /// Files of directory walks left out because they are not DICOM (not in `total`).
+    public var notDicom: Int = 0
     /// The first failure in input order (its `file` is the input's display name).
     public var firstFailure: DicomError?
     /// Whether SIGINT stopped the run.
@@ -71,7 +73,7 @@ extension InputWalker {
 
     static func run<R: Sendable>(
         _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter?, aheadPerWorker: Int = 2,
-        preFailed: [Int: DicomError], interruption: InputInterruption,
+        preFailed: [Int: DicomError], notDicom: Int = 0, interruption: InputInterruption,
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
         emit: (InputItem, Result<R, DicomError>) -> Void
     ) -> RunSummary {
@@ -124,11 +126,12 @@ extension InputWalker {
         }
 
         let elapsed = start.duration(to: .now)
-        let summary = RunSummary(
+        var summary = RunSummary(
             total: items.count, succeeded: succeeded, failed: failed,
             skipped: items.count - succeeded - failed, firstFailure: firstFailure,
             interrupted: interruption.isSet,
             elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        summary.notDicom = notDicom
         reporter?.finish(summary)
         return summary
     }
