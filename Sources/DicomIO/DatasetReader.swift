@@ -175,19 +175,35 @@ struct DatasetParser {
             } else {
                 var len = Int(length)
                 let declared = len
+                // An implicit VR element of unknown VR whose value begins with an item tag is read as
+                // the sequence it probably is; when it does not parse as one (bytes that merely begin
+                // like an item: an AT value (FFFE,E000), random OB data) and its bytes are all there,
+                // it stays bytes, as pydicom and dcmtk keep it, instead of failing the whole file.
                 if vr == .SQ || (!enc.explicitVR && vr == .UN && looksLikeItem(at: valueStart, length: min(len, end - valueStart), enc)) {
+                    var attempt = self
                     if len > end - valueStart {
                         // A sequence longer than its container: read what is there. An element cut
                         // short inside it is still an error (and names that element); complete
                         // elements are kept, as dcmtk and pydicom keep them.
-                        warn("sequence declares \(len) bytes, \(end - valueStart) remain; read to the end of the data",
-                             offset: elementStart, tag: tag)
+                        attempt.warn("sequence declares \(len) bytes, \(end - valueStart) remain; read to the end of the data",
+                                     offset: elementStart, tag: tag)
                         len = end - valueStart
                     }
-                    let (items, _) = try parseSequence(from: valueStart, to: valueStart + len, defined: len, encoding: enc,
-                                                       characterSet: charset, depth: depth + 1, tag: tag)
-                    element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
-                                      declaredLength: declared)
+                    do {
+                        let (items, _) = try attempt.parseSequence(from: valueStart, to: valueStart + len, defined: len,
+                                                                   encoding: enc, characterSet: charset, depth: depth + 1, tag: tag)
+                        self = attempt
+                        element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
+                                          declaredLength: declared)
+                    } catch {
+                        guard vr == .UN && len == declared else { throw error }
+                        warn("value begins like an item but is not a sequence (\(error.message)); kept as bytes",
+                             offset: elementStart, tag: tag)
+                        element = Element(tag: tag, vr: vr,
+                                          value: .bytes(ValueBytes(source: source, range: valueStart..<valueStart + len,
+                                                                   isBigEndian: enc.bigEndian)),
+                                          offset: elementStart)
+                    }
                 } else {
                     guard len <= end - valueStart else {
                         throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,
