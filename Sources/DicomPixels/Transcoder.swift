@@ -211,7 +211,7 @@ public struct Transcoder {
                              tag: .pixelData)
         }
         let before = ds
-        apply(d, to: &ds)
+        try apply(d, to: &ds)
         report.changes += Self.describeChanges(from: before, to: ds)
         report.pixelsReencoded = true
         let vr: VR = d.bitsAllocated > 8 ? .OW : .OB
@@ -620,7 +620,7 @@ public struct Transcoder {
         ds.remove(.extendedOffsetTableLengths)
         if !passThrough, var d = coder.description {
             d.numberOfFrames = frames.frameCount
-            apply(d, to: &ds)
+            try apply(d, to: &ds)
         }
         // Stream when the output can be patched: the offset tables and, for lossy output, the
         // ratio-bearing values (reserved at full DS width by transcode()) are patched afterwards.
@@ -714,14 +714,8 @@ public struct Transcoder {
     }
 
     /// Writes the Image Pixel attributes a description changes (photometric, planar, bits).
-    private func apply(_ d: PixelDescription, to ds: inout Dataset) {
-        ds.setString(PixelModule.photometric, .CS, d.photometricInterpretation)
-        if d.samplesPerPixel > 1 { ds.setUInt16(PixelModule.planarConfiguration, UInt16(d.planarConfiguration)) }
-        ds.setUInt16(PixelModule.samplesPerPixel, UInt16(d.samplesPerPixel))
-        ds.setUInt16(PixelModule.bitsAllocated, UInt16(d.bitsAllocated))
-        ds.setUInt16(PixelModule.bitsStored, UInt16(d.bitsStored))
-        ds.setUInt16(PixelModule.highBit, UInt16(d.highBit))
-        ds.setUInt16(PixelModule.pixelRepresentation, UInt16(d.pixelRepresentation))
+    private func apply(_ d: PixelDescription, to ds: inout Dataset) throws(DicomError) {
+        try PixelModule.write(d, to: &ds)
     }
 
     /// "(gggg,eeee) Keyword: old -> new" for every top-level element that changed (not Pixel Data).
