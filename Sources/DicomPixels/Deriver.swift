@@ -412,8 +412,8 @@ public struct Deriver {
         var tags: [Tag] = []
         var i = 0
         while i + 3 < bytes.count {
-            let group = UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
-            let element = UInt16(bytes[i + 2]) | UInt16(bytes[i + 3]) << 8
+            let group = UInt16(widening: bytes[i]) | UInt16(widening: bytes[i + 1]) << 8
+            let element = UInt16(widening: bytes[i + 2]) | UInt16(widening: bytes[i + 3]) << 8
             tags.append(Tag(group, element))
             i += 4
         }
@@ -694,7 +694,7 @@ public struct Deriver {
 
     /// A decimal string valid as DS: at most 16 characters, as precise as fits.
     static func formatDS(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }  // conversion: a whole number below 1e15
         for digits in stride(from: 10, through: 1, by: -1) {
             var s = NumberText.fixed(v, digits: digits)
             while s.hasSuffix("0") { s.removeLast() }
@@ -724,7 +724,7 @@ public struct Deriver {
         for denominator in 1...1000 {
             let numerator = a / b * Double(denominator)
             if abs(numerator - numerator.rounded()) < 1e-9, numerator >= 1, numerator < 1e9 {
-                return (Int(numerator.rounded()), denominator)
+                return (Int(numerator.rounded()), denominator)  // conversion: 1 <= numerator < 1e9 (checked above)
             }
         }
         return nil
