@@ -71,6 +71,18 @@ import Testing
             all.append(Case(name: "transcode-rle-" + name, bytes: file, args: ["transcode", "--rle"], statuses: [22], stderr: "(0028,"))
             all.append(Case(name: "derive-crop-" + name, bytes: file, args: ["derive", "--crop", "0,0,4,4"], statuses: [22], stderr: "(0028,"))
         }
+        // Window and rescale values at the edges of a DS (PixelTransforms.windowTo8Bit, formatDS).
+        for (name, center, width, slope) in [("nan-center", "nan", "400", "1"), ("huge-window", "1e308", "1e308", "1"),
+                                              ("inf-center", "inf", "400", "1"), ("nan-slope", "40", "400", "nan"),
+                                              ("inf-slope", "40", "400", "-inf")] {
+            let file = Hostile.part10(Hostile.imageModule(rows: 8, columns: 8, bitsAllocated: 16)
+                                      + Hostile.element(0x0028, 0x1050, "DS", Hostile.text(center))
+                                      + Hostile.element(0x0028, 0x1051, "DS", Hostile.text(width))
+                                      + Hostile.element(0x0028, 0x1052, "DS", Hostile.text("0"))
+                                      + Hostile.element(0x0028, 0x1053, "DS", Hostile.text(slope))
+                                      + Hostile.element(0x7FE0, 0x0010, "OW", [UInt8](repeating: 3, count: 128)))
+            all.append(Case(name: "derive-to-8bit-" + name, bytes: file, args: ["derive", "--to-8bit"], statuses: [0]))
+        }
         return all
     }
 
