@@ -280,7 +280,7 @@ public struct Deriver {
         // Image Pixel attributes and the pixels themselves (native, Explicit VR Little Endian).
         var d = outputFrames[0].description
         d.numberOfFrames = outputFrames.count
-        Self.applyDescription(d, to: &ds, hadFrameCount: source[PixelModule.numberOfFrames] != nil)
+        try Self.applyDescription(d, to: &ds, hadFrameCount: source[PixelModule.numberOfFrames] != nil)
         var pixels: [UInt8] = []
         pixels.reserveCapacity(d.frameByteCount * outputFrames.count + 1)
         for f in outputFrames { pixels += f.bytes }
@@ -382,17 +382,33 @@ public struct Deriver {
             ds.setStrings(T.gridFrameOffsetVector, .DS, selection.map { Self.formatDS(relative ? offsets[$0 - 1] - offsets[k0] : offsets[$0 - 1]) })
         }
         // Other vectors the Frame Increment Pointer names, with one value per frame.
+        // The kept values are copied as the file gave them (text as written, numbers byte for
+        // byte): no detour through Double, which rounds 64-bit values and cannot hold IS "1e20" as Int.
         for tag in Self.incrementPointers(source) where tag != T.gridFrameOffsetVector {
-            guard let e = source[tag], let values = source.numbers(tag), values.count == total else { continue }
-            let kept = selection.map { values[$0 - 1] }
+            guard let e = source[tag] else { continue }
             switch e.vr {
-            case .DS, .IS: ds.setStrings(tag, e.vr, kept.map { e.vr == .IS ? String(Int($0)) : Self.formatDS($0) })
-            default: ds.set(Element(tag: tag, vr: e.vr, value: .bytes(ValueBytes(Self.binary(kept, vr: e.vr)))))
+            case .DS, .IS:
+                guard let values = source.strings(tag), values.count == total else { continue }
+                ds.setStrings(tag, e.vr, selection.map { values[$0 - 1] })
+            case .US, .SS, .UL, .SL, .FL, .FD, .SV, .UV:
+                let unit = e.vr.byteSwapUnit
+                guard let b = e.valueBytes, b.count == total * unit else { continue }
+                let bytes = b.littleEndianBytes(swapUnit: unit)
+                ds.set(Element(tag: tag, vr: e.vr, value: .bytes(ValueBytes(selection.flatMap { bytes[($0 - 1) * unit..<$0 * unit] }))))
+            default: continue
             }
         }
         var item = Dataset(characterSet: ds.characterSet)
         item.setString(T.multiFrameSourceSOPInstanceUID, .UI, originalUID)
-        item.set(Element(tag: T.simpleFrameList, vr: .UL, value: .bytes(ValueBytes(Self.binary(selection.map(Double.init), vr: .UL)))))
+        // Frame numbers are at most the frame count, itself a count of values or fragments held in the file.
+        var frameList: [UInt8] = []
+        for n in selection {
+            guard let v = UInt32(exactly: n) else {
+                throw DicomError(.unsupported, "frame number \(n) does not fit Simple Frame List (UL)", tag: T.simpleFrameList)
+            }
+            withUnsafeBytes(of: v.littleEndian) { frameList.append(contentsOf: $0) }
+        }
+        item.set(Element(tag: T.simpleFrameList, vr: .UL, value: .bytes(ValueBytes(frameList))))
         ds.setSequence(T.frameExtractionSequence, (source.items(T.frameExtractionSequence) ?? []) + [item])
     }
 
@@ -402,8 +418,8 @@ public struct Deriver {
         var tags: [Tag] = []
         var i = 0
         while i + 3 < bytes.count {
-            let group = UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
-            let element = UInt16(bytes[i + 2]) | UInt16(bytes[i + 3]) << 8
+            let group = UInt16(widening: bytes[i]) | UInt16(widening: bytes[i + 1]) << 8
+            let element = UInt16(widening: bytes[i + 2]) | UInt16(widening: bytes[i + 3]) << 8
             tags.append(Tag(group, element))
             i += 4
         }
@@ -611,18 +627,11 @@ public struct Deriver {
     }
 
     /// Photometric interpretation, bits, rows, columns and frame count as the output pixels are.
-    static func applyDescription(_ d: PixelDescription, to ds: inout Dataset, hadFrameCount: Bool) {
-        ds.setString(PixelModule.photometric, .CS, d.photometricInterpretation)
-        ds.setUInt16(PixelModule.samplesPerPixel, UInt16(d.samplesPerPixel))
-        if d.samplesPerPixel > 1 { ds.setUInt16(PixelModule.planarConfiguration, UInt16(d.planarConfiguration)) } else {
-            ds.remove(PixelModule.planarConfiguration)
-        }
+    static func applyDescription(_ d: PixelDescription, to ds: inout Dataset, hadFrameCount: Bool) throws(DicomError) {
+        try PixelModule.write(d, to: &ds)
+        if d.samplesPerPixel == 1 { ds.remove(PixelModule.planarConfiguration) }
         ds.setUInt16(PixelModule.rows, UInt16(clamping: d.rows))
         ds.setUInt16(PixelModule.columns, UInt16(clamping: d.columns))
-        ds.setUInt16(PixelModule.bitsAllocated, UInt16(d.bitsAllocated))
-        ds.setUInt16(PixelModule.bitsStored, UInt16(d.bitsStored))
-        ds.setUInt16(PixelModule.highBit, UInt16(d.highBit))
-        ds.setUInt16(PixelModule.pixelRepresentation, UInt16(d.pixelRepresentation))
         if hadFrameCount || d.numberOfFrames > 1 { ds.setString(PixelModule.numberOfFrames, .IS, String(d.numberOfFrames)) }
         if d.photometricInterpretation != "PALETTE COLOR" {
             // Palette descriptors and data belong to PALETTE COLOR only.
@@ -691,7 +700,7 @@ public struct Deriver {
 
     /// A decimal string valid as DS: at most 16 characters, as precise as fits.
     static func formatDS(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }  // conversion: a whole number below 1e15
         for digits in stride(from: 10, through: 1, by: -1) {
             var s = NumberText.fixed(v, digits: digits)
             while s.hasSuffix("0") { s.removeLast() }
@@ -713,25 +722,6 @@ public struct Deriver {
         return parts.joined(separator: ",")
     }
 
-    static func binary(_ values: [Double], vr: VR) -> [UInt8] {
-        var out: [UInt8] = []
-        func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        for v in values {
-            switch vr {
-            case .US: append(UInt16(clamping: Int(v)))
-            case .SS: append(Int16(clamping: Int(v)))
-            case .UL: append(UInt32(clamping: Int(v)))
-            case .SL: append(Int32(clamping: Int(v)))
-            case .FL: append(Float(v).bitPattern)
-            case .FD: append(v.bitPattern)
-            case .SV: append(Int64(v))
-            case .UV: append(UInt64(max(0, v)))
-            default: append(v.bitPattern)
-            }
-        }
-        return out
-    }
-
     static func cross(_ a: [Double], _ b: [Double]) -> [Double] {
         [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
     }
@@ -740,7 +730,7 @@ public struct Deriver {
         for denominator in 1...1000 {
             let numerator = a / b * Double(denominator)
             if abs(numerator - numerator.rounded()) < 1e-9, numerator >= 1, numerator < 1e9 {
-                return (Int(numerator.rounded()), denominator)
+                return (Int(numerator.rounded()), denominator)  // conversion: 1 <= numerator < 1e9 (checked above)
             }
         }
         return nil

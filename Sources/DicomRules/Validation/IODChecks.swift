@@ -191,6 +191,7 @@ struct IODChecks {
     func values(_ e: Element, item: Dataset) -> [String] {
         if e.vr.isString { return item.strings(e.tag) ?? [] }
         if e.vr.isBinaryNumber, let vb = e.valueBytes {
+            // conversion: whole numbers below 1e15 only
             return binaryNumbers(vb, vr: e.vr).map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
         }
         return []
@@ -285,7 +286,7 @@ struct IODChecks {
         case .anyPresent(let t): return t.map(keyword).joined(separator: " or ") + " present"
         case .nonePresent(let t): return t.map(keyword).joined(separator: " and ") + " absent"
         case .valueIn(let t, let v): return "\(keyword(t)) is \(v.joined(separator: " or "))"
-        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"
+        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"  // conversion: a small constant of the generated rule tables
         }
     }
 }

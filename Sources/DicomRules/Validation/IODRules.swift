@@ -22,7 +22,7 @@ public enum IODRules {
                 case 97...102: d = ch - 87
                 default: return nil
                 }
-                mask |= 0xF; value |= UInt32(d)
+                mask |= 0xF; value |= UInt32(widening: d)
             }
             self.mask = mask; self.value = value
         }

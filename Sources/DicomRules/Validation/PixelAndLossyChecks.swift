@@ -19,10 +19,15 @@ enum PixelChecks {
                 return
             }
             guard rows > 0, columns > 0, bits > 0, samples > 0 else { return }
-            // Products in Int: each factor is at most 2^32, so overflow needs hostile values; check anyway.
-            let (pixels, o1) = (rows * columns).multipliedReportingOverflow(by: frames * samples)
-            let (bitCount, o2) = pixels.multipliedReportingOverflow(by: bits)
-            guard !o1, !o2 else { return }
+            // Each factor can be up to 9e15 (ds.int accepts any numeric VR, e.g. IS Number of Frames
+            // "8999999999999999", Rows as SV), so every product is checked: an overflow is no finding here.
+            var product = 1
+            for factor in [rows, columns, frames, samples, bits] {
+                let (p, overflow) = product.multipliedReportingOverflow(by: factor)
+                guard !overflow else { return }
+                product = p
+            }
+            let bitCount = product
             let expected = (bitCount + 7) / 8
             let padded = expected + (expected % 2)
             if vb.count != padded && vb.count != expected {
@@ -63,7 +68,7 @@ enum PixelChecks {
         let startSet = Set(starts)
         let bot = frags.offsetTable
         if bot.count > 0 {
-            let values = binaryNumbers(bot, vr: .UL).map { Int($0) }
+            let values = binaryNumbers(bot, vr: .UL).map { Int($0) }  // conversion: UL values are whole numbers below 2^32
             if bot.count % 4 != 0 || values.count != frames {
                 out.add(.error, "pixel.offset-table.count", "PixelData", pixel.tag,
                         "Basic Offset Table has \(bot.count / 4) entries for \(frames) frames", "PS3.5 A.4", offset: pixel.offset)

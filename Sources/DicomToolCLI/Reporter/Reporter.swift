@@ -233,12 +233,12 @@ public struct ProgressBar: Sendable {
 
     public func render() -> String {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
-        let filled = Int(fraction * Double(ProgressBar.width))
+        let filled = Int(fraction * Double(ProgressBar.width))  // conversion: fraction is 0...1
         var bar = String(repeating: "=", count: filled)
         if filled < ProgressBar.width {
             bar += ">" + String(repeating: " ", count: ProgressBar.width - filled - 1)
         }
-        let rate = elapsed > 0 ? Int((Double(done) / elapsed).rounded()) : 0
-        return "[\(bar)] \(done)/\(total) files \(Int(fraction * 100))% \(rate) files/s"
+        let rate = elapsed > 0 ? Int(min(Double(done) / elapsed, 1e12).rounded()) : 0  // conversion: 0...1e12
+        return "[\(bar)] \(done)/\(total) files \(Int(fraction * 100))% \(rate) files/s"  // conversion: fraction is 0...1
     }
 }

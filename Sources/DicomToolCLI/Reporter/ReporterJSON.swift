@@ -44,7 +44,7 @@ public enum ReporterJSON {
             ("input", .string(input.displayName)),
             ("relativePath", .string(input.relativePath)),
             ("status", .string(error == nil ? "ok" : "error")),
-            ("exit", .int(Int(error?.code.exitStatus.rawValue ?? ExitStatus.ok.rawValue))),
+            ("exit", .int(Int(widening: error?.code.exitStatus.rawValue ?? ExitStatus.ok.rawValue))),
         ]
         if let error { body.append(("error", errorValue(error))) }
         return record("item", command, body + fields)
@@ -58,7 +58,7 @@ public enum ReporterJSON {
         let first: Value = summary.firstFailure.map { failure in
             .object([
                 ("input", failure.file.map(Value.string) ?? .null),
-                ("exit", .int(Int(failure.code.exitStatus.rawValue))),
+                ("exit", .int(Int(widening: failure.code.exitStatus.rawValue))),
                 ("error", errorValue(failure)),
             ])
         } ?? .null
@@ -69,7 +69,7 @@ public enum ReporterJSON {
             ("skipped", .int(summary.skipped)),
             ("notDicom", .int(summary.notDicom)),
             ("interrupted", .bool(summary.interrupted)),
-            ("exit", .int(Int(summary.exitStatus.rawValue))),
+            ("exit", .int(Int(widening: summary.exitStatus.rawValue))),
             ("elapsed", .double((summary.elapsed * 1000).rounded() / 1000)),
             ("firstFailure", first),
         ])
@@ -109,7 +109,7 @@ public enum ReporterJSON {
         case .double(let number):
             if number.isFinite {
                 out += number == number.rounded() && abs(number) < 1e15
-                    ? String(Int64(number)) : "\(number)"
+                    ? String(Int64(number)) : "\(number)"  // conversion: a whole number below 1e15 (checked on the line above)
             } else {
                 out += "null"
             }
