@@ -48,9 +48,13 @@ extension GlobalArgs {
 /// records on stdout with --format json. Returns the exit status of the run.
 /// `smallResults`: each result is a short summary (not the file's output), so workers may run
 /// far ahead of the in-order emission and one large file does not hold the others back.
+/// `failed` sees each failed input in order and returns fields for its JSON Lines record;
+/// `beforeFinish` completes the summary before it is written.
 func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResults: Bool = false,
                                 work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-                                emit: (InputItem, R, Reporter) -> Void) -> ExitStatus {
+                                emit: (InputItem, R, Reporter) -> Void,
+                                failed: ((InputItem, DicomError) -> [(String, ReporterJSON.Value)])? = nil,
+                                beforeFinish: ((inout RunSummary) -> Void)? = nil) -> ExitStatus {
     let options = global.inputOptions(command: command)
     let json = global.format == .json
     let reporter = Reporter(options: options, json: json, quiet: global.quiet, standardOutput: { StandardOutput.write($0) })
@@ -62,13 +66,14 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResult
         return error.code.exitStatus
     }
     InputWalker.installInterruptHandler()
-    let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2, work: work) { item, result in
+    let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2, work: work, emit: { item, result in
         switch result {
         case .success(let value): emit(item, value, reporter)
         case .failure(let error):
-            if json { StandardOutput.write(ReporterJSON.item(command: command, input: item, error: error) + "\n") }
+            let fields = failed?(item, error) ?? []
+            if json { StandardOutput.write(ReporterJSON.item(command: command, input: item, error: error, fields: fields) + "\n") }
         }
-    }
+    }, beforeFinish: beforeFinish)
     if summary.interrupted { AtomicOutput.removeAllPending() }
     return summary.exitStatus
 }

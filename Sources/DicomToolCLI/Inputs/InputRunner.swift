@@ -22,6 +22,8 @@ public struct RunSummary: Sendable {
     public var exitStatus: ExitStatus
     /// Wall-clock seconds.
     public var elapsed: Double
+    /// Inputs read whose report has findings (validate); nil for commands without findings.
+    public var withFindings: Int?
 
     public init(total: Int, succeeded: Int, failed: Int, skipped: Int, firstFailure: DicomError?,
                 interrupted: Bool, elapsed: Double) {
@@ -73,7 +75,8 @@ extension InputWalker {
         _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter?, aheadPerWorker: Int = 2,
         preFailed: [Int: DicomError], interruption: InputInterruption,
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-        emit: (InputItem, Result<R, DicomError>) -> Void
+        emit: (InputItem, Result<R, DicomError>) -> Void,
+        beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         if interruption === InputInterruption.shared { interruption.install() }
         let start = ContinuousClock.now
@@ -124,11 +127,13 @@ extension InputWalker {
         }
 
         let elapsed = start.duration(to: .now)
-        let summary = RunSummary(
+        var summary = RunSummary(
             total: items.count, succeeded: succeeded, failed: failed,
             skipped: items.count - succeeded - failed, firstFailure: firstFailure,
             interrupted: interruption.isSet,
             elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        // A command completes the summary after the last input (validate: cross-file findings).
+        beforeFinish?(&summary)
         reporter?.finish(summary)
         return summary
     }

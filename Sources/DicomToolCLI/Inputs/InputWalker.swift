@@ -92,11 +92,12 @@ public struct InputWalker: Sendable {
     public func run<R: Sendable>(
         reporter: Reporter? = nil, aheadPerWorker: Int = 2,
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-        emit: (InputItem, Result<R, DicomError>) -> Void
+        emit: (InputItem, Result<R, DicomError>) -> Void,
+        beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         InputWalker.run(items, jobs: options.effectiveJobs, failFast: options.failFast,
                         reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures,
-                        interruption: InputInterruption.shared, work: work, emit: emit)
+                        interruption: InputInterruption.shared, work: work, emit: emit, beforeFinish: beforeFinish)
     }
 
     // MARK: - Expansion
