@@ -39,6 +39,19 @@ import Testing
         #expect(status == 0, "\(text)")
     }
 
+    /// --fail-fast stops at the first failing input (dangling.dcm): the others are skipped test cases.
+    @Test func junitListsInputsSkippedByFailFast() throws {
+        let (dir, tree, inputs) = try Self.tree()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Tool.run(["validate", "--fail-fast", "--format", "junit", tree.path])
+        #expect(r.status == 20)
+        #expect(r.stdout.contains("tests=\"5\" failures=\"0\" errors=\"1\" skipped=\"4\""), "\(r.stdout)")
+        let report = dir.appendingPathComponent("report.xml")
+        try r.stdoutBytes.write(to: report)
+        let (status, text) = try Tool.script("validate_formats.py", ["junit", report.path] + inputs, withStandardError: true)
+        #expect(status == 0, "\(text)")
+    }
+
     @Test func sarifHasEveryInputAsArtifactAndUnreadableOnesAsErrors() throws {
         let (dir, tree, inputs) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: dir) }

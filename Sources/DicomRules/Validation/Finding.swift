@@ -42,9 +42,12 @@ public struct FileFindings: Sendable, Codable {
     /// The input could not be read or is not DICOM: `findings` is that one error (`input.*`),
     /// which JUnit reports as an <error> rather than a <failure>.
     public var unreadable: Bool
+    /// The run stopped before this input (--fail-fast, SIGINT): a JUnit <skipped/> case, a SARIF artifact.
+    public var skipped: Bool
 
-    public init(file: String, relativePath: String? = nil, findings: [Finding], unreadable: Bool = false) {
-        self.file = file; self.relativePath = relativePath; self.findings = findings; self.unreadable = unreadable
+    public init(file: String, relativePath: String? = nil, findings: [Finding], unreadable: Bool = false, skipped: Bool = false) {
+        self.file = file; self.relativePath = relativePath; self.findings = findings
+        self.unreadable = unreadable; self.skipped = skipped
     }
 
     /// The report entry of an input that could not be validated: one error whose rule says why
@@ -174,15 +177,20 @@ public enum FindingRenderer {
 
     /// JUnit XML (the Jenkins/Ant schema): one testsuite, one testcase per file, one <failure> per
     /// error (warnings go to <system-out> so that they are visible without failing the case).
-    /// An input that could not be read is a test case with an <error> (not a <failure>).
+    /// An input that could not be read is a test case with an <error> (not a <failure>); one the
+    /// run never reached (--fail-fast, SIGINT) has <skipped/>.
     public static func junit(_ files: [FileFindings]) -> String {
         let errors = files.count { $0.unreadable }
         let failures = files.count { !$0.unreadable && $0.findings.contains { $0.severity == .error } }
+        let skipped = files.count { $0.skipped }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
-        out += "  <testsuite name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\">\n"
+        out += "  <testsuite name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\">\n"
         for file in files {
             out += "    <testcase classname=\"dicomtool.validate\" name=\"\(xmlEscape(file.file))\">\n"
+            if file.skipped {
+                out += "      <skipped message=\"not validated: the run stopped before this input (--fail-fast or interrupted)\"/>\n"
+            }
             let element = file.unreadable ? "error" : "failure"
             for f in file.findings where f.severity == .error {
                 let location = f.path.isEmpty ? "" : f.path + ": "

@@ -49,12 +49,13 @@ extension GlobalArgs {
 /// `smallResults`: each result is a short summary (not the file's output), so workers may run
 /// far ahead of the in-order emission and one large file does not hold the others back.
 /// `failed` sees each failed input in order and returns fields for its JSON Lines record;
-/// `beforeFinish` completes the summary before it is written.
+/// `beforeFinish` completes the summary before it is written, given every input of the run
+/// (those after the last one emitted were skipped: --fail-fast or SIGINT).
 func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResults: Bool = false,
                                 work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
                                 emit: (InputItem, R, Reporter) -> Void,
                                 failed: ((InputItem, DicomError) -> [(String, ReporterJSON.Value)])? = nil,
-                                beforeFinish: ((inout RunSummary) -> Void)? = nil) -> ExitStatus {
+                                beforeFinish: (([InputItem], inout RunSummary) -> Void)? = nil) -> ExitStatus {
     let options = global.inputOptions(command: command)
     let json = global.format == .json
     let reporter = Reporter(options: options, json: json, quiet: global.quiet, standardOutput: { StandardOutput.write($0) })
@@ -73,7 +74,7 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResult
             let fields = failed?(item, error) ?? []
             if json { StandardOutput.write(ReporterJSON.item(command: command, input: item, error: error, fields: fields) + "\n") }
         }
-    }, beforeFinish: beforeFinish)
+    }, beforeFinish: beforeFinish.map { finish in { summary in finish(walker.items, &summary) } })
     if summary.interrupted { AtomicOutput.removeAllPending() }
     return summary.exitStatus
 }

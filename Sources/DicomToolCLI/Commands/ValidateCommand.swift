@@ -49,14 +49,21 @@ public enum ValidateCommand {
             let entry = FileFindings.unreadable(file: item.displayName, relativePath: item.relativePath, error: error)
             collected.append(entry)
             return [("validation", .raw(FindingRenderer.jsonLine(entry)))]
-        }, beforeFinish: { summary in
+        }, beforeFinish: { items, summary in
+            // Inputs are emitted in order, so those after the last one emitted were never started
+            // (--fail-fast or SIGINT): in the reports as skipped.
+            for item in items.dropFirst(collected.count) {
+                collected.append(FileFindings(file: item.displayName, relativePath: item.relativePath, findings: [], skipped: true))
+            }
             for var cross in tracker.finishByFile() {
-                cross.relativePath = relativePaths[cross.file]
+                // Only inputs whose results were emitted (a worker may have run ahead of --fail-fast).
+                guard let relative = relativePaths[cross.file] else { continue }
+                cross.relativePath = relative
                 recorded.append(cross)
                 let kept = Self.filter(baseline.filter(cross), ignore: args.ignore)
                 guard !kept.findings.isEmpty else { continue }
                 // Cross-file findings join their file's entry, so JUnit keeps one test case per file.
-                if let i = collected.firstIndex(where: { $0.file == kept.file && !$0.unreadable }) {
+                if let i = collected.firstIndex(where: { $0.file == kept.file && !$0.unreadable && !$0.skipped }) {
                     collected[i].findings += kept.findings
                 } else {
                     collected.append(kept)
