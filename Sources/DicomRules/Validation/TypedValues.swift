@@ -19,7 +19,7 @@ enum TypedValue: Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .integer(let v): return String(v)
-        case .real(let v, _): return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+        case .real(let v, _): return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)  // conversion: a whole number below 1e15
         case .tag(let t): return Tag(rawValue: t).description
         case .text(let s): return s
         }
@@ -69,7 +69,7 @@ enum TypedValue: Equatable, CustomStringConvertible {
             while i + unit <= raw.count {
                 var u: UInt64 = 0
                 for k in 0..<unit {
-                    u |= UInt64(raw[i + (vb.isBigEndian ? unit - 1 - k : k)]) << (8 * UInt64(k))
+                    u |= UInt64(truncatingIfNeeded: raw[i + (vb.isBigEndian ? unit - 1 - k : k)]) << (8 * UInt64(truncatingIfNeeded: k))
                 }
                 switch vr {
                 case .SS: out.append(Int128(Int16(truncatingIfNeeded: u)))
@@ -111,7 +111,7 @@ enum TypedValue: Equatable, CustomStringConvertible {
             guard !digits.isEmpty, digits.count <= 16, let u = UInt64(String(decoding: digits, as: UTF8.self), radix: 16) else { return nil }
             let width = vr.byteSwapUnit * 2
             if digits.count == width, [VR.SS, .SL, .SV].contains(vr) {
-                let bits = UInt64(width * 4)
+                let bits = UInt64(truncatingIfNeeded: width * 4)
                 let signBit: UInt64 = 1 << (bits - 1)
                 if u & signBit != 0 { return Int128(u) - (Int128(1) << Int128(bits)) }
             }
