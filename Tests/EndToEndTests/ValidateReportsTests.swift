@@ -5,6 +5,8 @@ import Testing
 /// `validate` reports for CI over a tree with inputs that cannot be validated (issue 14, item 6):
 /// every input is in the JUnit, SARIF and JSON reports (an unreadable one as an error), baselines
 /// key findings on the path relative to the input root, and the summary counts files with findings.
+/// The runs take `--all-files`, so the walk keeps the text file as an input (without it the walk
+/// leaves files that are not DICOM out and counts them apart).
 @Suite struct ValidateReportsTests {
     /// A tree of five inputs: clean, with findings, not DICOM, truncated, a dangling symbolic link.
     /// Returns (scratch directory, tree, the input paths in input order).
@@ -26,7 +28,7 @@ import Testing
     @Test func junitHasEveryInputAndUnreadableOnesAsErrors() throws {
         let (dir, tree, inputs) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Tool.run(["validate", "--format", "junit", tree.path])
+        let r = try Tool.run(["validate", "--all-files", "--format", "junit", tree.path])
         #expect(r.status == 20, "the first failing input (dangling.dcm, cannot be read) sets the status: \(r.stderr)")
         #expect(r.stdout.contains("tests=\"5\" failures=\"1\" errors=\"3\""), "\(r.stdout)")
         for (input, rule) in [(inputs[0], "input.unreadable"), (inputs[2], "input.invalid"), (inputs[4], "input.invalid")] {
@@ -43,7 +45,7 @@ import Testing
     @Test func junitListsInputsSkippedByFailFast() throws {
         let (dir, tree, inputs) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Tool.run(["validate", "--fail-fast", "--format", "junit", tree.path])
+        let r = try Tool.run(["validate", "--all-files", "--fail-fast", "--format", "junit", tree.path])
         #expect(r.status == 20)
         #expect(r.stdout.contains("tests=\"5\" failures=\"0\" errors=\"1\" skipped=\"4\""), "\(r.stdout)")
         let report = dir.appendingPathComponent("report.xml")
@@ -55,7 +57,7 @@ import Testing
     @Test func sarifHasEveryInputAsArtifactAndUnreadableOnesAsErrors() throws {
         let (dir, tree, inputs) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Tool.run(["validate", "--format", "sarif", tree.path])
+        let r = try Tool.run(["validate", "--all-files", "--format", "sarif", tree.path])
         #expect(r.status == 20)
         let report = dir.appendingPathComponent("report.sarif")
         try r.stdoutBytes.write(to: report)
@@ -81,7 +83,7 @@ import Testing
     @Test func jsonHasAValidationRecordForEveryInput() throws {
         let (dir, tree, inputs) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Tool.run(["validate", "--format", "json", tree.path])
+        let r = try Tool.run(["validate", "--all-files", "--format", "json", tree.path])
         #expect(r.status == 20)
         var validated: [String: [String: Any]] = [:]
         var summary: [String: Any] = [:]
@@ -104,8 +106,10 @@ import Testing
     @Test func summaryLineCountsFilesWithFindings() throws {
         let (dir, tree, _) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Tool.run(["validate", tree.path])
-        #expect(r.stderr.contains("dicomtool: validate: 5 files, 1 without findings, 1 with findings, 3 failed"), "\(r.stderr)")
+        let all = try Tool.run(["validate", "--all-files", tree.path])
+        #expect(all.stderr.contains("dicomtool: validate: 5 files, 1 without findings, 1 with findings, 3 failed"), "\(all.stderr)")
+        let walked = try Tool.run(["validate", tree.path])
+        #expect(walked.stderr.contains("dicomtool: validate: 4 files, 1 without findings, 1 with findings, 2 failed"), "\(walked.stderr)")
     }
 
     /// A baseline recorded in one copy of a tree matches in a copy at another path, and a file

@@ -24,6 +24,7 @@ public enum ValidateCommand {
         var collected: [FileFindings] = []
         var recorded: [FileFindings] = []
         var relativePaths: [String: String] = [:]
+        var emitted: [InputItem: Int] = [:]
         // junit and sarif are whole documents: collected, written at the end. text and json stream.
         var streamingFormat = global
         let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
@@ -33,6 +34,7 @@ public enum ValidateCommand {
             tracker.add(file: item.displayName, dataset: file.dataset)
             return FileFindings(file: item.displayName, relativePath: item.relativePath, findings: validator.validate(file))
         }, emit: { item, findings, _ in
+            emitted[item, default: 0] += 1
             recorded.append(findings)
             relativePaths[item.displayName] = item.relativePath
             let kept = Self.filter(baseline.filter(findings), ignore: args.ignore)
@@ -46,13 +48,14 @@ public enum ValidateCommand {
             }
         }, failed: { item, error in
             // The text format has the diagnostic on stderr; the reports get an entry.
+            emitted[item, default: 0] += 1
             let entry = FileFindings.unreadable(file: item.displayName, relativePath: item.relativePath, error: error)
             collected.append(entry)
             return [("validation", .raw(FindingRenderer.jsonLine(entry)))]
         }, beforeFinish: { items, summary in
-            // Inputs are emitted in order, so those after the last one emitted were never started
-            // (--fail-fast or SIGINT): in the reports as skipped.
-            for item in items.dropFirst(collected.count) {
+            // Inputs never emitted were not validated (--fail-fast or SIGINT): in the reports as skipped.
+            for item in items {
+                if let n = emitted[item], n > 0 { emitted[item] = n - 1; continue }
                 collected.append(FileFindings(file: item.displayName, relativePath: item.relativePath, findings: [], skipped: true))
             }
             for var cross in tracker.finishByFile() {

@@ -194,7 +194,7 @@ public final class Reporter: @unchecked Sendable {
     /// or nil for a single input that succeeded. With findings counted (validate), the inputs read
     /// are split: `121 files, 60 without findings, 23 with findings, 38 failed ...`.
     public static func summaryLine(command: String, summary: RunSummary) -> String? {
-        if summary.total == 1 && summary.succeeded == 1 { return nil }
+        if summary.total == 1 && summary.succeeded == 1 && summary.notDicom == 0 { return nil }
         var line = "dicomtool: \(escape(command)): \(summary.total) file\(summary.total == 1 ? "" : "s"), "
         if let flagged = summary.withFindings {
             line += "\(summary.succeeded - flagged) without findings, \(flagged) with findings, \(summary.failed) failed"
@@ -205,6 +205,7 @@ public final class Reporter: @unchecked Sendable {
             line += " (first: \(escape(first.file ?? "-")): exit \(first.code.exitStatus.rawValue))"
         }
         if summary.skipped > 0 { line += ", \(summary.skipped) skipped" }
+        if summary.notDicom > 0 { line += ", \(summary.notDicom) not DICOM (left out; --all-files takes them)" }
         if summary.interrupted { line += ", interrupted" }
         line += " in " + NumberText.fixed(summary.elapsed, digits: 1) + " s"
         return line
