@@ -58,28 +58,15 @@ enum TypedValue: Equatable, CustomStringConvertible {
         return .real(d, single: false)
     }
 
-    /// Exact integers of a binary VR, in the value's byte order (a Double would round SV/UV).
+    /// Exact integers of a binary VR, in the value's byte order (DicomIO's binaryValues: a Double
+    /// would round SV/UV).
     static func integers(_ vb: ValueBytes, vr: VR) -> [Int128] {
-        let unit = vr.byteSwapUnit
-        guard unit == 2 || unit == 4 || unit == 8 else { return [] }
-        return vb.withUnsafeBytes { raw -> [Int128] in
-            var out: [Int128] = []
-            out.reserveCapacity(raw.count / unit)
-            var i = 0
-            while i + unit <= raw.count {
-                var u: UInt64 = 0
-                for k in 0..<unit {
-                    u |= UInt64(truncatingIfNeeded: raw[i + (vb.isBigEndian ? unit - 1 - k : k)]) << (8 * UInt64(truncatingIfNeeded: k))
-                }
-                switch vr {
-                case .SS: out.append(Int128(Int16(truncatingIfNeeded: u)))
-                case .SL: out.append(Int128(Int32(truncatingIfNeeded: u)))
-                case .SV: out.append(Int128(Int64(bitPattern: u)))
-                default: out.append(Int128(u))
-                }
-                i += unit
+        binaryValues(vb, vr: vr).compactMap { n in
+            switch n {
+            case .signed(let v): return Int128(v)
+            case .unsigned(let v): return Int128(v)
+            case .single, .double: return nil
             }
-            return out
         }
     }
 
