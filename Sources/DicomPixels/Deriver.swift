@@ -259,9 +259,12 @@ public struct Deriver {
         // Window to 8 bits, with the modality transform of each frame.
         var outputFrames = spatialFrames
         if options.to8Bit {
-            let transforms = selection.map { Self.rescale(source, frame: $0) }
+            var transforms: [(slope: Double, intercept: Double)] = []
+            for k in selection { transforms.append(try Self.rescale(source, frame: k)) }
             let window: PixelTransforms.Window
-            if let given = options.window ?? Self.storedWindow(source, frame: selection[0]) {
+            let given: PixelTransforms.Window?
+            if let w = options.window { given = w } else { given = try Self.storedWindow(source, frame: selection[0]) }
+            if let given {
                 window = given
             } else {
                 window = try Self.fullRangeWindow(spatialFrames, transforms)
@@ -518,30 +521,53 @@ public struct Deriver {
 
     // MARK: Values
 
+    /// The first value of a stored number that --to-8bit computes with; nil when absent or empty.
+    /// A value that is not a finite number (NaN, Inf, or not a number at all) is refused: computed
+    /// with, it made every pixel black (NaN compares false with every bound) with exit status 0.
+    static func finiteNumber(_ d: Dataset, _ tag: Tag, _ name: String, _ consequence: String) throws(DicomError) -> Double? {
+        guard let text = d.strings(tag)?.first, !text.isEmpty else { return nil }
+        guard let v = Double(text), v.isFinite else {
+            throw DicomError(.invalidInput, "--to-8bit: \(name) \"\(text)\" is not a finite number: \(consequence)", tag: tag)
+        }
+        return v
+    }
+
     /// Rescale slope and intercept for a frame: top level, else its functional group, else shared.
-    static func rescale(_ ds: Dataset, frame: Int) -> (slope: Double, intercept: Double) {
-        func read(_ d: Dataset) -> (Double, Double)? {
-            guard let i = d.double(T.rescaleIntercept), let s = d.double(T.rescaleSlope) else { return nil }
+    static func rescale(_ ds: Dataset, frame: Int) throws(DicomError) -> (slope: Double, intercept: Double) {
+        func read(_ d: Dataset) throws(DicomError) -> (Double, Double)? {
+            let undefined = "the modality values are undefined"
+            let i = try finiteNumber(d, T.rescaleIntercept, "Rescale Intercept", undefined)
+            let s = try finiteNumber(d, T.rescaleSlope, "Rescale Slope", undefined)
+            guard let i, let s else { return nil }
             return (s, i)
         }
-        if let r = read(ds) { return r }
+        if let r = try read(ds) { return r }
         let perFrame = ds.items(T.perFrameGroups).flatMap { $0.indices.contains(frame - 1) ? $0[frame - 1] : nil }
         for group in [perFrame, ds.items(T.sharedGroups)?.first] {
-            if let item = group?.items(T.pixelValueTransformationSequence)?.first, let r = read(item) { return r }
+            if let item = group?.items(T.pixelValueTransformationSequence)?.first, let r = try read(item) { return r }
         }
         return (1, 0)
     }
 
-    /// The first stored window: top level, else the frame's or the shared Frame VOI LUT.
-    static func storedWindow(_ ds: Dataset, frame: Int) -> PixelTransforms.Window? {
-        func read(_ d: Dataset) -> PixelTransforms.Window? {
-            guard let c = d.numbers(T.windowCenter)?.first, let w = d.numbers(T.windowWidth)?.first, w >= 1 else { return nil }
+    /// The first stored window: top level, else the frame's or the shared Frame VOI LUT. A stored
+    /// window that is not finite, or whose width is below 1 (PS3.3 C.11.2.1.2.1: "Window Width
+    /// (0028,1051) shall always be greater than or equal to 1"), is refused, not skipped.
+    static func storedWindow(_ ds: Dataset, frame: Int) throws(DicomError) -> PixelTransforms.Window? {
+        func read(_ d: Dataset) throws(DicomError) -> PixelTransforms.Window? {
+            let replace = "give --window CENTER,WIDTH to use another window"
+            let c = try finiteNumber(d, T.windowCenter, "Window Center", replace)
+            let w = try finiteNumber(d, T.windowWidth, "Window Width", replace)
+            guard let c, let w else { return nil }
+            guard w >= 1 else {
+                throw DicomError(.invalidInput, "--to-8bit: Window Width \(formatDS(w)) is below 1 (PS3.3 C.11.2.1.2.1); "
+                                 + "give --window CENTER,WIDTH to replace it", tag: T.windowWidth)
+            }
             return PixelTransforms.Window(center: c, width: w)
         }
-        if let w = read(ds) { return w }
+        if let w = try read(ds) { return w }
         let perFrame = ds.items(T.perFrameGroups).flatMap { $0.indices.contains(frame - 1) ? $0[frame - 1] : nil }
         for group in [perFrame, ds.items(T.sharedGroups)?.first] {
-            if let item = group?.items(T.frameVOILUTSequence)?.first, let w = read(item) { return w }
+            if let item = group?.items(T.frameVOILUTSequence)?.first, let w = try read(item) { return w }
         }
         return nil
     }

@@ -191,11 +191,16 @@ public final class Reporter: @unchecked Sendable {
     }
 
     /// `dicomtool: dump: 1500 files, 1498 ok, 2 failed (first: scans/x.dcm: exit 22) in 3.2 s`,
-    /// or nil for a single input that succeeded.
+    /// or nil for a single input that succeeded. With findings counted (validate), the inputs read
+    /// are split: `121 files, 60 without findings, 23 with findings, 38 failed ...`.
     public static func summaryLine(command: String, summary: RunSummary) -> String? {
         if summary.total == 1 && summary.succeeded == 1 && summary.notDicom == 0 { return nil }
         var line = "dicomtool: \(escape(command)): \(summary.total) file\(summary.total == 1 ? "" : "s"), "
-            + "\(summary.succeeded) ok, \(summary.failed) failed"
+        if let flagged = summary.withFindings {
+            line += "\(summary.succeeded - flagged) without findings, \(flagged) with findings, \(summary.failed) failed"
+        } else {
+            line += "\(summary.succeeded) ok, \(summary.failed) failed"
+        }
         if let first = summary.firstFailure {
             line += " (first: \(escape(first.file ?? "-")): exit \(first.code.exitStatus.rawValue))"
         }

@@ -11,7 +11,8 @@ import FoundationEssentials
 ///   command's own fields (`error` only when status is `error`)
 /// - `{"type":"end",...}` after the last item
 /// - `{"type":"summary",...,"total","succeeded","failed","skipped","notDicom","interrupted","exit","elapsed",
-///    "firstFailure":{"input","exit","error"}|null}`
+///    "firstFailure":{"input","exit","error"}|null}`, and `"withFindings"` for validate (inputs
+///    read whose report has findings)
 public enum ReporterJSON {
     public static let schema = "dicomtool/1"
 
@@ -62,7 +63,7 @@ public enum ReporterJSON {
                 ("error", errorValue(failure)),
             ])
         } ?? .null
-        return record("summary", command, [
+        var body: [(String, Value)] = [
             ("total", .int(summary.total)),
             ("succeeded", .int(summary.succeeded)),
             ("failed", .int(summary.failed)),
@@ -72,7 +73,9 @@ public enum ReporterJSON {
             ("exit", .int(Int(widening: summary.exitStatus.rawValue))),
             ("elapsed", .double((summary.elapsed * 1000).rounded() / 1000)),
             ("firstFailure", first),
-        ])
+        ]
+        if let flagged = summary.withFindings { body.append(("withFindings", .int(flagged))) }
+        return record("summary", command, body)
     }
 
     /// `{"code","message","offset","tag","cause","text"}`; absent parts are null. `text` is the
