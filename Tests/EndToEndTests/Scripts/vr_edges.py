@@ -601,8 +601,9 @@ def check(tool, work, seed, count):
 
     # Per-file exit statuses.
     # derive: a file without pixel data is refused as invalid input (22); one with them is
-    # derived, or refused as unsupported (80).
-    allowed = {"dump": {0}, "validate": {0, 83}, "anonymize": {0}, "derive": {0, 80},
+    # derived, or refused: as invalid input (22) when its window cannot be applied (a width below
+    # 1, a centre or width beyond the finite range), as unsupported (80).
+    allowed = {"dump": {0}, "validate": {0, 83}, "anonymize": {0}, "derive": {0, 22, 80},
                "transcode --implicit": {0}, "transcode --explicit": {0}, "transcode --big-endian": {0},
                "transcode --deflate": {0}}
     for label, recs in statuses.items():
