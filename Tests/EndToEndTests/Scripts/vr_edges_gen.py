@@ -122,6 +122,10 @@ CHARSETS = [
     ("ISO 2022 IR 6\\ISO 2022 IR 58", "2022", ["Zhang^XiaoDong=张^小东=", "中文"]),
     ("ISO 2022 IR 100", "2022", ["Äneas^Rüdiger", "ßÿ"]),
     ("ISO 2022 IR 6\\ISO 2022 IR 100\\ISO 2022 IR 144", "2022", ["Äneas^Иванов", "ñЖ"]),
+    ("ISO 2022 IR 6\\ISO 2022 IR 126\\ISO 2022 IR 138", "2022", ["Διονυσιος^שרון", "Ωμέγα=עברית"]),
+    ("ISO 2022 IR 6\\ISO 2022 IR 101\\ISO 2022 IR 148", "2022", ["Łódź^Çiğdem", "Żółć Şükrü"]),
+    ("ISO 2022 IR 6\\ISO 2022 IR 127\\ISO 2022 IR 166", "2022", ["قباني^ภาษาไทย", "عربي"]),
+    ("ISO 2022 IR 6\\ISO 2022 IR 109\\ISO 2022 IR 110", "2022", ["Ħamrun^Ķekava", "ĉĝ ŖĢ"]),
 ]
 
 ESC = b"\x1b"
@@ -136,10 +140,21 @@ ELEMENTS = {
     "gb2312": (ESC + b"$)A", "gb2312", 2, 1),
     "latin1": (ESC + b"-A", "latin_1", 1, 1),
     "cyrillic": (ESC + b"-L", "iso8859_5", 1, 1),
+    "latin2": (ESC + b"-B", "iso8859_2", 1, 1),
+    "latin3": (ESC + b"-C", "iso8859_3", 1, 1),
+    "latin4": (ESC + b"-D", "iso8859_4", 1, 1),
+    "arabic": (ESC + b"-G", "iso8859_6", 1, 1),
+    "greek": (ESC + b"-F", "iso8859_7", 1, 1),
+    "hebrew": (ESC + b"-H", "iso8859_8", 1, 1),
+    "latin5": (ESC + b"-M", "iso8859_9", 1, 1),
+    "thai": (ESC + b"-T", "tis_620", 1, 1),
 }
 TERM_ELEMENTS = {"ISO 2022 IR 6": "ascii", "ISO 2022 IR 13": "katakana", "ISO 2022 IR 87": "jisx0208",
                  "ISO 2022 IR 159": "jisx0212", "ISO 2022 IR 149": "ksx1001", "ISO 2022 IR 58": "gb2312",
-                 "ISO 2022 IR 100": "latin1", "ISO 2022 IR 144": "cyrillic"}
+                 "ISO 2022 IR 100": "latin1", "ISO 2022 IR 144": "cyrillic", "ISO 2022 IR 101": "latin2",
+                 "ISO 2022 IR 109": "latin3", "ISO 2022 IR 110": "latin4", "ISO 2022 IR 127": "arabic",
+                 "ISO 2022 IR 126": "greek", "ISO 2022 IR 138": "hebrew", "ISO 2022 IR 148": "latin5",
+                 "ISO 2022 IR 166": "thai"}
 
 
 def encode_2022(text, terms, delimiters):
