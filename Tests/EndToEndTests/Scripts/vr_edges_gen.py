@@ -255,16 +255,20 @@ def encode_elements(elements, implicit, big):
     order = ">" if big else "<"
     for e in sorted(elements, key=lambda x: x.tag):
         g, el = e.tag >> 16, e.tag & 0xFFFF
-        if e.vr == "SQ":
+        if e.items is not None:
+            # A sequence; as UN of undefined length (CP-246), its items are Implicit VR Little Endian.
+            inner_implicit, inner_big = (True, False) if e.vr == "UN" else (implicit, big)
+            order = "<" if e.vr == "UN" else (">" if big else "<")
             body = bytearray()
             for item in e.items:
-                inner = encode_elements(item.elements, implicit, big)
+                inner = encode_elements(item.elements, inner_implicit, inner_big)
                 body += struct.pack(order + "HHI", 0xFFFE, 0xE000, 0xFFFFFFFF if item.undefined else len(inner)) + inner
                 if item.undefined:
                     body += struct.pack(order + "HHI", 0xFFFE, 0xE00D, 0)
             length = 0xFFFFFFFF if e.undefined else len(body)
             if e.undefined:
                 body += struct.pack(order + "HHI", 0xFFFE, 0xE0DD, 0)
+            order = ">" if big else "<"
         else:
             body = value_bytes(e, big)
             length = len(body)
@@ -433,6 +437,10 @@ class Maker:
             for k, vr in enumerate(rng.sample(sorted(TAGS), 6) + (["SQ"] if rng.random() < 0.3 and not self.implicit else [])):
                 tag = (group << 16) | (slot << 8) | k
                 out.append(self.sequence(tag, depth + 2) if vr == "SQ" else self.element(vr, tag, depth))
+            if self.syntax in ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99") and rng.random() < 0.3:
+                un = self.sequence((group << 16) | (slot << 8) | 0x20, depth + 2)  # CP-246: SQ written as UN
+                un.vr, un.undefined = "UN", True
+                out.append(un)
         if rng.random() < 0.4:
             group = rng.choice([0x0013, 0x0015])
             for k, vr in enumerate(rng.sample(["US", "LO", "FD", "UL", "SH", "OB"], 3)):
