@@ -34,7 +34,8 @@ import Glibc
 ///   profile keeps in the same file (e.g. "LightSpeed Ultr" in a removed private tag,
 ///   "LightSpeed Ultra" in the kept model name). Referenced File ID and File-set ID do not count
 ///   as kept values for this: file names often embed the Patient ID (a DICOMDIR's
-///   "DICOM\12345\IM1"), and such a name is a residual, not an excuse.
+///   "DICOM\12345\IM1"), and such a name is a residual, not an excuse,
+///   unless `--keep` names the attribute (the user accepts the names as they are).
 public enum IdentityScanner {
     /// How a value is matched (see the type's description).
     public enum Match: Sendable, Equatable {
@@ -320,9 +321,12 @@ public enum IdentityScanner {
                 switch decision {
                 case .keep where treated && e.vr.usesSpecificCharacterSet:
                     continue
+                case .keep where e.tag == Tag(0x0004, 0x1500) || e.tag == Tag(0x0004, 0x1130):
+                    // File names the profile keeps excuse nothing (see the type's description);
+                    // kept by --keep, they are the user's to accept.
+                    continue
                 case .keep, .keepVerbatim:
-                    // File names are kept but excuse nothing (see the type's description).
-                    if e.tag != Tag(0x0004, 0x1500) && e.tag != Tag(0x0004, 0x1130) { keep(e, ds) }
+                    keep(e, ds)
                 case .clean:
                     // Cleaned text keeps its wording; only person names are replaced whole.
                     if e.vr == .PN { add(strings(e, ds)) }

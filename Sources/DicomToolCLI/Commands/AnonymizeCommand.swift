@@ -59,9 +59,14 @@ public enum AnonymizeCommand {
             let residuals = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: meta, anonymized: dataset,
                                                       anonymizer: anonymizer, identifying: identifying)
             if !residuals.isEmpty {
+                // File IDs are kept so that a DICOMDIR's records name the mirrored files: when they
+                // hold an identifier, so do the tree's own names.
+                let hint = residuals.contains { $0.contains("(0004,1500)") }
+                    ? " (the DICOMDIR's file IDs, and so the tree's folder and file names, hold identifying values: "
+                      + "rename the tree first, or accept them with --keep ReferencedFileID)" : ""
                 throw DicomError(.nonconformant, "identifying values remain after de-identification: "
                                  + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
-                                 + "; nothing written", file: item.displayName)
+                                 + "; nothing written" + hint, file: item.displayName)
             }
             if isDirectory {
                 let destination = args.plan ? nil : outputs.destination(for: item)

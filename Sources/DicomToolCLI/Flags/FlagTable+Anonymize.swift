@@ -107,7 +107,8 @@ extension FlagTable {
              whole tokens). It is the same check that runs before each file is written, with the \
              options given plus those the file declares in De-identification Method Code Sequence; \
              a value kept by --keep in the run is reported unless --keep is given here too. A value \
-             in a kept file name (a DICOMDIR's Referenced File ID) is reported. Exit 83 when any is \
+             in a kept file name (a DICOMDIR's Referenced File ID) is reported, unless --keep \
+             ReferencedFileID accepts the names. Exit 83 when any is \
              found.
              """),
     ]
