@@ -59,6 +59,7 @@ public enum IdentityScanner {
     }
 
     static let dummies: Set<String> = ["ANONYMOUS", "19000101", "000000", "19000101000000", "urn:x:anonymous"]
+    static let foldedDummies: Set<[UInt8]> = Set(dummies.map { folded($0.utf8) })
 
     /// Words the anonymizer writes itself (bookkeeping, dummies, the method names): a short value
     /// equal to one of them is not searched, since every output holds it.
@@ -349,7 +350,8 @@ public enum IdentityScanner {
         var out: [Finding] = []
         for c in candidates where !seen.contains(c.value) {
             let v = c.value
-            if dummies.contains(v) { continue }
+            // Our own dummies, in any case (an original already named "Anonymous").
+            if dummies.contains(v) || foldedDummies.contains(folded(v.utf8)) { continue }
             // Undecodable text (replacement characters) would match anything.
             if v.unicodeScalars.contains("\u{FFFD}") { continue }
             let length = v.utf8.allSatisfy({ $0 < 0x80 }) ? v.utf8.count : v.count
