@@ -113,17 +113,19 @@ public enum IdentityScanner {
                 case .bytes(let b):
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
-                        let value = folded(ds.decodeText(b, vr: e.vr).utf8)
+                        let value = ds.decodeText(b, vr: e.vr).utf8
                         all.append(contentsOf: value)
                         if e.vr != .UI { text.append(contentsOf: value); text.append(0xFF) }
                     } else {
-                        b.withUnsafeBytes { all.append(contentsOf: $0.lazy.map(fold)) }
+                        b.withUnsafeBytes { all.append(contentsOf: $0) }
                     }
                     all.append(0xFF)
                 }
             }
         }
         for (_, ds) in datasets { gather(ds) }
+        foldInPlace(&all)
+        foldInPlace(&text)
         let anyHit = needles.contains { n in
             n.finding.match == .substring ? matches(all, n.bytes, .substring) : matches(text, n.bytes, .token)
         }
@@ -192,7 +194,17 @@ public enum IdentityScanner {
     /// ASCII upper-case letters to lower case; every other byte as it is (UTF-8 stays valid).
     @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
 
-    static func folded<S: Sequence>(_ bytes: S) -> [UInt8] where S.Element == UInt8 { bytes.map(fold) }
+    static func folded<S: Sequence>(_ bytes: S) -> [UInt8] where S.Element == UInt8 {
+        var out = Array(bytes)
+        foldInPlace(&out)
+        return out
+    }
+
+    static func foldInPlace(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBufferPointer { b in
+            for i in b.indices where b[i] &- 0x41 < 26 { b[i] |= 0x20 }
+        }
+    }
 
     /// An ASCII letter or digit: what a token is made of (every other byte bounds a token).
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 }
@@ -345,7 +357,8 @@ public enum IdentityScanner {
             }
         }
         walk(original, path: [], removed: false, treated: false, inPrivate: false)
-        let kept = folded(keptJoined)
+        foldInPlace(&keptJoined)
+        let kept = keptJoined
         var seen = Set<String>()
         var out: [Finding] = []
         for c in candidates where !seen.contains(c.value) {
