@@ -320,6 +320,10 @@ import Testing
             let kept = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--burned-in", "allow", "--keep", "ReferencedFileID",
                                      "-o", tree.path, root.appendingPathComponent("dicomdir").path])
             #expect(kept.status == 0, "\(kept.stderr.prefix(500))")
+            // The DICOMDIR's patient record carries the same pseudonym as the patient's files.
+            let record = try Tool.run(["dump", "--tag", "DirectoryRecordSequence[0].PatientID", tree.appendingPathComponent("DICOMDIR").path])
+            let image = try Self.dumpedValue("(0010,0020)", of: tree.appendingPathComponent("77654033/CR1/6154").path)
+            #expect(image?.hasPrefix("ANON") == true && record.stdout.contains("[\(image ?? "-")]"), "\(record.stdout)")
             let check = try Tool.run(["anonymize", "--check", dicomdir, tree.appendingPathComponent("DICOMDIR").path])
             #expect(check.status == 83 && check.stdout.contains("(0004,1500): contains '77654033'"), "\(check.stdout.prefix(500))")
             let refusedTree = dir.appendingPathComponent("dd-refused")
