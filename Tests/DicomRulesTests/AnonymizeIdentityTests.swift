@@ -114,6 +114,23 @@ private func directory(patientID: String, name: String, fileID: [String]) -> Dat
         }
     }
 
+    /// The bookkeeping the anonymizer writes is no residual even where letters compare without
+    /// case: a removed "patient" is not found in "Retain Patient Characteristics Option" nor in
+    /// "kept as is: PatientName"; anything else written into those attributes is searched.
+    @Test func ownBookkeepingIsNoResidual() throws {
+        let file = try part10File(plantedDataset { $0.setString(t(0x0008, 0x1030), .LO, "patient") })
+        var opts = AnonymizeOptions(secret: testSecret)
+        opts.retainPatientCharacteristics = true
+        opts.keep = [try TagSelector(parsing: "PatientName")]
+        let r = try Anonymizer(options: opts).anonymize(file)
+        #expect(r.dataset.strings(t(0x0012, 0x0063))?.contains("Retain Patient Characteristics Option") == true)
+        #expect(IdentityScanner.residuals(original: file, anonymized: r.dataset, options: opts) == [])
+        var planted = r.dataset
+        planted.setStrings(t(0x0012, 0x0063), .LO, (r.dataset.strings(t(0x0012, 0x0063)) ?? []) + ["seen by the patient"])
+        let hits = IdentityScanner.residuals(original: file, anonymized: planted, options: opts)
+        #expect(hits == ["(0012,0063): contains 'patient' from the original's (0008,1030)"], "\(hits)")
+    }
+
     /// The anonymized meta is searched too (a Source AE Title kept by Retain Device Identity).
     @Test func theMetaIsSearched() throws {
         let file = try part10File(plantedDataset())

@@ -105,15 +105,15 @@ public enum IdentityScanner {
         var all: [UInt8] = [], text: [UInt8] = []
         all.reserveCapacity(8192)
         text.reserveCapacity(4096)
-        func gather(_ ds: Dataset) {
+        func gather(_ ds: Dataset, _ inMethodCodes: Bool) {
             for e in ds.elements {
                 switch e.value {
-                case .sequence(let items): items.forEach(gather)
+                case .sequence(let items): items.forEach { gather($0, inMethodCodes || e.tag == methodCodeSequence) }
                 case .fragments: continue
                 case .bytes(let b):
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
-                        let value = ds.decodeText(b, vr: e.vr).utf8
+                        let value = searchedText(ds.decodeText(b, vr: e.vr), e.tag, inMethodCodes).utf8
                         all.append(contentsOf: value)
                         if e.vr != .UI { text.append(contentsOf: value); text.append(0xFF) }
                     } else {
@@ -123,7 +123,7 @@ public enum IdentityScanner {
                 }
             }
         }
-        for (_, ds) in datasets { gather(ds) }
+        for (_, ds) in datasets { gather(ds, false) }
         foldInPlace(&all)
         foldInPlace(&text)
         let anyHit = needles.contains { n in
@@ -132,18 +132,18 @@ public enum IdentityScanner {
         guard anyHit else { return [] }
 
         var hits: [String] = []
-        func walk(_ ds: Dataset, _ path: String) {
+        func walk(_ ds: Dataset, _ path: String, _ inMethodCodes: Bool) {
             for e in ds.elements {
                 let here = path + e.tag.description
                 switch e.value {
                 case .sequence(let items):
-                    for (i, item) in items.enumerated() { walk(item, here + "[\(i)].") }
+                    for (i, item) in items.enumerated() { walk(item, here + "[\(i)].", inMethodCodes || e.tag == methodCodeSequence) }
                 case .fragments:
                     continue
                 case .bytes(let b):
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
-                        let value = folded(ds.decodeText(b, vr: e.vr).utf8)
+                        let value = folded(searchedText(ds.decodeText(b, vr: e.vr), e.tag, inMethodCodes).utf8)
                         for n in needles where (n.finding.match == .substring || e.vr != .UI) && matches(value, n.bytes, n.finding.match) {
                             hits.append("\(here): contains '\(n.finding.value)' from the original's \(n.finding.source)")
                         }
@@ -156,8 +156,42 @@ public enum IdentityScanner {
                 }
             }
         }
-        for (label, ds) in datasets { walk(ds, label) }
+        for (label, ds) in datasets { walk(ds, label, false) }
         return hits
+    }
+
+    static let methodCodeSequence = Tag(0x0012, 0x0064)
+
+    /// The de-identification bookkeeping the anonymizer writes (PS3.15 E.1.1): Patient Identity
+    /// Removed, De-identification Method and its Code Sequence, Longitudinal Temporal Information
+    /// Modified. Their standard values are no residuals ("patient" in a removed ROI name is not
+    /// found in "Retain Patient Characteristics Option"); any other value in them is searched.
+    static let ownTexts: Set<String> = {
+        var texts: Set<String> = ["YES", "NO", "MODIFIED", "UNMODIFIED", "REMOVED"]
+        for m in DeidentificationProfile.methods {
+            texts.insert(m.value)
+            texts.insert(m.scheme)
+            texts.insert(m.meaning)
+            texts.insert(String(m.meaning.prefix(64)))
+        }
+        return texts
+    }()
+
+    /// `text` of `tag` without the bookkeeping values the anonymizer writes (see `ownTexts`);
+    /// other attributes' text as it is.
+    static func searchedText(_ text: String, _ tag: Tag, _ inMethodCodes: Bool) -> String {
+        let bookkeeping = tag == Tag(0x0012, 0x0062) || tag == Tag(0x0012, 0x0063) || tag == Tag(0x0028, 0x0303)
+            || (inMethodCodes && (tag == Tag(0x0008, 0x0100) || tag == Tag(0x0008, 0x0102) || tag == Tag(0x0008, 0x0104)))
+        guard bookkeeping else { return text }
+        return text.split(separator: "\\", omittingEmptySubsequences: false).filter { part in
+            let v = part.trimmingWhitespace()
+            if ownTexts.contains(v) { return false }
+            // "kept as is: Keyword" (the attributes --keep kept, Anonymizer).
+            if v.hasPrefix("kept as is: ") {
+                return !v.dropFirst(12).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "(),".contains($0)) }
+            }
+            return true
+        }.joined(separator: "\\")
     }
 
     /// `text` with every match of `findings` replaced by "X", in the order given (longest first,
