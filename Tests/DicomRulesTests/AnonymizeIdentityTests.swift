@@ -172,6 +172,13 @@ private func directory(patientID: String, name: String, fileID: [String]) -> Dat
                                                                      fileID: ["DICOM", "P1", "IM1"])))
         let record = try #require(dir.dataset.items(t(0x0004, 0x1220))?.first)
         #expect(record.string(t(0x0010, 0x0020)) == expected && record.string(t(0x0010, 0x0010)) == expected)
+        // A Patient ID given by --set is what the file, and so the audit, holds.
+        var setOpts = opts
+        setOpts.set = [(try TagSelector(parsing: "PatientID"), "SUBJECT-01")]
+        let s = try Anonymizer(options: setOpts).anonymize(try part10File(plantedDataset()))
+        #expect(s.dataset.string(t(0x0010, 0x0020)) == "SUBJECT-01")
+        #expect(s.report.auditLines.contains("PatientID\tPID-5550123\tSUBJECT-01"))
+        #expect(s.report.auditLines.contains("PatientName\tPlantagenet^Richard^Middle\t\(expected)"))
         // The self-check is clean: the pseudonym holds nothing of the original.
         #expect(IdentityScanner.residuals(original: try part10File(plantedDataset()), anonymized: a.dataset, options: opts) == [])
     }

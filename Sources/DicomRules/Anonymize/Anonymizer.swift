@@ -170,6 +170,13 @@ public struct Anonymizer: Sendable {
         for (selector, value) in creatorsFirst {
             try apply(set: selector.steps[...], value: value, to: &out, path: "", report: &report)
         }
+        // The audit says what was written: a Patient ID or Name given by --set replaces the pseudonym.
+        if let old = original.string(Pass.patientID), report.patientIDMap[old] != nil, let now = out.string(Pass.patientID) {
+            report.patientIDMap[old] = now
+        }
+        if let old = original.string(Pass.patientName), report.patientNameMap[old] != nil, let now = out.string(Pass.patientName) {
+            report.patientNameMap[old] = now
+        }
 
         // Meta: the new SOP instance (Media Storage SOP Instance UID follows it), our
         // implementation; the source/sending/receiving AE titles and private information go.
