@@ -137,7 +137,7 @@ public struct Anonymizer: Sendable {
         report = pass.report
         if options.retainLongModifiedDates { report.dateOffsetDays = pass.dateOffset }
 
-        // De-identification bookkeeping (PS3.15 E.1.1, PS3.3 C.7.1.1.1 Patient Identity Removed).
+        // De-identification bookkeeping (PS3.15 E.1.1; PS3.3 C.7.1.1, Patient Module: (0012,0062-0064)).
         // PS3.15 E.1.1 asks for YES under the Basic Profile and any of its options (none of them
         // keeps the patient's identity: they keep dates, UIDs, device, institution, characteristics
         // or reviewed text). A standard attribute that `--keep` kept although the profile would
