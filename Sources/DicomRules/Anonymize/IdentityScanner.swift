@@ -478,7 +478,7 @@ public enum IdentityScanner {
     static func find(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer, from: Int) -> Int? {
         let n = needle.count
         guard n > 0, from >= 0, from + n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return nil }
-        let firstByte = Int32(needle[0])
+        let firstByte = Int32(widening: needle[0])
         let lastByte = needle[n - 1]
         let end = h + (haystack.count - n + 1)
         var p = h + from
