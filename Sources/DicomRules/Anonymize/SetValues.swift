@@ -32,12 +32,12 @@ public enum SetValues {
             let v = raw.trimmingWhitespace()
             let ok: Bool
             switch vr {
-            case .US: ok = UInt16(v) != nil
-            case .SS: ok = Int16(v) != nil
-            case .UL: ok = UInt32(v) != nil
-            case .SL: ok = Int32(v) != nil
-            case .UV: ok = UInt64(v) != nil
-            case .SV: ok = Int64(v) != nil
+            case .US: ok = UInt16(v) != nil   // conversion: parses text, nil when out of range
+            case .SS: ok = Int16(v) != nil   // conversion: parses text, nil when out of range
+            case .UL: ok = UInt32(v) != nil   // conversion: parses text, nil when out of range
+            case .SL: ok = Int32(v) != nil   // conversion: parses text, nil when out of range
+            case .UV: ok = UInt64(v) != nil   // conversion: parses text, nil when out of range
+            case .SV: ok = Int64(v) != nil   // conversion: parses text, nil when out of range
             default: ok = Double(v).map { $0.isFinite } ?? false
             }
             guard ok else {
