@@ -220,13 +220,15 @@ public struct Anonymizer: Sendable {
         guard let step = steps.first else { return }
         let here = path + step.tag.description
         if steps.count == 1 {
-            let (vr, vm) = try Self.setVR(step.tag, in: ds, path: here)
+            // At the top level the error's tag prefix names the attribute; inside items the path does.
+            let shown = path.isEmpty ? "" : " " + here
+            let (vr, vm) = try Self.setVR(step.tag, in: ds, path: shown)
             if let problem = SetValues.problem(value, vr: vr, vm: vm) {
-                throw DicomError(.usage, "--set \(here): \(problem)", tag: step.tag)
+                throw DicomError(.usage, "--set\(shown): \(problem)", tag: step.tag)
             }
             let old = ds[step.tag].flatMap { $0.valueBytes }.map { ds.decodeText($0, vr: vr) }
             guard let bytes = Anonymizer.encode(value, vr: vr) else {
-                throw DicomError(.usage, "--set \(here): '\(value)' is not a valid \(vr.rawValue) value", tag: step.tag)
+                throw DicomError(.usage, "--set\(shown): '\(value)' is not a valid \(vr.rawValue) value", tag: step.tag)
             }
             if vr.isString { ds.setString(step.tag, vr, value) } else {
                 ds.set(Element(tag: step.tag, vr: vr, value: .bytes(ValueBytes(bytes))))
@@ -255,10 +257,10 @@ public struct Anonymizer: Sendable {
         if tag.isPrivateCreator { return (.LO, "1") }
         if tag.isPrivate {
             guard let creatorTag = tag.privateCreatorTag else {
-                throw DicomError(.usage, "--set \(path): not a private data element or creator (PS3.5 7.8.1)", tag: tag)
+                throw DicomError(.usage, "--set\(path): not a private data element or creator (PS3.5 7.8.1)", tag: tag)
             }
             guard let creator = ds.string(creatorTag)?.trimmingWhitespace(), !creator.isEmpty else {
-                throw DicomError(.usage, "--set \(path): private element without its private creator \(creatorTag) in the data set "
+                throw DicomError(.usage, "--set\(path): a private element needs its private creator \(creatorTag) in the data set "
                                  + "(set it too, e.g. --set '\(creatorTag)=VENDOR NAME', or --keep it)", tag: tag)
             }
             if let existing { return (existing, nil) }
@@ -267,7 +269,7 @@ public struct Anonymizer: Sendable {
         }
         guard let entry = DataDictionary.entry(for: tag), let first = entry.vr else {
             if let existing { return (existing, nil) }
-            throw DicomError(.usage, "--set \(path): not in the PS3.6 data dictionary, so its VR is unknown", tag: tag)
+            throw DicomError(.usage, "--set\(path): not in the PS3.6 data dictionary, so its VR is unknown", tag: tag)
         }
         if let existing, entry.vrs.contains(existing) { return (existing, entry.vm) }
         return (first, entry.vm)

@@ -13,7 +13,7 @@ public enum SetValues {
     /// Why `value` cannot be written with `vr` and multiplicity `vm` (a PS3.6 VM string, nil when
     /// unknown), nil when it can. An empty value (zero length) is always allowed.
     public static func problem(_ value: String, vr: VR, vm: String?) -> String? {
-        if notFromText.contains(vr) { return "a \(vr.rawValue) value cannot be given as text" }
+        if notFromText.contains(vr) { return "a value of VR \(vr.rawValue) cannot be given as text" }
         if value.isEmpty { return nil }
         let values: [Substring] = singleValued.contains(vr) ? [Substring(value)] : value.split(separator: "\\", omittingEmptySubsequences: false)
         if let vm, !VMRange.accepts(vm, count: values.count) {
@@ -75,7 +75,8 @@ public enum SetValues {
     public static func check(_ sets: [(TagSelector, String)]) throws(DicomError) {
         for (selector, value) in sets {
             guard let tag = selector.steps.last?.tag else { continue }
-            let name = "--set \(tag)"
+            // The error's tag prefix names the attribute: the message need not repeat it.
+            let name = "--set"
             if tag.group == 0x0000 || tag.group == 0x0002 {
                 throw DicomError(.usage, "\(name): group \(String(tag.group, radix: 16, uppercase: true)) is not set by --set (file meta and command elements are written by the tool)", tag: tag)
             }
@@ -85,7 +86,7 @@ public enum SetValues {
                     throw DicomError(.usage, "\(name): not a valid private tag (PS3.5 7.8.1)", tag: tag)
                 }
                 if tag.isPrivateCreator {
-                    if let p = problem(value, vr: .LO, vm: "1") { throw DicomError(.usage, "\(name) (private creator): \(p)", tag: tag) }
+                    if let p = problem(value, vr: .LO, vm: "1") { throw DicomError(.usage, "\(name) (a private creator): \(p)", tag: tag) }
                     if value.trimmingWhitespace().isEmpty { throw DicomError(.usage, "\(name): a private creator cannot be empty", tag: tag) }
                 }
                 // A private data element's creator may be in the data set: checked when applied.
@@ -99,7 +100,7 @@ public enum SetValues {
             for vr in entry.vrs {
                 if let p = problem(value, vr: vr, vm: entry.vm) { problems.append(p) } else { problems = []; break }
             }
-            if let p = problems.first { throw DicomError(.usage, "\(name) \(entry.keyword): \(p)", tag: tag) }
+            if let p = problems.first { throw DicomError(.usage, "\(name): \(p)", tag: tag) }
         }
     }
 }
