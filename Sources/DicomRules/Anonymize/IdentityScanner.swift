@@ -205,11 +205,11 @@ public enum IdentityScanner {
     /// so that a value is replaced before a shorter value inside it). Clean Descriptors' rule.
     public static func clean(_ text: String, of findings: [Finding]) -> String {
         var bytes = Array(text.utf8)
+        var hay = folded(bytes)   // folded again only after a replacement
         var changed = false
         for f in findings {
             let needle = folded(f.value.utf8)
             guard !needle.isEmpty, needle.count <= bytes.count else { continue }
-            let hay = folded(bytes)
             var out: [UInt8] = []
             var kept = 0
             hay.withUnsafeBytes { h in
@@ -226,6 +226,7 @@ public enum IdentityScanner {
             if kept > 0 {
                 out.append(contentsOf: bytes[kept...])
                 bytes = out
+                hay = folded(bytes)
                 changed = true
             }
         }
