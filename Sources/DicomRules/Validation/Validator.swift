@@ -40,6 +40,7 @@ public struct Validator: Sendable {
         }
         if options.checkIOD {
             IODChecks(reportForeign: options.reportForeignAttributes).run(file.dataset, into: &out)
+            PixelConstraintChecks.run(file, into: &out)
             LossyChecks.run(file, into: &out)
             CodestreamChecks.run(file, into: &out)
         }
