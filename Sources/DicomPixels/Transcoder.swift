@@ -726,20 +726,18 @@ public struct Transcoder {
         guard let sopClass = ds.string(Tag(0x0008, 0x0016))?.trimmingWhitespace(), !sopClass.isEmpty else { return }
         let after = ImagePixelConstraints.violations(sopClass: sopClass, syntax: target, values: .init(d))
         guard !after.isEmpty else { return }
-        let pi = ds.string(PixelModule.photometric)?.trimmingWhitespace()
-        func number(_ t: Tag) -> Int? { ds.int(t) }
         let beforeValues = ImagePixelConstraints.Values(
-            photometricInterpretation: pi, samplesPerPixel: number(PixelModule.samplesPerPixel),
-            planarConfiguration: number(PixelModule.planarConfiguration), bitsAllocated: number(PixelModule.bitsAllocated),
-            bitsStored: number(PixelModule.bitsStored), highBit: number(PixelModule.highBit),
-            pixelRepresentation: number(PixelModule.pixelRepresentation))
+            photometricInterpretation: ds.string(PixelModule.photometric)?.trimmingWhitespace(),
+            samplesPerPixel: ds.int(PixelModule.samplesPerPixel), planarConfiguration: ds.int(PixelModule.planarConfiguration),
+            bitsAllocated: ds.int(PixelModule.bitsAllocated), bitsStored: ds.int(PixelModule.bitsStored),
+            highBit: ds.int(PixelModule.highBit), pixelRepresentation: ds.int(PixelModule.pixelRepresentation))
         let already = Set(ImagePixelConstraints.violations(sopClass: sopClass, syntax: source, values: beforeValues)
             .map { "\($0.rule.keyword) \($0.rule.section) \($0.value)" })
         guard let v = after.first(where: { !already.contains("\($0.rule.keyword) \($0.rule.section) \($0.value)") }) else { return }
         let iod = UIDDictionary.entry(for: sopClass)?.name ?? sopClass
         var hint = ""
         if v.rule.tag == PixelModule.photometric, ImagePixelConstraints.SyntaxClass(target) == .jpegLossy, d.samplesPerPixel == 3 {
-            hint = "; --subsampling 422 or 420 writes YBR_FULL_422"
+            hint = "; chroma subsampling 422 or 420 writes YBR_FULL_422"
         }
         throw DicomError(.unsupported, "\(iod): the output's \(v.message) (PS3.3 \(v.rule.section)); nothing written\(hint)",
                          tag: v.rule.tag)

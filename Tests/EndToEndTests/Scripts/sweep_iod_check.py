@@ -4,37 +4,19 @@ readback_support.make in every target) against its source, by `dicomtool validat
 dicom3tools' dciodvfy: an output may carry no validate error or warning and no dciodvfy error that
 its source does not (issue 14 item 4: lossy output only in what its IOD permits).
 
-Usage: sweep_iod_check.py DICOMTOOL WORK_DIR
-Runs both sweeps into WORK_DIR/lossy and WORK_DIR/bitdepth (their own failures are theirs to
-report and are not repeated here), then prints each new finding and
-'N outputs checked (L lossy), D new dicomtool findings, E new dciodvfy errors'."""
+Usage: sweep_iod_check.py DICOMTOOL WORK_DIR [--compare-only]
+Runs both sweeps into WORK_DIR/lossy and WORK_DIR/bitdepth (each also fails on such a finding
+itself, through readback_support.new_iod_problems; their last lines are repeated), then prints each new finding and
+'N outputs checked (L lossy), D new dicomtool findings, E new dciodvfy errors'. With
+--compare-only the sweeps are not run again (their outputs are already in WORK_DIR)."""
 import glob
-import json
 import os
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def dicomtool_findings(tool, path):
-    run = subprocess.run([tool, "validate", "--format", "json", path], capture_output=True, text=True)
-    out = set()
-    for line in run.stdout.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        for f in (record.get("validation") or {}).get("findings", []):
-            if isinstance(f, dict) and f.get("severity") in ("error", "warning"):
-                out.add(f"{f.get('severity')} {f.get('rule')} {f.get('path')}: {f.get('message')}")
-    return out
-
-
-def dciodvfy_errors(path):
-    run = subprocess.run(["dciodvfy", path], capture_output=True)
-    text = (run.stdout + run.stderr).decode("latin-1")
-    return {line.strip() for line in text.splitlines() if line.startswith("Error")}
+sys.path.insert(0, HERE)
+from readback_support import dciodvfy_errors, validate_findings  # noqa: E402
 
 
 def is_lossy(path):
@@ -44,7 +26,8 @@ def is_lossy(path):
 
 def main():
     tool, work = sys.argv[1], sys.argv[2]
-    for script, sub in (("lossy_readback.py", "lossy"), ("bitdepth_readback.py", "bitdepth")):
+    rerun = "--compare-only" not in sys.argv[3:]
+    for script, sub in (("lossy_readback.py", "lossy"), ("bitdepth_readback.py", "bitdepth")) if rerun else ():
         d = os.path.join(work, sub)
         r = subprocess.run([sys.executable, os.path.join(HERE, script), tool, d], capture_output=True, text=True)
         print(f"{script}: {(r.stdout.strip().splitlines() or ['(no output)'])[-1]}")
@@ -54,13 +37,13 @@ def main():
 
     def source_facts(src):
         if src not in cache:
-            cache[src] = (dicomtool_findings(tool, src), dciodvfy_errors(src))
+            cache[src] = (validate_findings(tool, src), dciodvfy_errors(src))
         return cache[src]
 
     for sub in ("lossy", "bitdepth"):
         for out in sorted(glob.glob(os.path.join(work, sub, "out_*.dcm"))):
-            if out.endswith(".ours.dcm") or out.endswith(".peer.dcm"):
-                continue
+            if os.path.basename(out).count(".dcm") > 1:
+                continue  # the sweeps' own decodes (.ours.dcm, .gdcm.dcm, .peer.dcm...)
             base = os.path.basename(out)[len("out_"):-len(".dcm")]
             name = base[:base.index("--")].rstrip("_") if "--" in base else base
             src = os.path.join(work, sub, f"src_{name}.dcm")
@@ -70,7 +53,7 @@ def main():
             checked += 1
             lossy += is_lossy(out)
             ours_src, theirs_src = source_facts(src)
-            for f in sorted(dicomtool_findings(tool, out) - ours_src):
+            for f in sorted(validate_findings(tool, out) - ours_src):
                 new_ours.append(f"{sub}/{os.path.basename(out)}: {f}")
             for e in sorted(dciodvfy_errors(out) - theirs_src):
                 new_theirs.append(f"{sub}/{os.path.basename(out)}: {e}")
