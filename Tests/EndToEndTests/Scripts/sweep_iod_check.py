@@ -2,7 +2,9 @@
 """Every output of the readback sweeps (lossy_readback.py, bitdepth_readback.py: the images of
 readback_support.make in every target) against its source, by `dicomtool validate` and by
 dicom3tools' dciodvfy: an output may carry no validate error or warning and no dciodvfy error that
-its source does not (issue 14 item 4: lossy output only in what its IOD permits).
+its source does not (issue 14 item 4: lossy output only in what its IOD permits). The
+retired-syntax warning of --big-endian outputs is what was asked for, and dciodvfy reads neither
+deflated nor HTJ2K files: see readback_support.new_iod_problems.
 
 Usage: sweep_iod_check.py DICOMTOOL WORK_DIR [--compare-only]
 Runs both sweeps into WORK_DIR/lossy and WORK_DIR/bitdepth (each also fails on such a finding
@@ -16,7 +18,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from readback_support import dciodvfy_errors, validate_findings  # noqa: E402
+from readback_support import new_iod_problems  # noqa: E402
 
 
 def is_lossy(path):
@@ -33,13 +35,6 @@ def main():
         print(f"{script}: {(r.stdout.strip().splitlines() or ['(no output)'])[-1]}")
     checked = lossy = 0
     new_ours, new_theirs = [], []
-    cache = {}
-
-    def source_facts(src):
-        if src not in cache:
-            cache[src] = (validate_findings(tool, src), dciodvfy_errors(src))
-        return cache[src]
-
     for sub in ("lossy", "bitdepth"):
         for out in sorted(glob.glob(os.path.join(work, sub, "out_*.dcm"))):
             if os.path.basename(out).count(".dcm") > 1:
@@ -52,11 +47,9 @@ def main():
                 continue
             checked += 1
             lossy += is_lossy(out)
-            ours_src, theirs_src = source_facts(src)
-            for f in sorted(validate_findings(tool, out) - ours_src):
-                new_ours.append(f"{sub}/{os.path.basename(out)}: {f}")
-            for e in sorted(dciodvfy_errors(out) - theirs_src):
-                new_theirs.append(f"{sub}/{os.path.basename(out)}: {e}")
+            for p in new_iod_problems(tool, src, out):
+                kind, _, text = p.partition(": ")
+                (new_ours if kind == "validate" else new_theirs).append(f"{sub}/{os.path.basename(out)}: {text}")
     for line in new_ours:
         print("dicomtool:", line)
     for line in new_theirs:
