@@ -115,8 +115,8 @@ public struct KeyedMapping: Sendable {
         b[6] = (b[6] & 0x0F) | 0x80   // version 8
         b[8] = (b[8] & 0x3F) | 0x80   // RFC 9562 variant
         var hi: UInt64 = 0, lo: UInt64 = 0
-        for i in 0..<8 { hi = hi << 8 | UInt64(b[i]) }
-        for i in 8..<16 { lo = lo << 8 | UInt64(b[i]) }
+        for i in 0..<8 { hi = hi << 8 | UInt64(widening: b[i]) }
+        for i in 8..<16 { lo = lo << 8 | UInt64(widening: b[i]) }
         return "2.25." + UInt128Decimal.string(hi: hi, lo: lo)
     }
 
@@ -124,8 +124,8 @@ public struct KeyedMapping: Sendable {
     public func dayOffset(forPatient patientID: String) -> Int {
         let digest = mac("date-shift:" + patientID)
         var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(digest[i]) }
-        return -Int(1 + v % 3650)
+        for i in 0..<8 { v = v << 8 | UInt64(widening: digest[i]) }
+        return -Int(1 + v % 3650)  // conversion: 1...3650
     }
 
     /// A pseudonym for identifiers that must stay non-empty (Patient ID under D): "ANON" +
@@ -167,9 +167,9 @@ enum CivilDate {
     static func shift(_ text: String, by offset: Int) -> String? {
         let chars = Array(text.utf8)
         guard chars.count >= 8, chars[0..<8].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let y = Int(String(decoding: chars[0..<4], as: UTF8.self)),
-              let m = Int(String(decoding: chars[4..<6], as: UTF8.self)),
-              let d = Int(String(decoding: chars[6..<8], as: UTF8.self)),
+              let y = Int(String(decoding: chars[0..<4], as: UTF8.self)),  // conversion: parses 4 digits (checked above)
+              let m = Int(String(decoding: chars[4..<6], as: UTF8.self)),  // conversion: parses 2 digits
+              let d = Int(String(decoding: chars[6..<8], as: UTF8.self)),  // conversion: parses 2 digits
               (1...12).contains(m), (1...31).contains(d) else { return nil }
         let (ny, nm, nd) = date(fromDays: days(year: y, month: m, day: d) + offset)
         guard (1...9999).contains(ny) else { return nil }

@@ -231,7 +231,7 @@ public struct Anonymizer: Sendable {
         func relink(_ ds: inout Dataset, _ tag: Tag) {
             guard let e = ds[tag], e.vr == .UL || e.vr == .UN, let b = e.valueBytes, b.count == 4 else { return }
             let raw = b.littleEndianBytes(swapUnit: 4)
-            let old = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+            let old = UInt32(widening: raw[0]) | UInt32(widening: raw[1]) << 8 | UInt32(widening: raw[2]) << 16 | UInt32(widening: raw[3]) << 24
             guard old != 0 else { return }
             guard let new = newOffset[old] else { unresolved += 1; return }
             ds.set(Element(tag: tag, vr: .UL, value: .bytes(ValueBytes(withUnsafeBytes(of: new.littleEndian, Array.init)))))
@@ -256,8 +256,10 @@ public struct Anonymizer: Sendable {
         for e in out.elements {
             length += (e.vr.hasLongLength ? 12 : 8) + (e.length ?? 0)
         }
+        // Only a group with values of gigabytes (a hostile input) could be longer than 32 bits describe.
+        let groupLength = UInt32(clamping: length)
         out.set(Element(tag: .fileMetaInformationGroupLength, vr: .UL,
-                        value: .bytes(ValueBytes(withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)))))
+                        value: .bytes(ValueBytes(withUnsafeBytes(of: groupLength.littleEndian, Array.init)))))
         return out
     }
 

@@ -279,7 +279,7 @@ public enum IdentityScanner {
         let n = needle.count
         guard n > 0 else { return true }
         guard n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return false }
-        let firstByte = Int32(needle[0])
+        let firstByte = Int32(widening: needle[0])
         let lastByte = needle[n - 1]
         let end = h + (haystack.count - n + 1)
         var p = h

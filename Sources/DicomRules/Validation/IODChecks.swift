@@ -24,8 +24,14 @@ struct IODChecks {
     static let imageType = Tag(0x0008, 0x0008)
     static let contentSequence = Tag(0x0040, 0xA730)
 
-    func run(_ ds: Dataset, into out: inout Findings) {
-        guard let sopClass = ds.string(Self.sopClassUID), !sopClass.isEmpty else {
+    /// The SOP Class of the Basic Directory IOD, which a DICOMDIR names only in its File Meta
+    /// Information: its data set has no SOP Class UID (PS3.3 F.3, PS3.10 7.2).
+    static let basicDirectory = "1.2.840.10008.1.3.10"
+
+    func run(_ ds: Dataset, mediaStorageSOPClass: String? = nil, into out: inout Findings) {
+        let declared = ds.string(Self.sopClassUID).flatMap { $0.isEmpty ? nil : $0 }
+            ?? (mediaStorageSOPClass == Self.basicDirectory ? Self.basicDirectory : nil)
+        guard let sopClass = declared else {
             out.add(.error, "iod.type1.missing", "SOPClassUID", Self.sopClassUID,
                     "SOPClassUID is missing: the IOD cannot be determined", "PS3.3 C.12.1")
             return
@@ -101,6 +107,9 @@ struct IODChecks {
         let gaps = IODRules.index.gapTags
         for itemPath in ledger.itemOrder {
             guard let (item, reference) = ledger.items[itemPath] else { continue }
+            // A directory record's keys depend on its Directory Record Type (PS3.3 F.5), which the
+            // module tables do not carry: its other elements are not foreign.
+            if itemPath.hasPrefix("DirectoryRecordSequence[") { continue }
             for e in item.elements where !e.tag.isPrivate && !e.tag.isGroupLength && !gaps.contains(e.tag) {
                 let here = join(itemPath, e.tag)
                 if ledger.permitted.contains(here) { continue }
@@ -178,24 +187,17 @@ struct IODChecks {
         }
     }
 
-    /// The values of an element as text: strings for text VRs, integers for binary numbers.
-    func values(_ e: Element, item: Dataset) -> [String] {
-        if e.vr.isString { return item.strings(e.tag) ?? [] }
-        if e.vr.isBinaryNumber, let vb = e.valueBytes {
-            return binaryNumbers(vb, vr: e.vr).map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
-        }
-        return []
-    }
-
+    /// Enumerated values compared by type (TypedValue): numbers of binary and IS/DS VRs as
+    /// numbers, tags as tags, text exactly after the trimming its VR allows.
     func checkEnumerations(_ enums: [IODRules.Enumeration], _ e: Element, item: Dataset, path: String, reference: String,
                            into out: inout Findings) {
-        let vals = values(e, item: item)
+        let vals = TypedValue.values(of: e, in: item)
         for en in enums {
-            let indexed: [(Int, String)]
+            let indexed: [(Int, TypedValue)]
             if let k = en.index { indexed = k >= 1 && k <= vals.count ? [(k, vals[k - 1])] : [] } else {
                 indexed = vals.enumerated().map { ($0.offset + 1, $0.element) }
             }
-            for (k, v) in indexed where !v.isEmpty && !en.values.contains(v) {
+            for (k, v) in indexed where !v.isEmpty && !en.values.contains(where: { v.matches($0, vr: e.vr) }) {
                 let which = en.index != nil || vals.count > 1 ? " value \(k)" : ""
                 out.add(.error, "iod.enum.value", path, e.tag,
                         "\(keyword(e.tag))\(which) \"\(v)\" is not an enumerated value (\(en.values.sorted().joined(separator: ", ")))",
@@ -262,12 +264,16 @@ struct IODChecks {
         case .nonePresent(let tags): return !tags.contains { lookup($0, item: item, root: root, ancestors: ancestors) != nil }
         case .valueIn(let tag, let accepted):
             guard let (e, where_) = lookup(tag, item: item, root: root, ancestors: ancestors),
-                  let first = values(e, item: where_).first, !first.isEmpty else { return nil }
-            return accepted.contains(first)
+                  let first = TypedValue.values(of: e, in: where_).first, !first.isEmpty else { return nil }
+            return accepted.contains { first.matches($0, vr: e.vr) }
         case .greaterThan(let tag, let n):
             guard let (e, where_) = lookup(tag, item: item, root: root, ancestors: ancestors),
-                  let first = values(e, item: where_).first, let v = Double(first) else { return nil }
-            return v > n
+                  let first = TypedValue.values(of: e, in: where_).first else { return nil }
+            switch first {
+            case .integer(let v): return Double(v) > n
+            case .real(let v, _): return v > n
+            case .tag, .text: return nil
+            }
         }
     }
 
@@ -276,7 +282,7 @@ struct IODChecks {
         case .anyPresent(let t): return t.map(keyword).joined(separator: " or ") + " present"
         case .nonePresent(let t): return t.map(keyword).joined(separator: " and ") + " absent"
         case .valueIn(let t, let v): return "\(keyword(t)) is \(v.joined(separator: " or "))"
-        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"
+        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"  // conversion: a small constant of the generated rule tables
         }
     }
 }

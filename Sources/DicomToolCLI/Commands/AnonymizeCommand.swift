@@ -10,6 +10,7 @@ public enum AnonymizeCommand {
         var output: String?
         var report: AnonymizeReport
         var residuals: [String]
+        var directory: DirectoryOutcome?
     }
 
     public static func run(_ args: AnonymizeArgs, global: GlobalArgs) -> ExitStatus {
@@ -38,10 +39,17 @@ public enum AnonymizeCommand {
         let opts = options
         // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
         let anonymizer = Anonymizer(options: opts)
+        let written = WrittenFiles()
         var audit: [String] = []
         var inputsRead: [String] = []  // for --map-out, which must not replace one of them either
-        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, outputs: outputs, work: { item throws(DicomError) -> Result in
+        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, outputs: outputs, followsFiles: true,
+                                   work: { item throws(DicomError) -> Result in
             let file = try Part10Reader.read(path: item.path ?? "-")
+            let isDirectory = BasicDirectory.isBasicDirectory(file)
+            if isDirectory, args.layout == .uid, !outputs.isSingleTarget {
+                throw DicomError(.unsupported, "--layout uid gives the files new names, which the DICOMDIR's records would not "
+                                 + "follow (rebuilding a DICOMDIR is not supported yet): use the mirrored layout")
+            }
             // The original's identifying values, found once: the anonymizer cleans text of them and
             // the self-check searches for them.
             let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
@@ -52,6 +60,12 @@ public enum AnonymizeCommand {
                 throw DicomError(.nonconformant, "identifying values remain after de-identification: "
                                  + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
                                  + "; nothing written", file: item.displayName)
+            }
+            if isDirectory {
+                let destination = args.plan ? nil : outputs.destination(for: item)
+                let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: dataset, written: written,
+                                                       destination: destination, sync: args.sync)
+                return Result(output: destination, report: report, residuals: [], directory: d)
             }
             guard !args.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
             let destination: String
@@ -76,9 +90,11 @@ public enum AnonymizeCommand {
                 try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
                     .writeFile(meta: meta, dataset: dataset, to: &sink)
             }
+            written.record(input: item.path, dataset: dataset, syntax: report.outputSyntax ?? file.transferSyntax)
             return Result(output: destination, report: report, residuals: [])
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
+            for w in result.directory?.warnings ?? [] { reporter.warning(w, input: item.displayName) }
             if args.mapOut != nil {
                 audit += result.report.auditLines
                 if let path = item.path { inputsRead.append(path) }

@@ -80,8 +80,12 @@ public enum CommandTable {
             inputs of a run, duplicate SOP Instance UIDs and patient, study and series attributes that \
             disagree. One line per finding with its rule id, tag path and PS3 reference.
 
-            Exit status 83 when any finding reaches the --fail-on level. --baseline records known \
-            findings so that CI fails only on new ones.
+            Enumerated values are compared by type: numbers as numbers (PS3.3 writes 0001H, 0004, +1), \
+            tags as tags, text exactly. Exit status 83 when any finding reaches the --fail-on level; \
+            an input that cannot be read keeps its own status (20, 22) and is an error in the JUnit \
+            (<error>), SARIF and JSON reports, which list every input. --baseline records known \
+            findings so that CI fails only on new ones. The summary line counts the inputs with and \
+            without findings.
             """,
             usage: ["[OPTIONS] INPUT...", "--format junit scans/ > report.xml"],
             examples: [

@@ -94,15 +94,17 @@ public struct InputWalker: Sendable {
         self.expansionFailures = failures
     }
 
-    /// Runs `work` over `items` with `options.jobs` workers; see the static `run`.
+    /// Runs `work` over `items` with `options.jobs` workers; see the static `run`. `deferred`
+    /// inputs run after all the others.
     public func run<R: Sendable>(
-        reporter: Reporter? = nil, aheadPerWorker: Int = 2,
+        reporter: Reporter? = nil, aheadPerWorker: Int = 2, deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-        emit: (InputItem, Result<R, DicomError>) -> Void
+        emit: (InputItem, Result<R, DicomError>) -> Void,
+        beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         InputWalker.run(items, jobs: options.effectiveJobs, failFast: options.failFast,
                         reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures, notDicom: notDicom,
-                        interruption: InputInterruption.shared, work: work, emit: emit)
+                        interruption: InputInterruption.shared, deferred: deferred, work: work, emit: emit, beforeFinish: beforeFinish)
     }
 
     // MARK: - Expansion
