@@ -187,7 +187,7 @@ public enum ImagePixelConstraints {
             } else {
                 var numbers: [Int] = []
                 for v in c[4].split(separator: "|") {
-                    let ends = v.split(separator: "-").compactMap { Int($0) }
+                    let ends = v.split(separator: "-").compactMap { Int($0) }  // conversion: parses text, nil when not a number
                     if ends.count == 2, ends[0] <= ends[1] { numbers += Array(ends[0]...ends[1]) } else if ends.count == 1 { numbers.append(ends[0]) }
                 }
                 allowed = .numbers(numbers.sorted())
