@@ -103,10 +103,15 @@ public enum CommandTable {
             options asked for, at every nesting depth, private attributes included. UIDs are replaced \
             by 2.25 UIDs derived from HMAC-SHA256 of a secret, so files processed in different runs or \
             on different machines with the same secret agree without a mapping table. Dates, when \
-            shifted, move by an offset derived the same way per patient. Pixel data is not changed; \
-            files likely to carry burned-in annotation are refused unless --burned-in says otherwise.
+            shifted, move by an offset derived the same way per patient. Patient ID and Patient's Name \
+            become one pseudonym per original patient derived the same way (ANON and 12 hex digits), so \
+            the patients of a run stay apart in a PACS. Pixel data is not changed; files likely to \
+            carry burned-in annotation are refused unless --burned-in says otherwise.
 
-            Every output is scanned for the original identifying values before it is kept.
+            Every output (meta and data set) is scanned for the original identifying values before it \
+            is kept, by the same check as --check; short values (3 to 5 characters) count as whole \
+            tokens only (see --clean-descriptors). A hit fails the file (status 83) and nothing is \
+            written.
             """,
             usage: ["[OPTIONS] --secret-file FILE INPUT... -o DIRECTORY", "--check ORIGINAL ANONYMIZED"],
             examples: [
