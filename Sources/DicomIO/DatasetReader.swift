@@ -191,7 +191,8 @@ struct DatasetParser {
                     }
                     do {
                         let (items, _) = try attempt.parseSequence(from: valueStart, to: valueStart + len, defined: len,
-                                                                   encoding: enc, characterSet: charset, depth: depth + 1, tag: tag)
+                                                                   encoding: enc, characterSet: charset, depth: depth + 1, tag: tag,
+                                                                   itemsMustFit: vr == .UN)
                         self = attempt
                         element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
                                           declaredLength: declared)
@@ -246,8 +247,11 @@ struct DatasetParser {
     }
 
     /// Items of a sequence, of defined length (`defined` bytes) or up to a Sequence Delimitation Item.
+    /// `itemsMustFit`: an item longer than the rest of the sequence is an error rather than read to
+    /// the end (for bytes only guessed to be a sequence, which then stay bytes).
     mutating func parseSequence(from start: Int, to end: Int, defined: Int?, encoding enc: DatasetEncoding,
-                                characterSet: SpecificCharacterSet, depth: Int, tag: Tag) throws(DicomError) -> ([Dataset], Int) {
+                                characterSet: SpecificCharacterSet, depth: Int, tag: Tag,
+                                itemsMustFit: Bool = false) throws(DicomError) -> ([Dataset], Int) {
         guard depth <= Self.maxDepth else {
             throw DicomError(.invalidInput, "sequences nested deeper than \(Self.maxDepth) levels", offset: start, tag: tag)
         }
@@ -282,6 +286,9 @@ struct DatasetParser {
                 pos = next
             } else {
                 var len = Int(widening: length)
+                if len > end - (pos + 8) && itemsMustFit {
+                    throw DicomError(.invalidInput, "item declares \(len) bytes, \(end - pos - 8) remain", offset: pos, tag: tag)
+                }
                 if len > end - (pos + 8) {
                     warn("item declares \(len) bytes, \(end - pos - 8) remain; read to the end of the data", offset: pos, tag: tag)
                     len = end - (pos + 8)

@@ -108,14 +108,18 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
             + [0xA4, 0xE8, 0x61, 0x45]
         let itemBody = implicitElement(0x0011, 0x1010, Array("AB".utf8))
         let anItem = le16(0xFFFE) + le16(0xE000) + le32(UInt32(itemBody.count)) + itemBody
+        // An item header whose length runs past the element (8 bytes: AT values (FFFE,E000)\(8B29,785B)).
+        let overrun = le16(0xFFFE) + le16(0xE000) + [0x5B, 0x78, 0x29, 0x8B]
         let ds = creator + implicitElement(0x0011, 0x1001, notAnItem) + implicitElement(0x0011, 0x1002, anItem)
-            + implicitElement(0x0011, 0x1003, Array("XY".utf8))
+            + implicitElement(0x0011, 0x1003, Array("XY".utf8)) + implicitElement(0x0011, 0x1004, overrun)
         let f = try read(part10(ds, syntax: "1.2.840.10008.1.2"))
         let kept = try #require(f.dataset[Tag(0x0011, 0x1001)])
         #expect(kept.vr == .UN)
         #expect(kept.valueBytes?.bytes == notAnItem)
         #expect(f.dataset.items(Tag(0x0011, 0x1002))?.count == 1)
         #expect(f.dataset[Tag(0x0011, 0x1003)]?.valueBytes?.bytes == Array("XY".utf8))
+        #expect(f.dataset[Tag(0x0011, 0x1004)]?.vr == .UN)
+        #expect(f.dataset[Tag(0x0011, 0x1004)]?.valueBytes?.bytes == overrun)
         #expect(f.warnings.contains { $0.message.contains("kept as bytes") })
     }
 }
