@@ -35,7 +35,6 @@ import pydicom
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vr_edges_gen  # noqa: E402
-from readback_support import finish  # noqa: E402
 
 warnings.filterwarnings("ignore")
 pydicom.config.settings.reading_validation_mode = pydicom.config.IGNORE
