@@ -69,8 +69,12 @@ public enum AnonymizeCommand {
                                  + "; nothing written" + hint, file: item.displayName)
             }
             if isDirectory {
+                // The Basic Directory IOD has no Patient module (PS3.3 F.3): the de-identification
+                // attributes belong in the instances, not in the DICOMDIR's top level.
+                var directory = dataset
+                for element: UInt16 in [0x0062, 0x0063, 0x0064] { directory.remove(Tag(0x0012, element)) }
                 let destination = args.plan ? nil : outputs.destination(for: item)
-                let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: dataset, written: written,
+                let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: directory, written: written,
                                                        destination: destination, sync: args.sync)
                 return Result(output: destination, report: report, residuals: [], directory: d)
             }

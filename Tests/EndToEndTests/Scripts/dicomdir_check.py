@@ -58,6 +58,8 @@ def check_tree(label, source_root, out_root, dicomdirs):
             continue
         ds = pydicom.dcmread(out)
         check(ds.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1", f"{label}: {rel} is {ds.file_meta.TransferSyntaxUID}")
+        # Basic Directory has no Patient module: de-identification attributes stay in the instances.
+        check(0x00120062 not in ds and 0x00120063 not in ds, f"{label}: {rel} carries Patient Identity Removed")
         try:
             fs = FileSet(ds)
             instances = list(fs)
