@@ -94,13 +94,18 @@ public struct Element: Sendable {
     public var offset: Int?
     /// True when the input declared an undefined length (sequences, items, encapsulated data).
     public var hadUndefinedLength: Bool
+    /// The length a sequence declared in its input (for the dump's length column, as dcmdump
+    /// shows it); nil for undefined lengths, values other than sequences and new elements.
+    public var declaredLength: Int?
 
-    public init(tag: Tag, vr: VR, value: Value, offset: Int? = nil, hadUndefinedLength: Bool = false) {
+    public init(tag: Tag, vr: VR, value: Value, offset: Int? = nil, hadUndefinedLength: Bool = false,
+                declaredLength: Int? = nil) {
         self.tag = tag
         self.vr = vr
         self.value = value
         self.offset = offset
         self.hadUndefinedLength = hadUndefinedLength
+        self.declaredLength = declaredLength
     }
 
     public var valueBytes: ValueBytes? {
@@ -251,35 +256,25 @@ public struct Dataset: Sendable {
     }
 }
 
-/// Decodes binary numbers of a VR into Doubles, honouring the value's byte order.
+/// Decodes binary numbers of a VR into Doubles, honouring the value's byte order. For arithmetic:
+/// 64-bit integers above 2^53 are rounded; `binaryValues` gives them exactly.
 public func binaryNumbers(_ b: ValueBytes, vr: VR) -> [Double] {
-    let unit = vr.byteSwapUnit
-    guard unit > 0 else { return [] }
-    return b.withUnsafeBytes { raw -> [Double] in
-        let n = raw.count / unit
-        var out = [Double]()
-        out.reserveCapacity(n)
-        for i in 0..<n {
-            var u: UInt64 = 0
-            for k in 0..<unit {
-                let byte = UInt64(raw[i * unit + (b.isBigEndian ? unit - 1 - k : k)])
-                u |= byte << (8 * UInt64(k))
-            }
-            switch vr {
-            case .US, .OW: out.append(Double(UInt16(truncatingIfNeeded: u)))
-            case .SS: out.append(Double(Int16(truncatingIfNeeded: u)))
-            case .UL, .OL: out.append(Double(UInt32(truncatingIfNeeded: u)))
-            case .SL: out.append(Double(Int32(truncatingIfNeeded: u)))
-            case .FL, .OF: out.append(Double(Float(bitPattern: UInt32(truncatingIfNeeded: u))))
-            case .FD, .OD: out.append(Double(bitPattern: u))
-            case .SV: out.append(Double(Int64(bitPattern: u)))
-            case .UV, .OV: out.append(Double(u))
-            case .AT: out.append(Double(u))
-            default: break
-            }
+    var out = [Double]()
+    out.reserveCapacity(b.count / max(vr.byteSwapUnit, 1))
+    forEachBinaryUnit(b, unit: vr.byteSwapUnit > 1 ? vr.byteSwapUnit : 0) { u in
+        switch vr {
+        case .US, .OW: out.append(Double(UInt16(truncatingIfNeeded: u)))
+        case .SS: out.append(Double(Int16(truncatingIfNeeded: u)))
+        case .UL, .OL: out.append(Double(UInt32(truncatingIfNeeded: u)))
+        case .SL: out.append(Double(Int32(truncatingIfNeeded: u)))
+        case .FL, .OF: out.append(Double(Float(bitPattern: UInt32(truncatingIfNeeded: u))))
+        case .FD, .OD: out.append(Double(bitPattern: u))
+        case .SV: out.append(Double(Int64(bitPattern: u)))
+        case .UV, .OV, .AT: out.append(Double(u))
+        default: break
         }
-        return out
     }
+    return out
 }
 
 extension Array where Element == DicomIO.Element {

@@ -144,7 +144,8 @@ struct DatasetParser {
                     }
                     let (items, _) = try parseSequence(from: valueStart, to: valueStart + len, defined: len,
                                                        encoding: .implicitLittle, characterSet: charset, depth: depth + 1, tag: tag)
-                    elements.append(Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart))
+                    elements.append(Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
+                                            declaredLength: len))
                     pos = valueStart + len
                     continue
                 }
@@ -173,6 +174,7 @@ struct DatasetParser {
                 }
             } else {
                 var len = Int(length)
+                let declared = len
                 if vr == .SQ || (!enc.explicitVR && vr == .UN && looksLikeItem(at: valueStart, length: min(len, end - valueStart), enc)) {
                     if len > end - valueStart {
                         // A sequence longer than its container: read what is there. An element cut
@@ -184,7 +186,8 @@ struct DatasetParser {
                     }
                     let (items, _) = try parseSequence(from: valueStart, to: valueStart + len, defined: len, encoding: enc,
                                                        characterSet: charset, depth: depth + 1, tag: tag)
-                    element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart)
+                    element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
+                                      declaredLength: declared)
                 } else {
                     guard len <= end - valueStart else {
                         throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,

@@ -57,6 +57,21 @@ public enum Part10Reader {
         }
     }
 
+    /// Bytes `looksLikeDicom` needs: the preamble, the DICM prefix and the first element header.
+    public static let recognitionPrefixLength = 140
+
+    /// Whether a file starting with `prefix` is DICOM by what `read` accepts as a start: the DICM
+    /// prefix at byte 128, File Meta Information at byte 0, or a bare data set whose first element
+    /// is of a low group (see `detectEncoding`). For leaving README, .zip and other files of a
+    /// directory out of a walk; a file that passes may still turn out to be broken DICOM.
+    public static func looksLikeDicom(_ prefix: ArraySlice<UInt8>) -> Bool {
+        let b = Array(prefix)
+        if b.count >= 132, b[128] == 0x44, b[129] == 0x49, b[130] == 0x43, b[131] == 0x4D { return true }
+        if b.count >= 8, b[0] == 0x02, b[1] == 0x00, VR(bytes: b[4], b[5]) != nil { return true }
+        if b.count >= 2, b[0] == 0x1F, b[1] == 0x8B { return false }
+        return detectEncoding(ByteSource(ownedBytes: b, name: "prefix"), at: 0) != nil
+    }
+
     public static func read(source: ByteSource, options: Options = Options()) throws(DicomError) -> DicomFile {
         let n = source.count
         var parser = DatasetParser(source: source)

@@ -290,9 +290,15 @@ public struct Deriver {
         ds.remove(.extendedOffsetTableLengths)
         try Self.updatePixelValueRange(&ds, source: source, frames: outputFrames)
 
+        // A selection of every frame with no transform would be a copy claiming to be derived.
+        guard let firstCode = codes.first else {
+            throw DicomError(.unsupported, "nothing to derive: the selection keeps all \(total) frame\(total == 1 ? "" : "s") "
+                             + "and no transform is asked for", tag: .pixelData)
+        }
+
         // Provenance: the one call to LossyBookkeeping for the derivation.
         let description = "dicomtool derive: " + operations.joined(separator: "; ")
-        let intermediateUID = LossyBookkeeping.markDerived(&ds, purpose: .sourceForProcessing, derivation: codes[0],
+        let intermediateUID = LossyBookkeeping.markDerived(&ds, purpose: .sourceForProcessing, derivation: firstCode,
                                                            description: description, secondary: !options.primary,
                                                            referencedFrames: isSubset ? selection : nil,
                                                            newSeries: options.newSeries)

@@ -70,7 +70,15 @@ import Testing
     func longHelpHasDetailsDefaultsAndChoices(_ command: CommandID?) {
         let help = Help.long(command)
         let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for flag in FlagTable.flags(for: command) {
+        // A command's --help details its own flags and lists the common ones in one line each
+        // (their details are in 'dicomtool --help', checked with command nil).
+        for flag in FlagTable.flags(for: command) where command != nil && flag.isGlobal {
+            #expect(help.contains("--\(flag.long)") && flat.contains(flag.summary), "--\(flag.long) missing")
+            #expect(!flat.contains(flag.details.split(whereSeparator: \.isWhitespace).joined(separator: " ")) || flag.details == flag.summary,
+                    "--\(flag.long) details repeated in every command's help")
+        }
+        if command != nil { #expect(help.contains("details: 'dicomtool --help'")) }
+        for flag in FlagTable.flags(for: command) where command == nil || !flag.isGlobal {
             #expect(flat.contains(flag.details.split(whereSeparator: \.isWhitespace).joined(separator: " ")),
                     "--\(flag.long) details missing")
             if let value = flag.defaultValue { #expect(flat.contains("Default: \(value).")) }

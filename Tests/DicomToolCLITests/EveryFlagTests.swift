@@ -27,6 +27,15 @@ import Testing
         case .failFast:
             for s in CLI.spellings(.failFast) { #expect(try CLI.dump(s + ["x"]).1.failFast) }
             #expect(try !CLI.dump(["--fail-fast", "--no-fail-fast", "x"]).1.failFast)
+        case .include:
+            for s in CLI.spellings(.include, "*.dcm") { #expect(try CLI.dump(s + ["x"]).1.include == ["*.dcm"]) }
+            #expect(try CLI.dump(["--include", "a*", "--include=b*", "x"]).1.include == ["a*", "b*"])
+        case .exclude:
+            for s in CLI.spellings(.exclude, "*.txt") { #expect(try CLI.dump(s + ["x"]).1.exclude == ["*.txt"]) }
+        case .allFiles:
+            for s in CLI.spellings(.allFiles) { #expect(try CLI.dump(s + ["x"]).1.allFiles) }
+            #expect(try !CLI.dump(["x"]).1.allFiles)
+            #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").walk.onlyDicom)
         case .progress:
             for s in CLI.spellings(.progress) { #expect(try CLI.dump(s + ["x"]).1.progress == true) }
             #expect(try CLI.dump(["--no-progress", "x"]).1.progress == false)
@@ -76,6 +85,9 @@ import Testing
             #expect(try !CLI.dump(["--full", "--no-full", "x"]).0.full)
         case .explicit:
             #expect(try CLI.transcode(["--explicit"] + out).0.target == .explicitVRLittleEndian)
+        case .decompress:
+            #expect(try CLI.transcode(["--decompress"] + out).0.target == .explicitVRLittleEndian)
+            #expect(CLI.usageError(["transcode", "--decompress", "--jpeg"] + out) != nil)
         case .implicit:
             #expect(try CLI.transcode(["--implicit"] + out).0.target == .implicitVRLittleEndian)
         case .bigEndian:

@@ -37,6 +37,44 @@ import Testing
         #expect(linked.expansionFailures[2]?.message == "dangling symbolic link")
     }
 
+    /// A CD or a download: a README, a .zip, a script and an empty file beside the images are left
+    /// out of a directory walk by their content (counted, not errors); a file named explicitly
+    /// stays an input; --include/--exclude select by name; --all-files takes everything.
+    @Test func walksLeaveOutFilesThatAreNotDicomAndSelectByName() throws {
+        let tmp = try InputsTempDirectory()
+        let root = tmp.path + "/cd"
+        let dicm = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + [2, 0, 0x10, 0, 0x55, 0x49, 2, 0, 0x31, 0]
+        let bare: [UInt8] = [0x08, 0x00, 0x16, 0x00, 0x55, 0x49, 2, 0, 0x31, 0]  // (0008,0016) UI, no preamble
+        let metaOnly: [UInt8] = [0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 2, 0, 0x31, 0]
+        let files: [(String, [UInt8])] = [
+            ("IMG/1.dcm", dicm), ("IMG/BARE", bare), ("IMG/META0", metaOnly), ("DICOMDIR", dicm),
+            ("README.TXT", Array("This CD holds images.\n".utf8)), ("viewer.zip", [0x50, 0x4B, 3, 4] + [UInt8](repeating: 0, count: 200)),
+            ("run.py", Array("#!/usr/bin/env python3\n".utf8)), ("empty", []), ("scan.dcm.gz", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]),
+        ]
+        for (name, bytes) in files {
+            let path = root + "/" + name
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        func walk(_ filter: InputOptions.WalkFilter, _ paths: [String] = [root]) throws -> InputWalker {
+            try InputWalker(InputOptions(paths: paths, command: "dump", walk: filter))
+        }
+        let dicom = try walk(InputOptions.WalkFilter(onlyDicom: true))
+        #expect(dicom.items.map(\.relativePath) == ["DICOMDIR", "IMG/1.dcm", "IMG/BARE", "IMG/META0"])
+        #expect(dicom.notDicom == 5)
+        let all = try walk(.everyFile)
+        #expect(all.items.count == files.count && all.notDicom == 0)
+        let named = try walk(InputOptions.WalkFilter(onlyDicom: true), [root + "/README.TXT", root + "/IMG"])
+        #expect(named.items.map(\.relativePath) == ["README.TXT", "1.dcm", "BARE", "META0"])
+        let included = try walk(InputOptions.WalkFilter(include: ["*.dcm", "DICOMDIR"], exclude: ["DICOM*"], onlyDicom: true))
+        #expect(included.items.map(\.relativePath) == ["IMG/1.dcm"])
+        let byPath = try walk(InputOptions.WalkFilter(include: ["IMG/*"], onlyDicom: false))
+        #expect(byPath.items.map(\.relativePath) == ["IMG/1.dcm", "IMG/BARE", "IMG/META0"])
+        // Nothing DICOM in a tree: no input, and the message says why.
+        let error = #expect(throws: DicomError.self) { try walk(InputOptions.WalkFilter(include: ["*.TXT"], onlyDicom: true)) }
+        #expect(error?.code == .noInput && error?.message.contains("not DICOM") == true, "\(String(describing: error))")
+    }
+
     @Test func filesFromListsSplitOnNewlinesOrNulAndIgnoreBlankEntries() throws {
         let tmp = try InputsTempDirectory()
         let a = try tmp.file("a b.dcm"), c = try tmp.file("dir/c.dcm"), d = try tmp.file("d.dcm")

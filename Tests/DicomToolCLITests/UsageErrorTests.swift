@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func transcodeNeedsExactlyOneTarget() {
-        #expect(message(["transcode", "x", "-o", "y"]).hasPrefix("no target given: choose one of --explicit, --implicit"))
+        #expect(message(["transcode", "x", "-o", "y"]).hasPrefix("no target given: choose one of --explicit, --decompress, --implicit"))
         #expect(message(["transcode", "--jpeg", "--rle", "x", "-o", "y"]) == "--jpeg and --rle are both targets: choose one")
         #expect(message(["transcode", "--explicit", "--ts", "RLELossless", "x", "-o", "y"])
                 == "--explicit and --ts RLELossless are both targets: choose one")

@@ -232,7 +232,8 @@ import Testing
         let native = CorpusIndex.fixtures.appendingPathComponent("native")
         let inputs = ["MR_small.dcm", "liver_1frame.dcm"].map { native.appendingPathComponent($0).path }
         let out = dir.appendingPathComponent("out")
-        let r = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--layout", "uid", "-o", out.path] + inputs)
+        // Several inputs: the output directory is named with a final '/' (cp's rule) to be made.
+        let r = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--layout", "uid", "-o", out.path + "/"] + inputs)
         #expect(r.status == 0, "\(r.stderr)")
         let files = try Self.contents(out).keys.sorted()
         #expect(files.count == inputs.count)

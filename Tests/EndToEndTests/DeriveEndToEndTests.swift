@@ -20,4 +20,18 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(summary.hasSuffix(" 0 failed") && !summary.hasPrefix("0 passed"), "\(summary)")
     }
+
+    /// Keeping every frame of an image with no transform used to index an empty list of
+    /// derivation codes (SIGILL, ending the batch); it is one clear refusal per file now.
+    @Test func selectingEveryFrameWithNothingElseIsRefusedNotATrap() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-derive-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = CorpusIndex.fixtures.appendingPathComponent("native/MR_small.dcm").path
+        for args in [["--frames", "1"], ["--split-frames"]] {
+            let r = try Tool.run(["derive"] + args + [input, "-o", dir.appendingPathComponent("x.dcm").path])
+            #expect(r.status == 80, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("nothing to derive"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.dcm").path))
+    }
 }

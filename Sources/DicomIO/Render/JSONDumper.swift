@@ -19,33 +19,40 @@ public struct JSONDumper {
     }
 
     public func render(_ ds: Dataset) -> String {
+        var ignored: [ReadWarning] = []
+        return render(ds, warnings: &ignored)
+    }
+
+    /// The JSON model of `ds`; `warnings` receives one entry per element whose values the model
+    /// cannot hold as they are (FL/FD NaN and infinities, written as strings).
+    public func render(_ ds: Dataset, warnings: inout [ReadWarning]) -> String {
         var out = ""
         out.reserveCapacity(4096)
-        object(ds, into: &out)
+        object(ds, into: &out, warnings: &warnings)
         return out
     }
 
-    func object(_ ds: Dataset, into out: inout String) {
+    func object(_ ds: Dataset, into out: inout String, warnings: inout [ReadWarning]) {
         out += "{"
         var first = true
         for e in ds.elements where !e.tag.isGroupLength {
             if !first { out += "," }
             first = false
             out += "\"" + e.tag.compactHex + "\":{\"vr\":\"" + e.vr.rawValue + "\""
-            attribute(e, ds, into: &out)
+            attribute(e, ds, into: &out, warnings: &warnings)
             out += "}"
         }
         out += "}"
     }
 
-    private func attribute(_ e: Element, _ ds: Dataset, into out: inout String) {
+    private func attribute(_ e: Element, _ ds: Dataset, into out: inout String, warnings: inout [ReadWarning]) {
         switch e.value {
         case .sequence(let items):
             guard !items.isEmpty else { return }
             out += ",\"Value\":["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
-                object(item, into: &out)
+                object(item, into: &out, warnings: &warnings)
             }
             out += "]"
         case .fragments(let f):
@@ -75,6 +82,10 @@ public struct JSONDumper {
                 }
                 return
             }
+            if e.vr == .FL || e.vr == .FD {
+                floats(e, b, into: &out, warnings: &warnings)
+                return
+            }
             guard let values = ValueText.values(e, in: ds) else { return }
             if values.isEmpty { return }
             out += ",\"Value\":["
@@ -98,8 +109,6 @@ public struct JSONDumper {
             return "{" + parts.joined(separator: ",") + "}"
         case .US, .SS, .UL, .SL, .SV, .UV:
             return v
-        case .FL, .FD:
-            return Double(v).map { $0.isFinite ? v : "null" } ?? "null"
         case .IS:
             if v.isEmpty { return "null" }
             return Int(v).map(String.init) ?? "\"" + Self.escape(v) + "\""
@@ -109,6 +118,29 @@ public struct JSONDumper {
             return Self.isJSONNumber(v) ? v : "\(d)"
         default:
             return v.isEmpty ? "null" : "\"" + Self.escape(v) + "\""
+        }
+    }
+
+    /// FL/FD values as JSON numbers in their shortest exact form. PS3.18 F.2.3 maps FL and FD to
+    /// JSON Number, which has no NaN or infinity (RFC 8259 section 6), although PS3.5 allows them
+    /// (CP-2352); `null` would read back as an empty value, so they are written as the strings
+    /// "NaN", "Infinity" and "-Infinity" (what JavaScript's and Python's number parsers accept)
+    /// with a warning naming the element.
+    private func floats(_ e: Element, _ b: ValueBytes, into out: inout String, warnings: inout [ReadWarning]) {
+        let values = binaryValues(b, vr: e.vr)
+        if values.isEmpty { return }
+        out += ",\"Value\":["
+        var nonFinite = 0
+        for (i, v) in values.enumerated() {
+            if i > 0 { out += "," }
+            if v.isFinite { out += v.text } else { out += "\"" + v.text + "\""; nonFinite += 1 }
+        }
+        out += "]"
+        if nonFinite > 0 {
+            warnings.append(ReadWarning(message: "\(e.vr.rawValue) value\(nonFinite == 1 ? "" : "s") "
+                + values.filter { !$0.isFinite }.prefix(3).map(\.text).joined(separator: ", ")
+                + " written as JSON string\(nonFinite == 1 ? "" : "s"): the DICOM JSON model has no number for \(nonFinite == 1 ? "it" : "them")",
+                offset: e.offset, tag: e.tag))
         }
     }
 

@@ -39,7 +39,7 @@ public struct TextDumper {
             case .sequence(let items):
                 let n = items.count
                 line(&out, indent, e, "(Sequence, \(n) item\(n == 1 ? "" : "s"))",
-                     length: e.hadUndefinedLength ? "u/l" : "", vm: "1", name: name)
+                     length: e.hadUndefinedLength ? "u/l" : e.declaredLength.map(String.init) ?? "", vm: "1", name: name)
                 for (i, item) in items.enumerated() {
                     out += indent + "  > Item \(i + 1) (\(item.count) element\(item.count == 1 ? "" : "s"))\n"
                     render(item, depth: depth + 2, into: &out)
@@ -98,9 +98,10 @@ public struct TextDumper {
         switch e.vr {
         case .OW: return (ValueText.hexWords(b, max: limit), 1)
         case .OF, .OD, .OL, .OV:
-            let vals = binaryNumbers(b, vr: e.vr)
+            // OF/OD as floats, OL/OV as unsigned integers (dcmdump shows them the same way).
+            let vals = binaryValues(b, vr: e.vr)
             let shown = full ? vals : Array(vals.prefix(maxNumbers))
-            var t = shown.map { ValueText.formatFloat($0, single: e.vr == .OF) }.joined(separator: "\\")
+            var t = shown.map(\.text).joined(separator: "\\")
             if shown.count < vals.count { t += "\\... (\(vals.count) values)" }
             return (t, 1)
         default: return (ValueText.hexBytes(b, max: limit), 1)

@@ -32,10 +32,8 @@ public enum ValueText {
                     return t.compactHex
                 }
             }
-        case .US, .SS, .UL, .SL, .SV, .UV:
-            return binaryNumbers(b, vr: e.vr).map { String(Int64(exactly: $0) ?? Int64($0)) }
-        case .FL, .FD:
-            return binaryNumbers(b, vr: e.vr).map { formatFloat($0, single: e.vr == .FL) }
+        case .US, .SS, .UL, .SL, .SV, .UV, .FL, .FD:
+            return binaryValues(b, vr: e.vr).map(\.text)
         case .OB, .OW, .OF, .OD, .OL, .OV, .UN, .SQ:
             return nil
         case .LT, .ST, .UT, .UR:
@@ -49,13 +47,6 @@ public enum ValueText {
                 e.vr == .PN ? String(part).trimmingTrailingSpaces() : part.trimmingWhitespace()
             }
         }
-    }
-
-    static func formatFloat(_ v: Double, single: Bool) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "Infinity" : "-Infinity" }
-        if single { return "\(Float(v))" }
-        return "\(v)"
     }
 
     static func hexBytes(_ b: ValueBytes, max: Int?) -> String {
@@ -73,9 +64,12 @@ public enum ValueText {
     }
 
     static func hexWords(_ b: ValueBytes, max: Int?) -> String {
-        let words = binaryNumbers(b, vr: .OW)
+        let words = binaryValues(b, vr: .OW)
         let n = max.map { Swift.min($0, words.count) } ?? words.count
-        var s = words[0..<n].map { NumberText.hex(Int($0), width: 4) }.joined(separator: "\\")
+        var s = words[0..<n].map { word in
+            guard case .unsigned(let w) = word else { return "" }
+            return NumberText.hex(w, width: 4)
+        }.joined(separator: "\\")
         if n < words.count { s += "..." }
         return s
     }

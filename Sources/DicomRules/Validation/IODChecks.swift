@@ -24,8 +24,14 @@ struct IODChecks {
     static let imageType = Tag(0x0008, 0x0008)
     static let contentSequence = Tag(0x0040, 0xA730)
 
-    func run(_ ds: Dataset, into out: inout Findings) {
-        guard let sopClass = ds.string(Self.sopClassUID), !sopClass.isEmpty else {
+    /// The SOP Class of the Basic Directory IOD, which a DICOMDIR names only in its File Meta
+    /// Information: its data set has no SOP Class UID (PS3.3 F.3, PS3.10 7.2).
+    static let basicDirectory = "1.2.840.10008.1.3.10"
+
+    func run(_ ds: Dataset, mediaStorageSOPClass: String? = nil, into out: inout Findings) {
+        let declared = ds.string(Self.sopClassUID).flatMap { $0.isEmpty ? nil : $0 }
+            ?? (mediaStorageSOPClass == Self.basicDirectory ? Self.basicDirectory : nil)
+        guard let sopClass = declared else {
             out.add(.error, "iod.type1.missing", "SOPClassUID", Self.sopClassUID,
                     "SOPClassUID is missing: the IOD cannot be determined", "PS3.3 C.12.1")
             return
@@ -101,6 +107,9 @@ struct IODChecks {
         let gaps = IODRules.index.gapTags
         for itemPath in ledger.itemOrder {
             guard let (item, reference) = ledger.items[itemPath] else { continue }
+            // A directory record's keys depend on its Directory Record Type (PS3.3 F.5), which the
+            // module tables do not carry: its other elements are not foreign.
+            if itemPath.hasPrefix("DirectoryRecordSequence[") { continue }
             for e in item.elements where !e.tag.isPrivate && !e.tag.isGroupLength && !gaps.contains(e.tag) {
                 let here = join(itemPath, e.tag)
                 if ledger.permitted.contains(here) { continue }

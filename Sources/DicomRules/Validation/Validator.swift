@@ -39,7 +39,8 @@ public struct Validator: Sendable {
             PixelChecks.run(file, into: &out)
         }
         if options.checkIOD {
-            IODChecks(reportForeign: options.reportForeignAttributes).run(file.dataset, into: &out)
+            IODChecks(reportForeign: options.reportForeignAttributes)
+                .run(file.dataset, mediaStorageSOPClass: file.meta.string(Tag(0x0002, 0x0002)), into: &out)
             LossyChecks.run(file, into: &out)
             CodestreamChecks.run(file, into: &out)
         }

@@ -10,6 +10,7 @@ public enum AnonymizeCommand {
         var output: String?
         var report: AnonymizeReport
         var residuals: [String]
+        var directory: DirectoryOutcome?
     }
 
     public static func run(_ args: AnonymizeArgs, global: GlobalArgs) -> ExitStatus {
@@ -38,9 +39,17 @@ public enum AnonymizeCommand {
         let opts = options
         // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
         let anonymizer = Anonymizer(options: opts)
+        let written = WrittenFiles()
         var audit: [String] = []
-        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
+        var inputsRead: [String] = []  // for --map-out, which must not replace one of them either
+        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, outputs: outputs, followsFiles: true,
+                                   work: { item throws(DicomError) -> Result in
             let file = try Part10Reader.read(path: item.path ?? "-")
+            let isDirectory = BasicDirectory.isBasicDirectory(file)
+            if isDirectory, args.layout == .uid, !outputs.isSingleTarget {
+                throw DicomError(.unsupported, "--layout uid gives the files new names, which the DICOMDIR's records would not "
+                                 + "follow (rebuilding a DICOMDIR is not supported yet): use the mirrored layout")
+            }
             // The original's identifying values, found once: the anonymizer cleans text of them and
             // the self-check searches for them.
             let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
@@ -51,6 +60,12 @@ public enum AnonymizeCommand {
                 throw DicomError(.nonconformant, "identifying values remain after de-identification: "
                                  + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
                                  + "; nothing written", file: item.displayName)
+            }
+            if isDirectory {
+                let destination = args.plan ? nil : outputs.destination(for: item)
+                let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: dataset, written: written,
+                                                       destination: destination, sync: args.sync)
+                return Result(output: destination, report: report, residuals: [], directory: d)
             }
             guard !args.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
             let destination: String
@@ -70,19 +85,20 @@ public enum AnonymizeCommand {
             } else {
                 destination = outputs.destination(for: item) ?? root
             }
-            var sink = try AtomicOutput(destination: destination, sync: args.sync)
-            do throws(DicomError) {
+            try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: args.sync) {
+                (sink: inout AtomicOutput) throws(DicomError) in
                 try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
                     .writeFile(meta: meta, dataset: dataset, to: &sink)
-                try sink.commit()
-            } catch {
-                sink.discard()
-                throw error
             }
+            written.record(input: item.path, dataset: dataset, syntax: report.outputSyntax ?? file.transferSyntax)
             return Result(output: destination, report: report, residuals: [])
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
-            if args.mapOut != nil { audit += result.report.auditLines }
+            for w in result.directory?.warnings ?? [] { reporter.warning(w, input: item.displayName) }
+            if args.mapOut != nil {
+                audit += result.report.auditLines
+                if let path = item.path { inputsRead.append(path) }
+            }
             if global.format == .json {
                 var fields: [(String, ReporterJSON.Value)] = [("changes", .int(result.report.changes.count))]
                 if let o = result.output { fields.append(("output", .string(o))) }
@@ -101,9 +117,10 @@ public enum AnonymizeCommand {
         })
         if let map = args.mapOut, !args.plan {
             do {
-                var sink = try AtomicOutput(destination: map)
-                try sink.write(Array((["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n").utf8) + [0x0A])
-                try sink.commit()
+                let text = (["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n") + "\n"
+                try InstanceOutput.write(to: map, from: inputsRead) { (sink: inout AtomicOutput) throws(DicomError) in
+                    try sink.write(Array(text.utf8))
+                }
             } catch {
                 StandardError.write("dicomtool: anonymize: error: \(error)\n")
                 if status == .ok { status = .cannotWriteOutput }
@@ -164,5 +181,4 @@ public enum AnonymizeCommand {
         let cleaned = String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" })
         return cleaned.isEmpty ? "unknown" : cleaned
     }
-
 }

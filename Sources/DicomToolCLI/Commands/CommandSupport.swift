@@ -37,9 +37,11 @@ private func writeWhole(_ text: String, to fd: Int32) {
 }
 
 extension GlobalArgs {
-    func inputOptions(command: String) -> InputOptions {
+    func inputOptions(command: String, excluding excluded: String? = nil) -> InputOptions {
         InputOptions(paths: inputs, filesFrom: filesFrom, nulSeparated: nulSeparated, jobs: jobs, shard: shard,
-                     failFast: failFast, progress: progress, command: command)
+                     failFast: failFast, progress: progress, command: command,
+                     excludedDirectories: excluded.map { [$0] } ?? [],
+                     walk: InputOptions.WalkFilter(include: include, exclude: exclude, onlyDicom: !allFiles))
     }
 }
 
@@ -48,10 +50,13 @@ extension GlobalArgs {
 /// records on stdout with --format json. Returns the exit status of the run.
 /// `smallResults`: each result is a short summary (not the file's output), so workers may run
 /// far ahead of the in-order emission and one large file does not hold the others back.
-func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResults: Bool = false,
+/// `outputs`: where a writing command puts its outputs (their tree is left out of the walk).
+/// `followsFiles`: a DICOMDIR among the inputs runs last, after the files its records name.
+func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResults: Bool = false, outputs: OutputPlan? = nil,
+                                followsFiles: Bool = false,
                                 work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
                                 emit: (InputItem, R, Reporter) -> Void) -> ExitStatus {
-    let options = global.inputOptions(command: command)
+    let options = global.inputOptions(command: command, excluding: outputs?.excludedFromWalk)
     let json = global.format == .json
     let reporter = Reporter(options: options, json: json, quiet: global.quiet, standardOutput: { StandardOutput.write($0) })
     let walker: InputWalker
@@ -62,7 +67,8 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResult
         return error.code.exitStatus
     }
     InputWalker.installInterruptHandler()
-    let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2, work: work) { item, result in
+    let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2,
+                             deferred: followsFiles ? DirectoryFollowing.mayBeDirectory : { _ in false }, work: work) { item, result in
         switch result {
         case .success(let value): emit(item, value, reporter)
         case .failure(let error):
@@ -75,16 +81,6 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResult
 
 extension ReadWarning {
     var asError: DicomError { DicomError(.invalidInput, message, offset: offset, tag: tag) }
-}
-
-/// Whether two paths name the same existing file (device and inode, symbolic links followed).
-/// stat(2) directly: FileManager's attribute values are `as? Int` castable only while full
-/// Foundation's NSNumber bridging is loaded; without it both sides were nil and every existing
-/// output counted as the input.
-func isSameFile(_ a: String, _ b: String) -> Bool {
-    var sa = stat(), sb = stat()
-    guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
-    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
 }
 
 /// Whether `path` names a directory, symbolic links followed (as FileManager's `fileExists(atPath:isDirectory:)`).
@@ -105,12 +101,30 @@ struct OutputPlan: Sendable {
         root = output
         singleFile = global.inputs.count == 1 && global.filesFrom == nil && !isDirectory(global.inputs[0])
         rootIsDirectory = output.map { isDirectory($0) || $0.hasSuffix("/") } ?? false
-        if !singleFile, let out = output, out != "-", !rootIsDirectory, FileManager.default.fileExists(atPath: out) {
-            throw DicomError(.usage, "several inputs need -o DIRECTORY; \(out) is a file")
-        }
         if !singleFile, output == "-" {
             throw DicomError(.usage, "-o - takes exactly one input")
         }
+        guard let out = output, out != "-", !singleFile else { return }
+        if !rootIsDirectory, FileManager.default.fileExists(atPath: out) {
+            throw DicomError(.usage, "several inputs need -o DIRECTORY; \(out) is a file")
+        }
+        // cp's rule: several inputs go into an existing directory, or one named with a final '/'
+        // (then made); a new name without it is more likely a typo for a file than a wish for a tree.
+        let several = global.inputs.count > 1 || global.filesFrom != nil
+        if several && !rootIsDirectory {
+            throw DicomError(.usage, "several inputs need -o DIRECTORY: \(out) does not exist (write \(out)/ to create it)")
+        }
+        // A tree written onto itself would replace every input: said once, before any work.
+        if let input = global.inputs.first(where: { $0 != "-" && isDirectory($0) && isSameFile($0, out) }) {
+            throw DicomError(.cannotWrite, "-o \(out) is the input directory \(input): every output would replace its input; inputs are never modified")
+        }
+    }
+
+    /// The output tree, when the outputs go into one (a directory that exists now): the input
+    /// walk never enters it, so outputs inside the input tree are not taken for inputs.
+    var excludedFromWalk: String? {
+        guard let root, root != "-", !isSingleTarget, isDirectory(root) else { return nil }
+        return root
     }
 
     /// Whether outputs go to one named file or standard output rather than into a tree.
@@ -122,6 +136,12 @@ struct OutputPlan: Sendable {
         if isSingleTarget { return root }
         return PathText.appending(root, item.relativePath)
     }
+}
+
+/// One line for a rewritten DICOMDIR in the writing commands' reports.
+func directoryLine(_ item: InputItem, _ d: DirectoryOutcome) -> String {
+    "\(ValueText.escaped(item.displayName)): DICOMDIR rewritten in Explicit VR Little Endian, \(d.records) records, "
+        + "offsets recomputed, \(d.followed) file reference\(d.followed == 1 ? "" : "s") updated\n"
 }
 
 /// Prints a usage error of a command the way the parser does, and returns its status.

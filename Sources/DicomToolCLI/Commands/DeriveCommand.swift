@@ -9,6 +9,7 @@ public enum DeriveCommand {
     struct Result: Sendable {
         var outputs: [(path: String?, report: DeriveReport)]
         var warnings: [ReadWarning]
+        var directory: DirectoryOutcome?
     }
 
     public static func run(_ args: DeriveArgs, global: GlobalArgs) -> ExitStatus {
@@ -16,11 +17,23 @@ public enum DeriveCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("derive", error) }
         let json = global.format == .json
-        return runOverInputs(command: "derive", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
+        let written = WrittenFiles()
+        return runOverInputs(command: "derive", global: global, smallResults: true, outputs: outputs, followsFiles: true,
+                             work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
-            return try derive(item, options: options, destination: destination, sync: args.sync)
+            return try derive(item, options: options, destination: destination, sync: args.sync, written: written)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
+            if let d = result.directory {
+                for w in d.warnings { reporter.warning(w, input: item.displayName) }
+                if json {
+                    StandardOutput.write(ReporterJSON.item(command: "derive", input: item, fields: [
+                        ("directoryRecords", .int(d.records)), ("referencesUpdated", .int(d.followed))]) + "\n")
+                } else if args.plan {
+                    StandardOutput.write(directoryLine(item, d))
+                }
+                return
+            }
             for (path, r) in result.outputs {
                 if json {
                     var fields: [(String, ReporterJSON.Value)] = [
@@ -44,27 +57,26 @@ public enum DeriveCommand {
         })
     }
 
-    static func derive(_ item: InputItem, options: DeriveOptions, destination: String?, sync: Bool) throws(DicomError) -> Result {
+    static func derive(_ item: InputItem, options: DeriveOptions, destination: String?, sync: Bool,
+                       written files: WrittenFiles) throws(DicomError) -> Result {
         let file = try Part10Reader.read(path: item.path ?? "-")
         var warnings = file.warnings
+        if BasicDirectory.isBasicDirectory(file) {
+            let d = try DirectoryFollowing.rewrite(file, input: item, written: files, destination: destination, sync: sync)
+            return Result(outputs: [], warnings: warnings, directory: d)
+        }
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         let outputs = try Deriver(options).derive(file)
         guard let destination else { return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings) }
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
-            if let input = item.path, path != "-", isSameFile(input, path) {
-                throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: path)
-            }
-            var sink = try AtomicOutput(destination: path, sync: sync)
-            do {
+            try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: sync) { (sink: inout AtomicOutput) throws(DicomError) in
                 try DatasetWriter(syntax: out.syntax).writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
-                try sink.commit()
-            } catch {
-                sink.discard()
-                throw error
             }
             written.append((path, out.report))
+            // A DICOMDIR follows an output that keeps its input's name (not the frames of --split-frames).
+            if out.frameNumber == nil { files.record(input: item.path, dataset: out.dataset, syntax: out.syntax) }
         }
         return Result(outputs: written, warnings: warnings)
     }
@@ -77,6 +89,4 @@ public enum DeriveCommand {
         let file = (ext.isEmpty ? name : base) + suffix + (ext.isEmpty ? "" : "." + ext)
         return directory.isEmpty ? file : PathText.appending(directory, file)
     }
-
-
 }

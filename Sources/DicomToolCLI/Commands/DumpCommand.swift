@@ -69,7 +69,7 @@ public enum DumpCommand {
             if headed { text += "\n" }
         case .json:
             text = JSONDumper(inlineMax: args.inlineMax, bulkDataPath: bulkPath, fileSource: file.source)
-                .render(args.metaOnly ? meta : dataset) + "\n"
+                .render(args.metaOnly ? meta : dataset, warnings: &warnings) + "\n"
         case .xml:
             text = XMLDumper(inlineMax: args.inlineMax, bulkDataPath: bulkPath, fileSource: file.source)
                 .render(args.metaOnly ? meta : dataset)

@@ -9,8 +9,10 @@ import FoundationEssentials
 public enum TranscodeCommand {
     struct Result: Sendable {
         var output: String?
-        var report: TranscodeReport
+        /// What was done to an instance; nil for a DICOMDIR, which `directory` describes.
+        var report: TranscodeReport?
         var warnings: [ReadWarning]
+        var directory: DirectoryOutcome?
     }
 
     public static func run(_ args: TranscodeArgs, global: GlobalArgs) -> ExitStatus {
@@ -18,12 +20,26 @@ public enum TranscodeCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("transcode", error) }
         let json = global.format == .json
-        return runOverInputs(command: "transcode", global: global, smallResults: true, work: { item throws(DicomError) -> Result in
+        let written = WrittenFiles()
+        return runOverInputs(command: "transcode", global: global, smallResults: true, outputs: outputs, followsFiles: true,
+                             work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
-            return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync)
+            return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync,
+                                 written: written)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
-            let r = result.report
+            if let d = result.directory {
+                for w in d.warnings { reporter.warning(w, input: item.displayName) }
+                if json {
+                    var fields: [(String, ReporterJSON.Value)] = [("directoryRecords", .int(d.records)), ("referencesUpdated", .int(d.followed))]
+                    if let o = result.output { fields.append(("output", .string(o))) }
+                    StandardOutput.write(ReporterJSON.item(command: "transcode", input: item, fields: fields) + "\n")
+                } else if args.plan {
+                    StandardOutput.write(directoryLine(item, d))
+                }
+                return
+            }
+            guard let r = result.report else { return }
             if json {
                 var fields: [(String, ReporterJSON.Value)] = [
                     ("source", .string(r.source.uid)), ("target", .string(r.target.uid)),
@@ -76,32 +92,30 @@ public enum TranscodeCommand {
     }
 
     static func transcode(_ item: InputItem, options: TranscodeOptions, plan: Bool, destination: String?,
-                          sync: Bool) throws(DicomError) -> Result {
+                          sync: Bool, written: WrittenFiles) throws(DicomError) -> Result {
         let file = try Part10Reader.read(path: item.path ?? "-")
         var warnings = file.warnings
+        if BasicDirectory.isBasicDirectory(file) {
+            // A DICOMDIR is never in the target syntax (PS3.10 8.6 wants Explicit VR Little Endian):
+            // it is rewritten to follow the files it names.
+            let d = try DirectoryFollowing.rewrite(file, input: item, written: written, destination: plan ? nil : destination, sync: sync)
+            return Result(output: plan ? nil : destination, report: nil, warnings: warnings, directory: d)
+        }
         var options = options
         // A file output can be patched, so lossless multi-frame Pixel Data is streamed frame by frame.
         options.streamToFile = !plan && destination != nil && destination != "-"
         let out = try Transcoder(options).transcode(file)
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        if let path = item.path, destination != "-", isSameFile(path, destination) {
-            throw DicomError(.cannotWrite, "output would replace the input; inputs are never modified", file: destination)
-        }
-        var sink = try AtomicOutput(destination: destination, sync: sync)
-        do {
+        let report = try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: sync) {
+            (sink: inout AtomicOutput) throws(DicomError) -> TranscodeReport in
             try DatasetWriter(syntax: options.target, streamed: out.streamed)
                 .writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
             // Streamed totals (ratio, --verify results) are complete once every frame is written;
             // a --min-psnr failure still discards the output.
-            let report = try out.totals?.complete(out.report) ?? out.report
-            try sink.commit()
-            return Result(output: destination, report: report, warnings: warnings)
-        } catch {
-            sink.discard()
-            throw error
+            return try out.totals?.complete(out.report) ?? out.report
         }
+        written.record(input: item.path, dataset: out.dataset, syntax: options.target)
+        return Result(output: destination, report: report, warnings: warnings)
     }
-
-
 }

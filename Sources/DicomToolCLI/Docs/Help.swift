@@ -35,25 +35,36 @@ public enum Help {
             }
         }
 
+        // A command's --help details its own flags; the options every command shares are one line
+        // each there (their details are in 'dicomtool --help'), so they are not read 60 lines at a time.
+        var commonHeaderShown = false
         for category in FlagCategory.allCases {
             let flags = FlagTable.flags(for: commandID).filter {
                 $0.category == category && (long || !$0.isHiddenFromShortHelp)
             }
             guard !flags.isEmpty else { continue }
+            let brief = long && command != nil && flags.allSatisfy(\.isGlobal)
+            if brief && !commonHeaderShown {
+                out += ["", "Options of every command (details: 'dicomtool --help'):"]
+                commonHeaderShown = true
+            }
             out.append("")
             out.append(category.title + ":")
             for flag in flags {
-                if long {
+                if long && !brief {
                     out.append("  " + flag.synopsis)
                     for paragraph in paragraphs(flag.details) { out += wrap(paragraph, indent: 8) }
                     if let notes = notes(flag) { out += wrap(notes, indent: 8) }
                     out.append("")
+                } else if brief {
+                    // Inside a long help page, which keeps to `width` columns.
+                    out += wrap(flag.summary, indent: 32, firstPrefix: "  " + pad(flag.synopsis, to: 30))
                 } else {
                     // Defaults and choices are in --help: one short line per flag here.
                     out.append("  " + pad(flag.synopsis, to: 30) + flag.summary)
                 }
             }
-            if long { out.removeLast() }
+            if long && !brief { out.removeLast() }
         }
 
         if long {

@@ -3,11 +3,12 @@
 public enum FlagID: String, Sendable, CaseIterable {
     // Global
     case jobs, shard, filesFrom = "files-from", null, failFast = "fail-fast", progress, quiet, format
+    case include, exclude, allFiles = "all-files"
     case help, version, generate
     // dump
     case json, xml, inlineMax = "inline-max", tag, metaOnly = "meta-only", noMeta = "no-meta", full
     // transcode targets
-    case explicit, implicit, bigEndian = "big-endian", deflate, jpeg, jpegLossless = "jpeg-lossless", jpegls,
+    case explicit, decompress, implicit, bigEndian = "big-endian", deflate, jpeg, jpegLossless = "jpeg-lossless", jpegls,
          jpeg2000, htj2k, rle, ts, encapsulatedUncompressed = "encapsulated-uncompressed",
          deflateFrames = "deflate-frames"
     // transcode options
@@ -70,6 +71,33 @@ public enum FlagTable {
         Flag(.null, short: "0", category: .input, scope: .global,
              summary: "paths in --files-from are NUL-separated",
              details: "The paths read by --files-from are separated by NUL bytes instead of newlines."),
+        Flag(.include, value: "GLOB", category: .input, scope: .global,
+             summary: "in directories, take only files whose name matches GLOB (repeatable)",
+             details: """
+             When walking a directory, take only the files whose name matches GLOB (shell wildcards \
+             *, ? and [...]; a GLOB with a '/' is matched against the path relative to the directory \
+             given). Repeat the flag for several patterns; a file matching any of them is taken. Files \
+             named on the command line or in --files-from are always taken.
+             """,
+             repeatable: true),
+        Flag(.exclude, value: "GLOB", category: .input, scope: .global,
+             summary: "in directories, leave out files whose name matches GLOB (repeatable)",
+             details: """
+             When walking a directory, leave out the files whose name (or, for a GLOB with a '/', \
+             relative path) matches GLOB, e.g. --exclude '*.txt'. Applied after --include.
+             """,
+             repeatable: true),
+        Flag(.allFiles, category: .input, scope: .global,
+             summary: "in directories, take every file, DICOM or not",
+             details: """
+             By default a directory walk leaves out the files that are not DICOM by their content \
+             (no DICM prefix at byte 128, no File Meta Information at byte 0, no recognisable data \
+             set at byte 0): a README, a .zip or a script beside the images of a CD or a download. \
+             They are counted in the summary ('N not DICOM'), not reported as errors, as dcmtk's \
+             +sd scans a directory. With --all-files every file found is an input and a non-DICOM \
+             one fails with status 22. Files named on the command line or in --files-from are always \
+             inputs.
+             """),
         Flag(.failFast, category: .input, scope: .global,
              summary: "stop at the first input that fails",
              details: """
@@ -117,7 +145,12 @@ public enum FlagTable {
              summary: "write the DICOM JSON model (PS3.18 Annex F)",
              details: """
              Write each dataset in the DICOM JSON Model of PS3.18 Annex F. Values longer than \
-             --inline-max bytes are written as a BulkDataURI pointing into the input file.
+             --inline-max bytes are written as a BulkDataURI pointing into the input file. \
+             Integers are exact at every width (SV and UV too). FL and FD values are numbers in \
+             their shortest exact form; NaN and the infinities, which JSON numbers cannot hold, \
+             are the strings "NaN", "Infinity" and "-Infinity", with a warning (pydicom writes \
+             bare NaN/Infinity tokens, which strict JSON parsers reject, and reads these strings \
+             back to the same values).
              """),
         Flag(.xml, category: .dump, scope: .commands([.dump]),
              summary: "write the Native DICOM Model XML (PS3.19)",
@@ -156,6 +189,12 @@ public enum FlagTable {
         Flag(.explicit, category: .target, scope: transcode,
              summary: "Explicit VR Little Endian (1.2.840.10008.1.2.1)",
              details: "Write Explicit VR Little Endian, 1.2.840.10008.1.2.1 (native pixels)."),
+        Flag(.decompress, category: .target, scope: transcode,
+             summary: "decompress: Explicit VR Little Endian, as --explicit",
+             details: """
+             The same as --explicit: write Explicit VR Little Endian with native pixels, the syntax \
+             every DICOM reader accepts (what dcmdjpeg, dcmdrle and 'gdcmconv --raw' write).
+             """),
         Flag(.implicit, category: .target, scope: transcode,
              summary: "Implicit VR Little Endian (1.2.840.10008.1.2)",
              details: "Write Implicit VR Little Endian, 1.2.840.10008.1.2 (native pixels)."),

@@ -25,6 +25,11 @@ public struct GlobalArgs: Sendable {
     public var format: OutputFormat
     /// Files, directories and `-` as given, in order.
     public var inputs: [String]
+    /// `--include` / `--exclude`: name patterns for the files of a directory walk.
+    public var include: [String] = []
+    public var exclude: [String] = []
+    /// `--all-files`: a directory walk keeps files that are not DICOM by their content.
+    public var allFiles = false
 
     public init(jobs: Int = GlobalArgs.defaultJobs, shard: (index: Int, count: Int)? = nil, filesFrom: String? = nil,
                 nulSeparated: Bool = false, failFast: Bool = false, progress: Bool? = nil, quiet: Bool = false,
@@ -53,6 +58,9 @@ public struct GlobalArgs: Sendable {
             throw DicomError(.usage, "\(low.spelling(.null)) applies to --files-from, which was not given")
         }
         failFast = low.isOn(.failFast)
+        include = low.texts(.include)
+        exclude = low.texts(.exclude)
+        allFiles = low.isOn(.allFiles)
         progress = low.toggle(.progress)
         quiet = low.isOn(.quiet)
         if let text = low.text(.format) {

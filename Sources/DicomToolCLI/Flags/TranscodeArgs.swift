@@ -46,7 +46,7 @@ public struct TranscodeArgs: CommandArgs, Equatable {
 
     /// The switches that name a target, with the syntax each gives before its options refine it.
     static let targetSwitches: [(flag: FlagID, syntax: TransferSyntax)] = [
-        (.explicit, .explicitVRLittleEndian), (.implicit, .implicitVRLittleEndian),
+        (.explicit, .explicitVRLittleEndian), (.decompress, .explicitVRLittleEndian), (.implicit, .implicitVRLittleEndian),
         (.bigEndian, .explicitVRBigEndian), (.deflate, .deflatedExplicitVRLittleEndian),
         (.jpeg, .jpegBaseline), (.jpegLossless, .jpegLosslessSV1), (.jpegls, .jpegLSLossless),
         (.jpeg2000, .jpeg2000Lossless), (.htj2k, .htj2kLossless), (.rle, .rleLossless),

@@ -19,10 +19,32 @@ public struct InputOptions: Sendable {
     public var progress: Bool?
     /// The subcommand's name, used in diagnostics (`dicomtool: <command>: ...`).
     public var command: String
+    /// Directories the walk never enters (a writing command's output tree inside its input tree).
+    public var excludedDirectories: [String]
+    /// Which files of a directory walk are inputs (files named explicitly always are).
+    public var walk: WalkFilter
+
+    /// The files a directory walk takes: by name pattern (`--include`, `--exclude`) and, unless
+    /// `--all-files`, only those that are DICOM by their first bytes.
+    public struct WalkFilter: Sendable {
+        public var include: [String]
+        public var exclude: [String]
+        public var onlyDicom: Bool
+
+        public init(include: [String] = [], exclude: [String] = [], onlyDicom: Bool) {
+            self.include = include
+            self.exclude = exclude
+            self.onlyDicom = onlyDicom
+        }
+
+        /// Every file found (the command line's default is only DICOM files: see GlobalArgs).
+        public static let everyFile = WalkFilter(onlyDicom: false)
+    }
 
     public init(paths: [String] = [], filesFrom: String? = nil, nulSeparated: Bool = false,
                 jobs: Int = 0, shard: (index: Int, count: Int)? = nil, failFast: Bool = false,
-                progress: Bool? = nil, command: String) {
+                progress: Bool? = nil, command: String, excludedDirectories: [String] = [],
+                walk: WalkFilter = .everyFile) {
         self.paths = paths
         self.filesFrom = filesFrom
         self.nulSeparated = nulSeparated
@@ -31,6 +53,8 @@ public struct InputOptions: Sendable {
         self.failFast = failFast
         self.progress = progress
         self.command = command
+        self.excludedDirectories = excludedDirectories
+        self.walk = walk
     }
 
     /// One worker per core: the default of `-j`.

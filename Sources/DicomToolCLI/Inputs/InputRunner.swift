@@ -14,6 +14,8 @@ public struct RunSummary: Sendable {
     /// Inputs not reported: never started (after `--fail-fast` stopped or SIGINT), or finished
     /// by a worker running ahead after the first failure under `--fail-fast`.
     public var skipped: Int
+    /// Files of directory walks left out because they are not DICOM (not in `total`).
+    public var notDicom: Int = 0
     /// The first failure in input order (its `file` is the input's display name).
     public var firstFailure: DicomError?
     /// Whether SIGINT stopped the run.
@@ -71,13 +73,20 @@ extension InputWalker {
 
     static func run<R: Sendable>(
         _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter?, aheadPerWorker: Int = 2,
-        preFailed: [Int: DicomError], interruption: InputInterruption,
+        preFailed: [Int: DicomError], notDicom: Int = 0, interruption: InputInterruption,
+        deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
         emit: (InputItem, Result<R, DicomError>) -> Void
     ) -> RunSummary {
         if interruption === InputInterruption.shared { interruption.install() }
         let start = ContinuousClock.now
         reporter?.begin(total: items.count)
+
+        // Deferred inputs (a DICOMDIR, whose records follow what became of the other files) run
+        // after every other input has been emitted: two phases of the same ordered run.
+        let later = items.indices.filter { deferred(items[$0]) }
+        let order = later.isEmpty ? Array(items.indices) : items.indices.filter { !deferred(items[$0]) } + later
+        let phases = [0..<(order.count - later.count), (order.count - later.count)..<order.count]
 
         @Sendable func perform(_ index: Int) -> Result<R, DicomError> {
             let item = items[index]
@@ -91,6 +100,7 @@ extension InputWalker {
 
         var succeeded = 0, failed = 0
         var firstFailure: DicomError?
+        var stoppedByFailure = false
         func deliver(_ index: Int, _ result: Result<R, DicomError>) {
             emit(items[index], result)
             switch result {
@@ -98,37 +108,44 @@ extension InputWalker {
             case .failure(let error):
                 failed += 1
                 if firstFailure == nil { firstFailure = error }
+                if failFast { stoppedByFailure = true }
             }
             reporter?.finished(items[index], error: result.inputFailure)
         }
 
-        let workers = min(max(jobs, 1), items.count)
-        if workers <= 1 {
-            for index in items.indices {
-                if interruption.isSet { break }
-                let result = perform(index)
-                deliver(index, result)
-                if failFast, result.inputFailure != nil { break }
-            }
-        } else {
-            let state = OrderedRunState<R>(count: items.count, window: max(aheadPerWorker, 1) * workers, workers: workers,
-                                           failFast: failFast, interruption: interruption)
-            for _ in 0..<workers {
-                // A deep but bounded stack for sequence nesting. Without a thread the worker's
-                // share runs on Dispatch's pool, whose smaller stacks still hold normal files.
-                if !startDetachedThread(stackSize: 8 << 20, { state.workerLoop(perform) }) {
-                    DispatchQueue.global().async { state.workerLoop(perform) }
+        for phase in phases where !phase.isEmpty {
+            if interruption.isSet || stoppedByFailure { break }
+            let indices = Array(order[phase])
+            let workers = min(max(jobs, 1), indices.count)
+            if workers <= 1 {
+                for index in indices {
+                    if interruption.isSet { break }
+                    let result = perform(index)
+                    deliver(index, result)
+                    if failFast, result.inputFailure != nil { break }
                 }
+            } else {
+                let state = OrderedRunState<R>(count: indices.count, window: max(aheadPerWorker, 1) * workers, workers: workers,
+                                               failFast: failFast, interruption: interruption)
+                let performAt: @Sendable (Int) -> Result<R, DicomError> = { perform(indices[$0]) }
+                for _ in 0..<workers {
+                    // A deep but bounded stack for sequence nesting. Without a thread the worker's
+                    // share runs on Dispatch's pool, whose smaller stacks still hold normal files.
+                    if !startDetachedThread(stackSize: 8 << 20, { state.workerLoop(performAt) }) {
+                        DispatchQueue.global().async { state.workerLoop(performAt) }
+                    }
+                }
+                state.emitInOrder { deliver(indices[$0], $1) }
             }
-            state.emitInOrder(deliver)
         }
 
         let elapsed = start.duration(to: .now)
-        let summary = RunSummary(
+        var summary = RunSummary(
             total: items.count, succeeded: succeeded, failed: failed,
             skipped: items.count - succeeded - failed, firstFailure: firstFailure,
             interrupted: interruption.isSet,
             elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        summary.notDicom = notDicom
         reporter?.finish(summary)
         return summary
     }

@@ -1,4 +1,5 @@
 import DicomCore
+import DicomIO
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,8 @@ public struct InputWalker: Sendable {
     /// Failures found while expanding, by index in `items`; `run` reports them in order
     /// without calling the work.
     let expansionFailures: [Int: DicomError]
+    /// Files of directory walks left out because they are not DICOM (counted in the summary).
+    public let notDicom: Int
 
     /// Expands `options`. Throws `.usage` (stdin given twice, bad shard), `.cannotRead` (the
     /// `--files-from` list cannot be read) or `.noInput` (nothing given, or nothing found).
@@ -68,13 +71,16 @@ public struct InputWalker: Sendable {
         }
 
         var entries: [Entry] = []
+        var walk = Walk(filter: options.walk, excluded: Set(options.excludedDirectories.compactMap { FileIdentity($0) }))
         for argument in arguments {
-            InputWalker.expand(argument.path, fromList: argument.fromList, into: &entries)
+            InputWalker.expand(argument.path, fromList: argument.fromList, walk: &walk, into: &entries)
         }
+        self.notDicom = walk.notDicom
         guard !entries.isEmpty else {
             let named = arguments.prefix(3).map { "'\($0.path)'" }.joined(separator: ", ")
             throw DicomError(.noInput, "no input files found in " + named
-                             + (arguments.count > 3 ? " and \(arguments.count - 3) more" : ""))
+                             + (arguments.count > 3 ? " and \(arguments.count - 3) more" : "")
+                             + (walk.notDicom > 0 ? " (\(walk.notDicom) file\(walk.notDicom == 1 ? " is" : "s are") not DICOM; --all-files takes them)" : ""))
         }
         if let shard = options.shard {
             entries = entries.filter { InputShard.shard(forKey: $0.shardKey, count: shard.count) == shard.index }
@@ -88,15 +94,16 @@ public struct InputWalker: Sendable {
         self.expansionFailures = failures
     }
 
-    /// Runs `work` over `items` with `options.jobs` workers; see the static `run`.
+    /// Runs `work` over `items` with `options.jobs` workers; see the static `run`. `deferred`
+    /// inputs run after all the others.
     public func run<R: Sendable>(
-        reporter: Reporter? = nil, aheadPerWorker: Int = 2,
+        reporter: Reporter? = nil, aheadPerWorker: Int = 2, deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
         emit: (InputItem, Result<R, DicomError>) -> Void
     ) -> RunSummary {
         InputWalker.run(items, jobs: options.effectiveJobs, failFast: options.failFast,
-                        reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures,
-                        interruption: InputInterruption.shared, work: work, emit: emit)
+                        reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures, notDicom: notDicom,
+                        interruption: InputInterruption.shared, deferred: deferred, work: work, emit: emit)
     }
 
     // MARK: - Expansion
@@ -135,7 +142,36 @@ public struct InputWalker: Sendable {
         }
     }
 
-    static func expand(_ argument: String, fromList: Bool, into entries: inout [Entry]) {
+    /// What a directory walk takes (`--include`, `--exclude`, DICOM content), what it never enters
+    /// (an output tree), and how many files it left out as not DICOM.
+    struct Walk {
+        var filter = InputOptions.WalkFilter.everyFile
+        var excluded: Set<FileIdentity> = []
+        var notDicom = 0
+
+        /// Whether a file found at `relative` (named `name`) passes the name patterns.
+        func takesName(_ name: String, relative: String) -> Bool {
+            func matches(_ pattern: String) -> Bool {
+                fnmatch(pattern, pattern.contains("/") ? relative : name, 0) == 0
+            }
+            if !filter.include.isEmpty && !filter.include.contains(where: matches) { return false }
+            return !filter.exclude.contains(where: matches)
+        }
+
+        /// Whether the file's first bytes start DICOM (Part10Reader.looksLikeDicom); an unreadable
+        /// file is taken, so that reading it reports why.
+        static func startsLikeDicom(_ path: String) -> Bool {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return true }
+            defer { close(fd) }
+            var prefix = [UInt8](repeating: 0, count: Part10Reader.recognitionPrefixLength)
+            let n = prefix.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            guard n >= 0 else { return true }
+            return Part10Reader.looksLikeDicom(prefix[0..<n])
+        }
+    }
+
+    static func expand(_ argument: String, fromList: Bool, walk: inout Walk, into entries: inout [Entry]) {
         if argument == "-" && !fromList {
             entries.append(Entry(item: .standardInput, shardKey: "-"))
             return
@@ -150,14 +186,15 @@ public struct InputWalker: Sendable {
             return
         }
         if isDirectory(status) {
-            walk(root: argument, into: &entries)
+            walkDirectory(root: argument, walk: &walk, into: &entries)
         } else {
             entries.append(Entry(item: asFile, shardKey: argument))
         }
     }
 
-    /// Every file below `root`, sorted by the bytes of their paths relative to `root`.
-    static func walk(root: String, into entries: inout [Entry]) {
+    /// Every file below `root` that `walk` takes, sorted by the bytes of their paths relative to
+    /// `root`; `walk.excluded` directories (an output tree) are not entered.
+    static func walkDirectory(root: String, walk: inout Walk, into entries: inout [Entry]) {
         var found: [Entry] = []
         var pending: [String] = [""]  // directories relative to root
         while let directory = pending.popLast() {
@@ -179,7 +216,10 @@ public struct InputWalker: Sendable {
                 var status = stat()
                 guard lstat(path, &status) == 0 else { continue }  // vanished meanwhile
                 if isDirectory(status) {
-                    pending.append(relative)
+                    if walk.excluded.isEmpty
+                        || !walk.excluded.contains(FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))) {
+                        pending.append(relative)
+                    }
                     continue
                 }
                 if (status.st_mode & S_IFMT) == S_IFLNK {
@@ -193,7 +233,11 @@ public struct InputWalker: Sendable {
                     }
                     if isDirectory(status) { continue }
                 }
-                guard (status.st_mode & S_IFMT) == S_IFREG else { continue }
+                guard (status.st_mode & S_IFMT) == S_IFREG, walk.takesName(name, relative: relative) else { continue }
+                if walk.filter.onlyDicom && !Walk.startsLikeDicom(path) {
+                    walk.notDicom += 1
+                    continue
+                }
                 found.append(Entry(item: .file(path: path, relativePath: relative), shardKey: relative))
             }
         }

@@ -193,13 +193,14 @@ public final class Reporter: @unchecked Sendable {
     /// `dicomtool: dump: 1500 files, 1498 ok, 2 failed (first: scans/x.dcm: exit 22) in 3.2 s`,
     /// or nil for a single input that succeeded.
     public static func summaryLine(command: String, summary: RunSummary) -> String? {
-        if summary.total == 1 && summary.succeeded == 1 { return nil }
+        if summary.total == 1 && summary.succeeded == 1 && summary.notDicom == 0 { return nil }
         var line = "dicomtool: \(escape(command)): \(summary.total) file\(summary.total == 1 ? "" : "s"), "
             + "\(summary.succeeded) ok, \(summary.failed) failed"
         if let first = summary.firstFailure {
             line += " (first: \(escape(first.file ?? "-")): exit \(first.code.exitStatus.rawValue))"
         }
         if summary.skipped > 0 { line += ", \(summary.skipped) skipped" }
+        if summary.notDicom > 0 { line += ", \(summary.notDicom) not DICOM (left out; --all-files takes them)" }
         if summary.interrupted { line += ", interrupted" }
         line += " in " + NumberText.fixed(summary.elapsed, digits: 1) + " s"
         return line

@@ -10,7 +10,7 @@ import FoundationEssentials
 ///    "error":{"code":...,"message":...,"offset":...,"tag":...,"cause":...,"text":...}}` plus the
 ///   command's own fields (`error` only when status is `error`)
 /// - `{"type":"end",...}` after the last item
-/// - `{"type":"summary",...,"total","succeeded","failed","skipped","interrupted","exit","elapsed",
+/// - `{"type":"summary",...,"total","succeeded","failed","skipped","notDicom","interrupted","exit","elapsed",
 ///    "firstFailure":{"input","exit","error"}|null}`
 public enum ReporterJSON {
     public static let schema = "dicomtool/1"
@@ -67,6 +67,7 @@ public enum ReporterJSON {
             ("succeeded", .int(summary.succeeded)),
             ("failed", .int(summary.failed)),
             ("skipped", .int(summary.skipped)),
+            ("notDicom", .int(summary.notDicom)),
             ("interrupted", .bool(summary.interrupted)),
             ("exit", .int(Int(summary.exitStatus.rawValue))),
             ("elapsed", .double((summary.elapsed * 1000).rounded() / 1000)),

@@ -1,0 +1,57 @@
+import DicomCore
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one way every command writes an instance (or any file derived from its inputs): never
+/// over an input, atomically (a temporary file beside the destination, renamed into place only
+/// when complete), committed when `body` returns and discarded when it throws.
+public enum InstanceOutput {
+    /// Writes `destination` through `body`. `inputs` are the paths the output was made from: a
+    /// destination that is one of them (the same device and inode, links followed, so a hard
+    /// link or another spelling of the path is caught too) is refused before anything is written.
+    public static func write<R>(to destination: String, from inputs: [String] = [], sync: Bool = false,
+                                _ body: (inout AtomicOutput) throws(DicomError) -> R) throws(DicomError) -> R {
+        if destination != "-", let input = inputs.first(where: { isSameFile($0, destination) }) {
+            throw DicomError(.cannotWrite, "output would replace the input \(input); inputs are never modified",
+                             file: destination)
+        }
+        var sink = try AtomicOutput(destination: destination, sync: sync)
+        do {
+            let result = try body(&sink)
+            try sink.commit()
+            return result
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+}
+
+/// Whether two paths name the same existing file (device and inode, symbolic links followed).
+/// stat(2) directly: FileManager's attribute values are `as? Int` castable only while full
+/// Foundation's NSNumber bridging is loaded; without it both sides were nil and every existing
+/// output counted as the input.
+public func isSameFile(_ a: String, _ b: String) -> Bool {
+    guard let x = FileIdentity(a), let y = FileIdentity(b) else { return false }
+    return x == y
+}
+
+/// A file's device and inode, symbolic links followed: what makes two paths the same file.
+public struct FileIdentity: Hashable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
+    public init?(_ path: String) {
+        var s = stat()
+        guard stat(path, &s) == 0 else { return nil }
+        device = UInt64(s.st_dev)
+        inode = UInt64(s.st_ino)
+    }
+}
