@@ -1,7 +1,8 @@
 // libFuzzer entry: `dicomtool anonymize` on one file. The command's per-file work is a closure in
 // AnonymizeCommand.run; this is the same sequence with the same calls: read, the original's
 // identifying values, Anonymizer.anonymize, the residual self-check, the write through
-// AtomicOutput in the syntax the report asks for, the --plan text and --map-out audit lines; then
+// InstanceOutput in the syntax the report asks for (or the DICOMDIR rewrite), the --plan text and
+// --map-out audit lines; then
 // what `anonymize --check` does with the written file. Byte 0 of the preamble picks the options
 // (CommandInput.variant); the secret is fixed so that runs repeat.
 // Not a Package.swift target: scripts/fuzz compiles it with CommandInput.swift.
@@ -44,6 +45,7 @@ public func fuzzAnonymize(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     defer { CommandInput.clearOutputs() }
     let (options, anonymizer) = anonymizers[CommandInput.variant(data, count, of: anonymizers.count)]
     guard let file = try? Part10Reader.read(path: CommandInput.inputPath) else { return 0 }
+    let isDirectory = BasicDirectory.isBasicDirectory(file)
     let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
     guard let (meta, dataset, report) = try? anonymizer.anonymize(file, identifyingValues: identifying) else { return 0 }
     // AnonymizeCommand refuses to write when this finds anything; the fuzz run goes on either way.
@@ -56,12 +58,17 @@ public func fuzzAnonymize(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         ("changes", .int(report.changes.count)),
         ("actions", .object(report.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
     ])
-    guard var sink = try? AtomicOutput(destination: CommandInput.outputPath, sync: false) else { return 0 }
+    if isDirectory {
+        _ = try? DirectoryFollowing.rewrite(file, input: CommandInput.item, meta: meta, dataset: dataset, written: WrittenFiles(),
+                                            destination: CommandInput.outputPath, sync: false)
+        return 0
+    }
     do {
-        try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax).writeFile(meta: meta, dataset: dataset, to: &sink)
-        try sink.commit()
+        try InstanceOutput.write(to: CommandInput.outputPath, from: [CommandInput.inputPath]) {
+            (sink: inout AtomicOutput) throws(DicomError) in
+            try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax).writeFile(meta: meta, dataset: dataset, to: &sink)
+        }
     } catch {
-        sink.discard()
         return 0
     }
     // `anonymize --check ORIGINAL ANONYMIZED` on what was written.

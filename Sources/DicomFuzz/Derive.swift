@@ -1,5 +1,6 @@
 // libFuzzer entry: `dicomtool derive` on one file, through DeriveCommand.derive (read, pixel
-// module warnings, Deriver, write of each output through AtomicOutput into a scratch directory)
+// module warnings, Deriver, write of each output through InstanceOutput into a scratch directory;
+// a DICOMDIR is rewritten as DirectoryFollowing does)
 // and the --plan text of each report. Byte 0 of the preamble picks the operations
 // (CommandInput.variant); no variant makes a lossy copy (encoders have their own targets).
 // Not a Package.swift target: scripts/fuzz compiles it with CommandInput.swift.
@@ -20,7 +21,8 @@ public func fuzzDerive(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     defer { CommandInput.clearOutputs() }
     let args = deriveVariants[CommandInput.variant(data, count, of: deriveVariants.count)]
     guard let result = try? DeriveCommand.derive(CommandInput.item, options: args.options,
-                                                 destination: CommandInput.outputPath, sync: false) else { return 0 }
+                                                 destination: CommandInput.outputPath, sync: false,
+                                                 written: WrittenFiles()) else { return 0 }
     for w in result.warnings { _ = w.asError.description }
     for (_, r) in result.outputs {
         var text = "derive -> \(r.syntax.name)"

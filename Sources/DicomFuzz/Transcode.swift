@@ -1,6 +1,6 @@
 // libFuzzer entry: `dicomtool transcode` to an uncompressed target on one file, through
 // TranscodeCommand.transcode (read, Transcoder, pixel module warnings, the streamed write
-// through AtomicOutput as for `-o FILE`) and the --plan text of the report. Byte 0 of the
+// through InstanceOutput as for `-o FILE`, or the DICOMDIR rewrite) and the --plan text of the report. Byte 0 of the
 // preamble picks the target (CommandInput.variant): explicit, implicit and big-endian VR,
 // deflated, encapsulated uncompressed. Encoders have their own targets.
 // Not a Package.swift target: scripts/fuzz compiles it with CommandInput.swift.
@@ -25,9 +25,10 @@ public func fuzzTranscode(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     defer { CommandInput.clearOutputs() }
     let options = transcodeOptions[CommandInput.variant(data, count, of: transcodeOptions.count)]
     guard let result = try? TranscodeCommand.transcode(CommandInput.item, options: options, plan: false,
-                                                       destination: CommandInput.outputPath, sync: false) else { return 0 }
+                                                       destination: CommandInput.outputPath, sync: false,
+                                                       written: WrittenFiles()) else { return 0 }
     for w in result.warnings { _ = w.asError.description }
-    let r = result.report
+    guard let r = result.report else { return 0 }  // a DICOMDIR, rewritten
     var text = "\(r.source.name) -> \(r.target.name), \(r.frames)"
     if r.lossy { text += ", LOSSY" + (r.ratio.map { LossyBookkeeping.formatDS($0) } ?? "") }
     text += r.changes.map(ValueText.escaped).joined()
