@@ -10,6 +10,7 @@ literals, parsed lazily by IODRules (Sources/DicomRules/Validation/IODRules.swif
                PS3.3 section of the module (e.g. C.7.6.3)
 * modules:     "@module-id" lines, each followed by its attribute rows in document order:
                depth, tag (8 hex digits, x = any digit), type, condition code, enumerated values
+               (as the standard writes them; typed by the element's VR at run time)
 * fgMacros:    CIOD id, top-level tag of the functional group macro, usage (M/C/U)
 * gapTags:     elements newer than the module tables (gaps.tsv): never reported as foreign
 
@@ -131,8 +132,8 @@ def enum_code(text):
         vals = values.split("|")
         if any(not v or "etc" in v or "\\" in v or ";" in v or "=" in v or len(v) > 64 for v in vals):
             return ""
-        # Hexadecimal numbers as PS3.3 writes them (0001H) become decimal, for binary VRs.
-        vals = [str(int(v[:-1], 16)) if re.fullmatch(r"[0-9A-F]{4}H", v) else v for v in vals]
+        # Kept as PS3.3 writes them ("0001H", "0004", "+1", "00181063H"): the validator reads each
+        # as a number or a tag of the element's VR (TypedValue), so no form is favoured here.
         out.append((key + "=" if key else "") + "|".join(vals))
     return ";".join(out)
 

@@ -36,16 +36,17 @@ public enum Deflate {
         stream.initialize(to: z_stream())
         defer { stream.deinitialize(count: 1); stream.deallocate() }
         // deflateInit2 is a macro; the underscore function takes the header's version and layout.
+        // conversion: level is -1...9 (checked above)
         let status = deflateInit2_(stream, Int32(level), Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
-                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.stride))
+                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.stride))  // conversion: the size of a C struct
         guard status == Z_OK else {
             throw DicomError(.encodeFailed, "zlib deflateInit2 failed", cause: zlibMessage(stream, status))
         }
         defer { deflateEnd(stream) }
-        guard input.count <= Int(UInt32.max) else {
+        guard input.count <= Int(widening: UInt32.max) else {
             throw DicomError(.encodeFailed, "deflate input of \(input.count) bytes exceeds zlib's 4 GiB per call")
         }
-        let bound = Int(deflateBound(stream, uLong(input.count)))
+        let bound = Int(deflateBound(stream, uLong(input.count)))  // conversion: input <= UInt32.max (checked above): the bound is a few bytes more
         var output = [UInt8](repeating: 0, count: bound)
         let (result, produced) = input.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { destination in
@@ -56,7 +57,7 @@ public enum Deflate {
                 let status = deflate(stream, Z_FINISH)
                 stream.pointee.next_in = nil
                 stream.pointee.next_out = nil
-                return (status, destination.count - Int(stream.pointee.avail_out))
+                return (status, destination.count - Int(widening: stream.pointee.avail_out))
             }
         }
         // deflateBound guarantees one Z_FINISH call completes.
@@ -93,7 +94,7 @@ public final class RawInflater {
         self.limit = limit
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = inflateInit2_(stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.stride))
+        let status = inflateInit2_(stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.stride))  // conversion: the size of a C struct
         guard status == Z_OK else {
             let cause = Deflate.zlibMessage(stream, status)
             stream.deinitialize(count: 1)
@@ -140,10 +141,10 @@ public final class RawInflater {
                     stream.pointee.avail_out = uInt(out.count)
                     status = CZlib.inflate(stream, Z_NO_FLUSH)
                     stream.pointee.next_out = nil
-                    return out.count - Int(stream.pointee.avail_out)
+                    return out.count - Int(widening: stream.pointee.avail_out)
                 }
                 if status == Z_NEED_DICT || status == Z_DATA_ERROR || status == Z_MEM_ERROR || status == Z_STREAM_ERROR {
-                    let at = totalIn + consumed + feed - Int(stream.pointee.avail_in)
+                    let at = totalIn + consumed + feed - Int(widening: stream.pointee.avail_in)
                     let cause = Deflate.zlibMessage(stream, status)
                     stream.pointee.next_in = nil
                     throw DicomError(.decodeFailed, "invalid deflate data", offset: at, cause: cause)
@@ -158,7 +159,7 @@ public final class RawInflater {
                 // Z_BUF_ERROR: no progress possible; the input of this call is used up.
                 if status == Z_BUF_ERROR { break }
             } while stream.pointee.avail_in > 0 || stream.pointee.avail_out == 0
-            let left = Int(stream.pointee.avail_in)
+            let left = Int(widening: stream.pointee.avail_in)
             stream.pointee.next_in = nil
             consumed += feed - left
             if status == Z_STREAM_END {

@@ -233,9 +233,10 @@ public struct HTJ2KEncoder: PixelEncoder {
         var length = 0
         let status = samples.withUnsafeBufferPointer { values in
             message.withUnsafeMutableBufferPointer { text in
+                // conversion: rows, columns <= 65535, samples 1...4
                 ojph_shim_encode(values.baseAddress, Int32(d.columns), Int32(d.rows), Int32(d.samplesPerPixel),
-                                 Int32(d.bitsStored), d.isSigned ? 1 : 0, step == nil ? 1 : 0, step ?? 0,
-                                 colourTransform ? 1 : 0, rpcl ? 1 : 0, Int32(decompositions),
+                                 Int32(d.bitsStored), d.isSigned ? 1 : 0, step == nil ? 1 : 0, step ?? 0,  // conversion: 1...32 (profile)
+                                 colourTransform ? 1 : 0, rpcl ? 1 : 0, Int32(decompositions),  // conversion: decompositions <= 32
                                  &output, &length, text.baseAddress, text.count)
             }
         }
@@ -252,7 +253,7 @@ public struct HTJ2KEncoder: PixelEncoder {
     /// end of the main header: OpenJPH 0.9 writes none and PS3.5 10.18 requires it for RPCL.
     /// Entries use 16-bit tile indices and 32-bit lengths (Stlm = 0x60).
     static func insertingTLM(into codestream: [UInt8]) throws(DicomError) -> [UInt8] {
-        func be16(_ at: Int) -> Int { Int(codestream[at]) << 8 | Int(codestream[at + 1]) }
+        func be16(_ at: Int) -> Int { Int(widening: codestream[at]) << 8 | Int(widening: codestream[at + 1]) }
         func be32(_ at: Int) -> Int { be16(at) << 16 | be16(at + 2) }
         guard codestream.count >= 4, codestream[0] == 0xFF, codestream[1] == 0x4F else {
             throw DicomError(.encodeFailed, "OpenJPH output does not start with SOC", offset: 0)
@@ -284,10 +285,11 @@ public struct HTJ2KEncoder: PixelEncoder {
         }
         var tlm: [UInt8] = [0xFF, 0x55]
         let segmentLength = 4 + 6 * entries.count
-        tlm += [UInt8(segmentLength >> 8), UInt8(segmentLength & 0xFF), 0x00, 0x60]
-        for e in entries {
-            tlm += [UInt8(e.tile >> 8 & 0xFF), UInt8(e.tile & 0xFF)]
-            tlm += [UInt8(e.length >> 24 & 0xFF), UInt8(e.length >> 16 & 0xFF), UInt8(e.length >> 8 & 0xFF), UInt8(e.length & 0xFF)]
+        tlm += [UInt8(segmentLength >> 8), UInt8(segmentLength & 0xFF), 0x00, 0x60]  // conversion: at most 60004 (10,000 entries)
+        for e in entries {  // each tile index and tile-part length was read as 16 and 32 bits: they fit
+            tlm += [UInt8(truncatingIfNeeded: e.tile >> 8), UInt8(truncatingIfNeeded: e.tile)]
+            tlm += [UInt8(truncatingIfNeeded: e.length >> 24), UInt8(truncatingIfNeeded: e.length >> 16),
+                    UInt8(truncatingIfNeeded: e.length >> 8), UInt8(truncatingIfNeeded: e.length)]
         }
         var out = [UInt8]()
         out.reserveCapacity(codestream.count + tlm.count)
@@ -303,17 +305,17 @@ public struct HTJ2KEncoder: PixelEncoder {
 func sampleValues(_ bytes: [UInt8], description d: PixelDescription) -> [Int32] {
     let width = d.bytesPerSample
     let count = bytes.count / max(width, 1)
-    let shift = UInt32(32 - d.bitsStored)
+    let shift = UInt32(32 - d.bitsStored)  // conversion: the HTJ2K profile allows Bits Stored 1...32 only
     var out = [Int32](repeating: 0, count: count)
     bytes.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
             for i in 0..<count {
                 let at = i * width
-                var raw = UInt32(src[at])
-                if width > 1 { raw |= UInt32(src[at + 1]) << 8 }
-                if width > 2 { raw |= UInt32(src[at + 2]) << 16 | UInt32(src[at + 3]) << 24 }
+                var raw = UInt32(widening: src[at])
+                if width > 1 { raw |= UInt32(widening: src[at + 1]) << 8 }
+                if width > 2 { raw |= UInt32(widening: src[at + 2]) << 16 | UInt32(widening: src[at + 3]) << 24 }
                 let shifted = raw << shift
-                dst[i] = d.isSigned ? Int32(bitPattern: shifted) >> Int32(shift) : Int32(bitPattern: shifted >> shift)
+                dst[i] = d.isSigned ? Int32(bitPattern: shifted) >> Int32(shift) : Int32(bitPattern: shifted >> shift)  // conversion: shift is 0...31
             }
         }
     }

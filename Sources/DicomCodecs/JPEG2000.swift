@@ -59,7 +59,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 throw DicomError(.decodeFailed, "OpenJPEG decoder setup failed", cause: log.text)
             }
             if threads > 1 && opj_has_thread_support() != 0 {
-                _ = opj_codec_set_threads(codec, Int32(threads))
+                _ = opj_codec_set_threads(codec, Int32(threads))  // conversion: a processor count or a configured small count
             }
             let stream = try MemoryStream.reading(codestream)
             defer { opj_stream_destroy(stream) }
@@ -70,10 +70,10 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             }
             defer { opj_image_destroy(image) }
             // OpenJPEG allocates what SIZ declares: check it against the header before decoding.
-            let declaredColumns = Int(image.pointee.x1) - Int(image.pointee.x0)
-            let declaredRows = Int(image.pointee.y1) - Int(image.pointee.y0)
+            let declaredColumns = Int(widening: image.pointee.x1) - Int(widening: image.pointee.x0)
+            let declaredRows = Int(widening: image.pointee.y1) - Int(widening: image.pointee.y0)
             guard declaredColumns == description.columns, declaredRows == description.rows,
-                  Int(image.pointee.numcomps) == description.samplesPerPixel else {
+                  Int(widening: image.pointee.numcomps) == description.samplesPerPixel else {
                 throw DicomError(.decodeFailed, "JPEG 2000 codestream is \(declaredColumns)x\(declaredRows) with "
                                  + "\(image.pointee.numcomps) components, the header says \(description.columns)x\(description.rows) "
                                  + "(Columns x Rows) with \(description.samplesPerPixel) (SamplesPerPixel)")
@@ -85,9 +85,9 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             guard let comps = decoded.comps else {
                 throw DicomError(.decodeFailed, "JPEG 2000 codestream has no components")
             }
-            let planes = (0..<Int(decoded.numcomps)).map { c in
-                ComponentPlane(width: Int(comps[c].w), height: Int(comps[c].h), dx: Int(comps[c].dx), dy: Int(comps[c].dy),
-                               precision: Int(comps[c].prec), samples: comps[c].data.map { UnsafePointer($0) })
+            let planes = (0..<Int(widening: decoded.numcomps)).map { c in
+                ComponentPlane(width: Int(widening: comps[c].w), height: Int(widening: comps[c].h), dx: Int(widening: comps[c].dx), dy: Int(widening: comps[c].dy),
+                               precision: Int(widening: comps[c].prec), samples: comps[c].data.map { UnsafePointer($0) })
             }
             return try frame(from: planes, description: description)
         }
@@ -104,7 +104,9 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         }
         var result = openjpeg_child_result()
         codestream.withUnsafeBufferPointer { bytes in
+            // conversion: rows, columns <= 65535 (PixelModule)
             openjpeg_child_decode(bytes.baseAddress, bytes.count, UInt32(description.columns), UInt32(description.rows),
+                                  // conversion: samples 1...4 (checked above); threads a processor count
                                   UInt32(description.samplesPerPixel), Int32(threads), &result)
         }
         defer { openjpeg_child_release(&result) }
@@ -128,9 +130,9 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         default:
             throw DicomError(.internalError, "the JPEG 2000 decoding process could not be started (errno \(report.error_number))")
         }
-        let declaredColumns = Int(report.image_width), declaredRows = Int(report.image_height)
+        let declaredColumns = Int(widening: report.image_width), declaredRows = Int(widening: report.image_height)
         guard declaredColumns == description.columns, declaredRows == description.rows,
-              Int(report.component_count) == description.samplesPerPixel else {
+              Int(widening: report.component_count) == description.samplesPerPixel else {
             throw DicomError(.decodeFailed, "JPEG 2000 codestream is \(declaredColumns)x\(declaredRows) with "
                              + "\(report.component_count) components, the header says \(description.columns)x\(description.rows) "
                              + "(Columns x Rows) with \(description.samplesPerPixel) (SamplesPerPixel)")
@@ -141,8 +143,8 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 let pointers = rawPlanes.bindMemory(to: UnsafePointer<Int32>?.self)
                 return (0..<description.samplesPerPixel).map { c in
                     let component = components[c]
-                    return ComponentPlane(width: Int(component.width), height: Int(component.height),
-                                          dx: Int(component.dx), dy: Int(component.dy), precision: Int(component.precision),
+                    return ComponentPlane(width: Int(widening: component.width), height: Int(widening: component.height),
+                                          dx: Int(widening: component.dx), dy: Int(widening: component.dy), precision: Int(widening: component.precision),
                                           samples: component.has_samples != 0 ? pointers[c] : nil)
                 }
             }
@@ -171,7 +173,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     }
 
     private func checkMarkerSegments(_ bytes: [UInt8]) throws(DicomError) -> CodestreamLayout {
-        func be16(_ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
+        func be16(_ at: Int) -> Int { Int(widening: bytes[at]) << 8 | Int(widening: bytes[at + 1]) }
         var layout = CodestreamLayout()
         var componentCount = 0
         /// Whether the COD or COC segment at `at` (length checked) selects HT code-blocks.
@@ -210,7 +212,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 guard length == 10 else {
                     throw DicomError(.decodeFailed, "JPEG 2000 SOT at byte \(at) has length \(length), not 10", offset: at, cause: Self.notGivenToOpenJPEG)
                 }
-                let psot = Int(bytes[at + 6]) << 24 | Int(bytes[at + 7]) << 16 | Int(bytes[at + 8]) << 8 | Int(bytes[at + 9])
+                let psot = Int(widening: bytes[at + 6]) << 24 | Int(widening: bytes[at + 7]) << 16 | Int(widening: bytes[at + 8]) << 8 | Int(widening: bytes[at + 9])
                 let tilePartEnd = psot == 0 ? bytes.count : at + psot
                 guard psot == 0 || psot >= 14 && psot <= bytes.count - at else {
                     throw DicomError(.decodeFailed, "JPEG 2000 tile-part at byte \(at) declares \(psot) bytes, "
@@ -256,16 +258,16 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         var at = 0
         while at + 8 <= bytes.count {
             func be(_ start: Int, _ count: Int) -> UInt64 {
-                bytes[start..<(start + count)].reduce(0) { $0 << 8 | UInt64($1) }
+                bytes[start..<(start + count)].reduce(0) { $0 << 8 | UInt64(widening: $1) }
             }
-            var length = Int(be(at, 4))
+            var length = Int(be(at, 4))  // conversion: a 4-byte big-endian value: below 2^32
             let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
             var header = 8
             if length == 1 {
-                guard at + 16 <= bytes.count, be(at + 8, 8) <= UInt64(Int.max) else {
+                guard at + 16 <= bytes.count, be(at + 8, 8) <= UInt64(Int.max) else {  // conversion: Int.max is positive
                     throw DicomError(.decodeFailed, "JP2 box '\(type)' has a truncated 64-bit length", offset: at)
                 }
-                length = Int(be(at + 8, 8))
+                length = Int(be(at + 8, 8))  // conversion: <= Int.max (checked above)
                 header = 16
             } else if length == 0 {
                 length = bytes.count - at
@@ -371,17 +373,17 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         for c in 0..<count {
             componentParameters[c].dx = 1
             componentParameters[c].dy = 1
-            componentParameters[c].w = UInt32(d.columns)
-            componentParameters[c].h = UInt32(d.rows)
-            componentParameters[c].prec = UInt32(d.bitsStored)
-            componentParameters[c].sgnd = UInt32(d.pixelRepresentation)
+            componentParameters[c].w = UInt32(d.columns)  // conversion: <= 65535
+            componentParameters[c].h = UInt32(d.rows)  // conversion: <= 65535
+            componentParameters[c].prec = UInt32(d.bitsStored)  // conversion: 1...38 (encoding profile)
+            componentParameters[c].sgnd = UInt32(d.pixelRepresentation)  // conversion: 0...65535 (PixelModule)
         }
         // opj_image_tile_create leaves the component planes unallocated: they are allocated here
         // without the zeroing opj_image_create does (fill writes every sample), and freed by
         // opj_image_destroy, which pairs with opj_image_data_alloc. OpenJPEG codes a single
         // tile in place in these planes, so each attempt below gets an image of its own.
         func makeImage() throws(DicomError) -> UnsafeMutablePointer<opj_image_t> {
-            guard let image = opj_image_tile_create(UInt32(count), &componentParameters,
+            guard let image = opj_image_tile_create(UInt32(count), &componentParameters,  // conversion: samples per pixel, 1...4
                                                     count == 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY) else {
                 throw DicomError(.encodeFailed, "OpenJPEG could not allocate a \(d.columns)x\(d.rows) image")
             }
@@ -395,8 +397,8 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
             }
             image.pointee.x0 = 0
             image.pointee.y0 = 0
-            image.pointee.x1 = UInt32(d.columns)
-            image.pointee.y1 = UInt32(d.rows)
+            image.pointee.x1 = UInt32(d.columns)  // conversion: <= 65535
+            image.pointee.y1 = UInt32(d.rows)  // conversion: <= 65535
             fill(image.pointee, from: samples, description: d)
             return image
         }
@@ -444,7 +446,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         var firstFailure: DicomError?
         while true {
             var attempt = parameters
-            attempt.numresolution = Int32(levels)
+            attempt.numresolution = Int32(levels)  // conversion: 1...6
             do throws(DicomError) {
                 let image = try makeImage()
                 defer { opj_image_destroy(image) }
@@ -483,7 +485,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 throw DicomError(.encodeFailed, "OpenJPEG encoder setup failed", cause: log.text)
             }
             if threads > 1 && opj_has_thread_support() != 0 {
-                _ = opj_codec_set_threads(codec, Int32(threads))
+                _ = opj_codec_set_threads(codec, Int32(threads))  // conversion: a processor count or a configured small count
             }
             let stream = try MemoryStream.writing(into: sink)
             defer { opj_stream_destroy(stream) }
@@ -513,40 +515,42 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
                 let plane = UnsafeMutableBufferPointer(start: data, count: pixels)
                 switch width {
                 case 1:
-                    let shift = UInt8(8 - d.bitsStored)
+                    let shift = UInt8(8 - d.bitsStored)  // conversion: 8-bit container: Bits Stored 1...8
                     if signed {
+                        // conversion: Int8 to Int32 widens
                         for p in 0..<pixels { plane[p] = Int32(Int8(bitPattern: src[p &* count &+ c] << shift) >> shift) }
                     } else {
                         let mask = UInt8(truncatingIfNeeded: (1 << d.bitsStored) - 1)
-                        for p in 0..<pixels { plane[p] = Int32(src[p &* count &+ c] & mask) }
+                        for p in 0..<pixels { plane[p] = Int32(widening: src[p &* count &+ c] & mask) }
                     }
                 case 2 where count == 1 && !signed:
                     // Contiguous 16-bit samples: a loop with no stride, which the compiler vectorises.
                     let mask = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
                     for p in 0..<pixels {
-                        plane[p] = Int32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 &* p, as: UInt16.self)) & mask)
+                        plane[p] = Int32(widening: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 &* p, as: UInt16.self)) & mask)
                     }
                 case 2:
-                    let shift = UInt16(16 - d.bitsStored)
+                    let shift = UInt16(16 - d.bitsStored)  // conversion: 16-bit container: Bits Stored 1...16
                     let stride = 2 * count
                     if signed {
                         for p in 0..<pixels {
                             let raw = UInt16(littleEndian: src.loadUnaligned(fromByteOffset: p &* stride &+ 2 &* c, as: UInt16.self))
-                            plane[p] = Int32(Int16(bitPattern: raw << shift) >> shift)
+                            plane[p] = Int32(widening: Int16(bitPattern: raw << shift) >> shift)
                         }
                     } else {
                         let mask = UInt16(truncatingIfNeeded: (1 << d.bitsStored) - 1)
                         for p in 0..<pixels {
                             let raw = UInt16(littleEndian: src.loadUnaligned(fromByteOffset: p &* stride &+ 2 &* c, as: UInt16.self))
-                            plane[p] = Int32(raw & mask)
+                            plane[p] = Int32(widening: raw & mask)
                         }
                     }
                 default:
+                    // conversion: 32-bit container (profile: 8...40 allocated, and PixelModule: at most 32 here): 0...31
                     let shift = UInt32(32 - d.bitsStored)
                     let stride = 4 * count
                     for p in 0..<pixels {
                         let raw = UInt32(littleEndian: src.loadUnaligned(fromByteOffset: p &* stride &+ 4 &* c, as: UInt32.self))
-                        plane[p] = signed ? Int32(bitPattern: raw << shift) >> Int32(shift)
+                        plane[p] = signed ? Int32(bitPattern: raw << shift) >> Int32(shift)  // conversion: shift is 0...31
                                           : Int32(bitPattern: (raw << shift) >> shift)
                     }
                 }
@@ -633,13 +637,13 @@ private enum MemoryStream {
             guard let context else { return }
             Unmanaged<Source>.fromOpaque(context).release()
         }
-        opj_stream_set_user_data_length(stream, UInt64(bytes.count))
+        opj_stream_set_user_data_length(stream, UInt64(bytes.count))  // conversion: a count is never negative
         opj_stream_set_read_function(stream) { buffer, wanted, context in
             guard let buffer, let context else { return MemoryStream.endOfStream }
             let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
             let available = source.bytes.count - source.position
             guard available > 0 else { return MemoryStream.endOfStream }
-            let n = min(Int(wanted), available)
+            let n = min(Int(clamping: wanted), available)
             source.bytes.withUnsafeBytes { all in
                 guard let base = all.baseAddress else { return }
                 buffer.copyMemory(from: base + source.position, byteCount: n)
@@ -650,7 +654,9 @@ private enum MemoryStream {
         opj_stream_set_skip_function(stream) { distance, context in
             guard let context else { return -1 }
             let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
-            let target = max(0, min(source.bytes.count, source.position + Int(distance)))
+            // OpenJPEG skips by lengths read from the codestream: a sum past Int's range is the end.
+            let (sum, overflow) = source.position.addingReportingOverflow(Int(distance))  // conversion: OPJ_OFF_T is Int64
+            let target = overflow ? (distance < 0 ? 0 : source.bytes.count) : max(0, min(source.bytes.count, sum))
             let moved = target - source.position
             source.position = target
             return OPJ_OFF_T(moved)
@@ -659,7 +665,7 @@ private enum MemoryStream {
             guard let context else { return 0 }
             let source = Unmanaged<Source>.fromOpaque(context).takeUnretainedValue()
             guard offset >= 0, offset <= OPJ_OFF_T(source.bytes.count) else { return 0 }
-            source.position = Int(offset)
+            source.position = Int(offset)  // conversion: OPJ_OFF_T (Int64), checked to be in 0...count above
             return 1
         }
         return stream
@@ -676,7 +682,7 @@ private enum MemoryStream {
         opj_stream_set_write_function(stream) { buffer, count, context in
             guard let buffer, let context else { return MemoryStream.endOfStream }
             let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-            let n = Int(count)
+            let n = Int(count)  // conversion: OPJ_SIZE_T of a buffer OpenJPEG allocated while encoding
             let incoming = UnsafeRawBufferPointer(start: buffer, count: n)
             let end = sink.position + n
             if sink.position == sink.bytes.count {
@@ -691,7 +697,7 @@ private enum MemoryStream {
         opj_stream_set_skip_function(stream) { distance, context in
             guard let context else { return -1 }
             let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-            let target = max(0, sink.position + Int(distance))
+            let target = max(0, sink.position + Int(distance))  // conversion: OPJ_OFF_T is Int64; skips within what OpenJPEG writes
             if target > sink.bytes.count { sink.bytes.append(contentsOf: repeatElement(0, count: target - sink.bytes.count)) }
             let moved = target - sink.position
             sink.position = target
@@ -701,7 +707,7 @@ private enum MemoryStream {
             guard let context else { return 0 }
             let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
             guard offset >= 0 else { return 0 }
-            let target = Int(offset)
+            let target = Int(offset)  // conversion: OPJ_OFF_T is Int64 (same width as Int)
             if target > sink.bytes.count { sink.bytes.append(contentsOf: repeatElement(0, count: target - sink.bytes.count)) }
             sink.position = target
             return 1

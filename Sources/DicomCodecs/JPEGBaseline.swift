@@ -40,25 +40,26 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         defer { tjDestroy(handle) }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourspace: Int32 = 0
         let headerStatus = stream.withUnsafeBufferPointer { buf in
+            // conversion: a count is never negative
             tjDecompressHeader3(handle, buf.baseAddress, UInt(buf.count), &width, &height, &subsampling, &colourspace)
         }
         guard headerStatus == 0 else {
             throw DicomError(.decodeFailed, "JPEG header could not be read", cause: errorText(handle))
         }
-        guard Int(width) == description.columns, Int(height) == description.rows else {
+        guard Int(widening: width) == description.columns, Int(widening: height) == description.rows else {
             throw DicomError(.decodeFailed, "JPEG codestream is \(width)x\(height), the header says "
                              + "\(description.columns)x\(description.rows) (Columns x Rows)", offset: header.sofOffset)
         }
         let pixelFormat = header.components == 1 ? TJPF_GRAY : TJPF_RGB
-        var output = [UInt8](repeating: 0, count: Int(width) * Int(height) * header.components)
+        var output = [UInt8](repeating: 0, count: Int(widening: width) * Int(widening: height) * header.components)
         let status = stream.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                tjDecompress2(handle, src.baseAddress, UInt(src.count), dst.baseAddress, width, 0, height,
-                              Int32(pixelFormat.rawValue), TJFLAG_ACCURATEDCT)
+                tjDecompress2(handle, src.baseAddress, UInt(src.count), dst.baseAddress, width, 0, height,  // conversion: a count is never negative
+                              Int32(pixelFormat.rawValue), TJFLAG_ACCURATEDCT)  // conversion: a C enum value
             }
         }
         // A warning (e.g. corrupt data that libjpeg skipped) still yields a full image, as in dcmtk.
-        if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
+        if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {  // conversion: a C enum value
             throw DicomError(.decodeFailed, "JPEG decoding failed", cause: errorText(handle))
         }
         var out = description
@@ -102,9 +103,9 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         defer { tjDestroy(handle) }
         let encoded = try compressed(handle) { target, size in
             pixels.withUnsafeBufferPointer { src in
-                tjCompress2(handle, src.baseAddress, Int32(d.columns), 0, Int32(d.rows),
-                            Int32((isColour ? TJPF_RGB : TJPF_GRAY).rawValue), &target, &size,
-                            Int32(subsampling.rawValue), Int32(options.quality), TJFLAG_ACCURATEDCT)
+                tjCompress2(handle, src.baseAddress, Int32(d.columns), 0, Int32(d.rows),  // conversion: rows, columns <= 65535
+                            Int32((isColour ? TJPF_RGB : TJPF_GRAY).rawValue), &target, &size,  // conversion: a C enum value
+                            Int32(subsampling.rawValue), Int32(options.quality), TJFLAG_ACCURATEDCT)  // conversion: an enum value; quality 1...100
             }
         }
         var out = d
@@ -132,7 +133,9 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         var planes: [[UInt8]] = []
         var strides: [Int32] = []
         for c in 0..<3 {
+            // conversion: c 0...2, width <= 65535, an enum value; a plane width
             let pw = Int(tjPlaneWidth(Int32(c), Int32(width), Int32(subsampling.rawValue)))
+            // conversion: c 0...2, height <= 65535, an enum value; a plane height
             let ph = Int(tjPlaneHeight(Int32(c), Int32(height), Int32(subsampling.rawValue)))
             let fx = c == 0 ? 1 : sx, fy = c == 0 ? 1 : sy
             guard pw > 0, ph > 0, pixels.count >= width * height * 3 else {
@@ -148,10 +151,11 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
                                 let yy = min(y * fy + dy, height - 1)
                                 for dx in 0..<fx {
                                     let xx = min(x * fx + dx, width - 1)
-                                    sum &+= Int(src[(yy &* width &+ xx) &* 3 &+ c])
+                                    sum &+= Int(widening: src[(yy &* width &+ xx) &* 3 &+ c])
                                     count &+= 1
                                 }
                             }
+                            // conversion: a rounded mean of bytes
                             dst[y * pw + x] = UInt8((sum + count / 2) / count)  // UInt8 is trivial: assigning initializes
                         }
                     }
@@ -159,7 +163,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
                 initialized = pw * ph
             }
             planes.append(plane)
-            strides.append(Int32(pw))
+            strides.append(Int32(pw))  // conversion: a plane width <= 65535
         }
         guard let handle = tjInitCompress() else {
             throw DicomError(.internalError, "TurboJPEG compressor could not be created")
@@ -170,9 +174,9 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
                 planes[1].withUnsafeBufferPointer { cb in
                     planes[2].withUnsafeBufferPointer { cr in
                         var sources: [UnsafePointer<UInt8>?] = [y.baseAddress, cb.baseAddress, cr.baseAddress]
-                        return tjCompressFromYUVPlanes(handle, &sources, Int32(width), strides, Int32(height),
-                                                       Int32(subsampling.rawValue), &target, &size,
-                                                       Int32(options.quality), TJFLAG_ACCURATEDCT)
+                        return tjCompressFromYUVPlanes(handle, &sources, Int32(width), strides, Int32(height),  // conversion: width, height <= 65535
+                                                       Int32(subsampling.rawValue), &target, &size,  // conversion: a C enum value
+                                                       Int32(options.quality), TJFLAG_ACCURATEDCT)  // conversion: quality 1...100
                     }
                 }
             }
@@ -198,7 +202,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         guard status == 0, let target, size > 0 else {
             throw DicomError(.encodeFailed, "JPEG encoding failed", cause: errorText(handle))
         }
-        return Array(UnsafeBufferPointer(start: target, count: Int(size)))
+        return Array(UnsafeBufferPointer(start: target, count: Int(size)))  // conversion: a buffer size TurboJPEG allocated
     }
 
     private func errorText(_ handle: tjhandle) -> String {
@@ -230,7 +234,7 @@ struct JPEGHeader {
             if marker == 0xFF { i += 1; continue }  // fill byte
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
             if marker == 0xDA || marker == 0xD9 { break }
-            let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+            let length = Int(widening: bytes[i + 2]) << 8 | Int(widening: bytes[i + 3])
             guard length >= 2, i + 2 + length <= bytes.count else {
                 throw DicomError(.decodeFailed, "JPEG segment 0xFF\(String(marker, radix: 16, uppercase: true)) length "
                                  + "\(length) exceeds the \(bytes.count - i - 2) bytes left", offset: i + 2)
@@ -240,10 +244,10 @@ struct JPEGHeader {
                 guard body.count >= 6 else {
                     throw DicomError(.decodeFailed, "JPEG SOF segment too short", offset: i)
                 }
-                sofType = Int(marker - 0xC0)
+                sofType = Int(widening: marker - 0xC0)
                 sofOffset = i
-                precision = Int(bytes[body.lowerBound])
-                components = Int(bytes[body.lowerBound + 5])
+                precision = Int(widening: bytes[body.lowerBound])
+                components = Int(widening: bytes[body.lowerBound + 5])
             }
             if marker == 0xE0 && bytes[body].starts(with: Array("JFIF".utf8)) ||
                marker == 0xEE && bytes[body].starts(with: Array("Adobe".utf8)) {

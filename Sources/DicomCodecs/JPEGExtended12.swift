@@ -139,7 +139,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
             }
             predictors[k] += reader.receiveExtend(t)
             let q = quant[k]
-            coefficients[0] = Int(Int16(truncatingIfNeeded: predictors[k])) * q[0]  // IJG stores (JCOEF) s
+            coefficients[0] = Int(widening: Int16(truncatingIfNeeded: predictors[k])) * q[0]  // IJG stores (JCOEF) s
             var index = 1
             while index < 64 {
                 let rs = try reader.decode(acTables[k])
@@ -152,7 +152,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
                 index += r
                 // Corrupt data may run past 63: IJG's padded natural-order table sends it to 63.
                 let zz = min(index, 63)
-                coefficients[naturalOrder[zz]] = Int(Int16(truncatingIfNeeded: reader.receiveExtend(s))) * q[zz]
+                coefficients[naturalOrder[zz]] = Int(widening: Int16(truncatingIfNeeded: reader.receiveExtend(s))) * q[zz]
                 index += 1
             }
             let c = scan.components[k].frameIndex
@@ -232,7 +232,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
         for c in 0..<spp {
             let samples = full[c]
             for i in 0..<(rows * columns) {
-                let v = min(Int(samples[i]), maxValue)
+                let v = min(Int(widening: samples[i]), maxValue)
                 let o = (i * spp + c) * bytesPerSample
                 out[o] = UInt8(truncatingIfNeeded: v)
                 if bytesPerSample == 2 { out[o + 1] = UInt8(truncatingIfNeeded: v >> 8) }
@@ -247,7 +247,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
         var out = [UInt16](repeating: 0, count: rows * columns)
         let fx = maxH / max(h, 1), fy = maxV / max(v, 1)
         let w = p.componentWidth, ch = p.componentHeight
-        func at(_ x: Int, _ y: Int) -> Int { Int(p.samples[y * p.width + x]) }
+        func at(_ x: Int, _ y: Int) -> Int { Int(widening: p.samples[y * p.width + x]) }
         if fx == 1 && fy == 1 {
             for y in 0..<rows { for x in 0..<columns { out[y * columns + x] = p.samples[y * p.width + x] } }
         } else if fx == 2 && fy == 1 && maxH % h == 0 && w >= 2 {
@@ -260,7 +260,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
                     } else {
                         value = i == w - 1 ? at(i, y) : (at(i, y) * 3 + at(i + 1, y) + 2) >> 2
                     }
-                    out[y * columns + x] = UInt16(value)
+                    out[y * columns + x] = UInt16(value)  // conversion: an interpolation of 12-bit samples: 0...4095
                 }
             }
         } else if fx == 2 && fy == 2 && maxH % h == 0 && maxV % v == 0 && w >= 2 {
@@ -278,7 +278,7 @@ public struct JPEGExtended12Decoder: PixelDecoder {
                     } else {
                         value = i == w - 1 ? (this * 4 + 7) >> 4 : (this * 3 + colSum(i + 1) + 7) >> 4
                     }
-                    out[y * columns + x] = UInt16(value)
+                    out[y * columns + x] = UInt16(value)  // conversion: an interpolation of 12-bit samples: 0...4095
                 }
             }
         } else {
@@ -301,7 +301,7 @@ struct JPEGYCbCrToRGB {
         maxValue = (1 << precision) - 1
         let center = 1 << (precision - 1)
         let scaleBits = 16, oneHalf = 1 << 15
-        func fix(_ x: Double) -> Int { Int(x * Double(1 << scaleBits) + 0.5) }
+        func fix(_ x: Double) -> Int { Int(x * Double(1 << scaleBits) + 0.5) }  // conversion: constants below 2 times 2^16
         crR = []; cbB = []; crG = []; cbG = []
         for i in 0...maxValue {
             let x = i - center
@@ -315,10 +315,10 @@ struct JPEGYCbCrToRGB {
     func convert(_ planes: inout [[UInt16]]) {
         let n = planes[0].count
         for i in 0..<n {
-            let y = Int(planes[0][i]), cb = Int(planes[1][i]), cr = Int(planes[2][i])
-            planes[0][i] = UInt16(clamp(y + crR[cr]))
-            planes[1][i] = UInt16(clamp(y + ((cbG[cb] + crG[cr]) >> 16)))
-            planes[2][i] = UInt16(clamp(y + cbB[cb]))
+            let y = Int(widening: planes[0][i]), cb = Int(widening: planes[1][i]), cr = Int(widening: planes[2][i])
+            planes[0][i] = UInt16(clamp(y + crR[cr]))  // conversion: clamp gives 0...maxValue
+            planes[1][i] = UInt16(clamp(y + ((cbG[cb] + crG[cr]) >> 16)))  // conversion: clamp gives 0...maxValue
+            planes[2][i] = UInt16(clamp(y + cbB[cb]))  // conversion: clamp gives 0...maxValue
         }
     }
 
@@ -385,7 +385,7 @@ enum JPEGIslowIDCT {
         // range, then is shifted by CENTERJSAMPLE and clamped.
         @inline(__always) func limit(_ x: Int) -> UInt16 {
             let wrapped = ((x + 2 * (maxValue + 1)) & (rangeSize - 1)) - 2 * (maxValue + 1) + center
-            return UInt16(wrapped < 0 ? 0 : (wrapped > maxValue ? maxValue : wrapped))
+            return UInt16(wrapped < 0 ? 0 : (wrapped > maxValue ? maxValue : wrapped))  // conversion: clamped to 0...maxValue on the line
         }
         // Pass 2: rows.
         let shift = constBits + pass1Bits + 3

@@ -54,21 +54,21 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
                     try check(charls_jpegls_decoder_get_frame_info(decoder, &info), "frame info")
                     var mode = charls_interleave_mode(rawValue: 0)
                     try check(charls_jpegls_decoder_get_interleave_mode(decoder, &mode), "interleave mode")
-                    guard Int(info.width) == description.columns, Int(info.height) == description.rows else {
+                    guard Int(widening: info.width) == description.columns, Int(widening: info.height) == description.rows else {
                         throw DicomError(.decodeFailed, "JPEG-LS codestream is \(info.width)x\(info.height), the header says "
                                          + "\(description.columns)x\(description.rows) (Columns x Rows)")
                     }
-                    guard Int(info.component_count) == description.samplesPerPixel else {
+                    guard Int(widening: info.component_count) == description.samplesPerPixel else {
                         throw DicomError(.decodeFailed, "JPEG-LS codestream has \(info.component_count) components, "
                                          + "(0028,0002) SamplesPerPixel is \(description.samplesPerPixel)")
                     }
-                    let bits = Int(info.bits_per_sample)
+                    let bits = Int(widening: info.bits_per_sample)
                     guard (2...16).contains(bits) else {
                         throw DicomError(.unsupported, "JPEG-LS sample precision \(bits) is outside 2...16")
                     }
                     var size = 0
                     try check(charls_jpegls_decoder_get_destination_size(decoder, 0, &size), "sizing")
-                    let expected = Int(info.width) * Int(info.height) * Int(info.component_count) * (bits > 8 ? 2 : 1)
+                    let expected = Int(widening: info.width) * Int(widening: info.height) * Int(widening: info.component_count) * (bits > 8 ? 2 : 1)
                     guard size == expected else {
                         throw DicomError(.decodeFailed, "CharLS reports \(size) output bytes, \(expected) expected")
                     }
@@ -84,7 +84,7 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
                         initialized = size
                     }
                     try check(status, "decoding")
-                    return (output, bits, Int(info.component_count), Int(mode.rawValue))
+                    return (output, bits, Int(widening: info.component_count), Int(widening: mode.rawValue))
                 }
             }
         let decoded = try result.get()
@@ -219,10 +219,11 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
                 throw DicomError(.encodeFailed, "JPEG-LS \(what) failed", cause: charlsMessage(code))
             }
         }
-        var info = charls_frame_info(width: UInt32(d.columns), height: UInt32(d.rows),
+        var info = charls_frame_info(width: UInt32(d.columns), height: UInt32(d.rows),  // conversion: rows, columns <= 65535
+                                     // conversion: precision 2...16, samples 1 or 3 (profile)
                                      bits_per_sample: Int32(precision), component_count: Int32(d.samplesPerPixel))
         try check(charls_jpegls_encoder_set_frame_info(encoder, &info), "frame setup")
-        try check(charls_jpegls_encoder_set_near_lossless(encoder, Int32(near)), "NEAR setup")
+        try check(charls_jpegls_encoder_set_near_lossless(encoder, Int32(near)), "NEAR setup")  // conversion: NEAR 0...255 (flag range)
         let mode = d.samplesPerPixel > 1 ? CHARLS_INTERLEAVE_MODE_SAMPLE : CHARLS_INTERLEAVE_MODE_NONE
         try check(charls_jpegls_encoder_set_interleave_mode(encoder, mode), "interleave setup")
         var capacity = 0
@@ -260,11 +261,11 @@ private func samplesNearSignedWrap(_ samples: [UInt8], description d: PixelDescr
     let mask = (1 << d.bitsStored) - 1
     var count = 0
     if d.bitsAllocated == 8 {
-        for b in samples { let x = Int(b) & mask; if x >= low && x <= high { count += 1 } }
+        for b in samples { let x = Int(widening: b) & mask; if x >= low && x <= high { count += 1 } }
     } else {
         var i = 0
         while i + 1 < samples.count {
-            let x = (Int(samples[i]) | Int(samples[i + 1]) << 8) & mask
+            let x = (Int(widening: samples[i]) | Int(widening: samples[i + 1]) << 8) & mask
             if x >= low && x <= high { count += 1 }
             i += 2
         }
@@ -318,10 +319,10 @@ func signExtend16(_ bytes: inout [UInt8], bitsStored: Int) {
     let shift = 16 - bitsStored
     bytes.withUnsafeMutableBufferPointer { buf in
         for i in stride(from: 0, to: buf.count - 1, by: 2) {
-            let raw = UInt16(buf[i]) | UInt16(buf[i + 1]) << 8
+            let raw = UInt16(widening: buf[i]) | UInt16(widening: buf[i + 1]) << 8
             let value = UInt16(bitPattern: Int16(bitPattern: raw << shift) >> shift)
-            buf[i] = UInt8(value & 0xFF)
-            buf[i + 1] = UInt8(value >> 8)
+            buf[i] = UInt8(truncatingIfNeeded: value)
+            buf[i + 1] = UInt8(truncatingIfNeeded: value >> 8)
         }
     }
 }

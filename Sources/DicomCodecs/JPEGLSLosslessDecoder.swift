@@ -32,14 +32,14 @@ public enum JPEGLSLosslessDecoder {
                 defer { state.deallocate() }
                 let quantize = state.quantize
                 var previous = state.previousLine, current = state.currentLine
-                let mask = Int32(maxValue)
+                let mask = Int32(maxValue)  // conversion: precision 2...16 (Header): below 2^16
                 decoding: for y in 0..<height {
                     previous[width + 1] = previous[width]
                     current[0] = previous[1]
                     var x = 0
                     while x < width {
                         let ra = current[x], rb = previous[x + 1], rc = previous[x], rd = previous[x + 2]
-                        let context = quantize[Int(rd &- rb)] &* 81 &+ quantize[Int(rb &- rc)] &* 9 &+ quantize[Int(rc &- ra)]
+                        let context = quantize[Int(widening: rd &- rb)] &* 81 &+ quantize[Int(widening: rb &- rc)] &* 9 &+ quantize[Int(widening: rc &- ra)]
                         if context == 0 {
                             // Run mode: 1s are full runs of 2^J[RUNindex] (or up to the line's
                             // end), a 0 ends the run with J[RUNindex] bits of remainder.
@@ -59,7 +59,7 @@ public enum JPEGLSLosslessDecoder {
                                 let j = JPEGLSLosslessEncoder.runLengthBits[state.runIndex]
                                 if j > 0 {
                                     guard let extra = reader.bits(j) else { ok = false; break decoding }
-                                    run += Int(extra)
+                                    run += Int(widening: extra)
                                 }
                                 guard run < remaining else { ok = false; break decoding }
                             }
@@ -68,15 +68,16 @@ public enum JPEGLSLosslessDecoder {
                             if endedLine { continue }
                             // The interrupting sample.
                             let rbi = previous[x + 1]
-                            let riType = Int32(ra == rbi ? 1 : 0)
-                            let qi = Int(riType)
+                            let riType = Int32(ra == rbi ? 1 : 0)  // conversion: 0 or 1
+                            let qi = Int(widening: riType)
                             let a = state.riA[qi], n = state.riN[qi], nn = state.riNn[qi]
                             let temp = a &+ (n >> 1) &* riType
                             var k: Int32 = 0
                             while (n &<< k) < temp { k &+= 1; if k > 24 { break } }
                             // A valid stream keeps A below 64 x RANGE (k <= 22); more is damage.
-                            guard k <= 24, let value = reader.golomb(k: Int(k), limit: limit - JPEGLSLosslessEncoder.runLengthBits[state.runIndex] - 1,
+                            guard k <= 24, let value = reader.golomb(k: Int(widening: k), limit: limit - JPEGLSLosslessEncoder.runLengthBits[state.runIndex] - 1,
                                                             qbpp: qbpp) else { ok = false; break decoding }
+                            // conversion: a Golomb value: below 2^16 + 1, or zeros (< 64) << k (<= 24): below 2^31
                             let mapped = Int32(value)
                             let withType = mapped &+ riType
                             let map = withType & 1 != 0
@@ -102,7 +103,7 @@ public enum JPEGLSLosslessDecoder {
                             continue
                         }
                         let negative = context < 0
-                        let q = Int(negative ? 0 &- context : context)
+                        let q = Int(widening: negative ? 0 &- context : context)
                         var predicted: Int32
                         if rc >= max(ra, rb) { predicted = min(ra, rb) } else if rc <= min(ra, rb) { predicted = max(ra, rb) } else { predicted = ra &+ rb &- rc }
                         predicted = negative ? predicted &- state.c[q] : predicted &+ state.c[q]
@@ -111,7 +112,8 @@ public enum JPEGLSLosslessDecoder {
                         var k: Int32 = 0
                         // k stops at 16, as in CharLS (which both writes and reads it so).
                         while k < 16 && (n &<< k) < a { k &+= 1 }
-                        guard let value = reader.golomb(k: Int(k), limit: limit, qbpp: qbpp) else { ok = false; break decoding }
+                        guard let value = reader.golomb(k: Int(widening: k), limit: limit, qbpp: qbpp) else { ok = false; break decoding }
+                        // conversion: a Golomb value: below 2^16 + 1, or zeros (< 64) << k (<= 24): below 2^31
                         let mapped = Int32(value)
                         // Unmapping (A.5.2 inverted), with the k = 0 inversion when the bias is negative.
                         var error = mapped & 1 == 0 ? mapped >> 1 : 0 &- ((mapped &+ 1) >> 1)
@@ -155,20 +157,20 @@ public enum JPEGLSLosslessDecoder {
             while true {
                 guard at + 4 <= b.count, b[at] == 0xFF else { return nil }
                 let marker = b[at + 1]
-                let length = Int(b[at + 2]) << 8 | Int(b[at + 3])
+                let length = Int(widening: b[at + 2]) << 8 | Int(widening: b[at + 3])
                 guard length >= 2, at + 2 + length <= b.count else { return nil }
                 let body = at + 4
                 switch marker {
                 case 0xF7:  // SOF55: P, Y, X, Nf = 1
                     guard !haveFrame, length == 11, b[body + 5] == 1 else { return nil }
-                    precision = Int(b[body])
-                    rows = Int(b[body + 1]) << 8 | Int(b[body + 2])
-                    columns = Int(b[body + 3]) << 8 | Int(b[body + 4])
+                    precision = Int(widening: b[body])
+                    rows = Int(widening: b[body + 1]) << 8 | Int(widening: b[body + 2])
+                    columns = Int(widening: b[body + 3]) << 8 | Int(widening: b[body + 4])
                     guard (2...16).contains(precision), rows > 0, columns > 0 else { return nil }
                     haveFrame = true
                 case 0xF8:  // LSE: only preset coding parameters (ID 1)
                     guard length == 13, b[body] == 1 else { return nil }
-                    presets = (0..<5).map { Int(b[body + 1 + 2 * $0]) << 8 | Int(b[body + 2 + 2 * $0]) }
+                    presets = (0..<5).map { Int(widening: b[body + 1 + 2 * $0]) << 8 | Int(widening: b[body + 2 + 2 * $0]) }
                 case 0xDA:  // SOS: one component, no mapping table, NEAR 0, no point transform
                     guard haveFrame, length == 8, b[body] == 1, b[body + 2] == 0, b[body + 3] == 0, b[body + 5] == 0
                     else { return nil }
@@ -226,10 +228,10 @@ public enum JPEGLSLosslessDecoder {
                 let byte = data[position]
                 if afterFF {
                     if byte & 0x80 != 0 { end = position; continue }  // a marker: the scan's end
-                    buffer |= UInt64(byte) &<< UInt64(57 &- valid)
+                    buffer |= UInt64(byte) &<< UInt64(57 &- valid)  // conversion: a byte widens; valid <= 56 here
                     valid &+= 7
                 } else {
-                    buffer |= UInt64(byte) &<< UInt64(56 &- valid)
+                    buffer |= UInt64(byte) &<< UInt64(56 &- valid)  // conversion: a byte widens; valid <= 56 here
                     valid &+= 8
                 }
                 afterFF = byte == 0xFF
@@ -241,8 +243,8 @@ public enum JPEGLSLosslessDecoder {
         @inline(__always)
         mutating func bits(_ count: Int) -> UInt32? {
             if valid < count { refill() }
-            let value = UInt32(truncatingIfNeeded: buffer &>> UInt64(64 &- count))
-            buffer = buffer &<< UInt64(count)
+            let value = UInt32(truncatingIfNeeded: buffer &>> UInt64(64 &- count))  // conversion: count is 1...32
+            buffer = buffer &<< UInt64(count)  // conversion: count is 1...32
             valid &-= count
             return valid >= padding ? value : nil
         }
@@ -256,7 +258,7 @@ public enum JPEGLSLosslessDecoder {
                 let z = buffer.leadingZeroBitCount
                 if z < valid {
                     zeros &+= z
-                    buffer = buffer &<< UInt64(z &+ 1)
+                    buffer = buffer &<< UInt64(z &+ 1)  // conversion: z < valid <= 64
                     valid &-= z &+ 1
                     break
                 }
@@ -270,9 +272,9 @@ public enum JPEGLSLosslessDecoder {
                 guard zeros == limit &- qbpp &- 1, let v = self.bits(qbpp) else { return nil }
                 return v &+ 1
             }
-            if k == 0 { return UInt32(zeros) }
+            if k == 0 { return UInt32(zeros) }  // conversion: zeros <= limit (<= 64), checked in the loop
             guard let low = self.bits(k) else { return nil }
-            return UInt32(zeros) &<< UInt32(k) | low
+            return UInt32(zeros) &<< UInt32(k) | low  // conversion: zeros <= limit, k <= 24
         }
     }
 }

@@ -37,10 +37,10 @@ struct JPEGLSLosslessEncoder {
             for y in 0..<height {
                 let row = y * width
                 if bytesPerSample == 1 {
-                    for x in 0..<width { current[x + 1] = Int32(samples[row &+ x]) }
+                    for x in 0..<width { current[x + 1] = Int32(widening: samples[row &+ x]) }
                 } else {
                     for x in 0..<width {
-                        current[x + 1] = Int32(UInt16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 &* (row &+ x), as: UInt16.self)))
+                        current[x + 1] = Int32(widening: UInt16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 &* (row &+ x), as: UInt16.self)))
                     }
                 }
                 // T.87 A.2.1: Rd beyond the last column repeats it; Ra of the first column is Rb,
@@ -52,7 +52,7 @@ struct JPEGLSLosslessEncoder {
                     let ra = current[x], rb = previous[x + 1], rc = previous[x], rd = previous[x + 2]
                     // (Wrapping arithmetic in this loop: every value is a sample, a difference of
                     // two or a bounded context count, and overflow checks kept it slow.)
-                    let context = quantize[Int(rd &- rb)] &* 81 &+ quantize[Int(rb &- rc)] &* 9 &+ quantize[Int(rc &- ra)]
+                    let context = quantize[Int(widening: rd &- rb)] &* 81 &+ quantize[Int(widening: rb &- rc)] &* 9 &+ quantize[Int(widening: rc &- ra)]
                     if context == 0 {
                         x += encodeRun(at: x, current: current, previous: previous, state: &state, writer: &writer,
                                        limit: limit, qbpp: qbpp)
@@ -60,16 +60,17 @@ struct JPEGLSLosslessEncoder {
                     }
                     let ix = current[x + 1]
                     let negative = context < 0
-                    let q = Int(negative ? 0 &- context : context)
+                    let q = Int(widening: negative ? 0 &- context : context)
                     // Median edge detector, then the context's bias correction, clamped.
                     var predicted: Int32
                     if rc >= max(ra, rb) { predicted = min(ra, rb) } else if rc <= min(ra, rb) { predicted = max(ra, rb) } else { predicted = ra &+ rb &- rc }
                     predicted = negative ? predicted &- state.c[q] : predicted &+ state.c[q]
+                    // conversion: precision 2...16: below 2^16
                     if predicted < 0 { predicted = 0 } else if predicted > Int32(maxValue) { predicted = Int32(maxValue) }
                     var error = negative ? predicted &- ix : ix &- predicted
                     // Modulo reduction to -range/2 ..< range/2.
-                    if error < 0 { error = error &+ Int32(range) }
-                    if error >= Int32((range + 1) / 2) { error = error &- Int32(range) }
+                    if error < 0 { error = error &+ Int32(range) }  // conversion: range <= 2^16
+                    if error >= Int32((range + 1) / 2) { error = error &- Int32(range) }  // conversion: range <= 2^16
                     let a = state.a[q], n = state.n[q]
                     var k: Int32 = 0
                     // k stops at 16, as in CharLS (an implementation limit it writes and reads).
@@ -81,7 +82,7 @@ struct JPEGLSLosslessEncoder {
                     } else {
                         mapped = error >= 0 ? 2 &* error : -2 &* error &- 1
                     }
-                    writer.golomb(UInt32(mapped), k: Int(k), limit: limit, qbpp: qbpp)
+                    writer.golomb(UInt32(mapped), k: Int(k), limit: limit, qbpp: qbpp)  // conversion: mapped >= 0 (error mapping), k 0...16
                     state.update(q, error: error)
                     x &+= 1
                 }
@@ -142,21 +143,22 @@ struct JPEGLSLosslessEncoder {
             return run
         }
         // A 0, then what is left of the run in J[RUNindex] bits.
-        writer.put(UInt32(left), Self.runLengthBits[state.runIndex] + 1)
+        writer.put(UInt32(left), Self.runLengthBits[state.runIndex] + 1)  // conversion: what is left of a run, 0...row width
         let ix = current[x + run + 1], rb = previous[x + run + 1]
         let sameNeighbours = ra == rb
         let q = sameNeighbours ? 1 : 0
         var error = sameNeighbours ? ix - ra : (ra > rb ? rb - ix : ix - rb)
-        let range = Int32(state.range)
+        let range = Int32(state.range)  // conversion: range <= 2^16
         if error < 0 { error += range }
         if error >= (range + 1) / 2 { error -= range }
-        let riType = Int32(q)
+        let riType = Int32(q)  // conversion: 0 or 1
         let a = state.riA[q], n = state.riN[q], nn = state.riNn[q]
         let temp = a + (n >> 1) * riType
         var k: Int32 = 0
         while (n << k) < temp { k += 1 }
         let map = (k == 0 && error > 0 && 2 * nn < n) || (error < 0 && 2 * nn >= n) || (error < 0 && k != 0)
         let mapped = 2 * abs(error) - riType - (map ? 1 : 0)
+        // conversion: RItype 1 only when the sample differs from Ra (Errval != 0): mapped >= 0; k small
         writer.golomb(UInt32(mapped), k: Int(k), limit: limit - Self.runLengthBits[state.runIndex] - 1, qbpp: qbpp)
         if error < 0 { state.riNn[q] += 1 }
         state.riA[q] &+= (mapped &+ 1 &- riType) >> 1
@@ -197,7 +199,7 @@ struct JPEGLSLosslessEncoder {
             lineLength = width + 2
             lines = .allocate(capacity: 2 * lineLength)
             lines.initialize(repeating: 0, count: 2 * lineLength)
-            let initialA = Int32(max(2, (range + 32) / 64))
+            let initialA = Int32(max(2, (range + 32) / 64))  // conversion: range <= 2^16
             a = .allocate(capacity: 365); a.initialize(repeating: initialA, count: 365)
             b = .allocate(capacity: 365); b.initialize(repeating: 0, count: 365)
             c = .allocate(capacity: 365); c.initialize(repeating: 0, count: 365)
@@ -255,13 +257,14 @@ struct JPEGLSLosslessEncoder {
         mutating func header(width: Int, height: Int, precision: Int, presets: [Int]?) {
             bytes([0xFF, 0xD8])
             // SOF55: Lf 11, P, Y, X, one component (id 1, sampling 1x1, Tq 0).
+            // conversion: precision 2...16; height <= 65535
             bytes([0xFF, 0xF7, 0x00, 0x0B, UInt8(precision), UInt8(height >> 8), UInt8(height & 0xFF),
-                   UInt8(width >> 8), UInt8(width & 0xFF), 0x01, 0x01, 0x11, 0x00])
+                   UInt8(width >> 8), UInt8(width & 0xFF), 0x01, 0x01, 0x11, 0x00])  // conversion: width <= 65535
             if let presets {
                 // LSE, ID 1. The values are the defaults, written out as CharLS does above 12 bits
                 // (decoders have disagreed on the defaults for P > 12).
                 bytes([0xFF, 0xF8, 0x00, 0x0D, 0x01])
-                for v in presets { bytes([UInt8(v >> 8), UInt8(v & 0xFF)]) }
+                for v in presets { bytes([UInt8(v >> 8), UInt8(v & 0xFF)]) }  // conversion: presets are MAXVAL, thresholds, RESET: below 2^16
             }
             // SOS: Ls 8, one component (id 1, no mapping table), NEAR 0, ILV 0, no point transform.
             bytes([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00])
@@ -270,16 +273,16 @@ struct JPEGLSLosslessEncoder {
         /// Appends the low `width` bits of `value` (width <= 32).
         @inline(__always)
         mutating func put(_ value: UInt32, _ width: Int) {
-            bits = bits &<< UInt64(width) | UInt64(value)
+            bits = bits &<< UInt64(width) | UInt64(value)  // conversion: width 0...32; UInt32 widens
             pending &+= width
             while pending >= (afterFF ? 7 : 8) {
                 let byte: UInt8
                 if afterFF {
                     pending &-= 7
-                    byte = UInt8(truncatingIfNeeded: bits &>> UInt64(pending)) & 0x7F
+                    byte = UInt8(truncatingIfNeeded: bits &>> UInt64(pending)) & 0x7F  // conversion: pending 0...63
                 } else {
                     pending &-= 8
-                    byte = UInt8(truncatingIfNeeded: bits &>> UInt64(pending))
+                    byte = UInt8(truncatingIfNeeded: bits &>> UInt64(pending))  // conversion: pending 0...63
                 }
                 out[count] = byte
                 count &+= 1
@@ -292,19 +295,19 @@ struct JPEGLSLosslessEncoder {
         /// value - 1 in qbpp bits.
         @inline(__always)
         mutating func golomb(_ value: UInt32, k: Int, limit: Int, qbpp: Int) {
-            let high = Int(value &>> UInt32(k))
+            let high = Int(value &>> UInt32(k))  // conversion: UInt32 widens; k 0...24
             if high < limit &- qbpp &- 1 {
                 if high &+ 1 &+ k <= 32 {
-                    put(1 &<< UInt32(k) | (value & ((1 &<< UInt32(k)) &- 1)), high &+ 1 &+ k)
+                    put(1 &<< UInt32(k) | (value & ((1 &<< UInt32(k)) &- 1)), high &+ 1 &+ k)  // conversion: k 0...24
                 } else {
                     zeros(high)
                     put(1, 1)
-                    put(value & ((1 << UInt32(k)) - 1), k)
+                    put(value & ((1 << UInt32(k)) - 1), k)  // conversion: k 0...24
                 }
             } else {
                 zeros(limit - qbpp - 1)
                 put(1, 1)
-                put((value - 1) & ((1 << UInt32(qbpp)) - 1), qbpp)
+                put((value - 1) & ((1 << UInt32(qbpp)) - 1), qbpp)  // conversion: qbpp 2...16
             }
         }
 

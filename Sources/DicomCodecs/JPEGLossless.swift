@@ -155,13 +155,13 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
                         let index = rowBase + column * stride + scanComponents[k]
                         let prediction: Int
                         if resetColumn >= 0 && column >= resetColumn {
-                            prediction = column == resetColumn ? initial : Int(buffer[index - stride])
+                            prediction = column == resetColumn ? initial : Int(widening: buffer[index - stride])
                         } else if column == 0 {
-                            prediction = Int(buffer[index - rowStride])
+                            prediction = Int(widening: buffer[index - rowStride])
                         } else {
-                            let ra = Int(buffer[index - stride])
-                            let rb = Int(buffer[index - rowStride])
-                            let rc = Int(buffer[index - rowStride - stride])
+                            let ra = Int(widening: buffer[index - stride])
+                            let rb = Int(widening: buffer[index - rowStride])
+                            let rc = Int(widening: buffer[index - rowStride - stride])
                             switch predictor {
                             case 1: prediction = ra
                             case 2: prediction = rb
@@ -207,21 +207,21 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
                     }
                     let prediction: Int
                     if row == 0 {
-                        prediction = column == 0 ? initial : Int(buffer[index - stride])
+                        prediction = column == 0 ? initial : Int(widening: buffer[index - stride])
                     } else if column == 0 {
-                        prediction = Int(buffer[index - rowStride])
+                        prediction = Int(widening: buffer[index - rowStride])
                     } else {
                         switch predictor {
-                        case 1: prediction = Int(buffer[index - stride])
-                        case 2: prediction = Int(buffer[index - rowStride])
-                        case 3: prediction = Int(buffer[index - rowStride - stride])
-                        case 4: prediction = Int(buffer[index - stride]) + Int(buffer[index - rowStride])
-                            - Int(buffer[index - rowStride - stride])
-                        case 5: prediction = Int(buffer[index - stride])
-                            + ((Int(buffer[index - rowStride]) - Int(buffer[index - rowStride - stride])) >> 1)
-                        case 6: prediction = Int(buffer[index - rowStride])
-                            + ((Int(buffer[index - stride]) - Int(buffer[index - rowStride - stride])) >> 1)
-                        default: prediction = (Int(buffer[index - stride]) + Int(buffer[index - rowStride])) >> 1
+                        case 1: prediction = Int(widening: buffer[index - stride])
+                        case 2: prediction = Int(widening: buffer[index - rowStride])
+                        case 3: prediction = Int(widening: buffer[index - rowStride - stride])
+                        case 4: prediction = Int(widening: buffer[index - stride]) + Int(widening: buffer[index - rowStride])
+                            - Int(widening: buffer[index - rowStride - stride])
+                        case 5: prediction = Int(widening: buffer[index - stride])
+                            + ((Int(widening: buffer[index - rowStride]) - Int(widening: buffer[index - rowStride - stride])) >> 1)
+                        case 6: prediction = Int(widening: buffer[index - rowStride])
+                            + ((Int(widening: buffer[index - stride]) - Int(widening: buffer[index - rowStride - stride])) >> 1)
+                        default: prediction = (Int(widening: buffer[index - stride]) + Int(widening: buffer[index - rowStride])) >> 1
                         }
                     }
                     buffer[index] = UInt16(truncatingIfNeeded: prediction + difference)
@@ -246,14 +246,14 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         if d.bitsAllocated == 8 {
             out = [UInt8](repeating: 0, count: samples.count)
             for i in 0..<samples.count {
-                var v = Int(samples[i]) << pointTransforms[i % stride]
+                var v = Int(widening: samples[i]) << pointTransforms[i % stride]
                 if signExtend && v & signBit != 0 { v |= ~(signBit * 2 - 1) }
                 out[i] = UInt8(truncatingIfNeeded: v)
             }
         } else {
             out = [UInt8](repeating: 0, count: samples.count * 2)
             for i in 0..<samples.count {
-                var v = Int(samples[i]) << pointTransforms[i % stride]
+                var v = Int(widening: samples[i]) << pointTransforms[i % stride]
                 if signExtend && v & signBit != 0 { v |= ~(signBit * 2 - 1) }
                 out[2 * i] = UInt8(truncatingIfNeeded: v)
                 out[2 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
@@ -306,7 +306,7 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
                     }
                     var difference = (samples[index] - prediction) & 0xFFFF
                     if difference > 0x8000 { difference -= 0x10000 }
-                    differences[index] = Int32(difference)
+                    differences[index] = Int32(difference)  // conversion: -0x7FFF...0x8000 (masked to 16 bits above)
                     histogram[Self.category(difference)] += 1
                 }
             }
@@ -316,25 +316,26 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         var out: [UInt8] = [0xFF, 0xD8]
         // SOF3
         let sofLength = 8 + 3 * stride
-        out += [0xFF, 0xC3, UInt8(sofLength >> 8), UInt8(sofLength & 0xFF), UInt8(precision),
+        out += [0xFF, 0xC3, UInt8(sofLength >> 8), UInt8(sofLength & 0xFF), UInt8(precision),  // conversion: Lf 11...20, precision 2...16
+                // conversion: rows, columns <= 65535; 1...4 components
                 UInt8(rows >> 8), UInt8(rows & 0xFF), UInt8(columns >> 8), UInt8(columns & 0xFF), UInt8(stride)]
-        for c in 0..<stride { out += [UInt8(c + 1), 0x11, 0] }
+        for c in 0..<stride { out += [UInt8(c + 1), 0x11, 0] }  // conversion: component ids 1...4
         out += table.dhtSegment(tableClass: 0, destination: 0)
         // SOS
         let sosLength = 6 + 2 * stride
-        out += [0xFF, 0xDA, UInt8(sosLength >> 8), UInt8(sosLength & 0xFF), UInt8(stride)]
-        for c in 0..<stride { out += [UInt8(c + 1), 0x00] }
-        out += [UInt8(predictor), 0, UInt8(pt)]
+        out += [0xFF, 0xDA, UInt8(sosLength >> 8), UInt8(sosLength & 0xFF), UInt8(stride)]  // conversion: Ls 8...14; 1...4 components
+        for c in 0..<stride { out += [UInt8(c + 1), 0x00] }  // conversion: component ids 1...4
+        out += [UInt8(predictor), 0, UInt8(pt)]  // conversion: predictor 1...7, point transform < precision (checked by the encoder)
 
         var writer = JPEGBitWriter()
         writer.bytes.reserveCapacity(samples.count * precision / 8 + 1024)
         for difference in differences {
-            let d = Int(difference)
+            let d = Int(widening: difference)
             let ssss = Self.category(d)
             writer.write(table.codes[ssss], count: table.lengths[ssss])
             if ssss > 0 && ssss < 16 {
                 let bits = d > 0 ? d : d - 1
-                writer.write(UInt32(bits & ((1 << ssss) - 1)), count: ssss)
+                writer.write(UInt32(bits & ((1 << ssss) - 1)), count: ssss)  // conversion: masked to ssss < 16 bits
             }
         }
         writer.flush()
@@ -407,8 +408,8 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         for i in 0..<count {
             // Source index: by-pixel, or by-plane when Planar Configuration is 1.
             let source = d.planarConfiguration == 1 && spp > 1 ? (i % spp) * pixels + i / spp : i
-            let raw = bytesPerSample == 1 ? Int(frame.bytes[source])
-                : Int(frame.bytes[2 * source]) | Int(frame.bytes[2 * source + 1]) << 8
+            let raw = bytesPerSample == 1 ? Int(widening: frame.bytes[source])
+                : Int(widening: frame.bytes[2 * source]) | Int(widening: frame.bytes[2 * source + 1]) << 8
             let value = raw & mask
             var restored = value
             if d.isSigned && value & (1 << (d.bitsStored - 1)) != 0 { restored = (value | ~mask) & containerMask }
@@ -474,13 +475,13 @@ struct JPEGHuffmanEncoder {
         for length in 1...16 { counts[length - 1] = bits[length] }
         // Symbols sorted by code size, then value (K.2 Figure K.4).
         for size in 1...32 {
-            for s in 0..<256 where codeSize[s] == size { symbols.append(UInt8(s)) }
+            for s in 0..<256 where codeSize[s] == size { symbols.append(UInt8(s)) }  // conversion: 0...255
         }
         // Assign canonical codes (C.2).
         var code: UInt32 = 0, k = 0
         for length in 1...16 {
             for _ in 0..<counts[length - 1] {
-                let s = Int(symbols[k])
+                let s = Int(widening: symbols[k])
                 codes[s] = code
                 lengths[s] = length
                 code += 1
@@ -492,8 +493,9 @@ struct JPEGHuffmanEncoder {
 
     func dhtSegment(tableClass: Int, destination: Int) -> [UInt8] {
         let length = 2 + 1 + 16 + symbols.count
+        // conversion: Lh <= 275; class, destination 0...3
         var out: [UInt8] = [0xFF, 0xC4, UInt8(length >> 8), UInt8(length & 0xFF), UInt8(tableClass << 4 | destination)]
-        out += counts.map { UInt8($0) }
+        out += counts.map { UInt8($0) }  // conversion: at most 17 symbols are coded (categories 0...16)
         out += symbols
         return out
     }
@@ -507,11 +509,11 @@ struct JPEGBitWriter {
 
     @inline(__always)
     mutating func write(_ value: UInt32, count n: Int) {
-        buffer = buffer << UInt64(n) | UInt64(value)
+        buffer = buffer << UInt64(n) | UInt64(value)  // conversion: n 0...32; UInt32 widens
         count += n
         while count >= 8 {
             count -= 8
-            let byte = UInt8(truncatingIfNeeded: buffer >> UInt64(count))
+            let byte = UInt8(truncatingIfNeeded: buffer >> UInt64(count))  // conversion: count 0...63
             bytes.append(byte)
             if byte == 0xFF { bytes.append(0) }
         }
@@ -519,6 +521,6 @@ struct JPEGBitWriter {
 
     /// Pads the last byte with one bits (T.81 F.1.2.3).
     mutating func flush() {
-        if count > 0 { write((1 << UInt32(8 - count)) - 1, count: 8 - count) }
+        if count > 0 { write((1 << UInt32(8 - count)) - 1, count: 8 - count) }  // conversion: count 1...7
     }
 }

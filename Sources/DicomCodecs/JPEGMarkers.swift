@@ -47,10 +47,10 @@ public struct JPEGFrameHeader: Sendable, Equatable {
         guard payload.count >= 6 else {
             throw DicomError(.decodeFailed, "JPEG: SOF segment of \(payload.count) bytes is too short", offset: o)
         }
-        let precision = Int(bytes[o])
-        let rows = Int(bytes[o + 1]) << 8 | Int(bytes[o + 2])
-        let columns = Int(bytes[o + 3]) << 8 | Int(bytes[o + 4])
-        let count = Int(bytes[o + 5])
+        let precision = Int(widening: bytes[o])
+        let rows = Int(widening: bytes[o + 1]) << 8 | Int(widening: bytes[o + 2])
+        let columns = Int(widening: bytes[o + 3]) << 8 | Int(widening: bytes[o + 4])
+        let count = Int(widening: bytes[o + 5])
         guard count >= 1, payload.count >= 6 + 3 * count else {
             throw DicomError(.decodeFailed, "JPEG: SOF declares \(count) components in a \(payload.count)-byte segment", offset: o)
         }
@@ -63,13 +63,13 @@ public struct JPEGFrameHeader: Sendable, Equatable {
         var components: [Component] = []
         for i in 0..<count {
             let p = o + 6 + 3 * i
-            let h = Int(bytes[p + 1] >> 4), v = Int(bytes[p + 1] & 15)
+            let h = Int(widening: bytes[p + 1] >> 4), v = Int(widening: bytes[p + 1] & 15)
             guard (1...4).contains(h), (1...4).contains(v) else {
                 throw DicomError(.decodeFailed, "JPEG: component \(bytes[p]) has sampling factors \(h)x\(v)", offset: p + 1)
             }
-            components.append(Component(id: Int(bytes[p]), h: h, v: v, tq: Int(bytes[p + 2])))
+            components.append(Component(id: Int(widening: bytes[p]), h: h, v: v, tq: Int(widening: bytes[p + 2])))
         }
-        return JPEGFrameHeader(process: Int(marker & 0x0F), precision: precision, rows: rows,
+        return JPEGFrameHeader(process: Int(widening: marker & 0x0F), precision: precision, rows: rows,
                                columns: columns, components: components)
     }
 }
@@ -142,7 +142,7 @@ struct JPEGMarkerReader {
         guard position + 2 <= bytes.count else {
             throw DicomError(.decodeFailed, "JPEG: marker FF\(jpegMarkerHex(marker)) is cut short", offset: position)
         }
-        let length = Int(bytes[position]) << 8 | Int(bytes[position + 1])
+        let length = Int(widening: bytes[position]) << 8 | Int(widening: bytes[position + 1])
         guard length >= 2, position + length <= bytes.count else {
             throw DicomError(.decodeFailed, "JPEG: marker FF\(jpegMarkerHex(marker)) declares \(length) bytes, "
                              + "\(bytes.count - position) are left", offset: position)
@@ -170,7 +170,7 @@ struct JPEGMarkerReader {
                 guard p.count >= 2 else {
                     throw DicomError(.decodeFailed, "JPEG: DRI segment too short", offset: p.lowerBound)
                 }
-                tables.restartInterval = Int(bytes[p.lowerBound]) << 8 | Int(bytes[p.lowerBound + 1])
+                tables.restartInterval = Int(widening: bytes[p.lowerBound]) << 8 | Int(widening: bytes[p.lowerBound + 1])
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
                 let p = try segmentPayload(marker)
                 guard frame == nil else {
@@ -192,7 +192,7 @@ struct JPEGMarkerReader {
                 let p = try segmentPayload(marker)
                 if p.count >= 12, Array(bytes[p.lowerBound..<p.lowerBound + 5]) == [0x41, 0x64, 0x6F, 0x62, 0x65] {
                     tables.sawAdobe = true
-                    tables.adobeTransform = Int(bytes[p.lowerBound + 11])
+                    tables.adobeTransform = Int(widening: bytes[p.lowerBound + 11])
                 }
             default:
                 _ = try segmentPayload(marker)  // APPn, COM, DNL, DHP, EXP, JPGn: skipped
@@ -206,11 +206,11 @@ struct JPEGMarkerReader {
             guard o + 17 <= p.upperBound else {
                 throw DicomError(.decodeFailed, "JPEG: DHT table header is cut short", offset: o)
             }
-            let tc = Int(bytes[o] >> 4), th = Int(bytes[o] & 15)
+            let tc = Int(widening: bytes[o] >> 4), th = Int(widening: bytes[o] & 15)
             guard tc <= 1, th <= 3 else {
                 throw DicomError(.decodeFailed, "JPEG: DHT class \(tc) / destination \(th) is invalid", offset: o)
             }
-            let counts = (1...16).map { Int(bytes[o + $0]) }
+            let counts = (1...16).map { Int(widening: bytes[o + $0]) }
             let total = counts.reduce(0, +)
             guard total <= 256, o + 17 + total <= p.upperBound else {
                 throw DicomError(.decodeFailed, "JPEG: DHT declares \(total) codes, the segment holds fewer", offset: o)
@@ -225,7 +225,7 @@ struct JPEGMarkerReader {
     private func parseDQT(_ p: Range<Int>, into tables: inout JPEGTables) throws(DicomError) {
         var o = p.lowerBound
         while o < p.upperBound {
-            let pq = Int(bytes[o] >> 4), tq = Int(bytes[o] & 15)
+            let pq = Int(widening: bytes[o] >> 4), tq = Int(widening: bytes[o] & 15)
             let size = pq == 0 ? 64 : 128
             guard pq <= 1, tq <= 3, o + 1 + size <= p.upperBound else {
                 throw DicomError(.decodeFailed, "JPEG: DQT table (precision \(pq), destination \(tq)) is invalid or cut short",
@@ -233,7 +233,7 @@ struct JPEGMarkerReader {
             }
             var q = [Int](repeating: 0, count: 64)
             for i in 0..<64 {
-                q[i] = pq == 0 ? Int(bytes[o + 1 + i]) : Int(bytes[o + 1 + 2 * i]) << 8 | Int(bytes[o + 2 + 2 * i])
+                q[i] = pq == 0 ? Int(widening: bytes[o + 1 + i]) : Int(widening: bytes[o + 1 + 2 * i]) << 8 | Int(widening: bytes[o + 2 + 2 * i])
             }
             tables.quant[tq] = q
             o += 1 + size
@@ -246,31 +246,31 @@ struct JPEGMarkerReader {
             throw DicomError(.decodeFailed, "JPEG: SOS before any SOF marker", offset: o)
         }
         guard p.count >= 1 else { throw DicomError(.decodeFailed, "JPEG: empty SOS segment", offset: o) }
-        let count = Int(bytes[o])
+        let count = Int(widening: bytes[o])
         guard count >= 1, count <= 4, p.count >= 1 + 2 * count + 3 else {
             throw DicomError(.decodeFailed, "JPEG: SOS declares \(count) components in a \(p.count)-byte segment", offset: o)
         }
         var components: [JPEGScanComponent] = []
         for i in 0..<count {
             let c = o + 1 + 2 * i
-            guard let index = frame.components.firstIndex(where: { $0.id == Int(bytes[c]) }) else {
+            guard let index = frame.components.firstIndex(where: { $0.id == Int(widening: bytes[c]) }) else {
                 throw DicomError(.decodeFailed, "JPEG: SOS names component \(bytes[c]), absent from the frame header", offset: c)
             }
             guard !components.contains(where: { $0.frameIndex == index }) else {
                 throw DicomError(.decodeFailed, "JPEG: SOS names component \(bytes[c]) twice", offset: c)
             }
-            components.append(JPEGScanComponent(frameIndex: index, dcTable: Int(bytes[c + 1] >> 4),
-                                                acTable: Int(bytes[c + 1] & 15)))
+            components.append(JPEGScanComponent(frameIndex: index, dcTable: Int(widening: bytes[c + 1] >> 4),
+                                                acTable: Int(widening: bytes[c + 1] & 15)))
         }
         let s = o + 1 + 2 * count
-        return JPEGScanHeader(components: components, ss: Int(bytes[s]), se: Int(bytes[s + 1]),
-                              ah: Int(bytes[s + 2] >> 4), al: Int(bytes[s + 2] & 15), dataStart: p.upperBound)
+        return JPEGScanHeader(components: components, ss: Int(widening: bytes[s]), se: Int(widening: bytes[s + 1]),
+                              ah: Int(widening: bytes[s + 2] >> 4), al: Int(widening: bytes[s + 2] & 15), dataStart: p.upperBound)
     }
 }
 
 func jpegMarkerHex(_ byte: UInt8) -> String {
     let digits = Array("0123456789ABCDEF")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    return String([digits[Int(widening: byte >> 4)], digits[Int(widening: byte & 15)]])
 }
 
 /// A Huffman decoding table (T.81 F.2.2.3) with a 9-bit lookahead table for the common codes.
@@ -300,6 +300,7 @@ struct JPEGHuffmanTable: Sendable {
                     }
                     if length <= Self.lookaheadBits {
                         let shift = Self.lookaheadBits - length
+                        // conversion: length <= lookaheadBits (9): at most 0x0900; a byte widens
                         let entry = UInt16(length << 8) | UInt16(values[k])
                         for fill in 0..<(1 << shift) { lookahead[(code << shift) | fill] = entry }
                     }
@@ -360,7 +361,7 @@ struct JPEGBitReader {
                 if marker == nil { marker = 0xD9; markerOffset = bytes.count }
                 paddedBytes += 1
             }
-            buffer |= UInt64(byte) << UInt64(56 - count)
+            buffer |= UInt64(byte) << UInt64(56 - count)  // conversion: a byte widens; count <= 56 here
             count += 8
         }
     }
@@ -369,8 +370,8 @@ struct JPEGBitReader {
     mutating func bits(_ n: Int) -> Int {
         if n == 0 { return 0 }
         if count < n { fill() }
-        let value = Int(buffer >> UInt64(64 - n))
-        buffer <<= UInt64(n)
+        let value = Int(buffer >> UInt64(64 - n))  // conversion: n 1...16: below 2^16
+        buffer <<= UInt64(n)  // conversion: n 1...16
         count -= n
         return value
     }
@@ -379,29 +380,30 @@ struct JPEGBitReader {
     @inline(__always)
     mutating func decode(_ table: JPEGHuffmanTable) throws(DicomError) -> Int {
         if count < 16 { fill() }
+        // conversion: UInt16 widens; the index has lookaheadBits bits
         let entry = Int(table.lookahead[Int(buffer >> UInt64(64 - JPEGHuffmanTable.lookaheadBits))])
         if entry != 0 {
             let length = entry >> 8
-            buffer <<= UInt64(length)
+            buffer <<= UInt64(length)  // conversion: a code length 1...16
             count -= length
             return entry & 0xFF
         }
         var length = JPEGHuffmanTable.lookaheadBits + 1
-        var code = Int(buffer >> UInt64(64 - length))
+        var code = Int(buffer >> UInt64(64 - length))  // conversion: length 1...16: below 2^16
         while length <= 16 && code > table.maxCode[length] {
             length += 1
-            code = Int(buffer >> UInt64(64 - length))
+            code = Int(buffer >> UInt64(64 - length))  // conversion: length 1...17: below 2^17
         }
         guard length <= 16 else {
             throw DicomError(.decodeFailed, "JPEG: invalid Huffman code", offset: position)
         }
-        buffer <<= UInt64(length)
+        buffer <<= UInt64(length)  // conversion: a code length 1...16
         count -= length
         let index = table.valueOffset[length] + code
         guard index >= 0, index < table.values.count else {
             throw DicomError(.decodeFailed, "JPEG: Huffman code outside its table", offset: position)
         }
-        return Int(table.values[index])
+        return Int(widening: table.values[index])
     }
 
     /// `bits(n)` extended to a signed difference (T.81 F.2.2.1 EXTEND).

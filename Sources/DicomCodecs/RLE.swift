@@ -25,14 +25,14 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
             throw DicomError(.decodeFailed, "RLE: frame of \(codestream.count) bytes is shorter than the 64-byte header",
                              offset: 0)
         }
-        let segmentCount = Int(Self.uint32(codestream, at: 0))
+        let segmentCount = Int(widening: Self.uint32(codestream, at: 0))
         guard segmentCount == expected else {
             throw DicomError(.decodeFailed, "RLE: header declares \(segmentCount) segments, \(d.samplesPerPixel) samples "
                              + "of \(d.bitsAllocated) bits need \(expected)", offset: 0)
         }
         var offsets: [Int] = []
         for i in 0..<segmentCount {
-            let offset = Int(Self.uint32(codestream, at: 4 + 4 * i))
+            let offset = Int(widening: Self.uint32(codestream, at: 4 + 4 * i))
             guard offset >= Self.headerLength, offset <= codestream.count else {
                 throw DicomError(.decodeFailed, "RLE: segment \(i + 1) offset \(offset) is outside 64...\(codestream.count)",
                                  offset: 4 + 4 * i)
@@ -87,7 +87,7 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
                 throw DicomError(.decodeFailed, "RLE: segment \(segment) ends after \(produced) of \(count) bytes",
                                  offset: p)
             }
-            let control = Int(src[p])
+            let control = Int(widening: src[p])
             p += 1
             if control < 128 {
                 let n = control + 1
@@ -130,7 +130,7 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
     }
 
     static func uint32(_ b: [UInt8], at o: Int) -> UInt32 {
-        UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24
+        UInt32(widening: b[o]) | UInt32(widening: b[o + 1]) << 8 | UInt32(widening: b[o + 2]) << 16 | UInt32(widening: b[o + 3]) << 24
     }
 
     // MARK: Encoding
@@ -164,19 +164,23 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
         // one pad byte per segment.
         let worstRow = d.columns + d.columns / 128 + 2
         let capacity = Self.headerLength + segmentCount * (d.rows * worstRow + 1)
+        // The header holds each segment's offset in 32 bits: every segment but the last must be able to start below 4 GiB.
+        guard Self.headerLength + (segmentCount - 1) * (d.rows * worstRow + 1) <= Int(widening: UInt32.max) else {
+            throw DicomError(.unsupported, "RLE: a frame of \(needed) bytes could put segment offsets beyond the header's 32 bits")
+        }
         let planar = d.planarConfiguration == 1
         let columns = d.columns, rows = d.rows
         let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             guard let dst = buffer.baseAddress else { initialized = 0; return }
             dst.update(repeating: 0, count: Self.headerLength)
-            Self.put(UInt32(segmentCount), into: dst, at: 0)
+            Self.put(UInt32(segmentCount), into: dst, at: 0)  // conversion: at most 15 (checked above)
             var length = Self.headerLength
             let plane = UnsafeMutablePointer<UInt8>.allocate(capacity: columns)
             defer { plane.deallocate() }
             frame.bytes.withUnsafeBufferPointer { src in
                 guard let base = src.baseAddress else { return }
                 for segment in 0..<segmentCount {
-                    Self.put(UInt32(length), into: dst, at: 4 + 4 * segment)
+                    Self.put(UInt32(length), into: dst, at: 4 + 4 * segment)  // conversion: below 4 GiB (checked above)
                     let sample = segment / bytesPerSample
                     let byteInSample = bytesPerSample - 1 - segment % bytesPerSample
                     let start = length
@@ -208,10 +212,10 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
     }
 
     static func put(_ value: UInt32, into out: UnsafeMutablePointer<UInt8>, at o: Int) {
-        out[o] = UInt8(value & 0xFF)
-        out[o + 1] = UInt8(value >> 8 & 0xFF)
-        out[o + 2] = UInt8(value >> 16 & 0xFF)
-        out[o + 3] = UInt8(value >> 24)
+        out[o] = UInt8(truncatingIfNeeded: value)
+        out[o + 1] = UInt8(truncatingIfNeeded: value >> 8)
+        out[o + 2] = UInt8(truncatingIfNeeded: value >> 16)
+        out[o + 3] = UInt8(truncatingIfNeeded: value >> 24)
     }
 
     /// PackBits of one row (PS3.5 G.3.1): runs of 3 or more equal bytes replicate, the rest are
@@ -226,7 +230,7 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
             var s = literalStart
             while s < end {
                 let length = min(128, end - s)
-                out[written] = UInt8(length - 1)
+                out[written] = UInt8(length - 1)  // conversion: length is 1...128
                 (out + written + 1).update(from: src + s, count: length)
                 written += 1 + length
                 s += length
@@ -238,7 +242,7 @@ public struct RLECodec: PixelDecoder, PixelEncoder {
             while i + run < n, run < 128, src[i + run] == value { run += 1 }
             if run >= 3 || (run == 2 && literalStart == i) {
                 flushLiterals(upTo: i)
-                out[written] = UInt8(257 - run)
+                out[written] = UInt8(257 - run)  // conversion: run is 2...128
                 out[written + 1] = value
                 written += 2
                 i += run

@@ -83,7 +83,7 @@ struct EmbeddedTable: Sendable {
             case 0x61...0x66: digit = c - 0x61 + 10
             default: return nil
             }
-            value = value << 4 | UInt32(digit)
+            value = value << 4 | UInt32(widening: digit)
         }
         return value
     }
@@ -258,9 +258,9 @@ public enum PrivateDictionary {
             case 0x61...0x66: d = ch - 0x61 + 10
             default: continue  // an x digit matches anything
             }
-            let shift = UInt32(28 - 4 * i)
+            let shift = UInt32(28 - 4 * i)  // conversion: i is 0...7
             mask |= 0xF << shift
-            value |= UInt32(d) << shift
+            value |= UInt32(widening: d) << shift
         }
         return (mask, value, blockRelative)
     }

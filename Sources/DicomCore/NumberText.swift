@@ -45,10 +45,10 @@ package enum NumberText {
                 buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, capacity, format, args) }
             }
             guard needed >= 0 else { return "\(value)" }  // an encoding error: not possible for %f/%g
-            if Int(needed) < capacity {
-                return String(decoding: buffer[0..<Int(needed)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if Int(widening: needed) < capacity {
+                return String(decoding: buffer[0..<Int(widening: needed)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
-            capacity = Int(needed) + 1
+            capacity = Int(widening: needed) + 1
         }
     }
 }

@@ -3,7 +3,7 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: UInt32
 
     public init(_ group: UInt16, _ element: UInt16) {
-        rawValue = UInt32(group) << 16 | UInt32(element)
+        rawValue = UInt32(widening: group) << 16 | UInt32(widening: element)
     }
 
     public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -31,8 +31,8 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 11) { p in
             p[0] = 0x28; p[5] = 0x2C; p[10] = 0x29
             for i in 0..<4 {
-                p[1 + i] = hexDigits[Int((group >> (12 - 4 * UInt16(i))) & 0xF)]
-                p[6 + i] = hexDigits[Int((element >> (12 - 4 * UInt16(i))) & 0xF)]
+                p[1 + i] = hexDigits[Int(widening: (group >> (12 - 4 * i)) & 0xF)]
+                p[6 + i] = hexDigits[Int(widening: (element >> (12 - 4 * i)) & 0xF)]
             }
             return String(decoding: UnsafeBufferPointer(p), as: UTF8.self)
         }
@@ -68,7 +68,7 @@ private let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
 public func hex4(_ v: UInt16) -> String {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { p in
-        for i in 0..<4 { p[i] = hexDigits[Int((v >> (12 - 4 * UInt16(i))) & 0xF)] }
+        for i in 0..<4 { p[i] = hexDigits[Int(widening: (v >> (12 - 4 * i)) & 0xF)] }
         return String(decoding: UnsafeBufferPointer(p), as: UTF8.self)
     }
 }

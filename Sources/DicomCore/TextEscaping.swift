@@ -57,7 +57,7 @@ public enum TextEscaping {
         for byte in path.utf8 {
             if byte == UInt8(ascii: "/") { inRelativeFirstSegment = false }
             let colonKept = keepingColon && !inRelativeFirstSegment
-            if byte < 0x80, urlPathAllowed[Int(byte)], colonKept || byte != UInt8(ascii: ":") {
+            if byte < 0x80, urlPathAllowed[Int(widening: byte)], colonKept || byte != UInt8(ascii: ":") {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 out += "%" + NumberText.hex(byte, width: 2, uppercase: true)
@@ -70,7 +70,7 @@ public enum TextEscaping {
     private static let urlPathAllowed: [Bool] = {
         var allowed = [Bool](repeating: false, count: 128)
         for byte in "!$&'()*+,-./0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~".utf8 {
-            allowed[Int(byte)] = true
+            allowed[Int(widening: byte)] = true
         }
         return allowed
     }()

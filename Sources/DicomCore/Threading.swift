@@ -68,7 +68,7 @@ package func startDetachedThread(stackSize: Int, _ body: @escaping @Sendable () 
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))  // conversion: a C constant
     pthread_attr_setstacksize(&attributes, stackSize)
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()

@@ -5,7 +5,7 @@ public enum VR: String, Sendable, CaseIterable {
 
     public init?(bytes b0: UInt8, _ b1: UInt8) {
         guard b0 >= 0x41, b0 <= 0x5A, b1 >= 0x41, b1 <= 0x5A,
-              let vr = VR.byLetters[Int(b0 - 0x41) * 26 + Int(b1 - 0x41)] else { return nil }
+              let vr = VR.byLetters[Int(widening: b0 - 0x41) * 26 + Int(widening: b1 - 0x41)] else { return nil }
         self = vr
     }
 
@@ -15,7 +15,7 @@ public enum VR: String, Sendable, CaseIterable {
         var table = [VR?](repeating: nil, count: 26 * 26)
         for vr in VR.allCases {
             let letters = Array(vr.rawValue.utf8)
-            table[Int(letters[0] - 0x41) * 26 + Int(letters[1] - 0x41)] = vr
+            table[Int(widening: letters[0] - 0x41) * 26 + Int(widening: letters[1] - 0x41)] = vr
         }
         return table
     }()

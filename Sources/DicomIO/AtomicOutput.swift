@@ -90,7 +90,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
     private static let workingDirectory: String? = currentDirectory()
 
     private static func currentDirectory() -> String? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PATH_MAX) + 1) { p in
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(widening: PATH_MAX) + 1) { p in
             getcwd(p.baseAddress, p.count).map { String(cString: $0) }
         }
     }

@@ -29,7 +29,7 @@ public final class ByteSource: @unchecked Sendable {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw DicomError(.cannotRead, "cannot stat", file: path, cause: String(cString: strerror(errno))) }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw DicomError(.cannotRead, "is a directory", file: path) }
-        let size = Int(st.st_size)
+        let size = Int(st.st_size)  // conversion: off_t is Int64, as wide as Int
         if size == 0 || (st.st_mode & S_IFMT) != S_IFREG {
             // Empty files and pipes: read what there is (mmap of a pipe fails, of an empty file too).
             var data = [UInt8]()
@@ -109,13 +109,13 @@ public final class ByteSource: @unchecked Sendable {
     @inline(__always) public subscript(offset: Int) -> UInt8 { base[offset] }
 
     @inline(__always) public func uint16(at offset: Int, bigEndian: Bool) -> UInt16 {
-        let v = UInt16(base[offset]) | UInt16(base[offset + 1]) << 8
+        let v = UInt16(widening: base[offset]) | UInt16(widening: base[offset + 1]) << 8
         return bigEndian ? v.byteSwapped : v
     }
 
     @inline(__always) public func uint32(at offset: Int, bigEndian: Bool) -> UInt32 {
-        let v = UInt32(base[offset]) | UInt32(base[offset + 1]) << 8 | UInt32(base[offset + 2]) << 16
-            | UInt32(base[offset + 3]) << 24
+        let v = UInt32(widening: base[offset]) | UInt32(widening: base[offset + 1]) << 8 | UInt32(widening: base[offset + 2]) << 16
+            | UInt32(widening: base[offset + 3]) << 24
         return bigEndian ? v.byteSwapped : v
     }
 
@@ -123,7 +123,7 @@ public final class ByteSource: @unchecked Sendable {
     /// file once keeps memory bounded by what is in use (pages come back from the file if touched).
     public func release(_ range: Range<Int>) {
         guard mapped, range.count >= 1 << 16, let base = base.baseAddress else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))  // conversion: a C constant; the page size
         let start = (range.lowerBound + page - 1) / page * page
         let end = range.upperBound / page * page
         guard end > start else { return }

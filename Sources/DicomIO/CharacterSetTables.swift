@@ -80,7 +80,7 @@ enum DoubleByteSet: Sendable, CaseIterable {
     /// Row/cell bytes (each 0x21...0x7E, the 7-bit form) for a scalar, nil if not in the set.
     func encode(_ scalar: UInt32) -> (UInt8, UInt8)? {
         guard let index = CodeTables.reverseDoubleByte[self]?[scalar] else { return nil }
-        return (UInt8(0x21 + Int(index) / 94), UInt8(0x21 + Int(index) % 94))
+        return (UInt8(0x21 + Int(widening: index) / 94), UInt8(0x21 + Int(widening: index) % 94))  // conversion: index < 94 x 94: 0x21...0x7E
     }
 
     fileprivate var iconvName: String {
@@ -92,7 +92,7 @@ enum DoubleByteSet: Sendable, CaseIterable {
     }
 
     fileprivate func eucBytes(row: Int, cell: Int) -> [UInt8] {
-        let pair = [UInt8(0xA1 + row), UInt8(0xA1 + cell)]
+        let pair = [UInt8(0xA1 + row), UInt8(0xA1 + cell)]  // conversion: row, cell 0...93: 0xA1...0xFE
         return self == .jisX0212 ? [0x8F] + pair : pair
     }
 }
@@ -119,7 +119,7 @@ enum CodeTables {
         for set in SingleByteSet.allCases {
             var reverse: [UInt32: UInt8] = [:]
             for (index, scalar) in set.upperHalf.enumerated() where scalar != 0 && reverse[scalar] == nil {
-                reverse[scalar] = UInt8(0x80 + index)
+                reverse[scalar] = UInt8(0x80 + index)  // conversion: index of a 128-entry upper half
             }
             all[set] = reverse
         }
@@ -131,7 +131,7 @@ enum CodeTables {
         for set in DoubleByteSet.allCases {
             var reverse: [UInt32: UInt16] = [:]
             for (index, scalar) in set.table.enumerated() where scalar != 0 && reverse[scalar] == nil {
-                reverse[scalar] = UInt16(index)
+                reverse[scalar] = UInt16(index)  // conversion: index < 94 x 94
             }
             all[set] = reverse
         }
@@ -139,7 +139,7 @@ enum CodeTables {
     }()
 
     private static func singleByteTable(_ set: SingleByteSet) -> [UInt32] {
-        IconvTableBuilder.scalars(from: set.rawValue, sequences: (0x80...0xFF).map { [UInt8($0)] })
+        IconvTableBuilder.scalars(from: set.rawValue, sequences: (0x80...0xFF).map { [UInt8($0)] })  // conversion: 0x80...0xFF
     }
 
     private static func doubleByteTable(_ set: DoubleByteSet) -> [UInt32] {
@@ -159,8 +159,8 @@ enum IconvTableBuilder {
         guard let converter = IconvConverter(from: charset, to: "UTF-32LE") else { return result }
         for (index, sequence) in sequences.enumerated() {
             guard let output = converter.convertWhole(sequence), output.count == 4 else { continue }
-            result[index] = UInt32(output[0]) | UInt32(output[1]) << 8
-                | UInt32(output[2]) << 16 | UInt32(output[3]) << 24
+            result[index] = UInt32(widening: output[0]) | UInt32(widening: output[1]) << 8
+                | UInt32(widening: output[2]) << 16 | UInt32(widening: output[3]) << 24
         }
         return result
     }
@@ -237,19 +237,19 @@ extension Array where Element == UInt8 {
     mutating func appendUTF8(_ scalar: UInt32) {
         switch scalar {
         case 0..<0x80:
-            append(UInt8(scalar))
+            append(UInt8(scalar))  // conversion: this case is scalar < 0x80
         case 0x80..<0x800:
-            append(UInt8(0xC0 | scalar >> 6))
-            append(UInt8(0x80 | scalar & 0x3F))
+            append(UInt8(0xC0 | scalar >> 6))  // conversion: scalar < 0x800 in this case
+            append(UInt8(0x80 | scalar & 0x3F))  // conversion: 6 bits
         case 0x800..<0xD800, 0xE000..<0x10000:
-            append(UInt8(0xE0 | scalar >> 12))
-            append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            append(UInt8(0x80 | scalar & 0x3F))
+            append(UInt8(0xE0 | scalar >> 12))  // conversion: scalar < 0x10000 in this case
+            append(UInt8(0x80 | (scalar >> 6) & 0x3F))  // conversion: 6 bits
+            append(UInt8(0x80 | scalar & 0x3F))  // conversion: 6 bits
         case 0x10000...0x10FFFF:
-            append(UInt8(0xF0 | scalar >> 18))
-            append(UInt8(0x80 | (scalar >> 12) & 0x3F))
-            append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            append(UInt8(0x80 | scalar & 0x3F))
+            append(UInt8(0xF0 | scalar >> 18))  // conversion: scalar <= 0x10FFFF in this case
+            append(UInt8(0x80 | (scalar >> 12) & 0x3F))  // conversion: 6 bits
+            append(UInt8(0x80 | (scalar >> 6) & 0x3F))  // conversion: 6 bits
+            append(UInt8(0x80 | scalar & 0x3F))  // conversion: 6 bits
         default:
             append(contentsOf: [0xEF, 0xBF, 0xBD])
         }

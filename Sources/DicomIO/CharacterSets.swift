@@ -315,7 +315,7 @@ struct DesignationState: Sendable, Equatable {
         case 0x242943: return (nil, .doubleByte(.ksX1001))
         case 0x242941: return (nil, .doubleByte(.gb2312))
         case 0x2D00...0x2DFF:
-            let final = UInt8(packed & 0xFF)
+            let final = UInt8(truncatingIfNeeded: packed)
             guard let set = SingleByteSet.allCases.first(where: { $0.escapeFinal == final }) else { return nil }
             return (nil, .singleByte(set))
         default: return nil

@@ -24,8 +24,9 @@ enum GBTables {
         var sequences: [[UInt8]] = []
         sequences.reserveCapacity(bmpFourByteCount)
         for linear in 0..<bmpFourByteCount {
+            // conversion: linear < 39420: bytes of a GB18030 four-byte code
             sequences.append([UInt8(0x81 + linear / 12600), UInt8(0x30 + linear / 1260 % 10),
-                              UInt8(0x81 + linear / 10 % 126), UInt8(0x30 + linear % 10)])
+                              UInt8(0x81 + linear / 10 % 126), UInt8(0x30 + linear % 10)])  // conversion: as above
         }
         return IconvTableBuilder.scalars(from: "GB18030", sequences: sequences)
     }()
@@ -37,7 +38,7 @@ enum GBTables {
         var sequences: [[UInt8]] = []
         sequences.reserveCapacity(126 * trailCount)
         for lead in 0x81...0xFE {
-            for trail in 0x40...0xFE { sequences.append([UInt8(lead), UInt8(trail)]) }
+            for trail in 0x40...0xFE { sequences.append([UInt8(lead), UInt8(trail)]) }  // conversion: lead 0x81...0xFE, trail 0x40...0xFE
         }
         return IconvTableBuilder.scalars(from: variant.iconvName, sequences: sequences)
     }
@@ -64,14 +65,14 @@ struct GBDecoder {
                 output.appendUTF8(0xFFFD)
                 index += 1
             } else if second >= 0x40, second <= 0xFE, second != 0x7F {
-                let scalar = twoByte[Int(lead - 0x81) * GBTables.trailCount + Int(second - 0x40)]
+                let scalar = twoByte[Int(widening: lead - 0x81) * GBTables.trailCount + Int(widening: second - 0x40)]
                 output.appendUTF8(scalar == 0 ? 0xFFFD : scalar)
                 index += 2
             } else if variant == .gb18030, second >= 0x30, second <= 0x39, index + 3 < count,
                       bytes[index + 2] >= 0x81, bytes[index + 2] <= 0xFE,
                       bytes[index + 3] >= 0x30, bytes[index + 3] <= 0x39 {
-                let linear = Int(lead - 0x81) * 12600 + Int(second - 0x30) * 1260
-                    + Int(bytes[index + 2] - 0x81) * 10 + Int(bytes[index + 3] - 0x30)
+                let linear = Int(widening: lead - 0x81) * 12600 + Int(widening: second - 0x30) * 1260
+                    + Int(widening: bytes[index + 2] - 0x81) * 10 + Int(widening: bytes[index + 3] - 0x30)
                 output.appendUTF8(Self.fourByteScalar(linear))
                 index += 4
             } else {
@@ -89,6 +90,6 @@ struct GBDecoder {
         }
         let offset = linear - GBTables.supplementaryStart
         guard offset >= 0, offset <= 0x10FFFF - 0x10000 else { return 0xFFFD }
-        return UInt32(0x10000 + offset)
+        return UInt32(0x10000 + offset)  // conversion: offset 0...0xFFFFF (checked above)
     }
 }

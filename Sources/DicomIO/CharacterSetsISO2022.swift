@@ -59,7 +59,7 @@ struct ISO2022Decoder {
                 continue
             }
             if byte < 0x20 || byte == 0x7F {
-                append(UInt32(byte))
+                append(UInt32(widening: byte))
                 if byte != 0x7F { resetToInitial() }  // CR, LF, FF, TAB and other controls reset
                 index += 1
                 continue
@@ -86,7 +86,7 @@ struct ISO2022Decoder {
         // At most 3 bytes after ESC matter (ESC $ ( D is the longest DICOM uses).
         var packed: UInt32 = 0
         if end - index <= 3 {
-            for position in (index + 1)...end { packed = packed << 8 | UInt32(bytes[position]) }
+            for position in (index + 1)...end { packed = packed << 8 | UInt32(widening: bytes[position]) }
         }
         if let designation = DesignationState.designation(packed: packed) {
             if let g0 = designation.g0, g0 != state.g0 {
@@ -109,7 +109,7 @@ struct ISO2022Decoder {
         let byte = bytes[index]
         switch state.g0 {
         case .ascii, .jisRoman:
-            append(UInt32(byte))
+            append(UInt32(widening: byte))
             if delimiters.resets(byte) { resetToInitial() }
             return index + 1
         case .doubleByte:
@@ -131,15 +131,15 @@ struct ISO2022Decoder {
         let byte = bytes[index]
         switch state.g1 {
         case .none:
-            append(UInt32(byte))  // ISO 8859-1, as pydicom reads the default repertoire
+            append(UInt32(widening: byte))  // ISO 8859-1, as pydicom reads the default repertoire
             return index + 1
         case .singleByte:
-            let scalar = g1Table[Int(byte) - 0x80]
+            let scalar = g1Table[Int(widening: byte) - 0x80]
             append(scalar == 0 ? replacementCharacter : scalar)
             return index + 1
         case .jisKatakana:
             // JIS X 0201 katakana 0xA1...0xDF are U+FF61...U+FF9F.
-            append(byte >= 0xA1 && byte <= 0xDF ? 0xFF61 + UInt32(byte - 0xA1) : replacementCharacter)
+            append(byte >= 0xA1 && byte <= 0xDF ? 0xFF61 + UInt32(widening: byte - 0xA1) : replacementCharacter)
             return index + 1
         case .doubleByte:
             let next = index + 1 < bytes.count ? bytes[index + 1] : 0
@@ -153,7 +153,7 @@ struct ISO2022Decoder {
     }
 
     private mutating func appendDoubleByte(_ table: [UInt32], first: UInt8, second: UInt8) {
-        let index = Int(first - 0x21) * 94 + Int(second - 0x21)
+        let index = Int(widening: first - 0x21) * 94 + Int(widening: second - 0x21)
         let scalar = index < table.count ? table[index] : 0
         append(scalar == 0 ? replacementCharacter : scalar)
     }
@@ -183,9 +183,9 @@ struct ISO2022Encoder {
         for scalar in string.unicodeScalars {
             let value = scalar.value
             if value < 0x80, value == 0x1B { return nil }  // a raw ESC would forge a designation
-            if value < 0x80, value < 0x20 || delimiters.resets(UInt8(value)) {
+            if value < 0x80, value < 0x20 || delimiters.resets(UInt8(value)) {  // conversion: value < 0x80
                 returnToInitial()
-                output.append(UInt8(value))
+                output.append(UInt8(value))  // conversion: value < 0x80
                 continue
             }
             guard encodeInCurrentState(value) || switchAndEncode(value) else { return nil }
@@ -238,7 +238,7 @@ struct ISO2022Encoder {
     private static func bytes(for value: UInt32, g0: DesignationState.G0Set) -> [UInt8]? {
         switch g0 {
         case .ascii, .jisRoman:
-            return value >= 0x20 && value < 0x7F ? [UInt8(value)] : nil
+            return value >= 0x20 && value < 0x7F ? [UInt8(value)] : nil  // conversion: 0x20...0x7E
         case .doubleByte(let set):
             // A space is written after switching G0 back, as the PS3.5 Annex H examples do.
             guard value != 0x20, let (first, second) = set.encode(value) else { return nil }
@@ -253,7 +253,7 @@ struct ISO2022Encoder {
         case .singleByte(let set):
             return value >= 0xA0 ? set.encode(value).map { [$0] } : nil
         case .jisKatakana:
-            return value >= 0xFF61 && value <= 0xFF9F ? [UInt8(value - 0xFF61 + 0xA1)] : nil
+            return value >= 0xFF61 && value <= 0xFF9F ? [UInt8(value - 0xFF61 + 0xA1)] : nil  // conversion: 0xA1...0xDF
         case .doubleByte(let set):
             guard let (first, second) = set.encode(value) else { return nil }
             return [first | 0x80, second | 0x80]

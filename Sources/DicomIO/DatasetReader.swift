@@ -122,7 +122,7 @@ struct DatasetParser {
                     length = source.uint32(at: pos + 8, bigEndian: enc.bigEndian)
                     valueStart = pos + 12
                 } else {
-                    length = UInt32(source.uint16(at: pos + 6, bigEndian: enc.bigEndian))
+                    length = UInt32(widening: source.uint16(at: pos + 6, bigEndian: enc.bigEndian))
                     valueStart = pos + 8
                 }
             } else {
@@ -137,7 +137,7 @@ struct DatasetParser {
             if vr == .UN && enc.explicitVR && !enc.bigEndian && length != Self.undefinedLength,
                let known = Self.knownVR(for: tag, creators: privateCreators, elements: elements), known != .UN {
                 if known == .SQ {
-                    let len = Int(length)
+                    let len = Int(widening: length)
                     guard len <= end - valueStart else {
                         throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,
                                         tag: tag, need: len, end: end)
@@ -173,7 +173,7 @@ struct DatasetParser {
                                      offset: elementStart, tag: tag)
                 }
             } else {
-                var len = Int(length)
+                var len = Int(widening: length)
                 let declared = len
                 if vr == .SQ || (!enc.explicitVR && vr == .UN && looksLikeItem(at: valueStart, length: min(len, end - valueStart), enc)) {
                     if len > end - valueStart {
@@ -265,7 +265,7 @@ struct DatasetParser {
                 items.append(item)
                 pos = next
             } else {
-                var len = Int(length)
+                var len = Int(widening: length)
                 if len > end - (pos + 8) {
                     warn("item declares \(len) bytes, \(end - pos - 8) remain; read to the end of the data", offset: pos, tag: tag)
                     len = end - (pos + 8)
@@ -314,7 +314,7 @@ struct DatasetParser {
             guard length != Self.undefinedLength else {
                 throw DicomError(.invalidInput, "fragment item of undefined length", offset: pos, tag: tag)
             }
-            let len = Int(length)
+            let len = Int(widening: length)
             guard len <= end - (pos + 8) else {
                 throw truncated("fragment", at: pos + 8, tag: tag, need: len, end: end)
             }

@@ -17,16 +17,17 @@ public enum Implementation {
 /// Decimal text of a 128-bit unsigned integer, without needing UInt128 (not on every platform).
 public enum UInt128Decimal {
     public static func string(hi: UInt64, lo: UInt64) -> String {
-        var words: [UInt32] = [UInt32(hi >> 32), UInt32(hi & 0xFFFF_FFFF), UInt32(lo >> 32), UInt32(lo & 0xFFFF_FFFF)]
+        var words: [UInt32] = [UInt32(truncatingIfNeeded: hi >> 32), UInt32(truncatingIfNeeded: hi),
+                                UInt32(truncatingIfNeeded: lo >> 32), UInt32(truncatingIfNeeded: lo)]
         var digits: [UInt8] = []
         while words.contains(where: { $0 != 0 }) {
             var rem: UInt64 = 0
             for i in 0..<words.count {
-                let cur = rem << 32 | UInt64(words[i])
-                words[i] = UInt32(cur / 10)
+                let cur = rem << 32 | UInt64(widening: words[i])
+                words[i] = UInt32(cur / 10)  // conversion: cur < 10 << 32, so cur / 10 < 2^32
                 rem = cur % 10
             }
-            digits.append(UInt8(rem) + 48)
+            digits.append(UInt8(rem) + 48)  // conversion: rem is a remainder of 10
         }
         return digits.isEmpty ? "0" : String(decoding: digits.reversed(), as: UTF8.self)
     }
@@ -112,13 +113,20 @@ public struct DatasetWriter {
         meta.setString(Tag(0x0002, 0x0010), .UI, syntax.uid)
         meta.setString(Tag(0x0002, 0x0012), .UI, Implementation.classUID)
         meta.setString(Tag(0x0002, 0x0013), .SH, Implementation.versionName)
-        for e in previous.elements where e.tag.element >= 0x0016 && e.tag.group == 0x0002 {
-            meta.set(e)
-        }
         var length = 0
         for e in meta.elements { length += encodedLength(e, DatasetEncoding.explicitLittle) }
+        // A kept element that would take the group past the 32-bit group length cannot be described
+        // by it (only a hostile input has one): it is left out.
+        for e in previous.elements where e.tag.element >= 0x0016 && e.tag.group == 0x0002 {
+            let size = encodedLength(e, DatasetEncoding.explicitLittle)
+            guard length + size <= Int(widening: UInt32.max) else { continue }
+            meta.set(e)
+            length += size
+        }
+        // Only SOP Class/Instance UIDs of gigabytes (a hostile input) could take it past 32 bits.
+        let groupLength = UInt32(clamping: length)
         meta.set(Element(tag: .fileMetaInformationGroupLength, vr: .UL,
-                         value: .bytes(ValueBytes(withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)))))
+                         value: .bytes(ValueBytes(withUnsafeBytes(of: groupLength.littleEndian, Array.init)))))
         return meta
     }
 
@@ -183,12 +191,13 @@ public struct DatasetWriter {
         var out = HeaderBytes()
         // Tags and lengths are written in the syntax's byte order.
         func u16(_ v: UInt16) {
-            if enc.bigEndian { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xFF)) } else {
-                out.append(UInt8(v & 0xFF)); out.append(UInt8(v >> 8))
+            if enc.bigEndian { out.append(UInt8(truncatingIfNeeded: v >> 8)); out.append(UInt8(truncatingIfNeeded: v)) } else {
+                out.append(UInt8(truncatingIfNeeded: v)); out.append(UInt8(truncatingIfNeeded: v >> 8))
             }
         }
         func u32(_ v: UInt32) {
-            if enc.bigEndian { u16(UInt16(v >> 16)); u16(UInt16(v & 0xFFFF)) } else { u16(UInt16(v & 0xFFFF)); u16(UInt16(v >> 16)) }
+            let high = UInt16(truncatingIfNeeded: v >> 16), low = UInt16(truncatingIfNeeded: v)
+            if enc.bigEndian { u16(high); u16(low) } else { u16(low); u16(high) }
         }
         u16(tag.group)
         u16(tag.element)
@@ -226,7 +235,7 @@ public struct DatasetWriter {
             guard count <= 0xFFFF_FFFE else {
                 throw DicomError(.cannotWrite, "a value of \(count) bytes exceeds the 32-bit length of an element", tag: e.tag)
             }
-            try write(header(e.tag, vr, length: UInt32(count), enc), to: &sink)
+            try write(header(e.tag, vr, length: UInt32(count), enc), to: &sink)  // conversion: count <= 0xFFFF_FFFE (checked above)
             let unit = e.vr.byteSwapUnit
             if b.isBigEndian != enc.bigEndian && unit > 1 {
                 var bytes = b.bytes
@@ -253,7 +262,10 @@ public struct DatasetWriter {
             // Item by item straight from the fragment list: a million fragments must not become a
             // million-element temporary array here.
             func writeItem(_ v: ValueBytes) throws(DicomError) {
-                try write(header(.item, .OB, length: UInt32(v.count + v.count % 2), enc), to: &sink)
+                guard let length = UInt32(exactly: v.count + v.count % 2), length != 0xFFFF_FFFF else {
+                    throw DicomError(.cannotWrite, "a fragment of \(v.count) bytes exceeds the 32-bit length of an item", tag: e.tag)
+                }
+                try write(header(.item, .OB, length: length, enc), to: &sink)
                 try sink.write(v)
                 if v.count % 2 == 1 { try sink.write([0]) }
             }

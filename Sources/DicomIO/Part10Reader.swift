@@ -207,12 +207,12 @@ public enum Part10Reader {
             if explicit, let vr = vrOK {
                 if vr.hasLongLength {
                     guard source.count - pos >= 12 else { break }
-                    next = pos + 12 + Int(source.uint32(at: pos + 8, bigEndian: false))
+                    next = pos + 12 + Int(widening: source.uint32(at: pos + 8, bigEndian: false))
                 } else {
-                    next = pos + 8 + Int(source.uint16(at: pos + 6, bigEndian: false))
+                    next = pos + 8 + Int(widening: source.uint16(at: pos + 6, bigEndian: false))
                 }
             } else {
-                next = pos + 8 + Int(source.uint32(at: pos + 4, bigEndian: false))
+                next = pos + 8 + Int(widening: source.uint32(at: pos + 4, bigEndian: false))
             }
             guard next <= source.count else {
                 let tag = Tag(0x0002, source.uint16(at: pos + 2, bigEndian: false))
@@ -257,6 +257,6 @@ public enum Part10Reader {
         if vr.hasLongLength {
             return source.count - pos >= 12 && source[pos + 6] == 0 && source[pos + 7] == 0
         }
-        return Int(source.uint16(at: pos + 6, bigEndian: false)) <= source.count - pos - 8
+        return Int(widening: source.uint16(at: pos + 6, bigEndian: false)) <= source.count - pos - 8
     }
 }

@@ -259,9 +259,12 @@ public struct Deriver {
         // Window to 8 bits, with the modality transform of each frame.
         var outputFrames = spatialFrames
         if options.to8Bit {
-            let transforms = selection.map { Self.rescale(source, frame: $0) }
+            var transforms: [(slope: Double, intercept: Double)] = []
+            for k in selection { transforms.append(try Self.rescale(source, frame: k)) }
             let window: PixelTransforms.Window
-            if let given = options.window ?? Self.storedWindow(source, frame: selection[0]) {
+            let given: PixelTransforms.Window?
+            if let w = options.window { given = w } else { given = try Self.storedWindow(source, frame: selection[0]) }
+            if let given {
                 window = given
             } else {
                 window = try Self.fullRangeWindow(spatialFrames, transforms)
@@ -280,7 +283,7 @@ public struct Deriver {
         // Image Pixel attributes and the pixels themselves (native, Explicit VR Little Endian).
         var d = outputFrames[0].description
         d.numberOfFrames = outputFrames.count
-        Self.applyDescription(d, to: &ds, hadFrameCount: source[PixelModule.numberOfFrames] != nil)
+        try Self.applyDescription(d, to: &ds, hadFrameCount: source[PixelModule.numberOfFrames] != nil)
         var pixels: [UInt8] = []
         pixels.reserveCapacity(d.frameByteCount * outputFrames.count + 1)
         for f in outputFrames { pixels += f.bytes }
@@ -382,17 +385,33 @@ public struct Deriver {
             ds.setStrings(T.gridFrameOffsetVector, .DS, selection.map { Self.formatDS(relative ? offsets[$0 - 1] - offsets[k0] : offsets[$0 - 1]) })
         }
         // Other vectors the Frame Increment Pointer names, with one value per frame.
+        // The kept values are copied as the file gave them (text as written, numbers byte for
+        // byte): no detour through Double, which rounds 64-bit values and cannot hold IS "1e20" as Int.
         for tag in Self.incrementPointers(source) where tag != T.gridFrameOffsetVector {
-            guard let e = source[tag], let values = source.numbers(tag), values.count == total else { continue }
-            let kept = selection.map { values[$0 - 1] }
+            guard let e = source[tag] else { continue }
             switch e.vr {
-            case .DS, .IS: ds.setStrings(tag, e.vr, kept.map { e.vr == .IS ? String(Int($0)) : Self.formatDS($0) })
-            default: ds.set(Element(tag: tag, vr: e.vr, value: .bytes(ValueBytes(Self.binary(kept, vr: e.vr)))))
+            case .DS, .IS:
+                guard let values = source.strings(tag), values.count == total else { continue }
+                ds.setStrings(tag, e.vr, selection.map { values[$0 - 1] })
+            case .US, .SS, .UL, .SL, .FL, .FD, .SV, .UV:
+                let unit = e.vr.byteSwapUnit
+                guard let b = e.valueBytes, b.count == total * unit else { continue }
+                let bytes = b.littleEndianBytes(swapUnit: unit)
+                ds.set(Element(tag: tag, vr: e.vr, value: .bytes(ValueBytes(selection.flatMap { bytes[($0 - 1) * unit..<$0 * unit] }))))
+            default: continue
             }
         }
         var item = Dataset(characterSet: ds.characterSet)
         item.setString(T.multiFrameSourceSOPInstanceUID, .UI, originalUID)
-        item.set(Element(tag: T.simpleFrameList, vr: .UL, value: .bytes(ValueBytes(Self.binary(selection.map(Double.init), vr: .UL)))))
+        // Frame numbers are at most the frame count, itself a count of values or fragments held in the file.
+        var frameList: [UInt8] = []
+        for n in selection {
+            guard let v = UInt32(exactly: n) else {
+                throw DicomError(.unsupported, "frame number \(n) does not fit Simple Frame List (UL)", tag: T.simpleFrameList)
+            }
+            withUnsafeBytes(of: v.littleEndian) { frameList.append(contentsOf: $0) }
+        }
+        item.set(Element(tag: T.simpleFrameList, vr: .UL, value: .bytes(ValueBytes(frameList))))
         ds.setSequence(T.frameExtractionSequence, (source.items(T.frameExtractionSequence) ?? []) + [item])
     }
 
@@ -402,8 +421,8 @@ public struct Deriver {
         var tags: [Tag] = []
         var i = 0
         while i + 3 < bytes.count {
-            let group = UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8
-            let element = UInt16(bytes[i + 2]) | UInt16(bytes[i + 3]) << 8
+            let group = UInt16(widening: bytes[i]) | UInt16(widening: bytes[i + 1]) << 8
+            let element = UInt16(widening: bytes[i + 2]) | UInt16(widening: bytes[i + 3]) << 8
             tags.append(Tag(group, element))
             i += 4
         }
@@ -502,30 +521,53 @@ public struct Deriver {
 
     // MARK: Values
 
+    /// The first value of a stored number that --to-8bit computes with; nil when absent or empty.
+    /// A value that is not a finite number (NaN, Inf, or not a number at all) is refused: computed
+    /// with, it made every pixel black (NaN compares false with every bound) with exit status 0.
+    static func finiteNumber(_ d: Dataset, _ tag: Tag, _ name: String, _ consequence: String) throws(DicomError) -> Double? {
+        guard let text = d.strings(tag)?.first, !text.isEmpty else { return nil }
+        guard let v = Double(text), v.isFinite else {
+            throw DicomError(.invalidInput, "--to-8bit: \(name) \"\(text)\" is not a finite number: \(consequence)", tag: tag)
+        }
+        return v
+    }
+
     /// Rescale slope and intercept for a frame: top level, else its functional group, else shared.
-    static func rescale(_ ds: Dataset, frame: Int) -> (slope: Double, intercept: Double) {
-        func read(_ d: Dataset) -> (Double, Double)? {
-            guard let i = d.double(T.rescaleIntercept), let s = d.double(T.rescaleSlope) else { return nil }
+    static func rescale(_ ds: Dataset, frame: Int) throws(DicomError) -> (slope: Double, intercept: Double) {
+        func read(_ d: Dataset) throws(DicomError) -> (Double, Double)? {
+            let undefined = "the modality values are undefined"
+            let i = try finiteNumber(d, T.rescaleIntercept, "Rescale Intercept", undefined)
+            let s = try finiteNumber(d, T.rescaleSlope, "Rescale Slope", undefined)
+            guard let i, let s else { return nil }
             return (s, i)
         }
-        if let r = read(ds) { return r }
+        if let r = try read(ds) { return r }
         let perFrame = ds.items(T.perFrameGroups).flatMap { $0.indices.contains(frame - 1) ? $0[frame - 1] : nil }
         for group in [perFrame, ds.items(T.sharedGroups)?.first] {
-            if let item = group?.items(T.pixelValueTransformationSequence)?.first, let r = read(item) { return r }
+            if let item = group?.items(T.pixelValueTransformationSequence)?.first, let r = try read(item) { return r }
         }
         return (1, 0)
     }
 
-    /// The first stored window: top level, else the frame's or the shared Frame VOI LUT.
-    static func storedWindow(_ ds: Dataset, frame: Int) -> PixelTransforms.Window? {
-        func read(_ d: Dataset) -> PixelTransforms.Window? {
-            guard let c = d.numbers(T.windowCenter)?.first, let w = d.numbers(T.windowWidth)?.first, w >= 1 else { return nil }
+    /// The first stored window: top level, else the frame's or the shared Frame VOI LUT. A stored
+    /// window that is not finite, or whose width is below 1 (PS3.3 C.11.2.1.2.1: "Window Width
+    /// (0028,1051) shall always be greater than or equal to 1"), is refused, not skipped.
+    static func storedWindow(_ ds: Dataset, frame: Int) throws(DicomError) -> PixelTransforms.Window? {
+        func read(_ d: Dataset) throws(DicomError) -> PixelTransforms.Window? {
+            let replace = "give --window CENTER,WIDTH to use another window"
+            let c = try finiteNumber(d, T.windowCenter, "Window Center", replace)
+            let w = try finiteNumber(d, T.windowWidth, "Window Width", replace)
+            guard let c, let w else { return nil }
+            guard w >= 1 else {
+                throw DicomError(.invalidInput, "--to-8bit: Window Width \(formatDS(w)) is below 1 (PS3.3 C.11.2.1.2.1); "
+                                 + "give --window CENTER,WIDTH to replace it", tag: T.windowWidth)
+            }
             return PixelTransforms.Window(center: c, width: w)
         }
-        if let w = read(ds) { return w }
+        if let w = try read(ds) { return w }
         let perFrame = ds.items(T.perFrameGroups).flatMap { $0.indices.contains(frame - 1) ? $0[frame - 1] : nil }
         for group in [perFrame, ds.items(T.sharedGroups)?.first] {
-            if let item = group?.items(T.frameVOILUTSequence)?.first, let w = read(item) { return w }
+            if let item = group?.items(T.frameVOILUTSequence)?.first, let w = try read(item) { return w }
         }
         return nil
     }
@@ -611,18 +653,11 @@ public struct Deriver {
     }
 
     /// Photometric interpretation, bits, rows, columns and frame count as the output pixels are.
-    static func applyDescription(_ d: PixelDescription, to ds: inout Dataset, hadFrameCount: Bool) {
-        ds.setString(PixelModule.photometric, .CS, d.photometricInterpretation)
-        ds.setUInt16(PixelModule.samplesPerPixel, UInt16(d.samplesPerPixel))
-        if d.samplesPerPixel > 1 { ds.setUInt16(PixelModule.planarConfiguration, UInt16(d.planarConfiguration)) } else {
-            ds.remove(PixelModule.planarConfiguration)
-        }
+    static func applyDescription(_ d: PixelDescription, to ds: inout Dataset, hadFrameCount: Bool) throws(DicomError) {
+        try PixelModule.write(d, to: &ds)
+        if d.samplesPerPixel == 1 { ds.remove(PixelModule.planarConfiguration) }
         ds.setUInt16(PixelModule.rows, UInt16(clamping: d.rows))
         ds.setUInt16(PixelModule.columns, UInt16(clamping: d.columns))
-        ds.setUInt16(PixelModule.bitsAllocated, UInt16(d.bitsAllocated))
-        ds.setUInt16(PixelModule.bitsStored, UInt16(d.bitsStored))
-        ds.setUInt16(PixelModule.highBit, UInt16(d.highBit))
-        ds.setUInt16(PixelModule.pixelRepresentation, UInt16(d.pixelRepresentation))
         if hadFrameCount || d.numberOfFrames > 1 { ds.setString(PixelModule.numberOfFrames, .IS, String(d.numberOfFrames)) }
         if d.photometricInterpretation != "PALETTE COLOR" {
             // Palette descriptors and data belong to PALETTE COLOR only.
@@ -691,7 +726,7 @@ public struct Deriver {
 
     /// A decimal string valid as DS: at most 16 characters, as precise as fits.
     static func formatDS(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }  // conversion: a whole number below 1e15
         for digits in stride(from: 10, through: 1, by: -1) {
             var s = NumberText.fixed(v, digits: digits)
             while s.hasSuffix("0") { s.removeLast() }
@@ -713,25 +748,6 @@ public struct Deriver {
         return parts.joined(separator: ",")
     }
 
-    static func binary(_ values: [Double], vr: VR) -> [UInt8] {
-        var out: [UInt8] = []
-        func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        for v in values {
-            switch vr {
-            case .US: append(UInt16(clamping: Int(v)))
-            case .SS: append(Int16(clamping: Int(v)))
-            case .UL: append(UInt32(clamping: Int(v)))
-            case .SL: append(Int32(clamping: Int(v)))
-            case .FL: append(Float(v).bitPattern)
-            case .FD: append(v.bitPattern)
-            case .SV: append(Int64(v))
-            case .UV: append(UInt64(max(0, v)))
-            default: append(v.bitPattern)
-            }
-        }
-        return out
-    }
-
     static func cross(_ a: [Double], _ b: [Double]) -> [Double] {
         [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
     }
@@ -740,7 +756,7 @@ public struct Deriver {
         for denominator in 1...1000 {
             let numerator = a / b * Double(denominator)
             if abs(numerator - numerator.rounded()) < 1e-9, numerator >= 1, numerator < 1e9 {
-                return (Int(numerator.rounded()), denominator)
+                return (Int(numerator.rounded()), denominator)  // conversion: 1 <= numerator < 1e9 (checked above)
             }
         }
         return nil

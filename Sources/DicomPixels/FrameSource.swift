@@ -128,14 +128,14 @@ public struct FrameSource: Sendable {
 
         if let eot = dataset[.extendedOffsetTable]?.valueBytes, eot.count >= 8 {
             let offsets = eot.withUnsafeBytes { raw in stride(from: 0, to: raw.count - 7, by: 8).map { i in
-                (0..<8).reduce(0) { $0 | Int(raw[i + $1]) << (8 * $1) } } }
+                (0..<8).reduce(0) { $0 | Int(widening: raw[i + $1]) << (8 * $1) } } }
             if offsets.count == frames { return try byOffsets(offsets, what: "Extended Offset Table") }
             warnings.append(ReadWarning(message: "Extended Offset Table has \(offsets.count) entries for \(frames) frames; ignored",
                                         offset: offset, tag: .extendedOffsetTable))
         }
         let bot = f.offsetTable
         if bot.count >= 4 {
-            let offsets = binaryNumbers(bot, vr: .UL).map { Int($0) }
+            let offsets = binaryNumbers(bot, vr: .UL).map { Int($0) }  // conversion: UL values are whole numbers below 2^32
             if offsets.count == frames { return try byOffsets(offsets, what: "Basic Offset Table") }
             warnings.append(ReadWarning(message: "Basic Offset Table has \(offsets.count) entries for \(frames) frames; ignored",
                                         offset: offset, tag: .pixelData))

@@ -184,6 +184,6 @@ public enum LossyBookkeeping {
             let s = NumberText.fixed(v, digits: digits)
             if s.count <= 16 { return s }
         }
-        return String(Int(v.rounded()))
+        return NumberText.general(v, significant: 10)  // 1e16 and more (not a measured ratio): exponent form, still a DS
     }
 }

@@ -47,6 +47,16 @@ public struct PixelModule: Sendable {
             throw DicomError(.invalidInput, "Samples per Pixel \(spp) is not 1, 3 or 4", offset: ds[Self.samplesPerPixel]?.offset,
                              tag: Self.samplesPerPixel)
         }
+        // US attributes: a value outside 0...65535 comes only with another VR (explicit VR files
+        // can say SS, SL, IS...), and it would not fit the US these are written back as.
+        let highBit = ds.int(Self.highBit) ?? bitsStored - 1
+        let pixelRepresentation = ds.int(Self.pixelRepresentation) ?? 0
+        let planar = spp > 1 ? (ds.int(Self.planarConfiguration) ?? 0) : 0
+        for (tag, value) in [(Self.highBit, highBit), (Self.pixelRepresentation, pixelRepresentation), (Self.planarConfiguration, planar)]
+        where !(0...65535).contains(value) {
+            throw DicomError(.invalidInput, "\(DataDictionary.entry(for: tag)?.keyword ?? "\(tag)") \(value) is not a US value (0 to 65535)",
+                             offset: ds[tag]?.offset ?? pixel.offset, tag: tag)
+        }
         var frames = 1
         if let e = ds[Self.numberOfFrames] {
             if let n = ds.int(Self.numberOfFrames), n >= 1 {
@@ -58,9 +68,9 @@ public struct PixelModule: Sendable {
             }
         }
         var d = PixelDescription(rows: rows, columns: columns, samplesPerPixel: spp, bitsAllocated: bitsAllocated,
-                                 bitsStored: bitsStored, highBit: ds.int(Self.highBit) ?? bitsStored - 1,
-                                 pixelRepresentation: ds.int(Self.pixelRepresentation) ?? 0, photometricInterpretation: pi,
-                                 planarConfiguration: spp > 1 ? (ds.int(Self.planarConfiguration) ?? 0) : 0,
+                                 bitsStored: bitsStored, highBit: highBit,
+                                 pixelRepresentation: pixelRepresentation, photometricInterpretation: pi,
+                                 planarConfiguration: planar,
                                  numberOfFrames: max(frames, 1))
         if case .bytes(let b) = pixel.value {
             // Native: the value must hold every frame; excess is tolerated (and not read).
@@ -80,5 +90,23 @@ public struct PixelModule: Sendable {
             d.numberOfFrames = max(1, pixel.fragments?.fragments.count ?? 1)
         }
         description = d
+    }
+
+    /// Writes the Image Pixel attributes a description gives (US values). PixelModule checks each
+    /// value it reads; a decoder's description that does not fit a US would be a bug, not a trap.
+    public static func write(_ d: PixelDescription, to ds: inout Dataset) throws(DicomError) {
+        func us(_ tag: Tag, _ value: Int) throws(DicomError) {
+            guard let v = UInt16(exactly: value) else {
+                throw DicomError(.internalError, "\(DataDictionary.entry(for: tag)?.keyword ?? "\(tag)") \(value) of \(d) does not fit a US", tag: tag)
+            }
+            ds.setUInt16(tag, v)
+        }
+        ds.setString(photometric, .CS, d.photometricInterpretation)
+        try us(samplesPerPixel, d.samplesPerPixel)
+        if d.samplesPerPixel > 1 { try us(planarConfiguration, d.planarConfiguration) }
+        try us(bitsAllocated, d.bitsAllocated)
+        try us(bitsStored, d.bitsStored)
+        try us(highBit, d.highBit)
+        try us(pixelRepresentation, d.pixelRepresentation)
     }
 }

@@ -67,7 +67,7 @@ public enum PixelTransforms {
         f.bytes.withUnsafeBufferPointer { b in
             for i in 0..<n {
                 var v = 0
-                for k in 0..<bps { v |= Int(b[i * bps + k]) << (8 * k) }
+                for k in 0..<bps { v |= Int(widening: b[i * bps + k]) << (8 * k) }
                 v &= (1 << bits) - 1
                 if signed && v & (1 << (bits - 1)) != 0 { v -= 1 << bits }
                 out[i] = v
@@ -82,8 +82,8 @@ public enum PixelTransforms {
         var bytes = [UInt8](repeating: 0, count: values.count * bps)
         bytes.withUnsafeMutableBufferPointer { b in
             for (i, v) in values.enumerated() {
-                let u = UInt64(bitPattern: Int64(v))
-                for k in 0..<bps { b[i * bps + k] = UInt8(truncatingIfNeeded: u >> (8 * UInt64(k))) }
+                let u = UInt64(bitPattern: Int64(v))  // conversion: Int and Int64 have the same width
+                for k in 0..<bps { b[i * bps + k] = UInt8(truncatingIfNeeded: u >> (8 * UInt64(k))) }  // conversion: k < 8
             }
         }
         return DecodedFrame(bytes: bytes, description: d)
@@ -261,7 +261,7 @@ public enum PixelTransforms {
                 y = ((x - (c - 0.5)) / (w - 1) + 0.5) * 255
             }
             y = min(255, max(0, (y + 0.5).rounded(.down)))
-            let byte = UInt8(y)
+            let byte = UInt8(exactly: y) ?? 0  // y is a whole number in 0...255; NaN (a NaN window or rescale) is 0
             out[i] = invert ? 255 - byte : byte
         }
         let nd = PixelDescription(rows: d.rows, columns: d.columns, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8,
@@ -279,7 +279,7 @@ public enum PixelTransforms {
             throw DicomError(.unsupported, "YBR_FULL to RGB needs 8-bit colour-by-pixel YBR_FULL, not \(d)", tag: PixelModule.photometric)
         }
         var out = [UInt8](repeating: 0, count: d.rows * d.columns * 3)
-        func clamp(_ v: Double) -> UInt8 { UInt8(min(255, max(0, (v + 0.5).rounded(.down)))) }
+        func clamp(_ v: Double) -> UInt8 { UInt8(exactly: min(255, max(0, (v + 0.5).rounded(.down)))) ?? 0 }
         for i in 0..<(d.rows * d.columns) {
             let y = Double(f.bytes[3 * i]), cb = Double(f.bytes[3 * i + 1]) - 128, cr = Double(f.bytes[3 * i + 2]) - 128
             out[3 * i] = clamp(y + 1.402 * cr)

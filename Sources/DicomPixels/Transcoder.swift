@@ -153,6 +153,7 @@ public struct Transcoder {
             let frameBytes = frameDescription.frameByteCount
             let total = frameBytes * frames.frameCount
             let writer = DatasetWriter(syntax: .explicitVRLittleEndian)
+            // conversion: nativePlan refuses a total above 0xFFFF_FFFE before this writer exists
             try sink.write(writer.elementHeader(.pixelData, vr, length: UInt32(total + total % 2), encoding))
             var ahead = second.map { (frame: 1, result: $0) }
             let n = frames.frameCount
@@ -204,14 +205,14 @@ public struct Transcoder {
         d.numberOfFrames = frames.frameCount
         // A native Pixel Data length is 32 bits, and 0xFFFFFFFF means undefined: an encapsulated
         // source of more than 4 GiB (Extended Offset Table) has no native form.
-        let total = d.frameByteCount * frames.frameCount
-        guard total + total % 2 <= 0xFFFF_FFFE else {
+        let (total, overflow) = d.frameByteCount.multipliedReportingOverflow(by: frames.frameCount)
+        guard !overflow, total + total % 2 <= 0xFFFF_FFFE else {
             throw DicomError(.unsupported, "native Pixel Data of \(total) bytes would exceed the 32-bit length of native "
                              + "encodings (4 GiB - 2); keep it encapsulated (e.g. --encapsulated-uncompressed --offset-table extended)",
                              tag: .pixelData)
         }
         let before = ds
-        apply(d, to: &ds)
+        try apply(d, to: &ds)
         report.changes += Self.describeChanges(from: before, to: ds)
         report.pixelsReencoded = true
         let vr: VR = d.bitsAllocated > 8 ? .OW : .OB
@@ -287,14 +288,14 @@ public struct Transcoder {
     static func normalize(_ f: inout DecodedFrame) {
         let d = f.description
         guard d.bitsStored < d.bitsAllocated, d.bitsAllocated == 16 || d.bitsAllocated == 32, d.bitsStored >= 1 else { return }
-        let mask: UInt32 = (1 << UInt32(d.bitsStored)) - 1
+        let mask: UInt32 = (1 << UInt32(d.bitsStored)) - 1  // conversion: 1 <= bitsStored < 32 (guard above)
         // Sign extension without a branch: (v ^ sign) - sign, on the masked value.
-        let sign: UInt32 = d.isSigned ? 1 << UInt32(d.bitsStored - 1) : 0
+        let sign: UInt32 = d.isSigned ? 1 << UInt32(d.bitsStored - 1) : 0  // conversion: as above
         // Unaligned loads and stores: the bytes are an [UInt8], never rebound to another type.
         f.bytes.withUnsafeMutableBytes { raw in
             if d.bitsAllocated == 16 {
                 for i in 0..<(raw.count / 2) {
-                    let v = UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                    let v = UInt32(widening: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
                     let w = ((v & mask) ^ sign) &- sign
                     raw.storeBytes(of: UInt16(truncatingIfNeeded: w).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
                 }
@@ -520,7 +521,10 @@ public struct Transcoder {
             let w = DatasetWriter(syntax: .explicitVRLittleEndian)
             try sink.write(w.elementHeader(.pixelData, .OB, length: 0xFFFF_FFFF, encoding))
             let tableBytes = table == .basic ? 4 * n : 0
-            try sink.write(w.elementHeader(.item, .OB, length: UInt32(tableBytes), encoding))
+            guard let tableLength = UInt32(exactly: tableBytes), tableLength != 0xFFFF_FFFF else {
+                throw DicomError(.unsupported, "a Basic Offset Table of \(n) frames exceeds 4 GiB: use --offset-table extended")
+            }
+            try sink.write(w.elementHeader(.item, .OB, length: tableLength, encoding))
             let tableOffset = patchable.bytesWritten
             try sink.write([UInt8](repeating: 0, count: tableBytes))
             let firstItem = patchable.bytesWritten
@@ -530,19 +534,25 @@ public struct Transcoder {
                 offsets.append(patchable.bytesWritten - firstItem)
                 lengths.append(bytes.count)
                 for fragment in encoder.fragments(of: bytes) {
-                    try sink.write(w.elementHeader(.item, .OB, length: UInt32(fragment.count), encoding))
+                    guard let fragmentLength = UInt32(exactly: fragment.count), fragmentLength != 0xFFFF_FFFF else {
+                        throw DicomError(.unsupported, "frame \(k + 1) needs a fragment of \(fragment.count) bytes, more than an item's "
+                                         + "32-bit length", tag: .pixelData)
+                    }
+                    try sink.write(w.elementHeader(.item, .OB, length: fragmentLength, encoding))
                     try sink.write(fragment)
                 }
             }
             try sink.write(w.elementHeader(.sequenceDelimitation, .OB, length: 0, encoding))
             if table == .basic {
-                guard offsets.last ?? 0 <= Int(UInt32.max) else {
+                guard offsets.last ?? 0 <= Int(widening: UInt32.max) else {
                     throw DicomError(.encodeFailed, "encapsulated Pixel Data exceeds 4 GiB: use --offset-table extended")
                 }
-                try patchable.patch(at: tableOffset, offsets.flatMap { le32(UInt32($0)) })
+                try patchable.patch(at: tableOffset, offsets.flatMap { le32(UInt32($0)) })  // conversion: 0...UInt32.max (checked)
             }
             if let slots = extended {
+                // conversion: byte counts and offsets from the output's start are never negative
                 try patchable.patch(at: slots.offsets.position, offsets.flatMap { le64(UInt64($0)) })
+                // conversion: as above
                 try patchable.patch(at: slots.lengths.position, lengths.flatMap { le64(UInt64($0)) })
             }
             if let pending = encoder.pendingRatio {
@@ -582,7 +592,10 @@ public struct Transcoder {
             guard let patchable = sink as? any PatchableSink else {
                 throw DicomError(.internalError, "a reserved element needs a file output")
             }
-            try sink.write(DatasetWriter(syntax: .explicitVRLittleEndian).elementHeader(tag, vr, length: UInt32(count), encoding))
+            guard let length = UInt32(exactly: count), length != 0xFFFF_FFFF else {
+                throw DicomError(.unsupported, "a value of \(count) bytes exceeds the 32-bit length of an element", tag: tag)
+            }
+            try sink.write(DatasetWriter(syntax: .explicitVRLittleEndian).elementHeader(tag, vr, length: length, encoding))
             position = patchable.bytesWritten
             try sink.write(bytes)
         }
@@ -620,7 +633,7 @@ public struct Transcoder {
         ds.remove(.extendedOffsetTableLengths)
         if !passThrough, var d = coder.description {
             d.numberOfFrames = frames.frameCount
-            apply(d, to: &ds)
+            try apply(d, to: &ds)
         }
         // Stream when the output can be patched: the offset tables and, for lossy output, the
         // ratio-bearing values (reserved at full DS width by transcode()) are patched afterwards.
@@ -664,12 +677,14 @@ public struct Transcoder {
         var table = ValueBytes([])
         switch options.offsetTable {
         case .basic:
-            guard acc <= Int(UInt32.max) else {
+            guard acc <= Int(widening: UInt32.max) else {
                 throw DicomError(.encodeFailed, "encapsulated Pixel Data exceeds 4 GiB: use --offset-table extended")
             }
-            table = ValueBytes(frameOffsets.flatMap { le32(UInt32($0)) })
+            table = ValueBytes(frameOffsets.flatMap { le32(UInt32($0)) })  // conversion: 0...UInt32.max (checked above)
         case .extended:
+            // conversion: offsets are sums of fragment sizes, never negative
             ds.set(Element(tag: .extendedOffsetTable, vr: .OV, value: .bytes(ValueBytes(frameOffsets.flatMap { le64(UInt64($0)) }))))
+            // conversion: lengths are byte counts, never negative
             ds.set(Element(tag: .extendedOffsetTableLengths, vr: .OV, value: .bytes(ValueBytes(frameLengths.flatMap { le64(UInt64($0)) }))))
         case .none:
             break
@@ -700,7 +715,7 @@ public struct Transcoder {
         let bits = d.bitsStored, signed = d.isSigned
         func sample(_ x: [UInt8], _ i: Int) -> Int {
             var v = 0
-            for k in 0..<bps { v |= Int(x[i * bps + k]) << (8 * k) }
+            for k in 0..<bps { v |= Int(widening: x[i * bps + k]) << (8 * k) }
             v &= (1 << bits) - 1
             if signed && v & (1 << (bits - 1)) != 0 { v -= 1 << bits }
             return v
@@ -714,14 +729,8 @@ public struct Transcoder {
     }
 
     /// Writes the Image Pixel attributes a description changes (photometric, planar, bits).
-    private func apply(_ d: PixelDescription, to ds: inout Dataset) {
-        ds.setString(PixelModule.photometric, .CS, d.photometricInterpretation)
-        if d.samplesPerPixel > 1 { ds.setUInt16(PixelModule.planarConfiguration, UInt16(d.planarConfiguration)) }
-        ds.setUInt16(PixelModule.samplesPerPixel, UInt16(d.samplesPerPixel))
-        ds.setUInt16(PixelModule.bitsAllocated, UInt16(d.bitsAllocated))
-        ds.setUInt16(PixelModule.bitsStored, UInt16(d.bitsStored))
-        ds.setUInt16(PixelModule.highBit, UInt16(d.highBit))
-        ds.setUInt16(PixelModule.pixelRepresentation, UInt16(d.pixelRepresentation))
+    private func apply(_ d: PixelDescription, to ds: inout Dataset) throws(DicomError) {
+        try PixelModule.write(d, to: &ds)
     }
 
     /// "(gggg,eeee) Keyword: old -> new" for every top-level element that changed (not Pixel Data).
@@ -751,5 +760,5 @@ public struct Transcoder {
     }
 }
 
-private func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
-private func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(v >> (8 * UInt64($0)) & 0xFF) } }
+private func le32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+private func le64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }

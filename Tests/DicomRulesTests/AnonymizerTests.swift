@@ -278,8 +278,11 @@ for h in hits:
         #expect(back.dataset.string(t(0x0008, 0x0016)) == "1.2.840.10008.5.1.4.1.1.2")
         #expect(back.dataset[.pixelData]?.valueBytes?.bytes == [1, 0, 2, 0, 3, 0, 4, 0])
         // The profile's actions: Z, D (type 1 -> dummy), X, U, private removal.
-        #expect(back.dataset[t(0x0010, 0x0010)]?.length == 0)
-        #expect(back.dataset[t(0x0010, 0x0020)]?.length == 0)   // Z/D, Type 2 in CT
+        // Patient's Name (Z) and Patient ID (Z/D, Type 2 in CT): the patient's keyed pseudonym.
+        let pseudonym = try #require(Anonymizer(options: AnonymizeOptions(secret: testSecret))
+            .patientPseudonym(id: "PID-5550123", name: "Plantagenet^Richard^Middle"))
+        #expect(back.dataset.string(t(0x0010, 0x0010)) == pseudonym)
+        #expect(back.dataset.string(t(0x0010, 0x0020)) == pseudonym)
         #expect(back.dataset[t(0x0008, 0x0080)] == nil)
         #expect(back.dataset[t(0x0010, 0x1040)] == nil)
         #expect(back.dataset[t(0x0009, 0x0010)] == nil && back.dataset[t(0x0009, 0x1003)] == nil)
@@ -457,7 +460,7 @@ for h in hits:
         }
         #expect(zeroItemSequences(r.dataset, top: true) == 0)
         let audit = r.report.auditLines
-        #expect(audit.count == r.report.uidMap.count && audit == audit.sorted())
+        #expect(audit.count == r.report.uidMap.count + 2 && audit == audit.sorted())   // + PatientID, PatientName
         #expect(audit.contains("uid\t1.2.826.0.1.3680043.99.2\t\(KeyedMapping(secret: testSecret).uid(for: "1.2.826.0.1.3680043.99.2"))"))
     }
 

@@ -56,6 +56,18 @@ import Testing
         #expect(summary(total: 9, ok: 0, failed: 1, first: first, interrupted: true).exitStatus == .interrupted)
     }
 
+    /// validate's summary splits the inputs read into those with and without findings.
+    @Test func summaryLineCountsFilesWithFindings() throws {
+        let first = DicomError(.invalidInput, "truncated", file: "scans/x.dcm")
+        var s = summary(total: 121, ok: 83, failed: 38, first: first, elapsed: 2)
+        s.withFindings = 23
+        #expect(Reporter.summaryLine(command: "validate", summary: s)
+                == "dicomtool: validate: 121 files, 60 without findings, 23 with findings, 38 failed (first: scans/x.dcm: exit 22) in 2.0 s")
+        let record = try parse(ReporterJSON.summary(command: "validate", s))
+        #expect(record["withFindings"] as? Int == 23)
+        #expect(try parse(ReporterJSON.summary(command: "dump", summary(total: 1, ok: 1, failed: 0)))["withFindings"] == nil)
+    }
+
     @Test func progressBarRendersCountsPercentAndRate() {
         #expect(ProgressBar(total: 1500, done: 512, elapsed: 512.0 / 120).render()
                 == "[======>             ] 512/1500 files 34% 120 files/s")

@@ -243,16 +243,165 @@ import Testing
             guard parts.count == 4 else { continue }
             let path = out.appendingPathComponent(rel).path
             let patientID = try Self.dumpedValue("(0010,0020)", of: path) ?? ""
-            // An emptied Patient ID is replaced by a keyed pseudonym of the original ("ANON" + hex).
-            if patientID.isEmpty {
-                #expect(parts[0].hasPrefix("ANON") && parts[0].count == 16 && parts[0] != "unknown")
-            } else {
-                #expect(parts[0] == patientID)
-            }
+            // The folder is the written Patient ID: the patient's keyed pseudonym ("ANON" + hex).
+            #expect(parts[0] == patientID && parts[0].hasPrefix("ANON") && parts[0].count == 16)
             #expect(parts[1] == (try Self.dumpedValue("(0020,000D)", of: path)))
             #expect(parts[2] == (try Self.dumpedValue("(0020,000E)", of: path)))
             #expect(parts[3] == (try Self.dumpedValue("(0008,0018)", of: path)).map { $0 + ".dcm" })
             #expect(parts[1].hasPrefix("2.25.") && parts[2].hasPrefix("2.25.") && parts[3].hasPrefix("2.25."))
         }
+    }
+
+    // MARK: - Issue 14 item 5
+
+    static let mrSmall = CorpusIndex.fixtures.appendingPathComponent("native/MR_small.dcm").path
+
+    /// A copy of `source` with values set (keywords; file meta ones in the meta), by pydicom.
+    static func planted(_ source: String, _ edits: [String], to path: String) throws {
+        let (status, text) = try Tool.script("deid_edit.py", [source, path] + edits, withStandardError: true)
+        #expect(status == 0, "\(text)")
+    }
+
+    /// A Patient ID of 5 digits inside Study Description and Image Comments: cleaned as a whole
+    /// token by --clean-descriptors (a longer number holding it and ordinary words stay), and
+    /// found by --check when left in.
+    @Test func shortPatientIDIsCleanedAndFound() throws {
+        let (dir, secret) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let original = dir.appendingPathComponent("orig.dcm").path
+        try Self.planted(Self.mrSmall, ["PatientID=12345", "StudyDescription=Study of 12345 today",
+                                        "ImageComments=ref 123456789, patient 12345; Annex"], to: original)
+        let out = dir.appendingPathComponent("out.dcm").path
+        let r = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--clean-descriptors", "-o", out, original])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.dumpedValue("(0008,1030)", of: out) == "Study of X today")
+        #expect(try Self.dumpedValue("(0020,4000)", of: out) == "ref 123456789, patient X; Annex")
+        #expect(try Tool.run(["anonymize", "--check", original, out]).status == 0)
+        let leaked = dir.appendingPathComponent("leaked.dcm").path
+        try Self.planted(out, ["StudyDescription=Study of 12345 today"], to: leaked)
+        let hit = try Tool.run(["anonymize", "--check", original, leaked])
+        #expect(hit.status == 83, "\(hit.stdout)\(hit.stderr)")
+        #expect(hit.stdout.contains("(0008,1030): contains '12345'"), "\(hit.stdout)")
+        let longer = dir.appendingPathComponent("longer.dcm").path
+        try Self.planted(out, ["StudyDescription=Study 123456789"], to: longer)
+        #expect(try Tool.run(["anonymize", "--check", original, longer]).status == 0)
+    }
+
+    /// --check and the check before writing are one: both search the meta, and --check takes the
+    /// options the file declares, so a file written with --retain-device-identity passes it.
+    @Test func checkAndTheWriteTimeCheckAreOne() throws {
+        let (dir, secret) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.dcm").path
+        let w = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--retain-device-identity", "--clean-descriptors",
+                              "-o", out, Self.mrSmall])
+        #expect(w.status == 0, "\(w.stderr)")
+        let ok = try Tool.run(["anonymize", "--check", Self.mrSmall, out])
+        #expect(ok.status == 0, "what the run kept on purpose is no residual: \(ok.stdout)")
+        // An identifier in the anonymized meta: found by --check...
+        let metaLeak = dir.appendingPathComponent("meta-leak.dcm").path
+        try Self.planted(out, ["SourceApplicationEntityTitle=CompressedSam"], to: metaLeak)
+        let original = dir.appendingPathComponent("orig.dcm").path
+        try Self.planted(Self.mrSmall, ["PatientName=CompressedSam^MR1"], to: original)
+        let hit = try Tool.run(["anonymize", "--check", original, metaLeak])
+        #expect(hit.status == 83 && hit.stdout.contains("meta (0002,0016)"), "\(hit.stdout)\(hit.stderr)")
+        // ...and before writing: a Source AE Title kept by Retain Device Identity that holds the
+        // patient's name fails the file, and nothing is written.
+        let input = dir.appendingPathComponent("ae.dcm").path
+        try Self.planted(Self.mrSmall, ["PatientName=CompressedSam^MR1", "SourceApplicationEntityTitle=CompressedSam"], to: input)
+        let refused = dir.appendingPathComponent("refused.dcm").path
+        let r = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--retain-device-identity", "-o", refused, input])
+        #expect(r.status == 83 && r.stderr.contains("meta (0002,0016)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: refused))
+        // A DICOMDIR whose file IDs name the patient's folder by Patient ID (the corpus's).
+        if let root = CorpusIndex.root {
+            let dicomdir = root.appendingPathComponent("dicomdir/DICOMDIR").path
+            let tree = dir.appendingPathComponent("dd")
+            let kept = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--burned-in", "allow", "--keep", "ReferencedFileID",
+                                     "-o", tree.path, root.appendingPathComponent("dicomdir").path])
+            #expect(kept.status == 0, "\(kept.stderr.prefix(500))")
+            // The DICOMDIR's patient record carries the same pseudonym as the patient's files.
+            let record = try Tool.run(["dump", "--tag", "DirectoryRecordSequence[0].PatientID", tree.appendingPathComponent("DICOMDIR").path])
+            let image = try Self.dumpedValue("(0010,0020)", of: tree.appendingPathComponent("77654033/CR1/6154").path)
+            #expect(image?.hasPrefix("ANON") == true && record.stdout.contains("[\(image ?? "-")]"), "\(record.stdout)")
+            let check = try Tool.run(["anonymize", "--check", dicomdir, tree.appendingPathComponent("DICOMDIR").path])
+            #expect(check.status == 83 && check.stdout.contains("(0004,1500): contains '77654033'"), "\(check.stdout.prefix(500))")
+            let refusedTree = dir.appendingPathComponent("dd-refused")
+            let r = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--burned-in", "allow", "-o", refusedTree.path,
+                                  root.appendingPathComponent("dicomdir").path])
+            #expect(r.status == 83 && r.stderr.contains("--keep ReferencedFileID"), "\(r.stderr.prefix(500))")
+            #expect(!FileManager.default.fileExists(atPath: refusedTree.appendingPathComponent("DICOMDIR").path))
+        }
+    }
+
+    /// One keyed pseudonym per original patient as Patient ID and Patient's Name, the same in the
+    /// files, the --layout uid folders and --map-out; two patients stay two.
+    @Test func patientPseudonymsAgreeInFilesFoldersAndMapOut() throws {
+        let (dir, secret) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try Self.planted(Self.mrSmall, ["SOPInstanceUID=1.2.826.0.1.3680043.99.7.1"], to: input.appendingPathComponent("a1.dcm").path)
+        try Self.planted(Self.mrSmall, ["SOPInstanceUID=1.2.826.0.1.3680043.99.7.2"], to: input.appendingPathComponent("a2.dcm").path)
+        try Self.planted(Self.mrSmall, ["SOPInstanceUID=1.2.826.0.1.3680043.99.7.3", "PatientID=OTHER-77"],
+                         to: input.appendingPathComponent("b.dcm").path)
+        let out = dir.appendingPathComponent("out"), map = dir.appendingPathComponent("map.tsv")
+        let r = try Tool.run(["anonymize", "-q", "--secret-file", secret, "--layout", "uid", "--map-out", map.path,
+                              "-o", out.path, input.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = try Self.contents(out).keys.sorted()
+        #expect(files.count == 3)
+        var byPatient: [String: Int] = [:]
+        for rel in files {
+            let path = out.appendingPathComponent(rel).path
+            let id = try #require(try Self.dumpedValue("(0010,0020)", of: path))
+            #expect(id.hasPrefix("ANON") && id.count == 16)
+            #expect(try Self.dumpedValue("(0010,0010)", of: path) == id)
+            #expect(rel.hasPrefix(id + "/"), "\(rel)")
+            byPatient[id, default: 0] += 1
+        }
+        #expect(byPatient.values.sorted() == [1, 2], "two patients: \(byPatient)")
+        let lines = try String(contentsOf: map, encoding: .utf8).split(separator: "\n").map(String.init)
+        let a = try #require(byPatient.first { $0.value == 2 }?.key), b = try #require(byPatient.first { $0.value == 1 }?.key)
+        #expect(lines.contains("PatientID\t4MR1\t\(a)") && lines.contains("PatientID\tOTHER-77\t\(b)"), "\(lines)")
+        #expect(lines.contains("PatientName\tCompressedSamples^MR1\t\(a)"), "\(lines)")
+        // Shard-safe: another run with the secret gives the same pseudonym.
+        let again = dir.appendingPathComponent("again.dcm").path
+        #expect(try Tool.run(["anonymize", "-q", "--secret-file", secret, "-o", again, Self.mrSmall]).status == 0)
+        #expect(try Self.dumpedValue("(0010,0020)", of: again) == a)
+    }
+
+    /// --keep of an identifying attribute: Patient Identity Removed NO, and the method says what was kept.
+    @Test func keepOfPatientNameWritesPatientIdentityRemovedNO() throws {
+        let (dir, secret) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let kept = dir.appendingPathComponent("kept.dcm").path, plain = dir.appendingPathComponent("plain.dcm").path
+        #expect(try Tool.run(["anonymize", "-q", "--secret-file", secret, "--keep", "PatientName", "-o", kept, Self.mrSmall]).status == 0)
+        #expect(try Tool.run(["anonymize", "-q", "--secret-file", secret, "-o", plain, Self.mrSmall]).status == 0)
+        #expect(try Self.dumpedValue("(0012,0062)", of: kept) == "NO")
+        let json = try Tool.run(["dump", "--json", kept]).stdout   // the text dump shortens long values
+        #expect(json.contains("\"Basic Application Confidentiality Profile\",\"kept as is: PatientName\""), "\(json.prefix(3000))")
+        #expect(try Self.dumpedValue("(0012,0062)", of: plain) == "YES")
+        #expect(try Self.dumpedValue("(0012,0063)", of: plain) == "Basic Application Confidentiality Profile")
+    }
+
+    /// --set values are checked against the attribute's VR and VM; a private element needs its creator.
+    @Test func setValuesAreCheckedAndPrivateElementsNeedTheirCreator() throws {
+        let (dir, secret) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.dcm").path
+        let base = ["anonymize", "-q", "--secret-file", secret, "-o", out]
+        for (set, words) in [("StudyDate=2020-01-01", "YYYYMMDD"), ("Rows=70000", "0 to 65535"), ("StudyInstanceUID=1.2.03", "leading zero"),
+                             ("PixelSpacing=0.5", "VM is 2"), ("PatientID=" + String(repeating: "9", count: 65), "more than 64"),
+                             ("(0011,1001)=x", "private creator (0011,0010)")] {
+            let r = try Tool.run(base + ["--set", set, Self.mrSmall])
+            #expect(r.status == 1, "\(set): \(r.stderr)")
+            #expect(r.stderr.contains(words) && r.stderr.split(separator: "\n").count == 1, "\(set): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(set)")
+        }
+        let ok = try Tool.run(base + ["--set", "StudyDate=20200101", "--set", "(0011,0010)=ACME 1", "--set", "(0011,1001)=x", Self.mrSmall])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try Self.dumpedValue("(0008,0020)", of: out) == "20200101")
+        #expect(try Self.dumpedValue("(0011,1001)", of: out) == "x")
     }
 }

@@ -43,6 +43,33 @@ public struct AnonymizeOptions: Sendable {
         SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
     }
 
+    /// Turns `options` on.
+    public mutating func enable(_ options: [DeidentificationProfile.Option]) {
+        for o in options {
+            switch o {
+            case .retainSafePrivate: retainSafePrivate = true
+            case .retainUIDs: retainUIDs = true
+            case .retainDeviceIdentity: retainDeviceIdentity = true
+            case .retainInstitutionIdentity: retainInstitutionIdentity = true
+            case .retainPatientCharacteristics: retainPatientCharacteristics = true
+            case .retainLongFullDates: retainLongFullDates = true
+            case .retainLongModifiedDates: retainLongModifiedDates = true
+            case .cleanDescriptors: cleanDescriptors = true
+            case .cleanStructuredContent: cleanStructuredContent = true
+            case .cleanGraphics: cleanGraphics = true
+            }
+        }
+        // Full dates and modified dates exclude each other: full dates keep more.
+        if retainLongFullDates { retainLongModifiedDates = false }
+    }
+
+    /// The options a de-identified data set declares in De-identification Method Code Sequence
+    /// (0012,0064), by their CID 7050 codes.
+    public static func declaredOptions(in dataset: Dataset) -> [DeidentificationProfile.Option] {
+        let codes = Set((dataset.items(Tag(0x0012, 0x0064)) ?? []).compactMap { $0.string(Tag(0x0008, 0x0100))?.trimmingWhitespace() })
+        return DeidentificationProfile.methods.compactMap { m in codes.contains(m.value) ? m.option : nil }
+    }
+
     /// The options in force, in Table E.1-1 column order.
     public var enabledOptions: [DeidentificationProfile.Option] {
         var out: [DeidentificationProfile.Option] = []
@@ -115,8 +142,8 @@ public struct KeyedMapping: Sendable {
         b[6] = (b[6] & 0x0F) | 0x80   // version 8
         b[8] = (b[8] & 0x3F) | 0x80   // RFC 9562 variant
         var hi: UInt64 = 0, lo: UInt64 = 0
-        for i in 0..<8 { hi = hi << 8 | UInt64(b[i]) }
-        for i in 8..<16 { lo = lo << 8 | UInt64(b[i]) }
+        for i in 0..<8 { hi = hi << 8 | UInt64(widening: b[i]) }
+        for i in 8..<16 { lo = lo << 8 | UInt64(widening: b[i]) }
         return "2.25." + UInt128Decimal.string(hi: hi, lo: lo)
     }
 
@@ -124,8 +151,29 @@ public struct KeyedMapping: Sendable {
     public func dayOffset(forPatient patientID: String) -> Int {
         let digest = mac("date-shift:" + patientID)
         var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(digest[i]) }
-        return -Int(1 + v % 3650)
+        for i in 0..<8 { v = v << 8 | UInt64(widening: digest[i]) }
+        return -Int(1 + v % 3650)  // conversion: 1...3650
+    }
+
+    /// The keyed pseudonym of one patient: "ANON" + 12 hex digits of HMAC-SHA256(secret,
+    /// "patient:" + Patient ID + NUL + Patient's Name), from the values without their padding (a
+    /// name also without empty trailing components). The same original patient gives the same
+    /// pseudonym in every file, shard and run with the secret; two patients sharing an ID under
+    /// different names get two. Nil when both are empty: there is no identity to keep apart.
+    public func patientPseudonym(id: String, name: String) -> String? {
+        func trimmed(_ s: String, _ extra: Set<Character>) -> Substring {
+            var v = Substring(s)
+            while let c = v.first, c == " " || c == "\0" { v = v.dropFirst() }
+            while let c = v.last, c == " " || c == "\0" || extra.contains(c) { v = v.dropLast() }
+            return v
+        }
+        let i = trimmed(id, []), n = trimmed(name, ["^", "="])
+        if i.isEmpty && n.isEmpty { return nil }
+        let digest = mac("patient:" + i + "\u{0}" + n)
+        return "ANON" + digest.prefix(6).map { b in
+            let h = String(b, radix: 16, uppercase: true)
+            return h.count == 1 ? "0" + h : h
+        }.joined()
     }
 
     /// A pseudonym for identifiers that must stay non-empty (Patient ID under D): "ANON" +
@@ -167,9 +215,9 @@ enum CivilDate {
     static func shift(_ text: String, by offset: Int) -> String? {
         let chars = Array(text.utf8)
         guard chars.count >= 8, chars[0..<8].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let y = Int(String(decoding: chars[0..<4], as: UTF8.self)),
-              let m = Int(String(decoding: chars[4..<6], as: UTF8.self)),
-              let d = Int(String(decoding: chars[6..<8], as: UTF8.self)),
+              let y = Int(String(decoding: chars[0..<4], as: UTF8.self)),  // conversion: parses 4 digits (checked above)
+              let m = Int(String(decoding: chars[4..<6], as: UTF8.self)),  // conversion: parses 2 digits
+              let d = Int(String(decoding: chars[6..<8], as: UTF8.self)),  // conversion: parses 2 digits
               (1...12).contains(m), (1...31).contains(d) else { return nil }
         let (ny, nm, nd) = date(fromDays: days(year: y, month: m, day: d) + offset)
         guard (1...9999).contains(ny) else { return nil }

@@ -8,8 +8,9 @@ public struct AnonymizeReport: Sendable {
     public struct Change: Sendable {
         public let path: String
         public let keyword: String
-        /// D, Z, X, U, C (clean), S (date shifted), keep (--keep), remove (--remove), set (--set),
-        /// private (private attribute removed), overlay (overlay group removed), added.
+        /// D, Z, X, U, C (clean), S (date shifted), P (the patient's keyed pseudonym), keep (--keep),
+        /// remove (--remove), set (--set), private (private attribute removed), overlay (overlay
+        /// group removed), added.
         public let action: String
         public let oldValue: String?
         public let newValue: String?
@@ -20,6 +21,12 @@ public struct AnonymizeReport: Sendable {
     public internal(set) var counts: [String: Int] = [:]
     /// Original -> new UID, for every UID mapped (the audit that `--map-out` writes).
     public internal(set) var uidMap: [String: String] = [:]
+    /// Original -> pseudonym of Patient ID and of Patient's Name (`Anonymizer.patientPseudonym`).
+    public internal(set) var patientIDMap: [String: String] = [:]
+    public internal(set) var patientNameMap: [String: String] = [:]
+    /// Attributes `--keep` kept that the profile would have removed or replaced (keywords, or
+    /// tags when not in the dictionary): Patient Identity Removed is then NO.
+    public internal(set) var identityKept: [String] = []
     /// The date shift applied (Retain Longitudinal Temporal Information with Modified Dates).
     public internal(set) var dateOffsetDays: Int?
     public internal(set) var warnings: [String] = []
@@ -39,9 +46,17 @@ public struct AnonymizeReport: Sendable {
     }
 
     /// The audit of old -> new identifiers for `--map-out`: one TSV line per UID ("uid", old,
-    /// new), sorted, so that runs over the same files give the same text.
+    /// new) and per patient pseudonym ("PatientID" or "PatientName", old, new), sorted, so that
+    /// runs over the same files give the same text. Backslash, tab, CR and LF in a value are
+    /// written as \\, \t, \r and \n.
     public var auditLines: [String] {
-        uidMap.sorted { $0.key < $1.key }.map { "uid\t\($0.key)\t\($0.value)" }
+        func tsv(_ s: String) -> String {
+            guard s.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+            return s.replacing("\\", with: "\\\\").replacing("\t", with: "\\t").replacing("\r", with: "\\r").replacing("\n", with: "\\n")
+        }
+        return (uidMap.map { "uid\t\($0.key)\t\($0.value)" }
+            + patientIDMap.map { "PatientID\t\(tsv($0.key))\t\($0.value)" }
+            + patientNameMap.map { "PatientName\t\(tsv($0.key))\t\($0.value)" }).sorted()
     }
 
     static func short(_ s: String) -> String {
@@ -84,6 +99,17 @@ public struct Anonymizer: Sendable {
         mapping = KeyedMapping(secret: options.secret)
     }
 
+    /// The keyed pseudonym of the patient with this Patient ID and Patient's Name (original values),
+    /// which the anonymizer writes as both Patient ID (0010,0020) and Patient's Name (0010,0010),
+    /// in the data set and in a DICOMDIR's patient records, and which `--layout uid` names the
+    /// patient's folder with: "ANON" + 12 hex digits of an HMAC keyed with the run's secret, so
+    /// shards and runs with the same secret agree. Nil when both are empty.
+    /// (PS3.15 E.1.1 lets these attributes hold dummy values; a keyed one per patient keeps the
+    /// patients of a run apart in a PACS, where an empty Patient ID would merge them.)
+    public func patientPseudonym(id: String, name: String) -> String? {
+        mapping.patientPseudonym(id: id, name: name)
+    }
+
     /// The de-identified meta and data set of `file`, and what was done.
     /// Throws `.unsupported` (exit status 80) when the burned-in policy is refuse and the file
     /// declares or is suspected of burned-in annotation; `.usage` for a `set` that cannot apply.
@@ -111,13 +137,21 @@ public struct Anonymizer: Sendable {
         report = pass.report
         if options.retainLongModifiedDates { report.dateOffsetDays = pass.dateOffset }
 
-        // De-identification bookkeeping (PS3.15 E.1.1, PS3.3 C.7.1.1).
-        out.setString(Tag(0x0012, 0x0062), .CS, "YES")
+        // De-identification bookkeeping (PS3.15 E.1.1; PS3.3 C.7.1.1, Patient Module: (0012,0062-0064)).
+        // PS3.15 E.1.1 asks for YES under the Basic Profile and any of its options (none of them
+        // keeps the patient's identity: they keep dates, UIDs, device, institution, characteristics
+        // or reviewed text). A standard attribute that `--keep` kept although the profile would
+        // remove or replace it is not de-identified: the identity may remain, so the value is NO,
+        // and De-identification Method (0012,0063) says what was kept ("May be present otherwise",
+        // PS3.3 C.7.1.1). The codes still say which profile and options were applied to the rest.
+        let identityKept = !report.identityKept.isEmpty
+        out.setString(Tag(0x0012, 0x0062), .CS, identityKept ? "NO" : "YES")
         var codes = DeidentificationProfile.methods.filter { $0.isBasicProfile }
         let enabled = Set(options.enabledOptions)
         codes += DeidentificationProfile.methods.filter { $0.option.map { enabled.contains($0) } ?? false }
         report.methodCodes = codes
-        out.setStrings(Tag(0x0012, 0x0063), .LO, codes.map { String($0.meaning.prefix(64)) })
+        out.setStrings(Tag(0x0012, 0x0063), .LO, codes.map { String($0.meaning.prefix(64)) }
+                       + report.identityKept.map { String(("kept as is: " + $0).prefix(64)) })
         out.setSequence(Tag(0x0012, 0x0064), codes.map { code in
             var item = Dataset(characterSet: out.characterSet)
             item.setString(Tag(0x0008, 0x0100), .SH, code.value)
@@ -130,8 +164,18 @@ public struct Anonymizer: Sendable {
         } else if options.retainLongFullDates {
             out.setString(Tag(0x0028, 0x0303), .CS, "UNMODIFIED")
         }
-        for (selector, value) in options.set {
+        // Private creators first, so that an element set in the same run finds its creator.
+        let creatorsFirst = options.set.filter { $0.0.steps.last?.tag.isPrivateCreator == true }
+            + options.set.filter { $0.0.steps.last?.tag.isPrivateCreator != true }
+        for (selector, value) in creatorsFirst {
             try apply(set: selector.steps[...], value: value, to: &out, path: "", report: &report)
+        }
+        // The audit says what was written: a Patient ID or Name given by --set replaces the pseudonym.
+        if let old = original.string(Pass.patientID), report.patientIDMap[old] != nil, let now = out.string(Pass.patientID) {
+            report.patientIDMap[old] = now
+        }
+        if let old = original.string(Pass.patientName), report.patientNameMap[old] != nil, let now = out.string(Pass.patientName) {
+            report.patientNameMap[old] = now
         }
 
         // Meta: the new SOP instance (Media Storage SOP Instance UID follows it), our
@@ -176,10 +220,15 @@ public struct Anonymizer: Sendable {
         guard let step = steps.first else { return }
         let here = path + step.tag.description
         if steps.count == 1 {
-            let vr = ds[step.tag]?.vr ?? DataDictionary.entry(for: step.tag)?.vr ?? .LO
+            // At the top level the error's tag prefix names the attribute; inside items the path does.
+            let shown = path.isEmpty ? "" : " " + here
+            let (vr, vm) = try Self.setVR(step.tag, in: ds, path: shown)
+            if let problem = SetValues.problem(value, vr: vr, vm: vm) {
+                throw DicomError(.usage, "--set\(shown): \(problem)", tag: step.tag)
+            }
             let old = ds[step.tag].flatMap { $0.valueBytes }.map { ds.decodeText($0, vr: vr) }
             guard let bytes = Anonymizer.encode(value, vr: vr) else {
-                throw DicomError(.usage, "--set \(here): '\(value)' is not a valid \(vr.rawValue) value", tag: step.tag)
+                throw DicomError(.usage, "--set\(shown): '\(value)' is not a valid \(vr.rawValue) value", tag: step.tag)
             }
             if vr.isString { ds.setString(step.tag, vr, value) } else {
                 ds.set(Element(tag: step.tag, vr: vr, value: .bytes(ValueBytes(bytes))))
@@ -197,6 +246,33 @@ public struct Anonymizer: Sendable {
             throw DicomError(.usage, "--set: \(here) has no item \(item)", tag: step.tag)
         }
         ds.setSequence(step.tag, items)
+    }
+
+    /// The VR and VM a `--set` value of `tag` is checked and written with: a standard attribute's
+    /// VR in the data set when the dictionary allows it, else the dictionary's; a private data
+    /// element's VR in the data set, else the private dictionary's for its creator, else LO. A
+    /// private data element whose creator (gggg,00xx) is not in the data set is refused (PS3.5 7.8.1).
+    static func setVR(_ tag: Tag, in ds: Dataset, path: String) throws(DicomError) -> (VR, String?) {
+        let existing = ds[tag].map(\.vr).flatMap { $0 == .UN ? nil : $0 }
+        if tag.isPrivateCreator { return (.LO, "1") }
+        if tag.isPrivate {
+            guard let creatorTag = tag.privateCreatorTag else {
+                throw DicomError(.usage, "--set\(path): not a private data element or creator (PS3.5 7.8.1)", tag: tag)
+            }
+            guard let creator = ds.string(creatorTag)?.trimmingWhitespace(), !creator.isEmpty else {
+                throw DicomError(.usage, "--set\(path): a private element needs its private creator \(creatorTag) in the data set "
+                                 + "(set it too, e.g. --set '\(creatorTag)=VENDOR NAME', or --keep it)", tag: tag)
+            }
+            if let existing { return (existing, nil) }
+            if let entry = PrivateDictionary.entry(creator: creator, tag: tag), let vr = entry.vr { return (vr, entry.vm) }
+            return (.LO, nil)   // unknown to the dictionaries: text, as most private values are
+        }
+        guard let entry = DataDictionary.entry(for: tag), let first = entry.vr else {
+            if let existing { return (existing, nil) }
+            throw DicomError(.usage, "--set\(path): not in the PS3.6 data dictionary, so its VR is unknown", tag: tag)
+        }
+        if let existing, entry.vrs.contains(existing) { return (existing, entry.vm) }
+        return (first, entry.vm)
     }
 
     /// A DICOMDIR's record links ((0004,1200), (0004,1202), (0004,1400), (0004,1420)) are byte
@@ -231,7 +307,7 @@ public struct Anonymizer: Sendable {
         func relink(_ ds: inout Dataset, _ tag: Tag) {
             guard let e = ds[tag], e.vr == .UL || e.vr == .UN, let b = e.valueBytes, b.count == 4 else { return }
             let raw = b.littleEndianBytes(swapUnit: 4)
-            let old = UInt32(raw[0]) | UInt32(raw[1]) << 8 | UInt32(raw[2]) << 16 | UInt32(raw[3]) << 24
+            let old = UInt32(widening: raw[0]) | UInt32(widening: raw[1]) << 8 | UInt32(widening: raw[2]) << 16 | UInt32(widening: raw[3]) << 24
             guard old != 0 else { return }
             guard let new = newOffset[old] else { unresolved += 1; return }
             ds.set(Element(tag: tag, vr: .UL, value: .bytes(ValueBytes(withUnsafeBytes(of: new.littleEndian, Array.init)))))
@@ -256,8 +332,10 @@ public struct Anonymizer: Sendable {
         for e in out.elements {
             length += (e.vr.hasLongLength ? 12 : 8) + (e.length ?? 0)
         }
+        // Only a group with values of gigabytes (a hostile input) could be longer than 32 bits describe.
+        let groupLength = UInt32(clamping: length)
         out.set(Element(tag: .fileMetaInformationGroupLength, vr: .UL,
-                        value: .bytes(ValueBytes(withUnsafeBytes(of: UInt32(length).littleEndian, Array.init)))))
+                        value: .bytes(ValueBytes(withUnsafeBytes(of: groupLength.littleEndian, Array.init)))))
         return out
     }
 
@@ -306,7 +384,7 @@ final class Pass {
     /// The per-patient date shift (HMAC of the Patient ID): computed only when a date is shifted.
     lazy var dateOffset: Int = anonymizer.mapping.dayOffset(forPatient: original.string(Tag(0x0010, 0x0020)) ?? "")
     /// Identifying values of the original, for cleaning text (longest first).
-    lazy var identifyingValues: [String] = Self.cleaningOrder(identifyingFindings)
+    lazy var identifyingValues: [IdentityScanner.Finding] = Self.cleaningOrder(identifyingFindings)
     /// The original's identifying values (given by the caller, or found when first needed).
     lazy var identifyingFindings: [IdentityScanner.Finding] = IdentityScanner.identifyingValues(in: original, options: options)
     let original: Dataset
@@ -322,10 +400,15 @@ final class Pass {
 
     struct Step { let tag: Tag; let item: Int }
 
+    static let patientID = Tag(0x0010, 0x0020), patientName = Tag(0x0010, 0x0010)
+
     /// The values to replace when cleaning text: longest first, so that a value is replaced
     /// before any shorter value inside it.
-    static func cleaningOrder(_ findings: [IdentityScanner.Finding]) -> [String] {
-        findings.map { ($0.value, $0.value.count) }.filter { $0.1 >= 3 }.sorted { $0.1 > $1.1 }.map(\.0)
+    static func cleaningOrder(_ findings: [IdentityScanner.Finding]) -> [IdentityScanner.Finding] {
+        findings.sorted { (a: IdentityScanner.Finding, b: IdentityScanner.Finding) -> Bool in
+            let la = a.value.utf8.count, lb = b.value.utf8.count
+            return la != lb ? la > lb : a.value < b.value
+        }
     }
 
     /// The values of a UI attribute: split on backslashes (empty ones kept), without padding.
@@ -372,8 +455,8 @@ final class Pass {
     ]
 
     /// The profile's decision for `e` (before the VR-specific handling in `process`).
-    func decide(_ e: Element, in ds: Dataset, path: [Step]) -> Decision {
-        if Self.matches(options.keep, e.tag, path) { return .keepVerbatim }
+    func decide(_ e: Element, in ds: Dataset, path: [Step], honouringKeep: Bool = true) -> Decision {
+        if honouringKeep && Self.matches(options.keep, e.tag, path) { return .keepVerbatim }
         if Self.matches(options.remove, e.tag, path) { return .remove }
         if e.tag.isPrivate {
             if e.tag.isPrivateCreator { return .keep }   // settled once the block is known
@@ -433,11 +516,32 @@ final class Pass {
                 let freeText: Set<VR> = [.LT, .ST, .UT, .UC, .PN]
                 decision = cleaning == .dummyFreeText && freeText.contains(e.vr) ? .dummy : .clean
             }
+            // Patient ID and Patient's Name that the profile empties or dummies become the patient's
+            // keyed pseudonym, in the data set and in a DICOMDIR's records (see `patientPseudonym`).
+            if decision == .zero || decision == .dummy, e.tag == Self.patientID || e.tag == Self.patientName,
+               path.isEmpty || (path.count == 1 && path[0].tag == Tag(0x0004, 0x1220)), case .bytes = e.value,
+               let pseudonym = anonymizer.patientPseudonym(id: ds.string(Self.patientID) ?? "", name: ds.string(Self.patientName) ?? "") {
+                let old = text(e, ds) ?? ""
+                out.setString(e.tag, e.tag == Self.patientName ? .PN : .LO, pseudonym)
+                report.record(where_, e.tag, "P", old: old, new: pseudonym)
+                if e.tag == Self.patientID { report.patientIDMap[old] = pseudonym } else { report.patientNameMap[old] = pseudonym }
+                continue
+            }
             switch decision {
             case .keepVerbatim:
                 if e.tag.isPrivate, let c = e.tag.privateCreatorTag { privateBlocksInUse.insert(c.rawValue) }
                 if TagFacts.of(e.tag).isInDictionary || e.tag.isPrivate,
-                   Self.matches(options.keep, e.tag, path) { report.record(where_, e.tag, "keep") }
+                   Self.matches(options.keep, e.tag, path) {
+                    report.record(where_, e.tag, "keep")
+                    // Kept although the profile would change it: the identity is not removed. A
+                    // private attribute kept by name is the user's word that it is safe (as the
+                    // Retain Safe Private list is the standard's).
+                    if !e.tag.isPrivate, ![.keep, .keepVerbatim].contains(decide(e, in: ds, path: path, honouringKeep: false)) {
+                        let facts = TagFacts.of(e.tag)
+                        let name = facts.isInDictionary ? facts.keyword : e.tag.description
+                        if !report.identityKept.contains(name) { report.identityKept.append(name) }
+                    }
+                }
             case .keep:
                 if case .sequence(let items) = e.value, !items.isEmpty {
                     replaceItems(e, items, in: &out, path: path, cleaning: cleaning, where_: where_)
@@ -563,16 +667,9 @@ final class Pass {
         return new
     }
 
-    /// Text with every identifying value of the file replaced by "X".
-    func cleanText(_ text: String) -> String {
-        var t = text
-        var bytes = Array(t.utf8)
-        for v in identifyingValues where IdentityScanner.contains(bytes, Array(v.utf8)) {
-            t = t.replacing(v, with: "X")
-            bytes = Array(t.utf8)
-        }
-        return t
-    }
+    /// Text with every identifying value of the file replaced by "X", by the matching rule of
+    /// the self-check (`IdentityScanner`: long values anywhere, short ones as whole tokens).
+    func cleanText(_ text: String) -> String { IdentityScanner.clean(text, of: identifyingValues) }
 
     /// A dummy value valid for the VR (PS3.15 E.1.1 D): bytes and how to show them.
     func dummy(for e: Element, in ds: Dataset, path: String) -> ([UInt8], String) {

@@ -175,7 +175,7 @@ public enum DeidentificationIODTypes {
                 case 0x61...0x66: digit = byte - 0x61 + 10
                 default: valid = false; digit = 0
                 }
-                tag = tag << 4 | UInt32(digit)
+                tag = tag << 4 | UInt32(widening: digit)
             }
             guard valid else { continue }
             let i = cell.index(cell.startIndex, offsetBy: 8)

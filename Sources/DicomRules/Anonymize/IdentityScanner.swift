@@ -5,97 +5,270 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// The self-check of anonymize (after writing, and `--check ORIGINAL ANONYMIZED`): the
-/// identifying values of the original, searched for in the anonymized data set.
+/// The self-check of anonymize (before every write, and `--check ORIGINAL ANONYMIZED`, through
+/// the one function `residuals(original:anonymizedMeta:anonymized:anonymizer:identifying:)`) and
+/// the matching rule of Clean Descriptors: the identifying values of the original, searched for
+/// in the anonymized meta and data set, or replaced by "X" in text that is cleaned.
 ///
 /// Identifying values are the string values of every attribute the profile removes, empties,
 /// replaces or shifts (at any depth, private ones included; person names also by component),
-/// and private binary values that read as text. Left out, because they would match harmless
-/// text: values shorter than 4 characters (or with fewer than 4 letters and digits, or with
-/// undecodable bytes), numbers shorter than 6 digits, CS and AS values, well-known UIDs, our own
-/// dummy values, and values equal to or part of a value that the profile keeps in the same file
-/// (e.g. "LightSpeed Ultr" in a removed private tag, "LightSpeed Ultra" in the kept model name).
-/// The search covers every string value at any depth, and every other value except pixel data
-/// as bytes.
+/// and private binary values that read as text.
+///
+/// The matching rule (one implementation, `firstMatch`, for cleaning and for the self-check):
+/// - Letters compare without regard to ASCII case: "Smith" matches "SMITH".
+/// - A long value (6 characters or more, at least 4 of them letters or digits) matches anywhere,
+///   inside longer words too, in every string value and as bytes in every binary value except
+///   pixel data ("PID-5550123" in a private "id=PID-5550123").
+/// - A short value (3 to 5 characters, at least 3 letters or digits: a Patient ID "12345", a name
+///   component "Ann") matches only as a whole token, bounded on both sides by a character that is
+///   not an ASCII letter or digit (or by the start or end of the value): "Study of 12345 today"
+///   and "DICOM\12345\IM1" match 12345; "123456789", "A12345" and "Annex" do not. Short values are
+///   taken only from text VRs (LO, SH, PN and its components, LT, ST, UT, UC) of standard
+///   attributes (private attributes hold many short codes) and are searched only in string values
+///   other than UI (a UID component such as "840" is no identifier), never in binary values.
+/// - Left out, because they would match harmless text: values shorter than 3 characters or with
+///   fewer than 3 letters and digits (a two-letter name component is not searched), short values
+///   of other VRs (numbers, dates, times of under 6 characters), undecodable text, CS and AS
+///   values, well-known UIDs, our own dummy values and the words the anonymizer itself writes
+///   (YES, ANONYMOUS, the method names), and values that match, by the same rule, a value the
+///   profile keeps in the same file (e.g. "LightSpeed Ultr" in a removed private tag,
+///   "LightSpeed Ultra" in the kept model name). Referenced File ID and File-set ID do not count
+///   as kept values for this: file names often embed the Patient ID (a DICOMDIR's
+///   "DICOM\12345\IM1"), and such a name is a residual, not an excuse,
+///   unless `--keep` names the attribute (the user accepts the names as they are).
 public enum IdentityScanner {
+    /// How a value is matched (see the type's description).
+    public enum Match: Sendable, Equatable {
+        /// Anywhere, inside longer words too (long values).
+        case substring
+        /// As a whole token between non-alphanumerics (short values), in text other than UIDs.
+        case token
+    }
+
     public struct Finding: Sendable, Equatable {
         public let value: String
         /// Where the value was in the original, e.g. "(0010,0010)".
         public let source: String
+        public let match: Match
+
+        public init(value: String, source: String, match: Match) {
+            self.value = value
+            self.source = source
+            self.match = match
+        }
     }
 
     static let dummies: Set<String> = ["ANONYMOUS", "19000101", "000000", "19000101000000", "urn:x:anonymous"]
+    static let foldedDummies: Set<[UInt8]> = Set(dummies.map { folded($0.utf8) })
 
-    /// Residual identifiers: one message per hit, empty when clean.
+    /// Words the anonymizer writes itself (bookkeeping, dummies, the method names): a short value
+    /// equal to one of them is not searched, since every output holds it.
+    static let ownWords: Set<[UInt8]> = {
+        var words: Set<[UInt8]> = []
+        let texts = ["YES NO MODIFIED UNMODIFIED ANONYMOUS ANON DCM kept as is urn anonymous"]
+            + DeidentificationProfile.methods.flatMap { [$0.meaning, $0.value, $0.scheme] }
+        for t in texts {
+            for w in folded(t.utf8).split(whereSeparator: { !isWordByte($0) }) { words.insert(Array(w)) }
+        }
+        return words
+    }()
+
+    /// Residual identifiers: one message per hit, empty when clean (the data set alone; the
+    /// same search as the self-check).
     public static func residuals(original: DicomFile, anonymized: Dataset,
                                  options: AnonymizeOptions = AnonymizeOptions(secret: [])) -> [String] {
-        residuals(original: original.dataset, anonymized: anonymized, options: options)
+        residuals(original: original.dataset, anonymizedMeta: Dataset(), anonymized: anonymized,
+                  anonymizer: Anonymizer(options: options))
     }
 
-    public static func residuals(original: Dataset, anonymized: Dataset, options: AnonymizeOptions) -> [String] {
-        residuals(values: identifyingValues(in: original, options: options), anonymized: anonymized)
+    /// The self-check, the one function that both `anonymize --check ORIGINAL ANONYMIZED` and the
+    /// check before each write call: the identifying values of `original` under the anonymizer's
+    /// options, searched for in the anonymized meta and data set. One message per hit, empty when
+    /// clean. `identifying`, when given, must be `identifyingValues(in: original, anonymizer:)`
+    /// (the write path computes them once, for the text cleaning and for this check).
+    public static func residuals(original: Dataset, anonymizedMeta: Dataset, anonymized: Dataset,
+                                 anonymizer: Anonymizer, identifying: [Finding]? = nil) -> [String] {
+        let values = identifying ?? identifyingValues(in: original, anonymizer: anonymizer)
+        return search(values, in: [("meta ", anonymizedMeta), ("", anonymized)])
     }
 
-    /// Residual identifiers among `values` (from `identifyingValues`, computed once per file and
-    /// shared with the anonymizer's text cleaning): one message per hit, empty when clean.
-    ///
-    /// Every searched value of `anonymized` is first gathered into one buffer, values separated
-    /// by 0xFF, a byte UTF-8 text never holds: a needle (UTF-8 text) cannot span two values, so a
-    /// needle is in the buffer exactly when it is in one value. Only when something is found does
-    /// the element-by-element walk run, to say where.
+    /// The data set alone, without the meta: kept only for callers written before the one check
+    /// (the fuzz target); the anonymize command calls `residuals(original:anonymizedMeta:...)`.
+    @available(*, deprecated, message: "use residuals(original:anonymizedMeta:anonymized:anonymizer:identifying:)")
     public static func residuals(values: [Finding], anonymized: Dataset) -> [String] {
+        search(values, in: [("", anonymized)])
+    }
+
+    /// Every hit of `values` in the data sets.
+    ///
+    /// Every searched value is first gathered into one buffer (folded to lower case), values
+    /// separated by 0xFF, a byte UTF-8 text never holds and no letter or digit: a needle cannot
+    /// span two values, and a token's boundary holds at the separator. Short needles are searched
+    /// in a second buffer that holds only the text values other than UI. Only when something is
+    /// found does the element-by-element walk run, to say where.
+    static func search(_ values: [Finding], in datasets: [(label: String, dataset: Dataset)]) -> [String] {
         guard !values.isEmpty else { return [] }
-        let needles = values.map { (finding: $0, bytes: Array($0.value.utf8)) }
-        var gathered: [UInt8] = []
-        gathered.reserveCapacity(8192)
-        func gather(_ ds: Dataset) {
+        let needles = values.map { (finding: $0, bytes: folded($0.value.utf8)) }
+        var all: [UInt8] = [], text: [UInt8] = []
+        all.reserveCapacity(8192)
+        text.reserveCapacity(4096)
+        func gather(_ ds: Dataset, _ inMethodCodes: Bool) {
             for e in ds.elements {
                 switch e.value {
-                case .sequence(let items): items.forEach(gather)
+                case .sequence(let items): items.forEach { gather($0, inMethodCodes || e.tag == methodCodeSequence) }
                 case .fragments: continue
                 case .bytes(let b):
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
-                        gathered.append(contentsOf: ds.decodeText(b, vr: e.vr).utf8)
+                        let value = searchedText(ds.decodeText(b, vr: e.vr), e.tag, inMethodCodes).utf8
+                        all.append(contentsOf: value)
+                        if e.vr != .UI { text.append(contentsOf: value); text.append(0xFF) }
                     } else {
-                        b.withUnsafeBytes { gathered.append(contentsOf: $0) }
+                        b.withUnsafeBytes { all.append(contentsOf: $0) }
                     }
-                    gathered.append(0xFF)
+                    all.append(0xFF)
                 }
             }
         }
-        gather(anonymized)
-        let anyHit = gathered.withUnsafeBytes { hay in
-            needles.contains { n in n.bytes.withUnsafeBytes { contains(hay, $0) } }
+        for (_, ds) in datasets { gather(ds, false) }
+        foldInPlace(&all)
+        foldInPlace(&text)
+        let anyHit = needles.contains { n in
+            n.finding.match == .substring ? matches(all, n.bytes, .substring) : matches(text, n.bytes, .token)
         }
         guard anyHit else { return [] }
 
         var hits: [String] = []
-        func walk(_ ds: Dataset, _ path: String) {
+        func walk(_ ds: Dataset, _ path: String, _ inMethodCodes: Bool) {
             for e in ds.elements {
                 let here = path + e.tag.description
                 switch e.value {
                 case .sequence(let items):
-                    for (i, item) in items.enumerated() { walk(item, here + "[\(i)].") }
+                    for (i, item) in items.enumerated() { walk(item, here + "[\(i)].", inMethodCodes || e.tag == methodCodeSequence) }
                 case .fragments:
                     continue
                 case .bytes(let b):
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
-                        let text = Array(ds.decodeText(b, vr: e.vr).utf8)
-                        for n in needles where contains(text, n.bytes) {
+                        let value = folded(searchedText(ds.decodeText(b, vr: e.vr), e.tag, inMethodCodes).utf8)
+                        for n in needles where (n.finding.match == .substring || e.vr != .UI) && matches(value, n.bytes, n.finding.match) {
                             hits.append("\(here): contains '\(n.finding.value)' from the original's \(n.finding.source)")
                         }
                     } else {
-                        for n in needles where b.withUnsafeBytes({ hay in n.bytes.withUnsafeBytes { contains(hay, $0) } }) {
+                        let value = b.withUnsafeBytes { folded($0) }
+                        for n in needles where n.finding.match == .substring && matches(value, n.bytes, .substring) {
                             hits.append("\(here): bytes contain '\(n.finding.value)' from the original's \(n.finding.source)")
                         }
                     }
                 }
             }
         }
-        walk(anonymized, "")
+        for (label, ds) in datasets { walk(ds, label, false) }
         return hits
+    }
+
+    static let methodCodeSequence = Tag(0x0012, 0x0064)
+
+    /// The de-identification bookkeeping the anonymizer writes (PS3.15 E.1.1): Patient Identity
+    /// Removed, De-identification Method and its Code Sequence, Longitudinal Temporal Information
+    /// Modified. Their standard values are no residuals ("patient" in a removed ROI name is not
+    /// found in "Retain Patient Characteristics Option"); any other value in them is searched.
+    static let ownTexts: Set<String> = {
+        var texts: Set<String> = ["YES", "NO", "MODIFIED", "UNMODIFIED", "REMOVED"]
+        for m in DeidentificationProfile.methods {
+            texts.insert(m.value)
+            texts.insert(m.scheme)
+            texts.insert(m.meaning)
+            texts.insert(String(m.meaning.prefix(64)))
+        }
+        return texts
+    }()
+
+    /// `text` of `tag` without the bookkeeping values the anonymizer writes (see `ownTexts`);
+    /// other attributes' text as it is.
+    static func searchedText(_ text: String, _ tag: Tag, _ inMethodCodes: Bool) -> String {
+        let bookkeeping = tag == Tag(0x0012, 0x0062) || tag == Tag(0x0012, 0x0063) || tag == Tag(0x0028, 0x0303)
+            || (inMethodCodes && (tag == Tag(0x0008, 0x0100) || tag == Tag(0x0008, 0x0102) || tag == Tag(0x0008, 0x0104)))
+        guard bookkeeping else { return text }
+        return text.split(separator: "\\", omittingEmptySubsequences: false).filter { part in
+            let v = part.trimmingWhitespace()
+            if ownTexts.contains(v) { return false }
+            // "kept as is: Keyword" (the attributes --keep kept, Anonymizer).
+            if v.hasPrefix("kept as is: ") {
+                return !v.dropFirst(12).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "(),".contains($0)) }
+            }
+            return true
+        }.joined(separator: "\\")
+    }
+
+    /// `text` with every match of `findings` replaced by "X", in the order given (longest first,
+    /// so that a value is replaced before a shorter value inside it). Clean Descriptors' rule.
+    public static func clean(_ text: String, of findings: [Finding]) -> String {
+        var bytes = Array(text.utf8)
+        var hay = folded(bytes)   // folded again only after a replacement
+        var changed = false
+        for f in findings {
+            let needle = folded(f.value.utf8)
+            guard !needle.isEmpty, needle.count <= bytes.count else { continue }
+            var out: [UInt8] = []
+            var kept = 0
+            hay.withUnsafeBytes { h in
+                needle.withUnsafeBytes { n in
+                    var from = 0
+                    while let i = firstMatch(h, n, from: from, match: f.match) {
+                        out.append(contentsOf: bytes[kept..<i])
+                        out.append(0x58)   // "X"
+                        kept = i + n.count
+                        from = kept
+                    }
+                }
+            }
+            if kept > 0 {
+                out.append(contentsOf: bytes[kept...])
+                bytes = out
+                hay = folded(bytes)
+                changed = true
+            }
+        }
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// ASCII upper-case letters to lower case; every other byte as it is (UTF-8 stays valid).
+    @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+
+    static func folded<S: Sequence>(_ bytes: S) -> [UInt8] where S.Element == UInt8 {
+        var out = Array(bytes)
+        foldInPlace(&out)
+        return out
+    }
+
+    static func foldInPlace(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBufferPointer { b in
+            for i in b.indices where b[i] &- 0x41 < 26 { b[i] |= 0x20 }
+        }
+    }
+
+    /// An ASCII letter or digit: what a token is made of (every other byte bounds a token).
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 }
+
+    /// Whether `needle` matches in `haystack` under `match` (both folded).
+    static func matches(_ haystack: [UInt8], _ needle: [UInt8], _ match: Match) -> Bool {
+        haystack.withUnsafeBytes { h in needle.withUnsafeBytes { firstMatch(h, $0, from: 0, match: match) != nil } }
+    }
+
+    /// The offset of the first match of `needle` in `haystack` at or after `from`: anywhere
+    /// (`.substring`), or only where the bytes before and after are no ASCII letter or digit
+    /// (`.token`). Both are folded by the caller.
+    static func firstMatch(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer, from: Int, match: Match) -> Int? {
+        let n = needle.count
+        var start = from
+        while n > 0, start + n <= haystack.count {
+            guard let i = find(haystack, needle, from: start) else { return nil }
+            if match == .substring { return i }
+            if (i == 0 || !isWordByte(haystack[i - 1])) && (i + n == haystack.count || !isWordByte(haystack[i + n])) { return i }
+            start = i + 1
+        }
+        return nil
     }
 
     /// The identifying values of `original` under `options` (see the type's description).
@@ -107,9 +280,10 @@ public enum IdentityScanner {
     /// once for a whole run (its keyed mapping is set up once).
     public static func identifyingValues(in original: Dataset, anonymizer: Anonymizer) -> [Finding] {
         let pass = Pass(anonymizer: anonymizer, original: original, report: AnonymizeReport())
-        var candidates: [Finding] = []
-        // Every kept value in one buffer, 0xFF between values (never in UTF-8), so that "equal to
-        // or part of a kept value" is one byte search per candidate.
+        // Each candidate with its VR and whether it comes from a private attribute (or from inside one).
+        var candidates: [(value: String, source: String, vr: VR, isPrivate: Bool)] = []
+        // Every kept value in one buffer, 0xFF between values (never in UTF-8), so that "matches
+        // a kept value" is one search per candidate.
         var keptJoined: [UInt8] = []
         keptJoined.reserveCapacity(4096)
         func valueText(_ e: Element, _ ds: Dataset) -> String? {
@@ -171,12 +345,16 @@ public enum IdentityScanner {
             if done { return }
             for k in strings(e, ds) { keptJoined.append(contentsOf: k.utf8); keptJoined.append(0xFF) }
         }
-        func walk(_ ds: Dataset, path: [Pass.Step], removed: Bool, treated: Bool) {
+        func walk(_ ds: Dataset, path: [Pass.Step], removed: Bool, treated: Bool, inPrivate: Bool) {
             for e in ds.elements {
+                let isPrivate = inPrivate || e.tag.isPrivate
+                func add(_ values: [String]) {
+                    guard !values.isEmpty else { return }
+                    let here = Pass.describe(path, e.tag)
+                    candidates += values.map { ($0, here, e.vr, isPrivate) }
+                }
                 if path.isEmpty && e.tag.group == 0x0002 { continue }
                 let decision: Decision = removed ? .remove : pass.decide(e, in: ds, path: path)
-                // Only the few removed or replaced values need their path (most elements are kept).
-                func source() -> String { Pass.describe(path, e.tag) }
                 if case .sequence(let items) = e.value {
                     let inside: Bool
                     // Text kept inside D and C sequences is dummied or cleaned, so it does not count as kept.
@@ -189,7 +367,8 @@ public enum IdentityScanner {
                     default: inside = false
                     }
                     for (i, item) in items.enumerated() {
-                        walk(item, path: path + [Pass.Step(tag: e.tag, item: i)], removed: inside, treated: treatedInside)
+                        walk(item, path: path + [Pass.Step(tag: e.tag, item: i)], removed: inside, treated: treatedInside,
+                             inPrivate: isPrivate)
                     }
                     continue
                 }
@@ -197,20 +376,20 @@ public enum IdentityScanner {
                 switch decision {
                 case .keep where treated && e.vr.usesSpecificCharacterSet:
                     continue
+                case .keep where e.tag == Tag(0x0004, 0x1500) || e.tag == Tag(0x0004, 0x1130):
+                    // File names the profile keeps excuse nothing (see the type's description);
+                    // kept by --keep, they are the user's to accept.
+                    continue
                 case .keep, .keepVerbatim:
                     keep(e, ds)
                 case .clean:
                     // Cleaned text keeps its wording; only person names are replaced whole.
-                    if e.vr == .PN {
-                        let values = strings(e, ds)
-                        if !values.isEmpty { let here = source(); candidates += values.map { Finding(value: $0, source: here) } }
-                    }
+                    if e.vr == .PN { add(strings(e, ds)) }
                 case .shiftDate where e.vr != .DA && e.vr != .DT:
                     keep(e, ds)   // times are kept when dates are shifted
                 case .remove, .removePrivate, .zero, .dummy, .uid, .shiftDate:
                     if e.vr == .CS || e.vr == .AS { continue }
-                    let values = strings(e, ds)
-                    if !values.isEmpty { let here = source(); candidates += values.map { Finding(value: $0, source: here) } }
+                    add(strings(e, ds))
                 }
             }
         }
@@ -219,36 +398,52 @@ public enum IdentityScanner {
                 if let items = e.items { items.forEach(collectKept) } else { keep(e, ds) }
             }
         }
-        walk(original, path: [], removed: false, treated: false)
+        walk(original, path: [], removed: false, treated: false, inPrivate: false)
+        foldInPlace(&keptJoined)
+        let kept = keptJoined
         var seen = Set<String>()
-        return candidates.filter { f in
-            let v = f.value
+        var out: [Finding] = []
+        for c in candidates where !seen.contains(c.value) {
+            let v = c.value
+            // Our own dummies, in any case (an original already named "Anonymous").
+            if dummies.contains(v) || foldedDummies.contains(folded(v.utf8)) { continue }
+            // Undecodable text (replacement characters) would match anything.
+            if v.unicodeScalars.contains("\u{FFFD}") { continue }
             let length = v.utf8.allSatisfy({ $0 < 0x80 }) ? v.utf8.count : v.count
-            if length < 4 || dummies.contains(v) || seen.contains(v) { return false }
-            // Undecodable text (replacement characters) and punctuation would match anything.
-            if v.unicodeScalars.contains("\u{FFFD}") || !hasFourLettersOrDigits(v) { return false }
-            // Equal to or part of a value the profile keeps (a model name in a removed private tag).
-            if keptJoined.withUnsafeBytes({ hay in Array(v.utf8).withUnsafeBytes { contains(hay, $0) } }) { return false }
-            if length < 6 && v.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" }) { return false }
-            if WellKnownUIDs.contains(v) { return false }
+            let wordCharacters = lettersOrDigits(v, upTo: 4)
+            let match: Match
+            if length >= 6 && wordCharacters >= 4 {
+                match = .substring
+            } else if length >= 3 && wordCharacters >= 3 && !c.isPrivate && shortValueVRs.contains(c.vr)
+                        && !ownWords.contains(folded(v.utf8)) {
+                match = .token
+            } else {
+                continue
+            }
+            // Matches a value the profile keeps (a model name in a removed private tag).
+            if matches(kept, folded(v.utf8), match) { continue }
+            if WellKnownUIDs.contains(v) { continue }
             seen.insert(v)
-            return true
+            out.append(Finding(value: v, source: c.source, match: match))
         }
+        return out
     }
 
-    /// At least four letters or digits (ASCII text is counted byte by byte, the rest by Character).
-    static func hasFourLettersOrDigits(_ v: String) -> Bool {
+    /// The VRs whose short values (3 to 5 characters) are identifiers worth a token search.
+    static let shortValueVRs: Set<VR> = [.LO, .SH, .PN, .LT, .ST, .UT, .UC]
+
+    /// How many letters or digits `v` has, counting up to `limit` (ASCII text byte by byte, the
+    /// rest by Character).
+    static func lettersOrDigits(_ v: String, upTo limit: Int) -> Int {
         var n = 0
-        var ascii = true
         for byte in v.utf8 {
-            if byte >= 0x80 { ascii = false; break }
-            if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) {
+            if byte >= 0x80 { return v.lazy.filter({ $0.isLetter || $0.isNumber }).prefix(limit).count }
+            if isWordByte(byte) {
                 n += 1
-                if n >= 4 { return true }
+                if n >= limit { return n }
             }
         }
-        if ascii { return false }
-        return v.lazy.filter({ $0.isLetter || $0.isNumber }).prefix(4).count >= 4
+        return n
     }
 
     /// ASCII `s` without leading and trailing padding (space, NUL: `trimmingPadding`) or white
@@ -273,23 +468,30 @@ public enum IdentityScanner {
     /// CharacterSet.whitespaces).
     static func trimmingWhitespace(_ s: Substring) -> String { s.trimmingWhitespace() }
 
-    /// Whether `needle` occurs in `haystack`, byte for byte (memchr finds each candidate start;
-    /// the last byte is compared before memcmp, since first bytes such as digits are common).
+    /// Whether `needle` occurs in `haystack`, byte for byte.
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+        needle.isEmpty || find(haystack, needle, from: 0) != nil
+    }
+
+    /// The offset of the first occurrence of `needle` in `haystack` at or after `from`, byte for
+    /// byte (memchr finds each candidate start; the last byte is compared before memcmp, since
+    /// first bytes such as digits are common).
+    static func find(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer, from: Int) -> Int? {
         let n = needle.count
-        guard n > 0 else { return true }
-        guard n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return false }
-        let firstByte = Int32(needle[0])
+        guard n > 0, from >= 0, from + n <= haystack.count, let h = haystack.baseAddress, let first = needle.baseAddress else { return nil }
+        let firstByte = Int32(widening: needle[0])
         let lastByte = needle[n - 1]
         let end = h + (haystack.count - n + 1)
-        var p = h
+        var p = h + from
         while p < end {
-            guard let found = memchr(p, firstByte, end - p) else { return false }
+            guard let found = memchr(p, firstByte, end - p) else { return nil }
             let candidate = UnsafeRawPointer(found)
-            if candidate.load(fromByteOffset: n - 1, as: UInt8.self) == lastByte && memcmp(candidate, first, n) == 0 { return true }
+            if candidate.load(fromByteOffset: n - 1, as: UInt8.self) == lastByte && memcmp(candidate, first, n) == 0 {
+                return candidate - UnsafeRawPointer(h)
+            }
             p = candidate + 1
         }
-        return false
+        return nil
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -29,7 +29,7 @@ public enum SafePrivateAttributes {
         public let elementByte: UInt8
 
         /// The element in block 0x10 (creator at (gggg,0010)), as dictionaries list it.
-        public var exampleTag: Tag { Tag(group, 0x1000 | UInt16(elementByte)) }
+        public var exampleTag: Tag { Tag(group, 0x1000 | UInt16(widening: elementByte)) }
         /// The VR the private dictionary gives, nil when it does not list the attribute.
         public var vr: VR? { PrivateDictionary.entry(creator: creator, tag: exampleTag)?.vr }
         /// The private dictionary's name for the attribute.

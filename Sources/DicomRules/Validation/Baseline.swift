@@ -6,6 +6,10 @@ import Glibc
 
 /// Findings accepted earlier: `--baseline FILE` filters them out so that CI fails only on new ones.
 /// A finding is identified by (file identity, rule, path); messages and offsets may change freely.
+/// The file identity is the path relative to the input root (`FileFindings.relativePath`): a
+/// baseline recorded over `checkout-a/scans` matches in `checkout-b/scans` or a copy of the tree.
+/// Baselines recorded before keyed files on the path as given; those keys still match a run
+/// that names the files the same way.
 public struct Baseline: Sendable, Equatable {
     public struct Key: Hashable, Sendable, Codable, Comparable {
         public var file: String
@@ -25,7 +29,9 @@ public struct Baseline: Sendable, Equatable {
 
     /// The baseline that accepts every finding given.
     public init(recording files: [FileFindings]) {
-        keys = Set(files.flatMap { file in file.findings.map { Key(file: file.file, rule: $0.rule, path: $0.path) } })
+        keys = Set(files.filter { !$0.unreadable }.flatMap { file in
+            file.findings.map { Key(file: file.relativePath ?? file.file, rule: $0.rule, path: $0.path) }
+        })
     }
 
     private struct Document: Codable {
@@ -83,8 +89,14 @@ public struct Baseline: Sendable, Equatable {
         keys.contains(Key(file: file, rule: finding.rule, path: finding.path))
     }
 
-    /// The findings not recorded in the baseline.
+    /// The findings not recorded in the baseline (under the relative path, or the path as given).
+    /// An input that could not be read is never filtered: its status does not depend on a baseline.
     public func filter(_ file: FileFindings) -> FileFindings {
-        FileFindings(file: file.file, findings: file.findings.filter { !contains(file: file.file, $0) })
+        guard !file.unreadable else { return file }
+        var kept = file
+        kept.findings = file.findings.filter { f in
+            !(file.relativePath.map { contains(file: $0, f) } ?? false) && !contains(file: file.file, f)
+        }
+        return kept
     }
 }

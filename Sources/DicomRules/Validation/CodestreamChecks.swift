@@ -63,7 +63,7 @@ enum CodestreamChecks {
         }
     }
 
-    private static func be16(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 8 | Int(b[i + 1]) }
+    private static func be16(_ b: [UInt8], _ i: Int) -> Int { Int(widening: b[i]) << 8 | Int(widening: b[i + 1]) }
     private static func be32(_ b: [UInt8], _ i: Int) -> Int { be16(b, i) << 16 | be16(b, i + 2) }
 
     static func jpeg(_ s: [UInt8], _ syntax: TransferSyntax, into out: inout Findings) -> Facts? {
@@ -94,12 +94,12 @@ enum CodestreamChecks {
             if marker == 0xFF || marker == 0xD8 || (0xD0...0xD7).contains(marker) { i += 1; continue }
             let length = be16(s, i + 2)
             if marker == 0xF7, i + 9 < s.count {  // SOF55: P, Y, X, Nf
-                facts = Facts(rows: be16(s, i + 5), columns: be16(s, i + 7), components: Int(s[i + 9]),
-                              precision: Int(s[i + 4]), signed: nil, lossy: false, what: "the JPEG-LS SOF55 header")
+                facts = Facts(rows: be16(s, i + 5), columns: be16(s, i + 7), components: Int(widening: s[i + 9]),
+                              precision: Int(widening: s[i + 4]), signed: nil, lossy: false, what: "the JPEG-LS SOF55 header")
             } else if marker == 0xDA, i + 4 < s.count {  // SOS: Ns, (Ci, Tm) x Ns, NEAR, ILV, Al/Ah
-                let ns = Int(s[i + 4])
+                let ns = Int(widening: s[i + 4])
                 let nearAt = i + 5 + 2 * ns
-                if nearAt < s.count { near = Int(s[nearAt]) }
+                if nearAt < s.count { near = Int(widening: s[nearAt]) }
                 break
             }
             i += 2 + length
@@ -143,7 +143,7 @@ enum CodestreamChecks {
                 let xs = be32(s, i + 6), ys = be32(s, i + 10), xo = be32(s, i + 14), yo = be32(s, i + 18)
                 let c = be16(s, i + 38)
                 if c >= 1, i + 40 + 3 * c <= s.count {
-                    let ssiz = Int(s[i + 40])
+                    let ssiz = Int(widening: s[i + 40])
                     facts = Facts(rows: ys - yo, columns: xs - xo, components: c, precision: (ssiz & 0x7F) + 1,
                                   signed: ssiz & 0x80 != 0, lossy: false, what: "the JPEG 2000 SIZ")
                 }

@@ -8,7 +8,8 @@ import FoundationEssentials
 public final class ConsistencyTracker: @unchecked Sendable {
     // @unchecked: every stored property is guarded by `lock`.
     private let lock = Lock()
-    private var records: [(file: String, values: [Tag: String])] = []
+    /// Per file: the values as stored (for messages) and their comparable forms (`comparable`).
+    private var records: [(file: String, values: [Tag: String], keys: [Tag: String])] = []
 
     static let sopInstanceUID = Tag(0x0008, 0x0018)
     static let studyInstanceUID = Tag(0x0020, 0x000D)
@@ -32,10 +33,18 @@ public final class ConsistencyTracker: @unchecked Sendable {
     /// Records one file's identifying attributes. Cheap: copies a dozen strings.
     public func add(file: String, dataset: Dataset) {
         var values: [Tag: String] = [:]
+        var keys: [Tag: String] = [:]
         for tag in [Self.sopInstanceUID, Self.seriesInstanceUID] + (Self.studyLevel + Self.seriesLevel).map(\.0) {
             if let s = dataset.string(tag) { values[tag] = s }
+            if let e = dataset[tag] { keys[tag] = Self.comparable(e, in: dataset) }
         }
-        lock.lock(); records.append((file, values)); lock.unlock()
+        lock.lock(); records.append((file, values, keys)); lock.unlock()
+    }
+
+    /// What two files must agree on: the typed values (Series Number IS " 1" and "01" are the
+    /// same number; text without the padding its VR allows), joined as the element holds them.
+    static func comparable(_ e: Element, in dataset: Dataset) -> String {
+        TypedValue.values(of: e, in: dataset).map(\.description).joined(separator: "\\")
     }
 
     /// Findings per file (only files with findings), in file-name order.
@@ -45,8 +54,8 @@ public final class ConsistencyTracker: @unchecked Sendable {
         lock.unlock()
         var byFile: [String: [Finding]] = [:]
         var firstSOP: [String: String] = [:]
-        var firstStudy: [String: (file: String, values: [Tag: String])] = [:]
-        var firstSeries: [String: (file: String, values: [Tag: String])] = [:]
+        var firstStudy: [String: (file: String, values: [Tag: String], keys: [Tag: String])] = [:]
+        var firstSeries: [String: (file: String, values: [Tag: String], keys: [Tag: String])] = [:]
         for r in sorted {
             if let uid = r.values[Self.sopInstanceUID], !uid.isEmpty {
                 if let other = firstSOP[uid] {
@@ -56,10 +65,10 @@ public final class ConsistencyTracker: @unchecked Sendable {
                 } else { firstSOP[uid] = r.file }
             }
             func compare(_ key: Tag, _ level: String, _ attrs: [(Tag, Finding.Severity)], _ clause: String,
-                         _ firsts: inout [String: (file: String, values: [Tag: String])]) {
+                         _ firsts: inout [String: (file: String, values: [Tag: String], keys: [Tag: String])]) {
                 guard let id = r.values[key], !id.isEmpty else { return }
-                guard let first = firsts[id] else { firsts[id] = (r.file, r.values); return }
-                for (tag, severity) in attrs where first.values[tag] != r.values[tag] {
+                guard let first = firsts[id] else { firsts[id] = (r.file, r.values, r.keys); return }
+                for (tag, severity) in attrs where first.keys[tag] != r.keys[tag] {
                     let keyword = DataDictionary.entry(for: tag)?.keyword ?? tag.description
                     byFile[r.file, default: []].append(Finding(
                         severity, "consistency.\(level).mismatch", path: keyword, tag: tag.description,

@@ -32,12 +32,40 @@ public struct Finding: Sendable, Codable, Hashable {
 
 /// The findings of one input, as the renderers take them.
 public struct FileFindings: Sendable, Codable {
-    /// The input as the user named it (used as the file identity in baselines and reports).
+    /// The input as the user named it (the file identity in reports).
     public var file: String
+    /// The path relative to the input root (the directory argument it was found under, or the
+    /// file name of a file argument): the file identity in baselines, so that a baseline matches
+    /// in another checkout or a copy of the tree. nil: `file` is used.
+    public var relativePath: String?
     public var findings: [Finding]
+    /// The input could not be read or is not DICOM: `findings` is that one error (`input.*`),
+    /// which JUnit reports as an <error> rather than a <failure>.
+    public var unreadable: Bool
+    /// The run stopped before this input (--fail-fast, SIGINT): a JUnit <skipped/> case, a SARIF artifact.
+    public var skipped: Bool
 
-    public init(file: String, findings: [Finding]) {
-        self.file = file; self.findings = findings
+    public init(file: String, relativePath: String? = nil, findings: [Finding], unreadable: Bool = false, skipped: Bool = false) {
+        self.file = file; self.relativePath = relativePath; self.findings = findings
+        self.unreadable = unreadable; self.skipped = skipped
+    }
+
+    /// The report entry of an input that could not be validated: one error whose rule says why
+    /// (`input.unreadable` for exit status 20, `input.invalid` for 22, `input.<code>` otherwise),
+    /// so that every input of a run is in the JUnit, SARIF and JSON reports.
+    public static func unreadable(file: String, relativePath: String?, error: DicomError) -> FileFindings {
+        var inner = error
+        inner.file = nil
+        let rule: String
+        let reference: String
+        switch error.code {
+        case .cannotRead: rule = "input.unreadable"; reference = "dicomtool exit status 20"
+        case .invalidInput: rule = "input.invalid"; reference = "PS3.10 7"
+        default: rule = "input.\(error.code.rawValue)"; reference = "dicomtool exit status \(error.code.exitStatus.rawValue)"
+        }
+        let finding = Finding(.error, rule, path: "", tag: error.tag?.description ?? "", message: inner.description,
+                              reference: reference, offset: error.offset)
+        return FileFindings(file: file, relativePath: relativePath, findings: [finding], unreadable: true)
     }
 }
 
@@ -149,17 +177,26 @@ public enum FindingRenderer {
 
     /// JUnit XML (the Jenkins/Ant schema): one testsuite, one testcase per file, one <failure> per
     /// error (warnings go to <system-out> so that they are visible without failing the case).
+    /// An input that could not be read is a test case with an <error> (not a <failure>); one the
+    /// run never reached (--fail-fast, SIGINT) has <skipped/>.
     public static func junit(_ files: [FileFindings]) -> String {
-        let failures = files.count { $0.findings.contains { $0.severity == .error } }
+        let errors = files.count { $0.unreadable }
+        let failures = files.count { !$0.unreadable && $0.findings.contains { $0.severity == .error } }
+        let skipped = files.count { $0.skipped }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"0\">\n"
-        out += "  <testsuite name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
+        out += "<testsuites name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
+        out += "  <testsuite name=\"dicomtool validate\" tests=\"\(files.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\">\n"
         for file in files {
             out += "    <testcase classname=\"dicomtool.validate\" name=\"\(xmlEscape(file.file))\">\n"
+            if file.skipped {
+                out += "      <skipped message=\"not validated: the run stopped before this input (--fail-fast or interrupted)\"/>\n"
+            }
+            let element = file.unreadable ? "error" : "failure"
             for f in file.findings where f.severity == .error {
                 let location = f.path.isEmpty ? "" : f.path + ": "
-                out += "      <failure type=\"\(xmlEscape(f.rule))\" message=\"\(xmlEscape(location + f.message))\">"
-                out += xmlEscape("\(f.rule) \(f.tag) \(location)\(f.message) (\(f.reference))") + "</failure>\n"
+                out += "      <\(element) type=\"\(xmlEscape(f.rule))\" message=\"\(xmlEscape(location + f.message))\">"
+                let head = f.tag.isEmpty ? f.rule : "\(f.rule) \(f.tag)"
+                out += xmlEscape("\(head) \(location)\(f.message) (\(f.reference))") + "</\(element)>\n"
             }
             let others = file.findings.filter { $0.severity != .error }
             if !others.isEmpty {
@@ -174,8 +211,9 @@ public enum FindingRenderer {
         return out
     }
 
-    /// SARIF 2.1.0: one run, the rules seen as reportingDescriptors, one result per finding with
-    /// the file as artifact location and the tag path as a logical location.
+    /// SARIF 2.1.0: one run, the rules seen as reportingDescriptors, every input as an artifact,
+    /// one result per finding with the file as artifact location and the tag path as a logical
+    /// location (an input that could not be read: one error result, rule `input.*`).
     public static func sarif(_ files: [FileFindings], toolVersion: String) -> String {
         var ruleIDs: [String] = []
         var ruleRefs: [String: String] = [:]
@@ -205,12 +243,15 @@ public enum FindingRenderer {
                                 "locations": [location]])
             }
         }
+        // Every input is an artifact of the run, those without findings too.
+        let artifacts: [[String: Any]] = files.map { ["location": ["uri": sarifURI($0.file)]] }
         let doc: [String: Any] = [
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
             "runs": [[
                 "tool": ["driver": ["name": "dicomtool", "version": toolVersion,
                                     "informationUri": "https://www.dicomstandard.org/current", "rules": rules]],
+                "artifacts": artifacts,
                 "results": results,
             ]],
         ]

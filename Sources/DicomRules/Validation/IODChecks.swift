@@ -187,24 +187,17 @@ struct IODChecks {
         }
     }
 
-    /// The values of an element as text: strings for text VRs, integers for binary numbers.
-    func values(_ e: Element, item: Dataset) -> [String] {
-        if e.vr.isString { return item.strings(e.tag) ?? [] }
-        if e.vr.isBinaryNumber, let vb = e.valueBytes {
-            return binaryNumbers(vb, vr: e.vr).map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
-        }
-        return []
-    }
-
+    /// Enumerated values compared by type (TypedValue): numbers of binary and IS/DS VRs as
+    /// numbers, tags as tags, text exactly after the trimming its VR allows.
     func checkEnumerations(_ enums: [IODRules.Enumeration], _ e: Element, item: Dataset, path: String, reference: String,
                            into out: inout Findings) {
-        let vals = values(e, item: item)
+        let vals = TypedValue.values(of: e, in: item)
         for en in enums {
-            let indexed: [(Int, String)]
+            let indexed: [(Int, TypedValue)]
             if let k = en.index { indexed = k >= 1 && k <= vals.count ? [(k, vals[k - 1])] : [] } else {
                 indexed = vals.enumerated().map { ($0.offset + 1, $0.element) }
             }
-            for (k, v) in indexed where !v.isEmpty && !en.values.contains(v) {
+            for (k, v) in indexed where !v.isEmpty && !en.values.contains(where: { v.matches($0, vr: e.vr) }) {
                 let which = en.index != nil || vals.count > 1 ? " value \(k)" : ""
                 out.add(.error, "iod.enum.value", path, e.tag,
                         "\(keyword(e.tag))\(which) \"\(v)\" is not an enumerated value (\(en.values.sorted().joined(separator: ", ")))",
@@ -271,12 +264,16 @@ struct IODChecks {
         case .nonePresent(let tags): return !tags.contains { lookup($0, item: item, root: root, ancestors: ancestors) != nil }
         case .valueIn(let tag, let accepted):
             guard let (e, where_) = lookup(tag, item: item, root: root, ancestors: ancestors),
-                  let first = values(e, item: where_).first, !first.isEmpty else { return nil }
-            return accepted.contains(first)
+                  let first = TypedValue.values(of: e, in: where_).first, !first.isEmpty else { return nil }
+            return accepted.contains { first.matches($0, vr: e.vr) }
         case .greaterThan(let tag, let n):
             guard let (e, where_) = lookup(tag, item: item, root: root, ancestors: ancestors),
-                  let first = values(e, item: where_).first, let v = Double(first) else { return nil }
-            return v > n
+                  let first = TypedValue.values(of: e, in: where_).first else { return nil }
+            switch first {
+            case .integer(let v): return Double(v) > n
+            case .real(let v, _): return v > n
+            case .tag, .text: return nil
+            }
         }
     }
 
@@ -285,7 +282,7 @@ struct IODChecks {
         case .anyPresent(let t): return t.map(keyword).joined(separator: " or ") + " present"
         case .nonePresent(let t): return t.map(keyword).joined(separator: " and ") + " absent"
         case .valueIn(let t, let v): return "\(keyword(t)) is \(v.joined(separator: " or "))"
-        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"
+        case .greaterThan(let t, let n): return "\(keyword(t)) > \(Int(n))"  // conversion: a small constant of the generated rule tables
         }
     }
 }

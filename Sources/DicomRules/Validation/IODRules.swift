@@ -22,7 +22,7 @@ public enum IODRules {
                 case 97...102: d = ch - 87
                 default: return nil
                 }
-                mask |= 0xF; value |= UInt32(d)
+                mask |= 0xF; value |= UInt32(widening: d)
             }
             self.mask = mask; self.value = value
         }
@@ -73,7 +73,9 @@ public enum IODRules {
         case type1 = "1", type1C = "1C", type2 = "2", type2C = "2C", type3 = "3", none = ""
     }
 
-    /// Enumerated values: for every value (`index == nil`) or for value `index` (1-based).
+    /// Enumerated values: for every value (`index == nil`) or for value `index` (1-based), as
+    /// PS3.3 writes them ("0001H", "0004", "+1", "00181063H", "MONOCHROME2"); an element's values are
+    /// compared with them by type (TypedValue.matches).
     struct Enumeration: Sendable {
         let index: Int?
         let values: Set<String>

@@ -289,7 +289,7 @@ enum VMRange {
             let high = parts[1]
             if high == "n" { if count >= low { return true } ; continue }
             if high.hasSuffix("n") {
-                let step = Int(high.dropLast()) ?? 1
+                let step = Int(high.dropLast()) ?? 1  // conversion: parses text: nil when not a number
                 if count >= low && step > 0 && count % step == 0 { return true }
                 continue
             }
@@ -305,7 +305,7 @@ enum ValueFormat {
         let b = Array(v.utf8)
         func digits(_ r: Range<Int>) -> Int? {
             guard r.upperBound <= b.count, r.allSatisfy({ b[$0] >= 48 && b[$0] <= 57 }) else { return nil }
-            return r.reduce(0) { $0 * 10 + Int(b[$1] - 48) }
+            return r.reduce(0) { $0 * 10 + Int(widening: b[$1] - 48) }
         }
         switch vr {
         case .DA:
@@ -385,7 +385,7 @@ enum ValueFormat {
         if b.contains(46) && (whole.count != 6 || fraction.isEmpty || fraction.count > 6 || !fraction.allSatisfy({ $0 >= 48 && $0 <= 57 })) {
             return false
         }
-        func n(_ i: Int) -> Int { Int(whole[i] - 48) * 10 + Int(whole[i + 1] - 48) }
+        func n(_ i: Int) -> Int { Int(widening: whole[i] - 48) * 10 + Int(widening: whole[i + 1] - 48) }
         if n(0) > 23 { return false }
         if whole.count >= 4 && n(2) > 59 { return false }
         if whole.count == 6 && n(4) > 60 { return false }

@@ -54,12 +54,19 @@ public enum AnonymizeCommand {
             // the self-check searches for them.
             let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
             let (meta, dataset, report) = try anonymizer.anonymize(file, identifyingValues: identifying)
-            // The self-check runs on what will be written; a hit fails the file and nothing is kept.
-            let residuals = IdentityScanner.residuals(values: identifying, anonymized: dataset)
+            // The self-check runs on what will be written (meta and data set), through the same
+            // function as `--check`; a hit fails the file and nothing is kept.
+            let residuals = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: meta, anonymized: dataset,
+                                                      anonymizer: anonymizer, identifying: identifying)
             if !residuals.isEmpty {
+                // File IDs are kept so that a DICOMDIR's records name the mirrored files: when they
+                // hold an identifier, so do the tree's own names.
+                let hint = residuals.contains { $0.contains("(0004,1500)") }
+                    ? " (the DICOMDIR's file IDs, and so the tree's folder and file names, hold identifying values: "
+                      + "rename the tree first, or accept them with --keep ReferencedFileID)" : ""
                 throw DicomError(.nonconformant, "identifying values remain after de-identification: "
                                  + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
-                                 + "; nothing written", file: item.displayName)
+                                 + "; nothing written" + hint, file: item.displayName)
             }
             if isDirectory {
                 let destination = args.plan ? nil : outputs.destination(for: item)
@@ -72,12 +79,10 @@ public enum AnonymizeCommand {
             if outputs.isSingleTarget {
                 destination = root
             } else if args.layout == .uid {
-                // The profile empties Patient ID; the patient level is then a keyed pseudonym of the
-                // original, so one patient's studies stay together and shards agree.
-                var patient = dataset.string(Tag(0x0010, 0x0020)) ?? ""
-                if patient.isEmpty, let original = file.dataset.string(Tag(0x0010, 0x0020)), !original.isEmpty {
-                    patient = anonymizer.mapping.pseudonym(for: original)
-                }
+                // The patient level is the written Patient ID: the patient's keyed pseudonym (the
+                // same as in the file and in --map-out), or what --keep or --set made it. An empty
+                // one (no ID and no name in the original) is "unknown".
+                let patient = dataset.string(Tag(0x0010, 0x0020)) ?? ""
                 let parts = [patient, dataset.string(Tag(0x0020, 0x000D)) ?? "",
                              dataset.string(Tag(0x0020, 0x000E)) ?? ""].map { safeComponent($0) }
                 destination = ([root] + parts + [safeComponent(dataset.string(Tag(0x0008, 0x0018)) ?? "") + ".dcm"])
@@ -154,15 +159,23 @@ public enum AnonymizeCommand {
             guard let eq = s.firstIndex(of: "=") else { continue }
             o.set.append((try TagSelector(parsing: String(s[..<eq])), String(s[s.index(after: eq)...])))
         }
+        // Values checked against the attribute's VR and VM before any file is read.
+        try SetValues.check(o.set)
         o.burnedIn = args.burnedIn
         return o
     }
 
-    /// `--check ORIGINAL ANONYMIZED`: the self-check alone.
+    /// `--check ORIGINAL ANONYMIZED`: the self-check alone, the same function as before each
+    /// write, with the options given plus those the anonymized file declares in its
+    /// De-identification Method Code Sequence (0012,0064), so a file made with, e.g.,
+    /// --retain-device-identity is checked as that run checked it.
     static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions) -> ExitStatus {
         do {
             let a = try Part10Reader.read(path: original), b = try Part10Reader.read(path: anonymized)
-            let residuals = IdentityScanner.residuals(original: a, anonymized: b.dataset, options: options)
+            var options = options
+            options.enable(AnonymizeOptions.declaredOptions(in: b.dataset))
+            let residuals = IdentityScanner.residuals(original: a.dataset, anonymizedMeta: b.meta, anonymized: b.dataset,
+                                                      anonymizer: Anonymizer(options: options))
             for r in residuals { StandardOutput.write("\(ValueText.escaped(anonymized)): residual: \(ValueText.escaped(r))\n") }
             if residuals.isEmpty {
                 StandardError.write("dicomtool: anonymize: \(anonymized): no identifying value of \(original) found\n")

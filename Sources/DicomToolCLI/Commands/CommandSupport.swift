@@ -52,10 +52,15 @@ extension GlobalArgs {
 /// far ahead of the in-order emission and one large file does not hold the others back.
 /// `outputs`: where a writing command puts its outputs (their tree is left out of the walk).
 /// `followsFiles`: a DICOMDIR among the inputs runs last, after the files its records name.
+/// `failed` sees each failed input in emission order and returns fields for its JSON Lines record;
+/// `beforeFinish` completes the summary before it is written, given every input of the run
+/// (those never emitted were skipped: --fail-fast or SIGINT).
 func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResults: Bool = false, outputs: OutputPlan? = nil,
                                 followsFiles: Bool = false,
                                 work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-                                emit: (InputItem, R, Reporter) -> Void) -> ExitStatus {
+                                emit: (InputItem, R, Reporter) -> Void,
+                                failed: ((InputItem, DicomError) -> [(String, ReporterJSON.Value)])? = nil,
+                                beforeFinish: (([InputItem], inout RunSummary) -> Void)? = nil) -> ExitStatus {
     let options = global.inputOptions(command: command, excluding: outputs?.excludedFromWalk)
     let json = global.format == .json
     let reporter = Reporter(options: options, json: json, quiet: global.quiet, standardOutput: { StandardOutput.write($0) })
@@ -68,13 +73,14 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, smallResult
     }
     InputWalker.installInterruptHandler()
     let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2,
-                             deferred: followsFiles ? DirectoryFollowing.mayBeDirectory : { _ in false }, work: work) { item, result in
+                             deferred: followsFiles ? DirectoryFollowing.mayBeDirectory : { _ in false }, work: work, emit: { item, result in
         switch result {
         case .success(let value): emit(item, value, reporter)
         case .failure(let error):
-            if json { StandardOutput.write(ReporterJSON.item(command: command, input: item, error: error) + "\n") }
+            let fields = failed?(item, error) ?? []
+            if json { StandardOutput.write(ReporterJSON.item(command: command, input: item, error: error, fields: fields) + "\n") }
         }
-    }
+    }, beforeFinish: beforeFinish.map { finish in { summary in finish(walker.items, &summary) } })
     if summary.interrupted { AtomicOutput.removeAllPending() }
     return summary.exitStatus
 }

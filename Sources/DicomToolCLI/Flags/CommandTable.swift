@@ -80,8 +80,12 @@ public enum CommandTable {
             inputs of a run, duplicate SOP Instance UIDs and patient, study and series attributes that \
             disagree. One line per finding with its rule id, tag path and PS3 reference.
 
-            Exit status 83 when any finding reaches the --fail-on level. --baseline records known \
-            findings so that CI fails only on new ones.
+            Enumerated values are compared by type: numbers as numbers (PS3.3 writes 0001H, 0004, +1), \
+            tags as tags, text exactly. Exit status 83 when any finding reaches the --fail-on level; \
+            an input that cannot be read keeps its own status (20, 22) and is an error in the JUnit \
+            (<error>), SARIF and JSON reports, which list every input. --baseline records known \
+            findings so that CI fails only on new ones. The summary line counts the inputs with and \
+            without findings.
             """,
             usage: ["[OPTIONS] INPUT...", "--format junit scans/ > report.xml"],
             examples: [
@@ -99,10 +103,15 @@ public enum CommandTable {
             options asked for, at every nesting depth, private attributes included. UIDs are replaced \
             by 2.25 UIDs derived from HMAC-SHA256 of a secret, so files processed in different runs or \
             on different machines with the same secret agree without a mapping table. Dates, when \
-            shifted, move by an offset derived the same way per patient. Pixel data is not changed; \
-            files likely to carry burned-in annotation are refused unless --burned-in says otherwise.
+            shifted, move by an offset derived the same way per patient. Patient ID and Patient's Name \
+            become one pseudonym per original patient derived the same way (ANON and 12 hex digits), so \
+            the patients of a run stay apart in a PACS. Pixel data is not changed; files likely to \
+            carry burned-in annotation are refused unless --burned-in says otherwise.
 
-            Every output is scanned for the original identifying values before it is kept.
+            Every output (meta and data set) is scanned for the original identifying values before it \
+            is kept, by the same check as --check; short values (3 to 5 characters) count as whole \
+            tokens only (see --clean-descriptors). A hit fails the file (status 83) and nothing is \
+            written.
             """,
             usage: ["[OPTIONS] --secret-file FILE INPUT... -o DIRECTORY", "--check ORIGINAL ANONYMIZED"],
             examples: [

@@ -45,6 +45,7 @@ public struct DeriveArgs: CommandArgs, Equatable {
         }
         if let n = try low.integer(.downsample, in: 2...65535) { resample = .downsample(n) }
         if let text = low.text(.resize) {
+            // conversion: parses text: nil when not a number
             let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
             guard parts.count == 2, let w = parts[0], let h = parts[1], (1...65535).contains(w), (1...65535).contains(h) else {
                 throw DicomError(.usage, "\(low.spelling(.resize)) expects WxH, e.g. 256x256 (1 to 65535 each), not '\(text)'")
@@ -132,6 +133,7 @@ public struct DeriveArgs: CommandArgs, Equatable {
         func decimal(_ name: String, above minimum: Double) throws(DicomError) -> Double? {
             guard let raw = value(name) else { return nil }
             guard let v = Double(raw), v.isFinite, v > minimum else {
+                // conversion: minimum is a small constant of this file
                 throw DicomError(.usage, "\(spelling) \(codec): \(name) must be a number above \(Int(minimum)), not '\(raw)'")
             }
             return v
@@ -168,6 +170,7 @@ public struct DeriveArgs: CommandArgs, Equatable {
     }
 
     private static func integers(_ text: String) -> [Int]? {
+        // conversion: parses text: nil when not a number
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingWhitespace()) }
         return parts.contains(where: { $0 == nil }) ? nil : parts.compactMap { $0 }
     }

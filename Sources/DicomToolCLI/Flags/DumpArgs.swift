@@ -55,6 +55,7 @@ public enum TagPath {
         if let open = segment.firstIndex(of: "["), segment.hasSuffix("]") {
             name = segment[..<open]
             let digits = segment[segment.index(after: open)..<segment.index(before: segment.endIndex)]
+            // conversion: parses text: nil when not a number
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), Int(digits) != nil, !digits.hasPrefix("-") else {
                 throw DicomError(.usage, "--tag \(text): item index '[\(digits)]' must be a number from 0")
             }

@@ -24,21 +24,44 @@ extension FlagTable {
                an offset derived from the secret and the Patient ID, so intervals and ages stay consistent.
                """),
         option(.cleanDescriptors, "clean free-text descriptions instead of removing them",
-               "Clean Descriptors Option: keep descriptions with identifying values removed from their text."),
+               """
+               Clean Descriptors Option: keep descriptions with every identifying value of the file \
+               replaced by X. The matching rule (the same as --check's): letters compare without \
+               regard to case; a value of 6 or more characters matches anywhere, inside longer words \
+               too; a value of 3 to 5 characters (a Patient ID 12345, a name part Ann) matches only as \
+               a whole token, between characters that are not letters or digits: 'Study of 12345 \
+               today' becomes 'Study of X today', while '123456789' and 'Annex' stay. Short values \
+               come from text attributes (LO, SH, PN and its components, LT, ST, UT, UC), not from \
+               private ones; values under 3 characters, and a value also found in an attribute the \
+               profile keeps, are left alone.
+               """),
         option(.cleanStructuredContent, "clean structured report content",
                "Clean Structured Content Option: keep SR content items with identifying values removed."),
         option(.cleanGraphics, "clean graphics (overlays, annotations)",
                "Clean Graphics Option: keep graphic annotations and overlays cleaned of identifying text."),
         Flag(.keep, value: "TAG", category: .anonymize, scope: scope,
              summary: "keep TAG unchanged (tag, keyword or path; repeatable)",
-             details: "Keep this attribute as it is, whatever the profile says (e.g. a private tag known to be safe).",
+             details: """
+             Keep this attribute as it is, whatever the profile says (e.g. a private tag known to be \
+             safe). When a standard attribute kept this way is one the profile would remove or \
+             replace, the identity is not removed: Patient Identity Removed (0012,0062) is NO and \
+             De-identification Method (0012,0063) names what was kept ('kept as is: PatientName').
+             """,
              repeatable: true),
         Flag(.remove, value: "TAG", category: .anonymize, scope: scope,
              summary: "remove TAG (tag, keyword or path; repeatable)",
              details: "Remove this attribute even where the profile would keep it.", repeatable: true),
         Flag(.set, value: "TAG=VALUE", category: .anonymize, scope: scope,
              summary: "set TAG to VALUE after de-identification (repeatable)",
-             details: "Set an attribute to a value, e.g. --set PatientID=STUDY-0042 or --set 0010,0010=Subject^42.",
+             details: """
+             Set an attribute to a value, e.g. --set PatientID=STUDY-0042 or --set 0010,0010=Subject^42. \
+             The value must suit the attribute's VR and VM (PS3.5 6.2, 6.4): a DA is YYYYMMDD, a US \
+             a number from 0 to 65535, a UI a valid UID, lengths as the VR allows, values separated \
+             by backslashes as many as the VM allows; otherwise it is a usage error (status 1). A \
+             private element needs its private creator in the data set or set in the same run \
+             (--set 0009,0010=VENDOR --set 0009,1001=x); its VR is the one in the data set, the \
+             private dictionary's, or else LO.
+             """,
              repeatable: true),
         Flag(.secretFile, value: "FILE", category: .anonymize, scope: scope,
              summary: "secret key for UID and date mapping",
@@ -60,22 +83,33 @@ extension FlagTable {
              summary: "output tree: mirror the inputs, or uid (Patient/Study/Series/Instance)",
              details: """
              'mirror' writes each output at the input's relative path; 'uid' writes \
-             PatientID/StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm from the new values.
+             PatientID/StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm from the new values. \
+             The profile replaces Patient ID and Patient's Name by one keyed pseudonym per original \
+             patient (ANON and 12 hex digits, from the secret, the Patient ID and the name), the same \
+             in the files, in DICOMDIR patient records, in these folder names and in --map-out.
              """,
              defaultValue: "mirror", choices: ["mirror", "uid"]),
         Flag(.mapOut, value: "FILE", category: .anonymize, scope: scope,
-             summary: "write an audit of old -> new UIDs to FILE",
+             summary: "write an audit of old -> new UIDs and patient pseudonyms to FILE",
              details: """
-             Write every replaced UID as 'old<TAB>new' lines to FILE, for an audit kept inside the \
-             hospital. Refused when FILE is inside the output tree.
+             Write an audit kept inside the hospital: a 'kind<TAB>original<TAB>new' header, then one \
+             sorted line per replaced UID (kind uid) and per patient pseudonym (kinds PatientID and \
+             PatientName). Backslash, tab, CR and LF in a value are written as \\\\, \\t, \\r, \\n. \
+             Refused when FILE is inside the output tree.
              """,
              path: true),
         Flag(.check, category: .anonymize, scope: scope,
              summary: "scan ANONYMIZED for the identifying values of ORIGINAL",
              details: """
              With two inputs, ORIGINAL and ANONYMIZED, write nothing: report every identifying value of \
-             the original found in the anonymized file (strings at any depth, private values as bytes). \
-             Exit 83 when any is found.
+             the original found in the anonymized file's meta and data set (strings at any depth, \
+             binary values as bytes), by the rule --clean-descriptors describes (short values as \
+             whole tokens). It is the same check that runs before each file is written, with the \
+             options given plus those the file declares in De-identification Method Code Sequence; \
+             a value kept by --keep in the run is reported unless --keep is given here too. A value \
+             in a kept file name (a DICOMDIR's Referenced File ID) is reported, unless --keep \
+             ReferencedFileID accepts the names. Exit 83 when any is \
+             found.
              """),
     ]
 }

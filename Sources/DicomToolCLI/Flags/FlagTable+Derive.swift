@@ -55,7 +55,10 @@ extension FlagTable {
              Apply the modality transform (Rescale Slope and Intercept) and the VOI window to a \
              grayscale image and store the result as 8-bit MONOCHROME2 (MONOCHROME1 is inverted \
              so it looks the same). Rescale becomes the identity with Rescale Type US, the window \
-             becomes 128/256, and padding values are removed.
+             becomes 128/256, and padding values are removed. An input whose stored Rescale Slope or \
+             Intercept, or (without --window) Window Center or Width, is not a finite number, or whose \
+             stored Window Width is below 1 (PS3.3 C.11.2.1.2.1), is refused with exit status 22: \
+             computed with, it gave an all-black image.
              """),
         Flag(.lossy, value: "CODEC[:PARAMS]", category: .derive, scope: scope,
              summary: "finally, a lossy copy: jpeg, jpeg2000, htj2k or jpegls",

@@ -13,7 +13,10 @@ extension FlagTable {
              summary: "findings recorded in FILE do not fail the run",
              details: """
              Read a baseline written by --write-baseline. Findings recorded there (same file, rule and \
-             tag path) are not reported and do not fail the run, so CI fails only on new findings.
+             tag path) are not reported and do not fail the run, so CI fails only on new findings. A \
+             file is identified by its path relative to the input root (the directory argument it was \
+             found under; the file name for a file argument), so a baseline matches in another \
+             checkout or a copy of the tree. Inputs that cannot be read are never baselined.
              """,
              path: true),
         Flag(.writeBaseline, value: "FILE", category: .validate, scope: scope,

@@ -93,6 +93,6 @@ public struct LowArgs: Sendable {
     }
 
     private static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() ? String(Int(value)) : String(value)  // conversion: bounds of flag ranges, small constants
     }
 }

@@ -24,6 +24,8 @@ public struct RunSummary: Sendable {
     public var exitStatus: ExitStatus
     /// Wall-clock seconds.
     public var elapsed: Double
+    /// Inputs read whose report has findings (validate); nil for commands without findings.
+    public var withFindings: Int?
 
     public init(total: Int, succeeded: Int, failed: Int, skipped: Int, firstFailure: DicomError?,
                 interrupted: Bool, elapsed: Double) {
@@ -76,7 +78,8 @@ extension InputWalker {
         preFailed: [Int: DicomError], notDicom: Int = 0, interruption: InputInterruption,
         deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-        emit: (InputItem, Result<R, DicomError>) -> Void
+        emit: (InputItem, Result<R, DicomError>) -> Void,
+        beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         if interruption === InputInterruption.shared { interruption.install() }
         let start = ContinuousClock.now
@@ -146,6 +149,8 @@ extension InputWalker {
             interrupted: interruption.isSet,
             elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         summary.notDicom = notDicom
+        // A command completes the summary after the last input (validate: cross-file findings).
+        beforeFinish?(&summary)
         reporter?.finish(summary)
         return summary
     }

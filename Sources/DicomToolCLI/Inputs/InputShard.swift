@@ -22,7 +22,7 @@ public enum InputShard {
     public static func fnv1a64<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
         var hash = offsetBasis
         for byte in bytes {
-            hash ^= UInt64(byte)
+            hash ^= UInt64(widening: byte)
             hash = hash &* prime
         }
         return hash
@@ -32,7 +32,7 @@ public enum InputShard {
     public static func shard(forKey key: String, count: Int) -> Int {
         guard count > 1 else { return 1 }
         let hash = fnv1a64(key.utf8)
-        return Int(hash.multipliedFullWidth(by: UInt64(count)).high) + 1
+        return Int(hash.multipliedFullWidth(by: UInt64(count)).high) + 1  // conversion: count > 1; the high word is below count
     }
 
     /// Parses `I/N` (1 <= I <= N). Errors are usage errors naming the text.

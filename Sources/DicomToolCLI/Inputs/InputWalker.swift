@@ -99,11 +99,12 @@ public struct InputWalker: Sendable {
     public func run<R: Sendable>(
         reporter: Reporter? = nil, aheadPerWorker: Int = 2, deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-        emit: (InputItem, Result<R, DicomError>) -> Void
+        emit: (InputItem, Result<R, DicomError>) -> Void,
+        beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         InputWalker.run(items, jobs: options.effectiveJobs, failFast: options.failFast,
                         reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures, notDicom: notDicom,
-                        interruption: InputInterruption.shared, deferred: deferred, work: work, emit: emit)
+                        interruption: InputInterruption.shared, deferred: deferred, work: work, emit: emit, beforeFinish: beforeFinish)
     }
 
     // MARK: - Expansion

@@ -191,11 +191,16 @@ public final class Reporter: @unchecked Sendable {
     }
 
     /// `dicomtool: dump: 1500 files, 1498 ok, 2 failed (first: scans/x.dcm: exit 22) in 3.2 s`,
-    /// or nil for a single input that succeeded.
+    /// or nil for a single input that succeeded. With findings counted (validate), the inputs read
+    /// are split: `121 files, 60 without findings, 23 with findings, 38 failed ...`.
     public static func summaryLine(command: String, summary: RunSummary) -> String? {
         if summary.total == 1 && summary.succeeded == 1 && summary.notDicom == 0 { return nil }
         var line = "dicomtool: \(escape(command)): \(summary.total) file\(summary.total == 1 ? "" : "s"), "
-            + "\(summary.succeeded) ok, \(summary.failed) failed"
+        if let flagged = summary.withFindings {
+            line += "\(summary.succeeded - flagged) without findings, \(flagged) with findings, \(summary.failed) failed"
+        } else {
+            line += "\(summary.succeeded) ok, \(summary.failed) failed"
+        }
         if let first = summary.firstFailure {
             line += " (first: \(escape(first.file ?? "-")): exit \(first.code.exitStatus.rawValue))"
         }
@@ -233,12 +238,12 @@ public struct ProgressBar: Sendable {
 
     public func render() -> String {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
-        let filled = Int(fraction * Double(ProgressBar.width))
+        let filled = Int(fraction * Double(ProgressBar.width))  // conversion: fraction is 0...1
         var bar = String(repeating: "=", count: filled)
         if filled < ProgressBar.width {
             bar += ">" + String(repeating: " ", count: ProgressBar.width - filled - 1)
         }
-        let rate = elapsed > 0 ? Int((Double(done) / elapsed).rounded()) : 0
-        return "[\(bar)] \(done)/\(total) files \(Int(fraction * 100))% \(rate) files/s"
+        let rate = elapsed > 0 ? Int(min(Double(done) / elapsed, 1e12).rounded()) : 0  // conversion: 0...1e12
+        return "[\(bar)] \(done)/\(total) files \(Int(fraction * 100))% \(rate) files/s"  // conversion: fraction is 0...1
     }
 }

@@ -11,7 +11,8 @@ import FoundationEssentials
 ///   command's own fields (`error` only when status is `error`)
 /// - `{"type":"end",...}` after the last item
 /// - `{"type":"summary",...,"total","succeeded","failed","skipped","notDicom","interrupted","exit","elapsed",
-///    "firstFailure":{"input","exit","error"}|null}`
+///    "firstFailure":{"input","exit","error"}|null}`, and `"withFindings"` for validate (inputs
+///    read whose report has findings)
 public enum ReporterJSON {
     public static let schema = "dicomtool/1"
 
@@ -44,7 +45,7 @@ public enum ReporterJSON {
             ("input", .string(input.displayName)),
             ("relativePath", .string(input.relativePath)),
             ("status", .string(error == nil ? "ok" : "error")),
-            ("exit", .int(Int(error?.code.exitStatus.rawValue ?? ExitStatus.ok.rawValue))),
+            ("exit", .int(Int(widening: error?.code.exitStatus.rawValue ?? ExitStatus.ok.rawValue))),
         ]
         if let error { body.append(("error", errorValue(error))) }
         return record("item", command, body + fields)
@@ -58,21 +59,23 @@ public enum ReporterJSON {
         let first: Value = summary.firstFailure.map { failure in
             .object([
                 ("input", failure.file.map(Value.string) ?? .null),
-                ("exit", .int(Int(failure.code.exitStatus.rawValue))),
+                ("exit", .int(Int(widening: failure.code.exitStatus.rawValue))),
                 ("error", errorValue(failure)),
             ])
         } ?? .null
-        return record("summary", command, [
+        var body: [(String, Value)] = [
             ("total", .int(summary.total)),
             ("succeeded", .int(summary.succeeded)),
             ("failed", .int(summary.failed)),
             ("skipped", .int(summary.skipped)),
             ("notDicom", .int(summary.notDicom)),
             ("interrupted", .bool(summary.interrupted)),
-            ("exit", .int(Int(summary.exitStatus.rawValue))),
+            ("exit", .int(Int(widening: summary.exitStatus.rawValue))),
             ("elapsed", .double((summary.elapsed * 1000).rounded() / 1000)),
             ("firstFailure", first),
-        ])
+        ]
+        if let flagged = summary.withFindings { body.append(("withFindings", .int(flagged))) }
+        return record("summary", command, body)
     }
 
     /// `{"code","message","offset","tag","cause","text"}`; absent parts are null. `text` is the
@@ -109,7 +112,7 @@ public enum ReporterJSON {
         case .double(let number):
             if number.isFinite {
                 out += number == number.rounded() && abs(number) < 1e15
-                    ? String(Int64(number)) : "\(number)"
+                    ? String(Int64(number)) : "\(number)"  // conversion: a whole number below 1e15 (checked on the line above)
             } else {
                 out += "null"
             }

@@ -7,8 +7,11 @@ error line; pydicom reads it, and its Pixel Data bytes (fragment by fragment whe
 equal the original's (the profile leaves pixels untouched); dciodvfy reports no error on the output that it did not report on the input.
 dciodvfy messages are compared with the values in <...> and "..." blanked: anonymization changes
 every UID, name and date, so e.g. "StudyInstanceUID has same value as FrameOfReferenceUID <uid>"
-found on the input is found again on the output with the new UID. Prints one line per problem,
-then 'N passed, M failed'; exit status 1 when any failed."""
+found on the input is found again on the output with the new UID. pydicom also checks that
+Patient ID and Patient's Name hold one pseudonym per original patient (ANON + 12 hex digits, the
+same for the same ID and name across files, different for different ones) and that Patient
+Identity Removed is YES. Prints one line per problem, then the patient count and
+'N passed, M failed'; exit status 1 when any failed."""
 import os
 import re
 import subprocess
@@ -47,6 +50,34 @@ def pixel_fragments(path):
     return out
 
 
+PSEUDONYM = re.compile(r"ANON[0-9A-F]{12}")
+# (original Patient ID, Patient's Name) -> pseudonym, and back, over every file checked.
+pseudonyms, originals = {}, {}
+
+
+def patient_pseudonym(original, anonymized):
+    """Patient ID and Patient's Name become one keyed pseudonym per original patient: the same for
+    the same (ID, name), different for different ones; Patient Identity Removed is YES."""
+    a = pydicom.dcmread(original, stop_before_pixels=True, force=True)
+    b = pydicom.dcmread(anonymized, stop_before_pixels=True, force=True)
+    key = (str(a.get("PatientID", "") or "").strip(), str(a.get("PatientName", "") or "").strip().rstrip("^="))
+    pid, name = str(b.get("PatientID", "") or ""), str(b.get("PatientName", "") or "")
+    problems = []
+    if b.get("PatientIdentityRemoved") != "YES":
+        problems.append(f"Patient Identity Removed is {b.get('PatientIdentityRemoved')!r}, not YES")
+    if key == ("", ""):
+        return problems
+    if "PatientID" in a and not PSEUDONYM.fullmatch(pid):
+        problems.append(f"Patient ID {pid!r} is not a pseudonym")
+    if "PatientName" in a and "PatientID" in a and name != pid:
+        problems.append(f"Patient's Name {name!r} is not the Patient ID's pseudonym {pid!r}")
+    if pseudonyms.setdefault(key, pid) != pid:
+        problems.append(f"patient {key} got {pid}, another file of it {pseudonyms[key]}")
+    if originals.setdefault(pid, key) != key:
+        problems.append(f"pseudonym {pid} stands for {key} and for {originals[pid]}")
+    return problems
+
+
 def check(original, anonymized):
     problems = []
     run = subprocess.run(["dcmdump", "-q", anonymized], capture_output=True)
@@ -60,6 +91,10 @@ def check(original, anonymized):
         if pixel_fragments(original) != pixel_fragments(anonymized):
             problems.append("pydicom: Pixel Data bytes differ from the original's")
     except Exception as e:  # noqa: BLE001 - any reader failure is the finding
+        problems.append(f"pydicom: {type(e).__name__}: {e}")
+    try:
+        problems += patient_pseudonym(original, anonymized)
+    except Exception as e:  # noqa: BLE001
         problems.append(f"pydicom: {type(e).__name__}: {e}")
     new = sorted(dciodvfy_errors(anonymized) - dciodvfy_errors(original))
     if new:
@@ -78,6 +113,7 @@ def main():
                 print(f"{rel}: {p}")
         else:
             passed += 1
+    print(f"{len(pseudonyms)} patients, {len(set(pseudonyms.values()))} pseudonyms")
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

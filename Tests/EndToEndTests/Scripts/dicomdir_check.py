@@ -115,7 +115,10 @@ for name, root, dicomdirs, derive_allowed in trees:
     # Lossy: every instance gets a new SOP Instance UID, which the records must carry.
     run(f"{name} transcode --jpegls --near 2", ["transcode", "-q", "--jpegls", "--near", "2"], root,
         os.path.join(work, f"{name}-nearlossless"), dicomdirs, allowed=(0, 80))
-    run(f"{name} anonymize", ["anonymize", "-q", "--secret-file", secret, "--burned-in", "allow"], root,
+    # The corpus tree's folders are named by Patient ID (77654033/...), and so are its DICOMDIRs'
+    # file IDs: anonymize refuses them as residuals (exit 83) unless --keep accepts the names.
+    keep = ["--keep", "ReferencedFileID"] if name == "corpus" else []
+    run(f"{name} anonymize", ["anonymize", "-q", "--secret-file", secret, "--burned-in", "allow", *keep], root,
         os.path.join(work, f"{name}-anon"), dicomdirs)
     # TINY_ALPHA's instances have no Pixel Data, so derive writes none of them: its DICOMDIR is
     # checked by the other commands.

@@ -3,7 +3,7 @@
 
   validate_formats.py junit REPORT.xml FILE...   valid against the Jenkins JUnit XSD; one <testcase> per FILE
   validate_formats.py sarif REPORT.sarif FILE... valid against the OASIS SARIF 2.1.0 JSON schema; every FILE
-                                                 with findings has results
+                                                 with findings has results; results lie in run.artifacts
 
 The schemas are fetched by scripts/setup into .build-schemas at the package root, from pinned PyPI
 source distributions (sources and licences in Tests/Fixtures/schemas/README.md):
@@ -92,6 +92,11 @@ def check_sarif(path, files):
     for f in files:
         if f not in uris:
             problems.append(f"no result located in {f}")
+    # Every input is listed in run.artifacts (those without findings too); results lie in them.
+    artifacts = {a.get("location", {}).get("uri") for a in run.get("artifacts", [])}
+    if "artifacts" in run:
+        for u in sorted(uris - artifacts):
+            problems.append(f"result located in {u}, which is not among run.artifacts")
     return problems
 
 
