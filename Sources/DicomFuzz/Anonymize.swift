@@ -48,8 +48,10 @@ public func fuzzAnonymize(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let isDirectory = BasicDirectory.isBasicDirectory(file)
     let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
     guard let (meta, dataset, report) = try? anonymizer.anonymize(file, identifyingValues: identifying) else { return 0 }
-    // AnonymizeCommand refuses to write when this finds anything; the fuzz run goes on either way.
-    _ = IdentityScanner.residuals(values: identifying, anonymized: dataset)
+    // The self-check on what would be written (AnonymizeCommand refuses to write when it finds
+    // anything; the fuzz run goes on either way, to reach the writer).
+    _ = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: meta, anonymized: dataset,
+                                  anonymizer: anonymizer, identifying: identifying)
     for c in report.changes {
         _ = "  \(c.action) \(c.path) \(c.keyword)" + (c.oldValue.map(ValueText.escaped) ?? "") + (c.newValue.map(ValueText.escaped) ?? "")
     }
@@ -71,9 +73,13 @@ public func fuzzAnonymize(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     } catch {
         return 0
     }
-    // `anonymize --check ORIGINAL ANONYMIZED` on what was written.
+    // `anonymize --check ORIGINAL ANONYMIZED` on what was written: AnonymizeCommand.check's calls
+    // (it prints each residual to standard output, which a fuzzer must not).
     if let written = try? Part10Reader.read(path: CommandInput.outputPath) {
-        _ = IdentityScanner.residuals(original: file, anonymized: written.dataset, options: options)
+        var checkOptions = options
+        checkOptions.enable(AnonymizeOptions.declaredOptions(in: written.dataset))
+        _ = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: written.meta, anonymized: written.dataset,
+                                      anonymizer: Anonymizer(options: checkOptions))
     }
     return 0
 }
