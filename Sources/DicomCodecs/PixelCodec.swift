@@ -29,7 +29,9 @@ public struct EncodeOptions: Sendable, Equatable {
 
     /// JPEG baseline/extended quality 1...100.
     public var quality: Int = 90
-    public var subsampling: Subsampling = .s444
+    /// Chroma subsampling of colour JPEG: 4:2:2 (YBR_FULL_422) by default, as dcmcjpeg writes it and
+    /// as the US and multi-frame True Color SC IODs require; 4:4:4 writes YBR_FULL.
+    public var subsampling: Subsampling = .s422
     /// JPEG lossless predictor 1...7 (SV1 is predictor 1).
     public var predictor: Int = 1
     /// JPEG lossless point transform.

@@ -175,19 +175,36 @@ struct DatasetParser {
             } else {
                 var len = Int(widening: length)
                 let declared = len
+                // An implicit VR element of unknown VR whose value begins with an item tag is read as
+                // the sequence it probably is; when it does not parse as one (bytes that merely begin
+                // like an item: an AT value (FFFE,E000), random OB data) and its bytes are all there,
+                // it stays bytes, as pydicom and dcmtk keep it, instead of failing the whole file.
                 if vr == .SQ || (!enc.explicitVR && vr == .UN && looksLikeItem(at: valueStart, length: min(len, end - valueStart), enc)) {
+                    var attempt = self
                     if len > end - valueStart {
                         // A sequence longer than its container: read what is there. An element cut
                         // short inside it is still an error (and names that element); complete
                         // elements are kept, as dcmtk and pydicom keep them.
-                        warn("sequence declares \(len) bytes, \(end - valueStart) remain; read to the end of the data",
-                             offset: elementStart, tag: tag)
+                        attempt.warn("sequence declares \(len) bytes, \(end - valueStart) remain; read to the end of the data",
+                                     offset: elementStart, tag: tag)
                         len = end - valueStart
                     }
-                    let (items, _) = try parseSequence(from: valueStart, to: valueStart + len, defined: len, encoding: enc,
-                                                       characterSet: charset, depth: depth + 1, tag: tag)
-                    element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
-                                      declaredLength: declared)
+                    do {
+                        let (items, _) = try attempt.parseSequence(from: valueStart, to: valueStart + len, defined: len,
+                                                                   encoding: enc, characterSet: charset, depth: depth + 1, tag: tag,
+                                                                   itemsMustFit: vr == .UN)
+                        self = attempt
+                        element = Element(tag: tag, vr: .SQ, value: .sequence(items), offset: elementStart,
+                                          declaredLength: declared)
+                    } catch {
+                        guard vr == .UN && len == declared else { throw error }
+                        warn("value begins like an item but is not a sequence (\(error.message)); kept as bytes",
+                             offset: elementStart, tag: tag)
+                        element = Element(tag: tag, vr: vr,
+                                          value: .bytes(ValueBytes(source: source, range: valueStart..<valueStart + len,
+                                                                   isBigEndian: enc.bigEndian)),
+                                          offset: elementStart)
+                    }
                 } else {
                     guard len <= end - valueStart else {
                         throw truncated("\(DataDictionary.entry(for: tag)?.keyword ?? "element") \(tag)", at: valueStart,
@@ -230,8 +247,11 @@ struct DatasetParser {
     }
 
     /// Items of a sequence, of defined length (`defined` bytes) or up to a Sequence Delimitation Item.
+    /// `itemsMustFit`: an item longer than the rest of the sequence is an error rather than read to
+    /// the end (for bytes only guessed to be a sequence, which then stay bytes).
     mutating func parseSequence(from start: Int, to end: Int, defined: Int?, encoding enc: DatasetEncoding,
-                                characterSet: SpecificCharacterSet, depth: Int, tag: Tag) throws(DicomError) -> ([Dataset], Int) {
+                                characterSet: SpecificCharacterSet, depth: Int, tag: Tag,
+                                itemsMustFit: Bool = false) throws(DicomError) -> ([Dataset], Int) {
         guard depth <= Self.maxDepth else {
             throw DicomError(.invalidInput, "sequences nested deeper than \(Self.maxDepth) levels", offset: start, tag: tag)
         }
@@ -266,6 +286,9 @@ struct DatasetParser {
                 pos = next
             } else {
                 var len = Int(widening: length)
+                if len > end - (pos + 8) && itemsMustFit {
+                    throw DicomError(.invalidInput, "item declares \(len) bytes, \(end - pos - 8) remain", offset: pos, tag: tag)
+                }
                 if len > end - (pos + 8) {
                     warn("item declares \(len) bytes, \(end - pos - 8) remain; read to the end of the data", offset: pos, tag: tag)
                     len = end - (pos + 8)

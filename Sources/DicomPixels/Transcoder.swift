@@ -211,6 +211,7 @@ public struct Transcoder {
                              + "encodings (4 GiB - 2); keep it encapsulated (e.g. --encapsulated-uncompressed --offset-table extended)",
                              tag: .pixelData)
         }
+        try Self.checkPermitted(d, in: options.target, replacing: ds, from: frames.syntax)
         let before = ds
         try apply(d, to: &ds)
         report.changes += Self.describeChanges(from: before, to: ds)
@@ -628,6 +629,9 @@ public struct Transcoder {
         let coder = FrameEncoder(frames: frames, decoder: decoder, encoder: encoder, options: options,
                                  pairs: pairs)
         let first = try coder.encode(0)
+        if !passThrough, let d = coder.description {
+            try Self.checkPermitted(d, in: target, replacing: ds, from: frames.syntax)
+        }
         let before = ds
         ds.remove(.extendedOffsetTable)
         ds.remove(.extendedOffsetTableLengths)
@@ -726,6 +730,32 @@ public struct Transcoder {
             sum += Double(e * e)
         }
         return (maxE, sum, n)
+    }
+
+    /// Refuses an output whose Image Pixel values its IOD does not permit in the target syntax
+    /// (ImagePixelConstraints: e.g. YBR_FULL from JPEG Baseline in an Ultrasound image, PS3.3
+    /// C.8.5.6.1.2), unless the input already broke the same rule: a conversion never makes an
+    /// instance less conformant than it was, and never silently picks other pixels than asked.
+    static func checkPermitted(_ d: PixelDescription, in target: TransferSyntax, replacing ds: Dataset,
+                               from source: TransferSyntax) throws(DicomError) {
+        guard let sopClass = ds.string(Tag(0x0008, 0x0016))?.trimmingWhitespace(), !sopClass.isEmpty else { return }
+        let after = ImagePixelConstraints.violations(sopClass: sopClass, syntax: target, values: .init(d))
+        guard !after.isEmpty else { return }
+        let beforeValues = ImagePixelConstraints.Values(
+            photometricInterpretation: ds.string(PixelModule.photometric)?.trimmingWhitespace(),
+            samplesPerPixel: ds.int(PixelModule.samplesPerPixel), planarConfiguration: ds.int(PixelModule.planarConfiguration),
+            bitsAllocated: ds.int(PixelModule.bitsAllocated), bitsStored: ds.int(PixelModule.bitsStored),
+            highBit: ds.int(PixelModule.highBit), pixelRepresentation: ds.int(PixelModule.pixelRepresentation))
+        let already = Set(ImagePixelConstraints.violations(sopClass: sopClass, syntax: source, values: beforeValues)
+            .map { "\($0.rule.keyword) \($0.rule.section) \($0.value)" })
+        guard let v = after.first(where: { !already.contains("\($0.rule.keyword) \($0.rule.section) \($0.value)") }) else { return }
+        let iod = UIDDictionary.entry(for: sopClass)?.name ?? sopClass
+        var hint = ""
+        if v.rule.tag == PixelModule.photometric, ImagePixelConstraints.SyntaxClass(target) == .jpegLossy, d.samplesPerPixel == 3 {
+            hint = "; chroma subsampling 422 or 420 writes YBR_FULL_422"
+        }
+        throw DicomError(.unsupported, "\(iod): the output's \(v.message) (PS3.3 \(v.rule.section)); nothing written\(hint)",
+                         tag: v.rule.tag)
     }
 
     /// Writes the Image Pixel attributes a description changes (photometric, planar, bits).

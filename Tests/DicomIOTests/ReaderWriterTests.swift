@@ -94,6 +94,34 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
         #expect(f.dataset.items(Tag(0x0008, 0x1140))?.first?.string(Tag(0x0008, 0x1150)) == "1.2")
         #expect(f.warnings.count >= 1)
     }
+
+    /// Implicit VR: a private element (VR unknown) whose bytes begin with an item tag is read as a
+    /// sequence when it is one, and kept as bytes when it only begins like one (here an AT value
+    /// (FFFE,E000) followed by other values: the "item" declares more bytes than the element has).
+    /// Found by the generated edge-value datasets: the whole file failed with exit 22.
+    @Test func implicitPrivateBytesThatBeginLikeAnItemStayBytes() throws {
+        func implicitElement(_ g: UInt16, _ e: UInt16, _ value: [UInt8]) -> [UInt8] {
+            le16(g) + le16(e) + le32(UInt32(value.count)) + value
+        }
+        let creator = implicitElement(0x0011, 0x0010, Array("VR EDGES GEN".utf8))
+        let notAnItem = le16(0xFFFE) + le16(0xE000) + le16(0x0028) + le16(0x0010) + le16(0x0010) + le16(0x0010)
+            + [0xA4, 0xE8, 0x61, 0x45]
+        let itemBody = implicitElement(0x0011, 0x1010, Array("AB".utf8))
+        let anItem = le16(0xFFFE) + le16(0xE000) + le32(UInt32(itemBody.count)) + itemBody
+        // An item header whose length runs past the element (8 bytes: AT values (FFFE,E000)\(8B29,785B)).
+        let overrun = le16(0xFFFE) + le16(0xE000) + [0x5B, 0x78, 0x29, 0x8B]
+        let ds = creator + implicitElement(0x0011, 0x1001, notAnItem) + implicitElement(0x0011, 0x1002, anItem)
+            + implicitElement(0x0011, 0x1003, Array("XY".utf8)) + implicitElement(0x0011, 0x1004, overrun)
+        let f = try read(part10(ds, syntax: "1.2.840.10008.1.2"))
+        let kept = try #require(f.dataset[Tag(0x0011, 0x1001)])
+        #expect(kept.vr == .UN)
+        #expect(kept.valueBytes?.bytes == notAnItem)
+        #expect(f.dataset.items(Tag(0x0011, 0x1002))?.count == 1)
+        #expect(f.dataset[Tag(0x0011, 0x1003)]?.valueBytes?.bytes == Array("XY".utf8))
+        #expect(f.dataset[Tag(0x0011, 0x1004)]?.vr == .UN)
+        #expect(f.dataset[Tag(0x0011, 0x1004)]?.valueBytes?.bytes == overrun)
+        #expect(f.warnings.contains { $0.message.contains("kept as bytes") })
+    }
 }
 
 @Suite struct WriterTests {

@@ -96,7 +96,7 @@ import Testing
             #expect(try CLI.transcode(["--deflate"] + out).0.target == .deflatedExplicitVRLittleEndian)
         case .jpeg:
             let args = try CLI.transcode(["--jpeg"] + out).0
-            #expect(args.target == .jpegBaseline && args.quality == 90 && args.subsampling == .s444)
+            #expect(args.target == .jpegBaseline && args.quality == 90 && args.subsampling == .s422)
         case .jpegLossless:
             let args = try CLI.transcode(["--jpeg-lossless"] + out).0
             #expect(args.target == .jpegLosslessSV1 && args.predictor == 1)

@@ -69,6 +69,18 @@ import Testing
 
     /// Runs a readback script (Scripts/NAME, with the binary and a fresh work directory): it must
     /// exit 0 and end with "N ..., 0 failed"; its last line is printed.
+    /// Lossy output in what its IOD permits (issue 14 item 4): JPEG of the RGB Ultrasound image is
+    /// YBR_FULL_422 by pixel, which validate and dciodvfy accept; --subsampling 444 there (and on
+    /// a multi-frame True Color SC image) is refused with exit status 80 naming the IOD and section;
+    /// validate reports the YBR_FULL / Planar Configuration 0 that dicomtool used to write.
+    @Test func lossyOutputIsWhatItsIODPermits() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-iod-pixel-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("iod_pixel_check.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("9 checks, 0 failed"), "\(text)")
+    }
+
     private func expectSweepPasses(_ script: String, label: String) throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-\(label.replacingOccurrences(of: " ", with: "-"))-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: work) }

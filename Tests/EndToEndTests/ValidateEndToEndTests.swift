@@ -32,6 +32,19 @@ import Testing
         return rules
     }
 
+    /// Every row of the project's Image Pixel table (scripts/tables/image-pixel-constraints.tsv):
+    /// a crafted file that satisfies the row's scope and the same file with the row's attribute
+    /// outside its allowed set; validate reports iod.pixel.value on the second only. The script
+    /// also prints how dciodvfy judges the same files (95 of 95 rows agreed when the table was made).
+    @Test func imagePixelTableRowsAreReported() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-pixel-table-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("pixel_constraints_vs_dciodvfy.py", [CorpusIndex.binary.path, work.path], withStandardError: true)
+        print("image pixel table: \(text.split(separator: "\n").last ?? "")")
+        #expect(status == 0, "\(text)")
+        #expect(text.contains(" 0 not built, 0 dicomtool failures"), "\(text)")
+    }
+
     @Test func exitStatusZeroOnACleanFile() throws {
         let r = try Tool.run(["validate", "-q", Self.clean])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

@@ -41,6 +41,7 @@ public struct Validator: Sendable {
         if options.checkIOD {
             IODChecks(reportForeign: options.reportForeignAttributes)
                 .run(file.dataset, mediaStorageSOPClass: file.meta.string(Tag(0x0002, 0x0002)), into: &out)
+            PixelConstraintChecks.run(file, into: &out)
             LossyChecks.run(file, into: &out)
             CodestreamChecks.run(file, into: &out)
         }

@@ -64,7 +64,7 @@ extension FlagTable {
              summary: "finally, a lossy copy: jpeg, jpeg2000, htj2k or jpegls",
              details: """
              Encode the result lossily, through the same codecs and lossy bookkeeping as transcode: \
-             jpeg[:quality=Q,subsampling=444|422|420] (JPEG Baseline, quality 90 by default), \
+             jpeg[:quality=Q,subsampling=444|422|420] (JPEG Baseline, quality 90 and subsampling 422 by default), \
              jpeg2000[:ratio=R|psnr=DB] (ratio 10 by default), htj2k[:ratio=R|psnr=DB], or \
              jpegls[:near=N] (near 2 by default, at least 1). Lossy Image Compression becomes 01 \
              and the ratio and method are appended.

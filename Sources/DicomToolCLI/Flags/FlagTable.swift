@@ -208,7 +208,11 @@ public enum FlagTable {
              summary: "JPEG Baseline, lossy (1.2.840.10008.1.2.4.50)",
              details: """
              Write JPEG Baseline (Process 1), 1.2.840.10008.1.2.4.50, for 8-bit images. Lossy: the \
-             lossy bookkeeping attributes are updated. See --quality and --subsampling.
+             lossy bookkeeping attributes are updated. Colour images become YBR_FULL_422 (4:2:2 \
+             chroma subsampling) unless --subsampling says otherwise. See --quality and --subsampling. \
+             Whatever the target, an output whose Image Pixel values its IOD does not permit in the \
+             target syntax (for example YBR_FULL in an Ultrasound image, PS3.3 C.8.5.6.1.2) is refused \
+             with exit status 80 unless the input already had them.
              """),
         Flag(.jpegLossless, category: .target, scope: transcode,
              summary: "JPEG Lossless (1.2.840.10008.1.2.4.70, or .57 with --predictor)",
@@ -258,8 +262,15 @@ public enum FlagTable {
              defaultValue: "90"),
         Flag(.subsampling, value: "MODE", category: .encoding, scope: transcode,
              summary: "JPEG chroma subsampling of colour images",
-             details: "Chroma subsampling for colour JPEG images: 444 (none), 422 (horizontal) or 420 (both).",
-             defaultValue: "444", choices: ["444", "422", "420"]),
+             details: """
+             Chroma subsampling for colour JPEG images: 422 (horizontal, the default) or 420 (both) \
+             write Photometric Interpretation YBR_FULL_422, as dcmcjpeg does by default; 444 (none) \
+             writes YBR_FULL. The Ultrasound (PS3.3 C.8.5.6.1.2) and Multi-frame True Color \
+             Secondary Capture (A.8.5.4) IODs permit only YBR_FULL_422 in JPEG Baseline, so 444 is \
+             refused for them (exit status 80, naming the IOD and section); dciodvfy reports \
+             YBR_FULL in JPEG Baseline for every IOD.
+             """,
+             defaultValue: "422", choices: ["444", "422", "420"]),
         Flag(.predictor, value: "N", category: .encoding, scope: transcode,
              summary: "JPEG Lossless predictor, 1 to 7",
              details: """

@@ -78,7 +78,7 @@ public struct TranscodeArgs: CommandArgs, Equatable {
                 }
                 subsampling = value
             } else {
-                subsampling = .s444
+                subsampling = .s422
             }
         }
         if family == .jpegLossless {

@@ -5,7 +5,7 @@ Stored from 2 up, unsigned and signed; RGB 8-bit by pixel and by plane, YBR_FULL
 Samples sit at 0 and at the top of the range. What dicomtool writes (with --verify) must decode
 to the source values in dcmtk (where dcmtk 3.6.7 has a decoder), in GDCM (gdcmconv --raw), and
 in pydicom with each plugin that takes it; `dicomtool validate` must report no codestream warning
-or error. The corpus has few such kinds, and each peer has its own limits (dcmdjpls decodes no
+or error, and the output may add no validate finding and no dciodvfy error to its source's. The corpus has few such kinds, and each peer has its own limits (dcmdjpls decodes no
 JPEG-LS P below 8; pydicom sizes JPEG output from P; OpenJPEG's tile buffer overflowed on tiny
 noisy colour images).
 
@@ -23,7 +23,7 @@ import warnings
 import pydicom
 
 from readback_support import (COLOUR, GREY, codestream_problems, dcmtk_decodes, finish, gdcm_decodes, make,
-                              pydicom_decodes, stored_values, values_differ)
+                              new_iod_problems, pydicom_decodes, stored_values, values_differ)
 
 warnings.filterwarnings("ignore")
 
@@ -98,6 +98,7 @@ def main():
             failures += [f"{case}: {reader} gives other values ({detail})"
                          for reader, detail in values_differ(decoded, values, bits_stored, signed)]
             failures += [f"{case}: {p}" for p in codestream_problems(tool, out)]
+            failures += [f"{case}: {p}" for p in new_iod_problems(tool, src, out)]
     finish(failures, f"{checks} decoder checks")
 
 

@@ -4,7 +4,9 @@ generator of readback_support.py): what dicomtool writes (with --verify) must de
 (where dcmtk 3.6.7 has a decoder), GDCM (gdcmconv --raw) and pydicom with each plugin that takes
 it, to what dicomtool itself decodes (compared as RGB where the stream is YCbCr; the decoders'
 IDCT and colour conversions may differ by a few levels); near-lossless JPEG-LS stays within NEAR
-of the source. A combination that a target's profile does not allow must be refused with exit
+of the source; the output adds no validate finding and no dciodvfy error to its source's (the
+IOD's narrowing of the Image Pixel attributes, e.g. YBR_FULL_422 for JPEG in multi-frame True
+Color SC, PS3.3 A.8.5.4). A combination that a target's profile does not allow must be refused with exit
 status 80, never written (e.g. near-lossless JPEG-LS of a signed image with samples at the
 ends of its range, which JPEG-LS's unsigned coding can swap).
 
@@ -20,7 +22,7 @@ import numpy as np
 import pydicom
 import pydicom.pixels
 
-from readback_support import dcmtk_decodes, finish, gdcm_decodes, make, pydicom_decodes
+from readback_support import dcmtk_decodes, finish, gdcm_decodes, make, new_iod_problems, pydicom_decodes
 
 warnings.filterwarnings("ignore")
 
@@ -65,6 +67,7 @@ def main():
             if r.returncode != 0:
                 failures.append(f"{label}: transcode status {r.returncode}: {r.stderr.strip()[:200]}")
                 continue
+            failures += [f"{label}: {p}" for p in new_iod_problems(tool, src, out)]
             ours_file = out + ".ours.dcm"
             d = subprocess.run([tool, "transcode", "-q", "--explicit", out, "-o", ours_file], capture_output=True, text=True)
             if d.returncode != 0:

@@ -126,6 +126,51 @@ def codestream_problems(tool, path):
     return problems
 
 
+def validate_findings(tool, path):
+    """`dicomtool validate` findings of severity error or warning, as 'severity rule path: message'."""
+    v = subprocess.run([tool, "validate", "--format", "json", "-q", path], capture_output=True, text=True)
+    out = set()
+    for line in v.stdout.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        for f in (record.get("validation") or {}).get("findings", []):
+            if f.get("severity") in ("error", "warning"):
+                out.add(f"{f.get('severity')} {f.get('rule')} {f.get('path')}: {f.get('message')}")
+    return out
+
+
+def dciodvfy_errors(path):
+    """dicom3tools' dciodvfy error lines."""
+    run = subprocess.run(["dciodvfy", path], capture_output=True)
+    text = (run.stdout + run.stderr).decode("latin-1")
+    return {line.strip() for line in text.splitlines() if line.startswith("Error")}
+
+
+_SOURCE_FACTS = {}
+# dicom3tools reads neither Deflated Explicit VR Little Endian (it parses the compressed bytes as
+# elements) nor the HTJ2K syntaxes (unknown UIDs, read as native): no dciodvfy comparison there.
+DCIODVFY_UNREADABLE = {"1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202",
+                       "1.2.840.10008.1.2.4.203"}
+# What the target itself is, not a defect of the output: Explicit VR Big Endian is retired.
+EXPECTED_OF_TARGET = (" meta.transfer-syntax.retired ",)
+
+
+def new_iod_problems(tool, src, out):
+    """What an output adds to its source's validate findings and dciodvfy errors (issue 14 item 4:
+    output only in what its IOD permits): each as 'validate: ...' or 'dciodvfy: ...'."""
+    if src not in _SOURCE_FACTS:
+        _SOURCE_FACTS[src] = (validate_findings(tool, src), dciodvfy_errors(src))
+    ours, theirs = _SOURCE_FACTS[src]
+    problems = [f"validate: {f}" for f in sorted(validate_findings(tool, out) - ours)
+                if not any(x in f for x in EXPECTED_OF_TARGET)]
+    syntax = str(pydicom.dcmread(out, stop_before_pixels=True).file_meta.TransferSyntaxUID)
+    if syntax not in DCIODVFY_UNREADABLE:
+        problems += [f"dciodvfy: {e}" for e in sorted(dciodvfy_errors(out) - theirs)]
+    return problems
+
+
 def values_differ(decoded, expected, bits_stored, signed):
     """(reader, detail) for each decoded array whose stored values are not `expected`."""
     differ = []
