@@ -55,7 +55,7 @@ enum CommandInput {
     /// changing the data set. Inputs without a preamble run with variant 0.
     static func variant(_ data: UnsafePointer<UInt8>, _ count: Int, of variants: Int) -> Int {
         guard count >= 132, data[128] == 0x44, data[129] == 0x49, data[130] == 0x43, data[131] == 0x4D else { return 0 }
-        return Int(data[0]) % variants
+        return Int(widening: data[0]) % variants
     }
 
     /// The checked arguments of a command line, parsed by the CLI's own parser, so each variant is
