@@ -171,6 +171,14 @@ public struct Deriver {
             return Output(meta: meta, dataset: ds, syntax: lossy.target, report: report)
         }
 
+        // Every frame kept and nothing else asked for would be a copy claiming to be derived:
+        // refused before any frame is decoded (the same refusal as below, which stays the one
+        // place a derivation code is required).
+        if !isSubset && options.crop == nil && options.resample == nil && !options.to8Bit {
+            throw DicomError(.unsupported, "nothing to derive: the selection keeps all \(total) frame\(total == 1 ? "" : "s") "
+                             + "and no transform is asked for", tag: .pixelData)
+        }
+
         if options.to8Bit {
             if source.string(LossyBookkeeping.sopClassUID) == T.rtDoseStorage {
                 throw DicomError(.unsupported, "--to-8bit: RT Dose pixel values are doses (Bits Allocated 16 or 32 required); "
