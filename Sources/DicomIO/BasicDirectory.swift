@@ -48,12 +48,6 @@ public enum BasicDirectory {
         var lower: [Int?]
     }
 
-    /// The File IDs of the records that reference a file, as path components (PS3.10 8.5:
-    /// Referenced File ID's values are the components of a path below the DICOMDIR's directory).
-    public static func referencedFiles(in dataset: Dataset) -> [[String]] {
-        (dataset.items(recordSequence) ?? []).compactMap { $0.strings(referencedFileID) }.filter { !$0.isEmpty }
-    }
-
     /// Resolves the record offsets of a DICOMDIR read from `file` to record indices. An offset that
     /// points at no record is an error naming the record and the offset: the rewrite would otherwise
     /// silently drop or misdirect a branch of the directory.
@@ -94,9 +88,12 @@ public enum BasicDirectory {
     /// The DICOMDIR of `file` rewritten: `dataset` (the caller's edit of it, e.g. anonymized, with
     /// the same records in the same order) gets each record's references from `update` (given the
     /// record's File ID components) and is encoded in Explicit VR Little Endian with every offset
-    /// recomputed. Returns the bytes of the whole file and the File IDs `update` knew nothing of.
+    /// recomputed. A File ID's values are the components of a path below the DICOMDIR's directory
+    /// (PS3.10 8.5). Returns the bytes of the whole file, the number of records and of those that
+    /// reference a file, and the File IDs `update` knew nothing of.
     public static func rewrite(_ file: DicomFile, meta: Dataset? = nil, dataset: Dataset? = nil,
-                               update: ([String]) -> ReferencedFile?) throws(DicomError) -> (bytes: [UInt8], unmatched: [[String]]) {
+                               update: ([String]) -> ReferencedFile?) throws(DicomError)
+        -> (bytes: [UInt8], records: Int, referencing: Int, unmatched: [[String]]) {
         let links = try links(of: file)
         var ds = dataset ?? file.dataset
         var records = ds.items(recordSequence) ?? []
@@ -104,11 +101,13 @@ public enum BasicDirectory {
             throw DicomError(.internalError, "the DICOMDIR's records changed in number while it was rewritten", tag: recordSequence)
         }
         var unmatched: [[String]] = []
+        var referencing = 0
         for i in records.indices {
             // Every offset element present (as 0 for now), so the sizes of the two passes agree.
             records[i].set(ulElement(nextRecord, 0))
             records[i].set(ulElement(lowerLevel, 0))
             guard let fileID = records[i].strings(referencedFileID), !fileID.isEmpty else { continue }
+            referencing += 1
             guard let change = update(fileID) else { unmatched.append(fileID); continue }
             if let v = change.sopClassUID { records[i].setString(referencedSOPClass, .UI, v) }
             if let v = change.sopInstanceUID { records[i].setString(referencedSOPInstance, .UI, v) }
@@ -143,7 +142,7 @@ public enum BasicDirectory {
         guard second.bytes.count == first.bytes.count, positions.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
             throw DicomError(.internalError, "the DICOMDIR's records moved between the two passes of its rewrite")
         }
-        return (second.bytes, unmatched)
+        return (second.bytes, records.count, referencing, unmatched)
     }
 
     static func ulElement(_ tag: Tag, _ value: UInt32) -> Element {

@@ -13,7 +13,10 @@ public enum InstanceOutput {
     /// link or another spelling of the path is caught too) is refused before anything is written.
     public static func write<R>(to destination: String, from inputs: [String] = [], sync: Bool = false,
                                 _ body: (inout AtomicOutput) throws(DicomError) -> R) throws(DicomError) -> R {
-        if destination != "-", let input = inputs.first(where: { isSameFile($0, destination) }) {
+        // The destination is stat'ed once and first: it usually does not exist yet, and then no
+        // input can be it.
+        if destination != "-", let target = FileIdentity(destination),
+           let input = inputs.first(where: { FileIdentity($0) == target }) {
             throw DicomError(.cannotWrite, "output would replace the input \(input); inputs are never modified",
                              file: destination)
         }

@@ -144,10 +144,18 @@ struct OutputPlan: Sendable {
     }
 }
 
-/// One line for a rewritten DICOMDIR in the writing commands' reports.
-func directoryLine(_ item: InputItem, _ d: DirectoryOutcome) -> String {
-    "\(ValueText.escaped(item.displayName)): DICOMDIR rewritten in Explicit VR Little Endian, \(d.records) records, "
-        + "offsets recomputed, \(d.followed) file reference\(d.followed == 1 ? "" : "s") updated\n"
+/// Reports a DICOMDIR rewritten by a writing command: its warnings, then its JSON Lines record or,
+/// with --plan, one line.
+func emitDirectory(_ command: String, _ item: InputItem, _ d: DirectoryOutcome, json: Bool, plan: Bool, reporter: Reporter) {
+    for w in d.warnings { reporter.warning(w, input: item.displayName) }
+    if json {
+        var fields: [(String, ReporterJSON.Value)] = [("directoryRecords", .int(d.records)), ("referencesUpdated", .int(d.followed))]
+        if let output = d.output { fields.append(("output", .string(output))) }
+        StandardOutput.write(ReporterJSON.item(command: command, input: item, fields: fields) + "\n")
+    } else if plan {
+        StandardOutput.write("\(ValueText.escaped(item.displayName)): DICOMDIR rewritten in Explicit VR Little Endian, "
+            + "\(d.records) records, offsets recomputed, \(d.followed) file reference\(d.followed == 1 ? "" : "s") updated\n")
+    }
 }
 
 /// Prints a usage error of a command the way the parser does, and returns its status.

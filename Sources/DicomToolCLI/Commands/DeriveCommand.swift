@@ -25,14 +25,7 @@ public enum DeriveCommand {
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
             if let d = result.directory {
-                for w in d.warnings { reporter.warning(w, input: item.displayName) }
-                if json {
-                    StandardOutput.write(ReporterJSON.item(command: "derive", input: item, fields: [
-                        ("directoryRecords", .int(d.records)), ("referencesUpdated", .int(d.followed))]) + "\n")
-                } else if args.plan {
-                    StandardOutput.write(directoryLine(item, d))
-                }
-                return
+                return emitDirectory("derive", item, d, json: json, plan: args.plan, reporter: reporter)
             }
             for (path, r) in result.outputs {
                 if json {

@@ -27,6 +27,8 @@ final class WrittenFiles: @unchecked Sendable {
 
 /// A DICOMDIR rewritten by a writing command.
 struct DirectoryOutcome: Sendable {
+    /// Where it was written; nil with --plan.
+    var output: String?
     var records: Int
     var followed: Int
     var warnings: [String]
@@ -48,23 +50,23 @@ enum DirectoryFollowing {
     static func rewrite(_ file: DicomFile, input: InputItem, meta: Dataset? = nil, dataset: Dataset? = nil,
                         written: WrittenFiles, destination: String?, sync: Bool) throws(DicomError) -> DirectoryOutcome {
         let base = input.path.map { PathText.split($0).directory } ?? ""
-        let (bytes, unmatched) = try BasicDirectory.rewrite(file, meta: meta, dataset: dataset) { fileID in
+        let rewritten = try BasicDirectory.rewrite(file, meta: meta, dataset: dataset) { fileID in
             written.written(base.isEmpty ? fileID.joined(separator: "/") : PathText.appending(base, fileID.joined(separator: "/")))
         }
-        let records = (dataset ?? file.dataset).items(Tag(0x0004, 0x1220))?.count ?? 0
-        let referencing = BasicDirectory.referencedFiles(in: dataset ?? file.dataset).count
+        let unmatched = rewritten.unmatched
         var warnings: [String] = []
         if !unmatched.isEmpty {
             let shown = unmatched.prefix(3).map { $0.joined(separator: "\\") }.joined(separator: ", ")
-            warnings.append("\(unmatched.count) of \(referencing) DICOMDIR records name files this run did not write "
+            warnings.append("\(unmatched.count) of \(rewritten.referencing) DICOMDIR records name files this run did not write "
                             + "(\(shown)\(unmatched.count > 3 ? ", ..." : "")): their references are kept as they were")
         }
         if let destination {
             try InstanceOutput.write(to: destination, from: input.path.map { [$0] } ?? [], sync: sync) {
                 (sink: inout AtomicOutput) throws(DicomError) in
-                try sink.write(bytes)
+                try sink.write(rewritten.bytes)
             }
         }
-        return DirectoryOutcome(records: records, followed: referencing - unmatched.count, warnings: warnings)
+        return DirectoryOutcome(output: destination, records: rewritten.records, followed: rewritten.referencing - unmatched.count,
+                                warnings: warnings)
     }
 }

@@ -29,15 +29,7 @@ public enum TranscodeCommand {
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
             if let d = result.directory {
-                for w in d.warnings { reporter.warning(w, input: item.displayName) }
-                if json {
-                    var fields: [(String, ReporterJSON.Value)] = [("directoryRecords", .int(d.records)), ("referencesUpdated", .int(d.followed))]
-                    if let o = result.output { fields.append(("output", .string(o))) }
-                    StandardOutput.write(ReporterJSON.item(command: "transcode", input: item, fields: fields) + "\n")
-                } else if args.plan {
-                    StandardOutput.write(directoryLine(item, d))
-                }
-                return
+                return emitDirectory("transcode", item, d, json: json, plan: args.plan, reporter: reporter)
             }
             guard let r = result.report else { return }
             if json {
