@@ -87,9 +87,10 @@ extension InputWalker {
 
         // Deferred inputs (a DICOMDIR, whose records follow what became of the other files) run
         // after every other input has been emitted: two phases of the same ordered run.
-        let later = items.indices.filter { deferred(items[$0]) }
-        let order = later.isEmpty ? Array(items.indices) : items.indices.filter { !deferred(items[$0]) } + later
-        let phases = [0..<(order.count - later.count), (order.count - later.count)..<order.count]
+        var first: [Int] = [], later: [Int] = []
+        for index in items.indices {
+            if deferred(items[index]) { later.append(index) } else { first.append(index) }
+        }
 
         @Sendable func perform(_ index: Int) -> Result<R, DicomError> {
             let item = items[index]
@@ -116,16 +117,13 @@ extension InputWalker {
             reporter?.finished(items[index], error: result.inputFailure)
         }
 
-        for phase in phases where !phase.isEmpty {
+        for indices in [first, later] where !indices.isEmpty {
             if interruption.isSet || stoppedByFailure { break }
-            let indices = Array(order[phase])
             let workers = min(max(jobs, 1), indices.count)
             if workers <= 1 {
                 for index in indices {
-                    if interruption.isSet { break }
-                    let result = perform(index)
-                    deliver(index, result)
-                    if failFast, result.inputFailure != nil { break }
+                    if interruption.isSet || stoppedByFailure { break }
+                    deliver(index, perform(index))
                 }
             } else {
                 let state = OrderedRunState<R>(count: indices.count, window: max(aheadPerWorker, 1) * workers, workers: workers,
