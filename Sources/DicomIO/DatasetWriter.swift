@@ -8,8 +8,7 @@ public enum Implementation {
     public static let versionName = "DICOMTOOL_0_1"
     /// Root for UIDs dicomtool makes: 2.25 followed by a random 128-bit integer (PS3.5 B.2).
     public static func newUID() -> String {
-        var g = SystemRandomNumberGenerator()
-        let hi = g.next() as UInt64, lo = g.next() as UInt64
+        let hi = RandomSource.next(), lo = RandomSource.next()
         return "2.25." + UInt128Decimal.string(hi: hi, lo: lo)
     }
 }

@@ -40,7 +40,7 @@ public struct AnonymizeOptions: Sendable {
 
     /// 32 random bytes, for runs without `--secret-file` (runs then do not agree with each other).
     public static func randomSecret() -> [UInt8] {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        RandomSource.isSeeded ? RandomSource.bytes(32) : SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
     }
 
     /// Turns `options` on.
