@@ -57,13 +57,13 @@ public enum ImagePixelConstraints {
         }
 
         func number(_ tag: Tag) -> Int? {
-            switch tag.rawValue {
-            case 0x0028_0002: return samplesPerPixel
-            case 0x0028_0006: return planarConfiguration
-            case 0x0028_0100: return bitsAllocated
-            case 0x0028_0101: return bitsStored
-            case 0x0028_0102: return highBit
-            case 0x0028_0103: return pixelRepresentation
+            switch tag {
+            case .samplesPerPixel: return samplesPerPixel
+            case .planarConfiguration: return planarConfiguration
+            case .bitsAllocated: return bitsAllocated
+            case .bitsStored: return bitsStored
+            case .highBit: return highBit
+            case .pixelRepresentation: return pixelRepresentation
             default: return nil
             }
         }
@@ -138,7 +138,7 @@ public enum ImagePixelConstraints {
             let found: String
             switch rule.allowed {
             case .texts(let allowed):
-                guard rule.tag == Tag(0x0028, 0x0004), let pi, !pi.isEmpty, !allowed.contains(pi) else { continue }
+                guard rule.tag == Tag.photometricInterpretation, let pi, !pi.isEmpty, !allowed.contains(pi) else { continue }
                 found = pi
             case .numbers(let allowed):
                 guard let v = values.number(rule.tag), !allowed.contains(v) else { continue }
@@ -182,7 +182,7 @@ public enum ImagePixelConstraints {
             let allowed: Allowed
             if c[4] == "BitsStored-1" {
                 allowed = .bitsStoredMinusOne
-            } else if tag == Tag(0x0028, 0x0004) {
+            } else if tag == Tag.photometricInterpretation {
                 allowed = .texts(c[4].split(separator: "|").map(String.init))
             } else {
                 var numbers: [Int] = []

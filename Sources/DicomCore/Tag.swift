@@ -51,17 +51,7 @@ public struct Tag: Hashable, Comparable, Sendable, CustomStringConvertible {
         rawValue = v
     }
 
-    public static let item = Tag(0xFFFE, 0xE000)
-    public static let itemDelimitation = Tag(0xFFFE, 0xE00D)
-    public static let sequenceDelimitation = Tag(0xFFFE, 0xE0DD)
-    public static let pixelData = Tag(0x7FE0, 0x0010)
-    public static let floatPixelData = Tag(0x7FE0, 0x0008)
-    public static let doubleFloatPixelData = Tag(0x7FE0, 0x0009)
-    public static let extendedOffsetTable = Tag(0x7FE0, 0x0001)
-    public static let extendedOffsetTableLengths = Tag(0x7FE0, 0x0002)
-    public static let specificCharacterSet = Tag(0x0008, 0x0005)
-    public static let transferSyntaxUID = Tag(0x0002, 0x0010)
-    public static let fileMetaInformationGroupLength = Tag(0x0002, 0x0000)
+    // Constants by keyword (Tag.pixelData, Tag.sopInstanceUID, ...) are generated: Generated/Tag+Keywords.swift.
 }
 
 private let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)

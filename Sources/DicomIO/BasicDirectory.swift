@@ -14,17 +14,17 @@ import FoundationEssentials
 public enum BasicDirectory {
     public static let sopClassUID = "1.2.840.10008.1.3.10"
 
-    static let rootFirst = Tag(0x0004, 0x1200), rootLast = Tag(0x0004, 0x1202)
-    static let recordSequence = Tag(0x0004, 0x1220)
-    static let nextRecord = Tag(0x0004, 0x1400), lowerLevel = Tag(0x0004, 0x1420)
-    public static let referencedFileID = Tag(0x0004, 0x1500)
-    public static let referencedSOPClass = Tag(0x0004, 0x1510)
-    public static let referencedSOPInstance = Tag(0x0004, 0x1511)
-    public static let referencedTransferSyntax = Tag(0x0004, 0x1512)
+    static let rootFirst = Tag.offsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity, rootLast = Tag.offsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity
+    static let recordSequence = Tag.directoryRecordSequence
+    static let nextRecord = Tag.offsetOfTheNextDirectoryRecord, lowerLevel = Tag.offsetOfReferencedLowerLevelDirectoryEntity
+    public static let referencedFileID = Tag.referencedFileID
+    public static let referencedSOPClass = Tag.referencedSOPClassUIDInFile
+    public static let referencedSOPInstance = Tag.referencedSOPInstanceUIDInFile
+    public static let referencedTransferSyntax = Tag.referencedTransferSyntaxUIDInFile
 
     /// Whether `file` is a DICOMDIR: its Media Storage SOP Class is the Basic Directory.
     public static func isBasicDirectory(_ file: DicomFile) -> Bool {
-        file.meta.string(Tag(0x0002, 0x0002)) == sopClassUID
+        file.meta.string(Tag.mediaStorageSOPClassUID) == sopClassUID
     }
 
     /// What became of one referenced file; nil fields are left as they are.

@@ -86,13 +86,13 @@ struct DatasetParser {
             if let stop = stopBefore, tag >= stop, depth == 0 { return (Dataset(elements: elements, characterSet: charset, offset: start), pos) }
             if tag.group == 0xFFFE {
                 let length = source.uint32(at: pos + 4, bigEndian: enc.bigEndian)
-                if tag == .itemDelimitation {
+                if tag == .itemDelimitationItem {
                     pos += 8
                     if undefinedItem { return (Dataset(elements: elements, characterSet: charset, offset: start), pos) }
                     warn("Item Delimitation Item outside an item of undefined length, ignored", offset: elementStart, tag: tag)
                     continue
                 }
-                if tag == .sequenceDelimitation {
+                if tag == .sequenceDelimitationItem {
                     if undefinedItem {
                         // An item closed by the sequence's delimiter: dcmtk and pydicom accept it.
                         warn("item of undefined length ended by a Sequence Delimitation Item", offset: elementStart, tag: tag)
@@ -243,7 +243,7 @@ struct DatasetParser {
     private func looksLikeItem(at pos: Int, length: Int, _ enc: DatasetEncoding) -> Bool {
         guard length >= 8 else { return false }
         let t = readTag(pos, enc)
-        return t == .item || t == .sequenceDelimitation
+        return t == .item || t == .sequenceDelimitationItem
     }
 
     /// Items of a sequence, of defined length (`defined` bytes) or up to a Sequence Delimitation Item.
@@ -269,7 +269,7 @@ struct DatasetParser {
             }
             let itemTag = readTag(pos, enc)
             let length = source.uint32(at: pos + 4, bigEndian: enc.bigEndian)
-            if itemTag == .sequenceDelimitation {
+            if itemTag == .sequenceDelimitationItem {
                 pos += 8
                 if defined == nil { return (items, pos) }
                 warn("Sequence Delimitation Item in a sequence of defined length", offset: pos - 8, tag: tag)
@@ -329,7 +329,7 @@ struct DatasetParser {
             }
             let itemTag = readTag(pos, enc)
             let length = source.uint32(at: pos + 4, bigEndian: enc.bigEndian)
-            if itemTag == .sequenceDelimitation { pos += 8; break }
+            if itemTag == .sequenceDelimitationItem { pos += 8; break }
             guard itemTag == .item else {
                 throw DicomError(.invalidInput, "expected a fragment item (FFFE,E000) in encapsulated Pixel Data, found \(itemTag)",
                                  offset: pos, tag: tag)
@@ -376,14 +376,14 @@ struct DatasetParser {
         guard let entry = DataDictionary.entry(for: tag), let first = entry.vrs.first else { return .UN }
         if entry.vrs.count > 1 {
             if entry.vrs.contains(.SS) {
-                let signed = elements.last(where: { $0.tag == Tag(0x0028, 0x0103) })?.valueBytes.map {
+                let signed = elements.last(where: { $0.tag == Tag.pixelRepresentation })?.valueBytes.map {
                     binaryNumbers($0, vr: .US).first == 1
                 } ?? false
                 return signed ? .SS : .US
             }
             if entry.vrs.contains(.OW) {
                 // Pixel Data of 8-bit images is OB, as dcmtk writes it; OW otherwise (PS3.5 A.1 c).
-                if tag == .pixelData, let ba = elements.last(where: { $0.tag == Tag(0x0028, 0x0100) })?.valueBytes,
+                if tag == .pixelData, let ba = elements.last(where: { $0.tag == Tag.bitsAllocated })?.valueBytes,
                    let bits = binaryNumbers(ba, vr: .US).first, bits <= 8 {
                     return .OB
                 }

@@ -104,14 +104,14 @@ public struct DatasetWriter {
     /// implementation identity, and a recomputed group length.
     public static func makeMeta(for dataset: Dataset, syntax: TransferSyntax, previous: Dataset) -> Dataset {
         var meta = Dataset()
-        meta.set(Element(tag: Tag(0x0002, 0x0001), vr: .OB, value: .bytes(ValueBytes([0x00, 0x01]))))
-        let sopClass = dataset.string(Tag(0x0008, 0x0016)) ?? previous.string(Tag(0x0002, 0x0002)) ?? ""
-        let sopInstance = dataset.string(Tag(0x0008, 0x0018)) ?? previous.string(Tag(0x0002, 0x0003)) ?? ""
-        meta.setString(Tag(0x0002, 0x0002), .UI, sopClass)
-        meta.setString(Tag(0x0002, 0x0003), .UI, sopInstance)
-        meta.setString(Tag(0x0002, 0x0010), .UI, syntax.uid)
-        meta.setString(Tag(0x0002, 0x0012), .UI, Implementation.classUID)
-        meta.setString(Tag(0x0002, 0x0013), .SH, Implementation.versionName)
+        meta.set(Element(tag: Tag.fileMetaInformationVersion, vr: .OB, value: .bytes(ValueBytes([0x00, 0x01]))))
+        let sopClass = dataset.string(Tag.sopClassUID) ?? previous.string(Tag.mediaStorageSOPClassUID) ?? ""
+        let sopInstance = dataset.string(Tag.sopInstanceUID) ?? previous.string(Tag.mediaStorageSOPInstanceUID) ?? ""
+        meta.setString(Tag.mediaStorageSOPClassUID, .UI, sopClass)
+        meta.setString(Tag.mediaStorageSOPInstanceUID, .UI, sopInstance)
+        meta.setString(Tag.transferSyntaxUID, .UI, syntax.uid)
+        meta.setString(Tag.implementationClassUID, .UI, Implementation.classUID)
+        meta.setString(Tag.implementationVersionName, .SH, Implementation.versionName)
         var length = 0
         for e in meta.elements { length += encodedLength(e, DatasetEncoding.explicitLittle) }
         // A kept element that would take the group past the 32-bit group length cannot be described
@@ -249,9 +249,9 @@ public struct DatasetWriter {
             for item in items {
                 try write(header(.item, .SQ, length: 0xFFFF_FFFF, enc), to: &sink)
                 try write(item, encoding: enc, to: &sink)
-                try write(header(.itemDelimitation, .SQ, length: 0, enc), to: &sink)
+                try write(header(.itemDelimitationItem, .SQ, length: 0, enc), to: &sink)
             }
-            try write(header(.sequenceDelimitation, .SQ, length: 0, enc), to: &sink)
+            try write(header(.sequenceDelimitationItem, .SQ, length: 0, enc), to: &sink)
         case .fragments(let f):
             guard syntax.isEncapsulated else {
                 throw DicomError(.unsupported, "encapsulated Pixel Data cannot be written in \(syntax.name) without decoding",
@@ -270,7 +270,7 @@ public struct DatasetWriter {
             }
             try writeItem(f.offsetTable)
             for v in f.fragments { try writeItem(v) }
-            try write(header(.sequenceDelimitation, .OB, length: 0, enc), to: &sink)
+            try write(header(.sequenceDelimitationItem, .OB, length: 0, enc), to: &sink)
         }
     }
 

@@ -95,33 +95,33 @@ public struct Deriver {
     // MARK: Tags
 
     enum T {
-        static let imageType = Tag(0x0008, 0x0008)
-        static let conversionType = Tag(0x0008, 0x0064)
-        static let frameExtractionSequence = Tag(0x0008, 0x1164)
-        static let simpleFrameList = Tag(0x0008, 0x1161)
-        static let multiFrameSourceSOPInstanceUID = Tag(0x0008, 0x1167)
-        static let referencedFrameNumber = Tag(0x0008, 0x1160)
-        static let imagerPixelSpacing = Tag(0x0018, 0x1164)
-        static let nominalScannedPixelSpacing = Tag(0x0018, 0x2010)
-        static let frameTime = Tag(0x0018, 0x1063), frameTimeVector = Tag(0x0018, 0x1065)
-        static let patientOrientation = Tag(0x0020, 0x0020)
-        static let imagePosition = Tag(0x0020, 0x0032), imageOrientation = Tag(0x0020, 0x0037)
-        static let frameIncrementPointer = Tag(0x0028, 0x0009)
-        static let pixelSpacing = Tag(0x0028, 0x0030), pixelAspectRatio = Tag(0x0028, 0x0034)
-        static let smallestImagePixelValue = Tag(0x0028, 0x0106), largestImagePixelValue = Tag(0x0028, 0x0107)
-        static let smallestInSeries = Tag(0x0028, 0x0108), largestInSeries = Tag(0x0028, 0x0109)
-        static let pixelPaddingValue = Tag(0x0028, 0x0120), pixelPaddingRangeLimit = Tag(0x0028, 0x0121)
-        static let windowCenter = Tag(0x0028, 0x1050), windowWidth = Tag(0x0028, 0x1051)
-        static let rescaleIntercept = Tag(0x0028, 0x1052), rescaleSlope = Tag(0x0028, 0x1053)
-        static let rescaleType = Tag(0x0028, 0x1054), windowExplanation = Tag(0x0028, 0x1055)
-        static let voiLUTFunction = Tag(0x0028, 0x1056)
-        static let modalityLUTSequence = Tag(0x0028, 0x3000), voiLUTSequence = Tag(0x0028, 0x3010)
-        static let pixelMeasuresSequence = Tag(0x0028, 0x9110), frameVOILUTSequence = Tag(0x0028, 0x9132)
-        static let pixelValueTransformationSequence = Tag(0x0028, 0x9145)
-        static let planePositionSequence = Tag(0x0020, 0x9113), planeOrientationSequence = Tag(0x0020, 0x9116)
-        static let iconImageSequence = Tag(0x0088, 0x0200)
-        static let gridFrameOffsetVector = Tag(0x3004, 0x000C)
-        static let sharedGroups = Tag(0x5200, 0x9229), perFrameGroups = Tag(0x5200, 0x9230)
+        static let imageType = Tag.imageType
+        static let conversionType = Tag.conversionType
+        static let frameExtractionSequence = Tag.frameExtractionSequence
+        static let simpleFrameList = Tag.simpleFrameList
+        static let multiFrameSourceSOPInstanceUID = Tag.multiFrameSourceSOPInstanceUID
+        static let referencedFrameNumber = Tag.referencedFrameNumber
+        static let imagerPixelSpacing = Tag.imagerPixelSpacing
+        static let nominalScannedPixelSpacing = Tag.nominalScannedPixelSpacing
+        static let frameTime = Tag.frameTime, frameTimeVector = Tag.frameTimeVector
+        static let patientOrientation = Tag.patientOrientation
+        static let imagePosition = Tag.imagePositionPatient, imageOrientation = Tag.imageOrientationPatient
+        static let frameIncrementPointer = Tag.frameIncrementPointer
+        static let pixelSpacing = Tag.pixelSpacing, pixelAspectRatio = Tag.pixelAspectRatio
+        static let smallestImagePixelValue = Tag.smallestImagePixelValue, largestImagePixelValue = Tag.largestImagePixelValue
+        static let smallestInSeries = Tag.smallestPixelValueInSeries, largestInSeries = Tag.largestPixelValueInSeries
+        static let pixelPaddingValue = Tag.pixelPaddingValue, pixelPaddingRangeLimit = Tag.pixelPaddingRangeLimit
+        static let windowCenter = Tag.windowCenter, windowWidth = Tag.windowWidth
+        static let rescaleIntercept = Tag.rescaleIntercept, rescaleSlope = Tag.rescaleSlope
+        static let rescaleType = Tag.rescaleType, windowExplanation = Tag.windowCenterWidthExplanation
+        static let voiLUTFunction = Tag.voilutFunction
+        static let modalityLUTSequence = Tag.modalityLUTSequence, voiLUTSequence = Tag.voilutSequence
+        static let pixelMeasuresSequence = Tag.pixelMeasuresSequence, frameVOILUTSequence = Tag.frameVOILUTSequence
+        static let pixelValueTransformationSequence = Tag.pixelValueTransformationSequence
+        static let planePositionSequence = Tag.planePositionSequence, planeOrientationSequence = Tag.planeOrientationSequence
+        static let iconImageSequence = Tag.iconImageSequence
+        static let gridFrameOffsetVector = Tag.gridFrameOffsetVector
+        static let sharedGroups = Tag.sharedFunctionalGroupsSequence, perFrameGroups = Tag.perFrameFunctionalGroupsSequence
         static let rtDoseStorage = "1.2.840.10008.5.1.4.1.1.481.2"
     }
 
@@ -707,12 +707,12 @@ public struct Deriver {
     static func addDerivationCodes(_ ds: inout Dataset, _ codes: ArraySlice<LossyBookkeeping.Code>) {
         guard !codes.isEmpty else { return }
         var items = ds.items(LossyBookkeeping.derivationCodeSequence) ?? []
-        for code in codes where !items.contains(where: { $0.string(Tag(0x0008, 0x0100)) == code.value
-            && $0.string(Tag(0x0008, 0x0102)) == code.scheme }) {
+        for code in codes where !items.contains(where: { $0.string(Tag.codeValue) == code.value
+            && $0.string(Tag.codingSchemeDesignator) == code.scheme }) {
             var item = Dataset(characterSet: ds.characterSet)
-            item.setString(Tag(0x0008, 0x0100), .SH, code.value)
-            item.setString(Tag(0x0008, 0x0102), .SH, code.scheme)
-            item.setString(Tag(0x0008, 0x0104), .LO, code.meaning)
+            item.setString(Tag.codeValue, .SH, code.value)
+            item.setString(Tag.codingSchemeDesignator, .SH, code.scheme)
+            item.setString(Tag.codeMeaning, .LO, code.meaning)
             items.append(item)
         }
         ds.setSequence(LossyBookkeeping.derivationCodeSequence, items)

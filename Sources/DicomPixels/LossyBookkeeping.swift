@@ -7,21 +7,21 @@ import FoundationEssentials
 /// derive both call it whenever output pixels differ from the input's; nothing else touches these
 /// attributes.
 public enum LossyBookkeeping {
-    public static let imageType = Tag(0x0008, 0x0008)
-    public static let sopClassUID = Tag(0x0008, 0x0016)
-    public static let sopInstanceUID = Tag(0x0008, 0x0018)
-    public static let derivationDescription = Tag(0x0008, 0x2111)
-    public static let sourceImageSequence = Tag(0x0008, 0x2112)
-    public static let derivationCodeSequence = Tag(0x0008, 0x9215)
-    public static let lossyImageCompression = Tag(0x0028, 0x2110)
-    public static let lossyImageCompressionRatio = Tag(0x0028, 0x2112)
-    public static let lossyImageCompressionMethod = Tag(0x0028, 0x2114)
-    public static let referencedSOPClassUID = Tag(0x0008, 0x1150)
-    public static let referencedSOPInstanceUID = Tag(0x0008, 0x1155)
-    public static let purposeOfReferenceCodeSequence = Tag(0x0040, 0xA170)
-    public static let seriesInstanceUID = Tag(0x0020, 0x000E)
-    public static let seriesNumber = Tag(0x0020, 0x0011)
-    public static let seriesDescription = Tag(0x0008, 0x103E)
+    public static let imageType = Tag.imageType
+    public static let sopClassUID = Tag.sopClassUID
+    public static let sopInstanceUID = Tag.sopInstanceUID
+    public static let derivationDescription = Tag.derivationDescription
+    public static let sourceImageSequence = Tag.sourceImageSequence
+    public static let derivationCodeSequence = Tag.derivationCodeSequence
+    public static let lossyImageCompression = Tag.lossyImageCompression
+    public static let lossyImageCompressionRatio = Tag.lossyImageCompressionRatio
+    public static let lossyImageCompressionMethod = Tag.lossyImageCompressionMethod
+    public static let referencedSOPClassUID = Tag.referencedSOPClassUID
+    public static let referencedSOPInstanceUID = Tag.referencedSOPInstanceUID
+    public static let purposeOfReferenceCodeSequence = Tag.purposeOfReferenceCodeSequence
+    public static let seriesInstanceUID = Tag.seriesInstanceUID
+    public static let seriesNumber = Tag.seriesNumber
+    public static let seriesDescription = Tag.seriesDescription
 
     /// A coded concept (code value, scheme, meaning).
     public struct Code: Sendable, Equatable {
@@ -38,9 +38,9 @@ public enum LossyBookkeeping {
 
         func item() -> Dataset {
             var d = Dataset()
-            d.setString(Tag(0x0008, 0x0100), .SH, value)
-            d.setString(Tag(0x0008, 0x0102), .SH, scheme)
-            d.setString(Tag(0x0008, 0x0104), .LO, meaning)
+            d.setString(Tag.codeValue, .SH, value)
+            d.setString(Tag.codingSchemeDesignator, .SH, scheme)
+            d.setString(Tag.codeMeaning, .LO, meaning)
             return d
         }
     }
@@ -141,7 +141,7 @@ public enum LossyBookkeeping {
         source.setString(referencedSOPClassUID, .UI, sopClass)
         source.setString(referencedSOPInstanceUID, .UI, oldInstance)
         if let frames = referencedFrames, !frames.isEmpty {
-            source.setStrings(Tag(0x0008, 0x1160), .IS, frames.map(String.init))
+            source.setStrings(Tag.referencedFrameNumber, .IS, frames.map(String.init))
         }
         source.setSequence(purposeOfReferenceCodeSequence, [purpose.item()])
         ds.setSequence(sourceImageSequence, (ds.items(sourceImageSequence) ?? []) + [source])
@@ -151,7 +151,7 @@ public enum LossyBookkeeping {
         if text.utf8.count > 1024 { text = String(decoding: Array(text.utf8.suffix(1024)), as: UTF8.self) }  // ST limit
         ds.setString(derivationDescription, .ST, text)
         var codes = ds.items(derivationCodeSequence) ?? []
-        if !codes.contains(where: { $0.string(Tag(0x0008, 0x0100)) == derivation.value && $0.string(Tag(0x0008, 0x0102)) == derivation.scheme }) {
+        if !codes.contains(where: { $0.string(Tag.codeValue) == derivation.value && $0.string(Tag.codingSchemeDesignator) == derivation.scheme }) {
             codes.append(derivation.item())
         }
         ds.setSequence(derivationCodeSequence, codes)

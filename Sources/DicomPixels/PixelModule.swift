@@ -9,11 +9,11 @@ public struct PixelModule: Sendable {
     /// Things a strict reader would reject but that can be read (e.g. excess bytes, NumberOfFrames '1A').
     public var warnings: [ReadWarning]
 
-    public static let rows = Tag(0x0028, 0x0010), columns = Tag(0x0028, 0x0011)
-    public static let samplesPerPixel = Tag(0x0028, 0x0002), photometric = Tag(0x0028, 0x0004)
-    public static let planarConfiguration = Tag(0x0028, 0x0006), numberOfFrames = Tag(0x0028, 0x0008)
-    public static let bitsAllocated = Tag(0x0028, 0x0100), bitsStored = Tag(0x0028, 0x0101)
-    public static let highBit = Tag(0x0028, 0x0102), pixelRepresentation = Tag(0x0028, 0x0103)
+    public static let rows = Tag.rows, columns = Tag.columns
+    public static let samplesPerPixel = Tag.samplesPerPixel, photometric = Tag.photometricInterpretation
+    public static let planarConfiguration = Tag.planarConfiguration, numberOfFrames = Tag.numberOfFrames
+    public static let bitsAllocated = Tag.bitsAllocated, bitsStored = Tag.bitsStored
+    public static let highBit = Tag.highBit, pixelRepresentation = Tag.pixelRepresentation
 
     /// nil when the data set has no Pixel Data.
     public init?(_ ds: Dataset, syntax: TransferSyntax) throws(DicomError) {

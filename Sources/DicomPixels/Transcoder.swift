@@ -543,7 +543,7 @@ public struct Transcoder {
                     try sink.write(fragment)
                 }
             }
-            try sink.write(w.elementHeader(.sequenceDelimitation, .OB, length: 0, encoding))
+            try sink.write(w.elementHeader(.sequenceDelimitationItem, .OB, length: 0, encoding))
             if table == .basic {
                 guard offsets.last ?? 0 <= Int(widening: UInt32.max) else {
                     throw DicomError(.encodeFailed, "encapsulated Pixel Data exceeds 4 GiB: use --offset-table extended")
@@ -738,7 +738,7 @@ public struct Transcoder {
     /// instance less conformant than it was, and never silently picks other pixels than asked.
     static func checkPermitted(_ d: PixelDescription, in target: TransferSyntax, replacing ds: Dataset,
                                from source: TransferSyntax) throws(DicomError) {
-        guard let sopClass = ds.string(Tag(0x0008, 0x0016))?.trimmingWhitespace(), !sopClass.isEmpty else { return }
+        guard let sopClass = ds.string(Tag.sopClassUID)?.trimmingWhitespace(), !sopClass.isEmpty else { return }
         let after = ImagePixelConstraints.violations(sopClass: sopClass, syntax: target, values: .init(d))
         guard !after.isEmpty else { return }
         let beforeValues = ImagePixelConstraints.Values(

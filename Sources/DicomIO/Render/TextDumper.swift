@@ -62,10 +62,10 @@ public struct TextDumper {
     }
 
     private func frameSummary(_ ds: Dataset) -> String? {
-        guard let rows = ds.int(Tag(0x0028, 0x0010)), let cols = ds.int(Tag(0x0028, 0x0011)) else { return nil }
-        let frames = ds.int(Tag(0x0028, 0x0008)) ?? 1
-        let bits = ds.int(Tag(0x0028, 0x0100)).map { " \($0)-bit" } ?? ""
-        let spp = ds.int(Tag(0x0028, 0x0002)) ?? 1
+        guard let rows = ds.int(Tag.rows), let cols = ds.int(Tag.columns) else { return nil }
+        let frames = ds.int(Tag.numberOfFrames) ?? 1
+        let bits = ds.int(Tag.bitsAllocated).map { " \($0)-bit" } ?? ""
+        let spp = ds.int(Tag.samplesPerPixel) ?? 1
         return "\(frames) frame\(frames == 1 ? "" : "s") of \(cols)x\(rows)\(bits)\(spp > 1 ? " x\(spp)" : "")"
     }
 

@@ -66,7 +66,7 @@ public struct AnonymizeOptions: Sendable {
     /// The options a de-identified data set declares in De-identification Method Code Sequence
     /// (0012,0064), by their CID 7050 codes.
     public static func declaredOptions(in dataset: Dataset) -> [DeidentificationProfile.Option] {
-        let codes = Set((dataset.items(Tag(0x0012, 0x0064)) ?? []).compactMap { $0.string(Tag(0x0008, 0x0100))?.trimmingWhitespace() })
+        let codes = Set((dataset.items(Tag.deidentificationMethodCodeSequence) ?? []).compactMap { $0.string(Tag.codeValue)?.trimmingWhitespace() })
         return DeidentificationProfile.methods.compactMap { m in codes.contains(m.value) ? m.option : nil }
     }
 

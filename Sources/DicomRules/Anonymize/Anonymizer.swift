@@ -123,7 +123,7 @@ public struct Anonymizer: Sendable {
             switch options.burnedIn {
             case .refuse:
                 throw DicomError(.unsupported, "not anonymized: \(reason); pixel data may show identifying text "
-                                 + "(use --burned-in warn|allow after checking the images)", tag: Tag(0x0028, 0x0301))
+                                 + "(use --burned-in warn|allow after checking the images)", tag: Tag.burnedInAnnotation)
             case .warn:
                 report.burnedInReason = reason
                 report.warnings.append("pixel data may show identifying text: \(reason)")
@@ -145,24 +145,24 @@ public struct Anonymizer: Sendable {
         // and De-identification Method (0012,0063) says what was kept ("May be present otherwise",
         // PS3.3 C.7.1.1). The codes still say which profile and options were applied to the rest.
         let identityKept = !report.identityKept.isEmpty
-        out.setString(Tag(0x0012, 0x0062), .CS, identityKept ? "NO" : "YES")
+        out.setString(Tag.patientIdentityRemoved, .CS, identityKept ? "NO" : "YES")
         var codes = DeidentificationProfile.methods.filter { $0.isBasicProfile }
         let enabled = Set(options.enabledOptions)
         codes += DeidentificationProfile.methods.filter { $0.option.map { enabled.contains($0) } ?? false }
         report.methodCodes = codes
-        out.setStrings(Tag(0x0012, 0x0063), .LO, codes.map { String($0.meaning.prefix(64)) }
+        out.setStrings(Tag.deidentificationMethod, .LO, codes.map { String($0.meaning.prefix(64)) }
                        + report.identityKept.map { String(("kept as is: " + $0).prefix(64)) })
-        out.setSequence(Tag(0x0012, 0x0064), codes.map { code in
+        out.setSequence(Tag.deidentificationMethodCodeSequence, codes.map { code in
             var item = Dataset(characterSet: out.characterSet)
-            item.setString(Tag(0x0008, 0x0100), .SH, code.value)
-            item.setString(Tag(0x0008, 0x0102), .SH, code.scheme)
-            item.setString(Tag(0x0008, 0x0104), .LO, code.meaning)
+            item.setString(Tag.codeValue, .SH, code.value)
+            item.setString(Tag.codingSchemeDesignator, .SH, code.scheme)
+            item.setString(Tag.codeMeaning, .LO, code.meaning)
             return item
         })
         if options.retainLongModifiedDates && !options.retainLongFullDates {
-            out.setString(Tag(0x0028, 0x0303), .CS, "MODIFIED")
+            out.setString(Tag.longitudinalTemporalInformationModified, .CS, "MODIFIED")
         } else if options.retainLongFullDates {
-            out.setString(Tag(0x0028, 0x0303), .CS, "UNMODIFIED")
+            out.setString(Tag.longitudinalTemporalInformationModified, .CS, "UNMODIFIED")
         }
         // Private creators first, so that an element set in the same run finds its creator.
         let creatorsFirst = options.set.filter { $0.0.steps.last?.tag.isPrivateCreator == true }
@@ -181,11 +181,11 @@ public struct Anonymizer: Sendable {
         // Meta: the new SOP instance (Media Storage SOP Instance UID follows it), our
         // implementation; the source/sending/receiving AE titles and private information go.
         var previous = file.meta
-        for t: UInt16 in [0x0016, 0x0017, 0x0018, 0x0100, 0x0102] where !(options.retainDeviceIdentity && t <= 0x0018) {
-            previous.remove(Tag(0x0002, t))
-        }
-        if out.string(Tag(0x0008, 0x0018)) == nil, let media = previous.string(Tag(0x0002, 0x0003)) {
-            previous.setString(Tag(0x0002, 0x0003), .UI, options.retainUIDs ? media : pass.mapUID(media, path: "(0002,0003)"))
+        let aeTitles = [Tag.sourceApplicationEntityTitle, Tag.sendingApplicationEntityTitle, Tag.receivingApplicationEntityTitle]
+        for tag in aeTitles where !options.retainDeviceIdentity { previous.remove(tag) }
+        for tag in [Tag.privateInformationCreatorUID, Tag.privateInformation] { previous.remove(tag) }
+        if out.string(Tag.sopInstanceUID) == nil, let media = previous.string(Tag.mediaStorageSOPInstanceUID) {
+            previous.setString(Tag.mediaStorageSOPInstanceUID, .UI, options.retainUIDs ? media : pass.mapUID(media, path: "(0002,0003)"))
             report = pass.report
         }
         // The syntax to write: the one the data set was read in, except when the reader fell
@@ -204,12 +204,12 @@ public struct Anonymizer: Sendable {
         // makeMeta writes empty SOP Class/Instance UIDs when the data set has none; keep the
         // input's (mapped) value, or leave the element out as the input did.
         var metaEdited = false
-        for tag in [Tag(0x0002, 0x0002), Tag(0x0002, 0x0003)] where (meta.string(tag) ?? "").isEmpty {
+        for tag in [Tag.mediaStorageSOPClassUID, Tag.mediaStorageSOPInstanceUID] where (meta.string(tag) ?? "").isEmpty {
             if let old = previous.string(tag), !old.isEmpty { meta.setString(tag, .UI, old) } else { meta.remove(tag) }
             metaEdited = true
         }
         if metaEdited { meta = Self.withGroupLength(meta) }
-        if out.items(Tag(0x0004, 0x1220)) != nil {
+        if out.items(Tag.directoryRecordSequence) != nil {
             Self.relinkDirectoryRecords(original: file, meta: meta, dataset: &out, syntax: syntax, report: &report)
         }
         return (meta, out, report)
@@ -282,7 +282,7 @@ public struct Anonymizer: Sendable {
     /// input is left as it was, with a warning.
     static func relinkDirectoryRecords(original: DicomFile, meta: Dataset, dataset: inout Dataset,
                                        syntax: TransferSyntax, report: inout AnonymizeReport) {
-        let recordsTag = Tag(0x0004, 0x1220)
+        let recordsTag = Tag.directoryRecordSequence
         guard !original.transferSyntax.isDeflated, !syntax.isDeflated,
               let before = original.dataset.items(recordsTag), var records = dataset.items(recordsTag),
               before.count == records.count else {
@@ -312,11 +312,11 @@ public struct Anonymizer: Sendable {
             guard let new = newOffset[old] else { unresolved += 1; return }
             ds.set(Element(tag: tag, vr: .UL, value: .bytes(ValueBytes(withUnsafeBytes(of: new.littleEndian, Array.init)))))
         }
-        relink(&dataset, Tag(0x0004, 0x1200))
-        relink(&dataset, Tag(0x0004, 0x1202))
+        relink(&dataset, Tag.offsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity)
+        relink(&dataset, Tag.offsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity)
         for i in records.indices {
-            relink(&records[i], Tag(0x0004, 0x1400))
-            relink(&records[i], Tag(0x0004, 0x1420))
+            relink(&records[i], Tag.offsetOfTheNextDirectoryRecord)
+            relink(&records[i], Tag.offsetOfReferencedLowerLevelDirectoryEntity)
         }
         dataset.setSequence(recordsTag, records)
         if unresolved > 0 {
@@ -382,7 +382,7 @@ final class Pass {
     let enabled: [DeidentificationProfile.Option]
     var report: AnonymizeReport
     /// The per-patient date shift (HMAC of the Patient ID): computed only when a date is shifted.
-    lazy var dateOffset: Int = anonymizer.mapping.dayOffset(forPatient: original.string(Tag(0x0010, 0x0020)) ?? "")
+    lazy var dateOffset: Int = anonymizer.mapping.dayOffset(forPatient: original.string(Tag.patientID) ?? "")
     /// Identifying values of the original, for cleaning text (longest first).
     lazy var identifyingValues: [IdentityScanner.Finding] = Self.cleaningOrder(identifyingFindings)
     /// The original's identifying values (given by the caller, or found when first needed).
@@ -393,14 +393,14 @@ final class Pass {
         self.anonymizer = anonymizer
         self.original = original
         self.report = report
-        sopClass = original.string(Tag(0x0008, 0x0016))
+        sopClass = original.string(Tag.sopClassUID)
         iodTypes = DeidentificationIODTypes.types(forSOPClass: sopClass)
         enabled = anonymizer.options.enabledOptions
     }
 
     struct Step { let tag: Tag; let item: Int }
 
-    static let patientID = Tag(0x0010, 0x0020), patientName = Tag(0x0010, 0x0010)
+    static let patientID = Tag.patientID, patientName = Tag.patientName
 
     /// The values to replace when cleaning text: longest first, so that a value is replaced
     /// before any shorter value inside it.
@@ -450,8 +450,8 @@ final class Pass {
     /// Types of the identifying keys of the DICOMDIR Patient and Study directory records
     /// (PS3.3 F.5.1, F.5.2), which the generated IOD types do not cover.
     static let directoryRecordTypes: [Tag: DeidentificationIODTypes.AttributeType] = [
-        Tag(0x0008, 0x0020): .type1, Tag(0x0008, 0x0030): .type1, Tag(0x0020, 0x0010): .type1, Tag(0x0010, 0x0020): .type1,
-        Tag(0x0008, 0x1030): .type2, Tag(0x0008, 0x0050): .type2, Tag(0x0010, 0x0010): .type2,
+        Tag.studyDate: .type1, Tag.studyTime: .type1, Tag.studyID: .type1, Tag.patientID: .type1,
+        Tag.studyDescription: .type2, Tag.accessionNumber: .type2, Tag.patientName: .type2,
     ]
 
     /// The profile's decision for `e` (before the VR-specific handling in `process`).
@@ -477,7 +477,7 @@ final class Pass {
         } else if let c = overrides.first(where: { $0.1 == .clean }) {
             return c.0 == .retainLongModifiedDates ? .shiftDate : .clean
         }
-        let recordType = path.first?.tag == Tag(0x0004, 0x1220) ? Self.directoryRecordTypes[e.tag] : nil
+        let recordType = path.first?.tag == Tag.directoryRecordSequence ? Self.directoryRecordTypes[e.tag] : nil
         if let recordType, action == .remove || action == .zero {
             // A record key the directory needs is emptied or dummied rather than removed.
             action = recordType == .type1 ? .dummy : .zero
@@ -519,7 +519,7 @@ final class Pass {
             // Patient ID and Patient's Name that the profile empties or dummies become the patient's
             // keyed pseudonym, in the data set and in a DICOMDIR's records (see `patientPseudonym`).
             if decision == .zero || decision == .dummy, e.tag == Self.patientID || e.tag == Self.patientName,
-               path.isEmpty || (path.count == 1 && path[0].tag == Tag(0x0004, 0x1220)), case .bytes = e.value,
+               path.isEmpty || (path.count == 1 && path[0].tag == Tag.directoryRecordSequence), case .bytes = e.value,
                let pseudonym = anonymizer.patientPseudonym(id: ds.string(Self.patientID) ?? "", name: ds.string(Self.patientName) ?? "") {
                 let old = text(e, ds) ?? ""
                 out.setString(e.tag, e.tag == Self.patientName ? .PN : .LO, pseudonym)

@@ -167,7 +167,7 @@ public enum IdentityScanner {
         return hits
     }
 
-    static let methodCodeSequence = Tag(0x0012, 0x0064)
+    static let methodCodeSequence = Tag.deidentificationMethodCodeSequence
 
     /// The de-identification bookkeeping the anonymizer writes (PS3.15 E.1.1): Patient Identity
     /// Removed, De-identification Method and its Code Sequence, Longitudinal Temporal Information
@@ -187,8 +187,8 @@ public enum IdentityScanner {
     /// `text` of `tag` without the bookkeeping values the anonymizer writes (see `ownTexts`);
     /// other attributes' text as it is.
     static func searchedText(_ text: String, _ tag: Tag, _ inMethodCodes: Bool) -> String {
-        let bookkeeping = tag == Tag(0x0012, 0x0062) || tag == Tag(0x0012, 0x0063) || tag == Tag(0x0028, 0x0303)
-            || (inMethodCodes && (tag == Tag(0x0008, 0x0100) || tag == Tag(0x0008, 0x0102) || tag == Tag(0x0008, 0x0104)))
+        let bookkeeping = tag == Tag.patientIdentityRemoved || tag == Tag.deidentificationMethod || tag == Tag.longitudinalTemporalInformationModified
+            || (inMethodCodes && (tag == Tag.codeValue || tag == Tag.codingSchemeDesignator || tag == Tag.codeMeaning))
         guard bookkeeping else { return text }
         return text.split(separator: "\\", omittingEmptySubsequences: false).filter { part in
             let v = part.trimmingWhitespace()
@@ -376,7 +376,7 @@ public enum IdentityScanner {
                 switch decision {
                 case .keep where treated && e.vr.usesSpecificCharacterSet:
                     continue
-                case .keep where e.tag == Tag(0x0004, 0x1500) || e.tag == Tag(0x0004, 0x1130):
+                case .keep where e.tag == Tag.referencedFileID || e.tag == Tag.fileSetID:
                     // File names the profile keeps excuse nothing (see the type's description);
                     // kept by --keep, they are the user's to accept.
                     continue

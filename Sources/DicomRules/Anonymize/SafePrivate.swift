@@ -86,14 +86,14 @@ public enum BurnedInRisk {
 
     /// Why `ds` may carry burned-in annotation, nil when it is not suspected.
     public static func reason(_ ds: Dataset) -> String? {
-        let flag = ds.string(Tag(0x0028, 0x0301))?.trimmingWhitespace().uppercased()
+        let flag = ds.string(Tag.burnedInAnnotation)?.trimmingWhitespace().uppercased()
         if flag == "YES" { return "Burned In Annotation (0028,0301) is YES" }
         if flag == "NO" { return nil }
-        if let modality = ds.string(Tag(0x0008, 0x0060))?.trimmingWhitespace().uppercased(),
+        if let modality = ds.string(Tag.modality)?.trimmingWhitespace().uppercased(),
            modalities.contains(modality) {
             return "modality \(modality) often has burned-in annotation and Burned In Annotation (0028,0301) does not say NO"
         }
-        if let sop = ds.string(Tag(0x0008, 0x0016)), sopClasses.contains(sop) {
+        if let sop = ds.string(Tag.sopClassUID), sopClasses.contains(sop) {
             let name = UIDDictionary.entry(for: sop)?.name ?? sop
             return "SOP class \(name) often has burned-in annotation and Burned In Annotation (0028,0301) does not say NO"
         }

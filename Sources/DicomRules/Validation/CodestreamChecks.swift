@@ -35,13 +35,13 @@ enum CodestreamChecks {
                     "\(f.what) is \(f.columns)x\(f.rows), the header says Columns \(d.columns) and Rows \(d.rows)", ref)
         }
         if f.components != d.samplesPerPixel {
-            out.add(.error, "codestream.components", "SamplesPerPixel", Tag(0x0028, 0x0002),
+            out.add(.error, "codestream.components", "SamplesPerPixel", Tag.samplesPerPixel,
                     "\(f.what) has \(f.components) component(s), Samples per Pixel is \(d.samplesPerPixel)", ref)
         }
         if f.precision < d.bitsStored {
             // A warning: readers decode such files (the values fit the codestream's precision), but
             // the header claims bits the codestream cannot hold.
-            out.add(.warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
+            out.add(.warning, "codestream.precision", "BitsStored", Tag.bitsStored,
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored): the stored bits cannot all be coded", ref)
         } else if f.precision > d.bitsStored {
             // Bits Stored <= 8 below Bits Allocated at P = Bits Allocated (JPEG-LS, JPEG lossless)
@@ -49,16 +49,16 @@ enum CodestreamChecks {
             // 8, GDCM no lossless JPEG P below 8, and decoders return 16-bit samples only for
             // P > 8. Not a warning.
             let wideContainer = (syntax.family == .jpegLS || syntax.family == .jpegLossless) && f.precision == codedPrecision(d)
-            out.add(f.lossy || wideContainer ? .info : .warning, "codestream.precision", "BitsStored", Tag(0x0028, 0x0101),
+            out.add(f.lossy || wideContainer ? .info : .warning, "codestream.precision", "BitsStored", Tag.bitsStored,
                     "\(f.what) precision is \(f.precision) bits, Bits Stored is \(d.bitsStored)"
                     + (wideContainer ? " (the precision dcmtk and GDCM decode for this container)" : ""), ref)
         }
         if let signed = f.signed, signed != d.isSigned {
-            out.add(.warning, "codestream.signedness", "PixelRepresentation", Tag(0x0028, 0x0103),
+            out.add(.warning, "codestream.signedness", "PixelRepresentation", Tag.pixelRepresentation,
                     "\(f.what) samples are \(signed ? "signed" : "unsigned"), Pixel Representation is \(d.pixelRepresentation)", ref)
         }
         if f.lossy && LossyChecks.flagValue(file.dataset) != "01" && !syntax.isLossyOnly {
-            out.add(.error, "lossy.flag.codestream", "LossyImageCompression", Tag(0x0028, 0x2110),
+            out.add(.error, "lossy.flag.codestream", "LossyImageCompression", Tag.lossyImageCompression,
                     "\(f.what) is lossy but Lossy Image Compression is not \"01\"", "PS3.3 C.7.6.1.1.5")
         }
     }

@@ -11,21 +11,21 @@ public final class ConsistencyTracker: @unchecked Sendable {
     /// Per file: the values as stored (for messages) and their comparable forms (`comparable`).
     private var records: [(file: String, values: [Tag: String], keys: [Tag: String])] = []
 
-    static let sopInstanceUID = Tag(0x0008, 0x0018)
-    static let studyInstanceUID = Tag(0x0020, 0x000D)
-    static let seriesInstanceUID = Tag(0x0020, 0x000E)
+    static let sopInstanceUID = Tag.sopInstanceUID
+    static let studyInstanceUID = Tag.studyInstanceUID
+    static let seriesInstanceUID = Tag.seriesInstanceUID
 
     /// Attributes that must agree among the files of one study (PS3.3 C.7.1.1 Patient, C.7.2.1 General Study).
     static let studyLevel: [(Tag, Finding.Severity)] = [
-        (Tag(0x0010, 0x0020), .error), (Tag(0x0010, 0x0010), .warning), (Tag(0x0010, 0x0030), .warning),
-        (Tag(0x0010, 0x0040), .warning), (Tag(0x0008, 0x0020), .warning), (Tag(0x0008, 0x0030), .warning),
-        (Tag(0x0020, 0x0010), .warning), (Tag(0x0008, 0x0050), .warning), (Tag(0x0008, 0x0090), .warning),
-        (Tag(0x0008, 0x1030), .warning),
+        (Tag.patientID, .error), (Tag.patientName, .warning), (Tag.patientBirthDate, .warning),
+        (Tag.patientSex, .warning), (Tag.studyDate, .warning), (Tag.studyTime, .warning),
+        (Tag.studyID, .warning), (Tag.accessionNumber, .warning), (Tag.referringPhysicianName, .warning),
+        (Tag.studyDescription, .warning),
     ]
     /// Attributes that must agree among the files of one series (PS3.3 C.7.3.1 General Series).
     static let seriesLevel: [(Tag, Finding.Severity)] = [
-        (studyInstanceUID, .error), (Tag(0x0008, 0x0060), .error), (Tag(0x0020, 0x0011), .warning),
-        (Tag(0x0008, 0x103E), .warning), (Tag(0x0018, 0x0015), .warning), (Tag(0x0020, 0x0052), .warning),
+        (studyInstanceUID, .error), (Tag.modality, .error), (Tag.seriesNumber, .warning),
+        (Tag.seriesDescription, .warning), (Tag.bodyPartExamined, .warning), (Tag.frameOfReferenceUID, .warning),
     ]
 
     public init() {}

@@ -19,10 +19,10 @@ struct IODChecks {
         var itemOrder: [String] = []
     }
 
-    static let sopClassUID = Tag(0x0008, 0x0016)
-    static let sharedFG = Tag(0x5200, 0x9229), perFrameFG = Tag(0x5200, 0x9230)
-    static let imageType = Tag(0x0008, 0x0008)
-    static let contentSequence = Tag(0x0040, 0xA730)
+    static let sopClassUID = Tag.sopClassUID
+    static let sharedFG = Tag.sharedFunctionalGroupsSequence, perFrameFG = Tag.perFrameFunctionalGroupsSequence
+    static let imageType = Tag.imageType
+    static let contentSequence = Tag.contentSequence
 
     /// The SOP Class of the Basic Directory IOD, which a DICOMDIR names only in its File Meta
     /// Information: its data set has no SOP Class UID (PS3.3 F.3, PS3.10 7.2).
@@ -79,7 +79,7 @@ struct IODChecks {
         guard reportForeign else { return }
         // Data Set Trailing Padding (FFFC,FFFC) belongs to no module: PS3.10 7.2 lets any top-level
         // data set of a file end with it.
-        let trailingPadding = Tag(0xFFFC, 0xFFFC)
+        let trailingPadding = Tag.dataSetTrailingPadding
         for e in ds.elements where !e.tag.isPrivate && !e.tag.isGroupLength && e.tag.group != 0x0002 && e.tag != trailingPadding {
             if allowedTop.contains(where: { $0.matches(e.tag) }) || idx.gapTags.contains(e.tag) { continue }
             // Retired attributes are reported as such by the encoding checks.
@@ -222,7 +222,7 @@ struct IODChecks {
         let shared = ds.items(Self.sharedFG)?.first
         let perFrame = ds.items(Self.perFrameFG) ?? []
         guard shared != nil || !perFrame.isEmpty else { return }
-        let frames = ds.int(Tag(0x0028, 0x0008)) ?? 1
+        let frames = ds.int(Tag.numberOfFrames) ?? 1
         if !perFrame.isEmpty && perFrame.count != frames {
             out.add(.error, "iod.fg.count", "PerFrameFunctionalGroupsSequence", Self.perFrameFG,
                     "\(perFrame.count) Per-frame Functional Groups items for NumberOfFrames \(frames)", "PS3.3 C.7.6.16")

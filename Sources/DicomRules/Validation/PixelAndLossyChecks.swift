@@ -8,9 +8,9 @@ enum PixelChecks {
     static func run(_ file: DicomFile, into out: inout Findings) {
         let ds = file.dataset
         guard let pixel = ds[Tag.pixelData] else { return }
-        let rows = ds.int(Tag(0x0028, 0x0010)) ?? 0, columns = ds.int(Tag(0x0028, 0x0011)) ?? 0
-        let samples = ds.int(Tag(0x0028, 0x0002)) ?? 1, bits = ds.int(Tag(0x0028, 0x0100)) ?? 0
-        let frames = max(1, ds.int(Tag(0x0028, 0x0008)) ?? 1)
+        let rows = ds.int(Tag.rows) ?? 0, columns = ds.int(Tag.columns) ?? 0
+        let samples = ds.int(Tag.samplesPerPixel) ?? 1, bits = ds.int(Tag.bitsAllocated) ?? 0
+        let frames = max(1, ds.int(Tag.numberOfFrames) ?? 1)
         switch pixel.value {
         case .bytes(let vb):
             if file.transferSyntax.isEncapsulated {
@@ -128,9 +128,9 @@ enum PixelChecks {
 ///   other module tables (iod.type1c.missing, IODChecks); in the General Image Module both are
 ///   Type 3 and nothing is reported when they are absent.
 enum LossyChecks {
-    static let lossyFlag = Tag(0x0028, 0x2110), ratio = Tag(0x0028, 0x2112), method = Tag(0x0028, 0x2114)
-    static let imageType = Tag(0x0008, 0x0008), sourceImages = Tag(0x0008, 0x2112)
-    static let codeValue = Tag(0x0008, 0x0100), codingScheme = Tag(0x0008, 0x0102)
+    static let lossyFlag = Tag.lossyImageCompression, ratio = Tag.lossyImageCompressionRatio, method = Tag.lossyImageCompressionMethod
+    static let imageType = Tag.imageType, sourceImages = Tag.sourceImageSequence
+    static let codeValue = Tag.codeValue, codingScheme = Tag.codingSchemeDesignator
 
     /// Lossy Image Compression as stored, trimmed.
     static func flagValue(_ ds: Dataset) -> String? { ds.string(lossyFlag)?.trimmingWhitespace() }
@@ -179,9 +179,9 @@ enum LossyChecks {
                     "LossyImageCompressionRatio has \(r.count) values and LossyImageCompressionMethod \(m.count): each step needs both, in the same order",
                     "PS3.3 C.7.6.1.1.5.1, C.7.6.1.1.5.2")
         }
-        if let own = ds.string(Tag(0x0008, 0x0018)), let items = ds.items(sourceImages) {
-            for (i, item) in items.enumerated() where item.string(Tag(0x0008, 0x1155)) == own {
-                out.add(.error, "lossy.source.self-reference", "SourceImageSequence[\(i)]>ReferencedSOPInstanceUID", Tag(0x0008, 0x1155),
+        if let own = ds.string(Tag.sopInstanceUID), let items = ds.items(sourceImages) {
+            for (i, item) in items.enumerated() where item.string(Tag.referencedSOPInstanceUID) == own {
+                out.add(.error, "lossy.source.self-reference", "SourceImageSequence[\(i)]>ReferencedSOPInstanceUID", Tag.referencedSOPInstanceUID,
                         "Source Image Sequence references this instance's own SOP Instance UID \(own): a derived image needs a new UID",
                         "PS3.3 C.7.6.1.1.3")
             }

@@ -10,10 +10,10 @@ enum PixelConstraintChecks {
     /// The values as the data set holds them (top level; nil when absent or not a number).
     static func values(_ ds: Dataset) -> ImagePixelConstraints.Values {
         ImagePixelConstraints.Values(
-            photometricInterpretation: ds.string(Tag(0x0028, 0x0004))?.trimmingWhitespace(),
-            samplesPerPixel: ds.int(Tag(0x0028, 0x0002)), planarConfiguration: ds.int(Tag(0x0028, 0x0006)),
-            bitsAllocated: ds.int(Tag(0x0028, 0x0100)), bitsStored: ds.int(Tag(0x0028, 0x0101)),
-            highBit: ds.int(Tag(0x0028, 0x0102)), pixelRepresentation: ds.int(Tag(0x0028, 0x0103)))
+            photometricInterpretation: ds.string(Tag.photometricInterpretation)?.trimmingWhitespace(),
+            samplesPerPixel: ds.int(Tag.samplesPerPixel), planarConfiguration: ds.int(Tag.planarConfiguration),
+            bitsAllocated: ds.int(Tag.bitsAllocated), bitsStored: ds.int(Tag.bitsStored),
+            highBit: ds.int(Tag.highBit), pixelRepresentation: ds.int(Tag.pixelRepresentation))
     }
 
     static func run(_ file: DicomFile, into out: inout Findings) {

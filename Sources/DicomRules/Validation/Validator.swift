@@ -40,7 +40,7 @@ public struct Validator: Sendable {
         }
         if options.checkIOD {
             IODChecks(reportForeign: options.reportForeignAttributes)
-                .run(file.dataset, mediaStorageSOPClass: file.meta.string(Tag(0x0002, 0x0002)), into: &out)
+                .run(file.dataset, mediaStorageSOPClass: file.meta.string(Tag.mediaStorageSOPClassUID), into: &out)
             PixelConstraintChecks.run(file, into: &out)
             LossyChecks.run(file, into: &out)
             CodestreamChecks.run(file, into: &out)
@@ -82,16 +82,16 @@ enum MetaChecks {
                     "no 128-byte preamble and DICM prefix: not a PS3.10 file (read as a bare data set)", ref)
             return
         }
-        for (tag, name) in [(Tag(0x0002, 0x0001), "FileMetaInformationVersion"), (Tag(0x0002, 0x0002), "MediaStorageSOPClassUID"),
-                            (Tag(0x0002, 0x0003), "MediaStorageSOPInstanceUID"), (Tag(0x0002, 0x0010), "TransferSyntaxUID"),
-                            (Tag(0x0002, 0x0012), "ImplementationClassUID")]
+        for (tag, name) in [(Tag.fileMetaInformationVersion, "FileMetaInformationVersion"), (Tag.mediaStorageSOPClassUID, "MediaStorageSOPClassUID"),
+                            (Tag.mediaStorageSOPInstanceUID, "MediaStorageSOPInstanceUID"), (Tag.transferSyntaxUID, "TransferSyntaxUID"),
+                            (Tag.implementationClassUID, "ImplementationClassUID")]
         where (meta[tag]?.length ?? 0) == 0 {
             out.add(.error, "meta.type1.missing", name, tag, "\(name) is missing or empty in the file meta information", ref)
         }
         // Group length: the bytes of every meta element after (0002,0000), always explicit VR little endian.
-        if let gl = meta[Tag(0x0002, 0x0000)] {
+        if let gl = meta[Tag.fileMetaInformationGroupLength] {
             var expected = 0
-            for e in meta.elements where e.tag != Tag(0x0002, 0x0000) {
+            for e in meta.elements where e.tag != Tag.fileMetaInformationGroupLength {
                 expected += (e.vr.hasLongLength ? 12 : 8) + (e.length ?? 0)
             }
             if let stated = meta.int(gl.tag), stated != expected {
@@ -99,22 +99,22 @@ enum MetaChecks {
                         "FileMetaInformationGroupLength is \(stated), the meta elements take \(expected) bytes", ref, offset: gl.offset)
             }
         } else {
-            out.add(.error, "meta.group-length.missing", "FileMetaInformationGroupLength", Tag(0x0002, 0x0000),
+            out.add(.error, "meta.group-length.missing", "FileMetaInformationGroupLength", Tag.fileMetaInformationGroupLength,
                     "FileMetaInformationGroupLength (0002,0000) is missing", ref)
         }
-        for (metaTag, dsTag, name) in [(Tag(0x0002, 0x0002), Tag(0x0008, 0x0016), "SOP Class"),
-                                       (Tag(0x0002, 0x0003), Tag(0x0008, 0x0018), "SOP Instance")] {
+        for (metaTag, dsTag, name) in [(Tag.mediaStorageSOPClassUID, Tag.sopClassUID, "SOP Class"),
+                                       (Tag.mediaStorageSOPInstanceUID, Tag.sopInstanceUID, "SOP Instance")] {
             if let m = meta.string(metaTag), let d = file.dataset.string(dsTag), m != d {
                 out.add(.error, name == "SOP Class" ? "meta.sop-class.mismatch" : "meta.sop-instance.mismatch",
                         keyword(metaTag), metaTag, "Media Storage \(name) UID \(m) differs from the data set's \(d)", ref)
             }
         }
-        if let ts = meta.string(Tag(0x0002, 0x0010)) {
+        if let ts = meta.string(Tag.transferSyntaxUID) {
             if TransferSyntax(uid: ts) == nil || UIDDictionary.entry(for: ts)?.type != "Transfer Syntax" {
-                out.add(.error, "meta.transfer-syntax.unknown", "TransferSyntaxUID", Tag(0x0002, 0x0010),
+                out.add(.error, "meta.transfer-syntax.unknown", "TransferSyntaxUID", Tag.transferSyntaxUID,
                         "transfer syntax \(ts) is not defined by PS3.6 Annex A", "PS3.5 10")
             } else if UIDDictionary.entry(for: ts)?.isRetired == true {
-                out.add(.warning, "meta.transfer-syntax.retired", "TransferSyntaxUID", Tag(0x0002, 0x0010),
+                out.add(.warning, "meta.transfer-syntax.retired", "TransferSyntaxUID", Tag.transferSyntaxUID,
                         "transfer syntax \(ts) is retired", "PS3.5 10")
             }
         }
@@ -125,8 +125,8 @@ enum MetaChecks {
 
 enum UIDChecks {
     static func run(_ ds: Dataset, into out: inout Findings) {
-        let named: [(Tag, String)] = [(Tag(0x0020, 0x000D), "StudyInstanceUID"), (Tag(0x0020, 0x000E), "SeriesInstanceUID"),
-                                      (Tag(0x0008, 0x0018), "SOPInstanceUID"), (Tag(0x0020, 0x0052), "FrameOfReferenceUID")]
+        let named: [(Tag, String)] = [(Tag.studyInstanceUID, "StudyInstanceUID"), (Tag.seriesInstanceUID, "SeriesInstanceUID"),
+                                      (Tag.sopInstanceUID, "SOPInstanceUID"), (Tag.frameOfReferenceUID, "FrameOfReferenceUID")]
         var seen: [String: String] = [:]
         for (tag, name) in named {
             guard let uid = ds.string(tag), !uid.isEmpty else { continue }

@@ -72,7 +72,7 @@ public enum AnonymizeCommand {
                 // The Basic Directory IOD has no Patient module (PS3.3 F.3): the de-identification
                 // attributes belong in the instances, not in the DICOMDIR's top level.
                 var directory = dataset
-                for element: UInt16 in [0x0062, 0x0063, 0x0064] { directory.remove(Tag(0x0012, element)) }
+                for tag in [Tag.patientIdentityRemoved, Tag.deidentificationMethod, Tag.deidentificationMethodCodeSequence] { directory.remove(tag) }
                 let destination = args.plan ? nil : outputs.destination(for: item)
                 let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: directory, written: written,
                                                        destination: destination, sync: args.sync)
@@ -86,10 +86,10 @@ public enum AnonymizeCommand {
                 // The patient level is the written Patient ID: the patient's keyed pseudonym (the
                 // same as in the file and in --map-out), or what --keep or --set made it. An empty
                 // one (no ID and no name in the original) is "unknown".
-                let patient = dataset.string(Tag(0x0010, 0x0020)) ?? ""
-                let parts = [patient, dataset.string(Tag(0x0020, 0x000D)) ?? "",
-                             dataset.string(Tag(0x0020, 0x000E)) ?? ""].map { safeComponent($0) }
-                destination = ([root] + parts + [safeComponent(dataset.string(Tag(0x0008, 0x0018)) ?? "") + ".dcm"])
+                let patient = dataset.string(Tag.patientID) ?? ""
+                let parts = [patient, dataset.string(Tag.studyInstanceUID) ?? "",
+                             dataset.string(Tag.seriesInstanceUID) ?? ""].map { safeComponent($0) }
+                destination = ([root] + parts + [safeComponent(dataset.string(Tag.sopInstanceUID) ?? "") + ".dcm"])
                     .joined(separator: "/")
             } else {
                 destination = outputs.destination(for: item) ?? root

@@ -14,7 +14,7 @@ final class WrittenFiles: @unchecked Sendable {
     func record(input: String?, dataset: Dataset, syntax: TransferSyntax) {
         guard let input, let id = FileIdentity(input) else { return }
         let written = BasicDirectory.ReferencedFile(
-            sopClassUID: dataset.string(Tag(0x0008, 0x0016)), sopInstanceUID: dataset.string(Tag(0x0008, 0x0018)),
+            sopClassUID: dataset.string(Tag.sopClassUID), sopInstanceUID: dataset.string(Tag.sopInstanceUID),
             transferSyntaxUID: syntax.uid)
         lock.withLock { byInput[id] = written }
     }
