@@ -2,7 +2,7 @@ import DicomCore
 import DicomIO
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomAnonymize
 
 // Issue 14 item 5: short identifiers, one self-check, patient pseudonyms, Patient Identity
 // Removed next to --keep, and --set values checked against their VR and VM.
