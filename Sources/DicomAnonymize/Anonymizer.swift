@@ -192,10 +192,7 @@ public struct Anonymizer: Sendable {
         // back to implicit VR for a data set whose pixel data is encapsulated (the declared
         // encapsulated syntax is then the only one that can carry it).
         var syntax = file.transferSyntax
-        // (Implicit VR Little Endian is tested by UID: DicomCore's family lookup misses
-        // "1.2.840.10008.1.2" itself and calls it encapsulated.)
-        let native = !syntax.isEncapsulated || !syntax.isExplicitVR
-        if out[.pixelData]?.fragments != nil, native,
+        if out[.pixelData]?.fragments != nil, !syntax.isEncapsulated,
            let declared = file.meta.string(.transferSyntaxUID).flatMap({ TransferSyntax(uid: $0) }), declared.isEncapsulated {
             syntax = declared
         }

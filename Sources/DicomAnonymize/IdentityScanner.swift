@@ -94,13 +94,6 @@ public enum IdentityScanner {
         return search(values, in: [("meta ", anonymizedMeta), ("", anonymized)])
     }
 
-    /// The data set alone, without the meta: kept only for callers written before the one check
-    /// (the fuzz target); the anonymize command calls `residuals(original:anonymizedMeta:...)`.
-    @available(*, deprecated, message: "use residuals(original:anonymizedMeta:anonymized:anonymizer:identifying:)")
-    public static func residuals(values: [IdentifyingValue], anonymized: Dataset) -> [String] {
-        search(values, in: [("", anonymized)])
-    }
-
     /// Every hit of `values` in the data sets.
     ///
     /// Every searched value is first gathered into one buffer (folded to lower case), values
