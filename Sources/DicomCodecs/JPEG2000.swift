@@ -353,7 +353,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         let d = frame.description
         let reversible = options.j2k == .lossless
-        try EncodingProfiles.check(d, for: reversible ? TransferSyntax.jpeg2000Lossless.uid : TransferSyntax.jpeg2000.uid)
+        try EncodingProfiles.check(d, for: reversible ? .jpeg2000Lossless : .jpeg2000)
         try checkFrameLength(frame)
         // OpenJPEG 2.5 decodes at most 31-bit components and its 5/3 arithmetic is 32-bit, so
         // deeper images are refused rather than written as streams nothing here reads back.
@@ -467,7 +467,7 @@ public struct JPEG2000Codec: PixelDecoder, PixelEncoder {
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
                             outcome: EncodeOutcome(isLossy: !reversible, ratio: ratio,
-                                                   method: reversible ? nil : "ISO_15444_1"))
+                                                   method: reversible ? nil : TransferSyntax.jpeg2000.lossyMethod?.rawValue))
     }
 
     /// One OpenJPEG compression of `image` into a codestream.

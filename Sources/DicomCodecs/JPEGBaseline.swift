@@ -76,7 +76,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
 
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         let d = frame.description
-        try EncodingProfiles.check(d, for: TransferSyntax.jpegBaseline.uid)
+        try EncodingProfiles.check(d, for: .jpegBaseline)
         try checkFrameLength(frame)
         guard (1...100).contains(options.quality) else {
             throw DicomError(.usage, "JPEG quality \(options.quality) is outside 1...100")
@@ -116,7 +116,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         out.numberOfFrames = 1
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
-                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: "ISO_10918_1"))
+                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: TransferSyntax.jpegBaseline.lossyMethod?.rawValue))
     }
 
     /// YBR_FULL input is already YCbCr: its planes go to TurboJPEG as they are (no second colour
@@ -187,7 +187,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
         out.numberOfFrames = 1
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
-                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: "ISO_10918_1"))
+                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: TransferSyntax.jpegBaseline.lossyMethod?.rawValue))
     }
 
     /// Runs one TurboJPEG compression into a buffer TurboJPEG allocates (not zero-filled, unlike a

@@ -347,7 +347,7 @@ public struct JPEGLosslessCodec: PixelDecoder, PixelEncoder {
         description.numberOfFrames = 1
         let ratio = Double(d.pixelsPerFrame * d.samplesPerPixel * d.bytesPerSample) / Double(out.count)
         return EncodedFrame(bytes: out, description: description,
-                            outcome: EncodeOutcome(isLossy: pt > 0, ratio: ratio, method: pt > 0 ? "ISO_10918_1" : nil))
+                            outcome: EncodeOutcome(isLossy: pt > 0, ratio: ratio, method: pt > 0 ? TransferSyntax.LossyMethod.iso10918_1.rawValue : nil))
     }
 
     /// SSSS of a difference: its bit length, 16 for 32768 (T.81 Table H.2).
