@@ -23,7 +23,7 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
         case unconstrained
     }
 
-    /// Lossy Image Compression Method defined terms (PS3.3 C.7.6.1.1.5.1) for (0028,2114).
+    /// Lossy Image Compression Method defined terms for (0028,2114) (PS3.3 C.7.6.1.1.5).
     public enum LossyMethod: String, Sendable {
         case iso10918_1 = "ISO_10918_1", iso14495_1 = "ISO_14495_1", iso15444_1 = "ISO_15444_1",
              iso15444_15 = "ISO_15444_15"
