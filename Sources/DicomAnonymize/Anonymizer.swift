@@ -46,12 +46,14 @@ public struct Anonymizer: Sendable {
         mapping.patientPseudonym(id: id, name: name)
     }
 
-    /// The de-identified meta and data set of `file`, and what was done.
+    /// The de-identified meta and data set of `file`, and what was done, before the self-check
+    /// (`anonymize(_:)` is the checked entry: use it unless you run `IdentityScanner.residuals`
+    /// yourself, or want to see what the check would refuse).
     /// Throws `.unsupported` (exit status 80) when the burned-in policy is refuse and the file
     /// declares or is suspected of burned-in annotation; `.usage` for a `set` that cannot apply.
     /// `identifyingValues`, when given, must be `IdentityScanner.identifyingValues(in: file.dataset,
     /// options: options)`: the caller that also runs the self-check computes them once for both.
-    public func anonymize(_ file: DicomFile, identifyingValues: [IdentityScanner.IdentifyingValue]? = nil)
+    public func anonymizeUnchecked(_ file: DicomFile, identifyingValues: [IdentityScanner.IdentifyingValue]? = nil)
         throws(DicomError) -> (meta: Dataset, dataset: Dataset, report: AnonymizeReport) {
         let original = file.dataset
         var report = AnonymizeReport()

@@ -128,6 +128,10 @@ func written(_ result: (meta: Dataset, dataset: Dataset, report: AnonymizeReport
     return sink.bytes
 }
 
+func written(_ result: AnonymizedFile, syntax: TransferSyntax = .explicitVRLittleEndian) throws -> [UInt8] {
+    try written((result.meta, result.dataset, result.report), syntax: syntax)
+}
+
 let testSecret = Array("a test secret of 32 bytes or so!!".utf8)
 
 func tempDir(_ name: String) throws -> URL {
