@@ -13,6 +13,8 @@ let package = Package(
         // FoundationEssentials (3.x imports all of Foundation), so dicomtool loads neither
         // libFoundation nor ICU: about 3 ms and 6 MiB less per process.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // The DICOM upper layer's sockets (issue 16): NIOCore/NIOPosix, imported by DicomNet only.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C libraries, described (module map + pkg-config), not wrapped. scripts/setup installs them.
@@ -40,6 +42,11 @@ let package = Package(
                                "COpenJPEGChild"]),
         .target(name: "DicomIO", dependencies: ["DicomCore", "DicomCodecs"]),
         .target(name: "DicomPixels", dependencies: ["DicomCore", "DicomCodecs", "DicomIO"]),
+        // The DICOM upper layer and DIMSE (PS3.8, PS3.7): PDUs, negotiation and the state machine as
+        // pure values, sockets through swift-nio. The only target that imports NIO.
+        .target(name: "DicomNet",
+                dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")]),
         .target(name: "DicomRules",
                 dependencies: ["DicomCore", "DicomIO", "DicomPixels",
                                .product(name: "Crypto", package: "swift-crypto")]),
@@ -55,6 +62,7 @@ let package = Package(
                     dependencies: ["DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomTestSupport"]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet"]),
         .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomRulesTests", dependencies: ["DicomRules", "DicomTestSupport"]),
         .testTarget(name: "DicomToolCLITests", dependencies: ["DicomToolCLI"]),
