@@ -24,15 +24,14 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The peer answered a DIMSE request with a failure status.
         case failureStatus
 
-        /// The network exit statuses, in dcmtk's 6x range (issue 16, item 5). Proposed here; the
-        /// lead adds them to `ExitStatus` and the README's table.
-        public var exitStatus: Int32 {
+        /// The network exit statuses, in dcmtk's 6x range (issue 16, item 5).
+        public var exitStatus: ExitStatus {
             switch self {
-            case .cannotConnect: return 60
-            case .rejected: return 61
-            case .malformedPDU, .pduTooLarge, .unrecognizedPDU, .unexpectedPDU, .aborted, .timedOut: return 62
-            case .failureStatus: return 63
-            case .invalidArgument: return ExitStatus.usage.rawValue
+            case .cannotConnect: return .cannotConnect
+            case .rejected: return .associationRejected
+            case .malformedPDU, .pduTooLarge, .unrecognizedPDU, .unexpectedPDU, .aborted, .timedOut: return .associationAborted
+            case .failureStatus: return .peerFailure
+            case .invalidArgument: return .usage
             }
         }
     }

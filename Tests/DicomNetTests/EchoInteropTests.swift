@@ -106,7 +106,7 @@ import Testing
                 try await Association.withAssociation(to: address, contexts: Self.echoContext) { session in try await session.echo() }
             }
             #expect(e?.code == .rejected)
-            #expect(e?.code.exitStatus == 61)
+            #expect(e?.code.exitStatus.rawValue == 61)
             #expect(e?.message.contains("rejected") == true)
         }
     }
@@ -118,7 +118,7 @@ import Testing
             try await Association.withAssociation(to: address, contexts: Self.echoContext) { session in try await session.echo() }
         }
         #expect(e?.code == .cannotConnect)
-        #expect(e?.code.exitStatus == 60)
+        #expect(e?.code.exitStatus.rawValue == 60)
     }
 
     @Test func addressesParse() throws {
