@@ -27,5 +27,10 @@ public struct AssociationAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(aeTitle: title, host: String(rest), port: port)
     }
 
+    /// Checks an AE title as the A-ASSOCIATE PDUs carry it (1 to 16 characters, PS3.5 AE).
+    public static func checkAETitle(_ title: String, what: String) throws(NetError) {
+        _ = try PDUEncoder.aeTitleField(title, what)
+    }
+
     public var description: String { host.contains(":") ? "\(aeTitle)@[\(host)]:\(port)" : "\(aeTitle)@\(host):\(port)" }
 }
