@@ -51,7 +51,7 @@ let package = Package(
                 dependencies: ["DicomCore", "DicomIO", "DicomPixels",
                                .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DicomToolCLI",
-                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRules"]),
+                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRules", "DicomNet"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
