@@ -38,13 +38,19 @@ import Testing
     static func withStorescp(_ extra: [String] = [], _ body: (Int) async throws -> Void) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: storescp),
                      "dcmtk's storescp is missing at \(storescp): run scripts/setup (Debian package dcmtk)")
+        try await withPeer(storescp, { port, dir in ["-aet", "SCP", "-od", dir] + extra + [String(port)] }, body)
+    }
+
+    /// Runs `body` with a peer started as `executable arguments(port, directory)`, listening on a
+    /// free port; kills it afterwards.
+    static func withPeer(_ executable: String, _ arguments: (Int, String) -> [String], _ body: (Int) async throws -> Void) async throws {
         let port = try freePort()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dicomnet-\(port)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: storescp)
-        p.arguments = ["-aet", "SCP", "-od", dir.path] + extra + [String(port)]
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments(port, dir.path)
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -56,7 +62,7 @@ import Testing
         }
         var waited = 0
         while !accepts(port: port) {
-            try #require(p.isRunning && waited < 200, "storescp did not listen on port \(port) within 10 s")
+            try #require(p.isRunning && waited < 600, "\(executable) \(p.arguments ?? []) did not listen on port \(port) within 30 s")
             try await Task.sleep(nanoseconds: 50_000_000)
             waited += 1
         }
@@ -82,6 +88,21 @@ import Testing
             }
             #expect(statuses == [UInt16](repeating: DIMSEStatus.success, count: 5))
             #expect(length == 16384)
+        }
+    }
+
+    @Test func echoAgainstPynetdicom() async throws {
+        // python3 as the suite's other checks find it (env), so scripts/setup's install is the one used.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import pynetdicom"]
+        try check.run()
+        check.waitUntilExit()
+        try #require(check.terminationStatus == 0, "pynetdicom is missing for python3: run scripts/setup (PyPI pynetdicom 3.0.4)")
+        try await Self.withPeer("/usr/bin/env", { port, dir in ["python3", "-m", "pynetdicom", "storescp", "-aet", "PYSCP", "-od", dir, String(port)] }) { port in
+            let address = try AssociationAddress(parsing: "PYSCP@127.0.0.1:\(port)")
+            let results = try await Association.echo(address, count: 2)
+            #expect(results.map(\.status) == [DIMSEStatus.success, DIMSEStatus.success])
         }
     }
 
