@@ -1,5 +1,5 @@
 import DicomCore
-import DicomRules
+import DicomAnonymize
 
 /// `dicomtool anonymize`, checked.
 public struct AnonymizeArgs: CommandArgs, Equatable {

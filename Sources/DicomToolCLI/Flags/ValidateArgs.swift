@@ -1,5 +1,5 @@
 import DicomCore
-import DicomRules
+import DicomValidate
 
 /// `dicomtool validate`, checked.
 public struct ValidateArgs: CommandArgs, Equatable {
