@@ -70,4 +70,42 @@ import Testing
             #expect(refused != 0)  // its exit status does tell: the accepted case above means something
         }
     }
+
+    /// Sends `bytes` on a raw socket to our acceptor and returns what comes back before it closes.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &addr) { a in
+            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        try #require(connected)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        return received
+    }
+
+    @Test func malformedPDUsAreAnsweredWithTheAbortTheStandardNames() async throws {
+        try await Self.withAcceptor { port in
+            // An unknown PDU type: A-ABORT, service provider, reason 1 (unrecognized PDU).
+            #expect(try Self.exchange(port: port, [0x09, 0, 0, 0, 0, 4, 0, 0, 0, 0]) == [0x07, 0, 0, 0, 0, 4, 0, 0, 2, 1])
+            // A P-DATA-TF longer than the maximum we announce: reason 6 (invalid PDU parameter value),
+            // answered from the header alone.
+            #expect(try Self.exchange(port: port, [0x04, 0, 0x7F, 0xFF, 0xFF, 0xFF]) == [0x07, 0, 0, 0, 0, 4, 0, 0, 2, 6])
+            // A P-DATA-TF before any association: AA-1 in Sta2, an A-ABORT.
+            let early = try Self.exchange(port: port, [0x04, 0, 0, 0, 0, 8, 0, 0, 0, 4, 1, 3, 0, 0])
+            #expect(early.first == 0x07)
+        }
+    }
 }
