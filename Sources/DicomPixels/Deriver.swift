@@ -24,17 +24,8 @@ public struct Deriver {
         /// A lossy copy's Pixel Data, written by the transcode pipeline's encapsulator.
         let pixels: PixelDataOutput?
 
-        public var dataset: Dataset {
-            var ds = edits.applied(to: source)
-            // For callers that still write with DatasetWriter themselves: the encoded frames as a value.
-            if case .encapsulated(let w)? = pixels, let known = w.known {
-                let fragments = known.frames.flatMap { w.encapsulator.fragments(of: $0).map { ValueBytes($0) } }
-                let table = (try? w.encapsulator.basicTable(known.layout)) ?? []
-                ds.set(Element(tag: .pixelData, vr: .OB, value: .fragments(Fragments(offsetTable: ValueBytes(table), fragments: fragments)),
-                               hadUndefinedLength: true))
-            }
-            return ds
-        }
+        /// The data set as written (a lossy copy's Pixel Data is written by `write`).
+        public var dataset: Dataset { edits.applied(to: source) }
 
         public func write<S: OutputSink>(to sink: inout S, preamble: [UInt8]?) throws(DicomError) {
             try DatasetWriter(syntax: syntax, streamed: pixels.streamedElements)

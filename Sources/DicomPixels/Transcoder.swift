@@ -41,7 +41,7 @@ public struct Transcoder {
 
         /// The report once Pixel Data has been streamed: the totals of every frame, and the change
         /// list with the lossy step as measured (the value whose ratio-bearing elements were written).
-        public func complete(_ report: TranscodeReport) throws(DicomError) -> TranscodeReport {
+        func complete(_ report: TranscodeReport) throws(DicomError) -> TranscodeReport {
             guard case .encapsulated(let w)? = pixels, let pipeline = w.pipeline else { return report }
             var r = report
             try pipeline.totals.finish(&r, pixelsReencoded: !pipeline.isPassThrough, bitsStored: pipeline.description?.bitsStored,
@@ -50,14 +50,6 @@ public struct Transcoder {
                 r.changes = (changeGroups.dropLast() + [step]).flatMap { $0.describe(against: source) }
             }
             return r
-        }
-
-        /// For callers that write with DatasetWriter themselves (until they call `write`).
-        public var streamed: [Tag: any StreamedElement] { pixels.streamedElements }
-        /// For callers that write with DatasetWriter themselves: `totals?.complete(report)` after writing.
-        public var totals: Output? {
-            if case .encapsulated(let w)? = pixels, w.pipeline != nil { return self }
-            return nil
         }
     }
 

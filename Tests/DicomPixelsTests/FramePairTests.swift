@@ -50,8 +50,7 @@ import Testing
             .appendingPathComponent("framepair-\(UUID().uuidString).dcm").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         var sink = try AtomicOutput(destination: path)
-        try DatasetWriter(syntax: target, streamed: out.streamed).writeFile(meta: out.meta, dataset: out.dataset, preamble: nil, to: &sink)
-        _ = try out.totals?.complete(out.report)
+        _ = try out.write(to: &sink, preamble: nil)
         try sink.commit()
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
