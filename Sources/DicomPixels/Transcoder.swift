@@ -54,7 +54,7 @@ public struct Transcoder {
     }
 
     /// A lossy step whose ratio is measured once every frame is written: its ratio-bearing values
-    /// are reserved (`LossyBookkeeping.reservedLengths`) and filled in after the last frame.
+    /// are reserved (`LossyBookkeeping.reservedStep`) and filled in after the last frame.
     struct PendingStep: Sendable {
         let base: Dataset
         let step: LossyBookkeeping.LossyStep
