@@ -115,6 +115,13 @@ public struct DatasetWriter {
         }
     }
 
+    /// Writes a bare data set (no preamble, no meta) in this writer's syntax: a DIMSE command set
+    /// or data set sent over an association (DicomNet).
+    public func writeBare(_ dataset: Dataset, to sink: inout some OutputSink) throws(DicomError) {
+        try write(dataset, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian), to: &sink,
+                  topLevel: true)
+    }
+
     func write(_ dataset: Dataset, encoding: DatasetEncoding, to sink: inout some OutputSink, topLevel: Bool = false) throws(DicomError) {
         for e in dataset.elements where !(e.tag.isGroupLength && e.tag.group != 0x0002) {
             // Group lengths other than the meta's are retired (PS3.5 7.2); dropping them keeps

@@ -58,14 +58,15 @@ public enum DeriveCommand {
             let d = try DirectoryFollowing.rewrite(file, input: item, written: files, destination: destination, sync: sync)
             return Result(outputs: [], warnings: warnings, directory: d)
         }
-        if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
-        let outputs = try Deriver(options).derive(file)
+        let derivation = try Deriver(options).derivation(of: file)
+        warnings += derivation.pixelWarnings
+        let outputs = derivation.outputs
         guard let destination else { return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings) }
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
             try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: sync) { (sink: inout AtomicOutput) throws(DicomError) in
-                try DatasetWriter(syntax: out.syntax).writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
+                try out.write(to: &sink, preamble: file.preamble)
             }
             written.append((path, out.report))
             // A DICOMDIR follows an output that keeps its input's name (not the frames of --split-frames).

@@ -97,15 +97,13 @@ public enum TranscodeCommand {
         // A file output can be patched, so lossless multi-frame Pixel Data is streamed frame by frame.
         options.streamToFile = !plan && destination != nil && destination != "-"
         let out = try Transcoder(options).transcode(file)
-        if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
+        warnings += out.pixelWarnings
         guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
         let report = try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: sync) {
             (sink: inout AtomicOutput) throws(DicomError) -> TranscodeReport in
-            try DatasetWriter(syntax: options.target, streamed: out.streamed)
-                .writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
-            // Streamed totals (ratio, --verify results) are complete once every frame is written;
-            // a --min-psnr failure still discards the output.
-            return try out.totals?.complete(out.report) ?? out.report
+            // The report is complete once every frame is written (ratio, --verify results); a
+            // --min-psnr failure still discards the output.
+            try out.write(to: &sink, preamble: file.preamble)
         }
         written.record(input: item.path, dataset: out.dataset, syntax: options.target)
         return Result(output: destination, report: report, warnings: warnings)
