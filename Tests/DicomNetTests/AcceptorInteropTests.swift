@@ -25,7 +25,20 @@ import Testing
         try await body(port)
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+    /// Runs a blocking call on a thread of its own. The acceptor serves on Swift's cooperative pool,
+    /// which has one thread per core: a test blocked in waitUntilExit or read() on it starved the
+    /// acceptor on a 2-core machine under load (echoscu timed out after 40 s).
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            Thread { c.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Int32 {
+        try await offPool { try runBlocking(executable, arguments, environment: environment) }
+    }
+
+    static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
@@ -53,26 +66,30 @@ import Testing
         let echoscu = "/usr/bin/echoscu"  // absolute: pynetdicom's console scripts shadow dcmtk's on PATH
         try #require(FileManager.default.isExecutableFile(atPath: echoscu), "dcmtk's echoscu is missing: run scripts/setup")
         try await Self.withAcceptor { port in
-            let accepted = try Self.run(echoscu, ["-aec", "ARCHIVE", "127.0.0.1", String(port)], environment: ["TCP_NODELAY": "1"])
-            let refused = try Self.run(echoscu, ["-aec", "WRONG", "127.0.0.1", String(port)])
+            let accepted = try await Self.run(echoscu, ["-aec", "ARCHIVE", "127.0.0.1", String(port)], environment: ["TCP_NODELAY": "1"])
+            let refused = try await Self.run(echoscu, ["-aec", "WRONG", "127.0.0.1", String(port)])
             #expect(accepted == 0)
             #expect(refused != 0)
         }
     }
 
     @Test func pynetdicomEchoscuAgainstOurAcceptor() async throws {
-        try #require(try Self.run("/usr/bin/env", ["python3", "-c", "import pynetdicom"]) == 0,
+        try #require(try await Self.run("/usr/bin/env", ["python3", "-c", "import pynetdicom"]) == 0,
                      "pynetdicom is missing for python3: run scripts/setup (PyPI pynetdicom 3.0.4)")
         try await Self.withAcceptor { port in
-            let status = try Self.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "echoscu", "-aec", "ARCHIVE", "127.0.0.1", String(port)])
-            let refused = try Self.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "echoscu", "-aec", "WRONG", "127.0.0.1", String(port)])
+            let status = try await Self.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "echoscu", "-aec", "ARCHIVE", "127.0.0.1", String(port)])
+            let refused = try await Self.run("/usr/bin/env", ["python3", "-m", "pynetdicom", "echoscu", "-aec", "WRONG", "127.0.0.1", String(port)])
             #expect(status == 0)
             #expect(refused != 0)  // its exit status does tell: the accepted case above means something
         }
     }
 
     /// Sends `bytes` on a raw socket to our acceptor and returns what comes back before it closes.
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+    static func exchange(port: Int, _ bytes: [UInt8]) async throws -> [UInt8] {
+        try await offPool { try exchangeBlocking(port: port, bytes) }
+    }
+
+    static func exchangeBlocking(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -99,12 +116,12 @@ import Testing
     @Test func malformedPDUsAreAnsweredWithTheAbortTheStandardNames() async throws {
         try await Self.withAcceptor { port in
             // An unknown PDU type: A-ABORT, service provider, reason 1 (unrecognized PDU).
-            #expect(try Self.exchange(port: port, [0x09, 0, 0, 0, 0, 4, 0, 0, 0, 0]) == [0x07, 0, 0, 0, 0, 4, 0, 0, 2, 1])
+            #expect(try await Self.exchange(port: port, [0x09, 0, 0, 0, 0, 4, 0, 0, 0, 0]) == [0x07, 0, 0, 0, 0, 4, 0, 0, 2, 1])
             // A P-DATA-TF longer than the maximum we announce: reason 6 (invalid PDU parameter value),
             // answered from the header alone.
-            #expect(try Self.exchange(port: port, [0x04, 0, 0x7F, 0xFF, 0xFF, 0xFF]) == [0x07, 0, 0, 0, 0, 4, 0, 0, 2, 6])
+            #expect(try await Self.exchange(port: port, [0x04, 0, 0x7F, 0xFF, 0xFF, 0xFF]) == [0x07, 0, 0, 0, 0, 4, 0, 0, 2, 6])
             // A P-DATA-TF before any association: AA-1 in Sta2, an A-ABORT.
-            let early = try Self.exchange(port: port, [0x04, 0, 0, 0, 0, 8, 0, 0, 0, 4, 1, 3, 0, 0])
+            let early = try await Self.exchange(port: port, [0x04, 0, 0, 0, 0, 8, 0, 0, 0, 4, 1, 3, 0, 0])
             #expect(early.first == 0x07)
         }
     }
