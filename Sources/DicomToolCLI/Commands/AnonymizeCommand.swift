@@ -27,7 +27,7 @@ public enum AnonymizeCommand {
                 + "so UIDs and dates will not agree with any other run or shard\n")
         }
         let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("anonymize", error) }
+        do { outputs = try OutputPlan(output: args.write.output, global: global) } catch { return usageFailure("anonymize", error) }
         let outputRoot = outputs.root
         if let map = args.mapOut, let root = outputRoot, !outputs.isSingleTarget {
             let a = URL(fileURLWithPath: map).standardizedFileURL.path, b = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
@@ -73,12 +73,12 @@ public enum AnonymizeCommand {
                 // attributes belong in the instances, not in the DICOMDIR's top level.
                 var directory = dataset
                 for tag in [Tag.patientIdentityRemoved, Tag.deidentificationMethod, Tag.deidentificationMethodCodeSequence] { directory.remove(tag) }
-                let destination = args.plan ? nil : outputs.destination(for: item)
+                let destination = args.write.plan ? nil : outputs.destination(for: item)
                 let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: directory, written: written,
-                                                       destination: destination, sync: args.sync)
+                                                       destination: destination, sync: args.write.sync)
                 return Result(output: destination, report: report, residuals: [], directory: d)
             }
-            guard !args.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
+            guard !args.write.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
             let destination: String
             if outputs.isSingleTarget {
                 destination = root
@@ -94,7 +94,7 @@ public enum AnonymizeCommand {
             } else {
                 destination = outputs.destination(for: item) ?? root
             }
-            try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: args.sync) {
+            try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: args.write.sync) {
                 (sink: inout AtomicOutput) throws(DicomError) in
                 try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
                     .writeFile(meta: meta, dataset: dataset, to: &sink)
@@ -113,7 +113,7 @@ public enum AnonymizeCommand {
                 if let o = result.output { fields.append(("output", .string(o))) }
                 fields.append(("actions", .object(result.report.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })))
                 StandardOutput.write(ReporterJSON.item(command: "anonymize", input: item, fields: fields) + "\n")
-            } else if args.plan {
+            } else if args.write.plan {
                 var text = "\(ValueText.escaped(item.displayName)): \(result.report.changes.count) changes\n"
                 for c in result.report.changes {
                     text += "  \(c.action) \(c.path) \(c.keyword)"
@@ -124,7 +124,7 @@ public enum AnonymizeCommand {
                 StandardOutput.write(text)
             }
         })
-        if let map = args.mapOut, !args.plan {
+        if let map = args.mapOut, !args.write.plan {
             do {
                 let text = (["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n") + "\n"
                 try InstanceOutput.write(to: map, from: inputsRead) { (sink: inout AtomicOutput) throws(DicomError) in
@@ -138,35 +138,19 @@ public enum AnonymizeCommand {
         return status
     }
 
+    /// The options of the run: the args' with the secret read from --secret-file (or made at random)
+    /// and the --set values checked against their attributes' VR and VM before any file is read.
     static func makeOptions(_ args: AnonymizeArgs) throws(DicomError) -> AnonymizeOptions {
-        var secret = AnonymizeOptions.randomSecret()
+        var options = args.options
+        options.secret = AnonymizeOptions.randomSecret()
         if let path = args.secretFile {
             guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
                 throw DicomError(.cannotRead, "cannot read the secret, or it is empty", file: path)
             }
-            secret = [UInt8](data)
+            options.secret = [UInt8](data)
         }
-        var o = AnonymizeOptions(secret: secret)
-        o.retainSafePrivate = args.retainSafePrivate
-        o.retainUIDs = args.retainUIDs
-        o.retainDeviceIdentity = args.retainDeviceIdentity
-        o.retainInstitutionIdentity = args.retainInstitutionIdentity
-        o.retainPatientCharacteristics = args.retainPatientCharacteristics
-        o.retainLongFullDates = args.retainLongFullDates
-        o.retainLongModifiedDates = args.retainLongModifiedDates
-        o.cleanDescriptors = args.cleanDescriptors
-        o.cleanStructuredContent = args.cleanStructuredContent
-        o.cleanGraphics = args.cleanGraphics
-        o.keep = try args.keep.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
-        o.remove = try args.remove.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
-        for s in args.set {
-            guard let eq = s.firstIndex(of: "=") else { continue }
-            o.set.append((try TagSelector(parsing: String(s[..<eq])), String(s[s.index(after: eq)...])))
-        }
-        // Values checked against the attribute's VR and VM before any file is read.
-        try SetValues.check(o.set)
-        o.burnedIn = args.burnedIn
-        return o
+        try SetValues.check(options.set)
+        return options
     }
 
     /// `--check ORIGINAL ANONYMIZED`: the self-check alone, the same function as before each

@@ -15,17 +15,17 @@ public enum DeriveCommand {
     public static func run(_ args: DeriveArgs, global: GlobalArgs) -> ExitStatus {
         let options = args.options
         let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("derive", error) }
+        do { outputs = try OutputPlan(output: args.write.output, global: global) } catch { return usageFailure("derive", error) }
         let json = global.format == .json
         let written = WrittenFiles()
         return runOverInputs(command: "derive", global: global, smallResults: true, outputs: outputs, followsFiles: true,
                              work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
-            return try derive(item, options: options, destination: destination, sync: args.sync, written: written)
+            return try derive(item, options: options, destination: destination, sync: args.write.sync, written: written)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
             if let d = result.directory {
-                return emitDirectory("derive", item, d, json: json, plan: args.plan, reporter: reporter)
+                return emitDirectory("derive", item, d, json: json, plan: args.write.plan, reporter: reporter)
             }
             for (path, r) in result.outputs {
                 if json {
@@ -38,7 +38,7 @@ public enum DeriveCommand {
                     if let frames = r.frames { fields.append(("frames", .array(frames.map { .int($0) }))) }
                     if let ratio = r.ratio { fields.append(("ratio", .double(ratio))) }
                     StandardOutput.write(ReporterJSON.item(command: "derive", input: item, fields: fields) + "\n")
-                } else if args.plan {
+                } else if args.write.plan {
                     var text = "\(ValueText.escaped(item.displayName)): derive -> \(r.syntax.name)"
                     if let frames = r.frames { text += ", frame\(frames.count == 1 ? "" : "s") \(frames.map(String.init).joined(separator: ","))" }
                     if r.lossy { text += ", LOSSY" + (r.ratio.map { " (ratio \(LossyBookkeeping.formatDS($0)):1)" } ?? "") }

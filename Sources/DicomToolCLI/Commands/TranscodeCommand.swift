@@ -16,20 +16,20 @@ public enum TranscodeCommand {
     }
 
     public static func run(_ args: TranscodeArgs, global: GlobalArgs) -> ExitStatus {
-        let options = transcodeOptions(args)
+        let options = args.options
         let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("transcode", error) }
+        do { outputs = try OutputPlan(output: args.write.output, global: global) } catch { return usageFailure("transcode", error) }
         let json = global.format == .json
         let written = WrittenFiles()
         return runOverInputs(command: "transcode", global: global, smallResults: true, outputs: outputs, followsFiles: true,
                              work: { item throws(DicomError) -> Result in
             let destination = outputs.destination(for: item)
-            return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync,
+            return try transcode(item, options: options, plan: args.write.plan, destination: destination, sync: args.write.sync,
                                  written: written)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
             if let d = result.directory {
-                return emitDirectory("transcode", item, d, json: json, plan: args.plan, reporter: reporter)
+                return emitDirectory("transcode", item, d, json: json, plan: args.write.plan, reporter: reporter)
             }
             guard let r = result.report else { return }
             if json {
@@ -43,13 +43,13 @@ public enum TranscodeCommand {
                 if let m = r.maxError { fields.append(("maxError", .int(m))) }
                 if let p = r.psnr, p.isFinite { fields.append(("psnr", .double(p))) }
                 StandardOutput.write(ReporterJSON.item(command: "transcode", input: item, fields: fields) + "\n")
-            } else if args.plan {
+            } else if args.write.plan {
                 var text = "\(ValueText.escaped(item.displayName)): \(r.source.name) -> \(r.target.name)"
                 text += r.pixelsReencoded ? ", \(r.frames) frame\(r.frames == 1 ? "" : "s") re-encoded" : ", pixels copied"
                 if r.lossy { text += ", LOSSY" + (r.ratio.map { " (ratio \(LossyBookkeeping.formatDS($0)):1)" } ?? "") }
                 text += "\n" + r.changes.map { "  " + ValueText.escaped($0) + "\n" }.joined()
                 StandardOutput.write(text)
-            } else if args.verify, !global.quiet {
+            } else if options.verify, !global.quiet {
                 var text = "\(ValueText.escaped(item.displayName)): verified"
                 if r.lossy {
                     text += ", max error \(r.maxError ?? 0), RMSE \(NumberText.fixed(r.rmse ?? 0, digits: 3)), PSNR \(NumberText.fixed(r.psnr ?? 0, digits: 2)) dB"
@@ -59,28 +59,6 @@ public enum TranscodeCommand {
                 StandardError.write(text + "\n")
             }
         })
-    }
-
-    static func transcodeOptions(_ args: TranscodeArgs) -> TranscodeOptions {
-        var o = TranscodeOptions(target: args.target)
-        if let q = args.quality { o.encode.quality = q }
-        if let s = args.subsampling { o.encode.subsampling = EncodeOptions.Subsampling(rawValue: s.rawValue) ?? .s444 }
-        if let p = args.predictor { o.encode.predictor = p }
-        if let n = args.near { o.encode.near = n }
-        switch args.j2k {
-        case .ratio(let r): o.encode.j2k = .ratio(r)
-        case .psnr(let p): o.encode.j2k = .psnr(p)
-        default: o.encode.j2k = .lossless
-        }
-        o.encode.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        if let t = args.offsetTable { o.offsetTable = TranscodeOptions.OffsetTable(rawValue: t.rawValue) ?? .basic }
-        o.fragmentSize = args.fragmentSize
-        o.reencapsulate = args.reencapsulate
-        o.newSeries = args.newSeries
-        o.verify = args.verify
-        o.maxError = args.maxError
-        o.minPSNR = args.minPSNR
-        return o
     }
 
     static func transcode(_ item: InputItem, options: TranscodeOptions, plan: Bool, destination: String?,

@@ -8,9 +8,7 @@ import FoundationEssentials
 /// exit 83 when a finding reaches --fail-on, the input's status (20, 22) when one could not be read.
 public enum ValidateCommand {
     public static func run(_ args: ValidateArgs, global: GlobalArgs) -> ExitStatus {
-        var options = Validator.Options()
-        options.ignoredRules = Set(args.ignore)
-        let validator = Validator(options: options)
+        let validator = Validator(options: args.options)
         let tracker = ConsistencyTracker()
         let baseline: Baseline
         do {
@@ -37,7 +35,7 @@ public enum ValidateCommand {
             emitted[item, default: 0] += 1
             recorded.append(findings)
             relativePaths[item.displayName] = item.relativePath
-            let kept = Self.filter(baseline.filter(findings), ignore: args.ignore)
+            let kept = Self.filter(baseline.filter(findings), ignore: args.options.ignoredRules)
             collected.append(kept)
             if global.format == .json {
                 let line = FindingRenderer.jsonLine(kept)
@@ -63,7 +61,7 @@ public enum ValidateCommand {
                 guard let relative = relativePaths[cross.file] else { continue }
                 cross.relativePath = relative
                 recorded.append(cross)
-                let kept = Self.filter(baseline.filter(cross), ignore: args.ignore)
+                let kept = Self.filter(baseline.filter(cross), ignore: args.options.ignoredRules)
                 guard !kept.findings.isEmpty else { continue }
                 // Cross-file findings join their file's entry, so JUnit keeps one test case per file.
                 if let i = collected.firstIndex(where: { $0.file == kept.file && !$0.unreadable && !$0.skipped }) {
@@ -90,7 +88,7 @@ public enum ValidateCommand {
         return ValidationOutcome.exitStatus(for: collected, failOn: args.failOn)
     }
 
-    private static func filter(_ f: FileFindings, ignore: [String]) -> FileFindings {
+    private static func filter(_ f: FileFindings, ignore: Set<String>) -> FileFindings {
         guard !ignore.isEmpty else { return f }
         var kept = f
         kept.findings = f.findings.filter { finding in

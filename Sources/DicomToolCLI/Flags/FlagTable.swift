@@ -1,3 +1,6 @@
+import DicomPixels
+import DicomCore
+
 /// Every flag's identity; the raw value is the long name. The declaration itself (docs, value,
 /// scope) lives in `FlagTable.all`, and a test checks that each case has exactly one entry there.
 public enum FlagID: String, Sendable, CaseIterable {
@@ -52,14 +55,18 @@ public enum FlagTable {
              Process up to N input files at the same time. Results are still reported in input order, \
              so the output and the exit status do not depend on N.
              """,
-             defaultValue: "number of cores"),
+             defaultValue: "number of cores",
+             updates: [FlagUpdate.integer(\GlobalArgs.jobs, in: 1...4096)]),
         Flag(.shard, value: "I/N", category: .input, scope: .global,
              summary: "process only the I-th of N partitions of the inputs",
              details: """
              Split the inputs into N deterministic partitions and process only partition I, counting \
              from 1. Running every shard from 1/N to N/N, on one machine or many, processes each input \
              exactly once.
-             """),
+             """,
+             updates: [FlagUpdate<GlobalArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.shard = try GlobalArgs.parseShard(text, spelling: spelling)
+             }]),
         Flag(.filesFrom, value: "FILE", category: .input, scope: .global,
              summary: "read input paths from FILE, one per line ('-' for stdin)",
              details: """
@@ -67,10 +74,17 @@ public enum FlagTable {
              Use '-' to read them from standard input. With --null, paths are separated by NUL bytes \
              instead, as 'find -print0' writes them.
              """,
-             path: true),
+             path: true,
+             updates: [FlagUpdate.text(\GlobalArgs.filesFrom)]),
         Flag(.null, short: "0", category: .input, scope: .global,
              summary: "paths in --files-from are NUL-separated",
-             details: "The paths read by --files-from are separated by NUL bytes instead of newlines."),
+             details: "The paths read by --files-from are separated by NUL bytes instead of newlines.",
+             updates: [FlagUpdate<GlobalArgs> { args, low, id throws(DicomError) in
+                 args.nulSeparated = low.isOn(id)
+                 if args.nulSeparated, low.text(.filesFrom) == nil {
+                     throw DicomError(.usage, "\(low.spelling(id)) applies to --files-from, which was not given")
+                 }
+             }]),
         Flag(.include, value: "GLOB", category: .input, scope: .global,
              summary: "in directories, take only files whose name matches GLOB (repeatable)",
              details: """
@@ -79,14 +93,16 @@ public enum FlagTable {
              given). Repeat the flag for several patterns; a file matching any of them is taken. Files \
              named on the command line or in --files-from are always taken.
              """,
-             repeatable: true),
+             repeatable: true,
+             updates: [FlagUpdate.texts(\GlobalArgs.include)]),
         Flag(.exclude, value: "GLOB", category: .input, scope: .global,
              summary: "in directories, leave out files whose name matches GLOB (repeatable)",
              details: """
              When walking a directory, leave out the files whose name (or, for a GLOB with a '/', \
              relative path) matches GLOB, e.g. --exclude '*.txt'. Applied after --include.
              """,
-             repeatable: true),
+             repeatable: true,
+             updates: [FlagUpdate.texts(\GlobalArgs.exclude)]),
         Flag(.allFiles, category: .input, scope: .global,
              summary: "in directories, take every file, DICOM or not",
              details: """
@@ -97,25 +113,29 @@ public enum FlagTable {
              +sd scans a directory. With --all-files every file found is an input and a non-DICOM \
              one fails with status 22. Files named on the command line or in --files-from are always \
              inputs.
-             """),
+             """,
+             updates: [FlagUpdate.toggle(\GlobalArgs.allFiles)]),
         Flag(.failFast, category: .input, scope: .global,
              summary: "stop at the first input that fails",
              details: """
              Stop at the first input that fails instead of reporting the failure and going on with \
              the others.
              """,
-             negatable: true),
+             negatable: true,
+             updates: [FlagUpdate.toggle(\GlobalArgs.failFast)]),
         Flag(.progress, category: .output, scope: .global,
              summary: "show a progress bar on stderr",
              details: """
              Show or hide the progress bar on standard error. By default it is shown only when \
              standard error is a terminal.
              """,
-             defaultValue: "when stderr is a terminal", negatable: true),
+             defaultValue: "when stderr is a terminal", negatable: true,
+             updates: [FlagUpdate.toggle(\GlobalArgs.progress)]),
         Flag(.quiet, short: "q", category: .output, scope: .global,
              summary: "print no summary line and no warnings",
              details: "Print only results and errors: no warnings and no summary line at the end.",
-             negatable: true),
+             negatable: true,
+             updates: [FlagUpdate.toggle(\GlobalArgs.quiet)]),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
              summary: "report format: text, json (JSON Lines); validate also junit, sarif",
              details: """
@@ -123,7 +143,12 @@ public enum FlagTable {
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
              shards. validate also writes 'junit' (one test case per file) and 'sarif' (SARIF 2.1.0).
              """,
-             defaultValue: "text", choices: ["text", "json", "junit", "sarif"]),
+             defaultValue: "text", choices: ["text", "json", "junit", "sarif"],
+             updates: [FlagUpdate.choice(\GlobalArgs.format, then: { args, low, id throws(DicomError) in
+                 if args.format == .junit || args.format == .sarif, low.command != .validate {
+                     throw DicomError(.usage, "\(low.spelling(id)) \(args.format.rawValue) applies to validate only; use text or json")
+                 }
+             })]),
         Flag(.help, short: "h", category: .info, scope: .global,
              summary: "print help (-h short, --help long)",
              details: "Print help and exit. -h prints a short summary; --help prints every detail."),
@@ -151,17 +176,24 @@ public enum FlagTable {
              are the strings "NaN", "Infinity" and "-Infinity", with a warning (pydicom writes \
              bare NaN/Infinity tokens, which strict JSON parsers reject, and reads these strings \
              back to the same values).
-             """),
+             """,
+             updates: [FlagUpdate.toggle(\DumpArgs.json)]),
         Flag(.xml, category: .dump, scope: .commands([.dump]),
              summary: "write the Native DICOM Model XML (PS3.19)",
-             details: "Write each dataset in the Native DICOM Model XML of PS3.19."),
+             details: "Write each dataset in the Native DICOM Model XML of PS3.19.",
+             updates: [FlagUpdate.toggle(\DumpArgs.xml, then: { args, _, _ throws(DicomError) in
+                 if args.json, args.xml {
+                     throw DicomError(.usage, "--json and --xml cannot be combined: choose one output model")
+                 }
+             })]),
         Flag(.inlineMax, value: "BYTES", category: .dump, scope: .commands([.dump]),
              summary: "largest binary value written inline in JSON and XML",
              details: """
              Binary values longer than BYTES are not written inline in --json and --xml output; a \
              BulkDataURI of the form file://PATH?offset=O&length=L refers to them instead.
              """,
-             defaultValue: "4096"),
+             defaultValue: "4096",
+             updates: [FlagUpdate.integer(\DumpArgs.inlineMax, in: 0...Int.max)]),
         Flag(.tag, value: "TAG", category: .dump, scope: .commands([.dump]),
              summary: "show only this element (repeatable)",
              details: """
@@ -169,17 +201,28 @@ public enum FlagTable {
              such as PatientName, or a path into sequences such as \
              SourceImageSequence[0].ReferencedSOPInstanceUID. Repeat the flag to show several.
              """,
-             repeatable: true),
+             repeatable: true,
+             updates: [FlagUpdate<DumpArgs>.each { args, text, _ throws(DicomError) in
+                 try TagPath.check(text)
+                 args.tags.append(text)
+             }]),
         Flag(.metaOnly, category: .dump, scope: .commands([.dump]),
              summary: "show only the file meta information (group 0002)",
-             details: "Show only the file meta information (group 0002), not the dataset."),
+             details: "Show only the file meta information (group 0002), not the dataset.",
+             updates: [FlagUpdate.toggle(\DumpArgs.metaOnly)]),
         Flag(.noMeta, category: .dump, scope: .commands([.dump]),
              summary: "do not show the file meta information",
-             details: "Show the dataset without the file meta information (group 0002)."),
+             details: "Show the dataset without the file meta information (group 0002).",
+             updates: [FlagUpdate.toggle(\DumpArgs.noMeta, then: { args, _, _ throws(DicomError) in
+                 if args.metaOnly, args.noMeta {
+                     throw DicomError(.usage, "--meta-only and --no-meta cannot be combined: one shows only the meta, the other hides it")
+                 }
+             })]),
         Flag(.full, category: .dump, scope: .commands([.dump]),
              summary: "do not shorten long values",
              details: "Show long values in full instead of shortening them in the text output.",
-             negatable: true),
+             negatable: true,
+             updates: [FlagUpdate.toggle(\DumpArgs.full)]),
     ]
 
     private static let transcode: FlagScope = .commands([.transcode])
@@ -307,7 +350,8 @@ public enum FlagTable {
              unless this option or --fragment-size is given: its frames are then re-encapsulated \
              (copied, not decoded) in the layout asked for.
              """,
-             defaultValue: "basic", choices: ["basic", "extended", "none"]),
+             defaultValue: "basic", choices: ["basic", "extended", "none"],
+             updates: [FlagUpdate.choice(\TranscodeOptions.offsetTable)]),
         Flag(.fragmentSize, value: "BYTES", category: .encoding, scope: transcode,
              summary: "split each frame into fragments of at most BYTES",
              details: """
@@ -315,7 +359,23 @@ public enum FlagTable {
              default each frame is one fragment. Not for RLE Lossless, Encapsulated Uncompressed and \
              Deflated Image Frame Compression, whose frames are one fragment each (PS3.5 A.4), nor \
              with --offset-table extended, which requires one fragment a frame (PS3.3 C.7.6.3.1.8).
-             """),
+             """,
+             updates: [FlagUpdate.integer(\TranscodeOptions.fragmentSize, in: 2...Int(UInt32.max - 1), then: { options, low, id throws(DicomError) in
+                 guard let size = options.fragmentSize else { return }
+                 if size % 2 == 1 {
+                     throw DicomError(.usage, "\(low.spelling(id)) must be even (fragments have even lengths), not \(size)")
+                 }
+                 if options.target.holdsOneFragmentPerFrame {
+                     throw DicomError(.usage, "\(low.spelling(id)) does not apply to \(options.target.name): "
+                                      + "each of its frames is one fragment (PS3.5 A.4)")
+                 }
+                 // The Extended Offset Table gives whole frames (offsets and lengths): it requires each
+                 // frame in one fragment (PS3.3 C.7.6.3.1.8), and pydicom misreads it otherwise.
+                 if options.offsetTable == .extended {
+                     throw DicomError(.usage, "\(low.spelling(id)) cannot be combined with --offset-table extended: "
+                                      + "the Extended Offset Table requires each frame in one fragment (PS3.3 C.7.6.3.1.8)")
+                 }
+             })]),
         Flag(.newSeries, category: .encoding, scope: .commands([.transcode, .derive]),
              summary: "put lossy copies and derived images in a new series",
              details: """
@@ -323,7 +383,8 @@ public enum FlagTable {
              Series Number 1000 higher and a Series Description marking them, so that viewers do not \
              show them in the series of the originals.
              """,
-             negatable: true),
+             negatable: true,
+             updates: [FlagUpdate.toggle(\TranscodeOptions.newSeries), FlagUpdate.toggle(\DeriveOptions.newSeries)]),
         Flag(.verify, category: .verify, scope: transcode,
              summary: "decode the output and compare it with the input",
              details: """
@@ -331,29 +392,35 @@ public enum FlagTable {
              must match bit for bit, or the output is not written; a lossy target reports the \
              largest error, RMSE and PSNR, checked against --max-error and --min-psnr.
              """,
-             negatable: true),
+             negatable: true,
+             updates: [FlagUpdate.toggle(\TranscodeOptions.verify)]),
         Flag(.maxError, value: "N", category: .verify, scope: transcode,
              summary: "with --verify: largest sample error allowed",
-             details: "With --verify: fail when any sample differs from the input by more than N."),
+             details: "With --verify: fail when any sample differs from the input by more than N.",
+             updates: [FlagUpdate.integer(\TranscodeOptions.maxError, in: 0...Int(UInt32.max))]),
         Flag(.minPSNR, value: "DB", category: .verify, scope: transcode,
              summary: "with --verify: smallest PSNR allowed",
-             details: "With --verify: fail when the PSNR of a frame is below DB decibels."),
+             details: "With --verify: fail when the PSNR of a frame is below DB decibels.",
+             updates: [FlagUpdate.decimal(\TranscodeOptions.minPSNR, above: 0)]),
         Flag(.plan, category: .write, scope: writers,
              summary: "print what would change, write nothing",
-             details: "Print the transfer syntax and attributes each input would get, without writing anything."),
+             details: "Print the transfer syntax and attributes each input would get, without writing anything.",
+             updates: [FlagUpdate.toggle(\WriteArgs.plan)]),
         Flag(.output, short: "o", value: "PATH", category: .write, scope: writers,
              summary: "output file, directory, or '-' for stdout",
              details: """
              Where to write: a file for one input, a directory for several (the input tree is \
              mirrored), or '-' for standard output. Required unless --plan is given.
              """,
-             path: true),
+             path: true,
+             updates: [FlagUpdate.text(\WriteArgs.output)]),
         Flag(.sync, category: .write, scope: writers,
              summary: "fsync each output before renaming it into place",
              details: """
              Flush each output to disk before it is renamed into place. Off by default: inputs are \
              never modified, so a power loss costs only outputs that a re-run recreates.
              """,
-             negatable: true),
+             negatable: true,
+             updates: [FlagUpdate.toggle(\WriteArgs.sync)]),
     ]
 }
