@@ -1,5 +1,6 @@
-/// What one flag entry says. `FlagTable.all` holds one of these per flag; parsing, help, man pages
-/// and completions are all read from it, so a flag is declared in exactly one place.
+/// What one flag entry says. `FlagTable.all` holds one of these per flag; parsing, help, man pages,
+/// completions and the typed arguments (`updates`) are all read from it, so a flag is declared in
+/// exactly one place.
 public struct Flag: Sendable {
     /// The long name without dashes; also the flag's identity.
     public let id: FlagID
