@@ -14,37 +14,30 @@ public enum AnonymizeCommand {
     }
 
     public static func run(_ args: AnonymizeArgs, global: GlobalArgs) -> ExitStatus {
-        var options: AnonymizeOptions
-        do {
-            options = try makeOptions(args)
-        } catch {
-            StandardError.write("dicomtool: anonymize: error: \(error)\n")
-            return error.code.exitStatus
+        let reporter = global.reporter(command: "anonymize")
+        let options: AnonymizeOptions
+        do { options = try makeOptions(args) } catch { return failure(error, reporter) }
+        if args.check { return check(global.inputs[0], global.inputs[1], options: options, reporter: reporter) }
+        if args.secretFile == nil {
+            reporter.warning("no --secret-file: a random secret is used, so UIDs and dates will not agree with any other run or shard")
         }
-        if args.check { return check(global.inputs[0], global.inputs[1], options: options) }
-        if args.secretFile == nil && !global.quiet {
-            StandardError.write("dicomtool: anonymize: warning: no --secret-file: a random secret is used, "
-                + "so UIDs and dates will not agree with any other run or shard\n")
-        }
-        let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.write.output, global: global) } catch { return usageFailure("anonymize", error) }
-        let outputRoot = outputs.root
-        if let map = args.mapOut, let root = outputRoot, !outputs.isSingleTarget {
+        let run: WritingRun
+        do { run = try WritingRun("anonymize", args.write, global: global) } catch { return failure(error, reporter) }
+        let outputs = run.outputs
+        if let map = args.mapOut, let root = outputs.root, !outputs.isSingleTarget {
             let a = URL(fileURLWithPath: map).standardizedFileURL.path, b = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
             if a.hasPrefix(b) {
-                StandardError.write("dicomtool: anonymize: error: --map-out \(map) is inside the output tree; keep the audit apart from what leaves\n")
-                return .usage
+                return failure(DicomError(.usage, "--map-out \(map) is inside the output tree; keep the audit apart from what leaves"),
+                               reporter)
             }
         }
-        let opts = options
         // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
-        let anonymizer = Anonymizer(options: opts)
-        let written = WrittenFiles()
+        let anonymizer = Anonymizer(options: options)
         var audit: [String] = []
         var inputsRead: [String] = []  // for --map-out, which must not replace one of them either
-        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, outputs: outputs, followsFiles: true,
-                                   work: { item throws(DicomError) -> Result in
-            let file = try Part10Reader.read(path: item.path ?? "-")
+        var status = runOverInputs(command: "anonymize", global: global, reporter: reporter, smallResults: true, outputs: outputs,
+                                   followsFiles: true, work: { item throws(DicomError) -> Result in
+            let file = try run.read(item)
             let isDirectory = BasicDirectory.isBasicDirectory(file)
             if isDirectory, args.layout == .uid, !outputs.isSingleTarget {
                 throw DicomError(.unsupported, "--layout uid gives the files new names, which the DICOMDIR's records would not "
@@ -73,33 +66,19 @@ public enum AnonymizeCommand {
                 // attributes belong in the instances, not in the DICOMDIR's top level.
                 var directory = dataset
                 for tag in [Tag.patientIdentityRemoved, Tag.deidentificationMethod, Tag.deidentificationMethodCodeSequence] { directory.remove(tag) }
-                let destination = args.write.plan ? nil : outputs.destination(for: item)
-                let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: directory, written: written,
-                                                       destination: destination, sync: args.write.sync)
-                return Result(output: destination, report: report, residuals: [], directory: d)
+                let d = try run.rewriteDirectory(file, item, meta: meta, dataset: directory)
+                return Result(output: run.destination(for: item), report: report, residuals: [], directory: d)
             }
-            guard !args.write.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
+            guard !args.write.plan, let root = outputs.root else { return Result(output: nil, report: report, residuals: []) }
             let destination: String
             if outputs.isSingleTarget {
                 destination = root
             } else if args.layout == .uid {
-                // The patient level is the written Patient ID: the patient's keyed pseudonym (the
-                // same as in the file and in --map-out), or what --keep or --set made it. An empty
-                // one (no ID and no name in the original) is "unknown".
-                let patient = dataset.string(Tag.patientID) ?? ""
-                let parts = [patient, dataset.string(Tag.studyInstanceUID) ?? "",
-                             dataset.string(Tag.seriesInstanceUID) ?? ""].map { safeComponent($0) }
-                destination = ([root] + parts + [safeComponent(dataset.string(Tag.sopInstanceUID) ?? "") + ".dcm"])
-                    .joined(separator: "/")
+                destination = uidLayoutPath(root: root, dataset)
             } else {
                 destination = outputs.destination(for: item) ?? root
             }
-            try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: args.write.sync) {
-                (sink: inout AtomicOutput) throws(DicomError) in
-                try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
-                    .writeFile(meta: meta, dataset: dataset, to: &sink)
-            }
-            written.record(input: item.path, dataset: dataset, syntax: report.outputSyntax ?? file.transferSyntax)
+            try run.write(item, to: destination, syntax: report.outputSyntax ?? file.transferSyntax, meta: meta, dataset: dataset)
             return Result(output: destination, report: report, residuals: [])
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
@@ -131,7 +110,7 @@ public enum AnonymizeCommand {
                     try sink.write(Array(text.utf8))
                 }
             } catch {
-                StandardError.write("dicomtool: anonymize: error: \(error)\n")
+                reporter.error(error)
                 if status == .ok { status = .cannotWriteOutput }
             }
         }
@@ -157,7 +136,7 @@ public enum AnonymizeCommand {
     /// write, with the options given plus those the anonymized file declares in its
     /// De-identification Method Code Sequence (0012,0064), so a file made with, e.g.,
     /// --retain-device-identity is checked as that run checked it.
-    static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions) -> ExitStatus {
+    static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions, reporter: Reporter) -> ExitStatus {
         do {
             let a = try Part10Reader.read(path: original), b = try Part10Reader.read(path: anonymized)
             var options = options
@@ -166,15 +145,24 @@ public enum AnonymizeCommand {
                                                       anonymizer: Anonymizer(options: options))
             for r in residuals { StandardOutput.write("\(ValueText.escaped(anonymized)): residual: \(ValueText.escaped(r))\n") }
             if residuals.isEmpty {
-                StandardError.write("dicomtool: anonymize: \(anonymized): no identifying value of \(original) found\n")
+                reporter.note("no identifying value of \(original) found", input: anonymized)
                 return .ok
             }
-            StandardError.write("dicomtool: anonymize: \(anonymized): error: \(residuals.count) identifying value(s) of \(original) found\n")
-            return .nonconformant
+            return failure(DicomError(.nonconformant, "\(residuals.count) identifying value(s) of \(original) found", file: anonymized),
+                           reporter)
         } catch {
-            StandardError.write("dicomtool: anonymize: error: \(error)\n")
-            return error.code.exitStatus
+            return failure(error, reporter)
         }
+    }
+
+    /// `--layout uid`: ROOT/Patient/Study/Series/SOPInstance.dcm from the written values. The patient
+    /// level is the written Patient ID: the patient's keyed pseudonym (the same as in the file and in
+    /// --map-out), or what --keep or --set made it. An empty one (no ID and no name in the original)
+    /// is "unknown".
+    static func uidLayoutPath(root: String, _ dataset: Dataset) -> String {
+        let parts = [dataset.string(Tag.patientID) ?? "", dataset.string(Tag.studyInstanceUID) ?? "",
+                     dataset.string(Tag.seriesInstanceUID) ?? ""].map { safeComponent($0) }
+        return ([root] + parts + [safeComponent(dataset.string(Tag.sopInstanceUID) ?? "") + ".dcm"]).joined(separator: "/")
     }
 
     /// A UID or ID as one path component: no separators, never empty.

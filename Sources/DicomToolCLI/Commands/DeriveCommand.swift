@@ -13,20 +13,17 @@ public enum DeriveCommand {
     }
 
     public static func run(_ args: DeriveArgs, global: GlobalArgs) -> ExitStatus {
+        let reporter = global.reporter(command: "derive")
+        let run: WritingRun
+        do { run = try WritingRun("derive", args.write, global: global) } catch { return failure(error, reporter) }
         let options = args.options
-        let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.write.output, global: global) } catch { return usageFailure("derive", error) }
         let json = global.format == .json
-        let written = WrittenFiles()
-        return runOverInputs(command: "derive", global: global, smallResults: true, outputs: outputs, followsFiles: true,
-                             work: { item throws(DicomError) -> Result in
-            let destination = outputs.destination(for: item)
-            return try derive(item, options: options, destination: destination, sync: args.write.sync, written: written)
+        return runOverInputs(command: "derive", global: global, reporter: reporter, smallResults: true, outputs: run.outputs,
+                             followsFiles: true, work: { item throws(DicomError) -> Result in
+            try derive(item, options: options, run: run)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
-            if let d = result.directory {
-                return emitDirectory("derive", item, d, json: json, plan: args.write.plan, reporter: reporter)
-            }
+            if let d = result.directory { return run.emitDirectory(item, d, json: json, reporter: reporter) }
             for (path, r) in result.outputs {
                 if json {
                     var fields: [(String, ReporterJSON.Value)] = [
@@ -50,26 +47,24 @@ public enum DeriveCommand {
         })
     }
 
-    static func derive(_ item: InputItem, options: DeriveOptions, destination: String?, sync: Bool,
-                       written files: WrittenFiles) throws(DicomError) -> Result {
-        let file = try Part10Reader.read(path: item.path ?? "-")
+    static func derive(_ item: InputItem, options: DeriveOptions, run: WritingRun) throws(DicomError) -> Result {
+        let file = try run.read(item)
         var warnings = file.warnings
         if BasicDirectory.isBasicDirectory(file) {
-            let d = try DirectoryFollowing.rewrite(file, input: item, written: files, destination: destination, sync: sync)
-            return Result(outputs: [], warnings: warnings, directory: d)
+            return Result(outputs: [], warnings: warnings, directory: try run.rewriteDirectory(file, item))
         }
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
         let outputs = try Deriver(options).derive(file)
-        guard let destination else { return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings) }
+        guard let destination = run.destination(for: item) else {
+            return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings)
+        }
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
-            try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: sync) { (sink: inout AtomicOutput) throws(DicomError) in
-                try DatasetWriter(syntax: out.syntax).writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
-            }
-            written.append((path, out.report))
             // A DICOMDIR follows an output that keeps its input's name (not the frames of --split-frames).
-            if out.frameNumber == nil { files.record(input: item.path, dataset: out.dataset, syntax: out.syntax) }
+            try run.write(item, to: path, syntax: out.syntax, meta: out.meta, dataset: out.dataset, preamble: file.preamble,
+                          followedByDirectory: out.frameNumber == nil)
+            written.append((path, out.report))
         }
         return Result(outputs: written, warnings: warnings)
     }

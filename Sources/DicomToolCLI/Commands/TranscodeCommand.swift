@@ -16,21 +16,17 @@ public enum TranscodeCommand {
     }
 
     public static func run(_ args: TranscodeArgs, global: GlobalArgs) -> ExitStatus {
+        let reporter = global.reporter(command: "transcode")
+        let run: WritingRun
+        do { run = try WritingRun("transcode", args.write, global: global) } catch { return failure(error, reporter) }
         let options = args.options
-        let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.write.output, global: global) } catch { return usageFailure("transcode", error) }
         let json = global.format == .json
-        let written = WrittenFiles()
-        return runOverInputs(command: "transcode", global: global, smallResults: true, outputs: outputs, followsFiles: true,
-                             work: { item throws(DicomError) -> Result in
-            let destination = outputs.destination(for: item)
-            return try transcode(item, options: options, plan: args.write.plan, destination: destination, sync: args.write.sync,
-                                 written: written)
+        return runOverInputs(command: "transcode", global: global, reporter: reporter, smallResults: true, outputs: run.outputs,
+                             followsFiles: true, work: { item throws(DicomError) -> Result in
+            try transcode(item, options: options, run: run)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
-            if let d = result.directory {
-                return emitDirectory("transcode", item, d, json: json, plan: args.write.plan, reporter: reporter)
-            }
+            if let d = result.directory { return run.emitDirectory(item, d, json: json, reporter: reporter) }
             guard let r = result.report else { return }
             if json {
                 var fields: [(String, ReporterJSON.Value)] = [
@@ -56,36 +52,33 @@ public enum TranscodeCommand {
                 } else {
                     text += ", bit-exact"
                 }
-                StandardError.write(text + "\n")
+                reporter.message(text)
             }
         })
     }
 
-    static func transcode(_ item: InputItem, options: TranscodeOptions, plan: Bool, destination: String?,
-                          sync: Bool, written: WrittenFiles) throws(DicomError) -> Result {
-        let file = try Part10Reader.read(path: item.path ?? "-")
+    static func transcode(_ item: InputItem, options: TranscodeOptions, run: WritingRun) throws(DicomError) -> Result {
+        let file = try run.read(item)
         var warnings = file.warnings
         if BasicDirectory.isBasicDirectory(file) {
             // A DICOMDIR is never in the target syntax (PS3.10 8.6 wants Explicit VR Little Endian):
             // it is rewritten to follow the files it names.
-            let d = try DirectoryFollowing.rewrite(file, input: item, written: written, destination: plan ? nil : destination, sync: sync)
-            return Result(output: plan ? nil : destination, report: nil, warnings: warnings, directory: d)
+            let d = try run.rewriteDirectory(file, item)
+            return Result(output: run.destination(for: item), report: nil, warnings: warnings, directory: d)
         }
+        let destination = run.destination(for: item)
         var options = options
         // A file output can be patched, so lossless multi-frame Pixel Data is streamed frame by frame.
-        options.streamToFile = !plan && destination != nil && destination != "-"
+        options.streamToFile = destination != nil && destination != "-"
         let out = try Transcoder(options).transcode(file)
         if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
-        guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        let report = try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: sync) {
-            (sink: inout AtomicOutput) throws(DicomError) -> TranscodeReport in
-            try DatasetWriter(syntax: options.target, streamed: out.streamed)
-                .writeFile(meta: out.meta, dataset: out.dataset, preamble: file.preamble, to: &sink)
+        guard let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
+        let report = try run.write(item, to: destination, syntax: options.target, meta: out.meta, dataset: out.dataset,
+                                   preamble: file.preamble, streamed: out.streamed) { () throws(DicomError) -> TranscodeReport in
             // Streamed totals (ratio, --verify results) are complete once every frame is written;
             // a --min-psnr failure still discards the output.
-            return try out.totals?.complete(out.report) ?? out.report
+            try out.totals?.complete(out.report) ?? out.report
         }
-        written.record(input: item.path, dataset: out.dataset, syntax: options.target)
         return Result(output: destination, report: report, warnings: warnings)
     }
 }

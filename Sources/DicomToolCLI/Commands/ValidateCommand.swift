@@ -10,12 +10,16 @@ public enum ValidateCommand {
     public static func run(_ args: ValidateArgs, global: GlobalArgs) -> ExitStatus {
         let validator = Validator(options: args.options)
         let tracker = ConsistencyTracker()
+        // junit and sarif are whole documents: collected, written at the end. text and json stream.
+        var streamingFormat = global
+        let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
+        if documentFormat != nil { streamingFormat.format = .text }
+        let reporter = streamingFormat.reporter(command: "validate")
         let baseline: Baseline
         do {
             baseline = try args.baseline.map { (p: String) throws(DicomError) in try Baseline.load(path: p) } ?? Baseline()
         } catch {
-            StandardError.write("dicomtool: validate: error: \(error)\n")
-            return error.code.exitStatus
+            return failure(error, reporter)
         }
         // Every input in input order: the findings kept after the baseline and --ignore, or the
         // error of an input that could not be read (so JUnit, SARIF and JSON list every input).
@@ -23,11 +27,7 @@ public enum ValidateCommand {
         var recorded: [FileFindings] = []
         var relativePaths: [String: String] = [:]
         var emitted: [InputItem: Int] = [:]
-        // junit and sarif are whole documents: collected, written at the end. text and json stream.
-        var streamingFormat = global
-        let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
-        if documentFormat != nil { streamingFormat.format = .text }
-        let status = runOverInputs(command: "validate", global: streamingFormat, smallResults: true, work: { item throws(DicomError) -> FileFindings in
+        let status = runOverInputs(command: "validate", global: streamingFormat, reporter: reporter, smallResults: true, work: { item throws(DicomError) -> FileFindings in
             let file = try Part10Reader.read(path: item.path ?? "-")
             tracker.add(file: item.displayName, dataset: file.dataset)
             return FileFindings(file: item.displayName, relativePath: item.relativePath, findings: validator.validate(file))
@@ -80,7 +80,7 @@ public enum ValidateCommand {
             do {
                 try Baseline(recording: recorded).save(path: path)
             } catch {
-                StandardError.write("dicomtool: validate: error: \(error)\n")
+                reporter.error(error)
                 return .cannotWriteOutput
             }
         }
