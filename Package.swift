@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
-// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> DicomRules -> DicomToolCLI -> dicomtool.
+// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool.
+// Every target lists exactly the modules it imports (a module reached only through another
+// target's dependency would still build, so the list is what says what a target needs).
 import PackageDescription
 
 let package = Package(
@@ -40,11 +42,13 @@ let package = Package(
                                "COpenJPEGChild"]),
         .target(name: "DicomIO", dependencies: ["DicomCore", "DicomCodecs"]),
         .target(name: "DicomPixels", dependencies: ["DicomCore", "DicomCodecs", "DicomIO"]),
-        .target(name: "DicomRules",
-                dependencies: ["DicomCore", "DicomIO", "DicomPixels",
-                               .product(name: "Crypto", package: "swift-crypto")]),
+        // IOD, pixel, lossy and codestream checks and their reports.
+        .target(name: "DicomValidate", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels"]),
+        // The PS3.15 de-identification profile, identity scan and keyed mapping.
+        .target(name: "DicomAnonymize",
+                dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DicomToolCLI",
-                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRules"]),
+                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -52,14 +56,20 @@ let package = Package(
                 path: "Tests/Support"),
         .testTarget(name: "DicomCoreTests", dependencies: ["DicomCore"]),
         .testTarget(name: "DicomCodecsTests",
-                    dependencies: ["DicomCodecs", "DicomTestSupport"],
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
-        .testTarget(name: "DicomIOTests", dependencies: ["DicomIO", "DicomTestSupport"]),
-        .testTarget(name: "DicomPixelsTests", dependencies: ["DicomPixels", "DicomTestSupport"]),
-        .testTarget(name: "DicomRulesTests", dependencies: ["DicomRules", "DicomTestSupport"]),
-        .testTarget(name: "DicomToolCLITests", dependencies: ["DicomToolCLI"]),
+        .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
+        .testTarget(name: "DicomPixelsTests",
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
+        .testTarget(name: "DicomValidateTests",
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomTestSupport"]),
+        .testTarget(name: "DicomAnonymizeTests",
+                    dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
+        .testTarget(name: "DicomToolCLITests",
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomPixels", "DicomToolCLI"]),
+        // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["DicomCore", "DicomTestSupport"],
+                    dependencies: ["DicomTestSupport"],
                     exclude: ["Scripts"]),  // the peers' side of the checks, run with python3
     ],
     swiftLanguageModes: [.v6],

@@ -4,7 +4,7 @@ into Sources/DicomCore/Generated/ImagePixelConstraints+Table.swift.
 Called by scripts/gen-standard: generate(std_dir, root) -> {relative path: file text}. Each row's
 scope (a module or an IOD of ../shared/standard/iods) is expanded into the SOP Class UIDs that use
 it, so that the table needs no IOD index at run time (the transcoder in DicomPixels consults it as
-well as the validator in DicomRules). Every cell is checked here: an unknown scope, keyword,
+well as the validator in DicomValidate). Every cell is checked here: an unknown scope, keyword,
 transfer syntax class or malformed allowed set stops the generation.
 """
 import os

@@ -1,9 +1,9 @@
-"""IOD validation rules for DicomRules, generated from ../shared/standard/iods.
+"""IOD validation rules for DicomValidate, generated from ../shared/standard/iods.
 
 Called by scripts/gen-standard: generate(std_dir, root) -> {relative path: file text}.
 
-Writes Sources/DicomRules/Generated/IODRules+Table.swift: four TSV tables in raw string
-literals, parsed lazily by IODRules (Sources/DicomRules/Validation/IODRules.swift).
+Writes Sources/DicomValidate/Generated/IODRules+Table.swift: four TSV tables in raw string
+literals, parsed lazily by IODRules (Sources/DicomValidate/IODRules.swift).
 
 * sopClasses:  SOP Class UID, CIOD id, PS3.3 section (e.g. A.3)
 * ciodModules: CIOD id, module id, usage (M/C/U), condition code (C modules; see below),
@@ -232,7 +232,7 @@ def generate(std, root):
                "rows\texample module\texample keyword\tcondition\n")
     for text, (n, mod, kw) in sorted(unevaluated.items(), key=lambda kv: (-kv[1][0], kv[0])):
         listing += f"{n}\t{mod}\t{kw}\t{text}\n"
-    return {"Sources/DicomRules/Generated/IODRules+Table.swift": body,
+    return {"Sources/DicomValidate/Generated/IODRules+Table.swift": body,
             "Tests/Fixtures/validate/unevaluated-conditions.tsv": listing}
 
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <malloc.h>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -60,6 +61,38 @@ void install_handlers() {
     });
 }
 
+// OpenJPH 0.9.0 (Debian 12) reads past a subband line's width when it finds a code-block's largest
+// magnitude (its 8-lane tx_to_cb), and those padding samples come from malloc without being
+// written: whether an all-zero code-block is coded then depends on what the heap held before, so
+// the same pixels gave codestreams of different lengths in one process (2,232 to 2,270 bytes for
+// a 100x100 image; all decode to the same pixels). Memory allocated while an encode runs is
+// zero-filled (glibc's M_PERTURB with 0xFF fills allocations with 0x00), which gives the
+// codestream a heap in a clean state gives. M_PERTURB is process-wide: a count keeps it on while
+// any thread encodes.
+class ZeroFilledAllocations {
+public:
+    ZeroFilledAllocations() {
+        std::lock_guard<std::mutex> guard(mutex());
+        if (count()++ == 0) mallopt(M_PERTURB, 0xFF);
+    }
+    ~ZeroFilledAllocations() {
+        std::lock_guard<std::mutex> guard(mutex());
+        if (--count() == 0) mallopt(M_PERTURB, 0);
+    }
+    ZeroFilledAllocations(const ZeroFilledAllocations &) = delete;
+    ZeroFilledAllocations &operator=(const ZeroFilledAllocations &) = delete;
+
+private:
+    static std::mutex &mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static int &count() {
+        static int n = 0;
+        return n;
+    }
+};
+
 void set_error(char *err, size_t err_len, const char *message) {
     if (err == nullptr || err_len == 0) return;
     std::snprintf(err, err_len, "%s", message);
@@ -88,6 +121,7 @@ extern "C" int ojph_shim_encode(const int32_t *samples, int width, int height, i
     }
     try {
         install_handlers();
+        ZeroFilledAllocations zero_filled;  // before the codestream: its buffers are allocated as it is built
         const ojph::ui32 w = static_cast<ojph::ui32>(width), h = static_cast<ojph::ui32>(height);
         const ojph::ui32 n = static_cast<ojph::ui32>(components);
         ojph::codestream codestream;

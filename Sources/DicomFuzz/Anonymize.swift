@@ -9,7 +9,7 @@
 @testable import DicomToolCLI
 import DicomCore
 import DicomIO
-import DicomRules
+import DicomAnonymize
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc

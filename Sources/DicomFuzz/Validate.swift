@@ -6,7 +6,7 @@
 @testable import DicomToolCLI
 import DicomCore
 import DicomIO
-import DicomRules
+import DicomValidate
 
 let validateArgs = CommandInput.parse(["validate", CommandInput.inputPath], as: ValidateArgs.self)
 let validator = Validator(options: {

@@ -1,6 +1,6 @@
 import DicomCore
 import DicomIO
-import DicomRules
+import DicomAnonymize
 import FoundationEssentials
 
 /// `dicomtool anonymize`: the PS3.15 Basic Profile and its options, keyed and shard-safe, each

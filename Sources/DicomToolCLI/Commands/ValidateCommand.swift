@@ -1,6 +1,6 @@
 import DicomCore
 import DicomIO
-import DicomRules
+import DicomValidate
 import FoundationEssentials
 
 /// `dicomtool validate`: findings per file in input order, then cross-file findings; text, JSON

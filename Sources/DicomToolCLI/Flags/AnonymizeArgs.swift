@@ -1,5 +1,5 @@
 import DicomCore
-import DicomRules
+import DicomAnonymize
 
 /// `dicomtool anonymize`, checked: the PS3.15 options, --keep, --remove, --set and --burned-in read
 /// by their flags' updates straight into the anonymizer's options (`FlagTable.anonymize`); the

@@ -1,6 +1,6 @@
 import DicomCore
 import DicomIO
-import DicomRules
+import DicomAnonymize
 
 extension FlagTable {
     private static let scope: FlagScope = .commands([.anonymize])

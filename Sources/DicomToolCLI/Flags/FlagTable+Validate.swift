@@ -1,4 +1,4 @@
-import DicomRules
+import DicomValidate
 
 extension FlagTable {
     private static let scope: FlagScope = .commands([.validate])

@@ -1,5 +1,5 @@
 import DicomCore
-import DicomRules
+import DicomValidate
 
 /// `dicomtool validate`, checked: --ignore read straight into the validator's options.
 public struct ValidateArgs: CommandArgs {

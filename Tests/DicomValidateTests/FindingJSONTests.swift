@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// FindingRenderer writes JSON itself (JSONSerialization is not in FoundationEssentials): the
 /// document must read back as the same objects, with keys in JSONSerialization's sorted order.

@@ -3,7 +3,7 @@ import DicomIO
 import DicomTestSupport
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomAnonymize
 
 /// pydicom reads every output and walks every element (nested and private included).
 private let pydicomRead = #"""

@@ -3,7 +3,7 @@ import DicomIO
 import DicomPixels
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// Every rule of PS3.3 C.7.6.1.1.5 (Lossy Image Compression) that validate enforces, one test each
 /// (the list is in LossyChecks' documentation), on the Secondary Capture fixture (General Image

@@ -4,7 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 @Suite struct ValidationOutputTests {
     static let sample: [FileFindings] = [

@@ -3,7 +3,7 @@ import DicomIO
 import DicomTestSupport
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// The validator over the corpus, and compared with dicom3tools' dciodvfy.
 @Suite(.serialized) struct ValidationCorpusTests {

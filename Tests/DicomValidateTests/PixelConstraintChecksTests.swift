@@ -1,7 +1,7 @@
 import DicomCore
 import DicomIO
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// validate reports the module- and IOD-specific narrowings of the Image Pixel attributes
 /// (iod.pixel.value; the project's table, PS3.3 C.8.5.6.1.2 and the like), which the generated IOD

@@ -2,7 +2,7 @@ import DicomCore
 import DicomIO
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 // Swift Testing also exports a `Tag` (test tags); this module means the DICOM one.
 typealias Tag = DicomCore.Tag

@@ -2,7 +2,7 @@ import DicomCodecs
 import DicomCore
 import DicomIO
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// Each codestream rule with a minimal file that breaks it and one that does not.
 @Suite struct CodestreamChecksTests {

@@ -115,7 +115,7 @@ public struct Anonymizer: Sendable {
     /// declares or is suspected of burned-in annotation; `.usage` for a `set` that cannot apply.
     /// `identifyingValues`, when given, must be `IdentityScanner.identifyingValues(in: file.dataset,
     /// options: options)`: the caller that also runs the self-check computes them once for both.
-    public func anonymize(_ file: DicomFile, identifyingValues: [IdentityScanner.Finding]? = nil)
+    public func anonymize(_ file: DicomFile, identifyingValues: [IdentityScanner.IdentifyingValue]? = nil)
         throws(DicomError) -> (meta: Dataset, dataset: Dataset, report: AnonymizeReport) {
         let original = file.dataset
         var report = AnonymizeReport()
@@ -132,7 +132,7 @@ public struct Anonymizer: Sendable {
             }
         }
         let pass = Pass(anonymizer: self, original: original, report: report)
-        if let identifyingValues { pass.identifyingFindings = identifyingValues }
+        if let identifyingValues { pass.identifyingValuesFound = identifyingValues }
         var out = pass.process(original, path: [], cleaning: .asIs)
         report = pass.report
         if options.retainLongModifiedDates { report.dateOffsetDays = pass.dateOffset }
@@ -384,9 +384,9 @@ final class Pass {
     /// The per-patient date shift (HMAC of the Patient ID): computed only when a date is shifted.
     lazy var dateOffset: Int = anonymizer.mapping.dayOffset(forPatient: original.string(Tag.patientID) ?? "")
     /// Identifying values of the original, for cleaning text (longest first).
-    lazy var identifyingValues: [IdentityScanner.Finding] = Self.cleaningOrder(identifyingFindings)
+    lazy var identifyingValues: [IdentityScanner.IdentifyingValue] = Self.cleaningOrder(identifyingValuesFound)
     /// The original's identifying values (given by the caller, or found when first needed).
-    lazy var identifyingFindings: [IdentityScanner.Finding] = IdentityScanner.identifyingValues(in: original, options: options)
+    lazy var identifyingValuesFound: [IdentityScanner.IdentifyingValue] = IdentityScanner.identifyingValues(in: original, options: options)
     let original: Dataset
 
     init(anonymizer: Anonymizer, original: Dataset, report: AnonymizeReport) {
@@ -404,8 +404,8 @@ final class Pass {
 
     /// The values to replace when cleaning text: longest first, so that a value is replaced
     /// before any shorter value inside it.
-    static func cleaningOrder(_ findings: [IdentityScanner.Finding]) -> [IdentityScanner.Finding] {
-        findings.sorted { (a: IdentityScanner.Finding, b: IdentityScanner.Finding) -> Bool in
+    static func cleaningOrder(_ values: [IdentityScanner.IdentifyingValue]) -> [IdentityScanner.IdentifyingValue] {
+        values.sorted { (a: IdentityScanner.IdentifyingValue, b: IdentityScanner.IdentifyingValue) -> Bool in
             let la = a.value.utf8.count, lb = b.value.utf8.count
             return la != lb ? la > lb : a.value < b.value
         }

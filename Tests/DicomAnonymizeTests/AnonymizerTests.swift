@@ -3,7 +3,10 @@ import DicomIO
 import DicomTestSupport
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomAnonymize
+
+// Swift Testing also exports a `Tag` (test tags); this module means the DICOM one.
+typealias Tag = DicomCore.Tag
 
 // MARK: - A test data set with planted identifiers
 

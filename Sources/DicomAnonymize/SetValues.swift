@@ -61,7 +61,7 @@ public enum SetValues {
             while v.last == " " { v = v.dropLast() }
         }
         if !v.isEmpty, let format = ValueFormat.problem(String(v), vr: vr) { return format.message }
-        if let max = EncodingChecks.maxLength[vr] {
+        if let max = ValueFormat.maxLength[vr] {
             let length = [.LO, .LT, .SH, .ST].contains(vr) ? v.count : v.utf8.count
             if length > max { return "\(length) characters, more than \(max)" }
         }

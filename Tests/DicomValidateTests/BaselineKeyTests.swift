@@ -1,7 +1,7 @@
 import DicomCore
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// Baseline keys are the paths relative to the input root (issue 14, item 6); keys recorded by
 /// earlier versions (the path as given) still match; unreadable inputs are never baselined.

@@ -3,7 +3,7 @@ import DicomIO
 import DicomTestSupport
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomValidate
 
 /// Enumerated values compare by type (issue 14, item 3): PS3.3 writes the numbers of binary VRs as
 /// "0001", "00", "+1", "0000H", "FFFFH", a tag as "00181063H"; a value is conformant when it is the

@@ -45,7 +45,9 @@ public enum IdentityScanner {
         case token
     }
 
-    public struct Finding: Sendable, Equatable {
+    /// One identifying value of the original: what to search for, where it came from, and how
+    /// it is matched.
+    public struct IdentifyingValue: Sendable, Equatable {
         public let value: String
         /// Where the value was in the original, e.g. "(0010,0010)".
         public let source: String
@@ -87,7 +89,7 @@ public enum IdentityScanner {
     /// clean. `identifying`, when given, must be `identifyingValues(in: original, anonymizer:)`
     /// (the write path computes them once, for the text cleaning and for this check).
     public static func residuals(original: Dataset, anonymizedMeta: Dataset, anonymized: Dataset,
-                                 anonymizer: Anonymizer, identifying: [Finding]? = nil) -> [String] {
+                                 anonymizer: Anonymizer, identifying: [IdentifyingValue]? = nil) -> [String] {
         let values = identifying ?? identifyingValues(in: original, anonymizer: anonymizer)
         return search(values, in: [("meta ", anonymizedMeta), ("", anonymized)])
     }
@@ -95,7 +97,7 @@ public enum IdentityScanner {
     /// The data set alone, without the meta: kept only for callers written before the one check
     /// (the fuzz target); the anonymize command calls `residuals(original:anonymizedMeta:...)`.
     @available(*, deprecated, message: "use residuals(original:anonymizedMeta:anonymized:anonymizer:identifying:)")
-    public static func residuals(values: [Finding], anonymized: Dataset) -> [String] {
+    public static func residuals(values: [IdentifyingValue], anonymized: Dataset) -> [String] {
         search(values, in: [("", anonymized)])
     }
 
@@ -106,9 +108,9 @@ public enum IdentityScanner {
     /// span two values, and a token's boundary holds at the separator. Short needles are searched
     /// in a second buffer that holds only the text values other than UI. Only when something is
     /// found does the element-by-element walk run, to say where.
-    static func search(_ values: [Finding], in datasets: [(label: String, dataset: Dataset)]) -> [String] {
+    static func search(_ values: [IdentifyingValue], in datasets: [(label: String, dataset: Dataset)]) -> [String] {
         guard !values.isEmpty else { return [] }
-        let needles = values.map { (finding: $0, bytes: folded($0.value.utf8)) }
+        let needles = values.map { (identifying: $0, bytes: folded($0.value.utf8)) }
         var all: [UInt8] = [], text: [UInt8] = []
         all.reserveCapacity(8192)
         text.reserveCapacity(4096)
@@ -134,7 +136,7 @@ public enum IdentityScanner {
         foldInPlace(&all)
         foldInPlace(&text)
         let anyHit = needles.contains { n in
-            n.finding.match == .substring ? matches(all, n.bytes, .substring) : matches(text, n.bytes, .token)
+            n.identifying.match == .substring ? matches(all, n.bytes, .substring) : matches(text, n.bytes, .token)
         }
         guard anyHit else { return [] }
 
@@ -151,13 +153,13 @@ public enum IdentityScanner {
                     if e.tag.group == 0x7FE0 { continue }
                     if e.vr.isString {
                         let value = folded(searchedText(ds.decodeText(b, vr: e.vr), e.tag, inMethodCodes).utf8)
-                        for n in needles where (n.finding.match == .substring || e.vr != .UI) && matches(value, n.bytes, n.finding.match) {
-                            hits.append("\(here): contains '\(n.finding.value)' from the original's \(n.finding.source)")
+                        for n in needles where (n.identifying.match == .substring || e.vr != .UI) && matches(value, n.bytes, n.identifying.match) {
+                            hits.append("\(here): contains '\(n.identifying.value)' from the original's \(n.identifying.source)")
                         }
                     } else {
                         let value = b.withUnsafeBytes { folded($0) }
-                        for n in needles where n.finding.match == .substring && matches(value, n.bytes, .substring) {
-                            hits.append("\(here): bytes contain '\(n.finding.value)' from the original's \(n.finding.source)")
+                        for n in needles where n.identifying.match == .substring && matches(value, n.bytes, .substring) {
+                            hits.append("\(here): bytes contain '\(n.identifying.value)' from the original's \(n.identifying.source)")
                         }
                     }
                 }
@@ -201,13 +203,13 @@ public enum IdentityScanner {
         }.joined(separator: "\\")
     }
 
-    /// `text` with every match of `findings` replaced by "X", in the order given (longest first,
+    /// `text` with every match of `values` replaced by "X", in the order given (longest first,
     /// so that a value is replaced before a shorter value inside it). Clean Descriptors' rule.
-    public static func clean(_ text: String, of findings: [Finding]) -> String {
+    public static func clean(_ text: String, of values: [IdentifyingValue]) -> String {
         var bytes = Array(text.utf8)
         var hay = folded(bytes)   // folded again only after a replacement
         var changed = false
-        for f in findings {
+        for f in values {
             let needle = folded(f.value.utf8)
             guard !needle.isEmpty, needle.count <= bytes.count else { continue }
             var out: [UInt8] = []
@@ -272,13 +274,13 @@ public enum IdentityScanner {
     }
 
     /// The identifying values of `original` under `options` (see the type's description).
-    public static func identifyingValues(in original: Dataset, options: AnonymizeOptions) -> [Finding] {
+    public static func identifyingValues(in original: Dataset, options: AnonymizeOptions) -> [IdentifyingValue] {
         identifyingValues(in: original, anonymizer: Anonymizer(options: options))
     }
 
     /// The identifying values of `original` under `anonymizer.options`, with an anonymizer made
     /// once for a whole run (its keyed mapping is set up once).
-    public static func identifyingValues(in original: Dataset, anonymizer: Anonymizer) -> [Finding] {
+    public static func identifyingValues(in original: Dataset, anonymizer: Anonymizer) -> [IdentifyingValue] {
         let pass = Pass(anonymizer: anonymizer, original: original, report: AnonymizeReport())
         // Each candidate with its VR and whether it comes from a private attribute (or from inside one).
         var candidates: [(value: String, source: String, vr: VR, isPrivate: Bool)] = []
@@ -402,7 +404,7 @@ public enum IdentityScanner {
         foldInPlace(&keptJoined)
         let kept = keptJoined
         var seen = Set<String>()
-        var out: [Finding] = []
+        var out: [IdentifyingValue] = []
         for c in candidates where !seen.contains(c.value) {
             let v = c.value
             // Our own dummies, in any case (an original already named "Anonymous").
@@ -424,7 +426,7 @@ public enum IdentityScanner {
             if matches(kept, folded(v.utf8), match) { continue }
             if WellKnownUIDs.contains(v) { continue }
             seen.insert(v)
-            out.append(Finding(value: v, source: c.source, match: match))
+            out.append(IdentifyingValue(value: v, source: c.source, match: match))
         }
         return out
     }

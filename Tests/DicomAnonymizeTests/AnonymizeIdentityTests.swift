@@ -2,7 +2,7 @@ import DicomCore
 import DicomIO
 import Foundation
 import Testing
-@testable import DicomRules
+@testable import DicomAnonymize
 
 // Issue 14 item 5: short identifiers, one self-check, patient pseudonyms, Patient Identity
 // Removed next to --keep, and --set values checked against their VR and VM.
@@ -38,7 +38,7 @@ private func directory(patientID: String, name: String, fileID: [String]) -> Dat
     /// The matching rule itself: a short value is a whole token, case-insensitive; a long one
     /// matches anywhere.
     @Test func matchingRuleWholeTokensForShortValuesSubstringsForLongOnes() {
-        let short = IdentityScanner.Finding(value: "12345", source: "(0010,0020)", match: .token)
+        let short = IdentityScanner.IdentifyingValue(value: "12345", source: "(0010,0020)", match: .token)
         #expect(IdentityScanner.clean("Study of 12345 today", of: [short]) == "Study of X today")
         #expect(IdentityScanner.clean("12345", of: [short]) == "X")
         #expect(IdentityScanner.clean("id:12345/12345.", of: [short]) == "id:X/X.")
@@ -46,9 +46,9 @@ private func directory(patientID: String, name: String, fileID: [String]) -> Dat
         // Inside a longer number or word: not the identifier.
         #expect(IdentityScanner.clean("ref 123456789", of: [short]) == "ref 123456789")
         #expect(IdentityScanner.clean("A12345 and 123450", of: [short]) == "A12345 and 123450")
-        let ann = IdentityScanner.Finding(value: "Ann", source: "(0010,0010)", match: .token)
+        let ann = IdentityScanner.IdentifyingValue(value: "Ann", source: "(0010,0010)", match: .token)
         #expect(IdentityScanner.clean("ANN seen; Annex and planning", of: [ann]) == "X seen; Annex and planning")
-        let long = IdentityScanner.Finding(value: "Plantagenet", source: "(0010,0010)", match: .substring)
+        let long = IdentityScanner.IdentifyingValue(value: "Plantagenet", source: "(0010,0010)", match: .substring)
         #expect(IdentityScanner.clean("for PLANTAGENETS", of: [long]) == "for XS")
         #expect(IdentityScanner.clean("no identifier", of: [long, short, ann]) == "no identifier")
     }
