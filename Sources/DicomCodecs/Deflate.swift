@@ -196,7 +196,7 @@ public struct DeflatedFrameCodec: PixelDecoder, PixelEncoder {
     }
 
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
-        try EncodingProfiles.check(frame.description, for: TransferSyntax.deflatedImageFrame.uid)
+        try EncodingProfiles.check(frame.description, for: .deflatedImageFrame)
         try checkFrameLength(frame)
         let bytes = try Deflate.deflateRaw(frame.bytes, level: level)
         let ratio = Double(frame.bytes.count) / Double(max(bytes.count, 1))
@@ -223,7 +223,7 @@ public struct EncapsulatedUncompressedCodec: PixelDecoder, PixelEncoder {
     }
 
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
-        try EncodingProfiles.check(frame.description, for: TransferSyntax.encapsulatedUncompressed.uid)
+        try EncodingProfiles.check(frame.description, for: .encapsulatedUncompressed)
         try checkFrameLength(frame)
         return EncodedFrame(bytes: frame.bytes, description: frame.description,
                             outcome: EncodeOutcome(isLossy: false, ratio: 1, method: nil))

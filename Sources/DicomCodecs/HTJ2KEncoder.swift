@@ -31,13 +31,15 @@ public struct HTJ2KEncoder: PixelEncoder {
         /// 1.2.840.10008.1.2.4.203: reversible or irreversible.
         case unconstrained
 
-        public var uid: String {
+        public var transferSyntax: TransferSyntax {
             switch self {
-            case .lossless: TransferSyntax.htj2kLossless.uid
-            case .losslessRPCL: TransferSyntax.htj2kLosslessRPCL.uid
-            case .unconstrained: TransferSyntax.htj2k.uid
+            case .lossless: .htj2kLossless
+            case .losslessRPCL: .htj2kLosslessRPCL
+            case .unconstrained: .htj2k
             }
         }
+
+        public var uid: String { transferSyntax.uid }
     }
 
     public var syntax: Syntax
@@ -66,7 +68,7 @@ public struct HTJ2KEncoder: PixelEncoder {
         case .psnr(let db) where db > 0 && db.isFinite: break
         default: throw DicomError(.usage, "HTJ2K target \(options.j2k) is out of range (ratio > 1, PSNR > 0 dB)")
         }
-        try EncodingProfiles.check(d, for: syntax.uid)
+        try EncodingProfiles.check(d, for: syntax.transferSyntax)
         try checkFrameLength(frame)
         guard d.bitsStored <= Self.maximumBitsStored else {
             throw DicomError(.unsupported, "HTJ2K encoding through OpenJPH supports at most \(Self.maximumBitsStored) bits: "
@@ -110,7 +112,7 @@ public struct HTJ2KEncoder: PixelEncoder {
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: described,
                             outcome: EncodeOutcome(isLossy: !reversible, ratio: ratio,
-                                                   method: reversible ? nil : "ISO_15444_15"))
+                                                   method: reversible ? nil : TransferSyntax.htj2k.lossyMethod?.rawValue))
     }
 
     /// Five levels, fewer when the image is too small for them (each level halves it, and OpenJPEG

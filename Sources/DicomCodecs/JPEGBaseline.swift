@@ -76,7 +76,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
 
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         let d = frame.description
-        try EncodingProfiles.check(d, for: TransferSyntax.jpegBaseline.uid)
+        try EncodingProfiles.check(d, for: .jpegBaseline)
         try checkFrameLength(frame)
         guard (1...100).contains(options.quality) else {
             throw DicomError(.usage, "JPEG quality \(options.quality) is outside 1...100")
@@ -108,15 +108,7 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
                             Int32(subsampling.rawValue), Int32(options.quality), TJFLAG_ACCURATEDCT)  // conversion: an enum value; quality 1...100
             }
         }
-        var out = d
-        if isColour {
-            out.photometricInterpretation = options.subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
-            out.planarConfiguration = 0
-        }
-        out.numberOfFrames = 1
-        let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
-        return EncodedFrame(bytes: encoded, description: out,
-                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: "ISO_10918_1"))
+        return Self.encodedFrame(encoded, from: frame, colour: isColour, subsampling: options.subsampling)
     }
 
     /// YBR_FULL input is already YCbCr: its planes go to TurboJPEG as they are (no second colour
@@ -181,13 +173,21 @@ public struct JPEGBaselineCodec: PixelDecoder, PixelEncoder {
                 }
             }
         }
-        var out = d
-        out.photometricInterpretation = options.subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
-        out.planarConfiguration = 0
+        return Self.encodedFrame(encoded, from: frame, colour: true, subsampling: options.subsampling)
+    }
+
+    /// The outcome of either path: colour is now YBR_FULL(_422), colour-by-pixel, one frame.
+    private static func encodedFrame(_ encoded: [UInt8], from frame: DecodedFrame, colour: Bool,
+                                     subsampling: EncodeOptions.Subsampling) -> EncodedFrame {
+        var out = frame.description
+        if colour {
+            out.photometricInterpretation = subsampling == .s444 ? "YBR_FULL" : "YBR_FULL_422"
+            out.planarConfiguration = 0
+        }
         out.numberOfFrames = 1
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
-                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: "ISO_10918_1"))
+                            outcome: EncodeOutcome(isLossy: true, ratio: ratio, method: TransferSyntax.jpegBaseline.lossyMethod?.rawValue))
     }
 
     /// Runs one TurboJPEG compression into a buffer TurboJPEG allocates (not zero-filled, unlike a

@@ -337,6 +337,34 @@ enum JPEGIslowIDCT {
     @inline(__always)
     static func descale(_ x: Int, _ n: Int) -> Int { (x + (1 << (n - 1))) >> n }
 
+    /// The even/odd butterfly both passes run on eight values x0...x7 (a column of coefficients,
+    /// then a row of the workspace): outputs 0...7 before descaling, scaled by 2^constBits.
+    @inline(__always)
+    static func butterfly(_ x0: Int, _ x1: Int, _ x2: Int, _ x3: Int, _ x4: Int, _ x5: Int, _ x6: Int, _ x7: Int)
+        -> (Int, Int, Int, Int, Int, Int, Int, Int) {
+        // Even part.
+        var z1 = (x2 + x6) * fix0_541196100
+        var tmp2 = z1 + x6 * -fix1_847759065
+        var tmp3 = z1 + x2 * fix0_765366865
+        var tmp0 = (x0 + x4) << constBits
+        var tmp1 = (x0 - x4) << constBits
+        let tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2
+        // Odd part.
+        tmp0 = x7; tmp1 = x5; tmp2 = x3; tmp3 = x1
+        z1 = tmp0 + tmp3
+        var z2 = tmp1 + tmp2
+        var z3 = tmp0 + tmp2
+        var z4 = tmp1 + tmp3
+        let z5 = (z3 + z4) * fix1_175875602
+        tmp0 *= fix0_298631336; tmp1 *= fix2_053119869; tmp2 *= fix3_072711026; tmp3 *= fix1_501321110
+        z1 *= -fix0_899976223; z2 *= -fix2_562915447; z3 *= -fix1_961570560; z4 *= -fix0_390180644
+        z3 += z5
+        z4 += z5
+        tmp0 += z1 + z3; tmp1 += z2 + z4; tmp2 += z2 + z3; tmp3 += z1 + z4
+        return (tmp10 + tmp3, tmp11 + tmp2, tmp12 + tmp1, tmp13 + tmp0,
+                tmp13 - tmp0, tmp12 - tmp1, tmp11 - tmp2, tmp10 - tmp3)
+    }
+
     static func transform(_ input: inout [Int], workspace ws: inout [Int], precision: Int,
                           into out: inout [UInt16], at origin: Int, stride: Int) {
         let pass1Bits = precision == 8 ? 2 : 1
@@ -351,35 +379,17 @@ enum JPEGIslowIDCT {
                 for r in 0..<8 { ws[r * 8 + col] = dc }
                 continue
             }
-            var z2 = input[16 + col], z3 = input[48 + col]
-            var z1 = (z2 + z3) * fix0_541196100
-            var tmp2 = z1 + z3 * -fix1_847759065
-            var tmp3 = z1 + z2 * fix0_765366865
-            z2 = input[col]
-            z3 = input[32 + col]
-            var tmp0 = (z2 + z3) << constBits
-            var tmp1 = (z2 - z3) << constBits
-            let tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2
-            tmp0 = input[56 + col]; tmp1 = input[40 + col]; tmp2 = input[24 + col]; tmp3 = input[8 + col]
-            z1 = tmp0 + tmp3
-            z2 = tmp1 + tmp2
-            z3 = tmp0 + tmp2
-            var z4 = tmp1 + tmp3
-            let z5 = (z3 + z4) * fix1_175875602
-            tmp0 *= fix0_298631336; tmp1 *= fix2_053119869; tmp2 *= fix3_072711026; tmp3 *= fix1_501321110
-            z1 *= -fix0_899976223; z2 *= -fix2_562915447; z3 *= -fix1_961570560; z4 *= -fix0_390180644
-            z3 += z5
-            z4 += z5
-            tmp0 += z1 + z3; tmp1 += z2 + z4; tmp2 += z2 + z3; tmp3 += z1 + z4
+            let y = butterfly(input[col], input[8 + col], input[16 + col], input[24 + col],
+                              input[32 + col], input[40 + col], input[48 + col], input[56 + col])
             let n = constBits - pass1Bits
-            ws[col] = descale(tmp10 + tmp3, n)
-            ws[56 + col] = descale(tmp10 - tmp3, n)
-            ws[8 + col] = descale(tmp11 + tmp2, n)
-            ws[48 + col] = descale(tmp11 - tmp2, n)
-            ws[16 + col] = descale(tmp12 + tmp1, n)
-            ws[40 + col] = descale(tmp12 - tmp1, n)
-            ws[24 + col] = descale(tmp13 + tmp0, n)
-            ws[32 + col] = descale(tmp13 - tmp0, n)
+            ws[col] = descale(y.0, n)
+            ws[8 + col] = descale(y.1, n)
+            ws[16 + col] = descale(y.2, n)
+            ws[24 + col] = descale(y.3, n)
+            ws[32 + col] = descale(y.4, n)
+            ws[40 + col] = descale(y.5, n)
+            ws[48 + col] = descale(y.6, n)
+            ws[56 + col] = descale(y.7, n)
         }
         // IJG's post-IDCT range limit: the value wraps modulo 4 * (MAXJSAMPLE + 1) into a signed
         // range, then is shifted by CENTERJSAMPLE and clamped.
@@ -398,32 +408,15 @@ enum JPEGIslowIDCT {
                 for k in 0..<8 { out[o + k] = value }
                 continue
             }
-            var z2 = ws[w + 2], z3 = ws[w + 6]
-            var z1 = (z2 + z3) * fix0_541196100
-            var tmp2 = z1 + z3 * -fix1_847759065
-            var tmp3 = z1 + z2 * fix0_765366865
-            var tmp0 = (ws[w] + ws[w + 4]) << constBits
-            var tmp1 = (ws[w] - ws[w + 4]) << constBits
-            let tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2
-            tmp0 = ws[w + 7]; tmp1 = ws[w + 5]; tmp2 = ws[w + 3]; tmp3 = ws[w + 1]
-            z1 = tmp0 + tmp3
-            z2 = tmp1 + tmp2
-            z3 = tmp0 + tmp2
-            var z4 = tmp1 + tmp3
-            let z5 = (z3 + z4) * fix1_175875602
-            tmp0 *= fix0_298631336; tmp1 *= fix2_053119869; tmp2 *= fix3_072711026; tmp3 *= fix1_501321110
-            z1 *= -fix0_899976223; z2 *= -fix2_562915447; z3 *= -fix1_961570560; z4 *= -fix0_390180644
-            z3 += z5
-            z4 += z5
-            tmp0 += z1 + z3; tmp1 += z2 + z4; tmp2 += z2 + z3; tmp3 += z1 + z4
-            out[o] = limit(descale(tmp10 + tmp3, shift))
-            out[o + 7] = limit(descale(tmp10 - tmp3, shift))
-            out[o + 1] = limit(descale(tmp11 + tmp2, shift))
-            out[o + 6] = limit(descale(tmp11 - tmp2, shift))
-            out[o + 2] = limit(descale(tmp12 + tmp1, shift))
-            out[o + 5] = limit(descale(tmp12 - tmp1, shift))
-            out[o + 3] = limit(descale(tmp13 + tmp0, shift))
-            out[o + 4] = limit(descale(tmp13 - tmp0, shift))
+            let y = butterfly(ws[w], ws[w + 1], ws[w + 2], ws[w + 3], ws[w + 4], ws[w + 5], ws[w + 6], ws[w + 7])
+            out[o] = limit(descale(y.0, shift))
+            out[o + 1] = limit(descale(y.1, shift))
+            out[o + 2] = limit(descale(y.2, shift))
+            out[o + 3] = limit(descale(y.3, shift))
+            out[o + 4] = limit(descale(y.4, shift))
+            out[o + 5] = limit(descale(y.5, shift))
+            out[o + 6] = limit(descale(y.6, shift))
+            out[o + 7] = limit(descale(y.7, shift))
         }
     }
 }

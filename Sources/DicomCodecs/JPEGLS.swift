@@ -148,8 +148,7 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
     public func encode(_ frame: DecodedFrame, options: EncodeOptions) throws(DicomError) -> EncodedFrame {
         let d = frame.description
         let near = options.near
-        let uid = near == 0 ? TransferSyntax.jpegLSLossless.uid : TransferSyntax.jpegLSNearLossless.uid
-        try EncodingProfiles.check(d, for: uid)
+        try EncodingProfiles.check(d, for: near == 0 ? .jpegLSLossless : .jpegLSNearLossless)
         try checkFrameLength(frame)
         let maxNear = min(255, (1 << d.bitsStored) / 2 - 1)
         guard near >= 0, near <= maxNear else {
@@ -249,7 +248,7 @@ public struct JPEGLSCodec: PixelDecoder, PixelEncoder {
         try check(status, "encoding")
         let ratio = Double(frame.bytes.count) / Double(max(encoded.count, 1))
         return EncodedFrame(bytes: encoded, description: out,
-                            outcome: EncodeOutcome(isLossy: near > 0, ratio: ratio, method: near > 0 ? "ISO_14495_1" : nil))
+                            outcome: EncodeOutcome(isLossy: near > 0, ratio: ratio, method: near > 0 ? TransferSyntax.jpegLSNearLossless.lossyMethod?.rawValue : nil))
     }
 }
 

@@ -34,12 +34,11 @@ public enum JPEGLSLosslessDecoder {
                 var previous = state.previousLine, current = state.currentLine
                 let mask = Int32(maxValue)  // conversion: precision 2...16 (Header): below 2^16
                 decoding: for y in 0..<height {
-                    previous[width + 1] = previous[width]
-                    current[0] = previous[1]
+                    JPEGLSLosslessEncoder.ScanState.extendEdges(previous: previous, current: current, width: width)
                     var x = 0
                     while x < width {
                         let ra = current[x], rb = previous[x + 1], rc = previous[x], rd = previous[x + 2]
-                        let context = quantize[Int(widening: rd &- rb)] &* 81 &+ quantize[Int(widening: rb &- rc)] &* 9 &+ quantize[Int(widening: rc &- ra)]
+                        let context = JPEGLSLosslessEncoder.ScanState.context(quantize, ra: ra, rb: rb, rc: rc, rd: rd)
                         if context == 0 {
                             // Run mode: 1s are full runs of 2^J[RUNindex] (or up to the line's
                             // end), a 0 ends the run with J[RUNindex] bits of remainder.
@@ -90,15 +89,7 @@ public enum JPEGLSLosslessDecoder {
                                 sample = (ra > rbi ? rbi &- error : rbi &+ error) & mask
                             }
                             current[x + 1] = sample
-                            if error < 0 { state.riNn[qi] += 1 }
-                            state.riA[qi] &+= (mapped &+ 1 &- riType) >> 1  // wrapping: a damaged stream can make it huge
-                            if n == 64 {
-                                state.riA[qi] >>= 1
-                                state.riN[qi] >>= 1
-                                state.riNn[qi] >>= 1
-                            }
-                            state.riN[qi] += 1
-                            if state.runIndex > 0 { state.runIndex -= 1 }
+                            state.updateRunInterruption(qi, error: error, mapped: mapped, riType: riType)
                             x &+= 1
                             continue
                         }

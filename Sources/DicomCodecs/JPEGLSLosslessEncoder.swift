@@ -43,16 +43,13 @@ struct JPEGLSLosslessEncoder {
                         current[x + 1] = Int32(widening: UInt16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 &* (row &+ x), as: UInt16.self)))
                     }
                 }
-                // T.87 A.2.1: Rd beyond the last column repeats it; Ra of the first column is Rb,
-                // and Rc of the first column is the first sample two lines up (kept in index 0).
-                previous[width + 1] = previous[width]
-                current[0] = previous[1]
+                JPEGLSLosslessEncoder.ScanState.extendEdges(previous: previous, current: current, width: width)
                 var x = 0
                 while x < width {
                     let ra = current[x], rb = previous[x + 1], rc = previous[x], rd = previous[x + 2]
                     // (Wrapping arithmetic in this loop: every value is a sample, a difference of
                     // two or a bounded context count, and overflow checks kept it slow.)
-                    let context = quantize[Int(widening: rd &- rb)] &* 81 &+ quantize[Int(widening: rb &- rc)] &* 9 &+ quantize[Int(widening: rc &- ra)]
+                    let context = JPEGLSLosslessEncoder.ScanState.context(quantize, ra: ra, rb: rb, rc: rc, rd: rd)
                     if context == 0 {
                         x += encodeRun(at: x, current: current, previous: previous, state: &state, writer: &writer,
                                        limit: limit, qbpp: qbpp)
@@ -160,15 +157,7 @@ struct JPEGLSLosslessEncoder {
         let mapped = 2 * abs(error) - riType - (map ? 1 : 0)
         // conversion: RItype 1 only when the sample differs from Ra (Errval != 0): mapped >= 0; k small
         writer.golomb(UInt32(mapped), k: Int(k), limit: limit - Self.runLengthBits[state.runIndex] - 1, qbpp: qbpp)
-        if error < 0 { state.riNn[q] += 1 }
-        state.riA[q] &+= (mapped &+ 1 &- riType) >> 1
-        if n == 64 {
-            state.riA[q] >>= 1
-            state.riN[q] >>= 1
-            state.riNn[q] >>= 1
-        }
-        state.riN[q] += 1
-        if state.runIndex > 0 { state.runIndex -= 1 }
+        state.updateRunInterruption(q, error: error, mapped: mapped, riType: riType)
         return run + 1
     }
 
@@ -190,6 +179,35 @@ struct JPEGLSLosslessEncoder {
         let lineLength: Int
 
         var quantize: UnsafeMutablePointer<Int32> { table + range }
+
+        /// T.87 A.2.1, at the start of each line: Rd beyond the last column repeats it; Ra of the
+        /// first column is Rb, and Rc of the first column is the first sample two lines up (kept in index 0).
+        @inline(__always)
+        static func extendEdges(previous: UnsafeMutablePointer<Int32>, current: UnsafeMutablePointer<Int32>, width: Int) {
+            previous[width + 1] = previous[width]
+            current[0] = previous[1]
+        }
+
+        /// T.87 A.7.2.2, after a run-interruption sample: the statistics of its context `q` (RItype)
+        /// updated with its error and mapped value, and RUNindex one step back. Shared by both coders.
+        @inline(__always)
+        mutating func updateRunInterruption(_ q: Int, error: Int32, mapped: Int32, riType: Int32) {
+            if error < 0 { riNn[q] += 1 }
+            riA[q] &+= (mapped &+ 1 &- riType) >> 1  // wrapping: a damaged stream can make it huge
+            if riN[q] == 64 {
+                riA[q] >>= 1
+                riN[q] >>= 1
+                riNn[q] >>= 1
+            }
+            riN[q] += 1
+            if runIndex > 0 { runIndex -= 1 }
+        }
+
+        /// T.87 A.3: the context number from the three quantised local gradients (0: run mode).
+        @inline(__always)
+        static func context(_ quantize: UnsafeMutablePointer<Int32>, ra: Int32, rb: Int32, rc: Int32, rd: Int32) -> Int32 {
+            quantize[Int(widening: rd &- rb)] &* 81 &+ quantize[Int(widening: rb &- rc)] &* 9 &+ quantize[Int(widening: rc &- ra)]
+        }
         var previousLine: UnsafeMutablePointer<Int32> { lines }
         var currentLine: UnsafeMutablePointer<Int32> { lines + lineLength }
 

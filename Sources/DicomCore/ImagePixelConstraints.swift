@@ -19,7 +19,7 @@ public enum ImagePixelConstraints {
             case .rle: self = .rle
             case .jpegBaseline, .jpegExtended: self = .jpegLossy
             case .jpegLossless: self = .jpegLossless
-            case .jpegLS: self = ts.uid == "1.2.840.10008.1.2.4.81" ? .jpegLSNear : .jpegLSLossless
+            case .jpegLS: self = ts.isLosslessOnly ? .jpegLSLossless : .jpegLSNear
             case .jpeg2000, .jpeg2000Part2, .htj2k: self = ts.isLosslessOnly ? .j2kLossless : .j2kLossy
             case .video: self = .mpeg
             default: return nil

@@ -1,48 +1,78 @@
 import FoundationEssentials
 
-/// A transfer syntax as PS3.5 section 10 and Annex A define it. Every registered syntax has a
-/// descriptor (names come from the generated UID table), so "unknown syntax" and "known but no
+/// A transfer syntax as PS3.5 section 10 and Annex A define it: one row of `TransferSyntax.table`
+/// (TransferSyntax+Table.swift) per registered syntax, carrying every fact the project keys on a
+/// transfer syntax UID. Every registered syntax has a row, so "unknown syntax" and "known but no
 /// codec" stay different errors.
 public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
-    /// How pixel data is compressed; one codec file per family in DicomCodecs.
+    /// How pixel data is compressed; one codec file (or folder) per family in DicomCodecs.
     public enum Family: String, Sendable {
         case native, jpegBaseline, jpegExtended, jpegLossless, jpegRetired, jpegLS, jpeg2000, jpeg2000Part2,
              htj2k, rle, encapsulatedUncompressed, deflatedImageFrame, jpip, video, jpegXL, other
     }
 
+    public enum ByteOrder: Sendable { case littleEndian, bigEndian }
+
+    public enum VRMode: Sendable { case explicit, implicit }
+
+    /// What the syntax allows its pixels to be. Lossiness of a real encoding is decided from the
+    /// actual parameters (NEAR, wavelet), never from the UID alone; this is what the UID demands.
+    public enum Fidelity: Sendable {
+        case losslessOnly, lossyOnly
+        /// Either, or the syntax says nothing about it (video, JPIP, MIME).
+        case unconstrained
+    }
+
+    /// Lossy Image Compression Method defined terms for (0028,2114) (PS3.3 C.7.6.1.1.5).
+    public enum LossyMethod: String, Sendable {
+        case iso10918_1 = "ISO_10918_1", iso14495_1 = "ISO_14495_1", iso15444_1 = "ISO_15444_1",
+             iso15444_15 = "ISO_15444_15"
+    }
+
+    /// Which codec reads and writes the syntax's pixels: DicomCodecs' `CodecRegistry` maps each id
+    /// to its decoder and encoder. Several syntaxes share a codec (JPEG-LS lossless and near-lossless).
+    public enum CodecID: String, Sendable, CaseIterable {
+        case jpegBaseline, jpegExtended, jpegLossless, jpegLS, jpeg2000, htj2kLossless, htj2kLosslessRPCL, htj2k,
+             rle, encapsulatedUncompressed, deflatedImageFrame
+    }
+
     public let uid: String
-    public let isExplicitVR: Bool
-    public let isBigEndian: Bool
+    /// The PS3.6 keyword (unique, also ignoring case).
+    public let keyword: String
+    /// The PS3.6 name.
+    public let name: String
+    public let byteOrder: ByteOrder
+    public let vrMode: VRMode
     /// The whole dataset after the meta is a raw deflate stream (PS3.5 A.5).
     public let isDeflated: Bool
     /// Pixel Data is stored as fragments in items (PS3.5 A.4).
     public let isEncapsulated: Bool
     public let family: Family
+    public let fidelity: Fidelity
+    /// The (0028,2114) term of a lossy encoding in this syntax; nil for lossless-only syntaxes and
+    /// where the project knows no term.
+    public let lossyMethod: LossyMethod?
+    /// For a lossless-only syntax, the syntax of the same codestream family that also holds lossy
+    /// encodings (JPEG 2000 Lossless -> JPEG 2000): where a lossy setting takes a lossless target.
+    public let lossyVariantUID: String?
+    /// PS3.5 8.2's constraints on the images this syntax can be encoded from; nil when the project
+    /// does not encode into it.
+    public let encodingProfile: EncodingProfile?
+    /// nil: the pixels are readable as bytes only (dump, validate), their decoding "unsupported".
+    public let codec: CodecID?
 
-    public var isLittleEndian: Bool { !isBigEndian }
-    public var name: String { UIDDictionary.entry(for: uid)?.name ?? uid }
-    public var keyword: String { UIDDictionary.entry(for: uid)?.keyword ?? "" }
+    public var isExplicitVR: Bool { vrMode == .explicit }
+    public var isBigEndian: Bool { byteOrder == .bigEndian }
+    public var isLittleEndian: Bool { byteOrder == .littleEndian }
     public var isRetired: Bool { UIDDictionary.entry(for: uid)?.isRetired ?? false }
     public var description: String { "\(uid) (\(name))" }
 
-    /// Whether the syntax can only hold lossy pixels. Lossiness of a real encoding is decided from
-    /// the actual parameters (NEAR, wavelet), never from the UID alone; this is what the UID forbids.
-    public var isLossyOnly: Bool {
-        switch uid {
-        case "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51": return true
-        default: return false
-        }
-    }
-
+    /// Whether the syntax can only hold lossy pixels.
+    public var isLossyOnly: Bool { fidelity == .lossyOnly }
     /// Syntaxes that guarantee lossless pixels.
-    public var isLosslessOnly: Bool {
-        switch family {
-        case .native, .rle, .encapsulatedUncompressed, .deflatedImageFrame, .jpegLossless: return true
-        default:
-            return ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.92",
-                    "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.110"].contains(uid)
-        }
-    }
+    public var isLosslessOnly: Bool { fidelity == .losslessOnly }
+
+    public var lossyVariant: TransferSyntax? { lossyVariantUID.flatMap { Self.byUID[$0] } }
 
     /// Syntaxes whose every frame is one and only one fragment: RLE (PS3.5 A.4.2) and the
     /// frame-wise uncompressed and deflated syntaxes.
@@ -50,72 +80,34 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
         family == .rle || family == .encapsulatedUncompressed || family == .deflatedImageFrame
     }
 
-    /// The descriptor for `uid`, or nil when the UID is not a registered transfer syntax.
+    /// The row for `uid` (trailing spaces and NULs of a padded UI value ignored), or nil when the
+    /// UID is not a registered transfer syntax.
     public init?(uid rawUID: String) {
-        let uid = rawUID.trimmingTrailingSpaces()
-        guard let entry = UIDDictionary.entry(for: uid), entry.type == "Transfer Syntax" else { return nil }
-        self.uid = uid
-        // PS3.5 A.1 and A.2: only these two are implicit VR, and only explicit big endian is big endian.
-        isExplicitVR = !(uid == "1.2.840.10008.1.2" || uid == "1.2.840.10008.1.20")
-        isBigEndian = uid == "1.2.840.10008.1.2.2"
-        isDeflated = ["1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.4.95", "1.2.840.10008.1.2.4.205"].contains(uid)
-        family = Self.family(of: uid)
-        switch family {
-        case .native, .jpip: isEncapsulated = false
-        default: isEncapsulated = true
-        }
+        guard let row = Self.byUID[rawUID.trimmingTrailingSpaces()] else { return nil }
+        self = row
     }
 
-    private static func family(of uid: String) -> Family {
-        let p = "1.2.840.10008.1.2."
-        if uid == "1.2.840.10008.1.2" || uid == "1.2.840.10008.1.20" { return .native }
-        guard uid.hasPrefix(p) else { return .other }
-        let rest = String(uid.dropFirst(p.count))
-        switch rest {
-        case "1", "1.99", "2": return .native
-        case "1.98": return .encapsulatedUncompressed
-        case "5": return .rle
-        case "8.1": return .deflatedImageFrame
-        case "4.50": return .jpegBaseline
-        case "4.51": return .jpegExtended
-        case "4.57", "4.70": return .jpegLossless
-        case "4.80", "4.81": return .jpegLS
-        case "4.90", "4.91": return .jpeg2000
-        case "4.92", "4.93": return .jpeg2000Part2
-        case "4.94", "4.95", "4.204", "4.205": return .jpip
-        case "4.201", "4.202", "4.203": return .htj2k
-        case "4.110", "4.111", "4.112": return .jpegXL
-        default:
-            if rest.hasPrefix("4.10") { return .video }
-            if rest.hasPrefix("4.") { return .jpegRetired }
-            return .other
-        }
+    /// The row whose PS3.6 keyword is `keyword`, ignoring ASCII case ("jpeg2000lossless").
+    public init?(keyword: String) {
+        guard let row = Self.byKeyword[Self.foldingCase(keyword)] else { return nil }
+        self = row
     }
 
-    public static let implicitVRLittleEndian = TransferSyntax(uid: "1.2.840.10008.1.2")!
-    public static let explicitVRLittleEndian = TransferSyntax(uid: "1.2.840.10008.1.2.1")!
-    public static let explicitVRBigEndian = TransferSyntax(uid: "1.2.840.10008.1.2.2")!
-    public static let deflatedExplicitVRLittleEndian = TransferSyntax(uid: "1.2.840.10008.1.2.1.99")!
-    public static let jpegBaseline = TransferSyntax(uid: "1.2.840.10008.1.2.4.50")!
-    public static let jpegExtended = TransferSyntax(uid: "1.2.840.10008.1.2.4.51")!
-    public static let jpegLossless = TransferSyntax(uid: "1.2.840.10008.1.2.4.57")!
-    public static let jpegLosslessSV1 = TransferSyntax(uid: "1.2.840.10008.1.2.4.70")!
-    public static let jpegLSLossless = TransferSyntax(uid: "1.2.840.10008.1.2.4.80")!
-    public static let jpegLSNearLossless = TransferSyntax(uid: "1.2.840.10008.1.2.4.81")!
-    public static let jpeg2000Lossless = TransferSyntax(uid: "1.2.840.10008.1.2.4.90")!
-    public static let jpeg2000 = TransferSyntax(uid: "1.2.840.10008.1.2.4.91")!
-    public static let htj2kLossless = TransferSyntax(uid: "1.2.840.10008.1.2.4.201")!
-    public static let htj2kLosslessRPCL = TransferSyntax(uid: "1.2.840.10008.1.2.4.202")!
-    public static let htj2k = TransferSyntax(uid: "1.2.840.10008.1.2.4.203")!
-    public static let rleLossless = TransferSyntax(uid: "1.2.840.10008.1.2.5")!
-    public static let encapsulatedUncompressed = TransferSyntax(uid: "1.2.840.10008.1.2.1.98")!
-    public static let deflatedImageFrame = TransferSyntax(uid: "1.2.840.10008.1.2.8.1")!
+    /// Every registered transfer syntax, in UID order (`uidPrecedes`).
+    public static var all: [TransferSyntax] { table }
 
-    /// Every registered transfer syntax.
-    public static var all: [TransferSyntax] {
-        UIDDictionary.all.filter { $0.type == "Transfer Syntax" }.compactMap { TransferSyntax(uid: $0.uid) }
-            .sorted { uidPrecedes($0.uid, $1.uid) }
+    private static let byUID: [String: TransferSyntax] =
+        Dictionary(table.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
+    private static let byKeyword: [String: TransferSyntax] =
+        Dictionary(table.map { (foldingCase($0.keyword), $0) }, uniquingKeysWith: { first, _ in first })
+
+    static func foldingCase(_ text: String) -> String {
+        String(decoding: text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
+
+    // A row is its UID: two rows never share one (a test checks it).
+    public static func == (a: TransferSyntax, b: TransferSyntax) -> Bool { a.uid == b.uid }
+    public func hash(into hasher: inout Hasher) { hasher.combine(uid) }
 
     /// UID order with each run of digits compared as a number ("1.2.10" after "1.2.9"), the order
     /// Foundation's `.numeric` comparison gives, without full Foundation.

@@ -167,15 +167,10 @@ public enum LossyBookkeeping {
         return newInstance
     }
 
-    /// The Lossy Image Compression Method term a transfer syntax implies when it holds lossy pixels.
+    /// The Lossy Image Compression Method term a transfer syntax implies when it holds lossy pixels:
+    /// its row's term, or for a lossless-only syntax that of its lossy variant (the same codestream).
     public static func method(of syntax: TransferSyntax) -> String? {
-        switch syntax.family {
-        case .jpegBaseline, .jpegExtended, .jpegRetired: return "ISO_10918_1"
-        case .jpegLS: return "ISO_14495_1"
-        case .jpeg2000: return "ISO_15444_1"
-        case .htj2k: return "ISO_15444_15"
-        default: return nil
-        }
+        (syntax.lossyMethod ?? syntax.lossyVariant?.lossyMethod)?.rawValue
     }
 
     /// A ratio as a valid DS (at most 16 characters, no exponent).

@@ -183,7 +183,7 @@ import Testing
         let fixture = Corpus.packageRoot.appendingPathComponent("Tests/Fixtures/fuzz-regressions/htj2k/assertion-4ae80a50")
         let input = [UInt8](try Data(contentsOf: fixture))
         try #require(input.count > 8)
-        // The fuzz input's 8-byte header (Sources/DicomFuzz/CodecInput.swift): 64x64, 16 of 16 bits, signed.
+        // The fuzz input's 8-byte header (Fuzz/CodecInput.swift): 64x64, 16 of 16 bits, signed.
         #expect(Array(input.prefix(8)) == [64, 0, 64, 0, 1, 16, 16, 1])
         let description = PixelDescription(rows: 64, columns: 64, bitsAllocated: 16, bitsStored: 16,
                                            pixelRepresentation: 1, photometricInterpretation: "MONOCHROME2")

@@ -205,7 +205,7 @@ import Testing
     }
 
     /// Transfer syntaxes that wrap a decoder fuzz input (8-byte image header + codestream, see
-    /// Sources/DicomFuzz/CodecInput.swift) into a DICOM file, by fixture directory.
+    /// Fuzz/CodecInput.swift) into a DICOM file, by fixture directory.
     static let decoderSyntaxes = [
         "jpeg-baseline": "1.2.840.10008.1.2.4.50", "jpeg-extended12": "1.2.840.10008.1.2.4.51",
         "jpeg-ls": "1.2.840.10008.1.2.4.80", "jpeg2000": "1.2.840.10008.1.2.4.90",
@@ -214,7 +214,7 @@ import Testing
     ]
 
     /// The command lines (without input and output) a command fuzz target's fixtures are replayed
-    /// with: every option set its entry picks from (Sources/DicomFuzz/*.swift, by preamble byte 0),
+    /// with: every option set its entry picks from (Fuzz/*.swift, by preamble byte 0),
     /// so the one that crashed is among them. Writing commands get `-o OUT`, anonymize a secret.
     static let commandTargetRuns: [String: [[String]]] = [
         "dump-text": [["dump"], ["dump", "--full"], ["dump", "--no-meta"], ["dump", "--meta-only"],
