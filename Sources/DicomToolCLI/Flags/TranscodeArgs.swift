@@ -92,14 +92,12 @@ public struct TranscodeArgs: CommandArgs {
 
     /// A transfer syntax by UID or PS3.6 keyword (any case).
     public static func resolveTransferSyntax(_ text: String) throws(DicomError) -> TransferSyntax {
-        if let syntax = TransferSyntax(uid: text) { return syntax }
-        let all = TransferSyntax.all
-        if let syntax = all.first(where: { $0.keyword.lowercased() == text.lowercased() }) { return syntax }
+        if let syntax = TransferSyntax(uid: text) ?? TransferSyntax(keyword: text) { return syntax }
         if UIDDictionary.entry(for: text) != nil {
             throw DicomError(.usage, "--ts \(text): this UID is registered, but not as a transfer syntax")
         }
         var message = "--ts \(text): not a transfer syntax UID or keyword"
-        if let hint = Suggestions.didYouMean(text, among: all.map(\.keyword).filter { !$0.isEmpty }) {
+        if let hint = Suggestions.didYouMean(text, among: TransferSyntax.all.map(\.keyword).filter { !$0.isEmpty }) {
             message += "; " + hint
         }
         throw DicomError(.usage, message)
