@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
-// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool.
+// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool;
+// DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
 import PackageDescription
@@ -15,6 +16,8 @@ let package = Package(
         // FoundationEssentials (3.x imports all of Foundation), so dicomtool loads neither
         // libFoundation nor ICU: about 3 ms and 6 MiB less per process.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // The DICOM upper layer's sockets (issue 16): NIOCore/NIOPosix, imported by DicomNet only.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C libraries, described (module map + pkg-config), not wrapped. scripts/setup installs them.
@@ -42,13 +45,19 @@ let package = Package(
                                "COpenJPEGChild"]),
         .target(name: "DicomIO", dependencies: ["DicomCore", "DicomCodecs"]),
         .target(name: "DicomPixels", dependencies: ["DicomCore", "DicomCodecs", "DicomIO"]),
+        // The DICOM upper layer and DIMSE (PS3.8, PS3.7): PDUs, negotiation and the state machine as
+        // pure values, sockets through swift-nio. The only target that imports NIO.
+        .target(name: "DicomNet",
+                dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")]),
         // IOD, pixel, lossy and codestream checks and their reports.
         .target(name: "DicomValidate", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels"]),
         // The PS3.15 de-identification profile, identity scan and keyed mapping.
         .target(name: "DicomAnonymize",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DicomToolCLI",
-                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize"]),
+                dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
+                               "DicomNet"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -59,6 +68,7 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet"]),
         .testTarget(name: "DicomPixelsTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",

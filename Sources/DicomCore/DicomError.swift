@@ -6,6 +6,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case noInput = 21
     case invalidInput = 22
     case cannotWriteOutput = 40
+    // The network side (issue 16), in dcmtk's 6x range.
+    case cannotConnect = 60
+    case associationRejected = 61
+    case associationAborted = 62
+    case peerFailure = 63
     case unsupported = 80
     case decodeFailed = 81
     case encodeFailed = 82
@@ -21,6 +26,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .noInput: return "no input files were given or found"
         case .invalidInput: return "an input is not valid DICOM (truncated, malformed, hostile lengths)"
         case .cannotWriteOutput: return "an output could not be written"
+        case .cannotConnect: return "cannot connect to the peer, or cannot listen on the port"
+        case .associationRejected: return "the peer rejected the association, or every presentation context needed"
+        case .associationAborted: return "the association was aborted, timed out, or broke the protocol"
+        case .peerFailure: return "the peer answered a failure status for at least one request"
         case .unsupported: return "unsupported transfer syntax, codec or operation"
         case .decodeFailed: return "pixel data could not be decoded"
         case .encodeFailed: return "pixel data could not be encoded"

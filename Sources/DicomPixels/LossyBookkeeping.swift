@@ -2,10 +2,12 @@ import DicomCore
 import DicomIO
 import FoundationEssentials
 
-/// The one place that records lossy history (PS3.3 C.7.6.1.1.5 Lossy Image Compression,
-/// C.7.6.1.1.2 Image Type, C.12.4.1.2 Source Image Sequence, C.7.6.1.1.3 Derivation). Transcode and
-/// derive both call it whenever output pixels differ from the input's; nothing else touches these
-/// attributes.
+/// The one place that records lossy history and derivation (PS3.3 C.7.6.1.1.5 Lossy Image
+/// Compression, C.7.6.1.1.2 Image Type, C.12.4.1.2 Source Image Sequence, C.7.6.1.1.3 Derivation).
+/// Nothing else edits Image Type value 1, (0028,2110), (0028,2112), (0028,2114), SOP Instance UID
+/// (and so (0002,0003), which the meta takes from it), Source Image Sequence, Derivation
+/// Description or Derivation Code Sequence. Each function reads a data set and returns its edits
+/// as a value; the new UIDs come in (`NewUIDs`), so the same step computed twice is the same.
 public enum LossyBookkeeping {
     public static let imageType = Tag.imageType
     public static let sopClassUID = Tag.sopClassUID
@@ -19,9 +21,6 @@ public enum LossyBookkeeping {
     public static let referencedSOPClassUID = Tag.referencedSOPClassUID
     public static let referencedSOPInstanceUID = Tag.referencedSOPInstanceUID
     public static let purposeOfReferenceCodeSequence = Tag.purposeOfReferenceCodeSequence
-    public static let seriesInstanceUID = Tag.seriesInstanceUID
-    public static let seriesNumber = Tag.seriesNumber
-    public static let seriesDescription = Tag.seriesDescription
 
     /// A coded concept (code value, scheme, meaning).
     public struct Code: Sendable, Equatable {
@@ -36,12 +35,48 @@ public enum LossyBookkeeping {
         public static let sourceForProcessing = Code("121322", "DCM", "Source image for image processing operation")
         public static let lossyCompression = Code("113040", "DCM", "Lossy Compression")
 
-        func item() -> Dataset {
-            var d = Dataset()
+        func item(characterSet: SpecificCharacterSet = .default) -> Dataset {
+            var d = Dataset(characterSet: characterSet)
             d.setString(Tag.codeValue, .SH, value)
             d.setString(Tag.codingSchemeDesignator, .SH, scheme)
             d.setString(Tag.codeMeaning, .LO, meaning)
             return d
+        }
+
+        func isCode(of item: Dataset) -> Bool {
+            item.string(Tag.codeValue) == value && item.string(Tag.codingSchemeDesignator) == scheme
+        }
+    }
+
+    /// The UIDs a new instance gets: made by the caller before the edits are computed, in this order.
+    public struct NewUIDs: Sendable, Equatable {
+        public var instance: String
+        /// With --new-series: the new Series Instance UID.
+        public var series: String?
+        public init(instance: String, series: String? = nil) {
+            self.instance = instance
+            self.series = series
+        }
+        public static func generate(newSeries: Bool) -> NewUIDs {
+            let instance = Implementation.newUID()
+            return NewUIDs(instance: instance, series: newSeries ? Implementation.newUID() : nil)
+        }
+    }
+
+    /// One lossy compression: what was written, and what the predecessor already held.
+    public struct LossyStep: Sendable {
+        /// The Lossy Image Compression Method term (ISO_10918_1, ...).
+        public var method: String
+        /// The target transfer syntax's name, quoted in Derivation Description.
+        public var syntaxName: String
+        /// The method the source's transfer syntax implies, for ratios recorded without one.
+        public var predecessorMethod: String?
+        public var uids: NewUIDs
+        public init(method: String, syntaxName: String, predecessorMethod: String?, uids: NewUIDs) {
+            self.method = method
+            self.syntaxName = syntaxName
+            self.predecessorMethod = predecessorMethod
+            self.uids = uids
         }
     }
 
@@ -50,92 +85,112 @@ public enum LossyBookkeeping {
         ds.string(lossyImageCompression)?.trimmingWhitespace() == "01"
     }
 
-    /// Output streamed before its ratio is known (multi-frame lossy written frame by frame): the
-    /// step is recorded with this placeholder, as wide as any DS value, and the two attributes that
-    /// show the ratio are patched in place once the last frame is written (`patchedValue`).
-    public static let pendingRatioPlaceholder = "9999999999999999"
-    /// The attributes whose values hold the ratio text: Derivation Description and the ratio itself.
+    /// The edits of one lossy step: ratio and method appended (VMs kept aligned), Lossy Image
+    /// Compression "01", Image Type DERIVED, the new SOP Instance UID, the predecessor in Source
+    /// Image Sequence, Derivation Description and Code Sequence.
+    public static func lossyStep(_ ds: Dataset, _ step: LossyStep, ratio: Double) -> DatasetEdits {
+        lossyStep(ds, step, ratioText: formatDS(ratio))
+    }
+
+    /// The attributes whose values quote the ratio: known only once every frame is encoded.
     public static let ratioBearingTags: [Tag] = [derivationDescription, lossyImageCompressionRatio]
 
-    /// The value bytes of a ratio-bearing attribute recorded with `pendingRatioPlaceholder`, with the
-    /// placeholder (its last occurrence: this step's value comes last) replaced by `ratio` and
-    /// padded with trailing spaces (insignificant in DS and ST) to the reserved length. Nil when
-    /// the placeholder is absent or the result would not fit.
-    public static func patchedValue(_ reserved: [UInt8], ratio: Double) -> [UInt8]? {
-        let placeholder = Array(pendingRatioPlaceholder.utf8)
-        guard reserved.count >= placeholder.count else { return nil }
-        var at: Int?
-        for i in stride(from: reserved.count - placeholder.count, through: 0, by: -1)
-            where reserved[i..<(i + placeholder.count)].elementsEqual(placeholder) {
-            at = i
-            break
-        }
-        guard let at else { return nil }
-        var out = Array(reserved[..<at]) + Array(formatDS(ratio).utf8) + Array(reserved[(at + placeholder.count)...])
-        guard out.count <= reserved.count else { return nil }
-        out += [UInt8](repeating: 0x20, count: reserved.count - out.count)
-        return out
+    /// The edits of a step whose ratio is not measured yet (Pixel Data streamed frame by frame),
+    /// written with the widest ratio a DS holds: its ratio-bearing values give the lengths to
+    /// reserve, which `reservedValue` fills in once the ratio is measured.
+    public static func reservedStep(_ ds: Dataset, _ step: LossyStep) -> DatasetEdits {
+        lossyStep(ds, step, ratioText: String(repeating: "0", count: DecimalString.maximumLength))
     }
 
-    /// `text` (a report line) with the placeholder replaced by the measured ratio.
-    public static func resolvingPlaceholder(_ text: String, ratio: Double) -> String {
-        text.replacing(pendingRatioPlaceholder, with: formatDS(ratio))
+    /// A ratio-bearing value of the measured step, padded with trailing spaces (insignificant in DS
+    /// and ST) to the length reserved for it; nil when it does not fit.
+    public static func reservedValue(_ edits: DatasetEdits, _ tag: Tag, length: Int) -> [UInt8]? {
+        guard let e = edits[tag] ?? nil, let b = e.valueBytes, b.count <= length else { return nil }
+        return b.bytes + [UInt8](repeating: 0x20, count: length - b.count)
     }
 
-    /// Records one lossy step: ratio and method appended (VMs kept aligned), Lossy Image
-    /// Compression "01", Image Type DERIVED, a new SOP Instance UID (returned, for the meta), the
-    /// predecessor in Source Image Sequence, Derivation Description and Code Sequence.
-    @discardableResult
-    public static func recordLossyStep(_ ds: inout Dataset, ratio: Double, method: String, description: String,
-                                       predecessorMethod: String? = nil, newSeries: Bool = false) -> String {
-        recordLossyStep(&ds, ratioText: formatDS(ratio), method: method, description: description,
-                        predecessorMethod: predecessorMethod, newSeries: newSeries)
-    }
-
-    /// As above with the ratio already as DS text: `pendingRatioPlaceholder` when it is not known yet.
-    @discardableResult
-    public static func recordLossyStep(_ ds: inout Dataset, ratioText: String, method: String, description: String,
-                                       predecessorMethod: String? = nil, newSeries: Bool = false) -> String {
+    static func lossyStep(_ ds: Dataset, _ step: LossyStep, ratioText: String) -> DatasetEdits {
+        var w = EditingDataset(ds)
         let predecessorLossy = wasLossy(ds)
         // Ratio and method: keep the two lists the same length before appending, so value k of
         // each always describes step k (PS3.3 C.7.6.1.1.5). A predecessor that recorded ratios
         // without methods gets the method its own transfer syntax implies, when it implies one;
         // a missing ratio cannot be known and is not invented.
-        var ratios = ds.strings(lossyImageCompressionRatio) ?? []
-        var methods = ds.strings(lossyImageCompressionMethod) ?? []
-        ratios = ratios.filter { !$0.isEmpty }
-        methods = methods.filter { !$0.isEmpty }
-        if let predecessorMethod, methods.count < ratios.count {
-            methods += Array(repeating: predecessorMethod, count: ratios.count - methods.count)
+        let ratios = (ds.strings(lossyImageCompressionRatio) ?? []).filter { !$0.isEmpty }
+        var methods = (ds.strings(lossyImageCompressionMethod) ?? []).filter { !$0.isEmpty }
+        if let predecessor = step.predecessorMethod, methods.count < ratios.count {
+            methods += Array(repeating: predecessor, count: ratios.count - methods.count)
         }
-        ds.setString(lossyImageCompression, .CS, "01")
-        ds.setStrings(lossyImageCompressionRatio, .DS, ratios + [ratioText])
-        ds.setStrings(lossyImageCompressionMethod, .CS, methods + [method])
-        let code: Code = predecessorLossy ? .lossyCompressedPredecessor : .uncompressedPredecessor
-        let newUID = markDerived(&ds, purpose: code, derivation: .lossyCompression, description: description,
-                                 newSeries: newSeries)
-        return newUID
+        w.setString(lossyImageCompression, .CS, "01")
+        w.setStrings(lossyImageCompressionRatio, .DS, ratios + [ratioText])
+        w.setStrings(lossyImageCompressionMethod, .CS, methods + [step.method])
+        markDerived(&w, purpose: predecessorLossy ? .lossyCompressedPredecessor : .uncompressedPredecessor,
+                    codes: [.lossyCompression], description: "Lossy compression with \(step.syntaxName), ratio \(ratioText):1",
+                    imageTypeValue2: nil, referencedFrames: nil, uids: step.uids)
+        return w.edits
     }
 
-    /// The provenance every derived instance carries (also used by derive): Image Type value 1
-    /// DERIVED, a new SOP Instance UID, the predecessor referenced with `purpose`, the derivation
-    /// description appended and its code added. Returns the new SOP Instance UID.
-    @discardableResult
-    public static func markDerived(_ ds: inout Dataset, purpose: Code, derivation: Code, description: String,
-                                   secondary: Bool = true, referencedFrames: [Int]? = nil, newSeries: Bool = false) -> String {
-        var types = ds.strings(imageType) ?? []
+    /// The edits of a derivation (derive's operations): Image Type DERIVED with value 2 as given,
+    /// the new UIDs, the source referenced for `purpose` (with the frames taken), the description
+    /// appended and one Derivation Code Sequence item per operation code.
+    public static func derivation(_ ds: Dataset, purpose: Code, codes: [Code], description: String, imageTypeValue2: String,
+                                  referencedFrames: [Int]?, uids: NewUIDs) -> DatasetEdits {
+        var w = EditingDataset(ds)
+        markDerived(&w, purpose: purpose, codes: codes, description: description, imageTypeValue2: imageTypeValue2,
+                    referencedFrames: referencedFrames, uids: uids)
+        return w.edits
+    }
+
+    /// A derived image's lossy copy as one instance: the lossy step named the derived pixels as its
+    /// predecessor, but they are never stored, so its Source Image Sequence item names the stored
+    /// source (`original`, with the frames taken) instead; Image Type value 2 as derive asked.
+    public static func namingStoredPredecessor(_ ds: Dataset, unstored: String, original: String, frames: [Int]?,
+                                               imageTypeValue2: String) -> DatasetEdits {
+        var w = EditingDataset(ds)
+        if let items = ds.items(sourceImageSequence) {
+            w.setSequence(sourceImageSequence, items.map { item in
+                guard item.string(referencedSOPInstanceUID) == unstored else { return item }
+                var i = item
+                i.setString(referencedSOPInstanceUID, .UI, original)
+                if let frames { i.setStrings(Tag.referencedFrameNumber, .IS, frames.map(String.init)) }
+                return i
+            })
+        }
+        setImageTypeValue2(&w, imageTypeValue2)
+        return w.edits
+    }
+
+    /// Image Type value 2 (PRIMARY or SECONDARY) as derive asks; value 1 stays what it is.
+    public static func imageTypeValue2(_ ds: Dataset, _ value2: String) -> DatasetEdits {
+        var w = EditingDataset(ds)
+        setImageTypeValue2(&w, value2)
+        return w.edits
+    }
+
+    private static func setImageTypeValue2(_ w: inout EditingDataset, _ value2: String) {
+        var types = w.strings(imageType) ?? ["DERIVED"]
+        if types.isEmpty { types = ["DERIVED"] }
+        if types.count == 1 { types.append(value2) } else { types[1] = value2 }
+        w.setStrings(imageType, .CS, types)
+    }
+
+    /// The provenance every derived instance carries: Image Type value 1 DERIVED (value 2
+    /// SECONDARY when missing, or as given), the new SOP Instance UID, the predecessor referenced
+    /// with `purpose`, the derivation description appended and its codes added (each once).
+    private static func markDerived(_ w: inout EditingDataset, purpose: Code, codes: [Code], description: String,
+                                    imageTypeValue2: String?, referencedFrames: [Int]?, uids: NewUIDs) {
+        var types = w.strings(imageType) ?? []
         if types.isEmpty {
-            types = ["DERIVED", secondary ? "SECONDARY" : "PRIMARY"]
+            types = ["DERIVED", imageTypeValue2 ?? "SECONDARY"]
         } else {
             types[0] = "DERIVED"
-            if types.count == 1 { types.append(secondary ? "SECONDARY" : "PRIMARY") }
+            if types.count == 1 { types.append(imageTypeValue2 ?? "SECONDARY") } else if let v = imageTypeValue2 { types[1] = v }
         }
-        ds.setStrings(imageType, .CS, types)
+        w.setStrings(imageType, .CS, types)
 
-        let oldInstance = ds.string(sopInstanceUID) ?? ""
-        let sopClass = ds.string(sopClassUID) ?? ""
-        let newInstance = Implementation.newUID()
-        ds.setString(sopInstanceUID, .UI, newInstance)
+        let oldInstance = w.string(sopInstanceUID) ?? ""
+        let sopClass = w.string(sopClassUID) ?? ""
+        w.setString(sopInstanceUID, .UI, uids.instance)
 
         var source = Dataset()
         source.setString(referencedSOPClassUID, .UI, sopClass)
@@ -144,27 +199,27 @@ public enum LossyBookkeeping {
             source.setStrings(Tag.referencedFrameNumber, .IS, frames.map(String.init))
         }
         source.setSequence(purposeOfReferenceCodeSequence, [purpose.item()])
-        ds.setSequence(sourceImageSequence, (ds.items(sourceImageSequence) ?? []) + [source])
+        w.setSequence(sourceImageSequence, (w.items(sourceImageSequence) ?? []) + [source])
 
-        var text = ds.string(derivationDescription) ?? ""
+        var text = w.string(derivationDescription) ?? ""
         text = text.isEmpty ? description : text + "; " + description
         if text.utf8.count > 1024 { text = String(decoding: Array(text.utf8.suffix(1024)), as: UTF8.self) }  // ST limit
-        ds.setString(derivationDescription, .ST, text)
-        var codes = ds.items(derivationCodeSequence) ?? []
-        if !codes.contains(where: { $0.string(Tag.codeValue) == derivation.value && $0.string(Tag.codingSchemeDesignator) == derivation.scheme }) {
-            codes.append(derivation.item())
+        w.setString(derivationDescription, .ST, text)
+        // The first code's item as the data set of its own; any further ones in the character set in force.
+        var items = w.items(derivationCodeSequence) ?? []
+        for (i, code) in codes.enumerated() where !items.contains(where: code.isCode(of:)) {
+            items.append(code.item(characterSet: i == 0 ? .default : w.characterSet))
         }
-        ds.setSequence(derivationCodeSequence, codes)
+        w.setSequence(derivationCodeSequence, items)
 
-        if newSeries {
-            ds.setString(seriesInstanceUID, .UI, Implementation.newUID())
-            let number = (ds.int(seriesNumber) ?? 0) + 1000
-            ds.setString(seriesNumber, .IS, String(number))
-            let desc = ds.string(seriesDescription) ?? ""
-            let label = derivation == .lossyCompression ? "lossy copy" : "derived"
-            ds.setString(seriesDescription, .LO, String((desc.isEmpty ? label : "\(desc) (\(label))").prefix(64)))
+        if let series = uids.series {
+            w.setString(Tag.seriesInstanceUID, .UI, series)
+            let number = (w.int(Tag.seriesNumber) ?? 0) + 1000
+            w.setString(Tag.seriesNumber, .IS, String(number))
+            let desc = w.string(Tag.seriesDescription) ?? ""
+            let label = codes.first == .lossyCompression ? "lossy copy" : "derived"
+            w.setString(Tag.seriesDescription, .LO, String((desc.isEmpty ? label : "\(desc) (\(label))").prefix(64)))
         }
-        return newInstance
     }
 
     /// The Lossy Image Compression Method term a transfer syntax implies when it holds lossy pixels:
@@ -173,12 +228,6 @@ public enum LossyBookkeeping {
         (syntax.lossyMethod ?? syntax.lossyVariant?.lossyMethod)?.rawValue
     }
 
-    /// A ratio as a valid DS (at most 16 characters, no exponent).
-    public static func formatDS(_ v: Double) -> String {
-        for digits in stride(from: 3, through: 0, by: -1) {
-            let s = NumberText.fixed(v, digits: digits)
-            if s.count <= 16 { return s }
-        }
-        return NumberText.general(v, significant: 10)  // 1e16 and more (not a measured ratio): exponent form, still a DS
-    }
+    /// A ratio as a valid DS (at most 16 characters, no exponent below 1e16).
+    public static func formatDS(_ v: Double) -> String { DecimalString.format(v, .ratio) }
 }

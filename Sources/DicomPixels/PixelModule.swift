@@ -92,9 +92,10 @@ public struct PixelModule: Sendable {
         description = d
     }
 
-    /// Writes the Image Pixel attributes a description gives (US values). PixelModule checks each
-    /// value it reads; a decoder's description that does not fit a US would be a bug, not a trap.
-    public static func write(_ d: PixelDescription, to ds: inout Dataset) throws(DicomError) {
+    /// The edits that write the Image Pixel attributes a description gives (US values). PixelModule
+    /// checks each value it reads; a decoder's description that does not fit a US would be a bug, not a trap.
+    public static func edits(for d: PixelDescription) throws(DicomError) -> DatasetEdits {
+        var ds = EditingDataset(Dataset())
         func us(_ tag: Tag, _ value: Int) throws(DicomError) {
             guard let v = UInt16(exactly: value) else {
                 throw DicomError(.internalError, "\(DataDictionary.entry(for: tag)?.keyword ?? "\(tag)") \(value) of \(d) does not fit a US", tag: tag)
@@ -108,5 +109,6 @@ public struct PixelModule: Sendable {
         try us(bitsStored, d.bitsStored)
         try us(highBit, d.highBit)
         try us(pixelRepresentation, d.pixelRepresentation)
+        return ds.edits
     }
 }

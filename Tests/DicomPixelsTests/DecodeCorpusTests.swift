@@ -22,10 +22,8 @@ import Testing
             for k in 0..<frames.frameCount { all += try frames.frame(k) }
             return all
         }
-        guard let decoder = CodecRegistry.decoder(for: file.transferSyntax) else {
-            throw DicomError(.unsupported, "no decoder for \(file.transferSyntax.name)")
-        }
-        for k in 0..<frames.frameCount { all += try Transcoder.decodeFrame(frames, decoder, k, expecting: nil).bytes }
+        let reader = try FrameReader(frames)
+        for k in 0..<frames.frameCount { all += try reader.decoded(k).bytes }
         return all
     }
 

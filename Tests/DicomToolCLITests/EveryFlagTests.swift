@@ -305,6 +305,27 @@ import Testing
         case .check:
             #expect(try CLI.anonymize(["--check", "a.dcm", "b.dcm"]).0.check)
             #expect(CLI.usageError(["anonymize", "--check", "a.dcm"]) != nil)
+        case .callingAET, .repeat, .timeout:
+            func echo(_ arguments: [String]) throws -> EchoArgs {
+                guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + arguments), let e = args as? EchoArgs else {
+                    throw CLI.NotARun()
+                }
+                return e
+            }
+            let value = id == .callingAET ? "WS1" : "7"
+            for s in CLI.spellings(id, value) {
+                let e = try echo(s + ["PACS@127.0.0.1:104"])
+                #expect(id != .callingAET || e.callingAETitle == "WS1")
+                #expect(id != .repeat || e.count == 7)
+                #expect(id != .timeout || e.timeoutSeconds == 7)
+            }
+            let defaults = try echo(["PACS@pacs:104"])
+            #expect(defaults.callingAETitle == "DICOMTOOL" && defaults.count == 1 && defaults.timeoutSeconds == 30)
+            #expect(defaults.address.host == "pacs" && defaults.address.port == 104 && defaults.address.aeTitle == "PACS")
+            #expect(CLI.usageError(["echo", "--calling-aet", "SEVENTEEN_CHARS_X", "PACS@pacs:104"]) != nil)
+            #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
+            #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
+            #expect(CLI.usageError(["echo"]) != nil)
         }
     }
 }

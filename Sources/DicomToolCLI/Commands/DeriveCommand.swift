@@ -53,8 +53,9 @@ public enum DeriveCommand {
         if BasicDirectory.isBasicDirectory(file) {
             return Result(outputs: [], warnings: warnings, directory: try run.rewriteDirectory(file, item))
         }
-        if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
-        let outputs = try Deriver(options).derive(file)
+        let derivation = try Deriver(options).derivation(of: file)
+        warnings += derivation.pixelWarnings
+        let outputs = derivation.outputs
         guard let destination = run.destination(for: item) else {
             return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings)
         }
@@ -62,8 +63,10 @@ public enum DeriveCommand {
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
             // A DICOMDIR follows an output that keeps its input's name (not the frames of --split-frames).
-            try run.write(item, to: path, syntax: out.syntax, meta: out.meta, dataset: out.dataset, preamble: file.preamble,
-                          followedByDirectory: out.frameNumber == nil)
+            try run.write(item, to: path, recording: out.frameNumber == nil ? (out.dataset, out.syntax) : nil) {
+                (sink: inout AtomicOutput) throws(DicomError) in
+                try out.write(to: &sink, preamble: file.preamble)
+            }
             written.append((path, out.report))
         }
         return Result(outputs: written, warnings: warnings)

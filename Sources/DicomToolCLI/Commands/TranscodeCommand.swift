@@ -71,13 +71,13 @@ public enum TranscodeCommand {
         // A file output can be patched, so lossless multi-frame Pixel Data is streamed frame by frame.
         options.streamToFile = destination != nil && destination != "-"
         let out = try Transcoder(options).transcode(file)
-        if let module = try? PixelModule(file.dataset, syntax: file.transferSyntax) { warnings += module.warnings }
+        warnings += out.pixelWarnings
         guard let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        let report = try run.write(item, to: destination, syntax: options.target, meta: out.meta, dataset: out.dataset,
-                                   preamble: file.preamble, streamed: out.streamed) { () throws(DicomError) -> TranscodeReport in
-            // Streamed totals (ratio, --verify results) are complete once every frame is written;
-            // a --min-psnr failure still discards the output.
-            try out.totals?.complete(out.report) ?? out.report
+        // The report is complete once every frame is written (ratio, --verify results); a
+        // --min-psnr failure still discards the output.
+        let report = try run.write(item, to: destination, recording: (out.dataset, options.target)) {
+            (sink: inout AtomicOutput) throws(DicomError) -> TranscodeReport in
+            try out.write(to: &sink, preamble: file.preamble)
         }
         return Result(output: destination, report: report, warnings: warnings)
     }

@@ -36,25 +36,22 @@ struct WritingRun: Sendable {
                                        destination: destination(for: item), sync: args.sync)
     }
 
-    /// Writes one instance made from `item` to `path`, and records it for a DICOMDIR that names
-    /// `item` unless `followedByDirectory` is false. `finish` runs after the data set is written
-    /// and before the output is committed: what it throws discards the output.
-    func write<R>(_ item: InputItem, to path: String, syntax: TransferSyntax, meta: Dataset, dataset: Dataset,
-                  preamble: [UInt8]? = nil, streamed: [Tag: any StreamedElement] = [:], followedByDirectory: Bool = true,
-                  finish: () throws(DicomError) -> R) throws(DicomError) -> R {
-        let result = try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: args.sync) {
-            (sink: inout AtomicOutput) throws(DicomError) -> R in
-            try DatasetWriter(syntax: syntax, streamed: streamed).writeFile(meta: meta, dataset: dataset, preamble: preamble, to: &sink)
-            return try finish()
-        }
-        if followedByDirectory { written.record(input: item.path, dataset: dataset, syntax: syntax) }
+    /// Writes one instance made from `item` to `path` through `body` (the domain's writer of the
+    /// instance), and records `recorded` (its data set and syntax) for a DICOMDIR that names `item`;
+    /// nil when no DICOMDIR record is to follow it (a frame of --split-frames). What `body` throws
+    /// discards the output.
+    func write<R>(_ item: InputItem, to path: String, recording recorded: @autoclosure () -> (dataset: Dataset, syntax: TransferSyntax)?,
+                  _ body: (inout AtomicOutput) throws(DicomError) -> R) throws(DicomError) -> R {
+        let result = try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: args.sync, body)
+        if let (dataset, syntax) = recorded() { written.record(input: item.path, dataset: dataset, syntax: syntax) }
         return result
     }
 
-    func write(_ item: InputItem, to path: String, syntax: TransferSyntax, meta: Dataset, dataset: Dataset,
-               preamble: [UInt8]? = nil, followedByDirectory: Bool = true) throws(DicomError) {
-        try write(item, to: path, syntax: syntax, meta: meta, dataset: dataset, preamble: preamble,
-                  followedByDirectory: followedByDirectory) { () throws(DicomError) in }
+    /// Writes `meta` and `dataset` in `syntax` as the instance made from `item`, recorded for a DICOMDIR.
+    func write(_ item: InputItem, to path: String, syntax: TransferSyntax, meta: Dataset, dataset: Dataset) throws(DicomError) {
+        try write(item, to: path, recording: (dataset, syntax)) { (sink: inout AtomicOutput) throws(DicomError) in
+            try DatasetWriter(syntax: syntax).writeFile(meta: meta, dataset: dataset, to: &sink)
+        }
     }
 
     /// Reports a rewritten DICOMDIR: its warnings, then its JSON Lines record or, with --plan, one line.

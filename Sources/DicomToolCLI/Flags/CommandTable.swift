@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive
+    case dump, transcode, validate, anonymize, derive, echo
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -154,6 +154,21 @@ public enum CommandTable {
                 ("dicomtool derive --lossy jpeg:quality=80 --new-series scans/ -o lossy/", "Lossy copies in a new series."),
             ],
             argsType: DeriveArgs.self),
+        Command(
+            id: .echo,
+            summary: "check that a DICOM peer answers (C-ECHO)",
+            details: """
+            Open an association with the peer, send C-ECHO (the Verification service) and print the \
+            status and round-trip time of each answer, then release the association. The address is \
+            the peer's AE title, host and port. Exit status 60 when the peer cannot be reached, 61 \
+            when it rejects the association, 62 when it aborts or times out.
+            """,
+            usage: ["[OPTIONS] AET@HOST:PORT"],
+            examples: [
+                ("dicomtool echo PACS@10.0.0.5:104", "Check that the PACS answers."),
+                ("dicomtool echo --repeat 10 --calling-aet WS1 PACS@pacs:11112", "Ten echoes on one association, as WS1."),
+            ],
+            argsType: EchoArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

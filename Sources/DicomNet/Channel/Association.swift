@@ -1,0 +1,220 @@
+import DicomIO
+import NIOCore
+import NIOPosix
+
+/// How a requestor opens an association. Defaults are dcmtk's where a dcmtk user expects them.
+public struct RequestorOptions: Sendable {
+    public var callingAETitle = "DICOMTOOL"
+    public var maxReceiveLength = Negotiation.defaultMaxReceiveLength
+    public var connectTimeoutSeconds: Int64 = 30
+    /// How long we wait for the peer's next PDU (ARTIM and DIMSE waits alike, for now).
+    public var readTimeoutSeconds: Int64 = 60
+    public var implementationClassUID = Implementation.classUID
+    public var implementationVersionName = Implementation.versionName
+    public var userIdentity: UserIdentityRQ?
+    /// A-ASSOCIATE-RQ/AC larger than this are refused.
+    public var maxAssociateLength = 1 << 20
+
+    public init() {}
+}
+
+/// An association as a requestor over swift-nio: open, use, release (or abort when the body
+/// throws). Sockets get TCP_NODELAY. The state machine decides what every PDU means.
+public enum Association {
+    /// Connects to `address`, negotiates `contexts`, runs `body`, then releases the association.
+    /// Errors are `NetError`s: cannotConnect, rejected, aborted, timedOut, or a protocol error.
+    public static func withAssociation<Result: Sendable>(
+        to address: AssociationAddress,
+        contexts: [(abstractSyntax: String, transferSyntaxes: [String])],
+        options: RequestorOptions = RequestorOptions(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        _ body: (inout AssociationSession) async throws -> Result
+    ) async throws -> Result {
+        var info = UserInformation(maxLength: options.maxReceiveLength, implementationClassUID: options.implementationClassUID,
+                                   implementationVersionName: options.implementationVersionName)
+        info.userIdentityRQ = options.userIdentity
+        let rq = AssociateRQ(calledAETitle: address.aeTitle, callingAETitle: options.callingAETitle,
+                             presentationContexts: try Negotiation.propose(contexts), userInformation: info)
+        _ = try PDUEncoder.encode(.associateRQ(rq))  // argument errors before any connection
+        let limits = PDULimits(maxDataTFLength: Int(widening: options.maxReceiveLength), maxAssociateLength: options.maxAssociateLength)
+        let readTimeout = options.readTimeoutSeconds
+        let channel: NIOAsyncChannel<PDU, PDU>
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(options.connectTimeoutSeconds))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: address.host, port: address.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(readTimeout)))
+                        try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
+                        try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
+                        try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
+                        return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw NetError(.cannotConnect, "cannot connect to \(address): \(error)")
+        }
+        let noDelay = try? await channel.channel.getOption(.socketOption(.tcp_nodelay)).get()
+        return try await channel.executeThenClose { inbound, outbound in
+            var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            session.tcpNoDelay = noDelay.map { $0 != 0 } ?? false
+            do {
+                try await session.associate()
+                let result = try await body(&session)
+                try await session.release()
+                return result
+            } catch {
+                await session.abortIfOpen()
+                throw Self.netError(error)
+            }
+        }
+    }
+
+    /// Errors from NIO (a peer that closed, a reset) as the network error they mean.
+    static func netError(_ error: any Error) -> NetError {
+        if let e = error as? NetError { return e }
+        return NetError(.aborted, "connection lost: \(error)")
+    }
+}
+
+/// An open association, used inside `Association.withAssociation`.
+public struct AssociationSession {
+    public let request: AssociateRQ
+    public private(set) var negotiated: NegotiatedAssociation?
+    public private(set) var machine = AssociationStateMachine(role: .requestor)
+    /// Whether the socket has TCP_NODELAY set, read back from it.
+    public internal(set) var tcpNoDelay = false
+    var inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator
+    let outbound: NIOAsyncChannelOutboundWriter<PDU>
+    var nextMessageID: UInt16 = 1
+
+    init(request: AssociateRQ, inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<PDU>) {
+        self.request = request
+        self.inbound = inbound
+        self.outbound = outbound
+    }
+
+    mutating func associate() async throws {
+        _ = try machine.handle(.associateRequest)
+        _ = try machine.handle(.transportConnected)
+        try await outbound.write(.associateRQ(request))
+        let pdu = try await receive()
+        switch pdu {
+        case .associateAC(let ac):
+            do {
+                negotiated = try Negotiation.negotiated(requested: request, answered: ac, asRequestor: true)
+            } catch {
+                try await abort(error.abortReason ?? .invalidPDUParameterValue)
+                throw error
+            }
+        case .associateRJ(let rj):
+            throw NetError(.rejected, "\(request.calledAETitle) \(rj)")
+        case .abort(let reason):
+            throw NetError(.aborted, "the peer aborted the association: \(reason)")
+        default:
+            throw NetError(.unexpectedPDU, "\(pdu.type) where an A-ASSOCIATE-AC or -RJ was expected")
+        }
+    }
+
+    /// C-ECHO (PS3.7 9.1.5): the response's status.
+    public mutating func echo() async throws -> UInt16 {
+        let id = nextMessageID
+        nextMessageID &+= 1
+        let response = try await request(.echoRQ(messageID: id), dataSet: nil, abstractSyntax: verificationSOPClassUID)
+        guard response.command.field == .cEchoRSP else {
+            throw NetError(.unexpectedPDU, "answer to C-ECHO-RQ has command field 0x\(String(response.command.commandField, radix: 16))")
+        }
+        return response.command.status ?? DIMSEStatus.cannotUnderstand
+    }
+
+    /// Sends one request and waits for its response (synchronous operation).
+    mutating func request(_ command: DIMSECommand, dataSet: [UInt8]?, abstractSyntax: String) async throws -> DIMSEMessage {
+        guard let context = negotiated?.context(abstractSyntax: abstractSyntax) else {
+            let why = negotiated?.contexts.first { $0.abstractSyntax == abstractSyntax }.map { $0.result.description } ?? "not proposed"
+            throw NetError(.rejected, "no presentation context accepted for \(abstractSyntax) (\(why))")
+        }
+        let maxLength = negotiated?.maxSendLength ?? Negotiation.sendLengthWhenUnlimited
+        for tf in try PDVFragmenter.dataTFs(command: command, dataSet: dataSet, contextID: context.id, maxPDULength: maxLength) {
+            _ = try machine.handle(.dataRequest)
+            try await outbound.write(.dataTF(tf))
+        }
+        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
+                                              maxDataSetLength: 1 << 24)
+        while true {
+            let pdu = try await receive()
+            guard case .dataTF(let tf) = pdu else {
+                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
+                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a DIMSE response")
+            }
+            for pdv in tf.values {
+                do throws(NetError) {
+                    if let message = try collector.append(pdv) {
+                        guard message.command.messageIDBeingRespondedTo == command.messageID else {
+                            throw NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(command.messageID.map(String.init) ?? "none")",
+                                           abortReason: .unexpectedPDUParameter)
+                        }
+                        return message
+                    }
+                } catch {
+                    try await abort(error.abortReason ?? .unexpectedPDUParameter)
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// A-RELEASE: waits for the A-RELEASE-RP, answering a release collision as PS3.8 says.
+    mutating func release() async throws {
+        _ = try machine.handle(.releaseRequest)
+        try await outbound.write(.releaseRQ)
+        while machine.state != .idle {
+            let pdu = try await receive()
+            if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the release: \(reason)") }
+            if machine.state == .collisionRequestorAwaitingLocalResponse {
+                _ = try machine.handle(.releaseResponse)
+                try await outbound.write(.releaseRP)
+            }
+        }
+    }
+
+    /// Sends A-ABORT (service user) unless the association is already closed or closing.
+    mutating func abortIfOpen() async {
+        guard machine.state != .idle, machine.state != .awaitingTransportClose else { return }
+        try? await abort(.serviceUser)
+    }
+
+    private mutating func abort(_ reason: AbortReason) async throws {
+        if machine.state != .awaitingTransportClose { _ = try? machine.handle(.abortRequest) }
+        try await outbound.write(.abort(reason))
+    }
+
+    /// The next PDU, run through the state machine (which may answer it with an abort).
+    mutating func receive() async throws -> PDU {
+        let pdu: PDU?
+        do {
+            pdu = try await inbound.next()
+        } catch let error as NetError {
+            // A PDU the codec refused: Evt19, AA-8 answers with the reason the codec named.
+            if error.abortReason != nil, (try? machine.handle(.invalidPDUReceived)) != nil {
+                try? await outbound.write(.abort(error.abortReason ?? .notSpecified))
+            }
+            throw error
+        }
+        guard let pdu else {
+            _ = try? machine.handle(.transportClosed)
+            throw NetError(.aborted, "the peer closed the connection (\(machine.state.name))")
+        }
+        var fromUser = true
+        if case .abort(let reason) = pdu { fromUser = reason.source == 0 }
+        let transition = try machine.handle(AssociationEvent.received(pdu), abortFromUser: fromUser)
+        for case .sendAbort(let asProvider) in transition.effects {
+            try? await outbound.write(.abort(asProvider ? .unexpectedPDU : .serviceUser))
+        }
+        if transition.action == .aa8 || transition.action == .aa1 {
+            throw NetError(.unexpectedPDU, "unexpected \(pdu.type) (\(machine.state.name)); association aborted", abortReason: .unexpectedPDU)
+        }
+        return pdu
+    }
+}

@@ -1,0 +1,55 @@
+import NIOCore
+
+/// Frames a TCP byte stream into PDUs with the pure codec: the 6-byte header is checked (type,
+/// length against the limits) before the decoder waits for, or buffers, the rest.
+public struct PDUFrameDecoder: ByteToMessageDecoder, Sendable {
+    public typealias InboundOut = PDU
+
+    public let limits: PDULimits
+
+    public init(limits: PDULimits) { self.limits = limits }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let header = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, PDUDecoder.headerLength)),
+              let total = try PDUDecoder.frameLength(header, limits: limits) else { return .needMoreData }
+        guard buffer.readableBytes >= total, let bytes = buffer.readBytes(length: total) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(try PDUDecoder.decode(bytes, limits: limits)))
+        return .continue
+    }
+
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        // Bytes of a PDU cut short by the peer closing are dropped: the closure is the event.
+        return .needMoreData
+    }
+}
+
+/// PDUs to bytes with the pure codec.
+public struct PDUFrameEncoder: MessageToByteEncoder, Sendable {
+    public typealias OutboundIn = PDU
+
+    public init() {}
+
+    public func encode(data: PDU, out: inout ByteBuffer) throws {
+        out.writeBytes(try PDUEncoder.encode(data))
+    }
+}
+
+/// Turns the idle-read event into a `NetError.timedOut` for whoever reads the channel, then closes it.
+final class ReadTimeoutHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = PDU
+    typealias InboundOut = PDU
+
+    let seconds: Int64
+
+    init(seconds: Int64) { self.seconds = seconds }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case IdleStateHandler.IdleStateEvent.read = event {
+            context.fireErrorCaught(NetError(.timedOut, "the peer sent nothing for \(seconds) s"))
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,91 @@
+import DicomCore
+import DicomNet
+
+/// `dicomtool echo AET@host:port`: C-ECHO (Verification) to a peer, with the round-trip time.
+public struct EchoArgs: CommandArgs {
+    public var address: AssociationAddress
+    public var callingAETitle = "DICOMTOOL"
+    public var count = 1
+    public var timeoutSeconds: Int64 = 30
+
+    public init(_ low: LowArgs) throws(DicomError) {
+        guard low.positionals.count == 1, let text = low.positionals.first else {
+            throw DicomError(.usage, "echo expects one address AET@host:port, \(low.positionals.count) given")
+        }
+        do throws(NetError) {
+            address = try AssociationAddress(parsing: text)
+        } catch {
+            throw DicomError(.usage, error.message)
+        }
+        try low.update(&self)
+    }
+
+    public func run(global: GlobalArgs) -> ExitStatus {
+        var options = RequestorOptions()
+        options.callingAETitle = callingAETitle
+        options.connectTimeoutSeconds = timeoutSeconds
+        options.readTimeoutSeconds = timeoutSeconds
+        let address = self.address, count = self.count, requestor = options
+        let results: [EchoResult]
+        do {
+            results = try NetworkRuntime.runBlocking { try await Association.echo(address, count: count, options: requestor) }
+        } catch {
+            let net = error as? NetError ?? NetError(.aborted, "\(error)")
+            global.reporter(command: "echo").error(DicomError(.internalError, net.description), input: address.description)
+            return net.code.exitStatus
+        }
+        var worst = ExitStatus.ok
+        for result in results {
+            let kind = DIMSEStatus.kind(result.status)
+            let ms = Double(result.roundTrip.components.seconds) * 1000 + Double(result.roundTrip.components.attoseconds) / 1e15
+            let words = kind == .success ? "success" : "\(kind)"
+            if global.format == .json {
+                StandardOutput.write("{\"address\":\"\(Reporter.escape(address.description))\",\"status\":\(result.status),"
+                                     + "\"result\":\"\(words)\",\"roundTripMs\":\(formatMs(ms))}\n")
+            } else {
+                StandardOutput.write("\(address): C-ECHO \(words) (0x\(hex4(result.status))) in \(formatMs(ms)) ms\n")
+            }
+            if kind == .failure { worst = .peerFailure }
+        }
+        return worst
+    }
+
+    private func formatMs(_ ms: Double) -> String {
+        let hundredths = (ms * 100).rounded()
+        guard hundredths.isFinite, hundredths < 1e12 else { return "0" }
+        let n = Int(hundredths)  // conversion: finite and below 1e12, checked above
+        let fraction = n % 100
+        return "\(n / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
+
+extension FlagTable {
+    private static let echoScope: FlagScope = .commands([.echo])
+
+    static let echo: [Flag] = [
+        Flag(.callingAET, value: "AET", category: .network, scope: echoScope,
+             summary: "our AE title in the association request",
+             details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
+             defaultValue: "DICOMTOOL",
+             updates: [FlagUpdate<EchoArgs>.custom { args, title, spelling throws(DicomError) in
+                 do throws(NetError) {
+                     try AssociationAddress.checkAETitle(title, what: spelling)
+                 } catch {
+                     throw DicomError(.usage, error.message)
+                 }
+                 args.callingAETitle = title
+             }]),
+        Flag(.repeat, value: "N", category: .network, scope: echoScope,
+             summary: "send N C-ECHO requests on one association",
+             details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
+             defaultValue: "1",
+             updates: [FlagUpdate.integer(\EchoArgs.count, in: 1...1_000_000)]),
+        Flag(.timeout, value: "SECONDS", category: .network, scope: echoScope,
+             summary: "time-out for connecting and for each answer",
+             details: "Give up when the connection is not made, or the peer sends nothing, for this many seconds.",
+             defaultValue: "30",
+             updates: [FlagUpdate<EchoArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }]),
+    ]
+}

@@ -1,0 +1,80 @@
+import DicomTestSupport
+import Foundation
+import Testing
+
+/// `dicomtool echo` against dcmtk's storescp on a free loopback port: output and exit statuses.
+@Suite(.serialized) struct EchoEndToEndTests {
+    static let storescp = "/usr/bin/storescp"  // absolute: pynetdicom's console scripts shadow it on PATH
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static func withStorescp(_ extra: [String] = [], _ body: (Int) throws -> Void) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: storescp),
+                     "dcmtk's storescp is missing at \(storescp): run scripts/setup (Debian package dcmtk)")
+        let port = freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: storescp)
+        p.arguments = ["-aet", "SCP", "-od", NSTemporaryDirectory()] + extra + [String(port)]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer {
+            kill(p.processIdentifier, SIGKILL)  // SIGTERM may be blocked in a child of the test runner
+            p.waitUntilExit()
+        }
+        // Wait for the port: a connection attempt that succeeds (and is closed at once).
+        for _ in 0..<600 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = UInt16(port).bigEndian
+            let up = withUnsafePointer(to: &addr) { a in
+                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(fd)
+            if up { return try body(port) }
+            usleep(50_000)
+        }
+        Issue.record("storescp did not listen on port \(port) within 30 s")
+    }
+
+    @Test func echoPrintsEachRoundTrip() throws {
+        try Self.withStorescp { port in
+            let r = try Tool.run(["echo", "--repeat", "2", "--calling-aet", "E2E", "SCP@127.0.0.1:\(port)"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.count == 2)
+            #expect(lines.allSatisfy { $0.hasPrefix("SCP@127.0.0.1:\(port): C-ECHO success (0x0000) in ") && $0.hasSuffix(" ms") })
+            let json = try Tool.run(["echo", "--format", "json", "SCP@127.0.0.1:\(port)"])
+            let record = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect(record?["status"] as? Int == 0)
+            #expect(record?["result"] as? String == "success")
+            #expect((record?["roundTripMs"] as? Double ?? -1) >= 0)
+        }
+    }
+
+    @Test func rejectionAndUnreachablePeerHaveTheirStatuses() throws {
+        try Self.withStorescp(["--refuse"]) { port in
+            let r = try Tool.run(["echo", "SCP@127.0.0.1:\(port)"])
+            #expect(r.status == 61)
+            #expect(r.stderr.contains("association rejected permanently"))
+            #expect(r.stdout.isEmpty)
+        }
+        let nobody = try Tool.run(["echo", "--timeout", "5", "SCP@127.0.0.1:\(Self.freePort())"])
+        #expect(nobody.status == 60)
+        #expect(nobody.stderr.hasPrefix("dicomtool: echo: SCP@127.0.0.1:"))
+        #expect(try Tool.run(["echo", "no-address"]).status == 1)
+    }
+}
