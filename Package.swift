@@ -52,7 +52,8 @@ let package = Package(
                                .product(name: "NIOPosix", package: "swift-nio")]),
         // IOD, pixel, lossy and codestream checks and their reports.
         .target(name: "DicomValidate", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels"]),
-        // The PS3.15 de-identification profile, identity scan and keyed mapping.
+        // The PS3.15 de-identification profile, identity scan and self-check, keyed mapping, output
+        // layout. Above DicomPixels in the layering, but it needs nothing below DicomIO's data sets.
         .target(name: "DicomAnonymize",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DicomToolCLI",

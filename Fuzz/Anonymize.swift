@@ -1,6 +1,7 @@
 // libFuzzer entry: `dicomtool anonymize` on one file. The command's per-file work is a closure in
 // AnonymizeCommand.run; this is the same sequence with the same calls: read, the original's
-// identifying values, Anonymizer.anonymize, the residual self-check, the write through
+// identifying values, Anonymizer.anonymizeUnchecked, the residual self-check (separately, so that
+// a file the check refuses still reaches the writer), the write through
 // InstanceOutput in the syntax the report asks for (or the DICOMDIR rewrite), the --plan text and
 // --map-out audit lines; then
 // what `anonymize --check` does with the written file. Byte 0 of the preamble picks the options
@@ -47,7 +48,7 @@ public func fuzzAnonymize(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard let file = try? Part10Reader.read(path: CommandInput.inputPath) else { return 0 }
     let isDirectory = BasicDirectory.isBasicDirectory(file)
     let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
-    guard let (meta, dataset, report) = try? anonymizer.anonymize(file, identifyingValues: identifying) else { return 0 }
+    guard let (meta, dataset, report) = try? anonymizer.anonymizeUnchecked(file, identifyingValues: identifying) else { return 0 }
     // The self-check on what would be written (AnonymizeCommand refuses to write when it finds
     // anything; the fuzz run goes on either way, to reach the writer).
     _ = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: meta, anonymized: dataset,
@@ -73,13 +74,10 @@ public func fuzzAnonymize(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     } catch {
         return 0
     }
-    // `anonymize --check ORIGINAL ANONYMIZED` on what was written: AnonymizeCommand.check's calls
-    // (it prints each residual to standard output, which a fuzzer must not).
+    // `anonymize --check ORIGINAL ANONYMIZED` on what was written: the library's check
+    // (AnonymizeCommand.check prints each residual to standard output, which a fuzzer must not).
     if let written = try? Part10Reader.read(path: CommandInput.outputPath) {
-        var checkOptions = options
-        checkOptions.enable(AnonymizeOptions.declaredOptions(in: written.dataset))
-        _ = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: written.meta, anonymized: written.dataset,
-                                      anonymizer: Anonymizer(options: checkOptions))
+        _ = IdentityScanner.residuals(of: written, from: file, options: options)
     }
     return 0
 }

@@ -77,7 +77,6 @@ def gen_table(std):
     body += f"    static let rowCount = {len(out)}\n"
     body += "    static let optionColumns: [String] = [" + ", ".join(f'"{c}"' for c in OPTION_COLUMNS) + "]\n"
     body += "    static let tsv: String = " + literal("\n".join(out)) + "\n"
-    body += f"    static let methodCount = {len(mout)}\n"
     body += "    static let methodsTSV: String = " + literal("\n".join(mout)) + "\n}\n"
     return body
 

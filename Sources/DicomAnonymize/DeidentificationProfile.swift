@@ -187,12 +187,6 @@ public enum DeidentificationIODTypes {
     /// The CIOD id of a storage SOP class (e.g. "ct-image"), nil when not mapped.
     public static func ciod(forSOPClass uid: String) -> String? { index.ciodBySOPClass[uid] }
 
-    /// The Type of `tag` in the IOD of `sopClass` (the strongest over all IODs when the SOP
-    /// class is unknown), at the top level or inside a sequence.
-    public static func type(of tag: Tag, sopClass: String?, nested: Bool) -> AttributeType {
-        type(of: tag, in: types(forSOPClass: sopClass), nested: nested)
-    }
-
     /// The Types of one IOD (the strongest over all IODs when the SOP class is unknown): looked
     /// up once per file, then `type(of:in:nested:)` for each attribute.
     typealias IODTypes = [UInt32: (AttributeType, AttributeType)]

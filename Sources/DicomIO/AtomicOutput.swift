@@ -143,9 +143,6 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
     }
 
-    /// Whether `patch` works (a file, not standard output).
-    public var isPatchable: Bool { temporaryPath != nil }
-
     /// Flushes, optionally fsyncs, and renames the temporary file to the destination.
     public func commit() throws(DicomError) {
         guard !finished else { return }

@@ -32,18 +32,6 @@ public struct SpecificCharacterSet: Sendable, Equatable {
 
     let scheme: Scheme
 
-    /// ASCII and UTF-8: text bytes are UTF-8 already and pass through unchanged. For the
-    /// default repertoire this holds for conforming (7-bit) values; `decode` reads stray
-    /// bytes 0x80...0xFF there as ISO 8859-1, as pydicom does.
-    public var isUTF8Compatible: Bool {
-        switch scheme {
-        case .utf8: return true
-        case .iso2022(let state, _):
-            return state == .initialDefault && terms.allSatisfy { $0.isEmpty || $0 == "ISO_IR 6" || $0 == "ISO 2022 IR 6" }
-        case .gb18030, .gbk: return false
-        }
-    }
-
     /// The default repertoire (ISO-IR 6), used when (0008,0005) is absent or empty.
     public static let `default` = SpecificCharacterSet(terms: [])
 

@@ -54,7 +54,8 @@ print(f"read {total}", file=sys.stderr)
             guard let file = try? Part10Reader.read(path: input, options: .init()) else { unreadable += 1; continue }
             do {
                 let start = Date()
-                let result = try anonymizer.anonymize(file)
+                // Unchecked: the test runs the check itself, to tell file-ID residuals from others.
+                let result = try anonymizer.anonymizeUnchecked(file)
                 let hits = IdentityScanner.residuals(original: file, anonymized: result.dataset, options: options)
                 anonymizeSeconds += Date().timeIntervalSince(start)
                 // The corpus's DICOMDIRs name the patient's folder by its Patient ID (77654033\...):
@@ -152,7 +153,8 @@ print(f"read {total}", file=sys.stderr)
         var options = AnonymizeOptions(secret: testSecret)
         options.burnedIn = .allow
         let anonymizer = Anonymizer(options: options)
-        let dicomdir = try anonymizer.anonymize(try Part10Reader.read(path: dir.appendingPathComponent("DICOMDIR").path))
+        // Unchecked: the corpus's file IDs hold the Patient ID, which the self-check refuses.
+        let dicomdir = try anonymizer.anonymizeUnchecked(try Part10Reader.read(path: dir.appendingPathComponent("DICOMDIR").path))
         let records = try #require(dicomdir.dataset.items(DicomCore.Tag(0x0004, 0x1220)))
         var matched = 0
         for record in records {

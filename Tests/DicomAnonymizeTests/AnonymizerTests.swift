@@ -128,6 +128,10 @@ func written(_ result: (meta: Dataset, dataset: Dataset, report: AnonymizeReport
     return sink.bytes
 }
 
+func written(_ result: AnonymizedFile, syntax: TransferSyntax = .explicitVRLittleEndian) throws -> [UInt8] {
+    try written((result.meta, result.dataset, result.report), syntax: syntax)
+}
+
 let testSecret = Array("a test secret of 32 bytes or so!!".utf8)
 
 func tempDir(_ name: String) throws -> URL {
@@ -211,7 +215,8 @@ for h in hits:
         #expect(DeidentificationProfile.methods.count == 13)
         #expect(DeidentificationProfile.methods.first { $0.isBasicProfile }?.value == "113100")
         // IOD types resolve the combined actions: Patient ID is Type 2 in CT, Type 1 in some items.
-        #expect(DeidentificationIODTypes.type(of: t(0x0010, 0x0020), sopClass: "1.2.840.10008.5.1.4.1.1.2", nested: false) == .type2)
+        let ct = DeidentificationIODTypes.types(forSOPClass: "1.2.840.10008.5.1.4.1.1.2")
+        #expect(DeidentificationIODTypes.type(of: t(0x0010, 0x0020), in: ct, nested: false) == .type2)
         #expect(DeidentificationIODTypes.ciod(forSOPClass: "1.2.840.10008.5.1.4.1.1.2") == "ct-image")
     }
 

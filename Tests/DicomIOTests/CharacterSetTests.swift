@@ -283,7 +283,6 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
     @Test func standAloneSetIgnoresCodeExtensions() {
         let set = SpecificCharacterSet(terms: ["ISO_IR 192", "ISO 2022 IR 87"])
-        #expect(set.isUTF8Compatible)
         #expect(set.nonstandardTerms == ["ISO 2022 IR 87"])
         #expect(set.decode([0xE7, 0x8E, 0x8B], vr: .LO) == "王")
     }
@@ -358,13 +357,12 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect(extended.decode([0x1B, 0x24, 0x42, 0x24, 0x64], vr: .LO) == "や")
     }
 
-    @Test func defaultAndUTF8Compatibility() {
-        #expect(SpecificCharacterSet.default.isUTF8Compatible)
+    @Test func defaultAndUTF8Decoding() {
         #expect(SpecificCharacterSet.default.terms.isEmpty)
-        #expect(SpecificCharacterSet(terms: ["ISO_IR 6"]).isUTF8Compatible)
-        #expect(SpecificCharacterSet(terms: ["ISO_IR 192"]).isUTF8Compatible)
-        #expect(!SpecificCharacterSet(terms: ["ISO_IR 100"]).isUTF8Compatible)
-        #expect(!SpecificCharacterSet(terms: ["", "ISO 2022 IR 87"]).isUTF8Compatible)
+        #expect(SpecificCharacterSet.default.decode(Array("Smith^J".utf8), vr: .PN) == "Smith^J")
+        // UTF-8 bytes pass through under ISO_IR 192 and are two Latin-1 characters under ISO_IR 100.
+        #expect(SpecificCharacterSet(terms: ["ISO_IR 192"]).decode([0xC3, 0xA9], vr: .LO) == "é")
+        #expect(SpecificCharacterSet(terms: ["ISO_IR 100"]).decode([0xC3, 0xA9], vr: .LO) == "Ã©")
         #expect(SpecificCharacterSet(terms: [" ISO_IR 100 "]) == SpecificCharacterSet(terms: ["ISO_IR 100"]))
     }
 

@@ -668,7 +668,6 @@ FFFFFFFF	FFFAFFFA	DigitalSignaturesSequence	X
 FFFFFFFF	FFFCFFFC	DataSetTrailingPadding	X										
 00010000	00010000		X	C									
 """#
-    static let methodCount = 13
     static let methodsTSV: String = #"""
 113100	DCM	Basic Application Confidentiality Profile	BasicApplicationConfidentialityProfile	basic_profile
 113101	DCM	Clean Pixel Data Option	CleanPixelDataOption	

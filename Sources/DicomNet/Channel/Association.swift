@@ -1,3 +1,4 @@
+import DicomCore
 import DicomIO
 import NIOCore
 import NIOPosix
