@@ -4,12 +4,12 @@ import DicomAnonymize
 import FoundationEssentials
 
 /// `dicomtool anonymize`: the PS3.15 Basic Profile and its options, keyed and shard-safe, each
-/// output scanned for the original's identifiers before it is kept.
+/// output checked by the anonymizer (DicomAnonymize) for the original's identifiers before it is
+/// written, and named by the output layout (`AnonymizeLayout`).
 public enum AnonymizeCommand {
     struct Result: Sendable {
         var output: String?
         var report: AnonymizeReport
-        var residuals: [String]
         var directory: DirectoryOutcome?
     }
 
@@ -39,47 +39,21 @@ public enum AnonymizeCommand {
                                    followsFiles: true, work: { item throws(DicomError) -> Result in
             let file = try run.read(item)
             let isDirectory = BasicDirectory.isBasicDirectory(file)
-            if isDirectory, args.layout == .uid, !outputs.isSingleTarget {
-                throw DicomError(.unsupported, "--layout uid gives the files new names, which the DICOMDIR's records would not "
-                                 + "follow (rebuilding a DICOMDIR is not supported yet): use the mirrored layout")
-            }
-            // The original's identifying values, found once: the anonymizer cleans text of them and
-            // the self-check searches for them.
-            let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
-            let (meta, dataset, report) = try anonymizer.anonymize(file, identifyingValues: identifying)
-            // The self-check runs on what will be written (meta and data set), through the same
-            // function as `--check`; a hit fails the file and nothing is kept.
-            let residuals = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: meta, anonymized: dataset,
-                                                      anonymizer: anonymizer, identifying: identifying)
-            if !residuals.isEmpty {
-                // File IDs are kept so that a DICOMDIR's records name the mirrored files: when they
-                // hold an identifier, so do the tree's own names.
-                let hint = residuals.contains { $0.contains("(0004,1500)") }
-                    ? " (the DICOMDIR's file IDs, and so the tree's folder and file names, hold identifying values: "
-                      + "rename the tree first, or accept them with --keep ReferencedFileID)" : ""
-                throw DicomError(.nonconformant, "identifying values remain after de-identification: "
-                                 + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
-                                 + "; nothing written" + hint, file: item.displayName)
-            }
+            if isDirectory, !outputs.isSingleTarget { try args.layout.checkHoldsBasicDirectory() }
+            // Anonymized and self-checked by the library: a file that still identifies the
+            // patient fails here, and nothing is written.
+            let anonymized = try anonymizer.anonymize(file)
+            let report = anonymized.report
             if isDirectory {
-                // The Basic Directory IOD has no Patient module (PS3.3 F.3): the de-identification
-                // attributes belong in the instances, not in the DICOMDIR's top level.
-                var directory = dataset
-                for tag in [Tag.patientIdentityRemoved, Tag.deidentificationMethod, Tag.deidentificationMethodCodeSequence] { directory.remove(tag) }
-                let d = try run.rewriteDirectory(file, item, meta: meta, dataset: directory)
-                return Result(output: run.destination(for: item), report: report, residuals: [], directory: d)
+                let d = try run.rewriteDirectory(file, item, meta: anonymized.meta, dataset: anonymized.dataset)
+                return Result(output: run.destination(for: item), report: report, directory: d)
             }
-            guard !args.write.plan, let root = outputs.root else { return Result(output: nil, report: report, residuals: []) }
-            let destination: String
-            if outputs.isSingleTarget {
-                destination = root
-            } else if args.layout == .uid {
-                destination = uidLayoutPath(root: root, dataset)
-            } else {
-                destination = outputs.destination(for: item) ?? root
-            }
-            try run.write(item, to: destination, syntax: report.outputSyntax ?? file.transferSyntax, meta: meta, dataset: dataset)
-            return Result(output: destination, report: report, residuals: [])
+            guard !args.write.plan, let root = outputs.root else { return Result(output: nil, report: report) }
+            let destination = outputs.isSingleTarget
+                ? root : args.layout.path(of: anonymized.dataset, under: root) ?? outputs.destination(for: item) ?? root
+            try run.write(item, to: destination, syntax: report.outputSyntax ?? file.transferSyntax,
+                          meta: anonymized.meta, dataset: anonymized.dataset)
+            return Result(output: destination, report: report)
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
             for w in result.directory?.warnings ?? [] { reporter.warning(w, input: item.displayName) }
@@ -139,10 +113,7 @@ public enum AnonymizeCommand {
     static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions, reporter: Reporter) -> ExitStatus {
         do {
             let a = try Part10Reader.read(path: original), b = try Part10Reader.read(path: anonymized)
-            var options = options
-            options.enable(AnonymizeOptions.declaredOptions(in: b.dataset))
-            let residuals = IdentityScanner.residuals(original: a.dataset, anonymizedMeta: b.meta, anonymized: b.dataset,
-                                                      anonymizer: Anonymizer(options: options))
+            let residuals = IdentityScanner.residuals(of: b, from: a, options: options)
             for r in residuals { StandardOutput.write("\(ValueText.escaped(anonymized)): residual: \(ValueText.escaped(r))\n") }
             if residuals.isEmpty {
                 reporter.note("no identifying value of \(original) found", input: anonymized)
@@ -155,19 +126,4 @@ public enum AnonymizeCommand {
         }
     }
 
-    /// `--layout uid`: ROOT/Patient/Study/Series/SOPInstance.dcm from the written values. The patient
-    /// level is the written Patient ID: the patient's keyed pseudonym (the same as in the file and in
-    /// --map-out), or what --keep or --set made it. An empty one (no ID and no name in the original)
-    /// is "unknown".
-    static func uidLayoutPath(root: String, _ dataset: Dataset) -> String {
-        let parts = [dataset.string(Tag.patientID) ?? "", dataset.string(Tag.studyInstanceUID) ?? "",
-                     dataset.string(Tag.seriesInstanceUID) ?? ""].map { safeComponent($0) }
-        return ([root] + parts + [safeComponent(dataset.string(Tag.sopInstanceUID) ?? "") + ".dcm"]).joined(separator: "/")
-    }
-
-    /// A UID or ID as one path component: no separators, never empty.
-    private static func safeComponent(_ s: String) -> String {
-        let cleaned = String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" })
-        return cleaned.isEmpty ? "unknown" : cleaned
-    }
 }

@@ -5,12 +5,10 @@ import DicomAnonymize
 /// by their flags' updates straight into the anonymizer's options (`FlagTable.anonymize`); the
 /// secret is read from --secret-file when the command runs.
 public struct AnonymizeArgs: CommandArgs {
-    public enum Layout: String, Sendable { case mirror, uid }
-
     /// Everything but the secret, which `run` reads from `secretFile` (or makes at random).
     public var options = AnonymizeOptions(secret: [])
     public var secretFile: String?
-    public var layout: Layout = .mirror
+    public var layout: AnonymizeLayout = .mirror
     public var mapOut: String?
     public var check = false
     public var write = WriteArgs()
