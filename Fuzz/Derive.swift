@@ -1,5 +1,5 @@
 // libFuzzer entry: `dicomtool derive` on one file, through DeriveCommand.derive (read, pixel
-// module warnings, Deriver, write of each output through InstanceOutput into a scratch directory;
+// module warnings, Deriver, write of each output through WritingRun into a scratch directory;
 // a DICOMDIR is rewritten as DirectoryFollowing does)
 // and the --plan text of each report. Byte 0 of the preamble picks the operations
 // (CommandInput.variant); no variant makes a lossy copy (encoders have their own targets).
@@ -20,9 +20,9 @@ public func fuzzDerive(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard CommandInput.store(data, count) else { return 0 }
     defer { CommandInput.clearOutputs() }
     let args = deriveVariants[CommandInput.variant(data, count, of: deriveVariants.count)]
-    guard let result = try? DeriveCommand.derive(CommandInput.item, options: args.options,
-                                                 destination: CommandInput.outputPath, sync: false,
-                                                 written: WrittenFiles()) else { return 0 }
+    // A run of its own for each input (-o FILE), so no DICOMDIR follows the files of other inputs.
+    guard let run = try? WritingRun("derive", args.write, global: GlobalArgs(inputs: [CommandInput.inputPath])),
+          let result = try? DeriveCommand.derive(CommandInput.item, options: args.options, run: run) else { return 0 }
     for w in result.warnings { _ = w.asError.description }
     for (_, r) in result.outputs {
         var text = "derive -> \(r.syntax.name)"

@@ -9,11 +9,7 @@ import DicomIO
 import DicomValidate
 
 let validateArgs = CommandInput.parse(["validate", CommandInput.inputPath], as: ValidateArgs.self)
-let validator = Validator(options: {
-    var o = Validator.Options()
-    o.ignoredRules = Set(validateArgs.ignore)
-    return o
-}())
+let validator = Validator(options: validateArgs.options)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzValidate(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {

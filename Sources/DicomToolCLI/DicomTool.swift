@@ -80,11 +80,11 @@ public enum DicomTool {
         }
     }
 
-    /// `dicomtool: dump: error: ...` and a hint where to read more.
+    /// `dicomtool: dump: error: ...` (the Reporter's diagnostic line) and a hint where to read more.
     public static func usageMessage(_ error: UsageError) -> String {
-        let prefix = error.command.map { "dicomtool: \($0.rawValue): " } ?? "dicomtool: "
+        let line = Reporter.diagnosticLine(command: error.command?.rawValue, severity: .error, error: error.dicomError)
         let helpCommand = error.command.map { "dicomtool \($0.rawValue) --help" } ?? "dicomtool --help"
-        return "\(prefix)error: \(error.message)\nRun '\(helpCommand)' for usage.\n"
+        return "\(line)\nRun '\(helpCommand)' for usage.\n"
     }
 
     public static var versionText: String {

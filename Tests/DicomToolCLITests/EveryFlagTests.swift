@@ -1,4 +1,6 @@
+import DicomCodecs
 import DicomCore
+import DicomIO
 import DicomPixels
 import Testing
 @testable import DicomToolCLI
@@ -84,120 +86,120 @@ import Testing
             #expect(try CLI.dump(["--full", "x"]).0.full)
             #expect(try !CLI.dump(["--full", "--no-full", "x"]).0.full)
         case .explicit:
-            #expect(try CLI.transcode(["--explicit"] + out).0.target == .explicitVRLittleEndian)
+            #expect(try CLI.transcode(["--explicit"] + out).0.options.target == .explicitVRLittleEndian)
         case .decompress:
-            #expect(try CLI.transcode(["--decompress"] + out).0.target == .explicitVRLittleEndian)
+            #expect(try CLI.transcode(["--decompress"] + out).0.options.target == .explicitVRLittleEndian)
             #expect(CLI.usageError(["transcode", "--decompress", "--jpeg"] + out) != nil)
         case .implicit:
-            #expect(try CLI.transcode(["--implicit"] + out).0.target == .implicitVRLittleEndian)
+            #expect(try CLI.transcode(["--implicit"] + out).0.options.target == .implicitVRLittleEndian)
         case .bigEndian:
-            #expect(try CLI.transcode(["--big-endian"] + out).0.target == .explicitVRBigEndian)
+            #expect(try CLI.transcode(["--big-endian"] + out).0.options.target == .explicitVRBigEndian)
         case .deflate:
-            #expect(try CLI.transcode(["--deflate"] + out).0.target == .deflatedExplicitVRLittleEndian)
+            #expect(try CLI.transcode(["--deflate"] + out).0.options.target == .deflatedExplicitVRLittleEndian)
         case .jpeg:
             let args = try CLI.transcode(["--jpeg"] + out).0
-            #expect(args.target == .jpegBaseline && args.quality == 90 && args.subsampling == .s422)
+            #expect(args.options.target == .jpegBaseline && args.options.encode.quality == 90 && args.options.encode.subsampling == .s422)
         case .jpegLossless:
             let args = try CLI.transcode(["--jpeg-lossless"] + out).0
-            #expect(args.target == .jpegLosslessSV1 && args.predictor == 1)
+            #expect(args.options.target == .jpegLosslessSV1 && args.options.encode.predictor == 1)
         case .jpegls:
             let args = try CLI.transcode(["--jpegls"] + out).0
-            #expect(args.target == .jpegLSLossless && args.near == 0)
+            #expect(args.options.target == .jpegLSLossless && args.options.encode.near == 0)
         case .jpeg2000:
             let args = try CLI.transcode(["--jpeg2000"] + out).0
-            #expect(args.target == .jpeg2000Lossless && args.j2k == .lossless && args.offsetTable == .basic)
+            #expect(args.options.target == .jpeg2000Lossless && args.options.encode.j2k == .lossless && args.options.offsetTable == .basic)
         case .htj2k:
             let args = try CLI.transcode(["--htj2k"] + out).0
-            #expect(args.target == .htj2kLossless && args.j2k == .lossless)
+            #expect(args.options.target == .htj2kLossless && args.options.encode.j2k == .lossless)
         case .rle:
-            #expect(try CLI.transcode(["--rle"] + out).0.target == .rleLossless)
+            #expect(try CLI.transcode(["--rle"] + out).0.options.target == .rleLossless)
         case .ts:
             for s in CLI.spellings(.ts, "1.2.840.10008.1.2.4.80") {
-                #expect(try CLI.transcode(s + out).0.target == .jpegLSLossless)
+                #expect(try CLI.transcode(s + out).0.options.target == .jpegLSLossless)
             }
-            #expect(try CLI.transcode(["--ts", "JPEG2000"] + out).0.target == .jpeg2000)
-            #expect(try CLI.transcode(["--ts", "explicitvrlittleendian"] + out).0.target == .explicitVRLittleEndian)
+            #expect(try CLI.transcode(["--ts", "JPEG2000"] + out).0.options.target == .jpeg2000)
+            #expect(try CLI.transcode(["--ts", "explicitvrlittleendian"] + out).0.options.target == .explicitVRLittleEndian)
         case .encapsulatedUncompressed:
-            #expect(try CLI.transcode(["--encapsulated-uncompressed"] + out).0.target == .encapsulatedUncompressed)
+            #expect(try CLI.transcode(["--encapsulated-uncompressed"] + out).0.options.target == .encapsulatedUncompressed)
         case .deflateFrames:
-            #expect(try CLI.transcode(["--deflate-frames"] + out).0.target == .deflatedImageFrame)
+            #expect(try CLI.transcode(["--deflate-frames"] + out).0.options.target == .deflatedImageFrame)
         case .quality:
-            for s in CLI.spellings(.quality, "75") { #expect(try CLI.transcode(["--jpeg"] + s + out).0.quality == 75) }
+            for s in CLI.spellings(.quality, "75") { #expect(try CLI.transcode(["--jpeg"] + s + out).0.options.encode.quality == 75) }
         case .subsampling:
-            for value in TranscodeArgs.Subsampling.allCases {
+            for value in [EncodeOptions.Subsampling.s444, .s422, .s420] {
                 for s in CLI.spellings(.subsampling, value.rawValue) {
-                    #expect(try CLI.transcode(["--jpeg"] + s + out).0.subsampling == value)
+                    #expect(try CLI.transcode(["--jpeg"] + s + out).0.options.encode.subsampling == value)
                 }
             }
         case .predictor:
             for s in CLI.spellings(.predictor, "6") {
                 let args = try CLI.transcode(["--jpeg-lossless"] + s + out).0
-                #expect(args.predictor == 6 && args.target == .jpegLossless)
+                #expect(args.options.encode.predictor == 6 && args.options.target == .jpegLossless)
             }
         case .near:
             for s in CLI.spellings(.near, "2") {
                 let args = try CLI.transcode(["--jpegls"] + s + out).0
-                #expect(args.near == 2 && args.target == .jpegLSNearLossless)
+                #expect(args.options.encode.near == 2 && args.options.target == .jpegLSNearLossless)
             }
         case .lossless:
             let args = try CLI.transcode(["--jpeg2000", "--lossless"] + out).0
-            #expect(args.j2k == .lossless && args.target == .jpeg2000Lossless)
+            #expect(args.options.encode.j2k == .lossless && args.options.target == .jpeg2000Lossless)
         case .ratio:
             for s in CLI.spellings(.ratio, "12.5") {
                 let args = try CLI.transcode(["--jpeg2000"] + s + out).0
-                #expect(args.j2k == .ratio(12.5) && args.target == .jpeg2000)
+                #expect(args.options.encode.j2k == .ratio(12.5) && args.options.target == .jpeg2000)
             }
-            #expect(try CLI.transcode(["--htj2k", "--ratio", "8"] + out).0.target == .htj2k)
+            #expect(try CLI.transcode(["--htj2k", "--ratio", "8"] + out).0.options.target == .htj2k)
         case .psnr:
             for s in CLI.spellings(.psnr, "45") {
-                #expect(try CLI.transcode(["--jpeg2000"] + s + out).0.j2k == .psnr(45))
+                #expect(try CLI.transcode(["--jpeg2000"] + s + out).0.options.encode.j2k == .psnr(45))
             }
         case .offsetTable:
-            for value in TranscodeArgs.OffsetTable.allCases {
+            for value in [TranscodeOptions.OffsetTable.basic, .extended, .none] {
                 for s in CLI.spellings(.offsetTable, value.rawValue) {
-                    #expect(try CLI.transcode(["--rle"] + s + out).0.offsetTable == value)
+                    #expect(try CLI.transcode(["--rle"] + s + out).0.options.offsetTable == value)
                 }
             }
         case .fragmentSize:
             for s in CLI.spellings(.fragmentSize, "65536") {
-                #expect(try CLI.transcode(["--jpegls"] + s + out).0.fragmentSize == 65536)
+                #expect(try CLI.transcode(["--jpegls"] + s + out).0.options.fragmentSize == 65536)
             }
         case .verify:
-            #expect(try CLI.transcode(["--rle", "--verify"] + out).0.verify)
-            #expect(try !CLI.transcode(["--rle", "--verify", "--no-verify"] + out).0.verify)
+            #expect(try CLI.transcode(["--rle", "--verify"] + out).0.options.verify)
+            #expect(try !CLI.transcode(["--rle", "--verify", "--no-verify"] + out).0.options.verify)
         case .maxError:
             for s in CLI.spellings(.maxError, "3") {
-                #expect(try CLI.transcode(["--jpeg", "--verify"] + s + out).0.maxError == 3)
+                #expect(try CLI.transcode(["--jpeg", "--verify"] + s + out).0.options.maxError == 3)
             }
         case .minPSNR:
             for s in CLI.spellings(.minPSNR, "40.5") {
-                #expect(try CLI.transcode(["--jpeg", "--verify"] + s + out).0.minPSNR == 40.5)
+                #expect(try CLI.transcode(["--jpeg", "--verify"] + s + out).0.options.minPSNR == 40.5)
             }
         case .plan:
             let args = try CLI.transcode(["--rle", "--plan", "in.dcm"]).0
-            #expect(args.plan && args.output == nil)
-            #expect(try CLI.anonymize(["--plan", "in.dcm"]).0.plan)
+            #expect(args.write.plan && args.write.output == nil)
+            #expect(try CLI.anonymize(["--plan", "in.dcm"]).0.write.plan)
             let derive = try CLI.derive(["--crop", "0,0,1,1", "--plan", "in.dcm"]).0
-            #expect(derive.plan && derive.output == nil)
+            #expect(derive.write.plan && derive.write.output == nil)
             #expect(CLI.usageError(["derive", "--crop", "0,0,1,1", "--plan", "-o", "x.dcm", "in.dcm"]) != nil)
         case .newSeries:
-            #expect(try CLI.transcode(["--jpeg", "--new-series"] + out).0.newSeries)
-            #expect(try CLI.derive(["--crop", "0,0,1,1", "--new-series"] + out).0.newSeries)
-            #expect(try !CLI.derive(["--crop", "0,0,1,1", "--new-series", "--no-new-series"] + out).0.newSeries)
+            #expect(try CLI.transcode(["--jpeg", "--new-series"] + out).0.options.newSeries)
+            #expect(try CLI.derive(["--crop", "0,0,1,1", "--new-series"] + out).0.options.newSeries)
+            #expect(try !CLI.derive(["--crop", "0,0,1,1", "--new-series", "--no-new-series"] + out).0.options.newSeries)
         case .output:
-            for s in CLI.spellings(.output, "-") { #expect(try CLI.transcode(["--rle"] + s + ["-"]).0.output == "-") }
+            for s in CLI.spellings(.output, "-") { #expect(try CLI.transcode(["--rle"] + s + ["-"]).0.write.output == "-") }
             for s in CLI.spellings(.output, "dir/") {
                 let (args, global) = try CLI.transcode(["--rle", "a", "b"] + s)
-                #expect(args.output == "dir/" && global.inputs == ["a", "b"])
+                #expect(args.write.output == "dir/" && global.inputs == ["a", "b"])
             }
-            #expect(try CLI.derive(["--to-8bit", "-o", "d.dcm", "in.dcm"]).0.output == "d.dcm")
+            #expect(try CLI.derive(["--to-8bit", "-o", "d.dcm", "in.dcm"]).0.write.output == "d.dcm")
             #expect(CLI.usageError(["derive", "--to-8bit", "in.dcm"]) != nil)
             #expect(CLI.usageError(["derive", "--split-frames", "-o", "-", "in.dcm"]) != nil)
         case .sync:
-            #expect(try CLI.transcode(["--rle", "--sync"] + out).0.sync)
-            #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.sync)
-            #expect(try CLI.anonymize(["--sync"] + out).0.sync)
-            #expect(try CLI.derive(["--to-8bit", "--sync"] + out).0.sync)
+            #expect(try CLI.transcode(["--rle", "--sync"] + out).0.write.sync)
+            #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.write.sync)
+            #expect(try CLI.anonymize(["--sync"] + out).0.write.sync)
+            #expect(try CLI.derive(["--to-8bit", "--sync"] + out).0.write.sync)
         case .failOn:
             for s in CLI.spellings(.failOn, "warning") { #expect(try CLI.validate(s + ["x"]).0.failOn == .warning) }
             #expect(try CLI.validate(["x"]).0.failOn == .error)
@@ -208,95 +210,98 @@ import Testing
             for s in CLI.spellings(.writeBaseline, "b.json") { #expect(try CLI.validate(s + ["x"]).0.writeBaseline == "b.json") }
             #expect(CLI.usageError(["validate", "--baseline", "b", "--write-baseline", "b", "x"]) != nil)
         case .ignore:
-            #expect(try CLI.validate(["--ignore", "vr.", "--ignore=iod.attribute.foreign", "x"]).0.ignore
+            #expect(try CLI.validate(["--ignore", "vr.", "--ignore=iod.attribute.foreign", "x"]).0.options.ignoredRules
                     == ["vr.", "iod.attribute.foreign"])
         case .retainSafePrivate:
-            #expect(try CLI.anonymize(["--retain-safe-private"] + out).0.retainSafePrivate)
-            #expect(try !CLI.anonymize(["--retain-safe-private", "--no-retain-safe-private"] + out).0.retainSafePrivate)
+            #expect(try CLI.anonymize(["--retain-safe-private"] + out).0.options.retainSafePrivate)
+            #expect(try !CLI.anonymize(["--retain-safe-private", "--no-retain-safe-private"] + out).0.options.retainSafePrivate)
         case .retainUIDs:
-            #expect(try CLI.anonymize(["--retain-uids"] + out).0.retainUIDs)
+            #expect(try CLI.anonymize(["--retain-uids"] + out).0.options.retainUIDs)
         case .retainDeviceIdentity:
-            #expect(try CLI.anonymize(["--retain-device-identity"] + out).0.retainDeviceIdentity)
+            #expect(try CLI.anonymize(["--retain-device-identity"] + out).0.options.retainDeviceIdentity)
         case .retainInstitutionIdentity:
-            #expect(try CLI.anonymize(["--retain-institution-identity"] + out).0.retainInstitutionIdentity)
+            #expect(try CLI.anonymize(["--retain-institution-identity"] + out).0.options.retainInstitutionIdentity)
         case .retainPatientCharacteristics:
-            #expect(try CLI.anonymize(["--retain-patient-characteristics"] + out).0.retainPatientCharacteristics)
+            #expect(try CLI.anonymize(["--retain-patient-characteristics"] + out).0.options.retainPatientCharacteristics)
         case .retainLongFullDates:
-            #expect(try CLI.anonymize(["--retain-long-full-dates"] + out).0.retainLongFullDates)
+            #expect(try CLI.anonymize(["--retain-long-full-dates"] + out).0.options.retainLongFullDates)
             #expect(CLI.usageError(["anonymize", "--retain-long-full-dates", "--retain-long-modified-dates"] + out) != nil)
         case .retainLongModifiedDates:
-            #expect(try CLI.anonymize(["--retain-long-modified-dates"] + out).0.retainLongModifiedDates)
+            #expect(try CLI.anonymize(["--retain-long-modified-dates"] + out).0.options.retainLongModifiedDates)
         case .cleanDescriptors:
-            #expect(try CLI.anonymize(["--clean-descriptors"] + out).0.cleanDescriptors)
+            #expect(try CLI.anonymize(["--clean-descriptors"] + out).0.options.cleanDescriptors)
         case .cleanStructuredContent:
-            #expect(try CLI.anonymize(["--clean-structured-content"] + out).0.cleanStructuredContent)
+            #expect(try CLI.anonymize(["--clean-structured-content"] + out).0.options.cleanStructuredContent)
         case .cleanGraphics:
-            #expect(try CLI.anonymize(["--clean-graphics"] + out).0.cleanGraphics)
+            #expect(try CLI.anonymize(["--clean-graphics"] + out).0.options.cleanGraphics)
         case .keep:
-            #expect(try CLI.anonymize(["--keep", "(0009,1001)", "--keep=PatientSex"] + out).0.keep == ["(0009,1001)", "PatientSex"])
+            #expect(try CLI.anonymize(["--keep", "(0009,1001)", "--keep=PatientSex"] + out).0.options.keep
+                    == [TagSelector(parsing: "(0009,1001)"), TagSelector(parsing: "PatientSex")])
             #expect(CLI.usageError(["anonymize", "--keep", "NoSuchKeyword"] + out) != nil)
         case .remove:
-            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.remove == ["StudyDescription"])
+            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [TagSelector(parsing: "StudyDescription")])
         case .set:
-            #expect(try CLI.anonymize(["--set", "PatientID=S-01"] + out).0.set == ["PatientID=S-01"])
+            let set = try CLI.anonymize(["--set", "PatientID=S-01", "--set=0010,0010=A=B"] + out).0.options.set
+            #expect(try set.map(\.0) == [TagSelector(parsing: "PatientID"), TagSelector(parsing: "0010,0010")])
+            #expect(set.map(\.1) == ["S-01", "A=B"])
             #expect(CLI.usageError(["anonymize", "--set", "PatientID"] + out) != nil)
         case .secretFile:
             for s in CLI.spellings(.secretFile, "key") { #expect(try CLI.anonymize(s + out).0.secretFile == "key") }
         case .burnedIn:
-            for s in CLI.spellings(.burnedIn, "warn") { #expect(try CLI.anonymize(s + out).0.burnedIn == .warn) }
-            #expect(try CLI.anonymize(out).0.burnedIn == .refuse)
+            for s in CLI.spellings(.burnedIn, "warn") { #expect(try CLI.anonymize(s + out).0.options.burnedIn == .warn) }
+            #expect(try CLI.anonymize(out).0.options.burnedIn == .refuse)
         case .layout:
             for s in CLI.spellings(.layout, "uid") { #expect(try CLI.anonymize(s + out).0.layout == .uid) }
         case .mapOut:
             for s in CLI.spellings(.mapOut, "map.tsv") { #expect(try CLI.anonymize(s + out).0.mapOut == "map.tsv") }
         case .frames:
-            for s in CLI.spellings(.frames, "1,3,5-7") { #expect(try CLI.derive(s + out).0.frames == [1, 3, 5, 6, 7]) }
+            for s in CLI.spellings(.frames, "1,3,5-7") { #expect(try CLI.derive(s + out).0.options.frames == [1, 3, 5, 6, 7]) }
             #expect(CLI.usageError(["derive", "--frames", "0"] + out) != nil)
             #expect(CLI.usageError(["derive", "--frames", "3-1"] + out) != nil)
             #expect(CLI.usageError(["derive", "--frames", "1,1"] + out) != nil)
         case .splitFrames:
-            #expect(try CLI.derive(["--split-frames"] + out).0.splitFrames)
-            #expect(try CLI.derive(["--split-frames", "--frames", "2-3"] + out).0.frames == [2, 3])
+            #expect(try CLI.derive(["--split-frames"] + out).0.options.splitFrames)
+            #expect(try CLI.derive(["--split-frames", "--frames", "2-3"] + out).0.options.frames == [2, 3])
         case .crop:
             for s in CLI.spellings(.crop, "1,2,30,40") {
-                #expect(try CLI.derive(s + out).0.crop == PixelTransforms.Rect(x: 1, y: 2, width: 30, height: 40))
+                #expect(try CLI.derive(s + out).0.options.crop == PixelTransforms.Rect(x: 1, y: 2, width: 30, height: 40))
             }
             #expect(CLI.usageError(["derive", "--crop", "1,2,0,4"] + out) != nil)
             #expect(CLI.usageError(["derive", "--crop", "1,2,3"] + out) != nil)
         case .downsample:
-            for s in CLI.spellings(.downsample, "4") { #expect(try CLI.derive(s + out).0.resample == .downsample(4)) }
+            for s in CLI.spellings(.downsample, "4") { #expect(try CLI.derive(s + out).0.options.resample == .downsample(4)) }
             #expect(CLI.usageError(["derive", "--downsample", "1"] + out) != nil)
             #expect(CLI.usageError(["derive", "--downsample", "2", "--resize", "10x10"] + out) != nil)
         case .resize:
             for s in CLI.spellings(.resize, "256x128") {
-                #expect(try CLI.derive(s + out).0.resample == .resize(columns: 256, rows: 128))
+                #expect(try CLI.derive(s + out).0.options.resample == .resize(columns: 256, rows: 128))
             }
             #expect(CLI.usageError(["derive", "--resize", "256"] + out) != nil)
         case .window:
             for s in CLI.spellings(.window, "40,400") {
-                #expect(try CLI.derive(["--to-8bit"] + s + out).0.window == PixelTransforms.Window(center: 40, width: 400))
+                #expect(try CLI.derive(["--to-8bit"] + s + out).0.options.window == PixelTransforms.Window(center: 40, width: 400))
             }
-            #expect(try CLI.derive(["--to-8bit", "--window=-600,1500"] + out).0.window == PixelTransforms.Window(center: -600, width: 1500))
+            #expect(try CLI.derive(["--to-8bit", "--window=-600,1500"] + out).0.options.window == PixelTransforms.Window(center: -600, width: 1500))
             #expect(CLI.usageError(["derive", "--window", "40,400"] + out) != nil)
             #expect(CLI.usageError(["derive", "--to-8bit", "--window", "40,0"] + out) != nil)
         case .to8Bit:
             let args = try CLI.derive(["--to-8bit"] + out).0
-            #expect(args.to8Bit && args.window == nil)
+            #expect(args.options.to8Bit && args.options.window == nil)
         case .lossy:
             for s in CLI.spellings(.lossy, "jpeg:quality=80") {
-                let lossy = try CLI.derive(s + out).0.lossy
+                let lossy = try CLI.derive(s + out).0.options.lossy
                 #expect(lossy?.target == .jpegBaseline && lossy?.encode.quality == 80)
             }
-            #expect(try CLI.derive(["--lossy", "jpeg2000:ratio=10"] + out).0.lossy?.encode.j2k == .ratio(10))
-            #expect(try CLI.derive(["--lossy", "jpeg2000"] + out).0.lossy?.target == .jpeg2000)
-            let ls = try CLI.derive(["--lossy", "jpegls:near=3"] + out).0.lossy
+            #expect(try CLI.derive(["--lossy", "jpeg2000:ratio=10"] + out).0.options.lossy?.encode.j2k == .ratio(10))
+            #expect(try CLI.derive(["--lossy", "jpeg2000"] + out).0.options.lossy?.target == .jpeg2000)
+            let ls = try CLI.derive(["--lossy", "jpegls:near=3"] + out).0.options.lossy
             #expect(ls?.target == .jpegLSNearLossless && ls?.encode.near == 3)
             #expect(CLI.usageError(["derive", "--lossy", "jpegls:near=0"] + out) != nil)
             #expect(CLI.usageError(["derive", "--lossy", "rle"] + out) != nil)
             #expect(CLI.usageError(["derive", "--lossy", "jpeg:ratio=3"] + out) != nil)
         case .primary:
             #expect(try CLI.derive(["--crop", "0,0,1,1", "--primary"] + out).0.options.primary)
-            #expect(try !CLI.derive(["--crop", "0,0,1,1", "--primary", "--no-primary"] + out).0.primary)
+            #expect(try !CLI.derive(["--crop", "0,0,1,1", "--primary", "--no-primary"] + out).0.options.primary)
         case .check:
             #expect(try CLI.anonymize(["--check", "a.dcm", "b.dcm"]).0.check)
             #expect(CLI.usageError(["anonymize", "--check", "a.dcm"]) != nil)

@@ -106,6 +106,19 @@ import Testing
         #expect(FlagTable.flags(for: nil).allSatisfy { $0.isGlobal })
     }
 
+    @Test func everyFlagUpdatesATypedFieldOrIsReadWhole() {
+        // Targets and codec parameters are read together by stage two (one target, one parser of
+        // codec parameters); help, version and generate end parsing. Every other flag carries the
+        // update of its field.
+        let readWhole = Set(FlagTable.all.filter { $0.category == .target }.map(\.id) + CodecParameter.allCases.map(\.flag)
+                            + [.help, .version, .generate])
+        for flag in FlagTable.all {
+            #expect(flag.updates.isEmpty == readWhole.contains(flag.id), "--\(flag.long)")
+        }
+        #expect(Set(CodecParameter.allCases.map { $0.flag.rawValue }) == Set(CodecParameter.allCases.map(\.rawValue)),
+                "a codec parameter is named as its flag")
+    }
+
     @Test func targetCategoryHoldsOnlyTranscodeTargets() {
         let targets = FlagTable.all.filter { $0.category == .target }.map(\.id)
         let switches = TranscodeArgs.targetSwitches.map(\.flag)

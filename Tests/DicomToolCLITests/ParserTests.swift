@@ -1,3 +1,4 @@
+import DicomCodecs
 import DicomCore
 import Testing
 @testable import DicomToolCLI
@@ -27,19 +28,19 @@ import Testing
 
     @Test func dashIsAPositional() throws {
         let (args, global) = try CLI.transcode(["--rle", "-", "-o", "-"])
-        #expect(global.inputs == ["-"] && args.output == "-")
+        #expect(global.inputs == ["-"] && args.write.output == "-")
     }
 
     @Test func valueMayStartWithADash() throws {
         // GNU getopt takes the next argument whatever it looks like.
         #expect(try CLI.dump(["--files-from", "-"]).1.filesFrom == "-")
-        #expect(try CLI.transcode(["--rle", "x", "-o", "-weird-name"]).0.output == "-weird-name")
+        #expect(try CLI.transcode(["--rle", "x", "-o", "-weird-name"]).0.write.output == "-weird-name")
     }
 
     @Test func lastOneWinsForScalars() throws {
         let global = try CLI.dump(["-j2", "--jobs", "5", "--format=json", "--format", "text", "x"]).1
         #expect(global.jobs == 5 && global.format == .text)
-        #expect(try CLI.transcode(["--jpeg", "--quality", "10", "--quality=60"] + ["x", "-o", "y"]).0.quality == 60)
+        #expect(try CLI.transcode(["--jpeg", "--quality", "10", "--quality=60"] + ["x", "-o", "y"]).0.options.encode.quality == 60)
         #expect(try CLI.dump(["--no-progress", "--progress", "x"]).1.progress == true)
     }
 
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func repeatedSameTargetIsFine() throws {
-        #expect(try CLI.transcode(["--rle", "--rle", "--ts", "RLELossless", "x", "-o", "y"]).0.target == .rleLossless)
+        #expect(try CLI.transcode(["--rle", "--rle", "--ts", "RLELossless", "x", "-o", "y"]).0.options.target == .rleLossless)
     }
 
     @Test func lowArgsRecordSpellingsInOrder() throws {
@@ -82,15 +83,38 @@ import Testing
 
     @Test func tsTargetTakesFamilyOptions() throws {
         let args = try CLI.transcode(["--ts", "JPEGLSNearLossless", "--near", "3", "x", "-o", "y"]).0
-        #expect(args.target == .jpegLSNearLossless && args.near == 3)
+        #expect(args.options.target == .jpegLSNearLossless && args.options.encode.near == 3)
         let j2k = try CLI.transcode(["--ts", "1.2.840.10008.1.2.4.91", "--psnr", "50", "x", "-o", "y"]).0
-        #expect(j2k.j2k == .psnr(50) && j2k.target == .jpeg2000)
+        #expect(j2k.options.encode.j2k == .psnr(50) && j2k.options.target == .jpeg2000)
+    }
+
+    @Test func codecParametersAreOneReading() throws {
+        // transcode's flags and derive's --lossy CODEC:PARAMS are read by the same code: the same
+        // settings give the same encoder options.
+        let pairs: [([String], String)] = [
+            (["--jpeg2000", "--ratio", "8"], "jpeg2000:ratio=8"), (["--htj2k", "--psnr", "45"], "htj2k:psnr=45"),
+            (["--jpeg", "--quality", "70", "--subsampling", "444"], "jpeg:quality=70,subsampling=444"),
+            (["--jpegls", "--near", "3"], "jpegls:near=3"),
+        ]
+        for (flags, spec) in pairs {
+            var transcode = try CLI.transcode(flags + ["x", "-o", "y"]).0.options.encode
+            transcode.threads = EncodeOptions().threads
+            let lossy = try CLI.derive(["--lossy", spec, "x", "-o", "y"]).0.options.lossy
+            #expect(lossy?.encode == transcode, "\(spec)")
+            #expect(lossy?.target == (try CLI.transcode(flags + ["x", "-o", "y"]).0.options.target), "\(spec)")
+        }
+        // Only the defaults differ: --lossy must be lossy.
+        #expect(try CLI.derive(["--lossy", "jpeg2000", "x", "-o", "y"]).0.options.lossy?.encode.j2k == .ratio(10))
+        #expect(try CLI.transcode(["--jpeg2000", "x", "-o", "y"]).0.options.encode.j2k == .lossless)
     }
 
     @Test func nativeTargetsHaveNoCodecOptions() throws {
         let args = try CLI.transcode(["--explicit", "x", "-o", "y"]).0
-        #expect(args.quality == nil && args.subsampling == nil && args.predictor == nil && args.near == nil)
-        #expect(args.j2k == nil && args.offsetTable == nil && args.fragmentSize == nil)
+        // The encoder options stay the defaults (only the threads come from the machine).
+        var encode = args.options.encode
+        encode.threads = EncodeOptions().threads
+        #expect(encode == EncodeOptions())
+        #expect(args.options.offsetTable == .basic && args.options.fragmentSize == nil && !args.options.reencapsulate)
     }
 
     @Test func tagPathsAreChecked() throws {

@@ -76,6 +76,17 @@ import Testing
         #expect(ProgressBar(total: 0).render() == "[====================] 0/0 files 100% 0 files/s")
     }
 
+    @Test func notesAndMessagesAreWholeLinesWrittenEvenWhenQuiet() {
+        let sink = InputsLineSink()
+        let reporter = Reporter(command: "anonymize", showsProgress: false, quiet: true, standardError: sink.write)
+        reporter.note("no identifying value of a\u{1B}.dcm found", input: "b\n.dcm")
+        reporter.message("x.dcm: verified, bit-exact")
+        reporter.warning("dropped when quiet")
+        #expect(sink.text == "dicomtool: anonymize: b\\n.dcm: no identifying value of a\\x1B.dcm found\n"
+                + "x.dcm: verified, bit-exact\n")
+        #expect(reporter.errorCount == 0 && reporter.warningCount == 0)
+    }
+
     @Test func progressIsClearedBeforeDiagnosticsAndAtTheEndAndOnlyWhenShown() throws {
         let items = (0..<5).map { InputItem.file(path: "p\($0)", relativePath: "p\($0)") }
         let shown = InputsLineSink()

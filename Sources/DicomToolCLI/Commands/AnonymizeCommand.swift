@@ -4,103 +4,56 @@ import DicomAnonymize
 import FoundationEssentials
 
 /// `dicomtool anonymize`: the PS3.15 Basic Profile and its options, keyed and shard-safe, each
-/// output scanned for the original's identifiers before it is kept.
+/// output checked by the anonymizer (DicomAnonymize) for the original's identifiers before it is
+/// written, and named by the output layout (`AnonymizeLayout`).
 public enum AnonymizeCommand {
     struct Result: Sendable {
         var output: String?
         var report: AnonymizeReport
-        var residuals: [String]
         var directory: DirectoryOutcome?
     }
 
     public static func run(_ args: AnonymizeArgs, global: GlobalArgs) -> ExitStatus {
-        var options: AnonymizeOptions
-        do {
-            options = try makeOptions(args)
-        } catch {
-            StandardError.write("dicomtool: anonymize: error: \(error)\n")
-            return error.code.exitStatus
+        let reporter = global.reporter(command: "anonymize")
+        let options: AnonymizeOptions
+        do { options = try makeOptions(args) } catch { return failure(error, reporter) }
+        if args.check { return check(global.inputs[0], global.inputs[1], options: options, reporter: reporter) }
+        if args.secretFile == nil {
+            reporter.warning("no --secret-file: a random secret is used, so UIDs and dates will not agree with any other run or shard")
         }
-        if args.check { return check(global.inputs[0], global.inputs[1], options: options) }
-        if args.secretFile == nil && !global.quiet {
-            StandardError.write("dicomtool: anonymize: warning: no --secret-file: a random secret is used, "
-                + "so UIDs and dates will not agree with any other run or shard\n")
-        }
-        let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("anonymize", error) }
-        let outputRoot = outputs.root
-        if let map = args.mapOut, let root = outputRoot, !outputs.isSingleTarget {
+        let run: WritingRun
+        do { run = try WritingRun("anonymize", args.write, global: global) } catch { return failure(error, reporter) }
+        let outputs = run.outputs
+        if let map = args.mapOut, let root = outputs.root, !outputs.isSingleTarget {
             let a = URL(fileURLWithPath: map).standardizedFileURL.path, b = URL(fileURLWithPath: root).standardizedFileURL.path + "/"
             if a.hasPrefix(b) {
-                StandardError.write("dicomtool: anonymize: error: --map-out \(map) is inside the output tree; keep the audit apart from what leaves\n")
-                return .usage
+                return failure(DicomError(.usage, "--map-out \(map) is inside the output tree; keep the audit apart from what leaves"),
+                               reporter)
             }
         }
-        let opts = options
         // One anonymizer for the run: its keyed mapping (the HMAC key) is set up once.
-        let anonymizer = Anonymizer(options: opts)
-        let written = WrittenFiles()
+        let anonymizer = Anonymizer(options: options)
         var audit: [String] = []
         var inputsRead: [String] = []  // for --map-out, which must not replace one of them either
-        var status = runOverInputs(command: "anonymize", global: global, smallResults: true, outputs: outputs, followsFiles: true,
-                                   work: { item throws(DicomError) -> Result in
-            let file = try Part10Reader.read(path: item.path ?? "-")
+        var status = runOverInputs(command: "anonymize", global: global, reporter: reporter, smallResults: true, outputs: outputs,
+                                   followsFiles: true, work: { item throws(DicomError) -> Result in
+            let file = try run.read(item)
             let isDirectory = BasicDirectory.isBasicDirectory(file)
-            if isDirectory, args.layout == .uid, !outputs.isSingleTarget {
-                throw DicomError(.unsupported, "--layout uid gives the files new names, which the DICOMDIR's records would not "
-                                 + "follow (rebuilding a DICOMDIR is not supported yet): use the mirrored layout")
-            }
-            // The original's identifying values, found once: the anonymizer cleans text of them and
-            // the self-check searches for them.
-            let identifying = IdentityScanner.identifyingValues(in: file.dataset, anonymizer: anonymizer)
-            let (meta, dataset, report) = try anonymizer.anonymize(file, identifyingValues: identifying)
-            // The self-check runs on what will be written (meta and data set), through the same
-            // function as `--check`; a hit fails the file and nothing is kept.
-            let residuals = IdentityScanner.residuals(original: file.dataset, anonymizedMeta: meta, anonymized: dataset,
-                                                      anonymizer: anonymizer, identifying: identifying)
-            if !residuals.isEmpty {
-                // File IDs are kept so that a DICOMDIR's records name the mirrored files: when they
-                // hold an identifier, so do the tree's own names.
-                let hint = residuals.contains { $0.contains("(0004,1500)") }
-                    ? " (the DICOMDIR's file IDs, and so the tree's folder and file names, hold identifying values: "
-                      + "rename the tree first, or accept them with --keep ReferencedFileID)" : ""
-                throw DicomError(.nonconformant, "identifying values remain after de-identification: "
-                                 + residuals.prefix(3).joined(separator: ", ") + (residuals.count > 3 ? ", ..." : "")
-                                 + "; nothing written" + hint, file: item.displayName)
-            }
+            if isDirectory, !outputs.isSingleTarget { try args.layout.checkHoldsBasicDirectory() }
+            // Anonymized and self-checked by the library: a file that still identifies the
+            // patient fails here, and nothing is written.
+            let anonymized = try anonymizer.anonymize(file)
+            let report = anonymized.report
             if isDirectory {
-                // The Basic Directory IOD has no Patient module (PS3.3 F.3): the de-identification
-                // attributes belong in the instances, not in the DICOMDIR's top level.
-                var directory = dataset
-                for tag in [Tag.patientIdentityRemoved, Tag.deidentificationMethod, Tag.deidentificationMethodCodeSequence] { directory.remove(tag) }
-                let destination = args.plan ? nil : outputs.destination(for: item)
-                let d = try DirectoryFollowing.rewrite(file, input: item, meta: meta, dataset: directory, written: written,
-                                                       destination: destination, sync: args.sync)
-                return Result(output: destination, report: report, residuals: [], directory: d)
+                let d = try run.rewriteDirectory(file, item, meta: anonymized.meta, dataset: anonymized.dataset)
+                return Result(output: run.destination(for: item), report: report, directory: d)
             }
-            guard !args.plan, let root = outputRoot else { return Result(output: nil, report: report, residuals: []) }
-            let destination: String
-            if outputs.isSingleTarget {
-                destination = root
-            } else if args.layout == .uid {
-                // The patient level is the written Patient ID: the patient's keyed pseudonym (the
-                // same as in the file and in --map-out), or what --keep or --set made it. An empty
-                // one (no ID and no name in the original) is "unknown".
-                let patient = dataset.string(Tag.patientID) ?? ""
-                let parts = [patient, dataset.string(Tag.studyInstanceUID) ?? "",
-                             dataset.string(Tag.seriesInstanceUID) ?? ""].map { safeComponent($0) }
-                destination = ([root] + parts + [safeComponent(dataset.string(Tag.sopInstanceUID) ?? "") + ".dcm"])
-                    .joined(separator: "/")
-            } else {
-                destination = outputs.destination(for: item) ?? root
-            }
-            try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: args.sync) {
-                (sink: inout AtomicOutput) throws(DicomError) in
-                try DatasetWriter(syntax: report.outputSyntax ?? file.transferSyntax)
-                    .writeFile(meta: meta, dataset: dataset, to: &sink)
-            }
-            written.record(input: item.path, dataset: dataset, syntax: report.outputSyntax ?? file.transferSyntax)
-            return Result(output: destination, report: report, residuals: [])
+            guard !args.write.plan, let root = outputs.root else { return Result(output: nil, report: report) }
+            let destination = outputs.isSingleTarget
+                ? root : args.layout.path(of: anonymized.dataset, under: root) ?? outputs.destination(for: item) ?? root
+            try run.write(item, to: destination, syntax: report.outputSyntax ?? file.transferSyntax,
+                          meta: anonymized.meta, dataset: anonymized.dataset)
+            return Result(output: destination, report: report)
         }, emit: { item, result, reporter in
             for w in result.report.warnings { reporter.warning(w, input: item.displayName) }
             for w in result.directory?.warnings ?? [] { reporter.warning(w, input: item.displayName) }
@@ -113,7 +66,7 @@ public enum AnonymizeCommand {
                 if let o = result.output { fields.append(("output", .string(o))) }
                 fields.append(("actions", .object(result.report.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })))
                 StandardOutput.write(ReporterJSON.item(command: "anonymize", input: item, fields: fields) + "\n")
-            } else if args.plan {
+            } else if args.write.plan {
                 var text = "\(ValueText.escaped(item.displayName)): \(result.report.changes.count) changes\n"
                 for c in result.report.changes {
                     text += "  \(c.action) \(c.path) \(c.keyword)"
@@ -124,78 +77,53 @@ public enum AnonymizeCommand {
                 StandardOutput.write(text)
             }
         })
-        if let map = args.mapOut, !args.plan {
+        if let map = args.mapOut, !args.write.plan {
             do {
                 let text = (["kind\toriginal\tnew"] + Array(Set(audit)).sorted()).joined(separator: "\n") + "\n"
                 try InstanceOutput.write(to: map, from: inputsRead) { (sink: inout AtomicOutput) throws(DicomError) in
                     try sink.write(Array(text.utf8))
                 }
             } catch {
-                StandardError.write("dicomtool: anonymize: error: \(error)\n")
+                reporter.error(error)
                 if status == .ok { status = .cannotWriteOutput }
             }
         }
         return status
     }
 
+    /// The options of the run: the args' with the secret read from --secret-file (or made at random)
+    /// and the --set values checked against their attributes' VR and VM before any file is read.
     static func makeOptions(_ args: AnonymizeArgs) throws(DicomError) -> AnonymizeOptions {
-        var secret = AnonymizeOptions.randomSecret()
+        var options = args.options
+        options.secret = AnonymizeOptions.randomSecret()
         if let path = args.secretFile {
             guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
                 throw DicomError(.cannotRead, "cannot read the secret, or it is empty", file: path)
             }
-            secret = [UInt8](data)
+            options.secret = [UInt8](data)
         }
-        var o = AnonymizeOptions(secret: secret)
-        o.retainSafePrivate = args.retainSafePrivate
-        o.retainUIDs = args.retainUIDs
-        o.retainDeviceIdentity = args.retainDeviceIdentity
-        o.retainInstitutionIdentity = args.retainInstitutionIdentity
-        o.retainPatientCharacteristics = args.retainPatientCharacteristics
-        o.retainLongFullDates = args.retainLongFullDates
-        o.retainLongModifiedDates = args.retainLongModifiedDates
-        o.cleanDescriptors = args.cleanDescriptors
-        o.cleanStructuredContent = args.cleanStructuredContent
-        o.cleanGraphics = args.cleanGraphics
-        o.keep = try args.keep.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
-        o.remove = try args.remove.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
-        for s in args.set {
-            guard let eq = s.firstIndex(of: "=") else { continue }
-            o.set.append((try TagSelector(parsing: String(s[..<eq])), String(s[s.index(after: eq)...])))
-        }
-        // Values checked against the attribute's VR and VM before any file is read.
-        try SetValues.check(o.set)
-        o.burnedIn = args.burnedIn
-        return o
+        try SetValues.check(options.set)
+        return options
     }
 
     /// `--check ORIGINAL ANONYMIZED`: the self-check alone, the same function as before each
     /// write, with the options given plus those the anonymized file declares in its
     /// De-identification Method Code Sequence (0012,0064), so a file made with, e.g.,
     /// --retain-device-identity is checked as that run checked it.
-    static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions) -> ExitStatus {
+    static func check(_ original: String, _ anonymized: String, options: AnonymizeOptions, reporter: Reporter) -> ExitStatus {
         do {
             let a = try Part10Reader.read(path: original), b = try Part10Reader.read(path: anonymized)
-            var options = options
-            options.enable(AnonymizeOptions.declaredOptions(in: b.dataset))
-            let residuals = IdentityScanner.residuals(original: a.dataset, anonymizedMeta: b.meta, anonymized: b.dataset,
-                                                      anonymizer: Anonymizer(options: options))
+            let residuals = IdentityScanner.residuals(of: b, from: a, options: options)
             for r in residuals { StandardOutput.write("\(ValueText.escaped(anonymized)): residual: \(ValueText.escaped(r))\n") }
             if residuals.isEmpty {
-                StandardError.write("dicomtool: anonymize: \(anonymized): no identifying value of \(original) found\n")
+                reporter.note("no identifying value of \(original) found", input: anonymized)
                 return .ok
             }
-            StandardError.write("dicomtool: anonymize: \(anonymized): error: \(residuals.count) identifying value(s) of \(original) found\n")
-            return .nonconformant
+            return failure(DicomError(.nonconformant, "\(residuals.count) identifying value(s) of \(original) found", file: anonymized),
+                           reporter)
         } catch {
-            StandardError.write("dicomtool: anonymize: error: \(error)\n")
-            return error.code.exitStatus
+            return failure(error, reporter)
         }
     }
 
-    /// A UID or ID as one path component: no separators, never empty.
-    private static func safeComponent(_ s: String) -> String {
-        let cleaned = String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" })
-        return cleaned.isEmpty ? "unknown" : cleaned
-    }
 }

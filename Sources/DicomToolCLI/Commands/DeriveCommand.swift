@@ -13,20 +13,17 @@ public enum DeriveCommand {
     }
 
     public static func run(_ args: DeriveArgs, global: GlobalArgs) -> ExitStatus {
+        let reporter = global.reporter(command: "derive")
+        let run: WritingRun
+        do { run = try WritingRun("derive", args.write, global: global) } catch { return failure(error, reporter) }
         let options = args.options
-        let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("derive", error) }
         let json = global.format == .json
-        let written = WrittenFiles()
-        return runOverInputs(command: "derive", global: global, smallResults: true, outputs: outputs, followsFiles: true,
-                             work: { item throws(DicomError) -> Result in
-            let destination = outputs.destination(for: item)
-            return try derive(item, options: options, destination: destination, sync: args.sync, written: written)
+        return runOverInputs(command: "derive", global: global, reporter: reporter, smallResults: true, outputs: run.outputs,
+                             followsFiles: true, work: { item throws(DicomError) -> Result in
+            try derive(item, options: options, run: run)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
-            if let d = result.directory {
-                return emitDirectory("derive", item, d, json: json, plan: args.plan, reporter: reporter)
-            }
+            if let d = result.directory { return run.emitDirectory(item, d, json: json, reporter: reporter) }
             for (path, r) in result.outputs {
                 if json {
                     var fields: [(String, ReporterJSON.Value)] = [
@@ -38,7 +35,7 @@ public enum DeriveCommand {
                     if let frames = r.frames { fields.append(("frames", .array(frames.map { .int($0) }))) }
                     if let ratio = r.ratio { fields.append(("ratio", .double(ratio))) }
                     StandardOutput.write(ReporterJSON.item(command: "derive", input: item, fields: fields) + "\n")
-                } else if args.plan {
+                } else if args.write.plan {
                     var text = "\(ValueText.escaped(item.displayName)): derive -> \(r.syntax.name)"
                     if let frames = r.frames { text += ", frame\(frames.count == 1 ? "" : "s") \(frames.map(String.init).joined(separator: ","))" }
                     if r.lossy { text += ", LOSSY" + (r.ratio.map { " (ratio \(LossyBookkeeping.formatDS($0)):1)" } ?? "") }
@@ -50,27 +47,27 @@ public enum DeriveCommand {
         })
     }
 
-    static func derive(_ item: InputItem, options: DeriveOptions, destination: String?, sync: Bool,
-                       written files: WrittenFiles) throws(DicomError) -> Result {
-        let file = try Part10Reader.read(path: item.path ?? "-")
+    static func derive(_ item: InputItem, options: DeriveOptions, run: WritingRun) throws(DicomError) -> Result {
+        let file = try run.read(item)
         var warnings = file.warnings
         if BasicDirectory.isBasicDirectory(file) {
-            let d = try DirectoryFollowing.rewrite(file, input: item, written: files, destination: destination, sync: sync)
-            return Result(outputs: [], warnings: warnings, directory: d)
+            return Result(outputs: [], warnings: warnings, directory: try run.rewriteDirectory(file, item))
         }
         let derivation = try Deriver(options).derivation(of: file)
         warnings += derivation.pixelWarnings
         let outputs = derivation.outputs
-        guard let destination else { return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings) }
+        guard let destination = run.destination(for: item) else {
+            return Result(outputs: outputs.map { (nil, $0.report) }, warnings: warnings)
+        }
         var written: [(path: String?, report: DeriveReport)] = []
         for out in outputs {
             let path = out.frameNumber.map { framePath(destination, $0) } ?? destination
-            try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: sync) { (sink: inout AtomicOutput) throws(DicomError) in
+            // A DICOMDIR follows an output that keeps its input's name (not the frames of --split-frames).
+            try run.write(item, to: path, recording: out.frameNumber == nil ? (out.dataset, out.syntax) : nil) {
+                (sink: inout AtomicOutput) throws(DicomError) in
                 try out.write(to: &sink, preamble: file.preamble)
             }
             written.append((path, out.report))
-            // A DICOMDIR follows an output that keeps its input's name (not the frames of --split-frames).
-            if out.frameNumber == nil { files.record(input: item.path, dataset: out.dataset, syntax: out.syntax) }
         }
         return Result(outputs: written, warnings: warnings)
     }

@@ -12,17 +12,17 @@ public enum DumpCommand {
     }
 
     public static func run(_ args: DumpArgs, global: GlobalArgs) -> ExitStatus {
+        let reporter = global.reporter(command: "dump")
         let selectors: [TagSelector]
         do {
             selectors = try args.tags.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
         } catch {
-            StandardError.write("dicomtool: dump: error: \(error.message)\n")
-            return .usage
+            return failure(error, reporter)
         }
         let several = global.inputs.count > 1 || global.filesFrom != nil
             || global.inputs.contains { isDirectory($0) }
         let jsonLines = global.format == .json
-        return runOverInputs(command: "dump", global: global, work: { item throws(DicomError) -> Rendered in
+        return runOverInputs(command: "dump", global: global, reporter: reporter, work: { item throws(DicomError) -> Rendered in
             try render(item, args, selectors, headed: several && !jsonLines && args.mode == .text)
         }, emit: { item, rendered, reporter in
             for w in rendered.warnings { reporter.warning(w.asError, input: item.displayName) }

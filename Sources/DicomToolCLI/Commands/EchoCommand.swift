@@ -17,16 +17,7 @@ public struct EchoArgs: CommandArgs {
         } catch {
             throw DicomError(.usage, error.message)
         }
-        if let title = low.text(.callingAET) {
-            do throws(NetError) {
-                try AssociationAddress.checkAETitle(title, what: low.spelling(.callingAET))
-            } catch {
-                throw DicomError(.usage, error.message)
-            }
-            callingAETitle = title
-        }
-        count = try low.integer(.repeat, in: 1...1_000_000) ?? 1
-        timeoutSeconds = Int64(try low.integer(.timeout, in: 1...86_400) ?? 30)  // conversion: Int within 1...86400
+        try low.update(&self)
     }
 
     public func run(global: GlobalArgs) -> ExitStatus {
@@ -40,8 +31,7 @@ public struct EchoArgs: CommandArgs {
             results = try NetworkRuntime.runBlocking { try await Association.echo(address, count: count, options: requestor) }
         } catch {
             let net = error as? NetError ?? NetError(.aborted, "\(error)")
-            StandardError.write(Reporter.diagnosticLine(command: "echo", severity: .error,
-                                                        error: DicomError(.internalError, net.description), input: address.description) + "\n")
+            global.reporter(command: "echo").error(DicomError(.internalError, net.description), input: address.description)
             return net.code.exitStatus
         }
         var worst = ExitStatus.ok
@@ -76,14 +66,26 @@ extension FlagTable {
         Flag(.callingAET, value: "AET", category: .network, scope: echoScope,
              summary: "our AE title in the association request",
              details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
-             defaultValue: "DICOMTOOL"),
+             defaultValue: "DICOMTOOL",
+             updates: [FlagUpdate<EchoArgs>.custom { args, title, spelling throws(DicomError) in
+                 do throws(NetError) {
+                     try AssociationAddress.checkAETitle(title, what: spelling)
+                 } catch {
+                     throw DicomError(.usage, error.message)
+                 }
+                 args.callingAETitle = title
+             }]),
         Flag(.repeat, value: "N", category: .network, scope: echoScope,
              summary: "send N C-ECHO requests on one association",
              details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
-             defaultValue: "1"),
+             defaultValue: "1",
+             updates: [FlagUpdate.integer(\EchoArgs.count, in: 1...1_000_000)]),
         Flag(.timeout, value: "SECONDS", category: .network, scope: echoScope,
              summary: "time-out for connecting and for each answer",
              details: "Give up when the connection is not made, or the peer sends nothing, for this many seconds.",
-             defaultValue: "30"),
+             defaultValue: "30",
+             updates: [FlagUpdate<EchoArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }]),
     ]
 }

@@ -16,21 +16,17 @@ public enum TranscodeCommand {
     }
 
     public static func run(_ args: TranscodeArgs, global: GlobalArgs) -> ExitStatus {
-        let options = transcodeOptions(args)
-        let outputs: OutputPlan
-        do { outputs = try OutputPlan(output: args.output, global: global) } catch { return usageFailure("transcode", error) }
+        let reporter = global.reporter(command: "transcode")
+        let run: WritingRun
+        do { run = try WritingRun("transcode", args.write, global: global) } catch { return failure(error, reporter) }
+        let options = args.options
         let json = global.format == .json
-        let written = WrittenFiles()
-        return runOverInputs(command: "transcode", global: global, smallResults: true, outputs: outputs, followsFiles: true,
-                             work: { item throws(DicomError) -> Result in
-            let destination = outputs.destination(for: item)
-            return try transcode(item, options: options, plan: args.plan, destination: destination, sync: args.sync,
-                                 written: written)
+        return runOverInputs(command: "transcode", global: global, reporter: reporter, smallResults: true, outputs: run.outputs,
+                             followsFiles: true, work: { item throws(DicomError) -> Result in
+            try transcode(item, options: options, run: run)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w.asError, input: item.displayName) }
-            if let d = result.directory {
-                return emitDirectory("transcode", item, d, json: json, plan: args.plan, reporter: reporter)
-            }
+            if let d = result.directory { return run.emitDirectory(item, d, json: json, reporter: reporter) }
             guard let r = result.report else { return }
             if json {
                 var fields: [(String, ReporterJSON.Value)] = [
@@ -43,69 +39,46 @@ public enum TranscodeCommand {
                 if let m = r.maxError { fields.append(("maxError", .int(m))) }
                 if let p = r.psnr, p.isFinite { fields.append(("psnr", .double(p))) }
                 StandardOutput.write(ReporterJSON.item(command: "transcode", input: item, fields: fields) + "\n")
-            } else if args.plan {
+            } else if args.write.plan {
                 var text = "\(ValueText.escaped(item.displayName)): \(r.source.name) -> \(r.target.name)"
                 text += r.pixelsReencoded ? ", \(r.frames) frame\(r.frames == 1 ? "" : "s") re-encoded" : ", pixels copied"
                 if r.lossy { text += ", LOSSY" + (r.ratio.map { " (ratio \(LossyBookkeeping.formatDS($0)):1)" } ?? "") }
                 text += "\n" + r.changes.map { "  " + ValueText.escaped($0) + "\n" }.joined()
                 StandardOutput.write(text)
-            } else if args.verify, !global.quiet {
+            } else if options.verify, !global.quiet {
                 var text = "\(ValueText.escaped(item.displayName)): verified"
                 if r.lossy {
                     text += ", max error \(r.maxError ?? 0), RMSE \(NumberText.fixed(r.rmse ?? 0, digits: 3)), PSNR \(NumberText.fixed(r.psnr ?? 0, digits: 2)) dB"
                 } else {
                     text += ", bit-exact"
                 }
-                StandardError.write(text + "\n")
+                reporter.message(text)
             }
         })
     }
 
-    static func transcodeOptions(_ args: TranscodeArgs) -> TranscodeOptions {
-        var o = TranscodeOptions(target: args.target)
-        if let q = args.quality { o.encode.quality = q }
-        if let s = args.subsampling { o.encode.subsampling = EncodeOptions.Subsampling(rawValue: s.rawValue) ?? .s444 }
-        if let p = args.predictor { o.encode.predictor = p }
-        if let n = args.near { o.encode.near = n }
-        switch args.j2k {
-        case .ratio(let r): o.encode.j2k = .ratio(r)
-        case .psnr(let p): o.encode.j2k = .psnr(p)
-        default: o.encode.j2k = .lossless
-        }
-        o.encode.threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        if let t = args.offsetTable { o.offsetTable = TranscodeOptions.OffsetTable(rawValue: t.rawValue) ?? .basic }
-        o.fragmentSize = args.fragmentSize
-        o.reencapsulate = args.reencapsulate
-        o.newSeries = args.newSeries
-        o.verify = args.verify
-        o.maxError = args.maxError
-        o.minPSNR = args.minPSNR
-        return o
-    }
-
-    static func transcode(_ item: InputItem, options: TranscodeOptions, plan: Bool, destination: String?,
-                          sync: Bool, written: WrittenFiles) throws(DicomError) -> Result {
-        let file = try Part10Reader.read(path: item.path ?? "-")
+    static func transcode(_ item: InputItem, options: TranscodeOptions, run: WritingRun) throws(DicomError) -> Result {
+        let file = try run.read(item)
         var warnings = file.warnings
         if BasicDirectory.isBasicDirectory(file) {
             // A DICOMDIR is never in the target syntax (PS3.10 8.6 wants Explicit VR Little Endian):
             // it is rewritten to follow the files it names.
-            let d = try DirectoryFollowing.rewrite(file, input: item, written: written, destination: plan ? nil : destination, sync: sync)
-            return Result(output: plan ? nil : destination, report: nil, warnings: warnings, directory: d)
+            let d = try run.rewriteDirectory(file, item)
+            return Result(output: run.destination(for: item), report: nil, warnings: warnings, directory: d)
         }
+        let destination = run.destination(for: item)
         var options = options
         // A file output can be patched, so lossless multi-frame Pixel Data is streamed frame by frame.
-        options.streamToFile = !plan && destination != nil && destination != "-"
+        options.streamToFile = destination != nil && destination != "-"
         let out = try Transcoder(options).transcode(file)
         warnings += out.pixelWarnings
-        guard !plan, let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
-        let report = try InstanceOutput.write(to: destination, from: item.path.map { [$0] } ?? [], sync: sync) {
+        guard let destination else { return Result(output: nil, report: out.report, warnings: warnings) }
+        // The report is complete once every frame is written (ratio, --verify results); a
+        // --min-psnr failure still discards the output.
+        let report = try run.write(item, to: destination, recording: (out.dataset, options.target)) {
             (sink: inout AtomicOutput) throws(DicomError) -> TranscodeReport in
-            // The report is complete once every frame is written (ratio, --verify results); a
-            // --min-psnr failure still discards the output.
             try out.write(to: &sink, preamble: file.preamble)
         }
-        written.record(input: item.path, dataset: out.dataset, syntax: options.target)
         return Result(output: destination, report: report, warnings: warnings)
     }
 }

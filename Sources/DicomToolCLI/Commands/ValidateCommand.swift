@@ -8,16 +8,18 @@ import FoundationEssentials
 /// exit 83 when a finding reaches --fail-on, the input's status (20, 22) when one could not be read.
 public enum ValidateCommand {
     public static func run(_ args: ValidateArgs, global: GlobalArgs) -> ExitStatus {
-        var options = Validator.Options()
-        options.ignoredRules = Set(args.ignore)
-        let validator = Validator(options: options)
+        let validator = Validator(options: args.options)
         let tracker = ConsistencyTracker()
+        // junit and sarif are whole documents: collected, written at the end. text and json stream.
+        var streamingFormat = global
+        let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
+        if documentFormat != nil { streamingFormat.format = .text }
+        let reporter = streamingFormat.reporter(command: "validate")
         let baseline: Baseline
         do {
             baseline = try args.baseline.map { (p: String) throws(DicomError) in try Baseline.load(path: p) } ?? Baseline()
         } catch {
-            StandardError.write("dicomtool: validate: error: \(error)\n")
-            return error.code.exitStatus
+            return failure(error, reporter)
         }
         // Every input in input order: the findings kept after the baseline and --ignore, or the
         // error of an input that could not be read (so JUnit, SARIF and JSON list every input).
@@ -25,11 +27,7 @@ public enum ValidateCommand {
         var recorded: [FileFindings] = []
         var relativePaths: [String: String] = [:]
         var emitted: [InputItem: Int] = [:]
-        // junit and sarif are whole documents: collected, written at the end. text and json stream.
-        var streamingFormat = global
-        let documentFormat: FindingFormat? = global.format == .junit ? .junit : global.format == .sarif ? .sarif : nil
-        if documentFormat != nil { streamingFormat.format = .text }
-        let status = runOverInputs(command: "validate", global: streamingFormat, smallResults: true, work: { item throws(DicomError) -> FileFindings in
+        let status = runOverInputs(command: "validate", global: streamingFormat, reporter: reporter, smallResults: true, work: { item throws(DicomError) -> FileFindings in
             let file = try Part10Reader.read(path: item.path ?? "-")
             tracker.add(file: item.displayName, dataset: file.dataset)
             return FileFindings(file: item.displayName, relativePath: item.relativePath, findings: validator.validate(file))
@@ -37,7 +35,7 @@ public enum ValidateCommand {
             emitted[item, default: 0] += 1
             recorded.append(findings)
             relativePaths[item.displayName] = item.relativePath
-            let kept = Self.filter(baseline.filter(findings), ignore: args.ignore)
+            let kept = Self.filter(baseline.filter(findings), ignore: args.options.ignoredRules)
             collected.append(kept)
             if global.format == .json {
                 let line = FindingRenderer.jsonLine(kept)
@@ -63,7 +61,7 @@ public enum ValidateCommand {
                 guard let relative = relativePaths[cross.file] else { continue }
                 cross.relativePath = relative
                 recorded.append(cross)
-                let kept = Self.filter(baseline.filter(cross), ignore: args.ignore)
+                let kept = Self.filter(baseline.filter(cross), ignore: args.options.ignoredRules)
                 guard !kept.findings.isEmpty else { continue }
                 // Cross-file findings join their file's entry, so JUnit keeps one test case per file.
                 if let i = collected.firstIndex(where: { $0.file == kept.file && !$0.unreadable && !$0.skipped }) {
@@ -82,7 +80,7 @@ public enum ValidateCommand {
             do {
                 try Baseline(recording: recorded).save(path: path)
             } catch {
-                StandardError.write("dicomtool: validate: error: \(error)\n")
+                reporter.error(error)
                 return .cannotWriteOutput
             }
         }
@@ -90,7 +88,7 @@ public enum ValidateCommand {
         return ValidationOutcome.exitStatus(for: collected, failOn: args.failOn)
     }
 
-    private static func filter(_ f: FileFindings, ignore: [String]) -> FileFindings {
+    private static func filter(_ f: FileFindings, ignore: Set<String>) -> FileFindings {
         guard !ignore.isEmpty else { return f }
         var kept = f
         kept.findings = f.findings.filter { finding in

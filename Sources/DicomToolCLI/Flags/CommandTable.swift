@@ -5,9 +5,14 @@ public enum CommandID: String, Sendable, CaseIterable {
     case dump, transcode, validate, anonymize, derive, echo
 }
 
-/// A command's typed arguments: built from what was typed (stage two of parsing, where
-/// combinations are checked) and run. Adding a command is one `CommandTable` entry, one type
-/// conforming to this, and one runner.
+/// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
+/// updates, then the combinations checked) and run; `DicomTool` dispatches through the table's
+/// `argsType`, with no list of commands of its own. Adding a command is a `CommandID` case and its
+/// `CommandTable` entry; its flags in `FlagTable+<Command>.swift`, each with its docs and the update
+/// of a field of the command's domain options; the type conforming to this
+/// (`Flags/<Command>Args.swift`: those options and the checks of their combination); and
+/// `Commands/<Command>Command.swift`, which runs the domain code over the inputs (`runOverInputs`,
+/// with `WritingRun` for a command that writes instances) and reports through the `Reporter`.
 public protocol CommandArgs: Sendable {
     init(_ low: LowArgs) throws(DicomError)
     func run(global: GlobalArgs) -> ExitStatus

@@ -6,7 +6,8 @@ public struct DumpArgs: CommandArgs, Equatable {
         case text, json, xml
     }
 
-    public var mode: Mode = .text
+    /// `--json`, `--xml`: the output model (at most one).
+    public var json = false, xml = false
     /// Binary values longer than this go out as BulkDataURIs in JSON and XML.
     public var inlineMax: Int = DumpArgs.defaultInlineMax
     /// Filters as typed: tags, keywords or paths, each checked by `TagPath.check`.
@@ -17,22 +18,13 @@ public struct DumpArgs: CommandArgs, Equatable {
 
     public static let defaultInlineMax = 4096
 
+    public var mode: Mode { json ? .json : xml ? .xml : .text }
+
     public init() {}
 
+    /// Stage two: the updates of `FlagTable.dump`, which also refuse the combinations.
     public init(_ low: LowArgs) throws(DicomError) {
-        if low.isOn(.json), low.isOn(.xml) {
-            throw DicomError(.usage, "--json and --xml cannot be combined: choose one output model")
-        }
-        mode = low.isOn(.json) ? .json : low.isOn(.xml) ? .xml : .text
-        inlineMax = try low.integer(.inlineMax, in: 0...Int.max) ?? Self.defaultInlineMax
-        tags = low.texts(.tag)
-        for tag in tags { try TagPath.check(tag) }
-        metaOnly = low.isOn(.metaOnly)
-        noMeta = low.isOn(.noMeta)
-        if metaOnly, noMeta {
-            throw DicomError(.usage, "--meta-only and --no-meta cannot be combined: one shows only the meta, the other hides it")
-        }
-        full = low.isOn(.full)
+        try low.update(&self)
     }
 
     public func run(global: GlobalArgs) -> ExitStatus { DumpCommand.run(self, global: global) }

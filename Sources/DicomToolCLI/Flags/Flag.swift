@@ -1,5 +1,6 @@
-/// What one flag entry says. `FlagTable.all` holds one of these per flag; parsing, help, man pages
-/// and completions are all read from it, so a flag is declared in exactly one place.
+/// What one flag entry says. `FlagTable.all` holds one of these per flag; parsing, help, man pages,
+/// completions and the typed arguments (`updates`) are all read from it, so a flag is declared in
+/// exactly one place.
 public struct Flag: Sendable {
     /// The long name without dashes; also the flag's identity.
     public let id: FlagID
@@ -24,11 +25,16 @@ public struct Flag: Sendable {
     public let takesPath: Bool
     /// Not shown in `-h` (still in `--help` and the man page), for flags rarely typed by hand.
     public let isHiddenFromShortHelp: Bool
+    /// What the flag does to the typed arguments: one `FlagUpdate<Root>` per type it sets a field
+    /// of (a flag shared by several commands sets a field of each command's options). Empty for
+    /// flags that stage two reads as a whole (targets, codec parameters, help).
+    public let updates: [any Sendable]
 
     public init(_ id: FlagID, short: Character? = nil, value valueName: String? = nil,
                 category: FlagCategory, scope: FlagScope, summary: String, details: String,
                 defaultValue: String? = nil, choices: [String] = [], negatable: Bool = false,
-                repeatable: Bool = false, path: Bool = false, hiddenFromShortHelp: Bool = false) {
+                repeatable: Bool = false, path: Bool = false, hiddenFromShortHelp: Bool = false,
+                updates: [any Sendable] = []) {
         self.id = id
         self.short = short
         self.valueName = valueName
@@ -42,6 +48,7 @@ public struct Flag: Sendable {
         self.isRepeatable = repeatable
         self.takesPath = path
         self.isHiddenFromShortHelp = hiddenFromShortHelp
+        self.updates = updates
     }
 
     public var long: String { id.rawValue }

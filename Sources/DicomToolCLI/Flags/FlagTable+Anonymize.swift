@@ -1,29 +1,51 @@
+import DicomCore
+import DicomIO
+import DicomAnonymize
+
 extension FlagTable {
     private static let scope: FlagScope = .commands([.anonymize])
 
-    private static func option(_ id: FlagID, _ summary: String, _ details: String) -> Flag {
-        Flag(id, category: .anonymize, scope: scope, summary: summary, details: details, negatable: true)
+    /// A PS3.15 option: a switch that sets its field of the anonymizer's options.
+    private static func option(_ id: FlagID, _ field: WritableKeyPath<AnonymizeOptions, Bool> & Sendable,
+                               _ summary: String, _ details: String,
+                               then check: FlagUpdate<AnonymizeOptions>.Check? = nil) -> Flag {
+        Flag(id, category: .anonymize, scope: scope, summary: summary, details: details, negatable: true,
+             updates: [FlagUpdate.toggle(field, then: check)])
     }
 
     static let anonymize: [Flag] = [
-        option(.retainSafePrivate, "keep private attributes known to be safe (PS3.15 E.3.10)",
+        option(.retainSafePrivate, \.retainSafePrivate,
+               "keep private attributes known to be safe (PS3.15 E.3.10)",
                "Retain Safe Private Option: keep private attributes listed as safe; all other private attributes are removed."),
-        option(.retainUIDs, "keep UIDs (Retain UIDs Option)",
+        option(.retainUIDs, \.retainUIDs,
+               "keep UIDs (Retain UIDs Option)",
                "Retain UIDs Option: keep the original Study, Series, SOP Instance and other UIDs."),
-        option(.retainDeviceIdentity, "keep device identity (Retain Device Identity Option)",
+        option(.retainDeviceIdentity, \.retainDeviceIdentity,
+               "keep device identity (Retain Device Identity Option)",
                "Retain Device Identity Option: keep station names, device serial numbers and similar attributes."),
-        option(.retainInstitutionIdentity, "keep institution identity (Retain Institution Identity Option)",
+        option(.retainInstitutionIdentity, \.retainInstitutionIdentity,
+               "keep institution identity (Retain Institution Identity Option)",
                "Retain Institution Identity Option: keep institution names, addresses and departments."),
-        option(.retainPatientCharacteristics, "keep patient characteristics (age, sex, size, weight)",
+        option(.retainPatientCharacteristics, \.retainPatientCharacteristics,
+               "keep patient characteristics (age, sex, size, weight)",
                "Retain Patient Characteristics Option: keep sex, age, size, weight and similar attributes."),
-        option(.retainLongFullDates, "keep dates and times (Retain Longitudinal Full Dates Option)",
+        option(.retainLongFullDates, \.retainLongFullDates,
+               "keep dates and times (Retain Longitudinal Full Dates Option)",
                "Retain Longitudinal Temporal Information with Full Dates Option: keep every date and time."),
-        option(.retainLongModifiedDates, "shift dates by a keyed per-patient offset",
+        option(.retainLongModifiedDates, \.retainLongModifiedDates,
+               "shift dates by a keyed per-patient offset",
                """
                Retain Longitudinal Temporal Information with Modified Dates Option: shift every date by \
                an offset derived from the secret and the Patient ID, so intervals and ages stay consistent.
-               """),
-        option(.cleanDescriptors, "clean free-text descriptions instead of removing them",
+               """,
+               then: { options, _, _ throws(DicomError) in
+                   if options.retainLongFullDates, options.retainLongModifiedDates {
+                       throw DicomError(.usage, "--retain-long-full-dates and --retain-long-modified-dates cannot be combined: "
+                                        + "keep dates or shift them")
+                   }
+               }),
+        option(.cleanDescriptors, \.cleanDescriptors,
+               "clean free-text descriptions instead of removing them",
                """
                Clean Descriptors Option: keep descriptions with every identifying value of the file \
                replaced by X. The matching rule (the same as --check's): letters compare without \
@@ -35,9 +57,11 @@ extension FlagTable {
                private ones; values under 3 characters, and a value also found in an attribute the \
                profile keeps, are left alone.
                """),
-        option(.cleanStructuredContent, "clean structured report content",
+        option(.cleanStructuredContent, \.cleanStructuredContent,
+               "clean structured report content",
                "Clean Structured Content Option: keep SR content items with identifying values removed."),
-        option(.cleanGraphics, "clean graphics (overlays, annotations)",
+        option(.cleanGraphics, \.cleanGraphics,
+               "clean graphics (overlays, annotations)",
                "Clean Graphics Option: keep graphic annotations and overlays cleaned of identifying text."),
         Flag(.keep, value: "TAG", category: .anonymize, scope: scope,
              summary: "keep TAG unchanged (tag, keyword or path; repeatable)",
@@ -47,10 +71,18 @@ extension FlagTable {
              replace, the identity is not removed: Patient Identity Removed (0012,0062) is NO and \
              De-identification Method (0012,0063) names what was kept ('kept as is: PatientName').
              """,
-             repeatable: true),
+             repeatable: true,
+             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
+                 try TagPath.check(text)
+                 options.keep.append(try TagSelector(parsing: text))
+             }]),
         Flag(.remove, value: "TAG", category: .anonymize, scope: scope,
              summary: "remove TAG (tag, keyword or path; repeatable)",
-             details: "Remove this attribute even where the profile would keep it.", repeatable: true),
+             details: "Remove this attribute even where the profile would keep it.", repeatable: true,
+             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
+                 try TagPath.check(text)
+                 options.remove.append(try TagSelector(parsing: text))
+             }]),
         Flag(.set, value: "TAG=VALUE", category: .anonymize, scope: scope,
              summary: "set TAG to VALUE after de-identification (repeatable)",
              details: """
@@ -62,7 +94,14 @@ extension FlagTable {
              (--set 0009,0010=VENDOR --set 0009,1001=x); its VR is the one in the data set, the \
              private dictionary's, or else LO.
              """,
-             repeatable: true),
+             repeatable: true,
+             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
+                 guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+                     throw DicomError(.usage, "--set expects TAG=VALUE, e.g. PatientID=SUBJECT-01, not '\(text)'")
+                 }
+                 try TagPath.check(String(text[..<eq]))
+                 options.set.append((try TagSelector(parsing: String(text[..<eq])), String(text[text.index(after: eq)...])))
+             }]),
         Flag(.secretFile, value: "FILE", category: .anonymize, scope: scope,
              summary: "secret key for UID and date mapping",
              details: """
@@ -70,7 +109,8 @@ extension FlagTable {
              result on any machine, in any shard. Without it a random secret is used and a warning says \
              that runs will not agree. Keep it secret: it links outputs to inputs.
              """,
-             path: true),
+             path: true,
+             updates: [FlagUpdate.text(\AnonymizeArgs.secretFile)]),
         Flag(.burnedIn, value: "POLICY", category: .anonymize, scope: scope,
              summary: "files likely to carry burned-in text: refuse, warn or allow",
              details: """
@@ -78,7 +118,8 @@ extension FlagTable {
              SC, XA, RF, ES, XC, OT and others): 'refuse' (default) writes nothing for that file and \
              fails it with status 80; 'warn' writes it with a warning; 'allow' writes it silently.
              """,
-             defaultValue: "refuse", choices: ["refuse", "warn", "allow"]),
+             defaultValue: "refuse", choices: ["refuse", "warn", "allow"],
+             updates: [FlagUpdate.choice(\AnonymizeOptions.burnedIn)]),
         Flag(.layout, value: "LAYOUT", category: .anonymize, scope: scope,
              summary: "output tree: mirror the inputs, or uid (Patient/Study/Series/Instance)",
              details: """
@@ -88,7 +129,8 @@ extension FlagTable {
              patient (ANON and 12 hex digits, from the secret, the Patient ID and the name), the same \
              in the files, in DICOMDIR patient records, in these folder names and in --map-out.
              """,
-             defaultValue: "mirror", choices: ["mirror", "uid"]),
+             defaultValue: "mirror", choices: ["mirror", "uid"],
+             updates: [FlagUpdate.choice(\AnonymizeArgs.layout)]),
         Flag(.mapOut, value: "FILE", category: .anonymize, scope: scope,
              summary: "write an audit of old -> new UIDs and patient pseudonyms to FILE",
              details: """
@@ -97,7 +139,8 @@ extension FlagTable {
              PatientName). Backslash, tab, CR and LF in a value are written as \\\\, \\t, \\r, \\n. \
              Refused when FILE is inside the output tree.
              """,
-             path: true),
+             path: true,
+             updates: [FlagUpdate.text(\AnonymizeArgs.mapOut)]),
         Flag(.check, category: .anonymize, scope: scope,
              summary: "scan ANONYMIZED for the identifying values of ORIGINAL",
              details: """
@@ -110,6 +153,7 @@ extension FlagTable {
              in a kept file name (a DICOMDIR's Referenced File ID) is reported, unless --keep \
              ReferencedFileID accepts the names. Exit 83 when any is \
              found.
-             """),
+             """,
+             updates: [FlagUpdate.toggle(\AnonymizeArgs.check)]),
     ]
 }

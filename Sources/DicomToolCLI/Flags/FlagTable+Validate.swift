@@ -1,3 +1,5 @@
+import DicomValidate
+
 extension FlagTable {
     private static let scope: FlagScope = .commands([.validate])
 
@@ -8,7 +10,8 @@ extension FlagTable {
              Exit with status 83 when any finding of this severity or above remains (after --baseline \
              and --ignore). 'error' by default; 'warning' also fails on warnings.
              """,
-             defaultValue: "error", choices: ["error", "warning"]),
+             defaultValue: "error", choices: ["error", "warning"],
+             updates: [FlagUpdate.choice(\ValidateArgs.failOn)]),
         Flag(.baseline, value: "FILE", category: .validate, scope: scope,
              summary: "findings recorded in FILE do not fail the run",
              details: """
@@ -18,17 +21,20 @@ extension FlagTable {
              found under; the file name for a file argument), so a baseline matches in another \
              checkout or a copy of the tree. Inputs that cannot be read are never baselined.
              """,
-             path: true),
+             path: true,
+             updates: [FlagUpdate.text(\ValidateArgs.baseline)]),
         Flag(.writeBaseline, value: "FILE", category: .validate, scope: scope,
              summary: "record this run's findings in FILE",
              details: "Write every finding of this run to FILE as a baseline for later runs (a stable, sorted JSON file).",
-             path: true),
+             path: true,
+             updates: [FlagUpdate.text(\ValidateArgs.writeBaseline)]),
         Flag(.ignore, value: "RULE", category: .validate, scope: scope,
              summary: "do not report RULE (repeatable; 'vr.' ignores a family)",
              details: """
              Do not report findings of this rule id. A value ending in '.' ignores every rule starting \
              with it, e.g. 'iod.attribute.' or 'vr.'.
              """,
-             repeatable: true),
+             repeatable: true,
+             updates: [FlagUpdate<Validator.Options>.each { options, text, _ in options.ignoredRules.insert(text) }]),
     ]
 }

@@ -47,31 +47,10 @@ public struct GlobalArgs: Sendable {
 
     public static var defaultJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// Stage two for the global flags.
+    /// Stage two for the global flags: their updates (`FlagTable.global`).
     public init(_ low: LowArgs) throws(DicomError) {
         self.init(inputs: low.positionals)
-        jobs = try low.integer(.jobs, in: 1...4096) ?? Self.defaultJobs
-        if let text = low.text(.shard) { shard = try Self.parseShard(text, spelling: low.spelling(.shard)) }
-        filesFrom = low.text(.filesFrom)
-        nulSeparated = low.isOn(.null)
-        if nulSeparated, filesFrom == nil {
-            throw DicomError(.usage, "\(low.spelling(.null)) applies to --files-from, which was not given")
-        }
-        failFast = low.isOn(.failFast)
-        include = low.texts(.include)
-        exclude = low.texts(.exclude)
-        allFiles = low.isOn(.allFiles)
-        progress = low.toggle(.progress)
-        quiet = low.isOn(.quiet)
-        if let text = low.text(.format) {
-            guard let value = OutputFormat(rawValue: text) else {
-                throw Self.badChoice(text, for: .format, spelling: low.spelling(.format))
-            }
-            format = value
-            if (value == .junit || value == .sarif), low.command != .validate {
-                throw DicomError(.usage, "\(low.spelling(.format)) \(value.rawValue) applies to validate only; use text or json")
-            }
-        }
+        try low.update(&self)
     }
 
     /// `I/N` with 1 <= I <= N.

@@ -63,23 +63,33 @@ public struct LowArgs: Sendable {
     /// An integer value in `range`, or nil when the flag was not given.
     public func integer(_ id: FlagID, in range: ClosedRange<Int>) throws(DicomError) -> Int? {
         guard let occurrence = last(id), case .text(let raw) = occurrence.value else { return nil }
-        guard let value = Int(raw) else {
-            throw DicomError(.usage, "\(occurrence.spelling) expects an integer, not '\(raw)'")
-        }
-        guard range.contains(value) else {
-            throw DicomError(.usage, "\(occurrence.spelling) must be \(Self.describe(range)), not \(value)")
-        }
-        return value
+        return try Self.integer(raw, spelling: occurrence.spelling, in: range)
     }
 
     /// A finite decimal value above `minimum` (exclusive), or nil when the flag was not given.
     public func decimal(_ id: FlagID, above minimum: Double) throws(DicomError) -> Double? {
         guard let occurrence = last(id), case .text(let raw) = occurrence.value else { return nil }
+        return try Self.decimal(raw, spelling: occurrence.spelling, above: minimum)
+    }
+
+    /// The value `raw` of the flag typed as `spelling`, as an integer in `range`.
+    static func integer(_ raw: String, spelling: String, in range: ClosedRange<Int>) throws(DicomError) -> Int {
+        guard let value = Int(raw) else {
+            throw DicomError(.usage, "\(spelling) expects an integer, not '\(raw)'")
+        }
+        guard range.contains(value) else {
+            throw DicomError(.usage, "\(spelling) must be \(Self.describe(range)), not \(value)")
+        }
+        return value
+    }
+
+    /// The value `raw` of the flag typed as `spelling`, as a finite number above `minimum`.
+    static func decimal(_ raw: String, spelling: String, above minimum: Double) throws(DicomError) -> Double {
         guard let value = Double(raw), value.isFinite else {
-            throw DicomError(.usage, "\(occurrence.spelling) expects a number, not '\(raw)'")
+            throw DicomError(.usage, "\(spelling) expects a number, not '\(raw)'")
         }
         guard value > minimum else {
-            throw DicomError(.usage, "\(occurrence.spelling) must be greater than \(Self.format(minimum)), not \(raw)")
+            throw DicomError(.usage, "\(spelling) must be greater than \(Self.format(minimum)), not \(raw)")
         }
         return value
     }

@@ -96,13 +96,32 @@ public final class Reporter: @unchecked Sendable {
         }
     }
 
-    /// The text of one diagnostic line (no newline).
-    public static func diagnosticLine(command: String, severity: Severity, error: DicomError,
+    /// `dicomtool: <command>: <input>: <message>`: a verdict that is neither an error nor a warning
+    /// (anonymize --check's "nothing found"), written even when quiet, as errors are.
+    public func note(_ message: String, input: String? = nil) {
+        var line = "dicomtool: \(Reporter.escape(command)): "
+        if let input { line += Reporter.escape(input) + ": " }
+        self.message(line + Reporter.escape(message))
+    }
+
+    /// A line of its own that is neither an error nor a warning (a check's verdict, a --verify
+    /// result), written whole, with the progress bar cleared first.
+    public func message(_ line: String) {
+        lock.withLock {
+            clearProgressLocked()
+            writeStandardError(line + "\n")
+        }
+    }
+
+    /// The text of one diagnostic line (no newline); `command` is nil for an error before the
+    /// command name (a usage error).
+    public static func diagnosticLine(command: String?, severity: Severity, error: DicomError,
                                       input: String? = nil) -> String {
         var rest = error
         let file = rest.file ?? input
         rest.file = nil
-        var line = "dicomtool: \(escape(command)): "
+        var line = "dicomtool: "
+        if let command { line += escape(command) + ": " }
         if let file { line += escape(file) + ": " }
         line += severity.rawValue + ": " + escape(rest.description)
         return line
