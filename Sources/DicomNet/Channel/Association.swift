@@ -45,14 +45,7 @@ public enum Association {
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: address.host, port: address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(readTimeout)))
-                        try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
-                        try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
-                        try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
-                        return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
-                    }
+                    PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
                 }
         } catch {
             throw NetError(.cannotConnect, "cannot connect to \(address): \(error)")

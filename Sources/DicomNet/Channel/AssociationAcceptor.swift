@@ -22,14 +22,7 @@ public struct AssociationAcceptor: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(readTimeout)))
-                        try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
-                        try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
-                        try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
-                        return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
-                    }
+                    PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
                 }
         } catch {
             throw NetError(.cannotConnect, "cannot listen on \(host):\(port): \(error)")

@@ -53,3 +53,19 @@ final class ReadTimeoutHandler: ChannelInboundHandler, Sendable {
         context.fireUserInboundEventTriggered(event)
     }
 }
+
+/// The pipeline of every association channel, requestor's and acceptor's alike: PDUs framed and
+/// length-checked in, PDUs encoded out, and the read time-out.
+enum PDUChannel {
+    static func configure(_ channel: any Channel, limits: PDULimits, readTimeout: Int64)
+        -> EventLoopFuture<NIOAsyncChannel<PDU, PDU>> {
+        channel.eventLoop.makeCompletedFuture {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(readTimeout)))
+            try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
+            try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
+            try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
+            return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
+        }
+    }
+}
