@@ -11,7 +11,7 @@ public func fuzzReader(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let source = ByteSource(ownedBytes: bytes, name: "fuzz input")
     guard let file = try? Part10Reader.read(source: source) else { return 0 }
     _ = TextDumper().render(file)
-    guard let target = TransferSyntax(uid: "1.2.840.10008.1.2.1") else { return 0 }
+    let target = TransferSyntax.explicitVRLittleEndian
     guard let out = try? Transcoder(TranscodeOptions(target: target)).transcode(file) else { return 0 }
     var sink = MemorySink()
     try? DatasetWriter(syntax: target, streamed: out.streamed)

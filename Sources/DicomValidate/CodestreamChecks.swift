@@ -73,8 +73,8 @@ enum CodestreamChecks {
         }
         // Which SOF processes each syntax allows (PS3.5 A.4.1, 10.x): baseline is SOF0, extended
         // adds SOF1, lossless is SOF3 (process 14).
-        let allowed: [String: Set<Int>] = ["1.2.840.10008.1.2.4.50": [0], "1.2.840.10008.1.2.4.51": [0, 1],
-                                           "1.2.840.10008.1.2.4.57": [3], "1.2.840.10008.1.2.4.70": [3]]
+        let allowed: [String: Set<Int>] = [TransferSyntax.jpegBaseline.uid: [0], TransferSyntax.jpegExtended.uid: [0, 1],
+                                           TransferSyntax.jpegLossless.uid: [3], TransferSyntax.jpegLosslessSV1.uid: [3]]
         if let set = allowed[syntax.uid], !set.contains(h.process) {
             out.add(.error, "codestream.process", "PixelData", Tag.pixelData,
                     "JPEG SOF\(h.process) is not allowed in \(syntax.name) (expects SOF\(set.sorted().map(String.init).joined(separator: "/SOF")))",
@@ -110,9 +110,9 @@ enum CodestreamChecks {
         }
         f.lossy = near > 0
         f.what = "the JPEG-LS stream (NEAR \(near))"
-        if near > 0 && syntax.uid == "1.2.840.10008.1.2.4.80" {
+        if near > 0 && syntax.family == .jpegLS && syntax.isLosslessOnly {
             out.add(.error, "codestream.near", "PixelData", Tag.pixelData,
-                    "JPEG-LS NEAR is \(near) under JPEG-LS Lossless (1.2.840.10008.1.2.4.80), which requires NEAR 0", "PS3.5 A.4.3")
+                    "JPEG-LS NEAR is \(near) under JPEG-LS Lossless (\(syntax.uid)), which requires NEAR 0", "PS3.5 A.4.3")
         }
         return f
     }
@@ -159,7 +159,7 @@ enum CodestreamChecks {
             return nil
         }
         f.lossy = reversible == false
-        if reversible == false, ["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202"].contains(syntax.uid) {
+        if reversible == false, syntax.isLosslessOnly, syntax.family == .jpeg2000 || syntax.family == .htj2k {
             out.add(.error, "codestream.wavelet", "PixelData", Tag.pixelData,
                     "the codestream uses the irreversible 9/7 wavelet under \(syntax.name), a lossless-only syntax", "PS3.5 A.4.4")
         }

@@ -1,3 +1,4 @@
+import DicomCore
 import NIOCore
 import NIOPosix
 
@@ -22,7 +23,7 @@ extension Association {
     /// the response's last byte read.
     public static func echo(_ address: AssociationAddress, count: Int, options: RequestorOptions = RequestorOptions()) async throws -> [EchoResult] {
         let contexts = [(abstractSyntax: verificationSOPClassUID,
-                         transferSyntaxes: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"])]
+                         transferSyntaxes: [TransferSyntax.explicitVRLittleEndian.uid, TransferSyntax.implicitVRLittleEndian.uid])]
         return try await withAssociation(to: address, contexts: contexts, options: options) { session in
             var results: [EchoResult] = []
             let clock = ContinuousClock()
