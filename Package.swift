@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
 // DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool;
-// DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomToolCLI.
+// DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
 import PackageDescription
@@ -50,6 +50,9 @@ let package = Package(
         .target(name: "DicomNet",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")]),
+        // DIMSE services over DicomNet: storage (send, receive), later query/retrieve and commitment.
+        .target(name: "DicomServices",
+                dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet"]),
         // IOD, pixel, lossy and codestream checks and their reports.
         .target(name: "DicomValidate", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels"]),
         // The PS3.15 de-identification profile, identity scan and self-check, keyed mapping, output
@@ -58,7 +61,7 @@ let package = Package(
                 dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomNet"]),
+                               "DicomNet", "DicomServices"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -70,6 +73,8 @@ let package = Package(
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
         .testTarget(name: "DicomNetTests", dependencies: ["DicomNet"]),
+        .testTarget(name: "DicomServicesTests",
+                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomServices", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",
