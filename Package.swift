@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
         .testTarget(name: "DicomNetTests", dependencies: ["DicomNet"]),
         .testTarget(name: "DicomServicesTests",
-                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomServices", "DicomTestSupport"]),
+                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",

@@ -33,12 +33,15 @@ public enum FlagID: String, Sendable, CaseIterable {
     case frames, splitFrames = "split-frames", crop, downsample, resize, window, to8Bit = "to-8bit", lossy, primary
     // echo
     case callingAET = "calling-aet", `repeat`, timeout
+    // send
+    case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
+         warningsAsErrors = "warnings-as-errors"
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo
+        + echo + send
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
