@@ -97,9 +97,11 @@ public enum StoragePlan {
     /// as is when its syntax was accepted; else a lossless conversion (uncompressed first, then
     /// the lossless-only compressed syntaxes the peer took); else the lossy syntax the user
     /// allowed; else a refusal naming what the peer accepted. `exclude` lists syntaxes already
-    /// tried for this instance (a conversion the encoder refused).
+    /// tried for this instance (a conversion the encoder refused). `rewrite`: the file's bytes
+    /// cannot go as they are (elements not encoded as its syntax says, an odd length), so even in
+    /// its own syntax it goes through the writer.
     public static func decide(sopClass: String, syntax: TransferSyntax, accepted: [NegotiatedAssociation.Context],
-                              allowLossy: TransferSyntax?, exclude: Set<String> = []) -> Decision {
+                              allowLossy: TransferSyntax?, exclude: Set<String> = [], rewrite: Bool = false) -> Decision {
         let forClass = accepted.filter { $0.abstractSyntax == sopClass && $0.transferSyntax != nil }
         guard !forClass.isEmpty else {
             var reason = "the peer accepted no presentation context for \(sopClassName(sopClass)) in \(syntax.name) or uncompressed"
@@ -107,7 +109,7 @@ public enum StoragePlan {
             return .refused(reason)
         }
         if let c = forClass.first(where: { $0.transferSyntax == syntax.uid }), !exclude.contains(syntax.uid) {
-            return .asIs(contextID: c.id)
+            return rewrite ? .lossless(contextID: c.id, syntax) : .asIs(contextID: c.id)
         }
         let candidates = forClass.compactMap { c -> (UInt8, TransferSyntax)? in
             guard let uid = c.transferSyntax, !exclude.contains(uid), let ts = TransferSyntax(uid: uid) else { return nil }

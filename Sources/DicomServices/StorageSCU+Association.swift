@@ -109,15 +109,18 @@ struct AssociationRun {
             outcome.error = error
             return outcome
         }
-        // Deflated files and files whose elements are not encoded as their syntax says are
-        // rewritten rather than sent as they are (the peer reads what the syntax promises).
+        // Files whose elements are not encoded as their syntax says, or whose data set has an odd
+        // length (an odd fragment: dcmtk aborts on the odd last PDV), go through the writer even
+        // in their own syntax; the peer reads what the syntax promises. A deflated data set is
+        // one stream (sent inflated and rewritten to another syntax).
         let encodingMatches = file.datasetEncoding == DatasetEncoding(explicitVR: file.transferSyntax.isExplicitVR,
                                                                       bigEndian: file.transferSyntax.isBigEndian)
-        var exclude: Set<String> = file.transferSyntax.isDeflated || !encodingMatches ? [file.transferSyntax.uid] : []
+        let rewrite = !encodingMatches || (file.datasetSource.count - file.datasetOffset) % 2 != 0
+        var exclude: Set<String> = file.transferSyntax.isDeflated ? [file.transferSyntax.uid] : []
         let chunk = try PDVFragmenter.fragmentCapacity(maxPDULength: session.maxSendLength)
         while true {
             let decision = StoragePlan.decide(sopClass: c.sopClassUID, syntax: file.transferSyntax, accepted: session.acceptedContexts,
-                                              allowLossy: options.allowLossy, exclude: exclude)
+                                              allowLossy: options.allowLossy, exclude: exclude, rewrite: rewrite)
             switch decision {
             case .refused(let reason):
                 outcome.error = DicomError(.associationRejected, reason)
@@ -145,7 +148,7 @@ struct AssociationRun {
                     exclude.insert(target.uid)
                     if case .refused = StoragePlan.decide(sopClass: c.sopClassUID, syntax: file.transferSyntax,
                                                           accepted: session.acceptedContexts, allowLossy: options.allowLossy,
-                                                          exclude: exclude) {
+                                                          exclude: exclude, rewrite: rewrite) {
                         outcome.error = DicomError(error.code, "converting to \(target.name) for the peer: \(error.message)",
                                                    offset: error.offset, tag: error.tag)
                         return outcome
@@ -154,7 +157,11 @@ struct AssociationRun {
                 }
                 outcome.sopInstanceUID = prelude.sopInstanceUID
                 outcome.sentSyntax = target
-                outcome.conversion = prelude.report.lossy || (decision != .lossless(contextID: contextID, target)) ? .lossy : .lossless
+                if prelude.report.lossy || decision != .lossless(contextID: contextID, target) {
+                    outcome.conversion = .lossy
+                } else {
+                    outcome.conversion = target == file.transferSyntax ? .rewritten : .lossless
+                }
                 let response: DIMSECommand
                 do {
                     response = try await session.store(sopClassUID: c.sopClassUID, sopInstanceUID: prelude.sopInstanceUID,

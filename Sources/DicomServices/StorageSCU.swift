@@ -34,7 +34,10 @@ public struct StorageSCUOptions: Sendable {
 
 /// What became of one instance.
 public struct StoreOutcome: Sendable {
-    public enum Conversion: String, Sendable { case none, lossless, lossy }
+    /// none: the file's own bytes; rewritten: its own syntax through the writer (elements not
+    /// encoded as the syntax says, an odd length); lossless: decoded or re-encoded bit-exact;
+    /// lossy: allowed by --allow-lossy, with the lossy bookkeeping.
+    public enum Conversion: String, Sendable { case none, rewritten, lossless, lossy }
 
     public var index: Int
     public var name: String
@@ -125,6 +128,9 @@ public enum StorageSCU {
         let sopInstance = nonEmpty(file.dataset.string(.sopInstanceUID)) ?? file.meta.string(.mediaStorageSOPInstanceUID)
         guard let sopClass, !sopClass.isEmpty else {
             throw DicomError(.invalidInput, "no SOP Class UID (0002,0002 or 0008,0016): a C-STORE needs one", tag: .sopClassUID)
+        }
+        if sopClass == UIDDictionary.entry(forKeyword: "MediaStorageDirectoryStorage")?.uid {
+            throw DicomError(.unsupported, "a DICOMDIR is a file-set's index, not an instance: it is never sent with C-STORE (PS3.10 8.6)")
         }
         guard let sopInstance, !sopInstance.isEmpty else {
             throw DicomError(.invalidInput, "no SOP Instance UID (0002,0003 or 0008,0018): a C-STORE needs one", tag: .sopInstanceUID)

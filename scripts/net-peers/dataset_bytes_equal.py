@@ -10,11 +10,16 @@ def dataset_bytes(path):
     b = open(path, "rb").read()
     if b[128:132] != b"DICM":
         raise SystemExit("%s: no DICM prefix" % path)
-    # (0002,0000) UL group length, explicit VR little endian: tag 4, VR 2, length 2, value 4.
-    if b[132:136] != b"\x02\x00\x00\x00":
-        raise SystemExit("%s: meta does not start with its group length" % path)
-    group = struct.unpack("<I", b[140:144])[0]
-    return b[144 + group:]
+    # Walk the meta's elements (Explicit VR Little Endian) to the first that is not group 0002:
+    # a meta without its group length still ends there.
+    pos = 132
+    while pos + 8 <= len(b) and struct.unpack("<H", b[pos:pos + 2])[0] == 0x0002:
+        vr = b[pos + 4:pos + 6]
+        if vr in (b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"UC", b"UR", b"OD", b"OL", b"OV"):
+            pos += 12 + struct.unpack("<I", b[pos + 8:pos + 12])[0]
+        else:
+            pos += 8 + struct.unpack("<H", b[pos + 6:pos + 8])[0]
+    return b[pos:]
 
 args = sys.argv[1:]
 values = args[:1] == ["--values"]

@@ -10,6 +10,7 @@ usage: store_scp.py PORT OUTDIR [--syntaxes UID,UID] [--classes FILE] [--fail-fi
   --stop-after  after answering the N-th instance stored, exit abruptly (no release, no abort);
                 requests after it are never answered
   --hang-after  after N instances stored, answer nothing (for the sender's DIMSE time-out)
+  --max-pdu     the Maximum Length announced (default 0: no limit)
 """
 import argparse, os, threading, time
 from pynetdicom import AE, evt, AllStoragePresentationContexts
@@ -23,10 +24,11 @@ p.add_argument("--classes")
 p.add_argument("--fail-first", type=int, default=0)
 p.add_argument("--stop-after", type=int, default=0)
 p.add_argument("--hang-after", type=int, default=0)
+p.add_argument("--max-pdu", type=int, default=0)
 a = p.parse_args()
 
 ae = AE(ae_title="PYSCP")
-ae.maximum_pdu_size = 0
+ae.maximum_pdu_size = a.max_pdu
 syntaxes = a.syntaxes.split(",")
 classes = [c.abstract_syntax for c in AllStoragePresentationContexts]
 if a.classes:
