@@ -158,10 +158,17 @@ public struct AssociationSession {
     /// One P-DATA-TF, through the state machine, within the DIMSE time-out: a peer that stops
     /// reading stalls the write (back-pressure), and the deadline ends the wait.
     mutating func send(_ tf: DataTF) async throws {
-        _ = try machine.handle(.dataRequest)
+        try await send([tf])
+    }
+
+    /// Several P-DATA-TFs in one write (one hop to the event loop, one deadline armed): how a
+    /// small instance's command and data set go out together.
+    mutating func send(_ tfs: [DataTF]) async throws {
+        guard !tfs.isEmpty else { return }
+        for _ in tfs { _ = try machine.handle(.dataRequest) }
         let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the peer to take the data we send (DIMSE)")
         defer { timer.cancel() }
-        try await outbound.write(.dataTF(tf))
+        try await outbound.write(contentsOf: tfs.map(PDU.dataTF))
     }
 
     /// Waits (DIMSE time-out) for the response to `command`, collecting its PDVs.

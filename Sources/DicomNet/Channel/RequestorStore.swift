@@ -61,8 +61,9 @@ final class LockedValue<Value: Sendable>: @unchecked Sendable {
 
 extension AssociationSession {
     /// C-STORE (PS3.7 9.1.1) on the accepted context `contextID`: the command set, then the data
-    /// set as `dataSet` hands it over, a PDV per P-DATA-TF of the peer's maximum length, each
-    /// written only when the channel takes it (back-pressure); then the response, whose status
+    /// set as `dataSet` hands it over, a PDV per P-DATA-TF of the peer's maximum length, written
+    /// in batches of at most `batchBytes` only when the channel takes them (back-pressure); then
+    /// the response, whose status
     /// the caller judges. The context must be accepted and the data set in its transfer syntax.
     public mutating func store(sopClassUID: String, sopInstanceUID: String, contextID: UInt8,
                                dataSet: inout some DataSetStream) async throws -> DIMSECommand {
@@ -73,15 +74,24 @@ extension AssociationSession {
         nextMessageID &+= 1
         let command = DIMSECommand.storeRQ(messageID: id, sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID)
         let maxLength = maxSendLength
-        for tf in try PDVFragmenter.dataTFs(command.encoded(), contextID: contextID, isCommand: true, maxPDULength: maxLength) {
-            try await send(tf)
-        }
+        // PDUs go out in batches of up to `batchBytes`: a small instance's command and data set
+        // in one write, a large one a few PDUs at a time, each batch written only when the
+        // channel takes it (back-pressure), so memory stays bounded by a batch and a fragment.
+        var batch = try PDVFragmenter.dataTFs(command.encoded(), contextID: contextID, isCommand: true, maxPDULength: maxLength)
+        var batchBytes = 0
         let capacity = try PDVFragmenter.fragmentCapacity(maxPDULength: maxLength)
         // One fragment of look-ahead: the last PDV must say it is the last.
         var current = try await dataSet.next(maxLength: capacity)
         repeat {
             let following = current == nil ? nil : try await dataSet.next(maxLength: capacity)
-            try await send(DataTF(values: [PDV(contextID: contextID, isCommand: false, isLast: following == nil, data: current ?? [])]))
+            let data = current ?? []
+            batch.append(DataTF(values: [PDV(contextID: contextID, isCommand: false, isLast: following == nil, data: data)]))
+            batchBytes += data.count
+            if batchBytes >= Self.batchBytes || following == nil {
+                try await send(batch)
+                batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
+            }
             current = following
         } while current != nil
         let response = try await self.response(to: command)
@@ -90,6 +100,9 @@ extension AssociationSession {
         }
         return response.command
     }
+
+    /// The most data set bytes handed to the channel in one write.
+    static let batchBytes = 256 << 10
 
     /// The accepted contexts, for the caller's plan of what to send in which syntax.
     public var acceptedContexts: [NegotiatedAssociation.Context] { negotiated?.accepted ?? [] }
