@@ -24,10 +24,16 @@ public enum StoragePlan {
     /// (PS3.5 10.1: Implicit VR Little Endian is the default every application supports).
     public static let uncompressed = [TransferSyntax.explicitVRLittleEndian.uid, TransferSyntax.implicitVRLittleEndian.uid]
 
+    /// The lossless compressed syntaxes the transcoder writes, proposed together for a peer that
+    /// takes compressed data only (it picks one; a file then goes there bit-exact).
+    public static let losslessCompressed = [TransferSyntax.jpegLSLossless, .jpeg2000Lossless, .rleLossless, .jpegLosslessSV1,
+                                            .htj2kLossless].map(\.uid)
+
     /// The presentation contexts for `candidates`: per SOP class (in first-seen order), one context
     /// per syntax the files have, so each can go as it is; one context with both uncompressed
-    /// syntaxes, the fallback any file can be converted to; and with `lossy`, one for that syntax.
-    /// A peer picks one syntax per context, so each syntax wanted for sure has its own.
+    /// syntaxes, the fallback any file can be converted to; one with the lossless compressed
+    /// syntaxes; and with `lossy`, one for that syntax. A peer picks one syntax per context, so
+    /// each syntax wanted for sure has its own.
     public static func contexts(for candidates: [StoreCandidate], lossy: TransferSyntax? = nil)
         -> [(abstractSyntax: String, transferSyntaxes: [String])] {
         var out: [(abstractSyntax: String, transferSyntaxes: [String])] = []
@@ -40,6 +46,7 @@ public enum StoragePlan {
     static func contexts(sopClass: String, syntaxes: [String], lossy: TransferSyntax?) -> [(abstractSyntax: String, transferSyntaxes: [String])] {
         var out = syntaxes.map { (abstractSyntax: sopClass, transferSyntaxes: [$0]) }
         out.append((sopClass, uncompressed))
+        out.append((sopClass, losslessCompressed))
         if let lossy, !syntaxes.contains(lossy.uid), !uncompressed.contains(lossy.uid) { out.append((sopClass, [lossy.uid])) }
         return out
     }
@@ -68,7 +75,7 @@ public enum StoragePlan {
                 used[last] += needed
                 groupOfClass[sopClass] = last
             } else {
-                // A class needing more than one association holds (over 126 syntaxes) still gets
+                // A class needing more than one association holds (over 125 syntaxes) still gets
                 // one of its own; proposing then fails with the reason.
                 used.append(needed)
                 groupOfClass[sopClass] = used.count - 1

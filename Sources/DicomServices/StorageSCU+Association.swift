@@ -136,8 +136,14 @@ struct AssociationRun {
             case .lossless(let contextID, let target), .lossy(let contextID, let target):
                 var transcode = TranscodeOptions(target: target)
                 transcode.frameThreads = 1
-                if case .lossy = decision, target.family == .jpeg2000 || target.family == .htj2k {
-                    transcode.encode.j2k = .ratio(10)
+                if case .lossy = decision {
+                    if target.family == .jpeg2000 || target.family == .htj2k { transcode.encode.j2k = .ratio(10) }
+                } else if target.isEncapsulated {
+                    // Frames streamed as they are encoded, an empty Basic Offset Table (PS3.5
+                    // A.4 allows it): memory stays bounded by a frame. A lossy step's ratio is
+                    // known only after the last frame, so lossy output is encoded whole first.
+                    transcode.offsetTable = .none
+                    transcode.streamToFile = true
                 }
                 var stream = ConvertedDataSet.start(file, options: transcode, chunkSize: chunk)
                 let prelude: ConversionPrelude

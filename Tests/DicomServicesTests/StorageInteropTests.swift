@@ -145,6 +145,22 @@ import Testing
         #expect(items.contains { $0.string(.referencedSOPInstanceUID) == original.string(.sopInstanceUID) })
     }
 
+    @Test func aJPEGLSOnlyPeerGetsAMultiFrameFileReencodedFrameByFrame() async throws {
+        // RLE, 2 frames, to a peer taking only JPEG-LS lossless: frames streamed as encoded.
+        let source = Self.fixture("rle/SC_rgb_rle_16bit_2frame.dcm")
+        let peer = try await PeerProcess(Self.python) { port, dir in
+            ["python3", Self.scp, String(port), dir + "/out", "--syntaxes", TransferSyntax.jpegLSLossless.uid]
+        }
+        defer { peer.stop(); peer.remove() }
+        let outcome = try #require(try await Self.send([source], port: peer.port).first)
+        #expect(outcome.error == nil && outcome.conversion == .lossless && outcome.sentSyntax == .jpegLSLossless,
+                "\(outcome.error.map { "\($0)" } ?? "")")
+        let received = try #require(peer.received().first)
+        #expect(try Part10Reader.read(path: received.path).transferSyntax == .jpegLSLossless)
+        let (status, text) = try await Self.run(Self.python, ["python3", Self.pixelsEqual, source, received.path])
+        #expect(status == 0, "\(text)")
+    }
+
     @Test func transientFailuresAreRetriedWithBackOff() async throws {
         let source = Self.fixture("native/MR_small.dcm")
         let peer = try await PeerProcess(Self.python) { port, dir in
@@ -160,7 +176,7 @@ import Testing
     }
 
     @Test func manyClassesGoOverSeveralAssociations() async throws {
-        // 70 SOP classes x 2 contexts = 140 > 128: two associations, every file stored.
+        // 70 SOP classes x 3 contexts = 210 > 128: two associations, every file stored.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("send-classes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -15,24 +15,25 @@ import Testing
         let c = [candidate(0, Self.ct, .jpeg2000Lossless), candidate(1, Self.ct, .explicitVRLittleEndian),
                  candidate(2, Self.mr, .rleLossless), candidate(3, Self.ct, .jpeg2000Lossless)]
         let contexts = StoragePlan.contexts(for: c)
-        #expect(contexts.map(\.abstractSyntax) == [Self.ct, Self.ct, Self.ct, Self.mr, Self.mr])
+        #expect(contexts.map(\.abstractSyntax) == [Self.ct, Self.ct, Self.ct, Self.ct, Self.mr, Self.mr, Self.mr])
         #expect(contexts.map(\.transferSyntaxes) == [[TransferSyntax.jpeg2000Lossless.uid], [TransferSyntax.explicitVRLittleEndian.uid],
-                                                     StoragePlan.uncompressed, [TransferSyntax.rleLossless.uid], StoragePlan.uncompressed])
+                                                     StoragePlan.uncompressed, StoragePlan.losslessCompressed,
+                                                     [TransferSyntax.rleLossless.uid], StoragePlan.uncompressed, StoragePlan.losslessCompressed])
         let lossy = StoragePlan.contexts(for: [candidate(0, Self.ct, .explicitVRLittleEndian)], lossy: .jpegBaseline)
         #expect(lossy.map(\.transferSyntaxes).last == [TransferSyntax.jpegBaseline.uid])
     }
 
     @Test func moreThan128ContextsOpenMoreAssociations() {
-        // 130 classes with one syntax each: two contexts per class, 260 in all -> 3 associations
-        // of at most 128 contexts, every class whole on one of them.
+        // 130 classes with one syntax each: three contexts per class, 390 in all -> 4 associations
+        // of at most 128 contexts (42 classes), every class whole on one of them.
         let classes = StorageSOPClasses.all.prefix(130).map(\.uid)
         let c = classes.enumerated().map { candidate($0.offset, $0.element, .explicitVRLittleEndian) }
         let groups = StoragePlan.associations(for: c)
-        #expect(groups.count == 3)
+        #expect(groups.count == 4)
         for g in groups { #expect(StoragePlan.contexts(for: g).count <= 128) }
         #expect(groups.flatMap { $0 }.map(\.index).sorted() == Array(0..<130))
-        #expect(StoragePlan.associations(for: Array(c.prefix(64))).count == 1)
-        #expect(StoragePlan.associations(for: Array(c.prefix(65))).count == 2)
+        #expect(StoragePlan.associations(for: Array(c.prefix(42))).count == 1)
+        #expect(StoragePlan.associations(for: Array(c.prefix(43))).count == 2)
     }
 
     func accepted(_ pairs: [(UInt8, String, TransferSyntax?)]) -> [NegotiatedAssociation.Context] {

@@ -175,8 +175,8 @@ public enum CommandTable {
             details: """
             Send every input to the peer with C-STORE, many instances per association. The contexts \
             proposed come from the files' SOP classes and transfer syntaxes, with Explicit and Implicit \
-            VR Little Endian as fallbacks; at most 128 go on one association, and more combinations \
-            open more associations. A file whose syntax the peer accepted is sent as it is, straight \
+            VR Little Endian and the lossless compressed syntaxes as fallbacks; at most 128 go on one \
+            association, and more combinations open more associations. A file whose syntax the peer accepted is sent as it is, straight \
             from the file; otherwise it is converted on the fly, bit-exact, to a syntax the peer \
             accepted; a lossy conversion happens only with --allow-lossy, and then with the full lossy \
             bookkeeping (new SOP Instance UID, Lossy Image Compression, Source Image Sequence). A file \
