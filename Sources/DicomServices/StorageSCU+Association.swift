@@ -16,14 +16,14 @@ struct AssociationRun {
 
     /// Thrown out of an association whose data set could not be finished (the conversion failed
     /// after its first PDV): the association must be aborted, the instance is not retried.
-    struct UnfinishedDataSet: Error { var outcome: StoreOutcome }
+    struct UnfinishedDataSet: AssociationBodyError { var outcome: StoreOutcome }
 
     mutating func send(_ batch: [StoreCandidate]) async {
         var pending = batch[...]
         var attempts: [Int: Int] = [:]
         var openFailures = 0
         var inFlight: StoreCandidate?
-        while let first = pending.first {
+        while let first = pending.first, !options.shouldStop() {
             var opened = false
             inFlight = nil
             do {
@@ -32,7 +32,7 @@ struct AssociationRun {
                     opened = true
                     openFailures = 0
                     let number = counter.next()
-                    while let c = pending.first {
+                    while let c = pending.first, !options.shouldStop() {
                         inFlight = c
                         let start = ContinuousClock.now
                         var outcome = try await sendOne(c, on: &session, attempt: (attempts[c.index] ?? 0) + 1)

@@ -28,6 +28,9 @@ public struct StorageSCUOptions: Sendable {
     /// The first back-off; each further attempt waits twice as long, up to `maxRetryDelay`.
     public var retryDelay: Duration = .seconds(1)
     public var maxRetryDelay: Duration = .seconds(30)
+    /// Asked before each instance (SIGINT): when it says stop, the instances in flight finish,
+    /// the associations are released, and the rest is never started (nor reported).
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init() {}
 }
@@ -110,7 +113,7 @@ public enum StorageSCU {
             for lane in 0..<lanes {
                 let mine = candidates.enumerated().filter { $0.offset % lanes == lane }.map(\.element)
                 group.addTask {
-                    for batch in StoragePlan.associations(for: mine, lossy: options.allowLossy) {
+                    for batch in StoragePlan.associations(for: mine, lossy: options.allowLossy) where !options.shouldStop() {
                         var run = AssociationRun(address: address, options: options, items: frozen, counter: counter, report: report)
                         await run.send(batch)
                     }

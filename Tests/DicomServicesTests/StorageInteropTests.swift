@@ -161,6 +161,58 @@ import Testing
         #expect(status == 0, "\(text)")
     }
 
+    /// A three-frame RLE image whose third frame is corrupt (no segments).
+    static func rleWithCorruptThirdFrame() throws -> URL {
+        var ds = Dataset()
+        ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
+        ds.setString(.sopInstanceUID, .UI, "1.2.826.0.1.3680043.10.2.1")
+        ds.setUInt16(.samplesPerPixel, 1)
+        ds.setString(.photometricInterpretation, .CS, "MONOCHROME2")
+        ds.setString(.numberOfFrames, .IS, "3")
+        // Frames larger than a PDV, so that frame 1 is on its way when frame 3 fails.
+        ds.setUInt16(.rows, 512)
+        ds.setUInt16(.columns, 512)
+        ds.setUInt16(.bitsAllocated, 8)
+        ds.setUInt16(.bitsStored, 8)
+        ds.setUInt16(.highBit, 7)
+        ds.setUInt16(.pixelRepresentation, 0)
+        ds.set(Element(tag: .pixelData, vr: .OB, value: .bytes(ValueBytes((0..<3 * 512 * 512).map { UInt8(truncatingIfNeeded: $0 / 7) }))))
+        var meta = Dataset()
+        meta.setString(.mediaStorageSOPClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
+        meta.setString(.mediaStorageSOPInstanceUID, .UI, "1.2.826.0.1.3680043.10.2.1")
+        meta.setString(.transferSyntaxUID, .UI, TransferSyntax.explicitVRLittleEndian.uid)
+        var native = MemorySink()
+        try DatasetWriter(syntax: .explicitVRLittleEndian).writeFile(meta: meta, dataset: ds, to: &native)
+        let file = try Part10Reader.read(source: ByteSource(ownedBytes: native.bytes, name: "native"))
+        var rle = MemorySink()
+        _ = try Transcoder(TranscodeOptions(target: .rleLossless)).transcode(file).write(to: &rle, preamble: nil)
+        var bytes = rle.bytes
+        let item: [UInt8] = [0xFE, 0xFF, 0x00, 0xE0]
+        var items: [Int] = []
+        for k in 0..<(bytes.count - 4) where Array(bytes[k..<k + 4]) == item { items.append(k) }
+        let third = try #require(items.count == 4 ? items.last : nil, "offset table and three fragments") + 8
+        bytes[third] = 0  // the RLE header's number of segments
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("send-corrupt-\(UUID().uuidString).dcm")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    @Test func aConversionThatFailsMidStreamAbortsAndTheRestGoOn() async throws {
+        // Frames 1 and 2 are decoded and handed to the association when frame 3 fails; a data
+        // set begun can only be ended by an A-ABORT. Not retried (it would fail again); the next
+        // file goes on a new association.
+        let corrupt = try Self.rleWithCorruptThirdFrame()
+        defer { try? FileManager.default.removeItem(at: corrupt) }
+        let peer = try await PeerProcess(Self.python) { port, dir in ["python3", Self.scp, String(port), dir + "/out"] }
+        defer { peer.stop(); peer.remove() }
+        let outcomes = try await Self.send([corrupt.path, Self.fixture("native/MR_small.dcm")], port: peer.port) { $0.retries = 3 }
+        #expect(outcomes.count == 2)
+        #expect(outcomes[0].error?.code == .decodeFailed && outcomes[0].attempts == 1 && outcomes[0].bytes > 0,
+                "\(outcomes[0].error.map { "\($0)" } ?? "no error") \(outcomes[0].bytes)")
+        #expect(outcomes[1].error == nil && outcomes[1].stored && outcomes[1].association == 2)
+        #expect(peer.received().count == 1)
+    }
+
     @Test func transientFailuresAreRetriedWithBackOff() async throws {
         let source = Self.fixture("native/MR_small.dcm")
         let peer = try await PeerProcess(Self.python) { port, dir in

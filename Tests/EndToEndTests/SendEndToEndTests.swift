@@ -97,6 +97,16 @@ import Testing
         let refused = try await Self.send(["--to", "JPEG@127.0.0.1:\(jpegOnly.port)", Self.fixture("native/MR_small.dcm")])
         #expect(refused.status == 61 && refused.stderr.contains("--allow-lossy"), "\(refused.stderr)")
 
+        // A warning status: stored and reported, 0 unless --warnings-as-errors (63).
+        let warning = try await PeerProcess("/usr/bin/env") { port, dir in
+            ["python3", Self.scp, String(port), dir + "/out", "--warning"]
+        }
+        defer { warning.stop(); warning.remove() }
+        let warned = try await Self.send(["--to", "W@127.0.0.1:\(warning.port)", Self.fixtures[0]])
+        #expect(warned.status == 0 && warned.stderr.contains("warning status 0xB000"), "\(warned.stderr)")
+        let strict = try await Self.send(["--warnings-as-errors", "--to", "W@127.0.0.1:\(warning.port)", Self.fixtures[0]])
+        #expect(strict.status == 63 && strict.stderr.contains("--warnings-as-errors"), "\(strict.stderr)")
+
         // Failure status: 63.
         let failing = try await PeerProcess("/usr/bin/env") { port, dir in
             ["python3", Self.scp, String(port), dir + "/out", "--fail-first", "100"]

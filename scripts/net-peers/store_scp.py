@@ -11,6 +11,7 @@ usage: store_scp.py PORT OUTDIR [--syntaxes UID,UID] [--classes FILE] [--fail-fi
                 requests after it are never answered
   --hang-after  after N instances stored, answer nothing (for the sender's DIMSE time-out)
   --max-pdu     the Maximum Length announced (default 0: no limit)
+  --warning     store, but answer 0xB000 (coercion of data elements) instead of success
 """
 import argparse, os, threading, time
 from pynetdicom import AE, evt, AllStoragePresentationContexts
@@ -25,6 +26,7 @@ p.add_argument("--fail-first", type=int, default=0)
 p.add_argument("--stop-after", type=int, default=0)
 p.add_argument("--hang-after", type=int, default=0)
 p.add_argument("--max-pdu", type=int, default=0)
+p.add_argument("--warning", action="store_true")
 a = p.parse_args()
 
 ae = AE(ae_title="PYSCP")
@@ -58,6 +60,6 @@ def on_store(event):
     if a.stop_after and state["stored"] >= a.stop_after:
         # Exit once the response is out: the instance counts as stored for the sender too.
         threading.Timer(0.3, lambda: os._exit(0)).start()
-    return 0x0000
+    return 0xB000 if a.warning else 0x0000
 
 ae.start_server(("127.0.0.1", a.port), block=True, evt_handlers=[(evt.EVT_C_STORE, on_store)])

@@ -71,17 +71,24 @@ public enum Association {
                 // A wait that ran out closed the channel: that, not the closure, is the error.
                 if let expired = session.deadline.expiry { throw expired }
                 await session.abortIfOpen()
+                // The body's own reasons to give up reach the caller as they are.
+                if error is any AssociationBodyError { throw error }
                 throw Self.netError(error)
             }
         }
     }
 
-    /// Errors from NIO (a peer that closed, a reset) as the network error they mean.
+    /// Errors from NIO (a peer that closed, a reset) as the network error they mean; the body's
+    /// `AssociationBodyError`s are passed through (the association is aborted all the same).
     static func netError(_ error: any Error) -> NetError {
         if let e = error as? NetError { return e }
         return NetError(.aborted, "connection lost: \(error)")
     }
 }
+
+/// An error a `withAssociation` body throws to end the association (it is aborted) and that the
+/// caller wants back as it is, not as a network error: e.g. a data set that could not be finished.
+public protocol AssociationBodyError: Error {}
 
 /// An open association, used inside `Association.withAssociation`.
 public struct AssociationSession {

@@ -43,6 +43,10 @@ public enum SendCommand {
         options.associations = args.associations
         options.allowLossy = args.allowLossy
         options.retries = args.retries
+        // SIGINT: the instances in flight finish and the associations are released; the rest
+        // is left for a rerun (with --done-file, exactly the rest).
+        InputWalker.installInterruptHandler()
+        options.shouldStop = { InputWalker.interrupted }
 
         let emitter = OrderedOutcomes(items: walker.items, reporter: reporter, json: global.format == .json,
                                       warningsAsErrors: args.warningsAsErrors, doneFile: doneFile)
@@ -59,7 +63,7 @@ public enum SendCommand {
             reporter.error(DicomError(.internalError, "\(error)"))
             return .internalError
         }
-        let summary = emitter.summary()
+        let summary = emitter.summary(interrupted: InputWalker.interrupted)
         reporter.finish(summary)
         return summary.exitStatus
     }
@@ -157,15 +161,20 @@ final class OrderedOutcomes: @unchecked Sendable {
         ]
     }
 
-    func summary() -> RunSummary {
+    /// The run's summary. After SIGINT, inputs never started have no outcome: those reported
+    /// after them are emitted now, in order, and the never-started ones count as skipped.
+    func summary(interrupted: Bool) -> RunSummary {
         lock.withLock {
+            for index in waiting.keys.sorted() {
+                if let result = waiting.removeValue(forKey: index) { emit(items[index], result) }
+            }
             let elapsed = start.duration(to: .now)
-            // Inputs never reported (none, unless a bug): counted as skipped, never as sent.
             let unreported = items.count - succeeded - failed - skipped
             var s = RunSummary(total: items.count, succeeded: succeeded, failed: failed, skipped: skipped + unreported,
-                               firstFailure: firstFailure, interrupted: false,
+                               firstFailure: firstFailure, interrupted: interrupted,
                                elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            if unreported > 0, s.exitStatus == .ok { s.exitStatus = .internalError }
+            // Without SIGINT every input has an outcome; one missing would be a bug.
+            if unreported > 0, !interrupted, s.exitStatus == .ok { s.exitStatus = .internalError }
             return s
         }
     }
