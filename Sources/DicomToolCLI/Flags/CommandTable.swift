@@ -189,9 +189,9 @@ public enum CommandTable {
             acceptor cannot release), runs pending study hooks and waits for hook programs: exit 0 \
             after SIGTERM, 130 after SIGINT. Exit 60 when the port cannot be bound, 40 when an \
             instance could not be written (Out of Resources was answered), 0 otherwise (--once, \
-            --idle-timeout). With --format json each event is a JSON Lines record: listening (with \
-            the port bound), association, association-end, stored, duplicate, failed, discarded, \
-            rejected, exec, stopping.
+            --idle-timeout). With --format json each event is a JSON Lines record whose type is \
+            listening (with the port bound), association, association-end, stored, duplicate, \
+            failed, discarded, rejected, error, exec or stopping.
             """,
             usage: ["--port N -o DIRECTORY [OPTIONS]"],
             examples: [
