@@ -32,6 +32,16 @@ public enum InstanceOutput {
     }
 }
 
+extension InstanceOutput {
+    /// An output whose final name is decided only once it is complete (a received instance, filed by
+    /// attributes read back from it): a temporary file in `directory`, written as the bytes come,
+    /// then `finishWriting` and `place(at:replacing:)`, or `discard`. Never over an input: nothing
+    /// is read from `directory`'s files.
+    public static func begin(in directory: String, name: String, sync: Bool) throws(DicomError) -> AtomicOutput {
+        try AtomicOutput(destination: directory + "/" + name, sync: sync)
+    }
+}
+
 /// Whether two paths name the same existing file (device and inode, symbolic links followed).
 /// stat(2) directly: FileManager's attribute values are `as? Int` castable only while full
 /// Foundation's NSNumber bridging is loaded; without it both sides were nil and every existing
