@@ -1,6 +1,6 @@
 extension FlagTable {
     /// The commands that write instances.
-    private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive])
+    private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -12,7 +12,8 @@ extension FlagTable {
              summary: "output file, directory, or '-' for stdout",
              details: """
              Where to write: a file for one input, a directory for several (the input tree is \
-             mirrored), or '-' for standard output. Required unless --plan is given.
+             mirrored), or '-' for standard output. Required unless --plan is given, except by modify, \
+             which without it changes its inputs in place.
              """,
              path: true,
              updates: [FlagUpdate.text(\WriteArgs.output)]),
@@ -20,7 +21,8 @@ extension FlagTable {
              summary: "fsync each output before renaming it into place",
              details: """
              Flush each output to disk before it is renamed into place. Off by default: inputs are \
-             never modified, so a power loss costs only outputs that a re-run recreates.
+             never modified, so a power loss costs only outputs that a re-run recreates. Worth giving \
+             to modify in place, whose outputs replace their inputs.
              """,
              negatable: true,
              updates: [FlagUpdate.toggle(\WriteArgs.sync)]),
