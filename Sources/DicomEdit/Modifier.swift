@@ -67,21 +67,24 @@ public struct Modifier: Sendable {
                                 syntax: file.transferSyntax, preamble: file.preamble)
     }
 
-    /// New Study, Series and SOP Instance UIDs as asked, and every UI value in the file (at any
-    /// depth) that held one of the old ones: a reference to this instance, its series or study.
+    /// New Study, Series and SOP Instance UIDs as asked (where the file has them), and every UI
+    /// value in the file (at any depth) that held one of the old ones: a reference to this
+    /// instance, its series or study.
     func renewUIDs(in ds: inout Dataset, session: inout EditSession) {
         var map: [String: String] = [:]
         for level in RenewedUID.allCases where options.renew.contains(level) {
+            // Only a UID the file has is renewed: a DICOMDIR, or a data set without a series, gets none.
             let old = ds.string(level.tag)?.trimmingWhitespace() ?? ""
+            guard !old.isEmpty else { continue }
             // A SOP Instance UID is one file's: random ones need no table (kept bounded over any run).
-            let new = old.isEmpty ? renewal.freshUID() : renewal.newUID(for: old, shared: level != .instance)
-            if !old.isEmpty { map[old] = new }
+            let new = renewal.newUID(for: old, shared: level != .instance)
+            map[old] = new
             var bytes = Array(new.utf8)
             if bytes.count % 2 == 1 { bytes.append(0) }
             ds.set(Element(tag: level.tag, vr: .UI, value: .bytes(ValueBytes(bytes))))
             session.changes.append(ModifyChange(action: "new-uid", path: level.tag.description,
                                                 keyword: DataDictionary.entry(for: level.tag)?.keyword ?? "",
-                                                oldValue: old.isEmpty ? nil : old, newValue: new))
+                                                oldValue: old, newValue: new))
         }
         guard !map.isEmpty else { return }
         let renewedTags = Set(options.renew.map(\.tag))
@@ -142,7 +145,4 @@ final class UIDRenewal: Sendable {
             return new
         }
     }
-
-    /// A UID for an instance that had none.
-    func freshUID() -> String { Implementation.newUID() }
 }

@@ -75,6 +75,15 @@ import Testing
         #expect(a.meta.string(Tag.mediaStorageSOPInstanceUID) == a.dataset.string(Tag.sopInstanceUID))
     }
 
+    @Test func aFileWithoutTheUIDGetsNone() throws {
+        var options = ModifyOptions()
+        options.renew = [.series, .study, .instance]
+        var directory = Dataset()
+        directory.setString(Tag.fileSetID, .CS, "SET")
+        let m = try Modifier(options: options).modify(try roundTripped(directory))
+        #expect(m.dataset[Tag.sopInstanceUID] == nil && m.dataset[Tag.seriesInstanceUID] == nil && m.changes.isEmpty)
+    }
+
     @Test func keyedUIDsAgreeAcrossRunsAndDifferAcrossSecrets() throws {
         var options = ModifyOptions()
         options.renew = [.instance, .series]

@@ -81,7 +81,8 @@ extension FlagTable {
              details: """
              Replace SOP Instance UID (and Media Storage SOP Instance UID in the meta) after the \
              edits; every UI value in the file that held the old UID (a reference to itself) follows. \
-             Random, or keyed with --secret-file.
+             Random, or keyed with --secret-file. A file without one (a DICOMDIR) gets none; the \
+             same holds for --new-series-uid and --new-study-uid.
              """,
              updates: [FlagUpdate<ModifyArgs> { args, low, id in if low.isOn(id) { args.options.renew.insert(.instance) } }]),
         Flag(.newSeriesUID, category: .modify, scope: scope,

@@ -195,7 +195,10 @@ def parity(binary, work, files, uid_mode=False):
             failures += 1
         if uid_mode:
             ds = pydicom.dcmread(b, force=True)
+            ds0 = pydicom.dcmread(source, force=True)
             for t in UID_TAGS:
+                if t not in ds0 or not str(ds0[t].value).strip():
+                    continue  # only a UID the file has is renewed
                 new = str(ds[t].value) if t in ds else ""
                 if not new.startswith("2.25."):
                     print(f"{source}: ({t.group:04X},{t.element:04X}) not renewed: {new}")
