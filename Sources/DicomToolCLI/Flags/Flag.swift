@@ -103,7 +103,8 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .validate: return "Validation options"
         case .anonymize: return "De-identification options"
         case .derive: return "Derivation options (applied in this order)"
-        case .modify: return "Modification options (edits applied in the order given)"
+        // anonymize shares --set and --secret-file with modify.
+        case .modify: return "Attribute editing options"
         case .network: return "Network options"
         case .write: return "Writing options"
         case .info: return "Information"

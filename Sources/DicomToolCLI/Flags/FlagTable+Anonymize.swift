@@ -83,7 +83,7 @@ extension FlagTable {
                  try TagPath.check(text)
                  options.remove.append(try TagSelector(parsing: text))
              }]),
-        Flag(.set, value: "PATH=VALUE", category: .anonymize, scope: .commands([.anonymize, .modify]),
+        Flag(.set, value: "PATH=VALUE", category: .modify, scope: .commands([.anonymize, .modify]),
              summary: "set an attribute to VALUE, inserting it where missing (repeatable)",
              details: """
              Set an attribute to a value, e.g. --set PatientID=STUDY-0042 or --set 0010,0010=Subject^42 \
@@ -112,7 +112,7 @@ extension FlagTable {
                  try TagPath.check(String(text[..<eq]))
                  options.set.append((try TagSelector(parsing: String(text[..<eq])), String(text[text.index(after: eq)...])))
              }, FlagTable.modifySet]),
-        Flag(.secretFile, value: "FILE", category: .anonymize, scope: .commands([.anonymize, .modify]),
+        Flag(.secretFile, value: "FILE", category: .modify, scope: .commands([.anonymize, .modify]),
              summary: "secret key for UID and date mapping",
              details: """
              The bytes of FILE key HMAC-SHA256 for UIDs and date shifts: the same secret gives the same \
