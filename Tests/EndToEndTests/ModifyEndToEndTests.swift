@@ -139,6 +139,11 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: a.path + ".bak")) == original)
         #expect(try Self.value("(0010,0020)", of: a.path) == "NEW-ID")
+        // A second run over the tree leaves the backup alone (directory walks skip *.bak).
+        let again = try Tool.run(["modify", "-q", "--backup", "--set", "PatientID=NEWER", work.appendingPathComponent("in").path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.value("(0010,0020)", of: a.path + ".bak") == "NEW-ID")
+        #expect(!FileManager.default.fileExists(atPath: a.path + ".bak.bak"))
         try FileManager.default.removeItem(atPath: a.path + ".bak")
 
         let out = work.appendingPathComponent("out")
@@ -146,11 +151,11 @@ import Testing
                               work.appendingPathComponent("in").path, "-o", out.path + "/"])
         #expect(j.status == 0, "\(j.stderr)")
         #expect(try Self.value("(0010,0020)", of: out.appendingPathComponent("sub/a.dcm").path) == "TREE")
-        #expect(try Self.value("(0010,0020)", of: a.path) == "NEW-ID", "-o leaves the input alone")
+        #expect(try Self.value("(0010,0020)", of: a.path) == "NEWER", "-o leaves the input alone")
         let records = j.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         let item = try #require(records.first { ($0["changes"] as? [Any]) != nil })
         let change = try #require((item["changes"] as? [[String: Any]])?.first)
-        #expect(change["action"] as? String == "replace" && change["old"] as? String == "NEW-ID" && change["new"] as? String == "TREE")
+        #expect(change["action"] as? String == "replace" && change["old"] as? String == "NEWER" && change["new"] as? String == "TREE")
     }
 
     @Test func characterSetsConvertedOrChangedToUTF8() throws {

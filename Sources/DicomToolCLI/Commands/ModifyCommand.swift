@@ -15,7 +15,11 @@ public enum ModifyCommand {
         var written: Bool
     }
 
-    public static func run(_ args: ModifyArgs, global: GlobalArgs) -> ExitStatus {
+    public static func run(_ args: ModifyArgs, global given: GlobalArgs) -> ExitStatus {
+        // Backups (FILE.bak) are never walked into: a second run over a tree would otherwise
+        // modify the first run's backups. Files named explicitly are still inputs.
+        var global = given
+        global.exclude.append("*.bak")
         let reporter = global.reporter(command: "modify")
         let modifier: Modifier
         let run: WritingRun

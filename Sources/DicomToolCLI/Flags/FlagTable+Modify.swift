@@ -106,7 +106,8 @@ extension FlagTable {
              details: """
              Before a file is replaced in place, keep its old content as FILE.bak (replacing an \
              older one), as dcmodify does by default. Without it no backup is kept. Only for edits \
-             in place (not with -o or --plan).
+             in place (not with -o or --plan). modify's directory walks leave out files named \
+             *.bak, so a second run over a tree does not modify the first run's backups.
              """,
              negatable: true,
              updates: [FlagUpdate.toggle(\ModifyArgs.backup)]),
