@@ -23,7 +23,7 @@ struct EditSession {
     mutating func apply(_ op: EditOperation, to ds: inout Dataset) throws(DicomError) {
         switch op {
         case .set(let path, _), .replace(let path, _), .erase(let path):
-            try walk(path.steps[...], in: &ds, at: "", op: op, path: path)
+            try walk(path.steps[...], in: &ds, inheriting: .default, at: "", op: op, path: path)
         case .eraseAll(let name):
             eraseAll(name, in: &ds, at: "")
         case .erasePrivate:
@@ -31,13 +31,14 @@ struct EditSession {
         }
     }
 
-    private mutating func walk(_ steps: ArraySlice<EditPath.Step>, in ds: inout Dataset, at prefix: String,
-                               op: EditOperation, path: EditPath) throws(DicomError) {
+    /// `inherited`: the character set `ds` has without a (0008,0005) of its own (its parent's).
+    private mutating func walk(_ steps: ArraySlice<EditPath.Step>, in ds: inout Dataset, inheriting inherited: SpecificCharacterSet,
+                               at prefix: String, op: EditOperation, path: EditPath) throws(DicomError) {
         guard let step = steps.first else { return }
         let inserting: Bool
         if case .set = op { inserting = true } else { inserting = false }
         if steps.count == 1 {
-            try final(step, in: &ds, at: prefix, op: op, path: path)
+            try final(step, in: &ds, inheriting: inherited, at: prefix, op: op, path: path)
             return
         }
         guard let tag = try resolve(step.name, in: &ds, at: prefix, inserting: inserting) else {
@@ -71,7 +72,7 @@ struct EditSession {
         let before = changes.count
         let created = element == nil || items.count != element?.items?.count
         for i in selected {
-            try walk(steps.dropFirst(), in: &items[i], at: prefix + "\(tag)[\(i)].", op: op, path: path)
+            try walk(steps.dropFirst(), in: &items[i], inheriting: ds.characterSet, at: prefix + "\(tag)[\(i)].", op: op, path: path)
         }
         guard changes.count > before || created else { return }
         var updated = element ?? Element(tag: tag, vr: .SQ, value: .sequence([]))
@@ -97,8 +98,8 @@ struct EditSession {
         return name.resolve(in: ds)
     }
 
-    private mutating func final(_ step: EditPath.Step, in ds: inout Dataset, at prefix: String,
-                                op: EditOperation, path: EditPath) throws(DicomError) {
+    private mutating func final(_ step: EditPath.Step, in ds: inout Dataset, inheriting inherited: SpecificCharacterSet,
+                                at prefix: String, op: EditOperation, path: EditPath) throws(DicomError) {
         switch op {
         case .erase:
             guard let tag = step.name.resolve(in: ds), let element = ds[tag] else {
@@ -109,6 +110,15 @@ struct EditSession {
             }
             let here = prefix + tag.description
             guard let selector = step.items else {
+                if tag == Tag.specificCharacterSet {
+                    // Without it the set is the parent's (the default at the top level): the values follow.
+                    let terms = inherited.terms.isEmpty ? ["ISO_IR 6"] : inherited.terms
+                    let n = try TextReencoding.reencode(&ds, to: inherited, targetTerms: terms, intoItemsWithOwnSet: false, at: prefix)
+                    if n > 0 {
+                        changes.append(ModifyChange(action: "reencode", path: prefix, keyword: "", oldValue: nil,
+                                                    newValue: "\(n) text value\(n == 1 ? "" : "s") in \(TextReencoding.describe(inherited))"))
+                    }
+                }
                 ds.remove(tag)
                 changes.append(ModifyChange(action: "erase", path: here, keyword: keyword(tag, ds),
                                             oldValue: Self.render(element, in: ds), newValue: nil))
@@ -209,6 +219,7 @@ struct EditSession {
         case .text(let t):
             text = t
         }
+        if vr == .AT { return try ModifyOptions.attributeTags(text, vm: vm, flag: flag, tag: tag) }
         if let problem = SetValues.problem(text, vr: vr, vm: vm) {
             throw DicomError(.usage, "\(flag): \(problem)", tag: tag)
         }

@@ -105,6 +105,10 @@ public struct ModifyOptions: Sendable {
                     throw DicomError(.usage, "\(op.flag): \(tag) \(entry.keyword) is a sequence: set attributes inside its items", tag: tag)
                 }
                 guard case .text(let text) = value else { continue }
+                if entry.vrs == [.AT] {
+                    _ = try Self.attributeTags(text, vm: entry.vm, flag: op.flag, tag: tag)
+                    continue
+                }
                 var problems: [String] = []
                 for vr in entry.vrs {
                     if let p = SetValues.problem(text, vr: vr, vm: entry.vm) { problems.append(p) } else { problems = []; break }
@@ -120,9 +124,32 @@ public struct ModifyOptions: Sendable {
                 if case .tag(let tag) = name, tag.group == 0x0002 || tag.group == 0x0000 {
                     throw DicomError(.usage, "\(op.flag): the file meta information (group 0002) is written by the tool", tag: tag)
                 }
+                if name == .tag(Tag.specificCharacterSet) {
+                    throw DicomError(.usage, "\(op.flag): the text values would lose their character set; --erase or --set "
+                                     + "SpecificCharacterSet re-encodes them", tag: Tag.specificCharacterSet)
+                }
             case .erasePrivate: break
             }
         }
+    }
+
+    /// An AT value from text: tags or keywords separated by backslashes, e.g. (0018,1063) or
+    /// FrameTime\\FrameDelay; each written as two 16-bit numbers, group then element (PS3.5 6.2).
+    static func attributeTags(_ text: String, vm: String?, flag: String, tag: Tag) throws(DicomError) -> [UInt8] {
+        if text.isEmpty { return [] }
+        let parts = text.split(separator: "\\", omittingEmptySubsequences: false)
+        if let vm, !VMRange.accepts(vm, count: parts.count) {
+            throw DicomError(.usage, "\(flag): \(parts.count) value\(parts.count == 1 ? "" : "s"), but the attribute's VM is \(vm)", tag: tag)
+        }
+        var bytes: [UInt8] = []
+        for part in parts {
+            let name = part.trimmingWhitespace()
+            guard let t = Tag(parsing: name) ?? DataDictionary.tag(forKeyword: name) else {
+                throw DicomError(.usage, "\(flag): '\(name)' is not a valid AT value (a tag such as (0018,1063) or a keyword)", tag: tag)
+            }
+            for v in [t.group, t.element] { bytes += [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)] }
+        }
+        return bytes
     }
 
     /// Attributes that `--set` and `--replace` refuse whatever the data set.

@@ -47,6 +47,20 @@ import Testing
         #expect(throws: DicomError.self) { try modify(file, [.set(try path("SpecificCharacterSet"), .text("ISO_IR 144"))]) }
     }
 
+    @Test func erasingTheCharacterSetReencodesIntoTheDefaultOrRefuses() throws {
+        let ascii = try roundTripped(sample { ds in ds.setString(Tag.specificCharacterSet, .CS, "ISO_IR 100") })
+        let m = try modify(ascii, [.erase(try path("SpecificCharacterSet"))])
+        #expect(m.dataset[Tag.specificCharacterSet] == nil && m.dataset.characterSet == .default)
+        let latin = try roundTripped(sample { ds in
+            ds.setString(Tag.specificCharacterSet, .CS, "ISO_IR 100")
+            ds.setString(Tag.institutionName, .LO, "Hôpital")
+        })
+        #expect(throws: DicomError.self) { try modify(latin, [.erase(try path("SpecificCharacterSet"))]) }
+        var options = ModifyOptions()
+        options.operations = [.eraseAll(.tag(Tag.specificCharacterSet))]
+        #expect(throws: DicomError.self) { try options.check() }
+    }
+
     @Test func iso2022JapaneseValuesGetTheirEscapes() throws {
         let file = try roundTripped(sample { ds in ds.setStrings(Tag.specificCharacterSet, .CS, ["", "ISO 2022 IR 87"]) })
         let m = try modify(file, [.set(try path("PatientName"), .text("Yamada^Tarou=山田^太郎"))])

@@ -124,6 +124,15 @@ func path(_ s: String) throws -> EditPath { try EditPath(parsing: s) }
         #expect(throws: DicomError.self) { try options.check() }
     }
 
+    @Test func attributeTagsFromTagsOrKeywords() throws {
+        let file = try roundTripped(sample())
+        let m = try modify(file, [.set(try path("FrameIncrementPointer"), .text("(0018,1063)\\FrameDelay"))])
+        #expect(m.dataset[Tag.frameIncrementPointer]?.valueBytes?.bytes == [0x18, 0x00, 0x63, 0x10, 0x18, 0x00, 0x66, 0x10])
+        var options = ModifyOptions()
+        options.operations = [.set(try path("FrameIncrementPointer"), .text("NoSuchKeyword"))]
+        #expect(throws: DicomError.self) { try options.check() }
+    }
+
     @Test func binaryValuesFromFilesAndNumbersFromText() throws {
         let file = try roundTripped(sample())
         let m = try modify(file, [.set(try path("Rows"), .text("512"))])
