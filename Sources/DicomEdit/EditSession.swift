@@ -293,7 +293,14 @@ struct EditSession {
             if e.vr.isBinaryNumber && e.vr != .AT {
                 return binaryNumbers(b, vr: e.vr).map { Int(exactly: $0).map(String.init) ?? String($0) }.joined(separator: "\\")
             }
-            if e.vr.isBulkBinary || e.vr == .AT { return "(\(b.count) bytes)" }
+            if e.vr == .AT {
+                let u = b.littleEndianBytes(swapUnit: 2)
+                func half(_ i: Int) -> UInt16 { UInt16(widening: u[i]) | UInt16(widening: u[i + 1]) << 8 }
+                var tags: [String] = []
+                for i in stride(from: 0, to: u.count - u.count % 4, by: 4) { tags.append(Tag(half(i), half(i + 2)).description) }
+                return tags.joined(separator: "\\")
+            }
+            if e.vr.isBulkBinary { return "(\(b.count) bytes)" }
             return ds.decodeText(b, vr: e.vr)
         }
     }
