@@ -90,7 +90,7 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
         .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .testTarget(name: "DicomToolCLITests",
-                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomToolCLI"]),
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomToolCLI"]),
         // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomTestSupport"],

@@ -75,6 +75,14 @@ extension InstanceOutput {
             throw DicomError(.cannotWrite, "cannot keep a backup", file: backup, cause: "\(error)")
         }
     }
+
+    /// An output whose final name is decided only once it is complete (a received instance, filed by
+    /// attributes read back from it): a temporary file in `directory`, written as the bytes come,
+    /// then `finishWriting` and `place(at:replacing:)`, or `discard`. Never over an input: nothing
+    /// is read from `directory`'s files.
+    public static func begin(in directory: String, name: String, sync: Bool) throws(DicomError) -> AtomicOutput {
+        try AtomicOutput(destination: directory + "/" + name, sync: sync)
+    }
 }
 
 /// Whether two paths name the same existing file (device and inode, symbolic links followed).

@@ -194,6 +194,7 @@ import Testing
                 #expect(args.write.output == "dir/" && global.inputs == ["a", "b"])
             }
             #expect(try CLI.derive(["--to-8bit", "-o", "d.dcm", "in.dcm"]).0.write.output == "d.dcm")
+            try ReceiveFlagChecks.check(.output)
             #expect(CLI.usageError(["derive", "--to-8bit", "in.dcm"]) != nil)
             #expect(CLI.usageError(["derive", "--split-frames", "-o", "-", "in.dcm"]) != nil)
         case .sync:
@@ -201,6 +202,7 @@ import Testing
             #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.write.sync)
             #expect(try CLI.anonymize(["--sync"] + out).0.write.sync)
             #expect(try CLI.derive(["--to-8bit", "--sync"] + out).0.write.sync)
+            try ReceiveFlagChecks.check(.sync)
         case .failOn:
             for s in CLI.spellings(.failOn, "warning") { #expect(try CLI.validate(s + ["x"]).0.failOn == .warning) }
             #expect(try CLI.validate(["x"]).0.failOn == .error)
@@ -261,6 +263,8 @@ import Testing
             #expect(try CLI.anonymize(out).0.options.burnedIn == .refuse)
         case .layout:
             for s in CLI.spellings(.layout, "uid") { #expect(try CLI.anonymize(s + out).0.layout == .uid) }
+            #expect(CLI.usageError(["anonymize", "--layout", "{PatientID}.dcm"] + out) != nil)
+            try ReceiveFlagChecks.check(.layout)
         case .mapOut:
             for s in CLI.spellings(.mapOut, "map.tsv") { #expect(try CLI.anonymize(s + out).0.mapOut == "map.tsv") }
         case .frames:
@@ -360,6 +364,9 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+        case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
+             .idleTimeout, .once:
+            try ReceiveFlagChecks.check(id)
         }
     }
 }

@@ -131,17 +131,29 @@ extension FlagTable {
              """,
              defaultValue: "refuse", choices: ["refuse", "warn", "allow"],
              updates: [FlagUpdate.choice(\AnonymizeOptions.burnedIn)]),
-        Flag(.layout, value: "LAYOUT", category: .anonymize, scope: scope,
-             summary: "output tree: mirror the inputs, or uid (Patient/Study/Series/Instance)",
+        // One flag for two commands: anonymize names a layout (mirror, uid), receive writes a
+        // template; each update checks its own values.
+        Flag(.layout, value: "LAYOUT", category: .write, scope: .commands([.anonymize, .receive]),
+             summary: "output tree: anonymize mirror|uid; receive a template of {Keyword}s",
              details: """
-             'mirror' writes each output at the input's relative path; 'uid' writes \
+             anonymize: 'mirror' (default) writes each output at the input's relative path; 'uid' writes \
              PatientID/StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm from the new values. \
              The profile replaces Patient ID and Patient's Name by one keyed pseudonym per original \
              patient (ANON and 12 hex digits, from the secret, the Patient ID and the name), the same \
-             in the files, in DICOMDIR patient records, in these folder names and in --map-out.
+             in the files, in DICOMDIR patient records, in these folder names and in --map-out. \
+             receive: a relative path with attribute keywords in braces, read from each instance once \
+             it is complete, e.g. '{PatientID}/{StudyInstanceUID}/{SOPInstanceUID}.dcm' \
+             ({calling-aet} is the sender's AE title); default '{SOPInstanceUID}.dcm'. Each value \
+             becomes one safe path component ('/', '\\', control characters and a leading '.' become \
+             '_'; an empty value 'unknown'), so no value can climb out of the output directory.
              """,
-             defaultValue: "mirror", choices: ["mirror", "uid"],
-             updates: [FlagUpdate.choice(\AnonymizeArgs.layout)]),
+             updates: [FlagUpdate<AnonymizeArgs>.custom { args, text, spelling throws(DicomError) in
+                           guard let layout = AnonymizeLayout(rawValue: text) else {
+                               throw DicomError(.usage, "\(spelling) expects mirror or uid for anonymize, not '\(text)'")
+                           }
+                           args.layout = layout
+                       },
+                       FlagUpdate.text(\ReceiveArgs.layout)]),
         Flag(.mapOut, value: "FILE", category: .anonymize, scope: scope,
              summary: "write an audit of old -> new UIDs and patient pseudonyms to FILE",
              details: """
