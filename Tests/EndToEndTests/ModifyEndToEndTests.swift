@@ -113,6 +113,10 @@ import Testing
             ["--set", "(0033,1010)=x"],                  // private element without a creator
             ["--replace", "ReferencedImageSequence[7].ReferencedSOPInstanceUID=1.2"], // no such item
             ["--set", "PixelData=0"],                    // pixel data
+            ["--set", "PixelData[0].PatientID=x"],       // inside pixel data
+            ["--erase", "PixelData[0]"],                 // a fragment is not an item to erase
+            ["--set", "PixelData@/dev/null"],            // pixel data from a file
+            ["--set", "ImageType=original"],             // CS repertoire (upper case only)
             ["--set", "PatientName=ok", "--set", "Rows=-5"], // one bad edit refuses them all
         ]
         for args in refusals {

@@ -96,7 +96,9 @@ extension FlagTable {
 
              modify also takes paths with items and wild cards \
              (ReferencedSeriesSequence[0].SeriesInstanceUID, OtherPatientIDsSequence[*].PatientID; a \
-             missing sequence or item is inserted, empty items before an index included), private \
+             missing sequence or item is inserted, empty items before an index included; a step \
+             without an index means every item, or one new item when the sequence has none; [*] \
+             only the items there are), AT values as tags or keywords (FrameTime\\FrameDelay), private \
              elements by creator ((0029,{SIEMENS CSA HEADER},10): the creator is inserted in the \
              first free block when missing), and PATH@FILE: the file's bytes for OB, OW and the other \
              binary VRs, its UTF-8 text without one final line break for the others. Text is \
