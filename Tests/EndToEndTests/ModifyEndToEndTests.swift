@@ -185,6 +185,25 @@ import Testing
         #expect(name.stdout.contains("Παπαδόπουλος^Γιώργος"), "\(name.stdout)")
     }
 
+    /// Every character set fixture (ISO 2022 Japanese and Korean, Latin, Cyrillic, Greek, Arabic,
+    /// Hebrew, UTF-8, GB): a name in three scripts moves the file to UTF-8 where its set cannot hold
+    /// it, and pydicom reads the new value and every other text value as before.
+    @Test func everyCharacterSetFixtureKeepsItsTextAndTakesANewScript() throws {
+        let work = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dir = CorpusIndex.packageRoot.appendingPathComponent("Tests/Fixtures/charset")
+        let name = "Yamada^Tarou=山田^太郎=やまだ^たろう", description = "Ελληνικά и русский"
+        for fixture in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where fixture.hasSuffix(".dcm") {
+            let source = dir.appendingPathComponent(fixture).path
+            let copy = try Self.copy(source, to: work, as: fixture)
+            let r = try Tool.run(["modify", "-q", "--set", "PatientName=\(name)", "--set", "StudyDescription=\(description)", copy.path])
+            #expect(r.status == 0, "\(fixture): \(r.stderr)")
+            let check = try Tool.script("modify_check.py", ["same-text", source, copy.path, "(0010,0010)=\(name)",
+                                                            "(0008,1030)=\(description)"], withStandardError: true)
+            #expect(check.status == 0, "\(fixture): \(check.text)")
+        }
+    }
+
     @Test func seriesWideAndKeyedUIDsAgreeAcrossShardsAndReferencesFollow() throws {
         let work = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }

@@ -6,7 +6,8 @@
   uids BINARY WORK FILE...     --new-sop-uid/--new-series-uid/--new-study-uid beside dcmodify's
                                -gin/-gse/-gst: everything else equal, the new UIDs valid and the meta in step.
   untouched-tree ORIGINAL_DIR MODIFIED_DIR TAG...   the same for every file of a tree
-  same-text ORIGINAL MODIFIED TAG...  every text value reads the same (character sets decoded) but TAGs
+  same-text ORIGINAL MODIFIED TAG[=VALUE]...  every text value reads the same (character sets decoded)
+                               but TAGs, which read as VALUE when one is given
   generate DIR SEED COUNT      the generated edge-value data sets of vr_edges_gen.py
   untouched ORIGINAL MODIFIED TAG...
                                every element of MODIFIED but the named top-level TAGs (gggg,eeee) keeps
@@ -236,6 +237,9 @@ def untouched_tree(original_dir, modified_dir, named):
 
 
 def same_text(original, modified, named):
+    """Named tags may carry an expected value as (gggg,eeee)=VALUE, checked as pydicom decodes it."""
+    expected = [n for n in named if "=" in n]
+    named = [n.split("=", 1)[0] for n in named]
     """Every text value of MODIFIED but the named top-level tags reads as in ORIGINAL (pydicom
     decoding each through its own Specific Character Set), at every depth."""
     names = {Tag(int(t[1:5], 16), int(t[6:10], 16)) for t in named} | {Tag(0x0008, 0x0005)}
@@ -247,8 +251,8 @@ def same_text(original, modified, named):
 
     def walk(x, y, where, top):
         for elem in x:
-            if top and elem.tag in names:
-                continue
+            if (top and elem.tag in names) or elem.tag.element == 0:
+                continue  # named, or a group length (dicomtool writes none)
             here = f"{where}({elem.tag.group:04X},{elem.tag.element:04X})"
             if elem.tag not in y:
                 failures.append(f"{here}: missing")
@@ -260,6 +264,11 @@ def same_text(original, modified, named):
             elif elem.VR in ("PN", "LO", "SH", "ST", "LT", "UT", "UC") and str(elem.value) != str(other.value):
                 failures.append(f"{here}: {elem.value!r} became {other.value!r}")
     walk(a, b, "", True)
+    for spec in expected:
+        tag_text, value = spec.split("=", 1)
+        tag = Tag(int(tag_text[1:5], 16), int(tag_text[6:10], 16))
+        if tag not in b or str(b[tag].value) != value:
+            failures.append(f"{tag_text}: pydicom reads {b[tag].value if tag in b else None!r}, not {value!r}")
     for f in failures:
         print(f"{modified}: {f}")
     print(f"modify_check: 1 files compared, {len(failures)} differences not explained")
