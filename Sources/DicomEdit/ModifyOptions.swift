@@ -91,29 +91,32 @@ public struct ModifyOptions: Sendable {
             switch op {
             case .set(let path, let value), .replace(let path, let value):
                 guard let last = path.steps.last else { continue }
+                // The message names the attribute as typed, resolved: "--set (0008,0020) StudyDate".
+                var named = "\(op.flag) \(path)"
+                if case .tag(let t) = last.name, let k = DataDictionary.entry(for: t)?.keyword { named += " " + k }
                 if last.items != nil {
-                    throw DicomError(.usage, "\(op.flag) \(path): a value goes into an attribute, not into items")
+                    throw DicomError(.usage, "\(named): a value goes into an attribute, not into items")
                 }
                 for step in path.steps {
-                    if case .tag(let tag) = step.name { try Self.checkWritable(tag, flag: op.flag) }
+                    if case .tag(let tag) = step.name { try Self.checkWritable(tag, flag: named) }
                 }
                 guard case .tag(let tag) = last.name, !tag.isPrivate else { continue }
                 guard let entry = DataDictionary.entry(for: tag), !entry.vrs.isEmpty else {
-                    throw DicomError(.usage, "\(op.flag): \(tag) is not in the PS3.6 data dictionary, so its VR is unknown", tag: tag)
+                    throw DicomError(.usage, "\(named): not in the PS3.6 data dictionary, so its VR is unknown", tag: tag)
                 }
                 if entry.vrs == [.SQ] {
-                    throw DicomError(.usage, "\(op.flag): \(tag) \(entry.keyword) is a sequence: set attributes inside its items", tag: tag)
+                    throw DicomError(.usage, "\(named) is a sequence: set attributes inside its items", tag: tag)
                 }
                 guard case .text(let text) = value else { continue }
                 if entry.vrs == [.AT] {
-                    _ = try Self.attributeTags(text, vm: entry.vm, flag: op.flag, tag: tag)
+                    _ = try Self.attributeTags(text, vm: entry.vm, flag: named, tag: tag)
                     continue
                 }
                 var problems: [String] = []
                 for vr in entry.vrs {
                     if let p = SetValues.problem(text, vr: vr, vm: entry.vm) { problems.append(p) } else { problems = []; break }
                 }
-                if let p = problems.first { throw DicomError(.usage, "\(op.flag): \(p)", tag: tag) }
+                if let p = problems.first { throw DicomError(.usage, "\(named): \(p)", tag: tag) }
             case .erase(let path):
                 for step in path.steps {
                     if case .tag(let tag) = step.name, tag.group == 0x0002 || tag.group == 0x0000 {

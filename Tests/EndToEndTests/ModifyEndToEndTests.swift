@@ -101,6 +101,16 @@ import Testing
         }
     }
 
+    /// Invalid values per VR: dicomtool refuses each with its reason and leaves the file as it was;
+    /// dcmodify, which checks no VR, writes them (listed by the script).
+    @Test func invalidValuesPerVRAreRefusedWhereDcmodifyWritesThem() throws {
+        let work = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (status, text) = try Tool.script("modify_check.py", ["vr-limits", CorpusIndex.binary.path, work.path,
+                                                                 Self.fixture("native/MR_small.dcm")], withStandardError: true)
+        #expect(status == 0, "\(text)")
+    }
+
     @Test func refusedEditsLeaveTheInputUntouchedAndPlanWritesNothing() throws {
         let work = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }

@@ -5,6 +5,7 @@
                                at every depth); every difference must be one of KNOWN, with its reason.
   uids BINARY WORK FILE...     --new-sop-uid/--new-series-uid/--new-study-uid beside dcmodify's
                                -gin/-gse/-gst: everything else equal, the new UIDs valid and the meta in step.
+  vr-limits BINARY WORK FILE   invalid values per VR: dicomtool refuses each (file unchanged), dcmodify's answers listed
   untouched-tree ORIGINAL_DIR MODIFIED_DIR TAG...   the same for every file of a tree
   same-text ORIGINAL MODIFIED TAG[=VALUE]...  every text value reads the same (character sets decoded)
                                but TAGs, which read as VALUE when one is given
@@ -223,6 +224,56 @@ def parity(binary, work, files, uid_mode=False):
     return 1 if failures else 0
 
 
+# Values their attribute's VR or VM does not allow (PS3.5 6.2, 6.4): dicomtool refuses every one,
+# dcmodify (which checks no VR) writes most of them.
+INVALID_VALUES = [
+    ("StudyDate", "20241301", "DA: not a calendar date"),
+    ("StudyTime", "256199", "TM: hour 25"),
+    ("AcquisitionDateTime", "2024131", "DT: 7 digits"),
+    ("StationName", "SEVENTEEN-CHARS-X", "SH: 17 characters, at most 16"),
+    ("StationName", "A\\B", "SH of VM 1: a backslash makes two values"),
+    ("InstitutionName", "L" * 65, "LO: 65 characters, at most 64"),
+    ("Rows", "70000", "US: above 65535"),
+    ("Rows", "12.5", "US: not an integer"),
+    ("SOPInstanceUID", "1.02.3", "UI: a component with a leading zero"),
+    ("Modality", "ct", "CS: lower case"),
+    ("PatientAge", "12Y", "AS: not nnnX"),
+    ("SeriesNumber", "1.5", "IS: not an integer"),
+    ("SliceThickness", "abc", "DS: not a decimal"),
+    ("PatientName", "a=b=c=d", "PN: four component groups"),
+    ("RetrieveAETitle", "SEVENTEEN-CHARS-X", "AE: 17 characters"),
+    ("RetrieveURL", "http://a b", "UR: a space"),
+    ("PatientID", "tab\there", "LO: a control character"),
+]
+
+
+def vr_limits(binary, work, source):
+    """Each invalid value given to both tools on a copy of SOURCE: dicomtool must refuse it (status 1,
+    the file unchanged); dcmodify's answer is listed (its limit: it checks no VR)."""
+    failures = 0
+    accepted_by_dcmodify = 0
+    original = open(source, "rb").read()
+    for keyword, value, why in INVALID_VALUES:
+        value = value.replace("\\t", "\t")
+        a = os.path.join(work, "vr-dcmodify.dcm")
+        b = os.path.join(work, "vr-dicomtool.dcm")
+        shutil.copyfile(source, a)
+        shutil.copyfile(source, b)
+        r1 = run([DCMODIFY, "-nb", "-q", "-i", f"{keyword}={value}", a])
+        r2 = run([binary, "modify", "-q", "--set", f"{keyword}={value}", b])
+        unchanged = open(b, "rb").read() == original
+        if r1.returncode == 0:
+            accepted_by_dcmodify += 1
+        print(f"{why}: dcmodify {'writes it' if r1.returncode == 0 else 'refuses'}; "
+              f"dicomtool {'refuses' if r2.returncode == 1 else 'status %d' % r2.returncode}: {r2.stderr.strip()[:140]}")
+        if r2.returncode != 1 or not unchanged or not r2.stderr.strip():
+            print(f"  dicomtool did not refuse {keyword}={value!r} with a reason, leaving the file as it was")
+            failures += 1
+    print(f"modify_check: {len(INVALID_VALUES)} invalid values, dcmodify wrote {accepted_by_dcmodify}, "
+          f"{failures} not refused by dicomtool")
+    return 1 if failures else 0
+
+
 def untouched_tree(original_dir, modified_dir, named):
     """`untouched` for every file under ORIGINAL_DIR and its namesake under MODIFIED_DIR."""
     failures = files = 0
@@ -306,6 +357,8 @@ def main():
         return parity(sys.argv[2], sys.argv[3], sys.argv[4:], uid_mode=True)
     if mode == "untouched":
         return untouched(sys.argv[2], sys.argv[3], sys.argv[4:])
+    if mode == "vr-limits":
+        return vr_limits(sys.argv[2], sys.argv[3], sys.argv[4])
     if mode == "untouched-tree":
         return untouched_tree(sys.argv[2], sys.argv[3], sys.argv[4:])
     if mode == "same-text":
