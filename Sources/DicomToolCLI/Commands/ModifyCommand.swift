@@ -30,61 +30,76 @@ public enum ModifyCommand {
             return failure(error, reporter)
         }
         let outputs = run.outputs
-        let inPlace = args.write.output == nil && !args.write.plan
         return runOverInputs(command: "modify", global: global, reporter: reporter, smallResults: true, outputs: outputs,
                              work: { item throws(DicomError) -> Result in
-            let file = try run.read(item)
-            let modified = try modifier.modify(file)
-            if args.write.plan {
-                return Result(output: nil, changes: modified.changes, warnings: modified.warnings, written: false)
-            }
-            if inPlace {
-                guard let path = item.path, path != "-" else {
-                    throw DicomError(.usage, "standard input cannot be modified in place: give -o")
-                }
-                // Nothing changed: the file is left as it is, not rewritten.
-                guard !modified.changes.isEmpty else {
-                    return Result(output: nil, changes: [], warnings: modified.warnings, written: false)
-                }
-                try InstanceOutput.replace(path, backup: args.backup ? path + ".bak" : nil, sync: args.write.sync) {
-                    (sink: inout AtomicOutput) throws(DicomError) in
-                    try modified.write(to: &sink)
-                }
-                return Result(output: path, changes: modified.changes, warnings: modified.warnings, written: true)
-            }
-            guard let destination = outputs.destination(for: item) else {
-                return Result(output: nil, changes: modified.changes, warnings: modified.warnings, written: false)
-            }
-            try run.write(item, to: destination, recording: (modified.dataset, modified.syntax)) {
-                (sink: inout AtomicOutput) throws(DicomError) in
-                try modified.write(to: &sink)
-            }
-            return Result(output: destination, changes: modified.changes, warnings: modified.warnings, written: true)
+            try modify(item, with: modifier, args: args, run: run)
         }, emit: { item, result, reporter in
             for w in result.warnings { reporter.warning(w, input: item.displayName) }
             if global.format == .json {
-                var fields: [(String, ReporterJSON.Value)] = [("written", .bool(result.written))]
-                if let o = result.output { fields.append(("output", .string(o))) }
-                fields.append(("changes", .array(result.changes.map { c in
-                    var change: [(String, ReporterJSON.Value)] = [("action", .string(c.action)), ("path", .string(c.path)),
-                                                                  ("keyword", .string(c.keyword))]
-                    change.append(("old", c.oldValue.map(ReporterJSON.Value.string) ?? .null))
-                    change.append(("new", c.newValue.map(ReporterJSON.Value.string) ?? .null))
-                    return .object(change)
-                })))
-                StandardOutput.write(ReporterJSON.item(command: "modify", input: item, fields: fields) + "\n")
+                StandardOutput.write(ReporterJSON.item(command: "modify", input: item, fields: jsonFields(result)) + "\n")
             } else if args.write.plan {
-                var text = "\(ValueText.escaped(item.displayName)): \(result.changes.count) change\(result.changes.count == 1 ? "" : "s")\n"
-                for c in result.changes {
-                    text += "  \(c.action) \(c.path)"
-                    if !c.keyword.isEmpty { text += " \(c.keyword)" }
-                    if let o = c.oldValue { text += ": " + ValueText.escaped(o) }
-                    if let n = c.newValue { text += (c.oldValue == nil ? ": " : " -> ") + ValueText.escaped(n) }
-                    text += "\n"
-                }
-                StandardOutput.write(text)
+                StandardOutput.write(planText(item.displayName, result.changes))
             }
         })
+    }
+
+    /// One input's work: read, edit (`Modifier`), then write in place (`InstanceOutput.replace`,
+    /// only when something changed), into -o through `run`, or nothing with --plan.
+    static func modify(_ item: InputItem, with modifier: Modifier, args: ModifyArgs, run: WritingRun) throws(DicomError) -> Result {
+        let file = try run.read(item)
+        let modified = try modifier.modify(file)
+        if args.write.plan {
+            return Result(output: nil, changes: modified.changes, warnings: modified.warnings, written: false)
+        }
+        if args.write.output == nil {
+            guard let path = item.path, path != "-" else {
+                throw DicomError(.usage, "standard input cannot be modified in place: give -o")
+            }
+            // Nothing changed: the file is left as it is, not rewritten.
+            guard !modified.changes.isEmpty else {
+                return Result(output: nil, changes: [], warnings: modified.warnings, written: false)
+            }
+            try InstanceOutput.replace(path, backup: args.backup ? path + ".bak" : nil, sync: args.write.sync) {
+                (sink: inout AtomicOutput) throws(DicomError) in
+                try modified.write(to: &sink)
+            }
+            return Result(output: path, changes: modified.changes, warnings: modified.warnings, written: true)
+        }
+        guard let destination = run.outputs.destination(for: item) else {
+            return Result(output: nil, changes: modified.changes, warnings: modified.warnings, written: false)
+        }
+        try run.write(item, to: destination, recording: (modified.dataset, modified.syntax)) {
+            (sink: inout AtomicOutput) throws(DicomError) in
+            try modified.write(to: &sink)
+        }
+        return Result(output: destination, changes: modified.changes, warnings: modified.warnings, written: true)
+    }
+
+    /// The text of --plan for one input: its changes, one a line.
+    static func planText(_ input: String, _ changes: [ModifyChange]) -> String {
+        var text = "\(ValueText.escaped(input)): \(changes.count) change\(changes.count == 1 ? "" : "s")\n"
+        for c in changes {
+            text += "  \(c.action) \(c.path)"
+            if !c.keyword.isEmpty { text += " \(c.keyword)" }
+            if let o = c.oldValue { text += ": " + ValueText.escaped(o) }
+            if let n = c.newValue { text += (c.oldValue == nil ? ": " : " -> ") + ValueText.escaped(n) }
+            text += "\n"
+        }
+        return text
+    }
+
+    /// The JSON Lines fields of one input's record.
+    static func jsonFields(_ result: Result) -> [(String, ReporterJSON.Value)] {
+        var fields: [(String, ReporterJSON.Value)] = [("written", .bool(result.written))]
+        if let o = result.output { fields.append(("output", .string(o))) }
+        fields.append(("changes", .array(result.changes.map { c in
+            var change: [(String, ReporterJSON.Value)] = [("action", .string(c.action)), ("path", .string(c.path)),
+                                                          ("keyword", .string(c.keyword))]
+            change.append(("old", c.oldValue.map(ReporterJSON.Value.string) ?? .null))
+            change.append(("new", c.newValue.map(ReporterJSON.Value.string) ?? .null))
+            return .object(change)
+        })))
+        return fields
     }
 
     /// The options of the run: the args' with the secret and the value files read, checked again
