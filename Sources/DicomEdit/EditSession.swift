@@ -70,11 +70,14 @@ struct EditSession {
             selected = Array(items.indices)
         }
         let before = changes.count
-        let created = element == nil || items.count != element?.items?.count
+        // Items made here (only --set makes them): the sequence is written back even if the
+        // attribute under them turned out to need no change. Nothing made, nothing changed: the
+        // data set stays as it was (no empty sequence appears).
+        let appended = items.count > (element?.items?.count ?? 0)
         for i in selected {
             try walk(steps.dropFirst(), in: &items[i], inheriting: ds.characterSet, at: prefix + "\(tag)[\(i)].", op: op, path: path)
         }
-        guard changes.count > before || created else { return }
+        guard changes.count > before || appended else { return }
         var updated = element ?? Element(tag: tag, vr: .SQ, value: .sequence([]))
         updated.value = .sequence(items)
         ds.set(updated)

@@ -80,8 +80,13 @@ func path(_ s: String) throws -> EditPath { try EditPath(parsing: s) }
         // Into a value that is not a sequence.
         #expect(throws: DicomError.self) { try modify(file, [.set(try path("PatientName[0].PatientID"), .text("x"))]) }
         // Without an index, a missing sequence is simply not there.
-        let m = try modify(file, [.replace(try path("ReferencedStudySequence.StudyID"), .text("1"))])
+        let m = try modify(file, [.replace(try path("ReferencedStudySequence.StudyID"), .text("1")),
+                                  .erase(try path("ReferencedStudySequence.StudyID")),
+                                  .set(try path("ReferencedStudySequence[*].StudyID"), .text("1"))])
         #expect(m.changes.isEmpty)
+        // ... and no empty sequence appears.
+        #expect(m.dataset[Tag.referencedStudySequence] == nil)
+        #expect(m.dataset.elements.map(\.tag) == file.dataset.elements.map(\.tag))
     }
 
     @Test func eraseEraseAllAndErasePrivate() throws {
