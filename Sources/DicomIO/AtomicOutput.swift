@@ -17,6 +17,8 @@ public final class AtomicOutput: OutputSink, PatchableSink {
     private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     private var finished = false
+    /// Closed by `finishWriting`, not yet renamed by `place`.
+    private var closed = false
     private let sync: Bool
 
     /// Temporary files still open in this process, removed by `removeAllPending()` (SIGINT).
@@ -143,6 +145,15 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
     }
 
+    /// Gives the temporary file (and so the destination) these permission bits; standard output is left alone.
+    public func setPermissions(_ mode: mode_t) throws(DicomError) {
+        guard temporaryPath != nil else { return }
+        if fchmod(fd, mode) != 0 {
+            throw DicomError(.cannotWrite, "cannot set the permissions of the temporary file", file: destination,
+                             cause: String(cString: strerror(errno)))
+        }
+    }
+
     /// Flushes, optionally fsyncs, and renames the temporary file to the destination.
     public func commit() throws(DicomError) {
         guard !finished else { return }
@@ -167,12 +178,72 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
     }
 
+    /// The temporary file being written (nil for standard output): readable once `finishWriting`
+    /// has closed it, before `place` names it.
+    public var temporaryFile: String? { temporaryPath }
+
+    /// Completes the temporary file (flush, fsync with `sync`, close) without renaming it, for an
+    /// output whose name depends on what was written (a received instance filed by its attributes):
+    /// `place` then names it, `discard` removes it.
+    public func finishWriting() throws(DicomError) {
+        guard !finished, !closed, let tmp = temporaryPath else {
+            throw DicomError(.cannotWrite, "output already finished", file: destination)
+        }
+        try flush()
+        if sync && fsync(fd) != 0 {
+            let cause = String(cString: strerror(errno))
+            discard()
+            throw DicomError(.cannotWrite, "fsync failed", file: tmp, cause: cause)
+        }
+        closed = true
+        if close(fd) != 0 {
+            let cause = String(cString: strerror(errno))
+            discard()
+            throw DicomError(.cannotWrite, "close failed", file: tmp, cause: cause)
+        }
+    }
+
+    /// Renames the temporary file completed by `finishWriting` to `destination`, creating its
+    /// directory. Without `replacing`, an existing destination is kept and false is returned (the
+    /// temporary file stays for another name): link(2) then unlink(2) names it only if the name is
+    /// free, where rename(2) would replace a file another writer placed an instant before.
+    public func place(at destination: String, replacing: Bool) throws(DicomError) -> Bool {
+        guard closed, !finished, let tmp = temporaryPath else {
+            throw DicomError(.cannotWrite, "output not finished, or already placed", file: destination)
+        }
+        let (dir, _) = Self.directoryAndName(destination)
+        if !Self.lock.withLock({ Self.madeDirectories.contains(dir) }) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
+            }
+            Self.lock.withLock { _ = Self.madeDirectories.insert(dir) }
+        }
+        if replacing {
+            guard rename(tmp, destination) == 0 else {
+                throw DicomError(.cannotWrite, "cannot rename the temporary file into place", file: destination,
+                                 cause: String(cString: strerror(errno)))
+            }
+        } else if link(tmp, destination) == 0 {
+            unlink(tmp)
+        } else if errno == EEXIST {
+            return false
+        } else {
+            throw DicomError(.cannotWrite, "cannot link the temporary file into place", file: destination,
+                             cause: String(cString: strerror(errno)))
+        }
+        finished = true
+        Self.lock.withLock { _ = Self.pending.remove(tmp) }
+        return true
+    }
+
     /// Abandons the output: the temporary file is removed, the destination untouched.
     public func discard() {
         guard !finished else { return }
         finished = true
         guard let tmp = temporaryPath else { return }
-        close(fd)
+        if !closed { close(fd) }
         unlink(tmp)
         Self.lock.withLock { _ = Self.pending.remove(tmp) }
     }

@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -195,6 +195,80 @@ public enum CommandTable {
                 ("dicomtool send --allow-lossy JPEGBaseline8Bit --to VIEWER@ws:11112 ct/", "Allow JPEG baseline for a peer that takes nothing else."),
             ],
             argsType: SendArgs.self),
+        Command(
+            id: .receive,
+            summary: "receive instances from DICOM peers (C-STORE SCP) into a directory",
+            details: """
+            Listen for associations and store every instance sent with C-STORE (and answer C-ECHO). \
+            Each instance is written as it arrives into a temporary file in the output directory: the \
+            data set exactly as received, after a Part 10 meta header built from the request (SOP \
+            Class and Instance UIDs, the negotiated transfer syntax, and the sender's AE title as \
+            Source Application Entity Title). When complete it is renamed into place under --layout \
+            and only then acknowledged, so a success status means the file is there; a full disk \
+            answers Out of Resources (A700) and a peer that aborts or drops mid-instance leaves \
+            nothing behind. Every storage SOP class of the standard and every transfer syntax are \
+            accepted. Defaults: AE title DICOMTOOL; maximum PDU received 256 KiB (dcmtk and \
+            pynetdicom announce 16 KiB; larger PDUs mean fewer headers, reads and wake-ups per \
+            image); ARTIM 30 s (an A-ASSOCIATE-RQ must come within it); DIMSE time-out 60 s (an \
+            association silent longer is aborted); study end 60 s. SIGINT or SIGTERM stops \
+            listening, lets each association finish the instance in flight (then aborts it: an \
+            acceptor cannot release), runs pending study hooks and waits for hook programs: exit 0 \
+            after SIGTERM, 130 after SIGINT. Exit 60 when the port cannot be bound, 40 when an \
+            instance could not be written (Out of Resources was answered), 0 otherwise (--once, \
+            --idle-timeout). With --format json each event is a JSON Lines record whose type is \
+            listening (with the port bound), association, association-end, stored, duplicate, \
+            failed, discarded, rejected, error, exec or stopping.
+            """,
+            usage: ["--port N -o DIRECTORY [OPTIONS]"],
+            examples: [
+                ("dicomtool receive --port 11112 -o /data", "File every instance as /data/SOPInstanceUID.dcm."),
+                ("dicomtool receive --port 11112 --aet ARCHIVE -o /data --layout {PatientID}/{StudyInstanceUID}/{SOPInstanceUID}.dcm",
+                 "A folder per patient and study, as ARCHIVE."),
+                ("dicomtool receive --port 11112 -o /data --exec-on-study ingest-study --study-timeout 30",
+                 "Run ingest-study once a study has had no new instance for 30 s (add {dir} in quotes for its folder)."),
+                ("dicomtool receive --port 0 --bind 127.0.0.1 --once --format json -o out", "For tests: any free port, reported; stop after one association."),
+            ],
+            argsType: ReceiveArgs.self),
+        Command(
+            id: .modify,
+            summary: "change attributes of DICOM files in place, as dcmodify",
+            details: """
+            Apply edits to each input in the order given: --set inserts or replaces, --replace \
+            changes only what is present, --erase and --erase-all remove, --erase-private removes \
+            every private element; then --new-sop-uid, --new-series-uid and --new-study-uid renew \
+            UIDs (the same new UID for every file of a series or study; keyed by --secret-file so that \
+            shards and reruns agree), with the meta and the references in the file in step. Paths \
+            reach into sequence items (Seq[0].Attr, Seq[*].Attr) and private elements by creator \
+            ((0029,{SIEMENS CSA HEADER},10)).
+
+            Every value is checked against its attribute's VR and VM before anything is written; a \
+            refused edit leaves the file untouched. Text is converted into the Specific Character \
+            Set, or the set becomes ISO_IR 192 when it cannot hold the text (a warning; existing text \
+            re-encoded to the same characters).
+
+            modify is the one command that changes its inputs: in place by default (atomically: the \
+            new file is written beside the old one and renamed over it; --backup keeps FILE.bak), or \
+            into -o FILE or -o DIRECTORY (the input tree mirrored). Pixel data and every element not \
+            named keep their value bytes, and the transfer syntax is kept (a deflated file is \
+            deflated again); as every dicomtool writer does, group lengths (gggg,0000) are left out, \
+            sequences are written with undefined length and an odd-length value gets its padding \
+            byte. A file whose edits change nothing is not rewritten in place. Directory walks leave \
+            out *.bak files.
+            """,
+            usage: ["EDIT... [OPTIONS] INPUT...", "EDIT... INPUT -o OUTPUT", "EDIT... --plan INPUT..."],
+            examples: [
+                ("dicomtool modify --set PatientName=Doe^Jane --set PatientID=12345 scans/",
+                 "Relabel every file of a tree in place."),
+                ("dicomtool modify --replace 'ReferencedSeriesSequence[*].SeriesInstanceUID=1.2.3' --backup a.dcm",
+                 "Change a value in every item where it is present, keeping a.dcm.bak."),
+                ("dicomtool modify --erase-private --erase-all OtherPatientIDsSequence in/ -o clean/",
+                 "Write cleaned copies instead of changing the inputs."),
+                ("dicomtool modify --new-series-uid --secret-file key --shard 2/4 scans/",
+                 "New series UIDs, keyed, so every shard gives the same ones."),
+                ("dicomtool modify --set '(0029,{ACME 1.0},10)@note.txt' --plan a.dcm",
+                 "Show a private value from a file, with its creator inserted, without writing."),
+            ],
+            argsType: ModifyArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

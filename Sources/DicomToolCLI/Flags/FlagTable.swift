@@ -36,12 +36,19 @@ public enum FlagID: String, Sendable, CaseIterable {
     // send
     case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
          warningsAsErrors = "warnings-as-errors"
+    // receive
+    case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
+         studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
+         idleTimeout = "idle-timeout", once
+    // modify (--set, --secret-file, --plan, -o and --sync are shared)
+    case replace, erase, eraseAll = "erase-all", erasePrivate = "erase-private", newSOPUID = "new-sop-uid",
+         newSeriesUID = "new-series-uid", newStudyUID = "new-study-uid", backup
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send
+        + echo + send + receive + modify
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {

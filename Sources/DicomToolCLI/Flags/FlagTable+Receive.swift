@@ -1,0 +1,115 @@
+import DicomCore
+import DicomNet
+import DicomServices
+
+extension FlagTable {
+    private static let receiveScope: FlagScope = .commands([.receive])
+
+    private static func seconds(_ field: WritableKeyPath<ReceiveArgs, Int> & Sendable) -> FlagUpdate<ReceiveArgs> {
+        FlagUpdate.integer(field, in: 1...86_400 * 7)
+    }
+
+    static let receive: [Flag] = [
+        Flag(.port, value: "N", category: .network, scope: receiveScope,
+             summary: "TCP port to listen on (0: any free port)",
+             details: """
+             The port to listen on. 0 takes any free port; the port bound is reported in the \
+             'listening' event (text, or JSON with --format json), so scripts and tests can use it.
+             """,
+             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.port = try LowArgs.integer(text, spelling: spelling, in: 0...65535)
+             }]),
+        Flag(.aet, value: "AET", category: .network, scope: receiveScope,
+             summary: "our AE title: associations calling another are rejected",
+             details: """
+             The called AE title this receiver answers to. An association request calling any other \
+             title is rejected (reason: called AE title not recognized), so a sender configured for \
+             another node learns it at once instead of filing images in the wrong archive. The \
+             default is dcmtk's and echo's calling title, DICOMTOOL.
+             """,
+             defaultValue: "DICOMTOOL",
+             updates: [FlagUpdate<ReceiveArgs>.custom { args, title, spelling throws(DicomError) in
+                 do throws(NetError) {
+                     try AssociationAddress.checkAETitle(title, what: spelling)
+                 } catch {
+                     throw DicomError(.usage, error.message)
+                 }
+                 args.aeTitle = title
+             }]),
+        Flag(.bind, value: "ADDRESS", category: .network, scope: receiveScope,
+             summary: "address to listen on",
+             details: "The local address to listen on: 0.0.0.0 (every IPv4 interface), 127.0.0.1 (this machine only), ::, or one address.",
+             defaultValue: "0.0.0.0",
+             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, _ in args.bind = text }]),
+        Flag(.onDuplicate, value: "POLICY", category: .network, scope: receiveScope,
+             summary: "an instance already stored: keep both, replace, or reject",
+             details: """
+             What happens when an instance's path is already taken (the same SOP Instance UID with \
+             the default layout): 'keep' files the newer one under a suffixed name (UID_1.dcm, \
+             UID_2.dcm, ...), 'replace' renames it over the older one, 'reject' answers failure 0111 \
+             (Duplicate SOP Instance) and keeps the older. Each case is reported as a duplicate event.
+             """,
+             defaultValue: "keep", choices: ["keep", "replace", "reject"],
+             updates: [FlagUpdate.choice(\ReceiveArgs.onDuplicate)]),
+        Flag(.execOnFile, value: "COMMAND", category: .network, scope: receiveScope,
+             summary: "run COMMAND for each stored file ({file}, {dir}, keywords)",
+             details: """
+             Run a program for each instance once it is stored and acknowledged. COMMAND is split \
+             into words here (spaces; quotes group), then {file}, {dir}, {calling-aet} and attribute \
+             keywords ({PatientID}, {StudyInstanceUID}, ...) are replaced inside each word, and the \
+             program runs with posix_spawn, never a shell: a value holding spaces, quotes, ';' or \
+             '$(...)' arrives as one argument, verbatim. Its standard output goes to our standard \
+             error; its exit status is reported (exec event).
+             """,
+             updates: [FlagUpdate.text(\ReceiveArgs.execOnFile)]),
+        Flag(.execOnStudy, value: "COMMAND", category: .network, scope: receiveScope,
+             summary: "run COMMAND when a study is complete ({dir}, {count}, keywords)",
+             details: """
+             Run a program once per study, when no instance of it has arrived for --study-timeout \
+             seconds (and for studies still open when the receiver stops). {dir} is the deepest \
+             directory holding all of the study's files, {count} their number; attribute keywords take \
+             the values of the study's last instance. Split and run as --exec-on-file, without a shell.
+             """,
+             updates: [FlagUpdate.text(\ReceiveArgs.execOnStudy)]),
+        Flag(.studyTimeout, value: "SECONDS", category: .network, scope: receiveScope,
+             summary: "a study is complete after this long without an instance",
+             details: "The study-end time-out of --exec-on-study.",
+             defaultValue: "60",
+             updates: [seconds(\ReceiveArgs.studyTimeout)]),
+        Flag(.maxAssociations, value: "N", category: .network, scope: receiveScope,
+             summary: "associations served at once",
+             details: """
+             At most N associations at once; the next request is rejected transiently (reason: \
+             local limit exceeded), and the sender may retry. Each association holds a few PDUs and \
+             at most 1 MiB of an instance's data in memory.
+             """,
+             defaultValue: "32",
+             updates: [FlagUpdate.integer(\ReceiveArgs.maxAssociations, in: 1...4096)]),
+        Flag(.acceptUnknown, category: .network, scope: receiveScope,
+             summary: "accept any SOP class, private ones too",
+             details: """
+             Accept presentation contexts for any abstract syntax, not only the storage SOP classes of \
+             the standard (and Verification): private SOP classes are then stored as they come.
+             """,
+             updates: [FlagUpdate.toggle(\ReceiveArgs.acceptUnknown)]),
+        Flag(.prefer, value: "LIST", category: .network, scope: receiveScope,
+             summary: "transfer syntaxes preferred, or 'requestor'",
+             details: """
+             Which transfer syntax to accept when a presentation context proposes several: 'requestor' \
+             takes the sender's first (senders list a file's own syntax first, so it travels as is); a \
+             comma-separated list of UIDs or keywords (ExplicitVRLittleEndian,JPEG2000Lossless) puts \
+             those first, in that order. Every transfer syntax of the standard is accepted either \
+             way: a data set is stored as it arrives.
+             """,
+             defaultValue: "requestor",
+             updates: [FlagUpdate.text(\ReceiveArgs.prefer)]),
+        Flag(.idleTimeout, value: "SECONDS", category: .network, scope: receiveScope,
+             summary: "stop after this long without an association",
+             details: "Stop (exit 0) when no association has been open for this many seconds. Without it, receive runs until a signal.",
+             updates: [FlagUpdate.integer(\ReceiveArgs.idleTimeout, in: 1...86_400 * 7)]),
+        Flag(.once, category: .network, scope: receiveScope,
+             summary: "stop after the first association ends",
+             details: "Stop once the first accepted association has ended (released or aborted), for scripts and tests.",
+             updates: [FlagUpdate.toggle(\ReceiveArgs.once)]),
+    ]
+}

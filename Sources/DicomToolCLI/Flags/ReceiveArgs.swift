@@ -1,0 +1,72 @@
+import DicomCore
+import DicomNet
+import DicomServices
+
+/// `dicomtool receive --port N -o DIR`: what was typed, checked and turned into the receiver's
+/// configuration (templates parsed here, so a bad one is a usage error before anything listens).
+public struct ReceiveArgs: CommandArgs {
+    public var port: Int?
+    public var output: String?
+    public var aeTitle = "DICOMTOOL"
+    public var bind = "0.0.0.0"
+    public var layout: String?
+    public var onDuplicate = StorageSCPConfiguration.DuplicatePolicy.keep
+    public var execOnFile: String?
+    public var execOnStudy: String?
+    public var studyTimeout = 60
+    public var maxAssociations = 32
+    public var acceptUnknown = false
+    /// Comma-separated transfer syntaxes (UIDs or keywords), or "requestor".
+    public var prefer: String?
+    public var idleTimeout: Int?
+    public var once = false
+    public var sync = false
+    public private(set) var configuration: StorageSCPConfiguration
+
+    public init(_ low: LowArgs) throws(DicomError) {
+        configuration = StorageSCPConfiguration(outputDirectory: ".", layout: try StorageLayout())
+        guard low.positionals.isEmpty else {
+            throw DicomError(.usage, "receive takes no arguments, \(low.positionals.count) given: the port is --port N, the directory -o DIR")
+        }
+        try low.update(&self)
+        guard let port else { throw DicomError(.usage, "receive needs --port N (0: any free port, reported when listening)") }
+        guard let output, !output.isEmpty, output != "-" else {
+            throw DicomError(.usage, "receive needs -o DIR, the directory to file received instances under")
+        }
+        var c = StorageSCPConfiguration(outputDirectory: output.count > 1 && output.hasSuffix("/") ? String(output.dropLast()) : output,
+                                        layout: try StorageLayout(layout ?? StorageLayout.defaultTemplate))
+        c.aeTitle = aeTitle
+        c.host = bind
+        c.port = port
+        c.onDuplicate = onDuplicate
+        c.execOnFile = try execOnFile.map { text throws(DicomError) in try ExecHook(text, names: StorageSCPConfiguration.fileHookNames) }
+        c.execOnStudy = try execOnStudy.map { text throws(DicomError) in try ExecHook(text, names: StorageSCPConfiguration.studyHookNames) }
+        c.studyTimeoutSeconds = studyTimeout
+        c.maxAssociations = maxAssociations
+        c.acceptUnknown = acceptUnknown
+        c.preferredSyntaxes = try prefer.flatMap { text throws(DicomError) in try Self.syntaxes(text) }
+        c.idleTimeoutSeconds = idleTimeout
+        c.once = once
+        c.sync = sync
+        configuration = c
+    }
+
+    /// `--prefer` read: "requestor" (nil), or transfer syntaxes by UID or PS3.6 keyword.
+    static func syntaxes(_ text: String) throws(DicomError) -> [String]? {
+        if text == "requestor" { return nil }
+        var out: [String] = []
+        for word in text.split(separator: ",") {
+            let name = word.trimmingWhitespace()
+            guard let syntax = TransferSyntax(uid: name) ?? TransferSyntax(keyword: name) else {
+                throw DicomError(.usage, "--prefer: '\(name)' is not a transfer syntax UID or keyword (e.g. ExplicitVRLittleEndian)")
+            }
+            out.append(syntax.uid)
+        }
+        guard !out.isEmpty else { throw DicomError(.usage, "--prefer expects 'requestor' or a list of transfer syntaxes") }
+        return out
+    }
+
+    public func run(global: GlobalArgs) -> ExitStatus {
+        ReceiveCommand(configuration: configuration, format: global.format, reporter: global.reporter(command: "receive")).run()
+    }
+}
