@@ -52,7 +52,9 @@ public enum Association {
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: address.host, port: address.port) { channel in
-                    PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
+                    channel.pipeline.addHandler(QuickAcknowledgement(), position: .first).flatMap {
+                        PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
+                    }
                 }
         } catch {
             throw NetError(.cannotConnect, "cannot connect to \(address): \(error)")

@@ -1,5 +1,8 @@
 import DicomCore
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A data set as a C-STORE request sends it: handed over a PDV at a time, so an instance of any
 /// size travels with no more than two PDUs of it in memory. A mapped file gives slices of its
@@ -106,4 +109,29 @@ extension AssociationSession {
 
     /// The accepted contexts, for the caller's plan of what to send in which syntax.
     public var acceptedContexts: [NegotiatedAssociation.Context] { negotiated?.accepted ?? [] }
+}
+
+/// Acknowledges every segment at once (Linux TCP_QUICKACK, which the kernel clears again, so it
+/// is set after each read). A peer that leaves Nagle's algorithm on (dcmtk by default) writes its
+/// C-STORE-RSP in two segments and holds the second until the first is acknowledged; with our
+/// delayed ACK that costs ~40 ms an instance (1,000 CT images: 45 s instead of under 1 s).
+final class QuickAcknowledgement: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        Self.set(context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        Self.set(context)
+        context.fireChannelRead(data)
+    }
+
+    static func set(_ context: ChannelHandlerContext) {
+        #if os(Linux)
+        try? context.channel.syncOptions?.setOption(.tcpOption(NIOBSDSocket.Option(rawValue: CInt(TCP_QUICKACK))), value: 1)
+        #endif
+    }
 }
