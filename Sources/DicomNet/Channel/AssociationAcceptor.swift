@@ -106,6 +106,7 @@ final class AcceptorState: @unchecked Sendable {
     private var count = 0
 
     var active: Int { lock.withLock { count } }
+    var isStopping: Bool { lock.withLock { stopping } }
 
     func setServer(_ channel: any Channel) {
         let stopNow = lock.withLock { () -> Bool in
@@ -186,7 +187,10 @@ struct AcceptorSession {
             do {
                 guard let next = try await pdus.next() else {
                     _ = try? machine.handle(.transportClosed)
-                    if end == nil { end = .aborted("the peer closed the connection without releasing the association") }
+                    if end == nil {
+                        end = .aborted(acceptor.state.isStopping ? "we aborted it once its requests were answered: the acceptor is stopping"
+                                                                 : "the peer closed the connection without releasing the association")
+                    }
                     return
                 }
                 pdu = next
