@@ -150,6 +150,8 @@ import Testing
             text += String(decoding: chunk, as: UTF8.self)
         }
         #expect(text.contains("half"))
+        // In flight once the receiver has begun writing it (the half sent may still be in the socket).
+        #expect(receiver.waitUntil(10) { receiver.files.contains { $0.hasPrefix(".dicomtool-tmp-") } })
         receiver.signal(SIGTERM)
         #expect(receiver.waitUntil(10) { !receiver.events("stopping").isEmpty })
         input.fileHandleForWriting.write(Data("go\n".utf8))
@@ -160,6 +162,30 @@ import Testing
         let path = try #require(receiver.events("stored").first?["path"] as? String)
         #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: path)) == ReceivePeers.dataSet(source))
         #expect(receiver.files.count == 1)
+    }
+
+    @Test func privateSOPClassesOnlyWithAcceptUnknown() throws {
+        let file = try #require(try ReceivePeers.generate(1, sopClass: "1.3.6.1.4.1.99999.1.1").first)
+        let strict = try Receiver(["--once"])
+        #expect(try ReceivePeers.rawPeer(strict.port, "store", file.path) == ["context rejected (result 3)"])  // abstract syntax not supported
+        #expect(strict.exitStatus() == 0)
+        #expect(strict.files.isEmpty)
+        let open = try Receiver(["--once", "--accept-unknown"])
+        #expect(try ReceivePeers.rawPeer(open.port, "store", file.path).first == "status 0000")
+        #expect(open.exitStatus() == 0)
+        #expect(open.events("stored").first?["sopClassUID"] as? String == "1.3.6.1.4.1.99999.1.1")
+        let stored = try #require(open.events("stored").first?["path"] as? String)
+        #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: stored)) == ReceivePeers.dataSet(file))
+    }
+
+    @Test func aPortInUseExitsWith60() throws {
+        let first = try Receiver([])
+        let second = try ReceivePeers.run(CorpusIndex.binary.path, ["receive", "--port", String(first.port), "--bind", "127.0.0.1",
+                                                                    "-o", first.directory.path])
+        #expect(second.status == 60, "\(second.output)")
+        #expect(second.output.contains("cannot listen on 127.0.0.1:\(first.port)"), "\(second.output)")
+        first.signal(SIGTERM)
+        #expect(first.exitStatus() == 0)
     }
 
     @Test func sigintStopsWithStatus130() throws {

@@ -159,10 +159,11 @@ enum ReceivePeers {
     }
 
     /// Small CT-like files (Scripts/receive_fixtures.py) in a new directory.
-    static func generate(_ count: Int, patientID: String = "RECV-01", studyUID: String? = nil) throws -> [URL] {
+    static func generate(_ count: Int, patientID: String = "RECV-01", studyUID: String? = nil, sopClass: String? = nil) throws -> [URL] {
         let dir = Receiver.temporaryDirectory("recv-in")
         var args = ["python3", script("receive_fixtures.py"), dir.path, String(count), "--patient-id", patientID]
         if let studyUID { args += ["--study-uid", studyUID] }
+        if let sopClass { args += ["--sop-class", sopClass] }
         let r = try run("/usr/bin/env", args)
         try #require(r.status == 0, "receive_fixtures.py failed (pydicom and numpy needed): \(r.output)")
         return (0..<count).map { dir.appendingPathComponent(String(format: "ct%05d.dcm", $0)) }
