@@ -10,6 +10,13 @@ import Testing
 @Suite struct EveryFlagTests {
     let out = ["-o", "out.dcm", "in.dcm"]
 
+    /// `send` with a placeholder peer (a later --to wins) and `arguments`.
+    func send(_ arguments: [String]) throws -> SendArgs {
+        guard case .run(.send, let args, _) = try CLI.invocation(["send", "--to", "SCP@h:1"] + arguments),
+              let a = args as? SendArgs else { throw CLI.NotARun() }
+        return a
+    }
+
     @Test(arguments: FlagID.allCases)
     func flagReachesTypedArgs(_ id: FlagID) throws {
         switch id {
@@ -330,9 +337,35 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+            if id != .repeat {
+                let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
+                #expect(id != .callingAET || s.callingAETitle == "WS1")
+                #expect(id != .timeout || s.timeoutSeconds == 7)
+            }
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+        case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
+            let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
+                                            .doneFile: "done.txt"]
+            for s in CLI.spellings(id, values[id]) {
+                let a = try send((id == .to ? [] : ["--to", "SCP@127.0.0.1:11112"]) + s + ["x.dcm"])
+                switch id {
+                case .to: #expect(a.address.aeTitle == "PACS" && a.address.port == 104)
+                case .dimseTimeout: #expect(a.dimseTimeoutSeconds == 9)
+                case .allowLossy: #expect(a.allowLossy == .jpegBaseline)
+                case .retry: #expect(a.retries == 3)
+                case .doneFile: #expect(a.doneFile == "done.txt")
+                default: #expect(a.warningsAsErrors)
+                }
+            }
+            let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
+            #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
+            #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)
+            #expect(try send(["-j", "4", "--to", "SCP@h:1", "x.dcm"]).associations == 4)
+            #expect(CLI.usageError(["send", "x.dcm"]) != nil)
+            #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--allow-lossy", "ExplicitVRLittleEndian", "x.dcm"]) != nil)
+            #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--allow-lossy", "JPEGLSLossless", "x.dcm"]) != nil)
         }
     }
 }

@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, receive
+    case dump, transcode, validate, anonymize, derive, echo, send, receive
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -169,6 +169,32 @@ public enum CommandTable {
                 ("dicomtool echo --repeat 10 --calling-aet WS1 PACS@pacs:11112", "Ten echoes on one association, as WS1."),
             ],
             argsType: EchoArgs.self),
+        Command(
+            id: .send,
+            summary: "send DICOM files to a peer (C-STORE)",
+            details: """
+            Send every input to the peer with C-STORE, many instances per association. The contexts \
+            proposed come from the files' SOP classes and transfer syntaxes, with Explicit and Implicit \
+            VR Little Endian as fallbacks; at most 128 go on one association, and more combinations \
+            open more associations. A file whose syntax the peer accepted is sent as it is, straight \
+            from the file; otherwise it is converted on the fly, bit-exact, to a syntax the peer \
+            accepted; a lossy conversion happens only with --allow-lossy, and then with the full lossy \
+            bookkeeping (new SOP Instance UID, Lossy Image Compression, Source Image Sequence). A file \
+            that cannot be sent without loss is refused with the reason.
+
+            Each file gets the peer's status: a warning is reported (an error with \
+            --warnings-as-errors), a failure gives exit status 63. Transient failures (connection \
+            lost, aborted, timed out, 0xA7xx out of resources) are retried with --retry. With \
+            --done-file, each instance stored is recorded, and a rerun sends only what is left.
+            """,
+            usage: ["[OPTIONS] --to AET@HOST:PORT INPUT...", "[OPTIONS] --to AET@HOST:PORT --files-from FILE"],
+            examples: [
+                ("dicomtool send --to PACS@pacs:104 study/", "Send a study, converting what the PACS refuses."),
+                ("dicomtool send -j 4 --retry 3 --done-file sent.txt --to PACS@pacs:104 /archive/2019/",
+                 "Four associations, retries, and a record that lets a rerun resume."),
+                ("dicomtool send --allow-lossy JPEGBaseline8Bit --to VIEWER@ws:11112 ct/", "Allow JPEG baseline for a peer that takes nothing else."),
+            ],
+            argsType: SendArgs.self),
         Command(
             id: .receive,
             summary: "receive instances from DICOM peers (C-STORE SCP) into a directory",
