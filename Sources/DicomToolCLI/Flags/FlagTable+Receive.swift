@@ -80,8 +80,8 @@ extension FlagTable {
              summary: "associations served at once",
              details: """
              At most N associations at once; the next request is rejected transiently (reason: \
-             local limit exceeded), and the sender may retry. Each association holds a few PDUs and \
-             at most 1 MiB of an instance's data in memory.
+             local limit exceeded), and the sender may retry. Each association holds a few PDUs (of at \
+             most 256 KiB) in memory, never a whole instance.
              """,
              defaultValue: "32",
              updates: [FlagUpdate.integer(\ReceiveArgs.maxAssociations, in: 1...4096)]),
