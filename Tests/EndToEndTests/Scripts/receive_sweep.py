@@ -83,7 +83,7 @@ def main():
     results = {}
     for sender in ("storescu", "pynetdicom"):
         r = results[sender] = {"files": 0, "sender_failed": 0, "stored": 0, "identical_to_source": 0,
-                               "identical_to_storescp_B": 0, "reference_missing": 0, "differs": []}
+                               "identical_to_storescp_B": 0, "reference_missing": 0, "differs": [], "refused": []}
         for row in rows:
             ts = row.get("transfer_syntax_uid", "")
             path = os.path.join(corpus, row["path"])
@@ -103,7 +103,10 @@ def main():
             except Exception:
                 code = 1
             event = stored_since(n)
-            if not event or event["type"] != "stored":
+            if event and event["type"] == "failed":
+                r["refused"].append(f"{row['path']}: status {event['status']:04x}: {event['message']}")
+                continue
+            if not event:
                 r["sender_failed"] += 1
                 continue
             r["stored"] += 1
@@ -121,7 +124,9 @@ def main():
     for sender, r in results.items():
         print(f"receive-sweep {sender}: {r['files']} files, {r['stored']} stored ({r['sender_failed']} the sender could not send), "
               f"{r['identical_to_source']} identical to the source, {r['identical_to_storescp_B']} identical to storescp +B "
-              f"({r['reference_missing']} storescp did not store)")
+              f"({r['reference_missing']} storescp did not store), {len(r['refused'])} refused by receive")
+        for line in r["refused"]:
+            print(f"  refused: {line}")
         for p in r["differs"]:
             print(f"  differs from storescp +B: {p}")
     return 1 if any(r["differs"] for r in results.values()) else 0
