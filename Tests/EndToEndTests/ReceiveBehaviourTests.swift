@@ -178,6 +178,18 @@ import Testing
         #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: stored)) == ReceivePeers.dataSet(file))
     }
 
+    @Test func acceptSyntaxesRefusesTheOthers() throws {
+        let receiver = try Receiver(["--accept-syntaxes", "ImplicitVRLittleEndian"])
+        // SC_rgb_small_odd is Explicit VR Little Endian, the only syntax the raw peer proposes.
+        #expect(try ReceivePeers.rawPeer(receiver.port, "store", Self.ct.path) == ["context rejected (result 4)"])
+        let implicit = ReceivePeers.corpus("native/MR_small_implicit.dcm")
+        #expect(try ReceivePeers.rawPeer(receiver.port, "store", implicit.path).first == "status 0000")
+        #expect(receiver.waitUntil(10) { receiver.events("stored").count == 1 })
+        #expect(receiver.events("stored").first?["transferSyntaxUID"] as? String == "1.2.840.10008.1.2")
+        receiver.signal(SIGTERM)
+        #expect(receiver.exitStatus() == 0)
+    }
+
     @Test func aPortInUseExitsWith60() throws {
         let first = try Receiver([])
         let second = try ReceivePeers.run(CorpusIndex.binary.path, ["receive", "--port", String(first.port), "--bind", "127.0.0.1",

@@ -98,11 +98,19 @@ extension FlagTable {
              Which transfer syntax to accept when a presentation context proposes several: 'requestor' \
              takes the sender's first (senders list a file's own syntax first, so it travels as is); a \
              comma-separated list of UIDs or keywords (ExplicitVRLittleEndian,JPEG2000Lossless) puts \
-             those first, in that order. Every transfer syntax of the standard is accepted either \
-             way: a data set is stored as it arrives.
+             those first, in that order. Which syntaxes are accepted at all is --accept-syntaxes.
              """,
              defaultValue: "requestor",
              updates: [FlagUpdate.text(\ReceiveArgs.prefer)]),
+        Flag(.acceptSyntaxes, value: "LIST", category: .network, scope: receiveScope,
+             summary: "accept only these transfer syntaxes",
+             details: """
+             Accept presentation contexts only in these transfer syntaxes (comma-separated UIDs or \
+             keywords), as storescp +xi accepts Implicit VR Little Endian only: a sender then \
+             converts, or fails, before anything is stored. Default: every transfer syntax of the \
+             standard, since a data set is stored as it arrives.
+             """,
+             updates: [FlagUpdate.text(\ReceiveArgs.acceptSyntaxes)]),
         Flag(.idleTimeout, value: "SECONDS", category: .network, scope: receiveScope,
              summary: "stop after this long without an association",
              details: "Stop (exit 0) when no association has been open for this many seconds. Without it, receive runs until a signal.",
