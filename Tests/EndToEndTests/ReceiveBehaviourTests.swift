@@ -200,6 +200,25 @@ import Testing
         #expect(first.exitStatus() == 0)
     }
 
+    @Test func aLargeInstanceStreamsToDiskWithBoundedMemory() throws {
+        try ReceivePeers.requireExecutable(ReceivePeers.storescu, "dcmtk's storescu")
+        try ReceivePeers.requireExecutable("/usr/bin/time", "GNU time")
+        let source = try #require(try ReceivePeers.generate(1, side: 7000).first)  // 98 MB of pixel data
+        let rss = Receiver.temporaryDirectory("recv-rss").appendingPathComponent("rss")
+        let receiver = try Receiver(["--once"], launcher: ["/usr/bin/time", "-f", "%M", "-o", rss.path])
+        let r = try ReceivePeers.run(ReceivePeers.storescu, ["-aec", "DICOMTOOL", "127.0.0.1", String(receiver.port), source.path],
+                                     environment: ["TCP_NODELAY": "1"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(receiver.exitStatus() == 0)
+        let path = try #require(receiver.events("stored").first?["path"] as? String)
+        #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: path)) == ReceivePeers.dataSet(source))
+        // Peak resident memory far below the instance: it went to disk a PDV at a time.
+        let kilobytes = try #require(Int(try String(contentsOf: rss, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kilobytes < 64 * 1024, "peak RSS \(kilobytes) KiB receiving a 98 MB instance")
+        try? FileManager.default.removeItem(at: source.deletingLastPathComponent())
+        try? FileManager.default.removeItem(at: receiver.directory)
+    }
+
     @Test func sigintStopsWithStatus130() throws {
         let receiver = try Receiver([])
         receiver.signal(SIGINT)

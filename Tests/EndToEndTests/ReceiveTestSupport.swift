@@ -159,9 +159,10 @@ enum ReceivePeers {
     }
 
     /// Small CT-like files (Scripts/receive_fixtures.py) in a new directory.
-    static func generate(_ count: Int, patientID: String = "RECV-01", studyUID: String? = nil, sopClass: String? = nil) throws -> [URL] {
+    static func generate(_ count: Int, patientID: String = "RECV-01", studyUID: String? = nil, sopClass: String? = nil,
+                         side: Int = 140) throws -> [URL] {
         let dir = Receiver.temporaryDirectory("recv-in")
-        var args = ["python3", script("receive_fixtures.py"), dir.path, String(count), "--patient-id", patientID]
+        var args = ["python3", script("receive_fixtures.py"), dir.path, String(count), "--patient-id", patientID, "--side", String(side)]
         if let studyUID { args += ["--study-uid", studyUID] }
         if let sopClass { args += ["--sop-class", sopClass] }
         let r = try run("/usr/bin/env", args)
