@@ -14,13 +14,18 @@ import Testing
     final class RecordingService: AssociationService, @unchecked Sendable {
         let lock = NSLock()
         let refuse: Bool
+        /// How long `endDataSet` takes (a slow disk).
+        let answerDelay: Duration
         private(set) var log: [String] = []
         private(set) var fragments: [Int] = []
         private(set) var received: [UInt8] = []
         private(set) var ends: [AssociationEnd] = []
         private var request: DIMSECommand?
 
-        init(refuse: Bool) { self.refuse = refuse }
+        init(refuse: Bool, answerDelay: Duration = .zero) {
+            self.refuse = refuse
+            self.answerDelay = answerDelay
+        }
 
         func begin(_ request: DIMSERequest) async -> DIMSECommand? {
             lock.withLock {
@@ -39,7 +44,8 @@ import Testing
         }
 
         func endDataSet() async -> DIMSECommand {
-            lock.withLock {
+            try? await Task.sleep(for: answerDelay)
+            return lock.withLock {
                 log.append("end")
                 return .storeRSP(to: request ?? .echoRQ(messageID: 0), status: 0xB000)
             }
@@ -117,6 +123,21 @@ import Testing
         #expect(s.log == ["begin \(Self.ct) \(Self.explicit)", "fragment", "fragment", "fragment", "end"])
         #expect(s.received == dataSet)
         #expect(s.ends == [.released])
+    }
+
+    @Test func theDIMSETimerWaitsForOurOwnAnswer() async throws {
+        // Storing takes 2 s, the DIMSE time-out is 1 s: the peer is silent because it waits for us.
+        let service = RecordingService(refuse: false, answerDelay: .seconds(2))
+        try await Self.withAcceptor(service, dimse: 1) { port in
+            let address = AssociationAddress(aeTitle: "STORE", host: "127.0.0.1", port: port)
+            let status = try await Association.withAssociation(to: address, contexts: [(Self.ct, [Self.explicit])]) { session in
+                try await session.request(.storeRQ(messageID: 1, sopClassUID: Self.ct, sopInstanceUID: "1.2.3"),
+                                          dataSet: [UInt8](repeating: 2, count: 1000), abstractSyntax: Self.ct).command.status
+            }
+            #expect(status == 0xB000)
+            #expect(await Self.waitUntil(5) { !service.snapshot.ends.isEmpty })
+        }
+        #expect(service.snapshot.ends == [.released])
     }
 
     @Test func aRefusedDataSetIsDrainedAndAnsweredAfterItsLastFragment() async throws {
