@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
 // DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool;
+// DicomAnonymize -> DicomEdit (modify: its checked values and keyed UID mapping) -> DicomToolCLI;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
@@ -59,9 +60,15 @@ let package = Package(
         // layout. Above DicomPixels in the layering, but it needs nothing below DicomIO's data sets.
         .target(name: "DicomAnonymize",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
+        // modify's edits: attribute paths (items, wild cards, private elements by creator), values
+        // checked by anonymize's --set checks (SetValues), text re-encoded between character sets,
+        // UIDs renewed through anonymize's keyed mapping. Not de-identification, so a target of its
+        // own; it needs DicomAnonymize only for those two shared pieces, and nothing of DicomPixels
+        // (it never touches pixel data).
+        .target(name: "DicomEdit", dependencies: ["DicomCore", "DicomIO", "DicomAnonymize"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomNet", "DicomServices"]),
+                               "DicomEdit", "DicomNet", "DicomServices"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -81,8 +88,9 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomTestSupport"]),
         .testTarget(name: "DicomAnonymizeTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
+        .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .testTarget(name: "DicomToolCLITests",
-                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomServices", "DicomToolCLI"]),
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomToolCLI"]),
         // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomTestSupport"],

@@ -147,6 +147,15 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
     }
 
+    /// Gives the temporary file (and so the destination) these permission bits; standard output is left alone.
+    public func setPermissions(_ mode: mode_t) throws(DicomError) {
+        guard temporaryPath != nil else { return }
+        if fchmod(fd, mode) != 0 {
+            throw DicomError(.cannotWrite, "cannot set the permissions of the temporary file", file: destination,
+                             cause: String(cString: strerror(errno)))
+        }
+    }
+
     /// Flushes, optionally fsyncs, and renames the temporary file to the destination.
     public func commit() throws(DicomError) {
         guard !finished else { return }

@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -229,6 +229,46 @@ public enum CommandTable {
                 ("dicomtool receive --port 0 --bind 127.0.0.1 --once --format json -o out", "For tests: any free port, reported; stop after one association."),
             ],
             argsType: ReceiveArgs.self),
+        Command(
+            id: .modify,
+            summary: "change attributes of DICOM files in place, as dcmodify",
+            details: """
+            Apply edits to each input in the order given: --set inserts or replaces, --replace \
+            changes only what is present, --erase and --erase-all remove, --erase-private removes \
+            every private element; then --new-sop-uid, --new-series-uid and --new-study-uid renew \
+            UIDs (the same new UID for every file of a series or study; keyed by --secret-file so that \
+            shards and reruns agree), with the meta and the references in the file in step. Paths \
+            reach into sequence items (Seq[0].Attr, Seq[*].Attr) and private elements by creator \
+            ((0029,{SIEMENS CSA HEADER},10)).
+
+            Every value is checked against its attribute's VR and VM before anything is written; a \
+            refused edit leaves the file untouched. Text is converted into the Specific Character \
+            Set, or the set becomes ISO_IR 192 when it cannot hold the text (a warning; existing text \
+            re-encoded to the same characters).
+
+            modify is the one command that changes its inputs: in place by default (atomically: the \
+            new file is written beside the old one and renamed over it; --backup keeps FILE.bak), or \
+            into -o FILE or -o DIRECTORY (the input tree mirrored). Pixel data and every element not \
+            named keep their value bytes, and the transfer syntax is kept (a deflated file is \
+            deflated again); as every dicomtool writer does, group lengths (gggg,0000) are left out, \
+            sequences are written with undefined length and an odd-length value gets its padding \
+            byte. A file whose edits change nothing is not rewritten in place. Directory walks leave \
+            out *.bak files.
+            """,
+            usage: ["EDIT... [OPTIONS] INPUT...", "EDIT... INPUT -o OUTPUT", "EDIT... --plan INPUT..."],
+            examples: [
+                ("dicomtool modify --set PatientName=Doe^Jane --set PatientID=12345 scans/",
+                 "Relabel every file of a tree in place."),
+                ("dicomtool modify --replace 'ReferencedSeriesSequence[*].SeriesInstanceUID=1.2.3' --backup a.dcm",
+                 "Change a value in every item where it is present, keeping a.dcm.bak."),
+                ("dicomtool modify --erase-private --erase-all OtherPatientIDsSequence in/ -o clean/",
+                 "Write cleaned copies instead of changing the inputs."),
+                ("dicomtool modify --new-series-uid --secret-file key --shard 2/4 scans/",
+                 "New series UIDs, keyed, so every shard gives the same ones."),
+                ("dicomtool modify --set '(0029,{ACME 1.0},10)@note.txt' --plan a.dcm",
+                 "Show a private value from a file, with its creator inserted, without writing."),
+            ],
+            argsType: ModifyArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

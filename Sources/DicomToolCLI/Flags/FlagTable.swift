@@ -41,12 +41,15 @@ public enum FlagID: String, Sendable, CaseIterable {
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
          acceptSyntaxes = "accept-syntaxes",
          idleTimeout = "idle-timeout", once
+    // modify (--set, --secret-file, --plan, -o and --sync are shared)
+    case replace, erase, eraseAll = "erase-all", erasePrivate = "erase-private", newSOPUID = "new-sop-uid",
+         newSeriesUID = "new-series-uid", newStudyUID = "new-study-uid", backup
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive
+        + echo + send + receive + modify
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
