@@ -107,8 +107,20 @@ final class Receiver: @unchecked Sendable {
         return out.sorted()
     }
 
+    /// One directory per test process for every input and output of these tests, removed when the
+    /// process exits.
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-receive-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-receive-tests-\(getpid())").path
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        return url
+    }()
+
     static func temporaryDirectory(_ name: String) -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        let url = root.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
