@@ -58,8 +58,9 @@ extension FlagTable {
              into words here (spaces; quotes group), then {file}, {dir}, {calling-aet} and attribute \
              keywords ({PatientID}, {StudyInstanceUID}, ...) are replaced inside each word, and the \
              program runs with posix_spawn, never a shell: a value holding spaces, quotes, ';' or \
-             '$(...)' arrives as one argument, verbatim. Its standard output goes to our standard \
-             error; its exit status is reported (exec event).
+             '$(...)' arrives as one argument, verbatim (a value may begin with '-': put '--' before \
+             the placeholders if the program reads options). Its standard output goes to our \
+             standard error; its exit status is reported (exec event).
              """,
              updates: [FlagUpdate.text(\ReceiveArgs.execOnFile)]),
         Flag(.execOnStudy, value: "COMMAND", category: .network, scope: receiveScope,
