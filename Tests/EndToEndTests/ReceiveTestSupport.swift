@@ -96,7 +96,9 @@ final class Receiver: @unchecked Sendable {
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Every file under the output directory, relative paths, temporary ones included.
-    var files: [String] {
+    var files: [String] { Self.files(in: directory) }
+
+    static func files(in directory: URL) -> [String] {
         let enumerator = FileManager.default.enumerator(atPath: directory.path)
         var out: [String] = []
         while let path = enumerator?.nextObject() as? String {
