@@ -50,14 +50,14 @@ public enum Association {
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level: .socketOption would be SO_DEBUG
                 .connect(host: address.host, port: address.port) { channel in
                     PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
                 }
         } catch {
             throw NetError(.cannotConnect, "cannot connect to \(address): \(error)")
         }
-        let noDelay = try? await channel.channel.getOption(.socketOption(.tcp_nodelay)).get()
+        let noDelay = try? await channel.channel.getOption(.tcpOption(.tcp_nodelay)).get()
         return try await channel.executeThenClose { inbound, outbound in
             var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound,
                                              deadline: WaitDeadline(channel: channel.channel), options: options)
