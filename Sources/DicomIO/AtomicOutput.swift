@@ -111,7 +111,9 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
     }
 
-    private func flush() throws(DicomError) {
+    /// Writes what is buffered to the file now: a receiver calls it after each PDV, so an instance
+    /// goes to disk as it arrives instead of waiting in the buffer (up to 1 MiB) until the end.
+    public func flush() throws(DicomError) {
         guard !buffer.isEmpty else { return }
         var failure: DicomError?
         buffer.withUnsafeBytes { p in

@@ -377,7 +377,7 @@ import Testing
                 #expect(id != .timeout || s.timeoutSeconds == 7)
             }
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
-             .idleTimeout, .once:
+             .acceptSyntaxes, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",

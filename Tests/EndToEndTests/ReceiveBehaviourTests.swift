@@ -95,16 +95,24 @@ import Testing
         try ReceivePeers.requireExecutable(ReceivePeers.storescu, "dcmtk's storescu")
         let sources = try ReceivePeers.generate(4)  // ~40 KB each; the file system holds two
         let mountPoint = Receiver.temporaryDirectory("recv-tmpfs")
+        let out = mountPoint.appendingPathComponent("out")
         var launcher: [String] = []
-        let mounted = try ReceivePeers.run("/bin/mount", ["-t", "tmpfs", "-o", "size=96k", "tmpfs", mountPoint.path]).status == 0
+        // What the test inspects: the tmpfs itself, or (in a namespace of the receiver's own) a copy
+        // of it made as the receiver ends.
+        var inspected = out
+        let forceNamespace = ProcessInfo.processInfo.environment["RECEIVE_TEST_FORCE_UNSHARE"] != nil
+        let mounted = try !forceNamespace
+            && ReceivePeers.run("/bin/mount", ["-t", "tmpfs", "-o", "size=96k", "tmpfs", mountPoint.path]).status == 0
         defer { if mounted { _ = try? ReceivePeers.run("/bin/umount", [mountPoint.path]) } }
         if !mounted {
             // Not allowed to mount here: a user and mount namespace of our own (unshare -rm).
             let probe = try ReceivePeers.run("/usr/bin/unshare", ["-rm", "/bin/sh", "-c", "mount -t tmpfs -o size=96k tmpfs \(mountPoint.path)"])
             try #require(probe.status == 0, "cannot mount a small tmpfs (mount: refused; unshare -rm: \(probe.output))")
-            launcher = ["/usr/bin/unshare", "-rm", "/bin/sh", "-c", "mount -t tmpfs -o size=96k tmpfs \(mountPoint.path) && exec \"$@\"", "sh"]
+            let copy = Receiver.temporaryDirectory("recv-tmpfs-copy")
+            inspected = copy.appendingPathComponent("out")
+            launcher = ["/usr/bin/unshare", "-rm", "/bin/sh", "-c",
+                        "mount -t tmpfs -o size=96k tmpfs \(mountPoint.path) && \"$@\"; s=$?; cp -a \(mountPoint.path)/. \(copy.path)/; exit $s", "sh"]
         }
-        let out = mountPoint.appendingPathComponent("out")
         let receiver = try Receiver(["--once"], output: out, launcher: launcher)
         let r = try ReceivePeers.run(ReceivePeers.storescu, ["-aec", "DICOMTOOL", "127.0.0.1", String(receiver.port)] + sources.map(\.path),
                                      environment: ["TCP_NODELAY": "1"])
@@ -116,9 +124,11 @@ import Testing
         // Only complete files: each stored one is a source's bytes; no temporary file anywhere.
         let stored = receiver.events("stored")
         #expect(stored.count >= 1 && stored.count < sources.count)
-        #expect(receiver.files.count == stored.count && receiver.files.allSatisfy { !$0.hasPrefix(".") })
+        let files = Receiver.files(in: inspected)
+        #expect(files.count == stored.count && files.allSatisfy { !$0.hasPrefix(".") }, "\(files)")
         for event in stored {
-            let data = try ReceivePeers.dataSet(URL(fileURLWithPath: try #require(event["path"] as? String)))
+            let path = try #require(event["path"] as? String)
+            let data = try ReceivePeers.dataSet(inspected.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent))
             #expect(try sources.contains { try ReceivePeers.dataSet($0) == data })
         }
     }
@@ -150,6 +160,8 @@ import Testing
             text += String(decoding: chunk, as: UTF8.self)
         }
         #expect(text.contains("half"))
+        // In flight once the receiver has begun writing it (the half sent may still be in the socket).
+        #expect(receiver.waitUntil(10) { receiver.files.contains { $0.hasPrefix(".dicomtool-tmp-") } })
         receiver.signal(SIGTERM)
         #expect(receiver.waitUntil(10) { !receiver.events("stopping").isEmpty })
         input.fileHandleForWriting.write(Data("go\n".utf8))
@@ -160,6 +172,61 @@ import Testing
         let path = try #require(receiver.events("stored").first?["path"] as? String)
         #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: path)) == ReceivePeers.dataSet(source))
         #expect(receiver.files.count == 1)
+    }
+
+    @Test func privateSOPClassesOnlyWithAcceptUnknown() throws {
+        let file = try #require(try ReceivePeers.generate(1, sopClass: "1.3.6.1.4.1.99999.1.1").first)
+        let strict = try Receiver(["--once"])
+        #expect(try ReceivePeers.rawPeer(strict.port, "store", file.path) == ["context rejected (result 3)"])  // abstract syntax not supported
+        #expect(strict.exitStatus() == 0)
+        #expect(strict.files.isEmpty)
+        let open = try Receiver(["--once", "--accept-unknown"])
+        #expect(try ReceivePeers.rawPeer(open.port, "store", file.path).first == "status 0000")
+        #expect(open.exitStatus() == 0)
+        #expect(open.events("stored").first?["sopClassUID"] as? String == "1.3.6.1.4.1.99999.1.1")
+        let stored = try #require(open.events("stored").first?["path"] as? String)
+        #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: stored)) == ReceivePeers.dataSet(file))
+    }
+
+    @Test func acceptSyntaxesRefusesTheOthers() throws {
+        let receiver = try Receiver(["--accept-syntaxes", "ImplicitVRLittleEndian"])
+        // SC_rgb_small_odd is Explicit VR Little Endian, the only syntax the raw peer proposes.
+        #expect(try ReceivePeers.rawPeer(receiver.port, "store", Self.ct.path) == ["context rejected (result 4)"])
+        let implicit = ReceivePeers.corpus("native/MR_small_implicit.dcm")
+        #expect(try ReceivePeers.rawPeer(receiver.port, "store", implicit.path).first == "status 0000")
+        #expect(receiver.waitUntil(10) { receiver.events("stored").count == 1 })
+        #expect(receiver.events("stored").first?["transferSyntaxUID"] as? String == "1.2.840.10008.1.2")
+        receiver.signal(SIGTERM)
+        #expect(receiver.exitStatus() == 0)
+    }
+
+    @Test func aPortInUseExitsWith60() throws {
+        let first = try Receiver([])
+        let second = try ReceivePeers.run(CorpusIndex.binary.path, ["receive", "--port", String(first.port), "--bind", "127.0.0.1",
+                                                                    "-o", first.directory.path])
+        #expect(second.status == 60, "\(second.output)")
+        #expect(second.output.contains("cannot listen on 127.0.0.1:\(first.port)"), "\(second.output)")
+        first.signal(SIGTERM)
+        #expect(first.exitStatus() == 0)
+    }
+
+    @Test func aLargeInstanceStreamsToDiskWithBoundedMemory() throws {
+        try ReceivePeers.requireExecutable(ReceivePeers.storescu, "dcmtk's storescu")
+        try ReceivePeers.requireExecutable("/usr/bin/time", "GNU time")
+        let source = try #require(try ReceivePeers.generate(1, side: 7000).first)  // 98 MB of pixel data
+        let rss = Receiver.temporaryDirectory("recv-rss").appendingPathComponent("rss")
+        let receiver = try Receiver(["--once"], launcher: ["/usr/bin/time", "-f", "%M", "-o", rss.path])
+        let r = try ReceivePeers.run(ReceivePeers.storescu, ["-aec", "DICOMTOOL", "127.0.0.1", String(receiver.port), source.path],
+                                     environment: ["TCP_NODELAY": "1"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(receiver.exitStatus() == 0)
+        let path = try #require(receiver.events("stored").first?["path"] as? String)
+        #expect(try ReceivePeers.dataSet(URL(fileURLWithPath: path)) == ReceivePeers.dataSet(source))
+        // Peak resident memory far below the instance: it went to disk a PDV at a time.
+        let kilobytes = try #require(Int(try String(contentsOf: rss, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kilobytes < 64 * 1024, "peak RSS \(kilobytes) KiB receiving a 98 MB instance")
+        try? FileManager.default.removeItem(at: source.deletingLastPathComponent())
+        try? FileManager.default.removeItem(at: receiver.directory)
     }
 
     @Test func sigintStopsWithStatus130() throws {

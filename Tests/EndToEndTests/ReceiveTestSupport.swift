@@ -96,7 +96,9 @@ final class Receiver: @unchecked Sendable {
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// Every file under the output directory, relative paths, temporary ones included.
-    var files: [String] {
+    var files: [String] { Self.files(in: directory) }
+
+    static func files(in directory: URL) -> [String] {
         let enumerator = FileManager.default.enumerator(atPath: directory.path)
         var out: [String] = []
         while let path = enumerator?.nextObject() as? String {
@@ -107,8 +109,20 @@ final class Receiver: @unchecked Sendable {
         return out.sorted()
     }
 
+    /// One directory per test process for every input and output of these tests, removed when the
+    /// process exits.
+    static let root: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-receive-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dicomtool-receive-tests-\(getpid())").path
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        return url
+    }()
+
     static func temporaryDirectory(_ name: String) -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        let url = root.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -159,10 +173,12 @@ enum ReceivePeers {
     }
 
     /// Small CT-like files (Scripts/receive_fixtures.py) in a new directory.
-    static func generate(_ count: Int, patientID: String = "RECV-01", studyUID: String? = nil) throws -> [URL] {
+    static func generate(_ count: Int, patientID: String = "RECV-01", studyUID: String? = nil, sopClass: String? = nil,
+                         side: Int = 140) throws -> [URL] {
         let dir = Receiver.temporaryDirectory("recv-in")
-        var args = ["python3", script("receive_fixtures.py"), dir.path, String(count), "--patient-id", patientID]
+        var args = ["python3", script("receive_fixtures.py"), dir.path, String(count), "--patient-id", patientID, "--side", String(side)]
         if let studyUID { args += ["--study-uid", studyUID] }
+        if let sopClass { args += ["--sop-class", sopClass] }
         let r = try run("/usr/bin/env", args)
         try #require(r.status == 0, "receive_fixtures.py failed (pydicom and numpy needed): \(r.output)")
         return (0..<count).map { dir.appendingPathComponent(String(format: "ct%05d.dcm", $0)) }

@@ -50,7 +50,7 @@ public enum Association {
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level: .socketOption would be SO_DEBUG
                 .connect(host: address.host, port: address.port) { channel in
                     channel.pipeline.addHandler(QuickAcknowledgement(), position: .first).flatMap {
                         PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
@@ -59,7 +59,7 @@ public enum Association {
         } catch {
             throw NetError(.cannotConnect, "cannot connect to \(address): \(error)")
         }
-        let noDelay = try? await channel.channel.getOption(.socketOption(.tcp_nodelay)).get()
+        let noDelay = try? await channel.channel.getOption(.tcpOption(.tcp_nodelay)).get()
         return try await channel.executeThenClose { inbound, outbound in
             var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound,
                                              deadline: WaitDeadline(channel: channel.channel), options: options)

@@ -42,7 +42,9 @@ public struct AssociationAcceptor: Sendable {
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                // At the TCP level: .socketOption(.tcp_nodelay) would be SOL_SOCKET option 1, SO_DEBUG
+                // (refused with EACCES without CAP_NET_ADMIN, as in a user namespace).
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: host, port: port) { channel in
                     AcceptorChannel.configure(channel, limits: limits, artimSeconds: artim, dimseSeconds: dimse)
                 }

@@ -85,6 +85,15 @@ def main():
     if kind != 2:
         print("rejected" if kind == 3 else f"pdu {kind}", flush=True)
         return 3
+    i = 68
+    while i + 4 <= len(body):
+        item_type, item_length = body[i], struct.unpack(">H", body[i + 2:i + 4])[0]
+        if item_type == 0x21 and body[i + 6] != 0:
+            print(f"context rejected (result {body[i + 6]})", flush=True)
+            s.sendall(struct.pack(">BBI", 5, 0, 4) + bytes(4))
+            read_pdu(s)
+            return 5
+        i += 4 + item_length
     if mode == "hold":
         print("associated", flush=True)
         sys.stdin.readline()
