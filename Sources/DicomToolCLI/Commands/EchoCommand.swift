@@ -41,8 +41,10 @@ public struct EchoArgs: CommandArgs {
             let ms = Double(result.roundTrip.components.seconds) * 1000 + Double(result.roundTrip.components.attoseconds) / 1e15
             let words = kind == .success ? "success" : "\(kind)"
             if global.format == .json {
-                StandardOutput.write("{\"address\":\"\(Reporter.escape(address.description))\",\"status\":\(result.status),"
-                                     + "\"result\":\"\(words)\",\"roundTripMs\":\(formatMs(ms))}\n")
+                // A record of the dicomtool/1 schema, rendered by ReporterJSON: an AE title may hold a quote.
+                StandardOutput.write(ReporterJSON.record("echo", "echo", [
+                    ("address", .string(address.description)), ("status", .int(Int(result.status))),
+                    ("result", .string(words)), ("roundTripMs", .raw(formatMs(ms)))]) + "\n")
             } else {
                 StandardOutput.write("\(address): C-ECHO \(words) (0x\(hex4(result.status))) in \(formatMs(ms)) ms\n")
             }
