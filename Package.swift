@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
-// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool;
+// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize, DicomRender} -> DicomToolCLI -> dicomtool;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
@@ -29,6 +29,10 @@ let package = Package(
                        providers: [.apt(["libopenjp2-7-dev"])]),
         .systemLibrary(name: "CCharLS", path: "Modules/CCharLS", pkgConfig: "charls",
                        providers: [.apt(["libcharls-dev"])]),
+        // PNG output of render, through libpng's simplified API only (png_image_write_*: errors by
+        // return value; the classic API's longjmp must never cross Swift frames).
+        .systemLibrary(name: "CPNG", path: "Modules/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
 
         // OpenJPH (HTJ2K encoding) is C++ and throws: a small C++ target catches everything and
         // offers Swift a C function. Its pkg-config file (Debian 0.9.0) is empty, so the library is
@@ -59,9 +63,13 @@ let package = Package(
         // layout. Above DicomPixels in the layering, but it needs nothing below DicomIO's data sets.
         .target(name: "DicomAnonymize",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
+        // Pictures of images (render): the grey pipeline of PS3.3 C.11 / PS3.4 N and colour
+        // conversions as pure functions from a decoded frame and its attributes to an 8/16-bit
+        // image, then PNG (libpng simplified API) and JPEG (TurboJPEG) encoders.
+        .target(name: "DicomRender", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "CPNG", "CTurboJPEG"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomNet", "DicomServices"]),
+                               "DicomNet", "DicomServices", "DicomRender"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -79,10 +87,12 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomTestSupport"]),
+        .testTarget(name: "DicomRenderTests",
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRender", "DicomTestSupport"]),
         .testTarget(name: "DicomAnonymizeTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
         .testTarget(name: "DicomToolCLITests",
-                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomServices", "DicomToolCLI"]),
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomServices", "DicomRender", "DicomToolCLI"]),
         // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomTestSupport"],

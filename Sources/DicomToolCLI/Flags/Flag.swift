@@ -90,7 +90,7 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, network, write, input, output, info
+    case dump, target, encoding, verify, validate, anonymize, derive, render, network, write, input, output, info
 
     public var title: String {
         switch self {
@@ -103,6 +103,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .validate: return "Validation options"
         case .anonymize: return "De-identification options"
         case .derive: return "Derivation options (applied in this order)"
+        case .render: return "Rendering options"
         case .network: return "Network options"
         case .write: return "Writing options"
         case .info: return "Information"

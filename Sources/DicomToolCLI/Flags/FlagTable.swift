@@ -37,12 +37,15 @@ public enum FlagID: String, Sendable, CaseIterable {
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
          idleTimeout = "idle-timeout", once
+    // render (also --frames and --window of derive, --quality of transcode)
+    case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
+         voiFunction = "voi-function", invert, grey, size, bits, overlays, type
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + receive
+        + echo + receive + render
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
