@@ -15,7 +15,9 @@ public enum PictureEncoding {
 
     /// PNG, 8 or 16 bits a sample. libpng's simplified API calls 16-bit data "linear" and writes
     /// a gAMA chunk of 1.0 with it; that chunk is removed, so viewers show the levels as they are
-    /// (as dcmj2pnm +on2 writes them). Written with PNG_IMAGE_FLAG_FAST: larger files, much sooner.
+    /// (as dcmj2pnm +on2 writes them). Written with PNG_IMAGE_FLAG_FAST (no filters, zlib level 3):
+    /// the simplified API's default took 3.0 s for a 1760x2140 CR that dcmj2pnm writes in 0.37 s;
+    /// fast, 0.10 s, for a file 1.5 times the size of dcmj2pnm's.
     public static func png(_ image: RenderedImage) throws(DicomError) -> [UInt8] {
         guard image.columns > 0, image.rows > 0, image.channels == 1 || image.channels == 3, image.bits == 8 || image.bits == 16,
               let width = UInt32(exactly: image.columns), let height = UInt32(exactly: image.rows) else {

@@ -10,7 +10,7 @@ extension FlagTable {
     /// In the order the operations run, whatever the order they are typed in.
     static let derive: [Flag] = [
         Flag(.frames, value: "LIST", category: .derive, scope: sharedScope,
-             summary: "keep only these frames, e.g. 1,3,5-7 (counted from 1)",
+             summary: "only these frames, e.g. 1,3,5-7 (from 1; render also takes all)",
              details: """
              Keep only the listed frames of a multi-frame image, in the order listed: numbers from 1 \
              and ranges A-B, separated by commas. The output records the extraction in Frame \
