@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
 // DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize, DicomRender} -> DicomToolCLI -> dicomtool;
+// DicomAnonymize -> DicomEdit (modify: its checked values and keyed UID mapping) -> DicomToolCLI;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
@@ -67,9 +68,15 @@ let package = Package(
         // conversions as pure functions from a decoded frame and its attributes to an 8/16-bit
         // image, then PNG (libpng simplified API) and JPEG (TurboJPEG) encoders.
         .target(name: "DicomRender", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "CPNG", "CTurboJPEG"]),
+        // modify's edits: attribute paths (items, wild cards, private elements by creator), values
+        // checked by anonymize's --set checks (SetValues), text re-encoded between character sets,
+        // UIDs renewed through anonymize's keyed mapping. Not de-identification, so a target of its
+        // own; it needs DicomAnonymize only for those two shared pieces, and nothing of DicomPixels
+        // (it never touches pixel data).
+        .target(name: "DicomEdit", dependencies: ["DicomCore", "DicomIO", "DicomAnonymize"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomNet", "DicomServices", "DicomRender"]),
+                               "DicomEdit", "DicomNet", "DicomServices", "DicomRender"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -80,9 +87,9 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
-        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet"]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "DicomServicesTests",
-                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomServices", "DicomTestSupport"]),
+                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",
@@ -91,8 +98,10 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRender", "DicomTestSupport"]),
         .testTarget(name: "DicomAnonymizeTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
+        .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .testTarget(name: "DicomToolCLITests",
-                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomServices", "DicomRender", "DicomToolCLI"]),
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomRender",
+                                   "DicomToolCLI"]),
         // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomTestSupport"],

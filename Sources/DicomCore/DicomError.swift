@@ -45,6 +45,8 @@ public struct DicomError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case usage, cannotRead, noInput, invalidInput, cannotWrite, unsupported
         case decodeFailed, encodeFailed, nonconformant, internalError, interrupted
+        /// The network statuses (issue 16), for per-input results of network commands (send).
+        case cannotConnect, associationRejected, associationAborted, peerFailure
 
         public var exitStatus: ExitStatus {
             switch self {
@@ -59,6 +61,10 @@ public struct DicomError: Error, Sendable, CustomStringConvertible {
             case .nonconformant: return .nonconformant
             case .internalError: return .internalError
             case .interrupted: return .interrupted
+            case .cannotConnect: return .cannotConnect
+            case .associationRejected: return .associationRejected
+            case .associationAborted: return .associationAborted
+            case .peerFailure: return .peerFailure
             }
         }
     }

@@ -111,7 +111,9 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         }
     }
 
-    private func flush() throws(DicomError) {
+    /// Writes what is buffered to the file now: a receiver calls it after each PDV, so an instance
+    /// goes to disk as it arrives instead of waiting in the buffer (up to 1 MiB) until the end.
+    public func flush() throws(DicomError) {
         guard !buffer.isEmpty else { return }
         var failure: DicomError?
         buffer.withUnsafeBytes { p in
@@ -142,6 +144,15 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
         if n != bytes.count {
             throw DicomError(.cannotWrite, "write failed", file: destination, cause: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Gives the temporary file (and so the destination) these permission bits; standard output is left alone.
+    public func setPermissions(_ mode: mode_t) throws(DicomError) {
+        guard temporaryPath != nil else { return }
+        if fchmod(fd, mode) != 0 {
+            throw DicomError(.cannotWrite, "cannot set the permissions of the temporary file", file: destination,
+                             cause: String(cString: strerror(errno)))
         }
     }
 

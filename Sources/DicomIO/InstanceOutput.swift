@@ -33,6 +33,49 @@ public enum InstanceOutput {
 }
 
 extension InstanceOutput {
+    /// Replaces the file `input` itself: `modify`'s in-place edit, the one exception to "never over
+    /// an input". The new content is written beside the file (a symbolic link is followed: its
+    /// target is replaced, the link stays) and renamed over it only when complete, with the
+    /// file's permission bits; `backup` names where the old content is kept first (a hard link,
+    /// or a copy where the file system has none). What `body` throws leaves the file untouched.
+    public static func replace<R>(_ input: String, backup: String?, sync: Bool = false,
+                                  _ body: (inout AtomicOutput) throws(DicomError) -> R) throws(DicomError) -> R {
+        guard let resolved = realpath(input, nil) else {
+            throw DicomError(.cannotWrite, "cannot resolve the path of the file to replace", file: input,
+                             cause: String(cString: strerror(errno)))
+        }
+        let target = String(cString: resolved)
+        free(resolved)
+        var info = stat()
+        guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw DicomError(.cannotWrite, "only a regular file is modified in place", file: input)
+        }
+        var sink = try AtomicOutput(destination: target, sync: sync)
+        do {
+            try sink.setPermissions(info.st_mode & 0o7777)
+            let result = try body(&sink)
+            if let backup { try keep(target, as: backup) }
+            try sink.commit()
+            return result
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+
+    /// `path`'s current content kept at `backup` (replacing an older backup).
+    private static func keep(_ path: String, as backup: String) throws(DicomError) {
+        if unlink(backup) != 0 && errno != ENOENT {
+            throw DicomError(.cannotWrite, "cannot replace the old backup", file: backup, cause: String(cString: strerror(errno)))
+        }
+        if link(path, backup) == 0 { return }
+        do {
+            try FileManager.default.copyItem(atPath: path, toPath: backup)
+        } catch {
+            throw DicomError(.cannotWrite, "cannot keep a backup", file: backup, cause: "\(error)")
+        }
+    }
+
     /// An output whose final name is decided only once it is complete (a received instance, filed by
     /// attributes read back from it): a temporary file in `directory`, written as the bytes come,
     /// then `finishWriting` and `place(at:replacing:)`, or `discard`. Never over an input: nothing

@@ -83,8 +83,10 @@ public struct Encapsulator: Sendable {
                               to sink: inout S, encoding: DatasetEncoding) throws(DicomError) -> Layout {
         let w = DatasetWriter(syntax: .explicitVRLittleEndian)
         let patchable = sink as? any PatchableSink
-        if known == nil && patchable == nil {
-            throw DicomError(.internalError, "streamed encapsulated Pixel Data needs a file output")
+        // Only the tables are patched: streamed with neither (an empty Basic Offset Table), any
+        // sink takes it, e.g. an association (send).
+        if known == nil && patchable == nil && (table == .basic || extended != nil) {
+            throw DicomError(.internalError, "streamed encapsulated Pixel Data with an offset table needs a file output")
         }
         try sink.write(w.elementHeader(.pixelData, .OB, length: 0xFFFF_FFFF, encoding))
         let tableBytes = table == .basic ? 4 * count : 0

@@ -39,6 +39,17 @@ public struct Transcoder {
             return try complete(report)
         }
 
+        /// Writes the data set alone, no preamble and no meta, as a C-STORE sends it (the receiver
+        /// writes its own meta). Pixel Data is produced frame by frame as for a file. A deflated
+        /// syntax is refused: its data set is one stream, not elements written one at a time.
+        public func writeDataSet<S: OutputSink>(to sink: inout S) throws(DicomError) -> TranscodeReport {
+            guard !syntax.isDeflated else {
+                throw DicomError(.unsupported, "a bare data set in \(syntax.name) is not written element by element")
+            }
+            try DatasetWriter(syntax: syntax, streamed: pixels.streamedElements).writeBare(dataset, to: &sink)
+            return try complete(report)
+        }
+
         /// The report once Pixel Data has been streamed: the totals of every frame, and the change
         /// list with the lossy step as measured (the value whose ratio-bearing elements were written).
         func complete(_ report: TranscodeReport) throws(DicomError) -> TranscodeReport {

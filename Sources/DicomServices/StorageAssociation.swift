@@ -87,6 +87,7 @@ final class StorageAssociation: AssociationService {
         guard var r = reception, r.failure == nil, var output = r.output else { return }
         do throws(DicomError) {
             try output.write(bytes)
+            try output.flush()
         } catch {
             // A full disk: the partial file goes at once, freeing its space; the rest is drained.
             output.discard()

@@ -31,6 +31,8 @@ public struct StorageSCPConfiguration: Sendable {
     /// Transfer syntaxes in our order of preference, listed first; nil takes the requestor's
     /// order. Every syntax of the standard is accepted: the data set is stored as it comes.
     public var preferredSyntaxes: [String]?
+    /// The transfer syntaxes accepted; nil accepts every one of the standard (stored as it comes).
+    public var acceptedSyntaxes: [String]?
     /// Stop when no association has been open for this long.
     public var idleTimeoutSeconds: Int?
     /// Stop once the first association has ended.
@@ -51,10 +53,11 @@ public struct StorageSCPConfiguration: Sendable {
     }
 
     /// The acceptor's policy: every storage SOP class (or any, with `acceptUnknown`) and
-    /// Verification; every transfer syntax of the standard, ours first when `preferredSyntaxes`.
+    /// Verification; every transfer syntax of the standard (or `acceptedSyntaxes`), ours first when
+    /// `preferredSyntaxes`.
     public var acceptorPolicy: Negotiation.AcceptorPolicy {
-        let all = TransferSyntax.all.map(\.uid)
-        let preferred = preferredSyntaxes ?? []
+        let all = acceptedSyntaxes ?? TransferSyntax.all.map(\.uid)
+        let preferred = (preferredSyntaxes ?? []).filter { all.contains($0) }
         var policy = Negotiation.AcceptorPolicy(aeTitle: aeTitle, transferSyntaxPreference: preferred + all.filter { !preferred.contains($0) },
                                                 implementationClassUID: Implementation.classUID)
         policy.implementationVersionName = Implementation.versionName

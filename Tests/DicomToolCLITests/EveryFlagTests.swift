@@ -1,5 +1,6 @@
 import DicomCodecs
 import DicomCore
+import DicomEdit
 import DicomIO
 import DicomPixels
 import Testing
@@ -9,6 +10,13 @@ import Testing
 /// exhaustive, so a new flag does not compile until it has a test here.
 @Suite struct EveryFlagTests {
     let out = ["-o", "out.dcm", "in.dcm"]
+
+    /// `send` with a placeholder peer (a later --to wins) and `arguments`.
+    func send(_ arguments: [String]) throws -> SendArgs {
+        guard case .run(.send, let args, _) = try CLI.invocation(["send", "--to", "SCP@h:1"] + arguments),
+              let a = args as? SendArgs else { throw CLI.NotARun() }
+        return a
+    }
 
     @Test(arguments: FlagID.allCases)
     func flagReachesTypedArgs(_ id: FlagID) throws {
@@ -250,8 +258,16 @@ import Testing
             #expect(try set.map(\.0) == [TagSelector(parsing: "PatientID"), TagSelector(parsing: "0010,0010")])
             #expect(set.map(\.1) == ["S-01", "A=B"])
             #expect(CLI.usageError(["anonymize", "--set", "PatientID"] + out) != nil)
+            // modify: paths with items, private elements by creator, values from files.
+            let edits = try CLI.modify(["--set", "ReferencedSeriesSequence[0].SeriesInstanceUID=1.2", "--set=(0029,{A=B},10)=x",
+                                        "--set", "PatientComments@c.txt", "a.dcm"]).0.options.operations
+            #expect(edits == [.set(try EditPath(parsing: "ReferencedSeriesSequence[0].SeriesInstanceUID"), .text("1.2")),
+                              .set(try EditPath(parsing: "(0029,{A=B},10)"), .text("x")),
+                              .set(try EditPath(parsing: "PatientComments"), .unreadFile("c.txt"))])
+            #expect(CLI.usageError(["modify", "--set", "StudyDate=2024", "a.dcm"]) != nil)
         case .secretFile:
             for s in CLI.spellings(.secretFile, "key") { #expect(try CLI.anonymize(s + out).0.secretFile == "key") }
+            for s in CLI.spellings(.secretFile, "key") { #expect(try CLI.modify(s + ["--new-sop-uid", "a.dcm"]).0.secretFile == "key") }
         case .burnedIn:
             for s in CLI.spellings(.burnedIn, "warn") { #expect(try CLI.anonymize(s + out).0.options.burnedIn == .warn) }
             #expect(try CLI.anonymize(out).0.options.burnedIn == .refuse)
@@ -314,6 +330,31 @@ import Testing
         case .check:
             #expect(try CLI.anonymize(["--check", "a.dcm", "b.dcm"]).0.check)
             #expect(CLI.usageError(["anonymize", "--check", "a.dcm"]) != nil)
+        case .replace:
+            for s in CLI.spellings(.replace, "PatientID=P") {
+                #expect(try CLI.modify(s + ["a.dcm"]).0.options.operations == [.replace(try EditPath(parsing: "PatientID"), .text("P"))])
+            }
+            #expect(CLI.usageError(["modify", "--replace", "PatientID", "a.dcm"]) != nil)
+        case .erase:
+            for s in CLI.spellings(.erase, "OtherPatientIDsSequence[*]") {
+                #expect(try CLI.modify(s + ["a.dcm"]).0.options.operations == [.erase(try EditPath(parsing: "OtherPatientIDsSequence[*]"))])
+            }
+        case .eraseAll:
+            for s in CLI.spellings(.eraseAll, "PatientID") {
+                #expect(try CLI.modify(s + ["a.dcm"]).0.options.operations == [.eraseAll(.tag(Tag.patientID))])
+            }
+            #expect(CLI.usageError(["modify", "--erase-all", "Seq[0].PatientID", "a.dcm"]) != nil)
+        case .erasePrivate:
+            // Edits keep the order typed across flags.
+            let ops = try CLI.modify(["--erase", "PatientID", "--erase-private", "--set", "PatientID=X", "a.dcm"]).0.options.operations
+            #expect(ops == [.erase(try EditPath(parsing: "PatientID")), .erasePrivate, .set(try EditPath(parsing: "PatientID"), .text("X"))])
+        case .newSOPUID, .newSeriesUID, .newStudyUID:
+            let level: RenewedUID = id == .newSOPUID ? .instance : id == .newSeriesUID ? .series : .study
+            for s in CLI.spellings(id) { #expect(try CLI.modify(s + ["a.dcm"]).0.options.renew == [level]) }
+        case .backup:
+            #expect(try CLI.modify(["--backup", "--new-sop-uid", "a.dcm"]).0.backup)
+            #expect(CLI.usageError(["modify", "--backup", "--new-sop-uid", "a.dcm", "-o", "b.dcm"]) != nil)
+            #expect(CLI.usageError(["modify", "a.dcm"]) != nil, "nothing to do")
         case .callingAET, .repeat, .timeout:
             func echo(_ arguments: [String]) throws -> EchoArgs {
                 guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + arguments), let e = args as? EchoArgs else {
@@ -335,12 +376,38 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+            if id != .repeat {
+                let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
+                #expect(id != .callingAET || s.callingAETitle == "WS1")
+                #expect(id != .timeout || s.timeoutSeconds == 7)
+            }
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
-             .idleTimeout, .once:
+             .acceptSyntaxes, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
+        case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
+            let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
+                                            .doneFile: "done.txt"]
+            for s in CLI.spellings(id, values[id]) {
+                let a = try send((id == .to ? [] : ["--to", "SCP@127.0.0.1:11112"]) + s + ["x.dcm"])
+                switch id {
+                case .to: #expect(a.address.aeTitle == "PACS" && a.address.port == 104)
+                case .dimseTimeout: #expect(a.dimseTimeoutSeconds == 9)
+                case .allowLossy: #expect(a.allowLossy == .jpegBaseline)
+                case .retry: #expect(a.retries == 3)
+                case .doneFile: #expect(a.doneFile == "done.txt")
+                default: #expect(a.warningsAsErrors)
+                }
+            }
+            let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
+            #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
+            #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)
+            #expect(try send(["-j", "4", "--to", "SCP@h:1", "x.dcm"]).associations == 4)
+            #expect(CLI.usageError(["send", "x.dcm"]) != nil)
+            #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--allow-lossy", "ExplicitVRLittleEndian", "x.dcm"]) != nil)
+            #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--allow-lossy", "JPEGLSLossless", "x.dcm"]) != nil)
         }
     }
 }

@@ -87,12 +87,27 @@ import Testing
         }
     }
 
+    /// Words as a shell splits them: at spaces, except inside single quotes (which are removed).
+    static func shellWords(_ line: String) -> [String] {
+        var words: [String] = [], word = "", quoted = false, started = false
+        for c in line {
+            if c == "'" { quoted.toggle(); started = true; continue }
+            if c == " " && !quoted {
+                if started { words.append(word) }
+                word = ""; started = false
+                continue
+            }
+            word.append(c); started = true
+        }
+        if started { words.append(word) }
+        return words
+    }
+
     @Test func examplesParse() throws {
         // An example in the docs that does not parse would teach people an error.
         for command in CommandTable.all {
             for example in command.examples {
-                let words = example.command.split(separator: " ").map(String.init)
-                    .prefix { $0 != ">" && $0 != "<" }.dropFirst()
+                let words = Self.shellWords(example.command).prefix { $0 != ">" && $0 != "<" }.dropFirst()
                 #expect(CLI.usageError(Array(words)) == nil, "\(example.command)")
             }
         }

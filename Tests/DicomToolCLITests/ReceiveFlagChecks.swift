@@ -80,6 +80,14 @@ enum ReceiveFlagChecks {
             }
             #expect(defaults.preferredSyntaxes == nil && defaults.acceptorPolicy.preferRequestorOrder)
             #expect(CLI.usageError(["receive", "--prefer", "NoSuchSyntax"] + base) != nil)
+        case .acceptSyntaxes:
+            for s in CLI.spellings(.acceptSyntaxes, "ImplicitVRLittleEndian") {
+                let c = try receive(base + s).configuration
+                #expect(c.acceptedSyntaxes == ["1.2.840.10008.1.2"] && c.acceptorPolicy.transferSyntaxPreference == ["1.2.840.10008.1.2"])
+            }
+            #expect(defaults.acceptedSyntaxes == nil && defaults.acceptorPolicy.transferSyntaxPreference.count > 30)
+            #expect(CLI.usageError(["receive", "--accept-syntaxes", "requestor"] + base) != nil)
+            #expect(CLI.usageError(["receive", "--accept-syntaxes", "ImplicitVRLittleEndian", "--prefer", "ExplicitVRLittleEndian"] + base) != nil)
         case .idleTimeout:
             for s in CLI.spellings(.idleTimeout, "9") { #expect(try receive(base + s).configuration.idleTimeoutSeconds == 9) }
             #expect(defaults.idleTimeoutSeconds == nil)

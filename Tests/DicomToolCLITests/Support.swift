@@ -36,6 +36,13 @@ enum CLI {
         return (a, global)
     }
 
+    /// `modify` with the arguments given.
+    static func modify(_ arguments: [String]) throws -> (ModifyArgs, GlobalArgs) {
+        guard case .run(.modify, let args, let global) = try invocation(["modify"] + arguments),
+              let m = args as? ModifyArgs else { throw NotARun() }
+        return (m, global)
+    }
+
     /// `derive` with the arguments given; add an operation and `-o` (or --plan) yourself.
     static func derive(_ arguments: [String]) throws -> (DeriveArgs, GlobalArgs) {
         guard case .run(.derive, let args, let global) = try invocation(["derive"] + arguments),

@@ -62,6 +62,11 @@ import Testing
             #expect(record?["status"] as? Int == 0)
             #expect(record?["result"] as? String == "success")
             #expect((record?["roundTripMs"] as? Double ?? -1) >= 0)
+            #expect(record?["type"] as? String == "echo" && record?["schema"] as? String == "dicomtool/1")
+            // An AE title may hold a quote (storescp answers any called title): the line stays JSON.
+            let quoted = try Tool.run(["echo", "--format", "json", "A\"B@127.0.0.1:\(port)"])
+            let quotedRecord = try JSONSerialization.jsonObject(with: Data(quoted.stdout.utf8)) as? [String: Any]
+            #expect(quotedRecord?["address"] as? String == "A\"B@127.0.0.1:\(port)", "\(quoted.stdout) \(quoted.stderr)")
         }
     }
 

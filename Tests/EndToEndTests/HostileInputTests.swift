@@ -236,6 +236,13 @@ import Testing
                    ["derive", "--downsample", "2"], ["derive", "--resize", "5x3"], ["derive", "--to-8bit"],
                    ["derive", "--to-8bit", "--window", "40,400", "--primary"],
                    ["derive", "--crop", "0,0,16,16", "--downsample", "3", "--to-8bit", "--new-series"]],
+        // Always with -o: a fixture is never modified in place.
+        "modify": [["modify", "--set", "PatientName=Ελληνικά^山田=やまだ", "--set", "ReferencedImageSequence[*].ReferencedSOPInstanceUID=1.2.3",
+                    "--erase-private", "--new-sop-uid", "--new-series-uid", "--new-study-uid"],
+                   ["modify", "--set", "(0029,{FUZZ CREATOR},10)=x", "--erase-all", "PatientID", "--replace", "InstitutionName=Fuzz",
+                    "--erase", "OtherPatientIDsSequence[*]", "--set", "SpecificCharacterSet=ISO_IR 192"],
+                   ["modify", "--set", "StudyDescription=Ærø и 山田", "--erase", "SpecificCharacterSet", "--set", "FrameIncrementPointer=FrameTime",
+                    "--new-series-uid", "--set", "ReferencedSeriesSequence[2].SeriesInstanceUID=1.2.4"]],
         "transcode": [["transcode", "--explicit"], ["transcode", "--implicit"], ["transcode", "--big-endian"], ["transcode", "--deflate"],
                       ["transcode", "--encapsulated-uncompressed"], ["transcode", "--explicit", "--new-series"]],
     ]
@@ -275,7 +282,7 @@ import Testing
                 runs = lines.map { line in
                     var args = line + [input.path]
                     if line.contains("anonymize") { args += ["--secret-file", secret.path] }
-                    if line.contains("anonymize") || line.contains("derive") || line.contains("transcode") {
+                    if line.contains("anonymize") || line.contains("derive") || line.contains("transcode") || line.contains("modify") {
                         args += ["-o", out.appendingPathComponent("output.dcm").path]
                     }
                     return args

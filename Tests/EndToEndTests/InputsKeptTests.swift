@@ -108,3 +108,31 @@ import Testing
         #expect(after[.modificationDate] as? Date == attributes[.modificationDate] as? Date)
     }
 }
+
+/// Two inputs that map to one output name never replace each other silently: the first keeps the
+/// name, the second fails naming both (found by the scale-out recipes: a --files-from list with
+/// x.dcm in two folders reported "2 ok" and left one file).
+@Suite struct OutputCollisionTests {
+    @Test func twoInputsWithOneOutputNameAreNotBothWritten() throws {
+        let (dir, _) = try InputsKeptTests.makeTree()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        for (folder, name) in [(a, "MR_small.dcm"), (b, "MR_small_implicit.dcm")] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: dir.appendingPathComponent("in/\(name)"), to: folder.appendingPathComponent("x.dcm"))
+        }
+        let list = dir.appendingPathComponent("list")
+        try (a.appendingPathComponent("x.dcm").path + "\n" + b.appendingPathComponent("x.dcm").path + "\n").write(to: list, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path + "/"
+        // -j 1 so that "first" is the first listed.
+        let r = try Tool.run(["transcode", "--explicit", "-j", "1", "--files-from", list.path, "-o", out])
+        #expect(r.status == 40, "\(r.stderr)")
+        #expect(r.stderr.contains("also the output of \(a.appendingPathComponent("x.dcm").path)"), "\(r.stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(written == ["x.dcm"])
+        // The file kept is the first input's: what transcoding it alone writes.
+        let alone = dir.appendingPathComponent("alone.dcm").path
+        #expect(try Tool.run(["transcode", "--explicit", a.appendingPathComponent("x.dcm").path, "-o", alone]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "x.dcm")) == (try Data(contentsOf: URL(fileURLWithPath: alone))))
+    }
+}

@@ -7,8 +7,8 @@ struct StopWhenIdle: Sendable {}
 /// The acceptor connection's timers and its graceful stop, on the channel's event loop (PS3.8 9.1.5):
 /// - ARTIM: from the connection until the A-ASSOCIATE-RQ, and again from our A-ASSOCIATE-RJ,
 ///   A-RELEASE-RP or A-ABORT until the peer closes; on expiry the connection is closed.
-/// - DIMSE (idle): while associated, the longest wait for the peer's next PDU; on expiry the
-///   association is aborted (A-ABORT, service provider) and closed.
+/// - DIMSE (idle): while associated, the longest wait for the peer's next PDU (not counting the
+///   time we take to answer a data set); on expiry the association is aborted and closed.
 /// Separate values, because a peer that takes 30 s to open an association is broken while one that
 /// pauses a minute between studies is not.
 final class AcceptorConnectionHandler: ChannelDuplexHandler {
@@ -60,7 +60,16 @@ final class AcceptorConnectionHandler: ChannelDuplexHandler {
         case .dataTF: requestInFlight = true
         default: break
         }
-        if associated && !ending { armDIMSETimer(context) }
+        if associated && !ending {
+            // After a data set's last fragment the wait is ours (writing, fsync, rename): the timer
+            // stops until our response is written, so a slow disk never aborts the association.
+            if case .dataTF(let tf) = pdu, let last = tf.values.last, !last.isCommand, last.isLast {
+                timer?.cancel()
+                timer = nil
+            } else {
+                armDIMSETimer(context)
+            }
+        }
         context.fireChannelRead(data)
     }
 
@@ -79,7 +88,10 @@ final class AcceptorConnectionHandler: ChannelDuplexHandler {
                 abortAndClose(context)
                 return
             }
-            if answered { requestInFlight = false }
+            if answered {
+                requestInFlight = false
+                if associated && !ending { armDIMSETimer(context) }
+            }
             context.write(data, promise: promise)
         default:
             context.write(data, promise: promise)

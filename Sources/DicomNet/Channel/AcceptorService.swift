@@ -19,11 +19,18 @@ public struct DIMSERequest: Sendable {
 }
 
 /// How an association ended, as the service is told.
-public enum AssociationEnd: Sendable, Equatable {
+public enum AssociationEnd: Sendable, Equatable, CustomStringConvertible {
     /// The requestor released it (A-RELEASE).
     case released
     /// Either side aborted it, the connection dropped, or a timer expired; the words say which.
     case aborted(String)
+
+    public var description: String {
+        switch self {
+        case .released: return "released"
+        case .aborted(let why): return why
+        }
+    }
 }
 
 /// Serves the DIMSE requests of one association, one at a time, in arrival order. The acceptor

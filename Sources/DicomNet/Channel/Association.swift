@@ -8,8 +8,13 @@ public struct RequestorOptions: Sendable {
     public var callingAETitle = "DICOMTOOL"
     public var maxReceiveLength = Negotiation.defaultMaxReceiveLength
     public var connectTimeoutSeconds: Int64 = 30
-    /// How long we wait for the peer's next PDU (ARTIM and DIMSE waits alike, for now).
-    public var readTimeoutSeconds: Int64 = 60
+    /// ARTIM (PS3.8 9.1.5): how long we wait for the A-ASSOCIATE-AC/RJ and for the A-RELEASE-RP.
+    /// dcmtk's ACSE time-out is 30 s as well.
+    public var artimTimeoutSeconds: Int64 = 30
+    /// DIMSE: how long one wait of a request may last, for the peer to take the next PDU we send
+    /// (a peer that stopped reading) or to answer. dcmtk waits forever by default; a script
+    /// should not, and 60 s is far above a PACS's usual answer to one instance.
+    public var dimseTimeoutSeconds: Int64 = 60
     public var implementationClassUID = Implementation.classUID
     public var implementationVersionName = Implementation.versionName
     public var userIdentity: UserIdentityRQ?
@@ -38,21 +43,26 @@ public enum Association {
                              presentationContexts: try Negotiation.propose(contexts), userInformation: info)
         _ = try PDUEncoder.encode(.associateRQ(rq))  // argument errors before any connection
         let limits = PDULimits(maxDataTFLength: Int(widening: options.maxReceiveLength), maxAssociateLength: options.maxAssociateLength)
-        let readTimeout = options.readTimeoutSeconds
+        // The pipeline's idle-read guard is the acceptor's; a requestor's waits have deadlines of
+        // their own (ARTIM, DIMSE), armed only while it waits, so a long upload is never cut.
+        let readTimeout: Int64 = 7 * 86_400
         let channel: NIOAsyncChannel<PDU, PDU>
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level: .socketOption would be SO_DEBUG
                 .connect(host: address.host, port: address.port) { channel in
-                    PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
+                    channel.pipeline.addHandler(QuickAcknowledgement(), position: .first).flatMap {
+                        PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
+                    }
                 }
         } catch {
             throw NetError(.cannotConnect, "cannot connect to \(address): \(error)")
         }
-        let noDelay = try? await channel.channel.getOption(.socketOption(.tcp_nodelay)).get()
+        let noDelay = try? await channel.channel.getOption(.tcpOption(.tcp_nodelay)).get()
         return try await channel.executeThenClose { inbound, outbound in
-            var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound,
+                                             deadline: WaitDeadline(channel: channel.channel), options: options)
             session.tcpNoDelay = noDelay.map { $0 != 0 } ?? false
             do {
                 try await session.associate()
@@ -60,39 +70,55 @@ public enum Association {
                 try await session.release()
                 return result
             } catch {
+                // A wait that ran out closed the channel: that, not the closure, is the error.
+                if let expired = session.deadline.expiry { throw expired }
                 await session.abortIfOpen()
+                // The body's own reasons to give up reach the caller as they are.
+                if error is any AssociationBodyError { throw error }
                 throw Self.netError(error)
             }
         }
     }
 
-    /// Errors from NIO (a peer that closed, a reset) as the network error they mean.
+    /// Errors from NIO (a peer that closed, a reset) as the network error they mean; the body's
+    /// `AssociationBodyError`s are passed through (the association is aborted all the same).
     static func netError(_ error: any Error) -> NetError {
         if let e = error as? NetError { return e }
         return NetError(.aborted, "connection lost: \(error)")
     }
 }
 
+/// An error a `withAssociation` body throws to end the association (it is aborted) and that the
+/// caller wants back as it is, not as a network error: e.g. a data set that could not be finished.
+public protocol AssociationBodyError: Error {}
+
 /// An open association, used inside `Association.withAssociation`.
 public struct AssociationSession {
     public let request: AssociateRQ
     public private(set) var negotiated: NegotiatedAssociation?
-    public private(set) var machine = AssociationStateMachine(role: .requestor)
+    public internal(set) var machine = AssociationStateMachine(role: .requestor)
     /// Whether the socket has TCP_NODELAY set, read back from it.
     public internal(set) var tcpNoDelay = false
     var inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<PDU>
     var nextMessageID: UInt16 = 1
+    let deadline: WaitDeadline
+    let options: RequestorOptions
 
-    init(request: AssociateRQ, inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<PDU>) {
+    init(request: AssociateRQ, inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<PDU>,
+         deadline: WaitDeadline, options: RequestorOptions) {
         self.request = request
         self.inbound = inbound
         self.outbound = outbound
+        self.deadline = deadline
+        self.options = options
     }
 
     mutating func associate() async throws {
         _ = try machine.handle(.associateRequest)
         _ = try machine.handle(.transportConnected)
+        let timer = deadline.arm(options.artimTimeoutSeconds, waitingFor: "an answer to the A-ASSOCIATE-RQ (ARTIM)")
+        defer { timer.cancel() }
         try await outbound.write(.associateRQ(request))
         let pdu = try await receive()
         switch pdu {
@@ -129,11 +155,35 @@ public struct AssociationSession {
             let why = negotiated?.contexts.first { $0.abstractSyntax == abstractSyntax }.map { $0.result.description } ?? "not proposed"
             throw NetError(.rejected, "no presentation context accepted for \(abstractSyntax) (\(why))")
         }
-        let maxLength = negotiated?.maxSendLength ?? Negotiation.sendLengthWhenUnlimited
-        for tf in try PDVFragmenter.dataTFs(command: command, dataSet: dataSet, contextID: context.id, maxPDULength: maxLength) {
-            _ = try machine.handle(.dataRequest)
-            try await outbound.write(.dataTF(tf))
+        for tf in try PDVFragmenter.dataTFs(command: command, dataSet: dataSet, contextID: context.id, maxPDULength: maxSendLength) {
+            try await send(tf)
         }
+        return try await response(to: command)
+    }
+
+    /// The largest P-DATA-TF we may send.
+    public var maxSendLength: Int { negotiated?.maxSendLength ?? Negotiation.sendLengthWhenUnlimited }
+
+    /// One P-DATA-TF, through the state machine, within the DIMSE time-out: a peer that stops
+    /// reading stalls the write (back-pressure), and the deadline ends the wait.
+    mutating func send(_ tf: DataTF) async throws {
+        try await send([tf])
+    }
+
+    /// Several P-DATA-TFs in one write (one hop to the event loop, one deadline armed): how a
+    /// small instance's command and data set go out together.
+    mutating func send(_ tfs: [DataTF]) async throws {
+        guard !tfs.isEmpty else { return }
+        for _ in tfs { _ = try machine.handle(.dataRequest) }
+        let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the peer to take the data we send (DIMSE)")
+        defer { timer.cancel() }
+        try await outbound.write(contentsOf: tfs.map(PDU.dataTF))
+    }
+
+    /// Waits (DIMSE time-out) for the response to `command`, collecting its PDVs.
+    mutating func response(to command: DIMSECommand) async throws -> DIMSEMessage {
+        let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the response to message \(command.messageID.map(String.init) ?? "-") (DIMSE)")
+        defer { timer.cancel() }
         var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
                                               maxDataSetLength: 1 << 24)
         while true {
@@ -162,6 +212,8 @@ public struct AssociationSession {
     /// A-RELEASE: waits for the A-RELEASE-RP, answering a release collision as PS3.8 says.
     mutating func release() async throws {
         _ = try machine.handle(.releaseRequest)
+        let timer = deadline.arm(options.artimTimeoutSeconds, waitingFor: "the A-RELEASE-RP (ARTIM)")
+        defer { timer.cancel() }
         try await outbound.write(.releaseRQ)
         while machine.state != .idle {
             let pdu = try await receive()

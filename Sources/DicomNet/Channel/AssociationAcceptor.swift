@@ -42,7 +42,9 @@ public struct AssociationAcceptor: Sendable {
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                // At the TCP level: .socketOption(.tcp_nodelay) would be SOL_SOCKET option 1, SO_DEBUG
+                // (refused with EACCES without CAP_NET_ADMIN, as in a user namespace).
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: host, port: port) { channel in
                     AcceptorChannel.configure(channel, limits: limits, artimSeconds: artim, dimseSeconds: dimse)
                 }
@@ -106,6 +108,7 @@ final class AcceptorState: @unchecked Sendable {
     private var count = 0
 
     var active: Int { lock.withLock { count } }
+    var isStopping: Bool { lock.withLock { stopping } }
 
     func setServer(_ channel: any Channel) {
         let stopNow = lock.withLock { () -> Bool in
@@ -186,7 +189,10 @@ struct AcceptorSession {
             do {
                 guard let next = try await pdus.next() else {
                     _ = try? machine.handle(.transportClosed)
-                    if end == nil { end = .aborted("the peer closed the connection without releasing the association") }
+                    if end == nil {
+                        end = .aborted(acceptor.state.isStopping ? "we aborted it once its requests were answered: the acceptor is stopping"
+                                                                 : "the peer closed the connection without releasing the association")
+                    }
                     return
                 }
                 pdu = next

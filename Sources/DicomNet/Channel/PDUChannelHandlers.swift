@@ -31,7 +31,32 @@ public struct PDUFrameEncoder: MessageToByteEncoder, Sendable {
     public init() {}
 
     public func encode(data: PDU, out: inout ByteBuffer) throws {
+        if case .dataTF(let tf) = data, !tf.values.isEmpty {
+            try Self.encode(tf, into: &out)
+            return
+        }
         out.writeBytes(try PDUEncoder.encode(data))
+    }
+
+    /// A P-DATA-TF written straight into the outbound buffer, the same bytes as `PDUEncoder`'s:
+    /// each data set fragment is copied once, not through an intermediate array (it is the one
+    /// PDU whose size grows with the data).
+    static func encode(_ tf: DataTF, into out: inout ByteBuffer) throws {
+        var total = 0
+        for pdv in tf.values { total += 6 + pdv.data.count }
+        guard let length = UInt32(exactly: total) else {
+            throw NetError(.invalidArgument, "P-DATA-TF of \(total) bytes is longer than a PDU length can say")
+        }
+        out.reserveCapacity(minimumWritableBytes: 6 + total)
+        out.writeInteger(PDUType.dataTF.rawValue)
+        out.writeInteger(UInt8(0))
+        out.writeInteger(length)
+        for pdv in tf.values {
+            out.writeInteger(UInt32(truncatingIfNeeded: pdv.data.count + 2))  // within `length`, checked above
+            out.writeInteger(pdv.contextID)
+            out.writeInteger(pdv.messageControlHeader)
+            out.writeBytes(pdv.data)
+        }
     }
 }
 

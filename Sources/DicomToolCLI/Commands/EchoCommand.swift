@@ -24,7 +24,8 @@ public struct EchoArgs: CommandArgs {
         var options = RequestorOptions()
         options.callingAETitle = callingAETitle
         options.connectTimeoutSeconds = timeoutSeconds
-        options.readTimeoutSeconds = timeoutSeconds
+        options.artimTimeoutSeconds = timeoutSeconds
+        options.dimseTimeoutSeconds = timeoutSeconds
         let address = self.address, count = self.count, requestor = options
         let results: [EchoResult]
         do {
@@ -40,8 +41,10 @@ public struct EchoArgs: CommandArgs {
             let ms = Double(result.roundTrip.components.seconds) * 1000 + Double(result.roundTrip.components.attoseconds) / 1e15
             let words = kind == .success ? "success" : "\(kind)"
             if global.format == .json {
-                StandardOutput.write("{\"address\":\"\(Reporter.escape(address.description))\",\"status\":\(result.status),"
-                                     + "\"result\":\"\(words)\",\"roundTripMs\":\(formatMs(ms))}\n")
+                // A record of the dicomtool/1 schema, rendered by ReporterJSON: an AE title may hold a quote.
+                StandardOutput.write(ReporterJSON.record("echo", "echo", [
+                    ("address", .string(address.description)), ("status", .int(Int(result.status))),
+                    ("result", .string(words)), ("roundTripMs", .raw(formatMs(ms)))]) + "\n")
             } else {
                 StandardOutput.write("\(address): C-ECHO \(words) (0x\(hex4(result.status))) in \(formatMs(ms)) ms\n")
             }
@@ -61,13 +64,22 @@ public struct EchoArgs: CommandArgs {
 
 extension FlagTable {
     private static let echoScope: FlagScope = .commands([.echo])
+    /// Flags every requestor command shares.
+    private static let requestorScope: FlagScope = .commands([.echo, .send])
 
     static let echo: [Flag] = [
-        Flag(.callingAET, value: "AET", category: .network, scope: echoScope,
+        Flag(.callingAET, value: "AET", category: .network, scope: requestorScope,
              summary: "our AE title in the association request",
              details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
              defaultValue: "DICOMTOOL",
              updates: [FlagUpdate<EchoArgs>.custom { args, title, spelling throws(DicomError) in
+                 do throws(NetError) {
+                     try AssociationAddress.checkAETitle(title, what: spelling)
+                 } catch {
+                     throw DicomError(.usage, error.message)
+                 }
+                 args.callingAETitle = title
+             }, FlagUpdate<SendArgs>.custom { args, title, spelling throws(DicomError) in
                  do throws(NetError) {
                      try AssociationAddress.checkAETitle(title, what: spelling)
                  } catch {
@@ -80,11 +92,17 @@ extension FlagTable {
              details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
              defaultValue: "1",
              updates: [FlagUpdate.integer(\EchoArgs.count, in: 1...1_000_000)]),
-        Flag(.timeout, value: "SECONDS", category: .network, scope: echoScope,
+        Flag(.timeout, value: "SECONDS", category: .network, scope: requestorScope,
              summary: "time-out for connecting and for each answer",
-             details: "Give up when the connection is not made, or the peer sends nothing, for this many seconds.",
+             details: """
+             Give up when the connection is not made, or the peer sends nothing, for this many seconds. \
+             For send it bounds the connection and the association's opening and release (ARTIM); \
+             --dimse-timeout bounds the wait for each instance's response.
+             """,
              defaultValue: "30",
              updates: [FlagUpdate<EchoArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
     ]

@@ -119,45 +119,48 @@ enum ReceiveEvents {
         }
     }
 
+    /// One JSON Lines record of the `dicomtool/1` schema: `type` names the event.
     static func record(_ event: StorageEvent) -> String {
-        func q(_ s: String) -> String { "\"" + Reporter.escape(s) + "\"" }
-        func fields(_ kind: String, _ pairs: [(String, String)]) -> String {
-            "{\"event\":\(q(kind))" + pairs.map { ",\(q($0.0)):\($0.1)" }.joined() + "}"
-        }
-        switch event {
-        case .listening(let host, let port, let ae):
-            return fields("listening", [("host", q(host)), ("port", "\(port)"), ("aeTitle", q(ae))])
-        case .associationAccepted(let id, let calling, let called, let peer):
-            return fields("association", [("association", "\(id)"), ("callingAETitle", q(calling)), ("calledAETitle", q(called)),
-                                          ("peer", q(peer))])
-        case .associationRejected(let calling, let called, let peer, let reason):
-            return fields("rejected", [("callingAETitle", q(calling)), ("calledAETitle", q(called)), ("peer", q(peer)),
-                                       ("reason", q(reason))])
-        case .associationEnded(let id, let calling, let how, let stored, let failed):
-            var pairs = [("association", "\(id)"), ("callingAETitle", q(calling)), ("released", how == .released ? "true" : "false"),
-                         ("stored", "\(stored)"), ("failed", "\(failed)")]
-            if case .aborted(let why) = how { pairs.append(("reason", q(why))) }
-            return fields("association-end", pairs)
-        case .connectionFailed(let peer, let reason):
-            return fields("error", [("peer", q(peer)), ("message", q(reason))])
-        case .stored(let s):
-            return fields("stored", [("association", "\(s.association)"), ("path", q(s.path)), ("sopClassUID", q(s.sopClassUID)),
-                                     ("sopInstanceUID", q(s.sopInstanceUID)), ("transferSyntaxUID", q(s.transferSyntaxUID)),
-                                     ("bytes", "\(s.bytes)"), ("callingAETitle", q(s.callingAETitle))])
-        case .duplicate(let id, let path, let keptAs, let policy, let uid):
-            return fields("duplicate", [("association", "\(id)"), ("path", q(path)), ("keptAs", keptAs.map(q) ?? "null"),
-                                        ("policy", q(policy.rawValue)), ("sopInstanceUID", q(uid))])
-        case .failed(let id, let calling, let uid, let status, let message):
-            return fields("failed", [("association", "\(id)"), ("callingAETitle", q(calling)), ("sopInstanceUID", uid.map(q) ?? "null"),
-                                     ("status", "\(status)"), ("message", q(message))])
-        case .discarded(let id, let calling, let uid, let reason):
-            return fields("discarded", [("association", "\(id)"), ("callingAETitle", q(calling)), ("sopInstanceUID", uid.map(q) ?? "null"),
-                                        ("reason", q(reason))])
-        case .exec(let hook, let arguments, let status, let error):
-            return fields("exec", [("hook", q(hook)), ("arguments", "[" + arguments.map(q).joined(separator: ",") + "]"),
-                                   ("status", status.map(String.init) ?? "null"), ("error", error.map(q) ?? "null")])
-        case .stopping(let reason):
-            return fields("stopping", [("reason", q(reason))])
-        }
+        typealias V = ReporterJSON.Value
+        func text(_ s: String?) -> V { s.map { .string($0) } ?? .null }
+        func number(_ n: Int) -> V { .int(n) }
+        let (type, body): (String, [(String, V)]) = {
+            switch event {
+            case .listening(let host, let port, let ae):
+                return ("listening", [("host", .string(host)), ("port", number(port)), ("aeTitle", .string(ae))])
+            case .associationAccepted(let id, let calling, let called, let peer):
+                return ("association", [("association", number(id)), ("callingAETitle", .string(calling)), ("calledAETitle", .string(called)),
+                                        ("peer", .string(peer))])
+            case .associationRejected(let calling, let called, let peer, let reason):
+                return ("rejected", [("callingAETitle", .string(calling)), ("calledAETitle", .string(called)), ("peer", .string(peer)),
+                                     ("reason", .string(reason))])
+            case .associationEnded(let id, let calling, let how, let stored, let failed):
+                var pairs: [(String, V)] = [("association", number(id)), ("callingAETitle", .string(calling)),
+                                            ("released", .bool(how == .released)), ("stored", number(stored)), ("failed", number(failed))]
+                if case .aborted(let why) = how { pairs.append(("reason", .string(why))) }
+                return ("association-end", pairs)
+            case .connectionFailed(let peer, let reason):
+                return ("error", [("peer", .string(peer)), ("message", .string(reason))])
+            case .stored(let s):
+                return ("stored", [("association", number(s.association)), ("path", .string(s.path)), ("sopClassUID", .string(s.sopClassUID)),
+                                   ("sopInstanceUID", .string(s.sopInstanceUID)), ("transferSyntaxUID", .string(s.transferSyntaxUID)),
+                                   ("bytes", number(s.bytes)), ("callingAETitle", .string(s.callingAETitle))])
+            case .duplicate(let id, let path, let keptAs, let policy, let uid):
+                return ("duplicate", [("association", number(id)), ("path", .string(path)), ("keptAs", text(keptAs)),
+                                      ("policy", .string(policy.rawValue)), ("sopInstanceUID", .string(uid))])
+            case .failed(let id, let calling, let uid, let status, let message):
+                return ("failed", [("association", number(id)), ("callingAETitle", .string(calling)), ("sopInstanceUID", text(uid)),
+                                   ("status", number(Int(widening: status))), ("message", .string(message))])
+            case .discarded(let id, let calling, let uid, let reason):
+                return ("discarded", [("association", number(id)), ("callingAETitle", .string(calling)), ("sopInstanceUID", text(uid)),
+                                      ("reason", .string(reason))])
+            case .exec(let hook, let arguments, let status, let error):
+                return ("exec", [("hook", .string(hook)), ("arguments", .array(arguments.map { .string($0) })),
+                                 ("status", status.map { .int(Int(widening: $0)) } ?? .null), ("error", text(error))])
+            case .stopping(let reason):
+                return ("stopping", [("reason", .string(reason))])
+            }
+        }()
+        return ReporterJSON.record(type, "receive", body)
     }
 }

@@ -12,6 +12,8 @@ struct WritingRun: Sendable {
     let outputs: OutputPlan
     /// The instances written so far, by input: a DICOMDIR's records follow them.
     let written = WrittenFiles()
+    /// The output paths taken so far in this run, with the input each came from.
+    let claims = OutputClaims()
 
     init(_ command: String, _ args: WriteArgs, global: GlobalArgs) throws(DicomError) {
         self.command = command
@@ -42,6 +44,7 @@ struct WritingRun: Sendable {
     /// discards the output.
     func write<R>(_ item: InputItem, to path: String, recording recorded: @autoclosure () -> (dataset: Dataset, syntax: TransferSyntax)?,
                   _ body: (inout AtomicOutput) throws(DicomError) -> R) throws(DicomError) -> R {
+        try claims.claim(path, for: item)
         let result = try InstanceOutput.write(to: path, from: item.path.map { [$0] } ?? [], sync: args.sync, body)
         if let (dataset, syntax) = recorded() { written.record(input: item.path, dataset: dataset, syntax: syntax) }
         return result
@@ -64,6 +67,29 @@ struct WritingRun: Sendable {
         } else if args.plan {
             StandardOutput.write("\(ValueText.escaped(item.displayName)): DICOMDIR rewritten in Explicit VR Little Endian, "
                 + "\(d.records) records, offsets recomputed, \(d.followed) file reference\(d.followed == 1 ? "" : "s") updated\n")
+        }
+    }
+}
+
+/// The outputs of one run, so that two inputs that map to one output name (a --files-from list
+/// naming x.dcm in two folders, two directory arguments with the same relative paths, copies of
+/// one instance under `--layout uid`) do not silently replace each other: the first keeps the
+/// name, each later one fails with both inputs named. With -j, "first" is the first to claim.
+final class OutputClaims: @unchecked Sendable {
+    private let lock = Lock()
+    private var owners: [String: String] = [:]
+
+    func claim(_ path: String, for item: InputItem) throws(DicomError) {
+        guard path != "-" else { return }
+        let mine = item.displayName
+        let owner = lock.withLock { () -> String in
+            if let owner = owners[path] { return owner }
+            owners[path] = mine
+            return mine
+        }
+        guard owner == mine else {
+            throw DicomError(.cannotWrite, "not written: its output \(path) is also the output of \(owner) in this run "
+                + "(two inputs map to one output name; write them with separate runs or -o folders)")
         }
     }
 }

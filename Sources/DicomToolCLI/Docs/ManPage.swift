@@ -78,6 +78,9 @@ public enum ManPage {
         for example in examples {
             out += [".PP", text(example.explanation), ".PP", ".RS 4", ".EX", code(example.command), ".EE", ".RE"]
         }
+        for recipe in ScaleOut.recipes(commandID) {
+            out += [".PP", text(recipe.explanation), ".PP", ".RS 4", ".EX"] + recipe.lines.map(code) + [".EE", ".RE"]
+        }
 
         out.append(".SH SEE ALSO")
         let related = command == nil

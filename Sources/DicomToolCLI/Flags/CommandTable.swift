@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, receive, render
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -170,6 +170,32 @@ public enum CommandTable {
             ],
             argsType: EchoArgs.self),
         Command(
+            id: .send,
+            summary: "send DICOM files to a peer (C-STORE)",
+            details: """
+            Send every input to the peer with C-STORE, many instances per association. The contexts \
+            proposed come from the files' SOP classes and transfer syntaxes, with Explicit and Implicit \
+            VR Little Endian and the lossless compressed syntaxes as fallbacks; at most 128 go on one \
+            association, and more combinations open more associations. A file whose syntax the peer accepted is sent as it is, straight \
+            from the file; otherwise it is converted on the fly, bit-exact, to a syntax the peer \
+            accepted; a lossy conversion happens only with --allow-lossy, and then with the full lossy \
+            bookkeeping (new SOP Instance UID, Lossy Image Compression, Source Image Sequence). A file \
+            that cannot be sent without loss is refused with the reason.
+
+            Each file gets the peer's status: a warning is reported (an error with \
+            --warnings-as-errors), a failure gives exit status 63. Transient failures (connection \
+            lost, aborted, timed out, 0xA7xx out of resources) are retried with --retry. With \
+            --done-file, each instance stored is recorded, and a rerun sends only what is left.
+            """,
+            usage: ["[OPTIONS] --to AET@HOST:PORT INPUT...", "[OPTIONS] --to AET@HOST:PORT --files-from FILE"],
+            examples: [
+                ("dicomtool send --to PACS@pacs:104 study/", "Send a study, converting what the PACS refuses."),
+                ("dicomtool send -j 4 --retry 3 --done-file sent.txt --to PACS@pacs:104 /archive/2019/",
+                 "Four associations, retries, and a record that lets a rerun resume."),
+                ("dicomtool send --allow-lossy JPEGBaseline8Bit --to VIEWER@ws:11112 ct/", "Allow JPEG baseline for a peer that takes nothing else."),
+            ],
+            argsType: SendArgs.self),
+        Command(
             id: .receive,
             summary: "receive instances from DICOM peers (C-STORE SCP) into a directory",
             details: """
@@ -189,9 +215,9 @@ public enum CommandTable {
             acceptor cannot release), runs pending study hooks and waits for hook programs: exit 0 \
             after SIGTERM, 130 after SIGINT. Exit 60 when the port cannot be bound, 40 when an \
             instance could not be written (Out of Resources was answered), 0 otherwise (--once, \
-            --idle-timeout). With --format json each event is a JSON Lines record: listening (with \
-            the port bound), association, association-end, stored, duplicate, failed, discarded, \
-            rejected, exec, stopping.
+            --idle-timeout). With --format json each event is a JSON Lines record whose type is \
+            listening (with the port bound), association, association-end, stored, duplicate, \
+            failed, discarded, rejected, error, exec or stopping.
             """,
             usage: ["--port N -o DIRECTORY [OPTIONS]"],
             examples: [
@@ -203,6 +229,46 @@ public enum CommandTable {
                 ("dicomtool receive --port 0 --bind 127.0.0.1 --once --format json -o out", "For tests: any free port, reported; stop after one association."),
             ],
             argsType: ReceiveArgs.self),
+        Command(
+            id: .modify,
+            summary: "change attributes of DICOM files in place, as dcmodify",
+            details: """
+            Apply edits to each input in the order given: --set inserts or replaces, --replace \
+            changes only what is present, --erase and --erase-all remove, --erase-private removes \
+            every private element; then --new-sop-uid, --new-series-uid and --new-study-uid renew \
+            UIDs (the same new UID for every file of a series or study; keyed by --secret-file so that \
+            shards and reruns agree), with the meta and the references in the file in step. Paths \
+            reach into sequence items (Seq[0].Attr, Seq[*].Attr) and private elements by creator \
+            ((0029,{SIEMENS CSA HEADER},10)).
+
+            Every value is checked against its attribute's VR and VM before anything is written; a \
+            refused edit leaves the file untouched. Text is converted into the Specific Character \
+            Set, or the set becomes ISO_IR 192 when it cannot hold the text (a warning; existing text \
+            re-encoded to the same characters).
+
+            modify is the one command that changes its inputs: in place by default (atomically: the \
+            new file is written beside the old one and renamed over it; --backup keeps FILE.bak), or \
+            into -o FILE or -o DIRECTORY (the input tree mirrored). Pixel data and every element not \
+            named keep their value bytes, and the transfer syntax is kept (a deflated file is \
+            deflated again); as every dicomtool writer does, group lengths (gggg,0000) are left out, \
+            sequences are written with undefined length and an odd-length value gets its padding \
+            byte. A file whose edits change nothing is not rewritten in place. Directory walks leave \
+            out *.bak files.
+            """,
+            usage: ["EDIT... [OPTIONS] INPUT...", "EDIT... INPUT -o OUTPUT", "EDIT... --plan INPUT..."],
+            examples: [
+                ("dicomtool modify --set PatientName=Doe^Jane --set PatientID=12345 scans/",
+                 "Relabel every file of a tree in place."),
+                ("dicomtool modify --replace 'ReferencedSeriesSequence[*].SeriesInstanceUID=1.2.3' --backup a.dcm",
+                 "Change a value in every item where it is present, keeping a.dcm.bak."),
+                ("dicomtool modify --erase-private --erase-all OtherPatientIDsSequence in/ -o clean/",
+                 "Write cleaned copies instead of changing the inputs."),
+                ("dicomtool modify --new-series-uid --secret-file key --shard 2/4 scans/",
+                 "New series UIDs, keyed, so every shard gives the same ones."),
+                ("dicomtool modify --set '(0029,{ACME 1.0},10)@note.txt' --plan a.dcm",
+                 "Show a private value from a file, with its creator inserted, without writing."),
+            ],
+            argsType: ModifyArgs.self),
         Command(
             id: .render,
             summary: "make PNG or JPEG pictures of DICOM images",

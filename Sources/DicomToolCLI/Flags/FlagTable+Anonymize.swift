@@ -83,16 +83,28 @@ extension FlagTable {
                  try TagPath.check(text)
                  options.remove.append(try TagSelector(parsing: text))
              }]),
-        Flag(.set, value: "TAG=VALUE", category: .anonymize, scope: scope,
-             summary: "set TAG to VALUE after de-identification (repeatable)",
+        Flag(.set, value: "PATH=VALUE", category: .modify, scope: .commands([.anonymize, .modify]),
+             summary: "set an attribute to VALUE, inserting it where missing (repeatable)",
              details: """
-             Set an attribute to a value, e.g. --set PatientID=STUDY-0042 or --set 0010,0010=Subject^42. \
-             The value must suit the attribute's VR and VM (PS3.5 6.2, 6.4): a DA is YYYYMMDD, a US \
-             a number from 0 to 65535, a UI a valid UID, lengths as the VR allows, values separated \
-             by backslashes as many as the VM allows; otherwise it is a usage error (status 1). A \
-             private element needs its private creator in the data set or set in the same run \
-             (--set 0009,0010=VENDOR --set 0009,1001=x); its VR is the one in the data set, the \
-             private dictionary's, or else LO.
+             Set an attribute to a value, e.g. --set PatientID=STUDY-0042 or --set 0010,0010=Subject^42 \
+             (anonymize: after de-identification). The value must suit the attribute's VR and VM \
+             (PS3.5 6.2, 6.4): a DA is YYYYMMDD, a US a number from 0 to 65535, a UI a valid UID, \
+             lengths as the VR allows, values separated by backslashes as many as the VM allows; \
+             otherwise it is a usage error (status 1) and nothing is written. A private element needs \
+             its private creator in the data set or set in the same run (--set 0009,0010=VENDOR --set \
+             0009,1001=x); its VR is the one in the data set, the private dictionary's, or else LO.
+
+             modify also takes paths with items and wild cards \
+             (ReferencedSeriesSequence[0].SeriesInstanceUID, OtherPatientIDsSequence[*].PatientID; a \
+             missing sequence or item is inserted, empty items before an index included; a step \
+             without an index means every item, or one new item when the sequence has none; [*] \
+             only the items there are), AT values as tags or keywords (FrameTime\\FrameDelay), private \
+             elements by creator ((0029,{SIEMENS CSA HEADER},10): the creator is inserted in the \
+             first free block when missing), and PATH@FILE: the file's bytes for OB, OW and the other \
+             binary VRs, its UTF-8 text without one final line break for the others. Text is \
+             converted into the data set's Specific Character Set; when that cannot hold it, the set \
+             becomes ISO_IR 192 (with a warning) and every text value is re-encoded to the same \
+             characters. Setting SpecificCharacterSet itself re-encodes the values it covers.
              """,
              repeatable: true,
              updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
@@ -101,16 +113,17 @@ extension FlagTable {
                  }
                  try TagPath.check(String(text[..<eq]))
                  options.set.append((try TagSelector(parsing: String(text[..<eq])), String(text[text.index(after: eq)...])))
-             }]),
-        Flag(.secretFile, value: "FILE", category: .anonymize, scope: scope,
+             }, FlagTable.modifySet]),
+        Flag(.secretFile, value: "FILE", category: .modify, scope: .commands([.anonymize, .modify]),
              summary: "secret key for UID and date mapping",
              details: """
              The bytes of FILE key HMAC-SHA256 for UIDs and date shifts: the same secret gives the same \
              result on any machine, in any shard. Without it a random secret is used and a warning says \
-             that runs will not agree. Keep it secret: it links outputs to inputs.
+             that runs will not agree (modify: new UIDs are random, shared within the run, without a \
+             warning). Keep it secret: it links outputs to inputs.
              """,
              path: true,
-             updates: [FlagUpdate.text(\AnonymizeArgs.secretFile)]),
+             updates: [FlagUpdate.text(\AnonymizeArgs.secretFile), FlagUpdate.text(\ModifyArgs.secretFile)]),
         Flag(.burnedIn, value: "POLICY", category: .anonymize, scope: scope,
              summary: "files likely to carry burned-in text: refuse, warn or allow",
              details: """

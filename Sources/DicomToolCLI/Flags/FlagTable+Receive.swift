@@ -58,8 +58,9 @@ extension FlagTable {
              into words here (spaces; quotes group), then {file}, {dir}, {calling-aet} and attribute \
              keywords ({PatientID}, {StudyInstanceUID}, ...) are replaced inside each word, and the \
              program runs with posix_spawn, never a shell: a value holding spaces, quotes, ';' or \
-             '$(...)' arrives as one argument, verbatim. Its standard output goes to our standard \
-             error; its exit status is reported (exec event).
+             '$(...)' arrives as one argument, verbatim (a value may begin with '-': put '--' before \
+             the placeholders if the program reads options). Its standard output goes to our \
+             standard error; its exit status is reported (exec event).
              """,
              updates: [FlagUpdate.text(\ReceiveArgs.execOnFile)]),
         Flag(.execOnStudy, value: "COMMAND", category: .network, scope: receiveScope,
@@ -80,8 +81,8 @@ extension FlagTable {
              summary: "associations served at once",
              details: """
              At most N associations at once; the next request is rejected transiently (reason: \
-             local limit exceeded), and the sender may retry. Each association holds a few PDUs and \
-             at most 1 MiB of an instance's data in memory.
+             local limit exceeded), and the sender may retry. Each association holds a few PDUs (of at \
+             most 256 KiB) in memory, never a whole instance.
              """,
              defaultValue: "32",
              updates: [FlagUpdate.integer(\ReceiveArgs.maxAssociations, in: 1...4096)]),
@@ -98,11 +99,19 @@ extension FlagTable {
              Which transfer syntax to accept when a presentation context proposes several: 'requestor' \
              takes the sender's first (senders list a file's own syntax first, so it travels as is); a \
              comma-separated list of UIDs or keywords (ExplicitVRLittleEndian,JPEG2000Lossless) puts \
-             those first, in that order. Every transfer syntax of the standard is accepted either \
-             way: a data set is stored as it arrives.
+             those first, in that order. Which syntaxes are accepted at all is --accept-syntaxes.
              """,
              defaultValue: "requestor",
              updates: [FlagUpdate.text(\ReceiveArgs.prefer)]),
+        Flag(.acceptSyntaxes, value: "LIST", category: .network, scope: receiveScope,
+             summary: "accept only these transfer syntaxes",
+             details: """
+             Accept presentation contexts only in these transfer syntaxes (comma-separated UIDs or \
+             keywords), as storescp +xi accepts Implicit VR Little Endian only: a sender then \
+             converts, or fails, before anything is stored. Default: every transfer syntax of the \
+             standard, since a data set is stored as it arrives.
+             """,
+             updates: [FlagUpdate.text(\ReceiveArgs.acceptSyntaxes)]),
         Flag(.idleTimeout, value: "SECONDS", category: .network, scope: receiveScope,
              summary: "stop after this long without an association",
              details: "Stop (exit 0) when no association has been open for this many seconds. Without it, receive runs until a signal.",

@@ -1,9 +1,9 @@
 extension FlagTable {
     /// The commands that write instances.
-    private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive])
+    private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
     /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
     /// which writes pictures.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .receive, .render])
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -15,8 +15,9 @@ extension FlagTable {
              summary: "output file, directory, or '-' for stdout",
              details: """
              Where to write: a file for one input, a directory for several (the input tree is \
-             mirrored), or '-' for standard output. Required unless --plan is given. For receive, \
-             the directory received instances are filed under (required). For render, a picture \
+             mirrored), or '-' for standard output. Required unless --plan is given, except by modify, \
+             which without it changes its inputs in place. For receive, the directory received \
+             instances are filed under (required). For render, a picture \
              file, or a directory where each input's picture gets its name with .png or .jpg \
              (replacing .dcm, .dicom, .dic or .ima; appended to any other name).
              """,
@@ -26,7 +27,8 @@ extension FlagTable {
              summary: "fsync each output before renaming it into place",
              details: """
              Flush each output to disk before it is renamed into place. Off by default: inputs are \
-             never modified, so a power loss costs only outputs that a re-run recreates.
+             never modified, so a power loss costs only outputs that a re-run recreates. Worth giving \
+             to modify in place, whose outputs replace their inputs.
              """,
              negatable: true,
              updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync)]),

@@ -33,10 +33,17 @@ public enum FlagID: String, Sendable, CaseIterable {
     case frames, splitFrames = "split-frames", crop, downsample, resize, window, to8Bit = "to-8bit", lossy, primary
     // echo
     case callingAET = "calling-aet", `repeat`, timeout
+    // send
+    case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
+         warningsAsErrors = "warnings-as-errors"
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
+         acceptSyntaxes = "accept-syntaxes",
          idleTimeout = "idle-timeout", once
+    // modify (--set, --secret-file, --plan, -o and --sync are shared)
+    case replace, erase, eraseAll = "erase-all", erasePrivate = "erase-private", newSOPUID = "new-sop-uid",
+         newSeriesUID = "new-series-uid", newStudyUID = "new-study-uid", backup
     // render (also --frames and --window of derive, --quality of transcode)
     case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
@@ -45,7 +52,7 @@ public enum FlagID: String, Sendable, CaseIterable {
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + receive + render
+        + echo + send + receive + modify + render
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {

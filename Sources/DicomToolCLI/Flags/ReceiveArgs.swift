@@ -18,6 +18,8 @@ public struct ReceiveArgs: CommandArgs {
     public var acceptUnknown = false
     /// Comma-separated transfer syntaxes (UIDs or keywords), or "requestor".
     public var prefer: String?
+    /// Comma-separated transfer syntaxes accepted (UIDs or keywords); nil: all.
+    public var acceptSyntaxes: String?
     public var idleTimeout: Int?
     public var once = false
     public var sync = false
@@ -44,7 +46,16 @@ public struct ReceiveArgs: CommandArgs {
         c.studyTimeoutSeconds = studyTimeout
         c.maxAssociations = maxAssociations
         c.acceptUnknown = acceptUnknown
-        c.preferredSyntaxes = try prefer.flatMap { text throws(DicomError) in try Self.syntaxes(text) }
+        c.preferredSyntaxes = try prefer.flatMap { text throws(DicomError) in try Self.syntaxes(text, flag: "--prefer") }
+        c.acceptedSyntaxes = try acceptSyntaxes.map { text throws(DicomError) in
+            guard let list = try Self.syntaxes(text, flag: "--accept-syntaxes") else {
+                throw DicomError(.usage, "--accept-syntaxes expects a list of transfer syntaxes, not 'requestor'")
+            }
+            return list
+        }
+        if let accepted = c.acceptedSyntaxes, let preferred = c.preferredSyntaxes, let stray = preferred.first(where: { !accepted.contains($0) }) {
+            throw DicomError(.usage, "--prefer names \(stray), which --accept-syntaxes leaves out")
+        }
         c.idleTimeoutSeconds = idleTimeout
         c.once = once
         c.sync = sync
@@ -52,17 +63,17 @@ public struct ReceiveArgs: CommandArgs {
     }
 
     /// `--prefer` read: "requestor" (nil), or transfer syntaxes by UID or PS3.6 keyword.
-    static func syntaxes(_ text: String) throws(DicomError) -> [String]? {
+    static func syntaxes(_ text: String, flag: String) throws(DicomError) -> [String]? {
         if text == "requestor" { return nil }
         var out: [String] = []
         for word in text.split(separator: ",") {
             let name = word.trimmingWhitespace()
             guard let syntax = TransferSyntax(uid: name) ?? TransferSyntax(keyword: name) else {
-                throw DicomError(.usage, "--prefer: '\(name)' is not a transfer syntax UID or keyword (e.g. ExplicitVRLittleEndian)")
+                throw DicomError(.usage, "\(flag): '\(name)' is not a transfer syntax UID or keyword (e.g. ExplicitVRLittleEndian)")
             }
             out.append(syntax.uid)
         }
-        guard !out.isEmpty else { throw DicomError(.usage, "--prefer expects 'requestor' or a list of transfer syntaxes") }
+        guard !out.isEmpty else { throw DicomError(.usage, "\(flag) expects a list of transfer syntaxes") }
         return out
     }
 

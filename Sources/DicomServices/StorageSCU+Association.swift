@@ -1,0 +1,212 @@
+import DicomCore
+import DicomIO
+import DicomNet
+import DicomPixels
+
+/// The instances of one batch (contexts that fit one association) sent over as many associations
+/// as failures make necessary: a transient failure costs the instance in flight an attempt (the
+/// others go on, on a new association after the back-off); an association that cannot be opened
+/// costs the batch an attempt.
+struct AssociationRun {
+    let address: AssociationAddress
+    let options: StorageSCUOptions
+    let items: [Int: StoreItem]
+    let counter: LockedCounter
+    let report: @Sendable (StoreOutcome) -> Void
+
+    /// Thrown out of an association whose data set could not be finished (the conversion failed
+    /// after its first PDV): the association must be aborted, the instance is not retried.
+    struct UnfinishedDataSet: AssociationBodyError { var outcome: StoreOutcome }
+
+    mutating func send(_ batch: [StoreCandidate]) async {
+        var pending = batch[...]
+        var attempts: [Int: Int] = [:]
+        var openFailures = 0
+        var inFlight: StoreCandidate?
+        while let first = pending.first, !options.shouldStop() {
+            var opened = false
+            inFlight = nil
+            do {
+                let contexts = StoragePlan.contexts(for: Array(pending), lossy: options.allowLossy)
+                try await Association.withAssociation(to: address, contexts: contexts, options: options.requestor) { session in
+                    opened = true
+                    openFailures = 0
+                    let number = counter.next()
+                    while let c = pending.first, !options.shouldStop() {
+                        inFlight = c
+                        let start = ContinuousClock.now
+                        var outcome = try await sendOne(c, on: &session, attempt: (attempts[c.index] ?? 0) + 1)
+                        outcome.association = number
+                        outcome.seconds = Self.seconds(ContinuousClock.now - start)
+                        if let status = outcome.status, StorageSCU.isTransient(status: status),
+                           (attempts[c.index] ?? 0) < options.retries {
+                            attempts[c.index, default: 0] += 1
+                            try await Task.sleep(for: StorageSCU.backOff(attempts[c.index] ?? 1, options))
+                            continue
+                        }
+                        inFlight = nil
+                        pending.removeFirst()
+                        report(outcome)
+                    }
+                }
+            } catch let unfinished as UnfinishedDataSet {
+                pending.removeFirst()
+                report(unfinished.outcome)
+            } catch {
+                let net = error as? NetError ?? NetError(.aborted, "\(error)")
+                if let c = inFlight, opened {
+                    attempts[c.index, default: 0] += 1
+                    let used = attempts[c.index] ?? 1
+                    if !StorageSCU.isTransient(net) || used > options.retries {
+                        pending.removeFirst()
+                        report(failed(c, StorageSCU.dicomError(net), attempts: used))
+                        continue
+                    }
+                    try? await Task.sleep(for: StorageSCU.backOff(used, options))
+                } else if !opened {
+                    openFailures += 1
+                    if !StorageSCU.isTransient(net) || openFailures > options.retries {
+                        // Nothing more can go to this peer in this batch.
+                        for c in pending { report(failed(c, StorageSCU.dicomError(net), attempts: openFailures)) }
+                        return
+                    }
+                    try? await Task.sleep(for: StorageSCU.backOff(openFailures, options))
+                } else if pending.first?.index == first.index, inFlight == nil {
+                    // Lost between instances (the release, say): what is pending starts over.
+                    openFailures += 1
+                    if openFailures > options.retries {
+                        for c in pending { report(failed(c, StorageSCU.dicomError(net), attempts: openFailures)) }
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    func failed(_ c: StoreCandidate, _ error: DicomError, attempts: Int) -> StoreOutcome {
+        var o = StoreOutcome(index: c.index, name: items[c.index]?.name ?? "")
+        o.sourceSOPInstanceUID = c.sopInstanceUID
+        o.sopClassUID = c.sopClassUID
+        o.sourceSyntax = c.syntax
+        o.attempts = attempts
+        o.error = error
+        return o
+    }
+
+    /// One instance on the open association. Problems of the instance itself (unreadable, refused,
+    /// failure status) are its outcome; network errors are thrown.
+    func sendOne(_ c: StoreCandidate, on session: inout AssociationSession, attempt: Int) async throws -> StoreOutcome {
+        var outcome = StoreOutcome(index: c.index, name: items[c.index]?.name ?? "")
+        outcome.sourceSOPInstanceUID = c.sopInstanceUID
+        outcome.sopClassUID = c.sopClassUID
+        outcome.sourceSyntax = c.syntax
+        outcome.attempts = attempt
+        let file: DicomFile
+        do throws(DicomError) {
+            guard let item = items[c.index] else { throw DicomError(.internalError, "input \(c.index) vanished") }
+            file = try item.open()
+        } catch {
+            outcome.error = error
+            return outcome
+        }
+        // Files whose elements are not encoded as their syntax says, or whose data set has an odd
+        // length (an odd fragment: dcmtk aborts on the odd last PDV), go through the writer even
+        // in their own syntax; the peer reads what the syntax promises. A deflated data set is
+        // one stream (sent inflated and rewritten to another syntax).
+        let encodingMatches = file.datasetEncoding == DatasetEncoding(explicitVR: file.transferSyntax.isExplicitVR,
+                                                                      bigEndian: file.transferSyntax.isBigEndian)
+        let rewrite = !encodingMatches || (file.datasetSource.count - file.datasetOffset) % 2 != 0
+        var exclude: Set<String> = file.transferSyntax.isDeflated ? [file.transferSyntax.uid] : []
+        let chunk = try PDVFragmenter.fragmentCapacity(maxPDULength: session.maxSendLength)
+        while true {
+            let decision = StoragePlan.decide(sopClass: c.sopClassUID, syntax: file.transferSyntax, accepted: session.acceptedContexts,
+                                              allowLossy: options.allowLossy, exclude: exclude, rewrite: rewrite)
+            switch decision {
+            case .refused(let reason):
+                outcome.error = DicomError(.associationRejected, reason)
+                return outcome
+            case .asIs(let contextID):
+                var stream = MappedDataSet(source: file.datasetSource, range: file.datasetOffset..<file.datasetSource.count)
+                let response = try await session.store(sopClassUID: c.sopClassUID, sopInstanceUID: c.sopInstanceUID,
+                                                       contextID: contextID, dataSet: &stream)
+                outcome.sopInstanceUID = c.sopInstanceUID
+                outcome.sentSyntax = file.transferSyntax
+                outcome.bytes = stream.sent
+                return Self.judged(outcome, response)
+            case .lossless(let contextID, let target), .lossy(let contextID, let target):
+                var transcode = TranscodeOptions(target: target)
+                transcode.frameThreads = 1
+                if case .lossy = decision {
+                    if target.family == .jpeg2000 || target.family == .htj2k { transcode.encode.j2k = .ratio(10) }
+                } else if target.isEncapsulated {
+                    // Frames streamed as they are encoded, an empty Basic Offset Table (PS3.5
+                    // A.4 allows it): memory stays bounded by a frame. A lossy step's ratio is
+                    // known only after the last frame, so lossy output is encoded whole first.
+                    transcode.offsetTable = .none
+                    transcode.streamToFile = true
+                }
+                var stream = ConvertedDataSet.start(file, options: transcode, chunkSize: chunk)
+                let prelude: ConversionPrelude
+                do {
+                    prelude = try await stream.pipe.awaitPrelude()
+                } catch {
+                    // The encoder refused this image for that syntax: try the next one the peer took.
+                    exclude.insert(target.uid)
+                    if case .refused = StoragePlan.decide(sopClass: c.sopClassUID, syntax: file.transferSyntax,
+                                                          accepted: session.acceptedContexts, allowLossy: options.allowLossy,
+                                                          exclude: exclude, rewrite: rewrite) {
+                        outcome.error = DicomError(error.code, "converting to \(target.name) for the peer: \(error.message)",
+                                                   offset: error.offset, tag: error.tag)
+                        return outcome
+                    }
+                    continue
+                }
+                outcome.sopInstanceUID = prelude.sopInstanceUID
+                outcome.sentSyntax = target
+                if prelude.report.lossy || decision != .lossless(contextID: contextID, target) {
+                    outcome.conversion = .lossy
+                } else {
+                    outcome.conversion = target == file.transferSyntax ? .rewritten : .lossless
+                }
+                let response: DIMSECommand
+                do {
+                    response = try await session.store(sopClassUID: c.sopClassUID, sopInstanceUID: prelude.sopInstanceUID,
+                                                       contextID: contextID, dataSet: &stream)
+                } catch let error as DicomError {
+                    // The conversion failed after its first PDV: only an A-ABORT can end that data set.
+                    stream.pipe.cancel()
+                    outcome.error = DicomError(error.code, "converting to \(target.name) for the peer: \(error.message)",
+                                               offset: error.offset, tag: error.tag)
+                    outcome.bytes = stream.sent
+                    throw UnfinishedDataSet(outcome: outcome)
+                } catch {
+                    stream.pipe.cancel()
+                    throw error
+                }
+                outcome.bytes = stream.sent
+                return Self.judged(outcome, response)
+            }
+        }
+    }
+
+    /// The response's status as the outcome: a failure status is an error (63).
+    static func judged(_ outcome: StoreOutcome, _ response: DIMSECommand) -> StoreOutcome {
+        var o = outcome
+        o.status = response.status
+        o.errorComment = response.errorComment
+        let status = response.status ?? DIMSEStatus.cannotUnderstand
+        switch DIMSEStatus.kind(status) {
+        case .success, .warning:
+            break
+        default:
+            var text = "the peer answered C-STORE with failure status 0x\(hex4(status))"
+            if let comment = response.errorComment, !comment.isEmpty { text += ": \(comment)" }
+            o.error = DicomError(.peerFailure, text)
+        }
+        return o
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

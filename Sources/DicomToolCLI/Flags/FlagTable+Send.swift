@@ -1,0 +1,68 @@
+import DicomCore
+import DicomNet
+
+extension FlagTable {
+    private static let sendScope: FlagScope = .commands([.send])
+
+    static let send: [Flag] = [
+        Flag(.to, value: "AET@HOST:PORT", category: .network, scope: sendScope,
+             summary: "the peer to send to (required)",
+             details: "The peer's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
+             updates: [FlagUpdate<SendArgs>.custom { args, text, _ throws(DicomError) in
+                 do throws(NetError) {
+                     args.address = try AssociationAddress(parsing: text)
+                 } catch {
+                     throw DicomError(.usage, error.message)
+                 }
+             }]),
+        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: sendScope,
+             summary: "time-out for each instance's response",
+             details: """
+             Give up on an association when the peer neither takes the data we send nor answers an \
+             instance for this many seconds (dcmtk waits forever by default; a script should not).
+             """,
+             defaultValue: "60",
+             updates: [FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }]),
+        Flag(.allowLossy, value: "SYNTAX", category: .network, scope: sendScope,
+             summary: "allow a lossy conversion to SYNTAX when nothing lossless is accepted",
+             details: """
+             When the peer accepts none of a file's syntaxes and no lossless one it can be converted \
+             to, convert it to SYNTAX (a UID or keyword, e.g. JPEGBaseline8Bit), which is then also \
+             proposed. The result is a new instance: Image Type DERIVED, Lossy Image Compression 01 \
+             with its ratio and method appended, a new SOP Instance UID and a Source Image Sequence \
+             naming the original.
+             """,
+             updates: [FlagUpdate<SendArgs>.custom { args, text, _ throws(DicomError) in
+                 let syntax = try TranscodeArgs.resolveTransferSyntax(text)
+                 guard syntax.isEncapsulated, !syntax.isLosslessOnly else {
+                     throw DicomError(.usage, "--allow-lossy \(text): \(syntax.name) is not a lossy syntax")
+                 }
+                 args.allowLossy = syntax
+             }]),
+        Flag(.retry, value: "N", category: .network, scope: sendScope,
+             summary: "retry transient failures N times, with back-off",
+             details: """
+             An instance whose association is lost, aborted or timed out, or that the peer answers \
+             with 0xA7xx (out of resources), is sent again up to N times, after 1 s, 2 s, 4 s ... \
+             (at most 30 s) on a new association; the other instances go on. An association that \
+             cannot be opened is tried N more times before its instances fail.
+             """,
+             defaultValue: "0",
+             updates: [FlagUpdate.integer(\SendArgs.retries, in: 0...100)]),
+        Flag(.doneFile, value: "FILE", category: .network, scope: sendScope,
+             summary: "record each instance stored; a rerun skips those recorded",
+             details: """
+             Append one line per instance the peer stored (its SOP Instance UID in the input, a tab, \
+             the input's path), as soon as the peer answers. Inputs already listed with the same \
+             path and UID are skipped, so a rerun after a failure sends only what is left.
+             """,
+             path: true,
+             updates: [FlagUpdate.text(\SendArgs.doneFile)]),
+        Flag(.warningsAsErrors, category: .network, scope: sendScope,
+             summary: "count a warning status (0xB000 ...) as a failure",
+             details: "A file the peer stored with a warning status fails with exit status 63.",
+             updates: [FlagUpdate.toggle(\SendArgs.warningsAsErrors)]),
+    ]
+}
