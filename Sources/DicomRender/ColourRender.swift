@@ -38,6 +38,10 @@ enum ColourRender {
                              tag: .samplesPerPixel)
         }
         let n = d.rows * d.columns
+        if !ybr, d.bitsAllocated == 8, d.bitsStored == 8, !d.isSigned, frame.bytes.count >= n * 3 {
+            // Already 8-bit RGB by pixel: the samples are the picture.
+            return RenderedImage(columns: d.columns, rows: d.rows, channels: 3, bits: 8, bytes: Array(frame.bytes.prefix(n * 3)))
+        }
         var out = RenderedImage(columns: d.columns, rows: d.rows, channels: 3, bits: 8)
         let bits = d.bitsStored, top = Double((1 << bits) - 1)
         var samples: [Int] = []
@@ -48,10 +52,6 @@ enum ColourRender {
         }
         let offset = d.isSigned ? 1 << (bits - 1) : 0
         out.bytes.withUnsafeMutableBufferPointer { o in
-            if bits == 8 && !ybr && offset == 0 {
-                for i in 0..<(n * 3) { o[i] = UInt8(truncatingIfNeeded: samples[i]) }
-                return
-            }
             for p in 0..<n {
                 var r = Double(samples[3 * p] + offset), g = Double(samples[3 * p + 1] + offset), b = Double(samples[3 * p + 2] + offset)
                 if ybr {
