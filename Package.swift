@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // dicomtool: one executable over a layered core. Dependency direction:
-// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize} -> DicomToolCLI -> dicomtool;
+// DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize, DicomRender} -> DicomToolCLI -> dicomtool;
 // DicomAnonymize -> DicomEdit (modify: its checked values and keyed UID mapping) -> DicomToolCLI;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
@@ -30,6 +30,10 @@ let package = Package(
                        providers: [.apt(["libopenjp2-7-dev"])]),
         .systemLibrary(name: "CCharLS", path: "Modules/CCharLS", pkgConfig: "charls",
                        providers: [.apt(["libcharls-dev"])]),
+        // PNG output of render, through libpng's simplified API only (png_image_write_*: errors by
+        // return value; the classic API's longjmp must never cross Swift frames).
+        .systemLibrary(name: "CPNG", path: "Modules/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
 
         // OpenJPH (HTJ2K encoding) is C++ and throws: a small C++ target catches everything and
         // offers Swift a C function. Its pkg-config file (Debian 0.9.0) is empty, so the library is
@@ -60,6 +64,10 @@ let package = Package(
         // layout. Above DicomPixels in the layering, but it needs nothing below DicomIO's data sets.
         .target(name: "DicomAnonymize",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "Crypto", package: "swift-crypto")]),
+        // Pictures of images (render): the grey pipeline of PS3.3 C.11 / PS3.4 N and colour
+        // conversions as pure functions from a decoded frame and its attributes to an 8/16-bit
+        // image, then PNG (libpng simplified API) and JPEG (TurboJPEG) encoders.
+        .target(name: "DicomRender", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "CPNG", "CTurboJPEG"]),
         // modify's edits: attribute paths (items, wild cards, private elements by creator), values
         // checked by anonymize's --set checks (SetValues), text re-encoded between character sets,
         // UIDs renewed through anonymize's keyed mapping. Not de-identification, so a target of its
@@ -68,7 +76,7 @@ let package = Package(
         .target(name: "DicomEdit", dependencies: ["DicomCore", "DicomIO", "DicomAnonymize"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomEdit", "DicomNet", "DicomServices"]),
+                               "DicomEdit", "DicomNet", "DicomServices", "DicomRender"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -86,11 +94,14 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomTestSupport"]),
+        .testTarget(name: "DicomRenderTests",
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomRender", "DicomTestSupport"]),
         .testTarget(name: "DicomAnonymizeTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
         .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .testTarget(name: "DicomToolCLITests",
-                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomToolCLI"]),
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomRender",
+                                   "DicomToolCLI"]),
         // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomTestSupport"],

@@ -6,15 +6,15 @@ import FoundationEssentials
 
 /// Frames in: frame k of an image decoded (or read, when native) into the layout every encoder,
 /// transform and comparison works on (`SampleLayout`). Reads only constants, so the two frames of
-/// a pair are read on two threads.
-struct FrameReader: Sendable {
-    let frames: FrameSource
+/// a pair are read on two threads. Public for render, which decodes one frame at a time through it.
+public struct FrameReader: Sendable {
+    public let frames: FrameSource
     /// nil: native frames, read as they are.
     let decoder: (any PixelDecoder)?
 
     /// A reader of `frames`; encapsulated frames need a decoder for their syntax unless they are
     /// only passed through (`decoding` false).
-    init(_ frames: FrameSource, framesInParallel: Bool = false, decoding: Bool = true) throws(DicomError) {
+    public init(_ frames: FrameSource, framesInParallel: Bool = false, decoding: Bool = true) throws(DicomError) {
         self.frames = frames
         if frames.isEncapsulated && decoding {
             guard let decoder = CodecRegistry.decoder(for: frames.syntax, framesInParallel: framesInParallel) else {
@@ -34,7 +34,7 @@ struct FrameReader: Sendable {
     }
 
     /// Frame k (0-based) decoded, colour by pixel, samples at their Bits Stored.
-    func decoded(_ k: Int) throws(DicomError) -> DecodedFrame {
+    public func decoded(_ k: Int) throws(DicomError) -> DecodedFrame {
         guard let decoder else {
             return SampleLayout.normalized(SampleLayout.interleaved(DecodedFrame(bytes: try frames.frame(k), description: frameDescription)))
         }

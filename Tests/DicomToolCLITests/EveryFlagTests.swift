@@ -133,6 +133,7 @@ import Testing
             #expect(try CLI.transcode(["--deflate-frames"] + out).0.options.target == .deflatedImageFrame)
         case .quality:
             for s in CLI.spellings(.quality, "75") { #expect(try CLI.transcode(["--jpeg"] + s + out).0.options.encode.quality == 75) }
+            try RenderFlagChecks.check(.quality)
         case .subsampling:
             for value in [EncodeOptions.Subsampling.s444, .s422, .s420] {
                 for s in CLI.spellings(.subsampling, value.rawValue) {
@@ -202,6 +203,7 @@ import Testing
             }
             #expect(try CLI.derive(["--to-8bit", "-o", "d.dcm", "in.dcm"]).0.write.output == "d.dcm")
             try ReceiveFlagChecks.check(.output)
+            try RenderFlagChecks.check(.output)
             #expect(CLI.usageError(["derive", "--to-8bit", "in.dcm"]) != nil)
             #expect(CLI.usageError(["derive", "--split-frames", "-o", "-", "in.dcm"]) != nil)
         case .sync:
@@ -210,6 +212,7 @@ import Testing
             #expect(try CLI.anonymize(["--sync"] + out).0.write.sync)
             #expect(try CLI.derive(["--to-8bit", "--sync"] + out).0.write.sync)
             try ReceiveFlagChecks.check(.sync)
+            try RenderFlagChecks.check(.sync)
         case .failOn:
             for s in CLI.spellings(.failOn, "warning") { #expect(try CLI.validate(s + ["x"]).0.failOn == .warning) }
             #expect(try CLI.validate(["x"]).0.failOn == .error)
@@ -279,6 +282,7 @@ import Testing
             #expect(CLI.usageError(["derive", "--frames", "0"] + out) != nil)
             #expect(CLI.usageError(["derive", "--frames", "3-1"] + out) != nil)
             #expect(CLI.usageError(["derive", "--frames", "1,1"] + out) != nil)
+            try RenderFlagChecks.check(.frames)
         case .splitFrames:
             #expect(try CLI.derive(["--split-frames"] + out).0.options.splitFrames)
             #expect(try CLI.derive(["--split-frames", "--frames", "2-3"] + out).0.options.frames == [2, 3])
@@ -304,6 +308,7 @@ import Testing
             #expect(try CLI.derive(["--to-8bit", "--window=-600,1500"] + out).0.options.window == PixelTransforms.Window(center: -600, width: 1500))
             #expect(CLI.usageError(["derive", "--window", "40,400"] + out) != nil)
             #expect(CLI.usageError(["derive", "--to-8bit", "--window", "40,0"] + out) != nil)
+            try RenderFlagChecks.check(.window)
         case .to8Bit:
             let args = try CLI.derive(["--to-8bit"] + out).0
             #expect(args.options.to8Bit && args.options.window == nil)
@@ -379,6 +384,9 @@ import Testing
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+        case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
+             .overlays, .type:
+            try RenderFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
                                             .doneFile: "done.txt"]

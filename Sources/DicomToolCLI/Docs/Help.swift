@@ -40,7 +40,7 @@ public enum Help {
         var commonHeaderShown = false
         for category in FlagCategory.allCases {
             let flags = FlagTable.flags(for: commandID).filter {
-                $0.category == category && (long || !$0.isHiddenFromShortHelp)
+                $0.category(in: commandID) == category && (long || !$0.isHiddenFromShortHelp)
             }
             guard !flags.isEmpty else { continue }
             let brief = long && command != nil && flags.allSatisfy(\.isGlobal)

@@ -55,7 +55,7 @@ public enum ManPage {
 
         out.append(".SH OPTIONS")
         for category in FlagCategory.allCases {
-            let flags = FlagTable.flags(for: commandID).filter { $0.category == category }
+            let flags = FlagTable.flags(for: commandID).filter { $0.category(in: commandID) == category }
             guard !flags.isEmpty else { continue }
             out.append(".SS \(text(category.title))")
             for flag in flags {

@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -269,6 +269,34 @@ public enum CommandTable {
                  "Show a private value from a file, with its creator inserted, without writing."),
             ],
             argsType: ModifyArgs.self),
+        Command(
+            id: .render,
+            summary: "make PNG or JPEG pictures of DICOM images",
+            details: """
+            Render each input's image as a picture, as a viewer shows it: for grey images the \
+            pipeline of PS3.4 N.2.1 (stored values through the Modality LUT -- Rescale Slope and \
+            Intercept or the Modality LUT Sequence --, the VOI -- a window with its VOI LUT Function, \
+            a VOI LUT, or a range found in the frame's values --, then Presentation LUT Shape \
+            INVERSE or MONOCHROME1 inverted); colour images converted to RGB (YBR_FULL, native \
+            YBR_FULL_422, palettes with segmented or 16-bit LUTs, either planar configuration). \
+            Every transfer syntax dicomtool reads is decoded, one frame at a time.
+
+            Without a VOI flag the image's first window is used, else its first VOI LUT, else the \
+            frame's smallest and largest values. Pictures are PNG (8 or 16 bits, libpng) or JPEG \
+            (libjpeg-turbo). For a tree, -o DIRECTORY mirrors the input names with .png or .jpg. \
+            Each picture is written to a temporary file and renamed; inputs are never modified. \
+            With --format json, a record per input lists its pictures and the VOI each got.
+            """,
+            usage: ["[OPTIONS] INPUT -o PICTURE", "[OPTIONS] INPUT... -o DIRECTORY"],
+            examples: [
+                ("dicomtool render ct.dcm -o ct.png", "The image as its first window shows it."),
+                ("dicomtool render --window 40,400 ct.dcm -o soft.png", "A soft-tissue window, in Hounsfield units."),
+                ("dicomtool render --frames all cine.dcm -o cine.png", "Every frame: cine_f0001.png, cine_f0002.png..."),
+                ("dicomtool render --montage 4x3 --size 128 cine.dcm -o sheet.jpg", "A contact sheet of 12 frames as JPEG."),
+                ("dicomtool render --size 256 --percentile 1,99 -j 8 scans/ -o thumbs/", "Thumbnails of a tree."),
+                ("dicomtool render --bits 16 --minmax mr.dcm -o mr16.png", "A 16-bit grey PNG of the full range."),
+            ],
+            argsType: RenderArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

@@ -56,6 +56,14 @@ public struct Flag: Sendable {
     /// `--no-progress` for `--progress`, when negatable.
     public var negatedLong: String? { isNegatable ? "no-" + long : nil }
 
+    /// The group the flag is shown in on `command`'s pages: a flag shared by two commands (derive's
+    /// --frames and --window are render's too) is among the command's own options on each.
+    public func category(in command: CommandID?) -> FlagCategory {
+        // Only another command's own options move (not encoding, writing, input...).
+        guard let command, let own = FlagCategory.own(command), FlagCategory.own(category) != nil else { return category }
+        return own
+    }
+
     public var isGlobal: Bool {
         if case .global = scope { return true }
         return false
@@ -90,7 +98,24 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, modify, network, write, input, output, info
+    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, network, write, input, output, info
+
+    /// The category of a command's own options, for the commands that have one.
+    public static func own(_ command: CommandID) -> FlagCategory? {
+        switch command {
+        case .dump: return .dump
+        case .validate: return .validate
+        case .anonymize: return .anonymize
+        case .derive: return .derive
+        case .render: return .render
+        default: return nil
+        }
+    }
+
+    /// The command whose own options this category holds.
+    static func own(_ category: FlagCategory) -> CommandID? {
+        CommandID.allCases.first { FlagCategory.own($0) == category }
+    }
 
     public var title: String {
         switch self {
@@ -103,6 +128,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .validate: return "Validation options"
         case .anonymize: return "De-identification options"
         case .derive: return "Derivation options (applied in this order)"
+        case .render: return "Rendering options"
         // anonymize shares --set and --secret-file with modify.
         case .modify: return "Attribute editing options"
         case .network: return "Network options"

@@ -1,22 +1,30 @@
 import DicomCore
 import DicomPixels
+import DicomRender
 
 extension FlagTable {
     private static let scope: FlagScope = .commands([.derive])
+    /// --frames and --window mean the same for render: which frames, which window.
+    private static let sharedScope: FlagScope = .commands([.derive, .render])
 
     /// In the order the operations run, whatever the order they are typed in.
     static let derive: [Flag] = [
-        Flag(.frames, value: "LIST", category: .derive, scope: scope,
-             summary: "keep only these frames, e.g. 1,3,5-7 (counted from 1)",
+        Flag(.frames, value: "LIST", category: .derive, scope: sharedScope,
+             summary: "only these frames, e.g. 1,3,5-7 (from 1; render also takes all)",
              details: """
              Keep only the listed frames of a multi-frame image, in the order listed: numbers from 1 \
              and ranges A-B, separated by commas. The output records the extraction in Frame \
              Extraction Sequence (PS3.3 C.12.3) and names the frames in Referenced Frame Number; \
              frame-dependent attributes (per-frame functional groups, Grid Frame Offset Vector, \
              Frame Time Vector) keep the values of the kept frames.
+
+             render: a picture of each listed frame, or of every frame with --frames all, named \
+             after the output with _fNNNN (the frame number) before the extension (dcmj2pnm +Fa).
              """,
              updates: [FlagUpdate<DeriveOptions>.custom { options, text, _ throws(DicomError) in
                  options.frames = try PixelTransforms.parseFrameList(text)
+             }, FlagUpdate<RenderOptions>.custom { options, text, _ throws(DicomError) in
+                 options.frames = text == "all" ? .all : .list(try PixelTransforms.parseFrameList(text))
              }]),
         Flag(.splitFrames, category: .derive, scope: scope,
              summary: "write one instance per frame (NAME_f0001.dcm, ...)",
@@ -62,12 +70,15 @@ extension FlagTable {
              updates: [FlagUpdate<DeriveOptions>.custom { options, text, spelling throws(DicomError) in
                  options.resample = try DeriveArgs.resize(text, spelling: spelling)
              }]),
-        Flag(.window, value: "CENTER,WIDTH", category: .derive, scope: scope,
-             summary: "the VOI window for --to-8bit, in modality units",
+        Flag(.window, value: "CENTER,WIDTH", category: .derive, scope: sharedScope,
+             summary: "the VOI window (render, derive --to-8bit), in modality units",
              details: """
              The linear window (PS3.3 C.11.2.1.2.1) that --to-8bit maps onto 0 to 255, in modality \
              values (after Rescale Slope and Intercept, e.g. Hounsfield units). Without it, the \
              first stored Window Center and Width are used, else the whole range of the values.
+
+             render: the window applied with the VOI LUT Function of --voi-function (LINEAR by \
+             default), instead of the image's own (dcmj2pnm +Ww CENTER WIDTH).
              """,
              updates: [FlagUpdate<DeriveOptions> { options, low, id throws(DicomError) in
                  guard let text = low.text(id) else { return }
@@ -75,6 +86,10 @@ extension FlagTable {
                  guard low.isOn(.to8Bit) else {
                      throw DicomError(.usage, "\(low.spelling(id)) is the window of --to-8bit: give --to-8bit too")
                  }
+             }, FlagUpdate<RenderOptions> { options, low, id throws(DicomError) in
+                 guard let text = low.text(id) else { return }
+                 let w = try DeriveArgs.window(text, spelling: low.spelling(id))
+                 options.voi = .window(center: w.center, width: w.width)
              }]),
         Flag(.to8Bit, category: .derive, scope: scope,
              summary: "apply rescale and window: 8-bit MONOCHROME2 output",

@@ -75,7 +75,7 @@ extension FlagTable {
     ]
 
     static let transcodeOptions: [Flag] = [
-        Flag(.quality, value: "Q", category: .encoding, scope: scope,
+        Flag(.quality, value: "Q", category: .encoding, scope: .commands([.transcode, .render]),
              summary: "JPEG quality, 1 to 100",
              details: "JPEG quality factor from 1 (smallest) to 100 (best), as libjpeg-turbo defines it.",
              defaultValue: "90"),

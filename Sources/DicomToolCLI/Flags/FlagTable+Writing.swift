@@ -1,8 +1,9 @@
 extension FlagTable {
     /// The commands that write instances.
     private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
-    /// -o and --sync also apply to receive, which writes the instances it receives.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive])
+    /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
+    /// which writes pictures.
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -16,7 +17,9 @@ extension FlagTable {
              Where to write: a file for one input, a directory for several (the input tree is \
              mirrored), or '-' for standard output. Required unless --plan is given, except by modify, \
              which without it changes its inputs in place. For receive, the directory received \
-             instances are filed under (required).
+             instances are filed under (required). For render, a picture \
+             file, or a directory where each input's picture gets its name with .png or .jpg \
+             (replacing .dcm, .dicom, .dic or .ima; appended to any other name).
              """,
              path: true,
              updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output)]),
