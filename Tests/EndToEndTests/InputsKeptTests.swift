@@ -136,3 +136,16 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: out + "x.dcm")) == (try Data(contentsOf: URL(fileURLWithPath: alone))))
     }
 }
+
+/// `-o -` and `--format json` would both write to standard output: refused before any work
+/// (render wrote the PNG and its JSON record into one stream).
+@Suite struct StandardOutputClashTests {
+    @Test(arguments: [["transcode", "--explicit"], ["render"], ["anonymize", "--burned-in", "allow"]])
+    func standardOutputAndJSONRecordsAreRefusedTogether(command: [String]) throws {
+        let input = CorpusIndex.fixtures.appendingPathComponent("native/MR_small.dcm").path
+        let r = try Tool.run(command + ["--format", "json", input, "-o", "-"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("both write to standard output"), "\(r.stderr)")
+    }
+}

@@ -109,6 +109,10 @@ struct OutputPlan: Sendable {
         if !singleFile, output == "-" {
             throw DicomError(.usage, "-o - takes exactly one input")
         }
+        if output == "-", global.format == .json {
+            // Both would write to standard output: the records would corrupt the file and the file the records.
+            throw DicomError(.usage, "-o - and --format json both write to standard output: write the output to a file, or drop --format json")
+        }
         guard let out = output, out != "-", !singleFile else { return }
         if !rootIsDirectory, FileManager.default.fileExists(atPath: out) {
             throw DicomError(.usage, "several inputs need -o DIRECTORY; \(out) is a file")
