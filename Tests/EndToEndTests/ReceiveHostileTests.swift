@@ -66,6 +66,7 @@ struct ReceiveHostileTests {
         ("huge-pdu", ["abort 2 6"]),           // a length past any maximum: refused from the header alone
         ("past-max", ["maximum 262144", "abort 2 6"]),  // one byte past the Maximum Length we announced
         ("pdv-past-pdu", ["abort 2 6"]),       // a PDV item longer than its PDU
+        ("item-past-pdu", ["abort 2 6"]),      // an A-ASSOCIATE-RQ item longer than its PDU (Sta2: AA-1)
         ("unknown-pdu", ["abort 2 1"]),        // PDU type 09
         ("unknown-first", ["abort 2 1"]),      // PDU type 09 instead of the A-ASSOCIATE-RQ (Sta2: AA-1)
         ("bad-fixed-length", ["abort 2 6"]),   // A-RELEASE-RQ of length 8

@@ -13,6 +13,7 @@ MODE:
   huge-pdu           associate, then a P-DATA-TF header declaring 0xFFFFFFF0 bytes
   past-max           associate, then a P-DATA-TF one byte longer than the Maximum Length the AC announced
   pdv-past-pdu       associate, then a P-DATA-TF whose PDV item length runs past the PDU
+  item-past-pdu      an A-ASSOCIATE-RQ whose presentation context item length runs past the PDU
   unknown-pdu        associate, then a PDU of type 0x09
   unknown-first      a PDU of type 0x09 instead of the A-ASSOCIATE-RQ
   unknown-items      an A-ASSOCIATE-RQ with unknown item and sub-item types (ignored, PS3.8 9.3.1), a C-ECHO, release
@@ -173,6 +174,13 @@ def main():
     elif mode == "pdv-past-pdu":
         s, _ = associate(port)
         s.sendall(pdu(4, struct.pack(">IBB", 1000, 1, 3) + echo_rq()))
+        answer(s)
+    elif mode == "item-past-pdu":
+        rq = bytearray(associate_rq())
+        at = rq.index(bytes([0x20, 0]), 74)
+        rq[at + 2:at + 4] = struct.pack(">H", 0xFFF0)
+        s = connect(port)
+        s.sendall(bytes(rq))
         answer(s)
     elif mode == "unknown-pdu":
         s, _ = associate(port)
