@@ -42,15 +42,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
             return
         }
         let (dir, name) = Self.directoryAndName(destination)
-        // A run writes many files into few directories: each is made (or found) once.
-        if !Self.lock.withLock({ Self.madeDirectories.contains(dir) }) {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
-            }
-            Self.lock.withLock { _ = Self.madeDirectories.insert(dir) }
-        }
+        try Self.makeDirectory(dir, for: destination)
         Self.removeStaleTemporaries(in: dir)
         let tmp = dir + "/" + Self.temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-" + name
         let f = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -60,6 +52,18 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         fd = f
         temporaryPath = tmp
         Self.lock.withLock { _ = Self.pending.insert(tmp) }
+    }
+
+    /// Creates `dir` (and its parents) for `destination`. A run writes many files into few
+    /// directories: each is made (or found) once.
+    static func makeDirectory(_ dir: String, for destination: String) throws(DicomError) {
+        guard !lock.withLock({ madeDirectories.contains(dir) }) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
+        }
+        lock.withLock { _ = madeDirectories.insert(dir) }
     }
 
     /// The directory and the file name of `path`, as `URL(fileURLWithPath:)` gives them
@@ -213,15 +217,7 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         guard closed, !finished, let tmp = temporaryPath else {
             throw DicomError(.cannotWrite, "output not finished, or already placed", file: destination)
         }
-        let (dir, _) = Self.directoryAndName(destination)
-        if !Self.lock.withLock({ Self.madeDirectories.contains(dir) }) {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw DicomError(.cannotWrite, "cannot create directory \(dir)", file: destination, cause: "\(error)")
-            }
-            Self.lock.withLock { _ = Self.madeDirectories.insert(dir) }
-        }
+        try Self.makeDirectory(Self.directoryAndName(destination).0, for: destination)
         if replacing {
             guard rename(tmp, destination) == 0 else {
                 throw DicomError(.cannotWrite, "cannot rename the temporary file into place", file: destination,

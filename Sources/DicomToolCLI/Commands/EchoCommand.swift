@@ -43,7 +43,7 @@ public struct EchoArgs: CommandArgs {
             if global.format == .json {
                 // A record of the dicomtool/1 schema, rendered by ReporterJSON: an AE title may hold a quote.
                 StandardOutput.write(ReporterJSON.record("echo", "echo", [
-                    ("address", .string(address.description)), ("status", .int(Int(result.status))),
+                    ("address", .string(address.description)), ("status", .int(Int(widening: result.status))),
                     ("result", .string(words)), ("roundTripMs", .raw(formatMs(ms)))]) + "\n")
             } else {
                 StandardOutput.write("\(address): C-ECHO \(words) (0x\(hex4(result.status))) in \(formatMs(ms)) ms\n")
@@ -72,21 +72,7 @@ extension FlagTable {
              summary: "our AE title in the association request",
              details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
              defaultValue: "DICOMTOOL",
-             updates: [FlagUpdate<EchoArgs>.custom { args, title, spelling throws(DicomError) in
-                 do throws(NetError) {
-                     try AssociationAddress.checkAETitle(title, what: spelling)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-                 args.callingAETitle = title
-             }, FlagUpdate<SendArgs>.custom { args, title, spelling throws(DicomError) in
-                 do throws(NetError) {
-                     try AssociationAddress.checkAETitle(title, what: spelling)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-                 args.callingAETitle = title
-             }]),
+             updates: [FlagUpdate.aeTitle(\EchoArgs.callingAETitle), FlagUpdate.aeTitle(\SendArgs.callingAETitle)]),
         Flag(.repeat, value: "N", category: .network, scope: echoScope,
              summary: "send N C-ECHO requests on one association",
              details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
@@ -106,4 +92,19 @@ extension FlagTable {
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
     ]
+}
+
+extension FlagUpdate {
+    /// An AE title (PS3.5: 1 to 16 printable ASCII characters other than backslash), checked
+    /// before it is stored: the calling title of echo and send, the title receive answers to.
+    static func aeTitle(_ field: WritableKeyPath<Root, String> & Sendable) -> FlagUpdate {
+        .custom { args, title, spelling throws(DicomError) in
+            do throws(NetError) {
+                try AssociationAddress.checkAETitle(title, what: spelling)
+            } catch {
+                throw DicomError(.usage, error.message)
+            }
+            args[keyPath: field] = title
+        }
+    }
 }

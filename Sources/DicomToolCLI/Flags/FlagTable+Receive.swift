@@ -28,14 +28,7 @@ extension FlagTable {
              default is dcmtk's and echo's calling title, DICOMTOOL.
              """,
              defaultValue: "DICOMTOOL",
-             updates: [FlagUpdate<ReceiveArgs>.custom { args, title, spelling throws(DicomError) in
-                 do throws(NetError) {
-                     try AssociationAddress.checkAETitle(title, what: spelling)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-                 args.aeTitle = title
-             }]),
+             updates: [FlagUpdate.aeTitle(\ReceiveArgs.aeTitle)]),
         Flag(.bind, value: "ADDRESS", category: .network, scope: receiveScope,
              summary: "address to listen on",
              details: "The local address to listen on: 0.0.0.0 (every IPv4 interface), 127.0.0.1 (this machine only), ::, or one address.",
