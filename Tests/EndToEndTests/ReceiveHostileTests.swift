@@ -50,10 +50,15 @@ struct ReceiveHostileTests {
     }
 
     /// A well-behaved store still works, the receiver still runs, and its peak memory is bounded.
-    static func stillServing(_ receiver: Receiver, _ what: String) throws {
+    /// `outOfResources`: A700 (Out of Resources) is a right answer too, when the receiver has no
+    /// descriptor left for the instance's file.
+    static func stillServing(_ receiver: Receiver, _ what: String, outOfResources: Bool = false) throws {
         let source = try #require(try ReceivePeers.generate(1).first)
-        #expect(try ReceivePeers.rawPeer(receiver.port, "store", source.path).first == "status 0000", "after \(what)")
-        #expect(receiver.process.isRunning, "after \(what): \(receiver.stderr)")
+        let answer = try ReceivePeers.rawPeer(receiver.port, "store", source.path)
+        #expect(answer.first == "status 0000" || (outOfResources && answer.first == "status a700"), "after \(what): \(answer)")
+        if !receiver.process.isRunning {
+            Issue.record("receive exited (status \(receiver.process.terminationStatus)) after \(what): \(receiver.stderr) \(receiver.events("error"))")
+        }
         let peak = status(receiver.process.processIdentifier, "VmHWM") ?? -1
         print("receive peak RSS after \(what): \(peak) KiB")
         #expect(peak > 0 && peak < peakLimitKiB, "after \(what): VmHWM \(peak) KiB")
@@ -137,7 +142,7 @@ struct ReceiveHostileTests {
         try ReceivePeers.requireExecutable("/usr/bin/prlimit", "prlimit (util-linux)")
         let receiver = try Receiver(["--acse-timeout", "2", "--dimse-timeout", "5"], launcher: ["/usr/bin/prlimit", "--nofile=64"])
         let idle = try Self.hostileInBackground(receiver.port, "idle", "100")
-        try Self.stillServing(receiver, "100 idle connections with 64 descriptors")
+        try Self.stillServing(receiver, "100 idle connections with 64 descriptors", outOfResources: true)
         let lines = Self.lines(idle)
         #expect(lines.last?.hasPrefix("closed 100 of 100 after ") == true, "\(lines)")
         try Self.stillServing(receiver, "100 idle connections with 64 descriptors (closed)")
