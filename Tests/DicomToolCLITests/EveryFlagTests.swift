@@ -382,7 +382,7 @@ import Testing
                 #expect(id != .timeout || s.timeoutSeconds == 7)
             }
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
-             .acceptSyntaxes, .idleTimeout, .once:
+             .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
@@ -394,13 +394,14 @@ import Testing
                 let a = try send((id == .to ? [] : ["--to", "SCP@127.0.0.1:11112"]) + s + ["x.dcm"])
                 switch id {
                 case .to: #expect(a.address.aeTitle == "PACS" && a.address.port == 104)
-                case .dimseTimeout: #expect(a.dimseTimeoutSeconds == 9)
+                case .dimseTimeout: #expect(a.dimseTimeoutSeconds == 9)  // receive's: ReceiveFlagChecks
                 case .allowLossy: #expect(a.allowLossy == .jpegBaseline)
                 case .retry: #expect(a.retries == 3)
                 case .doneFile: #expect(a.doneFile == "done.txt")
                 default: #expect(a.warningsAsErrors)
                 }
             }
+            if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)

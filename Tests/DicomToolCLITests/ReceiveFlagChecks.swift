@@ -88,6 +88,13 @@ enum ReceiveFlagChecks {
             #expect(defaults.acceptedSyntaxes == nil && defaults.acceptorPolicy.transferSyntaxPreference.count > 30)
             #expect(CLI.usageError(["receive", "--accept-syntaxes", "requestor"] + base) != nil)
             #expect(CLI.usageError(["receive", "--accept-syntaxes", "ImplicitVRLittleEndian", "--prefer", "ExplicitVRLittleEndian"] + base) != nil)
+        case .acseTimeout:
+            for s in CLI.spellings(.acseTimeout, "7") { #expect(try receive(base + s).configuration.artimSeconds == 7) }
+            #expect(defaults.artimSeconds == 30)
+            #expect(CLI.usageError(["receive"] + base + ["--acse-timeout", "0"]) != nil)
+        case .dimseTimeout:
+            for s in CLI.spellings(.dimseTimeout, "8") { #expect(try receive(base + s).configuration.dimseSeconds == 8) }
+            #expect(defaults.dimseSeconds == 60)
         case .idleTimeout:
             for s in CLI.spellings(.idleTimeout, "9") { #expect(try receive(base + s).configuration.idleTimeoutSeconds == 9) }
             #expect(defaults.idleTimeoutSeconds == nil)

@@ -57,6 +57,16 @@ public struct AssociationAcceptor: Sendable {
     /// every association has ended) or cancellation.
     public func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<PDU, PDU>, Never>) async throws {
         state.setServer(server.channel)
+        // An error reaching the listener's async stream ends it, and with it every association: a
+        // connection that could not be set up (its options, its pipeline, its registration) or an
+        // accept error NIO does not count as an IOError. Caught just before the stream, reported,
+        // and the listener goes on (EMFILE and the like are backed off by NIO's own handler).
+        let onEvent = onEvent
+        try await server.channel.eventLoop.submit {
+            let pipeline = server.channel.pipeline.syncOperations
+            let accept = try pipeline.context(name: "AcceptHandler")
+            try pipeline.addHandler(AcceptFailureHandler(onEvent: onEvent), position: .after(accept.handler))
+        }.get()
         try await server.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { tasks in
                 for try await connection in inbound {
@@ -314,4 +324,18 @@ struct AcceptorSession {
     }
 
     static func unrecognized(_ request: DIMSECommand) -> DIMSECommand { .unrecognizedOperationRSP(to: request) }
+}
+
+/// On the listening channel, after NIO's AcceptHandler: one connection that failed to be accepted
+/// is reported, not passed on to end the listener.
+final class AcceptFailureHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Any
+    typealias InboundOut = Any
+    let onEvent: (@Sendable (AcceptorEvent) -> Void)?
+
+    init(onEvent: (@Sendable (AcceptorEvent) -> Void)?) { self.onEvent = onEvent }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        onEvent?(.failed(peer: "listener", reason: "could not accept a connection: \(error)"))
+    }
 }

@@ -105,6 +105,17 @@ extension FlagTable {
              standard, since a data set is stored as it arrives.
              """,
              updates: [FlagUpdate.text(\ReceiveArgs.acceptSyntaxes)]),
+        Flag(.acseTimeout, value: "SECONDS", category: .network, scope: receiveScope,
+             summary: "ARTIM: how long a connection may take to associate, or to close",
+             details: """
+             The ARTIM timer of PS3.8 9.1.5: a connection that has not sent its A-ASSOCIATE-RQ within \
+             this many seconds is closed, as is one whose peer does not close it this long after a \
+             rejection or release, so connections opened and left idle do not use up file descriptors.
+             """,
+             defaultValue: "30",
+             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.acseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }]),
         Flag(.idleTimeout, value: "SECONDS", category: .network, scope: receiveScope,
              summary: "stop after this long without an association",
              details: "Stop (exit 0) when no association has been open for this many seconds. Without it, receive runs until a signal.",

@@ -15,15 +15,20 @@ extension FlagTable {
                      throw DicomError(.usage, error.message)
                  }
              }]),
-        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: sendScope,
-             summary: "time-out for each instance's response",
+        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive]),
+             summary: "time-out for a response (receive: for the peer's next PDU)",
              details: """
-             Give up on an association when the peer neither takes the data we send nor answers an \
-             instance for this many seconds (dcmtk waits forever by default; a script should not).
+             send: give up on an association when the peer neither takes the data we send nor answers \
+             an instance for this many seconds (dcmtk waits forever by default; a script should not). \
+             receive: abort an association (A-ABORT) whose peer sends nothing for this many seconds, \
+             between the PDUs of a request or between requests, so a peer that stalls in the middle \
+             of a data set, or trickles it a byte at a time, cannot hold a connection for ever.
              """,
              defaultValue: "60",
              updates: [FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
                  args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.dimseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
         Flag(.allowLossy, value: "SYNTAX", category: .network, scope: sendScope,
              summary: "allow a lossy conversion to SYNTAX when nothing lossless is accepted",

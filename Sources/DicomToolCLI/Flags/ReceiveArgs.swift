@@ -21,6 +21,9 @@ public struct ReceiveArgs: CommandArgs {
     /// Comma-separated transfer syntaxes accepted (UIDs or keywords); nil: all.
     public var acceptSyntaxes: String?
     public var idleTimeout: Int?
+    /// ARTIM and DIMSE time-outs (--acse-timeout, --dimse-timeout), dcmtk's defaults.
+    public var acseTimeout: Int64 = 30
+    public var dimseTimeout: Int64 = 60
     public var once = false
     public var sync = false
     public private(set) var configuration: StorageSCPConfiguration
@@ -57,6 +60,8 @@ public struct ReceiveArgs: CommandArgs {
             throw DicomError(.usage, "--prefer names \(stray), which --accept-syntaxes leaves out")
         }
         c.idleTimeoutSeconds = idleTimeout
+        c.artimSeconds = acseTimeout
+        c.dimseSeconds = dimseTimeout
         c.once = once
         c.sync = sync
         configuration = c
