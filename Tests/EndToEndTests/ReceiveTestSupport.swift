@@ -31,10 +31,13 @@ final class Receiver: @unchecked Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        Thread { [self] in
+        // The readers hold the receiver weakly: a strong reference would keep it (and so its
+        // process, killed only by deinit) alive until the process ended on its own, and receivers
+        // without --once or --idle-timeout outlived the test run.
+        Thread { [weak self] in
             while true {
                 let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
+                guard !chunk.isEmpty, let self else { break }
                 lock.withLock {
                     buffer.append(chunk)
                     while let newline = buffer.firstIndex(of: 0x0A) {
@@ -44,8 +47,9 @@ final class Receiver: @unchecked Sendable {
                 }
             }
         }.start()
-        Thread { [self] in
+        Thread { [weak self] in
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            guard let self else { return }
             lock.withLock { stderrText = text }
         }.start()
         guard waitUntil(10, { !self.events("listening").isEmpty }), let p = events("listening").first?["port"] as? Int else {
