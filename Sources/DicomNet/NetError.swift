@@ -42,6 +42,9 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
     public var offset: Int?
     /// The A-ABORT reason to send the peer (source 2, service provider), for errors in its PDUs.
     public var abortReason: AbortReason?
+    /// For `.rejected`: the peer's A-ASSOCIATE-RJ said rejected-transient (result 2, PS3.8 9.3.4),
+    /// e.g. its association limit: worth another attempt later, where a permanent one is not.
+    public var isTransientRejection = false
 
     public init(_ code: Code, _ message: String, offset: Int? = nil, abortReason: AbortReason? = nil) {
         self.code = code

@@ -23,7 +23,8 @@ public struct StorageSCUOptions: Sendable {
     public var associations = 1
     /// The one lossy syntax a file may be converted to when the peer takes nothing lossless.
     public var allowLossy: TransferSyntax?
-    /// Further attempts for a transient failure (connection lost, A-ABORT, time-out, 0xA7xx).
+    /// Further attempts for a transient failure (connection lost, A-ABORT, time-out, 0xA7xx, an
+    /// association rejected-transient).
     public var retries = 0
     /// The first back-off; each further attempt waits twice as long, up to `maxRetryDelay`.
     public var retryDelay: Duration = .seconds(1)
@@ -149,6 +150,7 @@ public enum StorageSCU {
     static func isTransient(_ error: NetError) -> Bool {
         switch error.code {
         case .aborted, .timedOut, .cannotConnect: return true
+        case .rejected: return error.isTransientRejection
         default: return false
         }
     }

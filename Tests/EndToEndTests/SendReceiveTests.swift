@@ -39,3 +39,30 @@ import Testing
         return String(output[output.index(after: open)..<close])
     }
 }
+
+/// A receiver at its association limit rejects transiently (PS3.8: result 2, local limit
+/// exceeded): send retries the association with --retry and delivers everything once the slot is
+/// free; without --retry the rejection is final for its instances (61).
+@Suite(.serialized) struct TransientRejectionTests {
+    @Test func sendRetriesAnAssociationRejectedTransiently() async throws {
+        let (dir, paths) = try SendEndToEndTests.distinctInstances(2)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let receiver = try Receiver(["--max-associations", "1"])
+        let to = ["--to", "DICOMTOOL@127.0.0.1:\(receiver.port)"]
+
+        // A peer holds the one slot: without --retry, refused at once.
+        let holder = try ReceiveHostileTests.hostileInBackground(receiver.port, "hold", "8")
+        #expect(receiver.waitUntil(10) { !receiver.events("association").isEmpty })
+        let refused = try await SendEndToEndTests.send(to + paths)
+        #expect(refused.status == 61 && refused.stderr.contains("rejected transiently"), "\(refused.stderr)")
+
+        // With --retry 4 (1, 2, 4, 8 s apart: 15 s in all, the holder keeps its slot 8 s) an attempt after the release gets in.
+        let retried = try await SendEndToEndTests.send(["--retry", "4"] + to + paths)
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(ReceiveHostileTests.lines(holder).contains("released"))
+        #expect(receiver.waitUntil(20) { receiver.events("stored").count == paths.count }, "\(receiver.events)")
+        #expect(receiver.events("rejected").count >= 2, "\(receiver.events)")
+        receiver.signal(SIGTERM)
+        #expect(receiver.exitStatus() == 0)
+    }
+}

@@ -130,7 +130,9 @@ public struct AssociationSession {
                 throw error
             }
         case .associateRJ(let rj):
-            throw NetError(.rejected, "\(request.calledAETitle) \(rj)")
+            var rejected = NetError(.rejected, "\(request.calledAETitle) \(rj)")
+            rejected.isTransientRejection = rj.result == RejectResult.transient.rawValue
+            throw rejected
         case .abort(let reason):
             throw NetError(.aborted, "the peer aborted the association: \(reason)")
         default:

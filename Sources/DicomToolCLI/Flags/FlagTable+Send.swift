@@ -52,7 +52,8 @@ extension FlagTable {
              An instance whose association is lost, aborted or timed out, or that the peer answers \
              with 0xA7xx (out of resources), is sent again up to N times, after 1 s, 2 s, 4 s ... \
              (at most 30 s) on a new association; the other instances go on. An association that \
-             cannot be opened is tried N more times before its instances fail.
+             cannot be opened (no connection, or rejected transiently: a peer at its association \
+             limit) is tried N more times before its instances fail; a permanent rejection is final.
              """,
              defaultValue: "0",
              updates: [FlagUpdate.integer(\SendArgs.retries, in: 0...100)]),
