@@ -13,9 +13,10 @@ import Testing
             let results = try await Association.echo(address, count: 20)
             #expect(results.allSatisfy { $0.status == DIMSEStatus.success })
             // About 0.5 ms each here; with the stall, every one takes 40 ms or more. Under the
-            // load of the whole suite a few may be slow for other reasons: the median says which.
+            // load of the whole suite many may be slow for other reasons (a CI run saw a median of
+            // 53 ms): the fastest says whether the stall is there, since it spares none.
             let sorted = results.map(\.roundTrip).sorted()
-            #expect(sorted[sorted.count / 2] < .milliseconds(20), "C-ECHO round trips: \(sorted)")
+            #expect(sorted[0] < .milliseconds(20), "C-ECHO round trips: \(sorted)")
         }
     }
 }

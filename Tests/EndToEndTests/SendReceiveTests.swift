@@ -42,7 +42,8 @@ import Testing
 
 /// A receiver at its association limit rejects transiently (PS3.8: result 2, local limit
 /// exceeded): send retries the association with --retry and delivers everything once the slot is
-/// free; without --retry the rejection is final for its instances (61).
+/// free; without --retry the rejection is final for its instances (61). The slot is held by a raw
+/// peer until the test lets it go, so no timing decides the outcome.
 @Suite(.serialized) struct TransientRejectionTests {
     @Test func sendRetriesAnAssociationRejectedTransiently() async throws {
         let (dir, paths) = try SendEndToEndTests.distinctInstances(2)
@@ -50,18 +51,29 @@ import Testing
         let receiver = try Receiver(["--max-associations", "1"])
         let to = ["--to", "DICOMTOOL@127.0.0.1:\(receiver.port)"]
 
-        // A peer holds the one slot: without --retry, refused at once.
-        let holder = try ReceiveHostileTests.hostileInBackground(receiver.port, "hold", "8")
-        #expect(receiver.waitUntil(10) { !receiver.events("association").isEmpty })
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", ReceivePeers.script("receive_hostile_peer.py"), String(receiver.port), "hold", "-"]
+        let release = Pipe(), output = Pipe()
+        holder.standardInput = release
+        holder.standardOutput = output
+        try holder.run()
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        #expect(receiver.waitUntil(20) { !receiver.events("association").isEmpty }, "\(receiver.events)")
+
+        // Without --retry: refused at once.
         let refused = try await SendEndToEndTests.send(to + paths)
         #expect(refused.status == 61 && refused.stderr.contains("rejected transiently"), "\(refused.stderr)")
 
-        // With --retry 4 (1, 2, 4, 8 s apart: 15 s in all, the holder keeps its slot 8 s) an attempt after the release gets in.
-        let retried = try await SendEndToEndTests.send(["--retry", "4"] + to + paths)
-        #expect(retried.status == 0, "\(retried.stderr)")
-        #expect(ReceiveHostileTests.lines(holder).contains("released"))
+        // With --retry 6 (1, 2, 4, 8, 16, 30 s apart): rejected again while the slot is held, then in.
+        async let retried = SendEndToEndTests.send(["--retry", "6"] + to + paths)
+        #expect(receiver.waitUntil(30) { receiver.events("rejected").count >= 2 }, "\(receiver.events)")
+        release.fileHandleForWriting.write(Data("go\n".utf8))
+        let result = try await retried
+        #expect(result.status == 0, "\(result.stderr)")
         #expect(receiver.waitUntil(20) { receiver.events("stored").count == paths.count }, "\(receiver.events)")
-        #expect(receiver.events("rejected").count >= 2, "\(receiver.events)")
+        holder.waitUntilExit()
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("released"))
         receiver.signal(SIGTERM)
         #expect(receiver.exitStatus() == 0)
     }

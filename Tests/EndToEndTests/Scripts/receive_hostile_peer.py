@@ -25,7 +25,7 @@ MODE:
   trickle-associate  the A-ASSOCIATE-RQ sent one byte a second
   idle N             N connections opened and left silent; prints "closed K of N after S s" once all closed
   flood N            N connections each sending an A-ASSOCIATE-RQ at once; prints "accepted A rejected R (reasons)"
-  hold SECONDS       associate (prints "associated"), stay silent for SECONDS, then release (a peer holding a slot)
+  hold SECONDS|-     associate (prints "associated"), stay silent for SECONDS (or until a line on stdin), then release
 """
 import socket, struct, sys, time
 
@@ -213,7 +213,10 @@ def main():
     elif mode == "hold":
         s, _ = associate(port)
         print("associated", flush=True)
-        time.sleep(float(arg))
+        if arg == "-":
+            sys.stdin.readline()
+        else:
+            time.sleep(float(arg))
         s.sendall(pdu(5, bytes(4)))
         answer(s)
     elif mode == "bad-fixed-length":
