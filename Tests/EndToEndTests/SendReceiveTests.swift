@@ -66,11 +66,21 @@ import Testing
         #expect(refused.status == 61 && refused.stderr.contains("rejected transiently"), "\(refused.stderr)")
 
         // With --retry 6 (1, 2, 4, 8, 16, 30 s apart): rejected again while the slot is held, then in.
-        async let retried = SendEndToEndTests.send(["--retry", "6"] + to + paths)
+        // The sender is a child process started here and waited for here: no task of this test
+        // needs the cooperative pool while the polls below block its thread.
+        let sender = Process()
+        sender.executableURL = CorpusIndex.binary
+        sender.arguments = ["send", "--retry", "6"] + to + paths
+        let senderErrors = Pipe()
+        sender.standardOutput = FileHandle.nullDevice
+        sender.standardError = senderErrors
+        try sender.run()
+        defer { if sender.isRunning { kill(sender.processIdentifier, SIGKILL) } }
         #expect(receiver.waitUntil(30) { receiver.events("rejected").count >= 2 }, "\(receiver.events)")
         release.fileHandleForWriting.write(Data("go\n".utf8))
-        let result = try await retried
-        #expect(result.status == 0, "\(result.stderr)")
+        let stderrText = String(decoding: senderErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sender.waitUntilExit()
+        #expect(sender.terminationStatus == 0, "\(stderrText)")
         #expect(receiver.waitUntil(20) { receiver.events("stored").count == paths.count }, "\(receiver.events)")
         holder.waitUntilExit()
         #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("released"))
