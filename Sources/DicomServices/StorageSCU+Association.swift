@@ -83,12 +83,18 @@ struct AssociationRun {
         }
     }
 
-    func failed(_ c: StoreCandidate, _ error: DicomError, attempts: Int) -> StoreOutcome {
+    /// The outcome of `c` before anything is known of its sending: what the survey read.
+    func outcome(_ c: StoreCandidate, attempts: Int) -> StoreOutcome {
         var o = StoreOutcome(index: c.index, name: items[c.index]?.name ?? "")
         o.sourceSOPInstanceUID = c.sopInstanceUID
         o.sopClassUID = c.sopClassUID
         o.sourceSyntax = c.syntax
         o.attempts = attempts
+        return o
+    }
+
+    func failed(_ c: StoreCandidate, _ error: DicomError, attempts: Int) -> StoreOutcome {
+        var o = outcome(c, attempts: attempts)
         o.error = error
         return o
     }
@@ -96,11 +102,7 @@ struct AssociationRun {
     /// One instance on the open association. Problems of the instance itself (unreadable, refused,
     /// failure status) are its outcome; network errors are thrown.
     func sendOne(_ c: StoreCandidate, on session: inout AssociationSession, attempt: Int) async throws -> StoreOutcome {
-        var outcome = StoreOutcome(index: c.index, name: items[c.index]?.name ?? "")
-        outcome.sourceSOPInstanceUID = c.sopInstanceUID
-        outcome.sopClassUID = c.sopClassUID
-        outcome.sourceSyntax = c.syntax
-        outcome.attempts = attempt
+        var outcome = self.outcome(c, attempts: attempt)
         let file: DicomFile
         do throws(DicomError) {
             guard let item = items[c.index] else { throw DicomError(.internalError, "input \(c.index) vanished") }
