@@ -1,11 +1,12 @@
 @testable import DicomNet
+import DicomTestSupport
 import Foundation
 import Testing
 
 /// The listener outlives a connection it failed to accept: an error on the listening channel (as
 /// NIO's AcceptHandler fires when a connection's options or pipeline cannot be set up) is reported
 /// and the acceptor goes on serving, where it used to end `serve` and `receive` with it (exit 60).
-struct AcceptorListenerTests {
+@Suite(.dedicatedThreads) struct AcceptorListenerTests {
     struct AcceptFailed: Error {}
 
     final class Lines: @unchecked Sendable {
@@ -23,7 +24,7 @@ struct AcceptorListenerTests {
         }
         let server = try await acceptor.bind(host: "127.0.0.1", port: 0)
         let port = try #require(server.channel.localAddress?.port)
-        let serving = Task { try await acceptor.serve(server) }
+        let serving = Task(executorPreference: DedicatedThreads.shared) { try await acceptor.serve(server) }
         defer {
             serving.cancel()
             server.channel.close(promise: nil)
