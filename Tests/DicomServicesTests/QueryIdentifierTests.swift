@@ -117,4 +117,22 @@ import Testing
         #expect(try QueryKey(parsing: "(0010,0010)=X").header == "PatientName")
         #expect(throws: DicomError.self) { try QueryKey(parsing: "PatientName@file") }
     }
+
+    @Test func valuesOutsideTheAnnouncedSetAreFound() throws {
+        func problems(_ set: String?, _ bytes: [UInt8]) throws -> [String] {
+            var ds = Dataset()
+            if let set { ds.setString(.specificCharacterSet, .CS, set) }
+            ds.set(Element(tag: .patientName, vr: .PN, value: .bytes(ValueBytes(bytes))))
+            var sink = MemorySink()
+            try DatasetWriter(syntax: .explicitVRLittleEndian).writeBare(ds, to: &sink)
+            let read = try BareDatasetReader.read(sink.bytes, encoding: DatasetEncoding(explicitVR: true, bigEndian: false), name: "m")
+            return CharacterSetCheck.problems(in: read)
+        }
+        let mueller = Array("Müller".utf8)
+        #expect(try problems(nil, mueller).count == 1, "UTF-8 bytes, nothing announced")
+        #expect(try problems("ISO_IR 192", mueller).isEmpty)
+        #expect(try problems("ISO_IR 192", [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72]).first?.contains("U+FFFD") == true, "Latin-1 announced as UTF-8")
+        #expect(try problems("ISO_IR 100", [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72]).isEmpty)
+        #expect(try problems("ISO_IR 999", Array("DOE".utf8)).first?.contains("unknown") == true)
+    }
 }
