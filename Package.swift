@@ -88,7 +88,7 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
-        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", "DicomTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "DicomServicesTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomEdit", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests",

@@ -1,9 +1,10 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// The acceptor side: our listener answering dcmtk's echoscu, pynetdicom's echoscu and our own requestor.
-@Suite(.serialized) struct AcceptorInteropTests {
+@Suite(.serialized, .dedicatedThreads) struct AcceptorInteropTests {
     static var policy: Negotiation.AcceptorPolicy {
         var p = Negotiation.AcceptorPolicy(aeTitle: "ARCHIVE", transferSyntaxPreference: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"],
                                            implementationClassUID: "2.25.1")
@@ -17,7 +18,7 @@ import Testing
         let acceptor = AssociationAcceptor(policy: policy)
         let server = try await acceptor.bind(host: "127.0.0.1", port: 0)
         let port = try #require(server.channel.localAddress?.port)
-        let serving = Task { try await acceptor.serve(server) }
+        let serving = Task(executorPreference: DedicatedThreads.shared) { try await acceptor.serve(server) }
         defer {
             serving.cancel()
             server.channel.close(promise: nil)

@@ -1,11 +1,12 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// The acceptor hands each request to its service as it arrives: the command set first, then the
 /// data set a PDV at a time (never whole), the response after the last; its ARTIM and DIMSE timers
 /// are separate.
-@Suite(.serialized) struct AcceptorServiceTests {
+@Suite(.serialized, .dedicatedThreads) struct AcceptorServiceTests {
     static let ct = "1.2.840.10008.5.1.4.1.1.2"
     static let explicit = "1.2.840.10008.1.2.1"
 
@@ -85,7 +86,7 @@ import Testing
         let acceptor = configured
         let server = try await acceptor.bind(host: "127.0.0.1", port: 0)
         let port = try #require(server.channel.localAddress?.port)
-        let serving = Task { try await acceptor.serve(server) }
+        let serving = Task(executorPreference: DedicatedThreads.shared) { try await acceptor.serve(server) }
         defer {
             acceptor.stop()
             serving.cancel()

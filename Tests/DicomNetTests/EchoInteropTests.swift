@@ -1,9 +1,10 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// C-ECHO against dcmtk's storescp on a free loopback port, started and stopped by the test.
-@Suite(.serialized) struct EchoInteropTests {
+@Suite(.serialized, .dedicatedThreads) struct EchoInteropTests {
     static let storescp = "/usr/bin/storescp"
 
     /// A port nothing listens on right now: bound with port 0, read back, closed.
