@@ -59,6 +59,7 @@ import Testing
             #expect(try CLI.validate(["--format=junit", "x"]).1.format == .junit)
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
             #expect(try CLI.dump(["x"]).1.format == .text)
+            try FindFlagChecks.check(id)
         case .help:
             guard case .help(.dump, long: false) = try CLI.invocation(["dump", "-h"]) else { Issue.record("-h"); return }
             guard case .help(.dump, long: true) = try CLI.invocation(["dump", "--help"]) else { Issue.record("--help"); return }
@@ -76,6 +77,7 @@ import Testing
             }
         case .json:
             #expect(try CLI.dump(["--json", "x"]).0.mode == .json)
+            try FindFlagChecks.check(id)
         case .xml:
             #expect(try CLI.dump(["--xml", "x"]).0.mode == .xml)
         case .inlineMax:
@@ -376,11 +378,14 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+            if id != .repeat { try FindFlagChecks.check(id) }  // shared with find
             if id != .repeat {
                 let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
                 #expect(id != .callingAET || s.callingAETitle == "WS1")
                 #expect(id != .timeout || s.timeoutSeconds == 7)
             }
+        case .level, .model, .worklist, .key, .returnKey, .limit:
+            try FindFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
@@ -402,6 +407,7 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to || id == .dimseTimeout { try FindFlagChecks.check(id) }  // shared with find
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)

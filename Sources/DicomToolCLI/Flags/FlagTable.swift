@@ -47,12 +47,14 @@ public enum FlagID: String, Sendable, CaseIterable {
     // render (also --frames and --window of derive, --quality of transcode)
     case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
+    // find (also --to, --calling-aet, --timeout, --dimse-timeout of send, --json of dump)
+    case level, model, worklist, key, returnKey = "return-key", limit
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render
+        + echo + send + receive + modify + render + find
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
@@ -155,16 +157,20 @@ public enum FlagTable {
              negatable: true,
              updates: [FlagUpdate.toggle(\GlobalArgs.quiet)]),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
-             summary: "report format: text, json (JSON Lines); validate also junit, sarif",
+             summary: "text, json (JSON Lines); also junit, sarif (validate), csv (find)",
              details: """
              How results and diagnostics are reported. 'text' is for people; 'json' writes JSON Lines \
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
-             shards. validate also writes 'junit' (one test case per file) and 'sarif' (SARIF 2.1.0).
+             shards. validate also writes 'junit' (one test case per file) and 'sarif' (SARIF 2.1.0); \
+             find also writes 'csv' (RFC 4180, a header row of the keys, one row per match).
              """,
-             defaultValue: "text", choices: ["text", "json", "junit", "sarif"],
+             defaultValue: "text", choices: ["text", "json", "junit", "sarif", "csv"],
              updates: [FlagUpdate.choice(\GlobalArgs.format, then: { args, low, id throws(DicomError) in
                  if args.format == .junit || args.format == .sarif, low.command != .validate {
                      throw DicomError(.usage, "\(low.spelling(id)) \(args.format.rawValue) applies to validate only; use text or json")
+                 }
+                 if args.format == .csv, low.command != .find {
+                     throw DicomError(.usage, "\(low.spelling(id)) csv applies to find only; use text or json")
                  }
              })]),
         Flag(.help, short: "h", category: .info, scope: .global,

@@ -6,6 +6,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json
     /// validate only: one JUnit test case per file, SARIF 2.1.0.
     case junit, sarif
+    /// find only: one row per match.
+    case csv
 }
 
 /// The flags every command shares: inputs, parallelism, reporting.
