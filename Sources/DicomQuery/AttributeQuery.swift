@@ -60,6 +60,17 @@ public struct AttributeCriterion: Sendable {
         return nil
     }
 
+    /// The element's values as text; an element of unknown VR (UN: a private element read from an
+    /// implicit VR file whose creator no dictionary knows) is read as text when the key's VR is not
+    /// known either, since a private key is compared as text.
+    static func values(of element: Element, in owner: Dataset, known: Bool) -> [String]? {
+        if element.vr == .UN, !known, let bytes = element.valueBytes {
+            let text = owner.decodeText(bytes, vr: .LO)
+            return text.isEmpty ? [] : text.split(separator: "\\", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        }
+        return ValueText.values(element, in: owner)
+    }
+
     /// Whether `ds` (group 0002 paths: `meta`) has the attribute with a matching value.
     public func matches(meta: Dataset, dataset: Dataset) -> Bool {
         let root = path.steps.first.flatMap { step -> Dataset? in
@@ -69,7 +80,7 @@ public struct AttributeCriterion: Sendable {
         let found = AttributeQuery.elements(at: path, in: root)
         if rule == .universal { return !found.isEmpty }
         for (element, owner) in found {
-            guard let values = ValueText.values(element, in: owner) else { continue }
+            guard let values = Self.values(of: element, in: owner, known: vr != nil) else { continue }
             let vr = self.vr ?? element.vr
             if values.contains(where: { rule.matches($0, vr: vr) }) { return true }
         }

@@ -70,6 +70,12 @@ import Testing
         #expect(try selects("(0029,{ACME 1.0},01)=private value", in: moved))
         // By tag too, compared as text (the dictionary does not know it).
         #expect(try selects("(0029,1001)=private value"))
+        // Read from an implicit VR file whose creator no dictionary knows: UN, compared as text.
+        var unknown = Dataset()
+        unknown.setString(Tag(0x0029, 0x0010), .LO, "ACME 1.0")
+        unknown.set(Element(tag: Tag(0x0029, 0x1001), vr: .UN, value: .bytes(ValueBytes(Array("A\\B ".utf8)))))
+        #expect(try selects("(0029,{ACME 1.0},01)=B", in: unknown))
+        #expect(try selects("(0029,{ACME 1.0},01)=A*", in: unknown))
     }
 
     @Test func valuesAreComparedAfterDecodingTheCharacterSet() throws {
