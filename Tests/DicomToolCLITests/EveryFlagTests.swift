@@ -46,6 +46,17 @@ import Testing
             for s in CLI.spellings(.allFiles) { #expect(try CLI.dump(s + ["x"]).1.allFiles) }
             #expect(try !CLI.dump(["x"]).1.allFiles)
             #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").walk.onlyDicom)
+        case .where:
+            for s in CLI.spellings(.where, "Modality=CT") {
+                let selection = try CLI.dump(s + ["x"]).1.selection
+                #expect(selection.map(\.text) == ["Modality=CT"])
+            }
+            let two = try CLI.dump(["--where", "Modality=CT", "--where=StudyDate=2019-", "x"]).1
+            #expect(two.selection.count == 2)
+            #expect(two.inputOptions(command: "dump").selection?.query.criteria.count == 2)
+            #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").selection == nil)
+            #expect(CLI.usageError(["dump", "--where", "StudyDate=2019*", "x"])?.message.contains("C.2.2.2.4") == true)
+            #expect(CLI.usageError(["dump", "--where", "PatientsName=x", "x"])?.message.contains("PatientName") == true)
         case .progress:
             for s in CLI.spellings(.progress) { #expect(try CLI.dump(s + ["x"]).1.progress == true) }
             #expect(try CLI.dump(["--no-progress", "x"]).1.progress == false)
@@ -58,6 +69,9 @@ import Testing
             #expect(try CLI.validate(["--format", "sarif", "x"]).1.format == .sarif)
             #expect(try CLI.validate(["--format=junit", "x"]).1.format == .junit)
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
+            #expect(try CLI.dump(["--format", "csv", "--tag", "Modality", "x"]).1.format == .csv)
+            #expect(try CLI.dump(["--format=tsv", "x"]).1.format == .tsv)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump only") == true)
             #expect(try CLI.dump(["x"]).1.format == .text)
             try FindFlagChecks.check(id)
         case .help:
