@@ -71,7 +71,7 @@ import Testing
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
             #expect(try CLI.dump(["--format", "csv", "--tag", "Modality", "x"]).1.format == .csv)
             #expect(try CLI.dump(["--format=tsv", "x"]).1.format == .tsv)
-            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump only") == true)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump and find only") == true)
             #expect(try CLI.dump(["x"]).1.format == .text)
             try FindFlagChecks.check(id)
         case .help:

@@ -188,7 +188,7 @@ public enum FlagTable {
              negatable: true,
              updates: [FlagUpdate.toggle(\GlobalArgs.quiet)]),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
-             summary: "report format: text, json; validate: junit, sarif; dump: csv, tsv; find: csv",
+             summary: "text, json; junit, sarif (validate); csv (dump, find); tsv (dump)",
              details: """
              How results and diagnostics are reported. 'text' is for people; 'json' writes JSON Lines \
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
