@@ -44,6 +44,9 @@ public enum Part10Reader {
     public struct Options: Sendable {
         /// Read the File Meta Information only.
         public var metaOnly = false
+        /// Index the data set only up to this top-level tag: a header read (the UIDs before
+        /// Pixel Data) then never walks the pixel data's fragments.
+        public var stopBefore: Tag?
         public init() {}
     }
 
@@ -162,6 +165,7 @@ public enum Part10Reader {
             }
         }
         let warningsBefore = parser.warnings
+        parser.stopBefore = options.stopBefore
         var dataset: Dataset
         do {
             (dataset, _) = try parser.parseDataset(from: dataStart, to: dataSource.count, encoding: encoding, undefinedItem: false,

@@ -155,7 +155,7 @@ public enum StorageSCU {
         }
     }
 
-    static func dicomError(_ error: NetError) -> DicomError {
+    public static func dicomError(_ error: NetError) -> DicomError {
         let code: DicomError.Code
         switch error.code.exitStatus {
         case .cannotConnect: code = .cannotConnect

@@ -356,6 +356,7 @@ import Testing
             #expect(CLI.usageError(["modify", "--backup", "--new-sop-uid", "a.dcm", "-o", "b.dcm"]) != nil)
             #expect(CLI.usageError(["modify", "a.dcm"]) != nil, "nothing to do")
         case .callingAET, .repeat, .timeout:
+            if id != .repeat { try CommitFlagChecks.check(id) }  // shared with commit
             func echo(_ arguments: [String]) throws -> EchoArgs {
                 guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + arguments), let e = args as? EchoArgs else {
                     throw CLI.NotARun()
@@ -381,9 +382,12 @@ import Testing
                 #expect(id != .callingAET || s.callingAETitle == "WS1")
                 #expect(id != .timeout || s.timeoutSeconds == 7)
             }
+        case .reportTimeout, .receivePort, .fromSend, .perRequest:
+            try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+            if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
@@ -402,6 +406,7 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to || id == .dimseTimeout { try CommitFlagChecks.check(id) }  // shared with commit
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)
