@@ -148,4 +148,42 @@ import Testing
         let items = Self.records(r.stdout)
         #expect(items.count == 2 && items.map { $0["input"] as? String } == Self.fixtures.prefix(2).map { Optional($0) })
     }
+
+    /// Orthanc 1.10 as storage commitment SCP: it reports on a new association to the AE its
+    /// DicomModalities list for the caller (never on the request's), failing what it does not hold
+    /// with 0112.
+    @Test func orthancReportsToTheListener() async throws {
+        let httpPort = try PeerProcess.freePort(), listen = try PeerProcess.freePort()
+        let orthanc = try await PeerProcess("/usr/sbin/Orthanc") { port, d in
+            let config = """
+            { "Name": "commit-test", "StorageDirectory": "\(d)/db", "IndexDirectory": "\(d)/db",
+              "HttpPort": \(httpPort), "DicomPort": \(port), "DicomAet": "ORTHANC",
+              "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+              "UnknownSopClassAccepted": true, "DicomCheckCalledAet": false,
+              "DicomModalities": { "dt": [ "DT", "127.0.0.1", \(listen) ] } }
+            """
+            try? config.write(toFile: d + "/cfg.json", atomically: true, encoding: .utf8)
+            return ["--logdir=\(d)", d + "/cfg.json"]
+        }
+        defer { orthanc.stop(); orthanc.remove() }
+        let to = "ORTHANC@127.0.0.1:\(orthanc.port)"
+        let sent = try await Self.offPool { try Tool.run(["send", "--format", "json", "--to", to, "--calling-aet", "DT"] + Self.fixtures.prefix(2)) }
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let records = orthanc.directory.appendingPathComponent("sent.jsonl")
+        try sent.stdout.write(to: records, atomically: true, encoding: .utf8)
+        let r = try await Self.commit(["--to", to, "--calling-aet", "DT", "--receive-port", String(listen), "--bind", "127.0.0.1",
+                                       "--report-timeout", "30", "--format", "json"] + Self.fixtures)
+        #expect(r.status == 64, "\(r.stderr)")
+        let items = Self.records(r.stdout)
+        #expect(items.map { $0["outcome"] as? String } == ["committed", "committed", "failed"])
+        #expect(items.last?["failureReason"] as? String == "0x0112")
+        // What send reported as sent, straight from its JSON Lines.
+        let ok = try await Self.commit(["--to", to, "--calling-aet", "DT", "--receive-port", String(listen), "--bind", "127.0.0.1",
+                                        "--from-send", records.path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.split(separator: "\n").count == 2 && ok.stdout.contains(Self.fixtures[1] + ": committed"))
+        // Waiting on the request's association gets nothing from Orthanc: no report, and the hint.
+        let same = try await Self.commit(["--to", to, "--calling-aet", "DT", "--report-timeout", "1", Self.fixtures[0]])
+        #expect(same.status == 64 && same.stderr.contains("--receive-port"), "\(same.stderr)")
+    }
 }

@@ -78,6 +78,10 @@ public enum CommitCommand {
                 return net.code.exitStatus
             }
         }
+        if args.receivePort == nil, run.results.contains(where: { $0.outcome == .noReport }) {
+            reporter.note("no report came on the association of the request; a peer that reports on a new association"
+                          + " (Orthanc does) needs --receive-port, and our AE title, host and port in its configuration")
+        }
         var byReference: [CommitmentReference: CommitmentResult] = [:]
         for r in run.results where byReference[r.reference] == nil { byReference[r.reference] = r }
 
