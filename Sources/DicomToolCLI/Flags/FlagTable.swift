@@ -47,12 +47,14 @@ public enum FlagID: String, Sendable, CaseIterable {
     // render (also --frames and --window of derive, --quality of transcode)
     case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
+    // dicomdir (also -o and --sync of the writing commands)
+    case profile, invent, rename, fileSetID = "file-set-id", strict
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render
+        + echo + send + receive + modify + render + dicomdir
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
