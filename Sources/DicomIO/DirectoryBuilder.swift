@@ -169,8 +169,11 @@ public struct DirectoryBuilder: Sendable {
         for (keyword, keyType) in type.keys {
             guard let tag = DataDictionary.tag(forKeyword: keyword) else { continue }
             let element = ds[tag]
-            let present = element.map { $0.items.map { !$0.isEmpty } ?? (($0.length ?? 0) > 0) } ?? false
-            switch keyType {
+            let present = element.map(hasValue) ?? false
+            // Verification DateTime is required when the document is verified (PS3.3 F.5 SR Document Keys).
+            let effective = keyType == .conditional && tag == Tag.verificationDateTime
+                && ds.string(Tag.verificationFlag) == "VERIFIED" ? .required : keyType
+            switch effective {
             case .required:
                 if present, let element { record.set(owned(element)) } else {
                     try fill(&record, tag, keyword, type.name, ds, invent: invent, seed: seed, &invented)
@@ -237,10 +240,31 @@ public struct DirectoryBuilder: Sendable {
         return h
     }
 
+    /// Whether a key has a value: an item, or a byte that is not padding (a Patient ID of spaces is
+    /// as missing as an absent one).
+    static func hasValue(_ element: Element) -> Bool {
+        if let items = element.items { return !items.isEmpty }
+        guard let bytes = element.valueBytes else { return false }
+        if !element.vr.isString { return bytes.count > 0 }
+        return bytes.withUnsafeBytes { raw in raw.contains { $0 != 0x20 && $0 != 0 } }
+    }
+
     /// `element` with its value in bytes of its own, little endian: a record must not keep the
-    /// instance's file mapped, and the DICOMDIR is little endian whatever the file was.
+    /// instance's file mapped, and the DICOMDIR is little endian whatever the file was. Text loses
+    /// the trailing spaces and NULs of the file (a UID padded with spaces, a number with NULs) and
+    /// gets the padding of its VR.
     static func owned(_ element: Element) -> Element {
         guard let bytes = element.valueBytes else { return element }
+        // A standard key stored as UN (explicit VR files written without the dictionary) gets its VR back.
+        if element.vr == .UN, let vr = DataDictionary.entry(for: element.tag)?.vr, vr != .SQ, vr != .UN, !bytes.isBigEndian {
+            return owned(Element(tag: element.tag, vr: vr, value: .bytes(bytes)))
+        }
+        if element.vr.isString {
+            var text = bytes.bytes
+            while let last = text.last, last == 0x20 || last == 0 { text.removeLast() }
+            if text.count % 2 == 1 { text.append(element.vr.paddingByte) }
+            return Element(tag: element.tag, vr: element.vr, value: .bytes(ValueBytes(text)))
+        }
         let unit: Int
         switch element.vr {
         case .US, .SS, .OW: unit = 2

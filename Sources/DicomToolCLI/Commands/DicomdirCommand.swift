@@ -1,6 +1,9 @@
 import DicomCore
 import DicomIO
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dicomtool dicomdir create|update|list`: DICOMDIRs of general purpose file-sets (PS3.10, PS3.11)
 /// through the one DICOMDIR model of DicomIO (`BasicDirectory`, whose rewriter transcode, anonymize
@@ -78,6 +81,8 @@ public enum DicomdirCommand {
             case .record(let instance, let fileID, let renamedFrom):
                 if let duplicate = builder.add(instance) {
                     leftOut += 1
+                    // Its copy (our own output) goes too: every file of the new file-set has a record.
+                    if let copyRoot { _ = unlink(PathText.appending(copyRoot, fileID.joined(separator: "/"))) }
                     let reason = "left out: its SOP Instance UID is already referenced by \(duplicate.joined(separator: "\\"))"
                     reporter.warning(reason, input: item.displayName)
                     fields.append(("leftOut", .string(reason)))
@@ -161,6 +166,13 @@ public enum DicomdirCommand {
         let path = item.path ?? "-"
         let file = try Part10Reader.read(path: path)
         if BasicDirectory.isBasicDirectory(file) { return .skipped }
+        // A file-set holds DICOM files (PS3.10 7.1): preamble, DICM and File Meta Information.
+        if file.preamble == nil || file.meta.string(Tag.transferSyntaxUID) == nil {
+            let reason = "not a DICOM file in the PS3.10 sense (no preamble, DICM prefix or Transfer Syntax UID in its File Meta "
+                + "Information): 'dicomtool transcode --explicit' writes one"
+            if settings.strict { throw DicomError(.invalidInput, reason) }
+            return .leftOut("left out: " + reason)
+        }
         let syntax = file.meta.string(Tag.transferSyntaxUID) ?? file.transferSyntax.uid
         if !settings.profile.allows(transferSyntax: syntax) {
             let reason = "\(UIDDictionary.entry(for: syntax)?.keyword ?? syntax) is not allowed by \(settings.profile.rawValue) "
@@ -247,7 +259,8 @@ struct RenameMap: Sendable {
 
     init(_ relativePaths: [String]) {
         var folders: [String: String] = [:]          // original folder path -> new folder path
-        var taken: [String: Set<String>] = [:]      // new folder path -> names used in it
+        // new folder path -> names used in it; the root's DICOMDIR is the file-set's own.
+        var taken: [String: Set<String>] = ["": ["DICOMDIR"]]
         for relative in relativePaths {
             var parts = relative.split(separator: "/").map(String.init)
             // More than 8 levels: the deepest folders are joined into the eighth component's folder.
