@@ -67,14 +67,26 @@ public enum DicomdirCommand {
         let options = global.inputOptions(command: "dicomdir", excluding: args.write.output.flatMap { isDirectory($0) ? $0 : nil })
         let items: [InputItem]
         do { items = try InputWalker(options).items } catch { return failure(error, reporter) }
-        let renames = args.options.rename ? RenameMap(items.map(\.relativePath)) : nil
+        // A folder below the root with a DICOMDIR of its own is another file-set: its files are its
+        // own, unless the tree is copied into a new file-set (-o), which takes them all.
+        let nested = args.write.output != nil ? [] : Set(items.compactMap { item -> String? in
+            let parts = item.relativePath.split(separator: "/")
+            guard parts.count > 1, parts.last?.uppercased() == "DICOMDIR" else { return nil }
+            return parts.dropLast().joined(separator: "/") + "/"
+        })
+        for folder in nested.sorted() {
+            reporter.warning("\(folder)DICOMDIR is a file-set of its own: its files are left to it", input: root)
+        }
+        let kept = items.filter { item in !nested.contains { item.relativePath.hasPrefix($0) } }
+        let renames = args.options.rename ? RenameMap(kept.map(\.relativePath)) : nil
         let settings = args.options, copyRoot = args.write.output, sync = args.write.sync, alreadyReferenced = referenced
         let json = global.format == .json
         var leftOut = 0, added = 0, failedEarly = false
 
         let status = runOverInputs(command: "dicomdir", global: global, reporter: reporter, smallResults: true,
                                    work: { item throws(DicomError) -> Outcome in
-            try examine(item, settings: settings, renames: renames, copyRoot: copyRoot, sync: sync, referenced: alreadyReferenced)
+            if nested.contains(where: { item.relativePath.hasPrefix($0) }) { return .skipped }
+            return try examine(item, settings: settings, renames: renames, copyRoot: copyRoot, sync: sync, referenced: alreadyReferenced)
         }, emit: { item, outcome, reporter in
             var fields: [(String, ReporterJSON.Value)] = []
             switch outcome {
