@@ -92,9 +92,18 @@ public struct DirectoryBuilder: Sendable {
         }
         let p = Self.index(of: instance.patient, Tag.patientID, in: roots) ?? append(&roots, instance.patient)
         let s = Self.index(of: instance.study, Tag.studyInstanceUID, in: roots[p].children) ?? append(&roots[p].children, instance.study)
-        let r = Self.index(of: instance.series, Tag.seriesInstanceUID, in: roots[p].children[s].children)
-            ?? append(&roots[p].children[s].children, instance.series)
-        roots[p].children[s].children[r].children.append(leaf)
+        var series = instance.series
+        if instance.invented.contains("SeriesNumber") {
+            // Invented numbers count within their parent, as dcmmkdir's do: the order stays the input's.
+            series.setString(Tag.seriesNumber, .IS, String(roots[p].children[s].children.count + 1))
+        }
+        let r = Self.index(of: series, Tag.seriesInstanceUID, in: roots[p].children[s].children)
+            ?? append(&roots[p].children[s].children, series)
+        var leafNode = leaf
+        if instance.invented.contains("InstanceNumber") {
+            leafNode.record.setString(Tag.instanceNumber, .IS, String(roots[p].children[s].children[r].children.count + 1))
+        }
+        roots[p].children[s].children[r].children.append(leafNode)
         return nil
     }
 

@@ -28,8 +28,9 @@ extension FlagTable {
              an error (status 22) and is left out; with it a value is made up and each file with an \
              invented key gets a warning naming the keys: Study Date and Time from the series, \
              acquisition or content date and time when present (else 19000101 and 000000), Modality \
-             OT, a UID derived from the File ID, 0 for numbers, UNKNOWN for text, and a Patient ID \
-             NOID followed by a number derived from the file's folder.
+             OT, a UID derived from the File ID, Series and Instance Numbers counting from 1 within \
+             their study and series, UNKNOWN for text, and a Patient ID NOID followed by a number \
+             derived from the file's folder.
              """,
              updates: [FlagUpdate.toggle(\DicomdirOptions.invent)], subcommands: ["create", "update"]),
         Flag(.rename, category: .dicomdir, scope: scope,
