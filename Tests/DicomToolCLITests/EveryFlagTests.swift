@@ -410,6 +410,8 @@ import Testing
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
+        case .profile, .invent, .rename, .fileSetID, .strict:
+            try DicomdirFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
                                             .doneFile: "done.txt"]
