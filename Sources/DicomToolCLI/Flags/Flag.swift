@@ -106,7 +106,7 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, dicomdir, network, write, input, output, info
+    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, query, dicomdir, network, write, input, output, info
 
     /// The category of a command's own options, for the commands that have one.
     public static func own(_ command: CommandID) -> FlagCategory? {
@@ -116,6 +116,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return .anonymize
         case .derive: return .derive
         case .render: return .render
+        case .find: return .query
         case .dicomdir: return .dicomdir
         default: return nil
         }
@@ -138,6 +139,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return "De-identification options"
         case .derive: return "Derivation options (applied in this order)"
         case .render: return "Rendering options"
+        case .query: return "Query options"
         case .dicomdir: return "DICOMDIR options"
         // anonymize shares --set and --secret-file with modify.
         case .modify: return "Attribute editing options"
