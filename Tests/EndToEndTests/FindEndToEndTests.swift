@@ -6,7 +6,7 @@ import Testing
 /// worklists): the same matches as dcmtk's findscu for the same keys, at every level of both
 /// Query/Retrieve models, with each kind of matching the peers support; the output formats;
 /// --limit's C-CANCEL; and the exit statuses of refusals and failures.
-@Suite(.serialized) struct FindEndToEndTests {
+@Suite(.serialized, .dedicatedThreads) struct FindEndToEndTests {
     static let mrStudy = "1.3.6.1.4.1.5962.1.2.4.20040826185059.5457"
     static let liverStudy = "1.2.392.200103.20080913.113635.0.2009.6.22.21.43.10.22941.1"
 

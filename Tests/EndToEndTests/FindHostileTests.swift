@@ -7,7 +7,7 @@ import Testing
 /// and malformed identifiers, values in another character set than announced, a failure status and
 /// a response to another request. Each ends with a one-line error and the right exit status, in
 /// bounded time (the DIMSE time-out) and memory (matches are written as they arrive).
-@Suite(.serialized) struct FindHostileTests {
+@Suite(.serialized, .dedicatedThreads) struct FindHostileTests {
     static let script = CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/find_hostile_peer.py").path
 
     func run(_ mode: String, _ extra: [String]) async throws -> (Tool.Result, String, Double) {

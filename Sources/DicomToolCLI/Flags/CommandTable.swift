@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, dicomdir
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, commit, dicomdir
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -353,6 +353,36 @@ public enum CommandTable {
                 ("dicomtool find --to PACS@pacs:104 --level image -k StudyInstanceUID=1.2.3 --limit 10 --json", "The first ten images of a study."),
             ],
             argsType: FindArgs.self),
+        Command(
+            id: .commit,
+            summary: "ask a peer to commit to keeping instances (storage commitment)",
+            details: """
+            Ask the peer, with the Storage Commitment Push Model (PS3.4 Annex J), whether it has \
+            taken responsibility for the inputs' instances: an N-ACTION per transaction (at most \
+            --per-request instances each) naming each instance by its SOP Class and Instance UIDs, \
+            read from the files' headers (pixel data is not read) or from the JSON Lines that \
+            'send --format json' wrote (--from-send: the instances sent). The peer answers with an \
+            N-EVENT-REPORT per transaction: on the same association, which is held open for up to \
+            --report-timeout seconds, or, with --receive-port, on an association it opens to the \
+            listener commit runs meanwhile (the peer must know this AE title, host and port, as \
+            Orthanc's DicomModalities list them); the request's association is then released at once.
+
+            One line (or JSON record) per input: committed, or not with the reason (the peer's \
+            Failure Reason, no report in time, the report not naming it, the N-ACTION refused). Exit \
+            status 0 only when every instance is committed; 64 when any is not (or has no report); \
+            60 to 62 when the association failed before the request was answered. Nothing is deleted: \
+            the exit status is what a migration script checks before it deletes the source.
+            """,
+            usage: ["--to AET@HOST:PORT [OPTIONS] INPUT...", "--to AET@HOST:PORT --from-send FILE",
+                    "--to AET@HOST:PORT --receive-port PORT [OPTIONS] INPUT..."],
+            examples: [
+                ("dicomtool commit --to PACS@pacs:104 study/", "Ask the PACS to commit every instance under study/, waiting for the report on the same association."),
+                ("dicomtool commit --to PACS@pacs:104 --from-send sent.jsonl",
+                 "Ask for commitment of exactly what 'dicomtool send --format json --to PACS@pacs:104 study/ > sent.jsonl' sent."),
+                ("dicomtool commit --to ORTHANC@pacs:4242 --receive-port 11113 --calling-aet DT study/",
+                 "Orthanc reports on a new association, to the modality it lists as DT at port 11113."),
+            ],
+            argsType: CommitArgs.self),
         Command(
             id: .dicomdir,
             summary: "make, update and list DICOMDIRs of media file-sets",

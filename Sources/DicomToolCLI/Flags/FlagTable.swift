@@ -36,6 +36,8 @@ public enum FlagID: String, Sendable, CaseIterable {
     // send
     case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
          warningsAsErrors = "warnings-as-errors"
+    // commit (also --to, --calling-aet, --timeout, --dimse-timeout, --bind)
+    case reportTimeout = "report-timeout", receivePort = "receive-port", fromSend = "from-send", perRequest = "per-request"
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
@@ -56,7 +58,7 @@ public enum FlagID: String, Sendable, CaseIterable {
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render + find + dicomdir
+        + echo + send + receive + modify + render + find + commit + dicomdir
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
@@ -190,7 +192,7 @@ public enum FlagTable {
              negatable: true,
              updates: [FlagUpdate.toggle(\GlobalArgs.quiet)]),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
-             summary: "report format: text, json; validate: junit, sarif; dump: csv, tsv; find: csv",
+             summary: "text, json; junit, sarif (validate); csv (dump, find); tsv (dump)",
              details: """
              How results and diagnostics are reported. 'text' is for people; 'json' writes JSON Lines \
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
