@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // The DICOM upper layer's sockets (issue 16): NIOCore/NIOPosix, imported by DicomNet only.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // TLS for the upper layer (PS3.15 B.9, BCP 195): NIOSSL over its bundled BoringSSL, so the
+        // executable does not depend on the system's OpenSSL. Imported by DicomNet only.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C libraries, described (module map + pkg-config), not wrapped. scripts/setup installs them.
@@ -54,7 +57,8 @@ let package = Package(
         // pure values, sockets through swift-nio. The only target that imports NIO.
         .target(name: "DicomNet",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOPosix", package: "swift-nio")]),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOTLS", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         // DIMSE services over DicomNet: storage (send, receive), later query/retrieve and commitment.
         .target(name: "DicomServices",
                 dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet"]),

@@ -66,7 +66,7 @@ import Testing
             lock.withLock {
                 all.map {
                     switch $0 {
-                    case .rejected(_, _, _, let reason), .failed(_, let reason): return reason
+                    case .rejected(_, _, _, let reason), .failed(_, let reason), .tlsRefused(_, let reason): return reason
                     }
                 }
             }
