@@ -384,6 +384,8 @@ import Testing
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+        case .tls, .tlsCert, .tlsKey, .tlsCA, .tlsRequireClientCert, .tlsNoVerify, .tlsProfile, .tlsServerName:
+            try TLSFlagChecks.check(id)
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)

@@ -7,6 +7,7 @@ public struct EchoArgs: CommandArgs {
     public var callingAETitle = "DICOMTOOL"
     public var count = 1
     public var timeoutSeconds: Int64 = 30
+    public var tls = TLSArgs()
 
     public init(_ low: LowArgs) throws(DicomError) {
         guard low.positionals.count == 1, let text = low.positionals.first else {
@@ -18,6 +19,7 @@ public struct EchoArgs: CommandArgs {
             throw DicomError(.usage, error.message)
         }
         try low.update(&self)
+        tls = try TLSArgs(low)
     }
 
     public func run(global: GlobalArgs) -> ExitStatus {
@@ -26,9 +28,11 @@ public struct EchoArgs: CommandArgs {
         options.connectTimeoutSeconds = timeoutSeconds
         options.artimTimeoutSeconds = timeoutSeconds
         options.dimseTimeoutSeconds = timeoutSeconds
-        let address = self.address, count = self.count, requestor = options
+        if let warning = tls.noVerifyWarning { global.reporter(command: "echo").warning(warning) }
         let results: [EchoResult]
         do {
+            if let settings = tls.active { options.tls = try TLSContext.make(settings, role: .requestor) }
+            let address = self.address, count = self.count, requestor = options
             results = try NetworkRuntime.runBlocking { try await Association.echo(address, count: count, options: requestor) }
         } catch {
             let net = error as? NetError ?? NetError(.aborted, "\(error)")

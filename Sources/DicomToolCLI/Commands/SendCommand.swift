@@ -40,6 +40,15 @@ public enum SendCommand {
         options.requestor.connectTimeoutSeconds = args.timeoutSeconds
         options.requestor.artimTimeoutSeconds = args.timeoutSeconds
         options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        if let warning = args.tls.noVerifyWarning { reporter.warning(warning) }
+        if let settings = args.tls.active {
+            // One context (certificate, key, trust roots) for every association of the run.
+            do throws(NetError) {
+                options.requestor.tls = try TLSContext.make(settings, role: .requestor)
+            } catch {
+                return failure(DicomError(.usage, error.message), reporter)  // make throws argument errors only
+            }
+        }
         options.associations = args.associations
         options.allowLossy = args.allowLossy
         options.retries = args.retries
