@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // The DICOM upper layer's sockets (issue 16): NIOCore/NIOPosix, imported by DicomNet only.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // TLS for the upper layer (PS3.15 B.9, BCP 195): NIOSSL over its bundled BoringSSL, so the
+        // executable does not depend on the system's OpenSSL. Imported by DicomNet only.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C libraries, described (module map + pkg-config), not wrapped. scripts/setup installs them.
@@ -55,8 +58,9 @@ let package = Package(
         // pure values, sockets through swift-nio. The only target that imports NIO.
         .target(name: "DicomNet",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOPosix", package: "swift-nio")]),
-        // DIMSE services over DicomNet: storage (send, receive), query/retrieve, later commitment.
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOTLS", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
+        // DIMSE services over DicomNet: storage (send, receive), query/retrieve, commitment.
         // DicomEdit: a C-FIND identifier is built with modify's paths and value encoding.
         .target(name: "DicomServices",
                 dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet", "DicomEdit"]),

@@ -12,6 +12,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case associationAborted = 62
     case peerFailure = 63
     case notCommitted = 64
+    case tlsFailed = 65
     case unsupported = 80
     case decodeFailed = 81
     case encodeFailed = 82
@@ -32,6 +33,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .associationAborted: return "the association was aborted, timed out, or broke the protocol"
         case .peerFailure: return "the peer answered a failure status for at least one request"
         case .notCommitted: return "storage commitment: an instance the peer did not commit, or no report in time"
+        case .tlsFailed: return "TLS handshake failed: a certificate rejected (the peer's or ours), or TLS on one side only"
         case .unsupported: return "unsupported transfer syntax, codec or operation"
         case .decodeFailed: return "pixel data could not be decoded"
         case .encodeFailed: return "pixel data could not be encoded"
@@ -51,6 +53,8 @@ public struct DicomError: Error, Sendable, CustomStringConvertible {
         case cannotConnect, associationRejected, associationAborted, peerFailure
         /// Storage commitment (commit): an instance reported failed, or left without a report.
         case notCommitted
+        /// TLS (issue 17): the handshake failed or a certificate was refused.
+        case tlsFailed
 
         public var exitStatus: ExitStatus {
             switch self {
@@ -70,6 +74,7 @@ public struct DicomError: Error, Sendable, CustomStringConvertible {
             case .associationAborted: return .associationAborted
             case .peerFailure: return .peerFailure
             case .notCommitted: return .notCommitted
+            case .tlsFailed: return .tlsFailed
             }
         }
     }

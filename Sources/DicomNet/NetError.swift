@@ -23,6 +23,9 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
         case timedOut
         /// The peer answered a DIMSE request with a failure status.
         case failureStatus
+        /// TLS (PS3.15 B.9): the handshake failed, a certificate was refused (the peer's by us, or
+        /// ours by the peer), or only one side speaks TLS. Never retried: it fails the same way again.
+        case tlsFailed
 
         /// The network exit statuses, in dcmtk's 6x range (issue 16, item 5).
         public var exitStatus: ExitStatus {
@@ -31,6 +34,7 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
             case .rejected: return .associationRejected
             case .malformedPDU, .pduTooLarge, .unrecognizedPDU, .unexpectedPDU, .aborted, .timedOut: return .associationAborted
             case .failureStatus: return .peerFailure
+            case .tlsFailed: return .tlsFailed
             case .invalidArgument: return .usage
             }
         }

@@ -30,6 +30,8 @@ final class CommitmentListener: Sendable {
                 events(.notice("refused an association from \(calling) at \(peer): \(reason)"))
             case .failed(let peer, let reason):
                 events(.notice("a connection from \(peer) failed: \(reason)"))
+            case .tlsRefused(let peer, let reason):
+                events(.notice("refused a TLS connection from \(peer): \(reason)"))
             }
         }
         let server = try await acceptor.bind(host: host, port: port)

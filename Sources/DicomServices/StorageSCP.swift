@@ -39,6 +39,8 @@ public final class StorageSCP: @unchecked Sendable {
                 events(.associationRejected(calling: calling, called: called, peer: peer, reason: reason))
             case .failed(let peer, let reason):
                 events(.connectionFailed(peer: peer, reason: reason))
+            case .tlsRefused(let peer, let reason):
+                events(.tlsRefused(peer: peer, reason: reason))
             }
         }
         self.acceptor = acceptor
@@ -49,6 +51,9 @@ public final class StorageSCP: @unchecked Sendable {
     /// Listens, reports the port bound, and serves until stopped. Throws `NetError.cannotConnect`
     /// when it cannot listen. Blocking hooks are waited for by `finish()`, not here.
     public func run() async throws -> Outcome {
+        // The TLS context (certificate, key, trust roots) is loaded before listening: a bad file is
+        // an argument error, reported before any peer can connect.
+        if let settings = configuration.tls { acceptor.tls = try TLSContext.make(settings, role: .acceptor) }
         let server = try await acceptor.bind(host: configuration.host, port: configuration.port)
         let port = server.channel.localAddress?.port ?? configuration.port
         emit(.listening(host: configuration.host, port: port, aeTitle: configuration.aeTitle))

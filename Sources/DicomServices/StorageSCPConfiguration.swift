@@ -41,6 +41,8 @@ public struct StorageSCPConfiguration: Sendable {
     public var sync = false
     public var artimSeconds: Int64 = 30
     public var dimseSeconds: Int64 = 60
+    /// TLS on every connection (receive --tls); nil: plain TCP.
+    public var tls: TLSSettings?
 
     /// Placeholders of `--exec-on-file` besides attribute keywords.
     public static let fileHookNames: Set<String> = ["file", "dir", "calling-aet"]
@@ -80,6 +82,9 @@ public enum StorageEvent: Sendable {
     case associationRejected(calling: String, called: String, peer: String, reason: String)
     case associationEnded(association: Int, calling: String, how: AssociationEnd, stored: Int, failed: Int)
     case connectionFailed(peer: String, reason: String)
+    /// A connection refused at the TLS layer (handshake failed, certificate refused, TLS on one
+    /// side only); the receiver goes on serving.
+    case tlsRefused(peer: String, reason: String)
     case stored(StoredInstance)
     /// An instance already stored under its path: kept as `keptAs` (keep, replace) or refused.
     case duplicate(association: Int, path: String, keptAs: String?, policy: StorageSCPConfiguration.DuplicatePolicy,

@@ -162,6 +162,7 @@ public enum StorageSCU {
         case .cannotConnect: code = .cannotConnect
         case .associationRejected: code = .associationRejected
         case .peerFailure: code = .peerFailure
+        case .tlsFailed: code = .tlsFailed
         case .usage: code = .usage
         default: code = .associationAborted
         }

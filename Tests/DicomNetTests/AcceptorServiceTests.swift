@@ -67,7 +67,7 @@ import DicomTestSupport
             lock.withLock {
                 all.map {
                     switch $0 {
-                    case .rejected(_, _, _, let reason), .failed(_, let reason): return reason
+                    case .rejected(_, _, _, let reason), .failed(_, let reason), .tlsRefused(_, let reason): return reason
                     }
                 }
             }

@@ -407,6 +407,8 @@ import Testing
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
             if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
+        case .tls, .tlsCert, .tlsKey, .tlsCA, .tlsRequireClientCert, .tlsNoVerify, .tlsProfile, .tlsServerName:
+            try TLSFlagChecks.check(id)
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)

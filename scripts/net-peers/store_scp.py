@@ -12,8 +12,10 @@ usage: store_scp.py PORT OUTDIR [--syntaxes UID,UID] [--classes FILE] [--fail-fi
   --hang-after  after N instances stored, answer nothing (for the sender's DIMSE time-out)
   --max-pdu     the Maximum Length announced (default 0: no limit)
   --warning     store, but answer 0xB000 (coercion of data elements) instead of success
+  --tls CERT KEY  serve over TLS (an ssl.SSLContext) with this certificate and key (PEM)
+  --tls-ca CA   with --tls: demand a client certificate issued by the CA certificates in CA
 """
-import argparse, os, threading, time
+import argparse, os, ssl, threading, time
 from pynetdicom import AE, evt, AllStoragePresentationContexts
 from pynetdicom.sop_class import Verification
 
@@ -27,6 +29,8 @@ p.add_argument("--stop-after", type=int, default=0)
 p.add_argument("--hang-after", type=int, default=0)
 p.add_argument("--max-pdu", type=int, default=0)
 p.add_argument("--warning", action="store_true")
+p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+p.add_argument("--tls-ca")
 a = p.parse_args()
 
 ae = AE(ae_title="PYSCP")
@@ -62,4 +66,11 @@ def on_store(event):
         threading.Timer(0.3, lambda: os._exit(0)).start()
     return 0xB000 if a.warning else 0x0000
 
-ae.start_server(("127.0.0.1", a.port), block=True, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+context = None
+if a.tls:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(a.tls[0], a.tls[1])
+    if a.tls_ca:
+        context.load_verify_locations(a.tls_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+ae.start_server(("127.0.0.1", a.port), block=True, evt_handlers=[(evt.EVT_C_STORE, on_store)], ssl_context=context)

@@ -137,17 +137,24 @@ final class AcceptorConnectionHandler: ChannelDuplexHandler {
     }
 }
 
-/// The pipeline of an accepted connection: PDUs framed and length-checked in, encoded out, and the
-/// acceptor's timers.
+/// The pipeline of an accepted connection: TLS (or the check that the client does not speak it),
+/// PDUs framed and length-checked in, encoded out, and the acceptor's timers.
 enum AcceptorChannel {
-    static func configure(_ channel: any Channel, limits: PDULimits, artimSeconds: Int64, dimseSeconds: Int64)
+    static func configure(_ channel: any Channel, limits: PDULimits, artimSeconds: Int64, dimseSeconds: Int64,
+                          tls: TLSContext? = nil)
         -> EventLoopFuture<NIOAsyncChannel<PDU, PDU>> {
         channel.eventLoop.makeCompletedFuture {
+            try TLSChannel.install(tls, role: .acceptor, on: channel, peer: AcceptorChannel.peerName(channel), host: nil)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
             try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
             try pipeline.addHandler(AcceptorConnectionHandler(artimSeconds: artimSeconds, dimseSeconds: dimseSeconds))
             return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
         }
+    }
+
+    /// The peer's address as reports name it (`127.0.0.1:40312`).
+    static func peerName(_ channel: any Channel) -> String {
+        channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown peer"
     }
 }

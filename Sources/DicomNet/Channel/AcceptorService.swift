@@ -63,4 +63,7 @@ public enum AcceptorEvent: Sendable {
     /// A connection that ended before an association was accepted (no A-ASSOCIATE-RQ within the
     /// ARTIM time-out, a malformed PDU, a drop).
     case failed(peer: String, reason: String)
+    /// A connection refused at the TLS layer: the handshake failed (a certificate refused, nothing
+    /// in common), or the client spoke TLS to a plain port or plain DICOM to a TLS one.
+    case tlsRefused(peer: String, reason: String)
 }

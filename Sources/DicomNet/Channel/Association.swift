@@ -20,6 +20,8 @@ public struct RequestorOptions: Sendable {
     public var userIdentity: UserIdentityRQ?
     /// A-ASSOCIATE-RQ/AC larger than this are refused.
     public var maxAssociateLength = 1 << 20
+    /// TLS (PS3.15 B.9): nil for plain TCP. Made once per run and shared by its associations.
+    public var tls: TLSContext?
 
     public init() {}
 }
@@ -47,13 +49,15 @@ public enum Association {
         // their own (ARTIM, DIMSE), armed only while it waits, so a long upload is never cut.
         let readTimeout: Int64 = 7 * 86_400
         let channel: NIOAsyncChannel<PDU, PDU>
+        let tlsFailure = TLSFailureRecord()
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level: .socketOption would be SO_DEBUG
                 .connect(host: address.host, port: address.port) { channel in
                     channel.pipeline.addHandler(QuickAcknowledgement(), position: .first).flatMap {
-                        PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)
+                        PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout, tls: options.tls,
+                                             peer: address.description, host: address.host, tlsFailure: tlsFailure)
                     }
                 }
         } catch {
@@ -72,6 +76,13 @@ public enum Association {
             } catch {
                 // A wait that ran out closed the channel: that, not the closure, is the error.
                 if let expired = session.deadline.expiry { throw expired }
+                // A failed TLS handshake closes the channel: a pending write may fail first.
+                if let failed = tlsFailure.error { throw failed }
+                // Closed or reset with no answer to the A-ASSOCIATE-RQ: dcmtk's TLS ports do that to plain DICOM.
+                if session.negotiated == nil, options.tls == nil, !(error is NetError) {
+                    throw NetError(.aborted, "connection to \(address) lost before any answer to the association request "
+                                   + "(\(error)); if that port expects TLS, use TLS")
+                }
                 await session.abortIfOpen()
                 // The body's own reasons to give up reach the caller as they are.
                 if error is any AssociationBodyError { throw error }

@@ -23,6 +23,8 @@ public struct AssociationAcceptor: Sendable {
     public var service: AssociationServiceFactory?
     /// Rejections and connections lost before acceptance.
     public var onEvent: (@Sendable (AcceptorEvent) -> Void)?
+    /// TLS (PS3.15 B.9) on every connection; nil for plain TCP.
+    public var tls: TLSContext?
     let state = AcceptorState()
 
     public init(policy: Negotiation.AcceptorPolicy) { self.policy = policy }
@@ -38,7 +40,7 @@ public struct AssociationAcceptor: Sendable {
     public func bind(host: String, port: Int,
                      group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> NIOAsyncChannel<NIOAsyncChannel<PDU, PDU>, Never> {
         let limits = PDULimits(maxDataTFLength: Int(widening: policy.maxReceiveLength), maxAssociateLength: maxAssociateLength)
-        let artim = artimSeconds, dimse = dimseSeconds
+        let artim = artimSeconds, dimse = dimseSeconds, tls = tls
         do {
             return try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -46,7 +48,7 @@ public struct AssociationAcceptor: Sendable {
                 // (refused with EACCES without CAP_NET_ADMIN, as in a user namespace).
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: host, port: port) { channel in
-                    AcceptorChannel.configure(channel, limits: limits, artimSeconds: artim, dimseSeconds: dimse)
+                    AcceptorChannel.configure(channel, limits: limits, artimSeconds: artim, dimseSeconds: dimse, tls: tls)
                 }
         } catch {
             throw NetError(.cannotConnect, "cannot listen on \(host):\(port): \(error)")
@@ -92,7 +94,7 @@ public struct AssociationAcceptor: Sendable {
     /// One connection from the first PDU to the close.
     func handle(_ connection: NIOAsyncChannel<PDU, PDU>) async {
         let channel = connection.channel
-        let peer = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown peer"
+        let peer = AcceptorChannel.peerName(channel)
         guard state.register(channel) else {
             try? await channel.close()
             return
@@ -104,10 +106,13 @@ public struct AssociationAcceptor: Sendable {
             }
         } catch {
             if session.end == nil { session.end = .aborted((error as? NetError)?.description ?? "connection lost: \(error)") }
+            if let net = error as? NetError, net.code == .tlsFailed { session.tlsFailure = net }
         }
         state.unregister(channel)
         if session.counted { state.leave() }
-        if let service = session.service {
+        if let refused = session.tlsFailure {
+            onEvent?(.tlsRefused(peer: peer, reason: refused.message))
+        } else if let service = session.service {
             await service.end(session.end ?? .aborted("the connection closed"))
         } else if session.rejection == nil, let end = session.end, case .aborted(let why) = end {
             onEvent?(.failed(peer: peer, reason: why))
@@ -176,6 +181,8 @@ struct AcceptorSession {
     var service: (any AssociationService)?
     var end: AssociationEnd?
     var rejection: String?
+    /// The TLS handshake failed (or the client spoke TLS to a plain port): reported as a refusal.
+    var tlsFailure: NetError?
     /// Counted against `maxAssociations`.
     var counted = false
     var negotiated: NegotiatedAssociation?
@@ -213,7 +220,8 @@ struct AcceptorSession {
                 }
                 pdu = next
             } catch let error as NetError {
-                if error.code != .timedOut, (try? machine.handle(.invalidPDUReceived)) != nil {
+                if error.code == .tlsFailed { tlsFailure = error }  // no A-ABORT: there is no TLS session to carry it
+                if error.code != .timedOut, error.code != .tlsFailed, (try? machine.handle(.invalidPDUReceived)) != nil {
                     try? await outbound.write(.abort(error.abortReason ?? .notSpecified))
                 }
                 end = .aborted(error.description)

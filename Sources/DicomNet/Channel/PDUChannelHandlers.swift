@@ -79,12 +79,14 @@ final class ReadTimeoutHandler: ChannelInboundHandler, Sendable {
     }
 }
 
-/// The pipeline of every association channel, requestor's and acceptor's alike: PDUs framed and
-/// length-checked in, PDUs encoded out, and the read time-out.
+/// The pipeline of a requestor's association channel: TLS (or the check that the peer does not
+/// speak it), PDUs framed and length-checked in, PDUs encoded out, and the read time-out.
 enum PDUChannel {
-    static func configure(_ channel: any Channel, limits: PDULimits, readTimeout: Int64)
+    static func configure(_ channel: any Channel, limits: PDULimits, readTimeout: Int64,
+                          tls: TLSContext? = nil, peer: String = "the peer", host: String? = nil, tlsFailure: TLSFailureRecord? = nil)
         -> EventLoopFuture<NIOAsyncChannel<PDU, PDU>> {
         channel.eventLoop.makeCompletedFuture {
+            try TLSChannel.install(tls, role: .requestor, on: channel, peer: peer, host: host, record: tlsFailure)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(readTimeout)))
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))

@@ -5,6 +5,7 @@ import DicomNet
 public struct EchoArgs: CommandArgs {
     public var peer = PeerArgs()
     public var count = 1
+    public var tls = TLSArgs()
 
     public init(_ low: LowArgs) throws(DicomError) {
         guard low.positionals.count == 1, let text = low.positionals.first else {
@@ -13,14 +14,18 @@ public struct EchoArgs: CommandArgs {
         try low.update(&self)
         try low.update(&peer)
         peer.address = try PeerArgs.address(text)
+        tls = try TLSArgs(low)
     }
 
     public func run(global: GlobalArgs) -> ExitStatus {
         var options = peer.requestorOptions
         options.dimseTimeoutSeconds = peer.timeoutSeconds  // echo has one time-out for every wait
-        let address = peer.address, count = self.count, requestor = options
+        if let warning = tls.noVerifyWarning { global.reporter(command: "echo").warning(warning) }
+        let address = peer.address
         let results: [EchoResult]
         do {
+            if let settings = tls.active { options.tls = try TLSContext.make(settings, role: .requestor) }
+            let count = self.count, requestor = options
             results = try NetworkRuntime.runBlocking { try await Association.echo(address, count: count, options: requestor) }
         } catch {
             let net = error as? NetError ?? NetError(.aborted, "\(error)")

@@ -75,7 +75,7 @@ enum ReceiveEvents {
             return
         }
         switch event {
-        case .failed, .discarded, .connectionFailed, .associationRejected:
+        case .failed, .discarded, .connectionFailed, .associationRejected, .tlsRefused:
             reporter.warning(text(event))
         case .exec(_, _, let status, _) where status != 0:
             reporter.warning(text(event))
@@ -96,6 +96,8 @@ enum ReceiveEvents {
             return "association \(id) \(words(how)): \(stored) stored, \(failed) failed"
         case .connectionFailed(let peer, let reason):
             return "connection from \(peer): \(reason)"
+        case .tlsRefused(let peer, let reason):
+            return "refused connection from \(peer): \(reason)"
         case .stored(let s):
             return "stored \(s.path) (\(s.sopInstanceUID), \(s.transferSyntaxUID), \(s.bytes) bytes) from \(s.callingAETitle)"
         case .duplicate(_, let path, let keptAs, let policy, _):
@@ -141,6 +143,8 @@ enum ReceiveEvents {
                 return ("association-end", pairs)
             case .connectionFailed(let peer, let reason):
                 return ("error", [("peer", .string(peer)), ("message", .string(reason))])
+            case .tlsRefused(let peer, let reason):
+                return ("tls-refused", [("peer", .string(peer)), ("reason", .string(reason))])
             case .stored(let s):
                 return ("stored", [("association", number(s.association)), ("path", .string(s.path)), ("sopClassUID", .string(s.sopClassUID)),
                                    ("sopInstanceUID", .string(s.sopInstanceUID)), ("transferSyntaxUID", .string(s.transferSyntaxUID)),

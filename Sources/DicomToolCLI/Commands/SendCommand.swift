@@ -55,6 +55,15 @@ public enum SendCommand {
 
         var options = StorageSCUOptions()
         options.requestor = args.peer.requestorOptions
+        if let warning = args.tls.noVerifyWarning { reporter.warning(warning) }
+        if let settings = args.tls.active {
+            // One context (certificate, key, trust roots) for every association of the run.
+            do throws(NetError) {
+                options.requestor.tls = try TLSContext.make(settings, role: .requestor)
+            } catch {
+                return failure(DicomError(.usage, error.message), reporter)  // make throws argument errors only
+            }
+        }
         options.associations = args.associations
         options.allowLossy = args.allowLossy
         options.retries = args.retries

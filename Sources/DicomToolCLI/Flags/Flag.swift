@@ -106,7 +106,7 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, query, dicomdir, network, write, input, output, info
+    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, query, dicomdir, network, tls, write, input, output, info
 
     /// The category of a command's own options, for the commands that have one.
     public static func own(_ command: CommandID) -> FlagCategory? {
@@ -144,6 +144,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         // anonymize shares --set and --secret-file with modify.
         case .modify: return "Attribute editing options"
         case .network: return "Network options"
+        case .tls: return "TLS options (PS3.15 B.9, BCP 195)"
         case .write: return "Writing options"
         case .info: return "Information"
         }

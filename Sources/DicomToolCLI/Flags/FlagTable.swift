@@ -43,6 +43,9 @@ public enum FlagID: String, Sendable, CaseIterable {
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
          acceptSyntaxes = "accept-syntaxes", acseTimeout = "acse-timeout",
          idleTimeout = "idle-timeout", once
+    // TLS, for every network command (FlagTable+TLS.swift)
+    case tls, tlsCert = "tls-cert", tlsKey = "tls-key", tlsCA = "tls-ca", tlsRequireClientCert = "tls-require-client-cert",
+         tlsNoVerify = "tls-no-verify", tlsProfile = "tls-profile", tlsServerName = "tls-server-name"
     // modify (--set, --secret-file, --plan, -o and --sync are shared)
     case replace, erase, eraseAll = "erase-all", erasePrivate = "erase-private", newSOPUID = "new-sop-uid",
          newSeriesUID = "new-series-uid", newStudyUID = "new-study-uid", backup
@@ -58,7 +61,7 @@ public enum FlagID: String, Sendable, CaseIterable {
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render + find + commit + dicomdir
+        + echo + send + receive + tls + modify + render + find + commit + dicomdir
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {

@@ -26,6 +26,7 @@ public struct ReceiveArgs: CommandArgs {
     public var dimseTimeout: Int64 = 60
     public var once = false
     public var sync = false
+    public var tls = TLSArgs()
     public private(set) var configuration: StorageSCPConfiguration
 
     public init(_ low: LowArgs) throws(DicomError) {
@@ -34,6 +35,7 @@ public struct ReceiveArgs: CommandArgs {
             throw DicomError(.usage, "receive takes no arguments, \(low.positionals.count) given: the port is --port N, the directory -o DIR")
         }
         try low.update(&self)
+        tls = try TLSArgs(low)
         guard let port else { throw DicomError(.usage, "receive needs --port N (0: any free port, reported when listening)") }
         guard let output, !output.isEmpty, output != "-" else {
             throw DicomError(.usage, "receive needs -o DIR, the directory to file received instances under")
@@ -64,6 +66,7 @@ public struct ReceiveArgs: CommandArgs {
         c.dimseSeconds = dimseTimeout
         c.once = once
         c.sync = sync
+        c.tls = tls.active
         configuration = c
     }
 
@@ -83,6 +86,8 @@ public struct ReceiveArgs: CommandArgs {
     }
 
     public func run(global: GlobalArgs) -> ExitStatus {
-        ReceiveCommand(configuration: configuration, format: global.format, reporter: global.reporter(command: "receive")).run()
+        let reporter = global.reporter(command: "receive")
+        if let warning = tls.noVerifyWarning { reporter.warning(warning) }
+        return ReceiveCommand(configuration: configuration, format: global.format, reporter: reporter).run()
     }
 }

@@ -12,10 +12,12 @@ public struct SendArgs: CommandArgs {
     /// Parallel associations: `-j N` when given, else one (not one per core: a peer's capacity,
     /// not ours, is what limits a send).
     public var associations = 1
+    public var tls = TLSArgs()
 
     public init(_ low: LowArgs) throws(DicomError) {
         try low.update(&self)
         try low.update(&peer)
+        tls = try TLSArgs(low)
         guard low.isGiven(.to) else {
             throw DicomError(.usage, "send needs the peer: --to AET@HOST:PORT")
         }
