@@ -41,6 +41,11 @@ public struct DIMSECommand: Sendable, Equatable {
     public var moveOriginatorAETitle: String?
     public var moveOriginatorMessageID: UInt16?
     public var errorComment: String?
+    /// C-GET and C-MOVE responses: Number of Remaining, Completed, Failed and Warning Sub-operations.
+    public var remainingSubOperations: UInt16?
+    public var completedSubOperations: UInt16?
+    public var failedSubOperations: UInt16?
+    public var warningSubOperations: UInt16?
 
     public init(commandField: CommandField, hasDataSet: Bool) {
         self.commandField = commandField.rawValue
@@ -98,6 +103,10 @@ public struct DIMSECommand: Sendable, Equatable {
         ds.setUInt16(.commandDataSetType, hasDataSet ? 0x0000 : Self.noDataSet)
         if let v = status { ds.setUInt16(.status, v) }
         if let v = affectedSOPInstanceUID { ds.setString(.affectedSOPInstanceUID, .UI, v) }
+        if let v = remainingSubOperations { ds.setUInt16(.numberOfRemainingSuboperations, v) }
+        if let v = completedSubOperations { ds.setUInt16(.numberOfCompletedSuboperations, v) }
+        if let v = failedSubOperations { ds.setUInt16(.numberOfFailedSuboperations, v) }
+        if let v = warningSubOperations { ds.setUInt16(.numberOfWarningSuboperations, v) }
         if let v = errorComment { ds.setString(.errorComment, .LO, v) }
         var body = MemorySink()
         do {
@@ -155,6 +164,10 @@ public struct DIMSECommand: Sendable, Equatable {
         c.moveOriginatorAETitle = ds.string(.moveOriginatorApplicationEntityTitle)?.trimmingWhitespace()
         c.moveOriginatorMessageID = try us(.moveOriginatorMessageID)
         c.errorComment = ds.string(.errorComment)
+        c.remainingSubOperations = try us(.numberOfRemainingSuboperations)
+        c.completedSubOperations = try us(.numberOfCompletedSuboperations)
+        c.failedSubOperations = try us(.numberOfFailedSuboperations)
+        c.warningSubOperations = try us(.numberOfWarningSuboperations)
         return c
     }
 }

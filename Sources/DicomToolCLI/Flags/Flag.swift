@@ -108,7 +108,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return .anonymize
         case .derive: return .derive
         case .render: return .render
-        case .find: return .query
+        case .find, .get: return .query
         default: return nil
         }
     }

@@ -21,7 +21,7 @@ extension FlagTable {
                      throw DicomError(.usage, error.message)
                  }
              }]),
-        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find]),
+        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .get]),
              summary: "time-out for a response (receive: for the peer's next PDU)",
              details: """
              send: give up on an association when the peer neither takes the data we send nor answers \
@@ -38,6 +38,8 @@ extension FlagTable {
              }, FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
                  args.dimseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }, FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<GetArgs>.custom { args, text, spelling throws(DicomError) in
                  args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
         Flag(.allowLossy, value: "SYNTAX", category: .network, scope: sendScope,
