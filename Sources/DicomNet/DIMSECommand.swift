@@ -20,7 +20,7 @@ public enum CommandField: UInt16, Sendable, CaseIterable {
 /// The Verification SOP Class (PS3.4 A.4), C-ECHO's abstract syntax.
 public let verificationSOPClassUID = "1.2.840.10008.1.1"
 
-/// A DIMSE command set (PS3.7 9.3, 10.3) with the fields C-ECHO and C-STORE use; encoded in Implicit
+/// A DIMSE command set (PS3.7 9.3, 10.3) with the fields the C- and N- services here use; encoded in Implicit
 /// VR Little Endian with its Command Group Length, as PS3.7 6.3.1 requires whatever the context's
 /// transfer syntax.
 public struct DIMSECommand: Sendable, Equatable {
@@ -46,6 +46,12 @@ public struct DIMSECommand: Sendable, Equatable {
     public var completedSubOperations: UInt16?
     public var failedSubOperations: UInt16?
     public var warningSubOperations: UInt16?
+    /// N-ACTION and the other N- requests name their object here (PS3.7 10.3).
+    public var requestedSOPClassUID: String?
+    public var requestedSOPInstanceUID: String?
+    /// N-EVENT-REPORT's Event Type ID (PS3.7 10.3.1), and N-ACTION's Action Type ID (10.3.4).
+    public var eventTypeID: UInt16?
+    public var actionTypeID: UInt16?
 
     public init(commandField: CommandField, hasDataSet: Bool) {
         self.commandField = commandField.rawValue
@@ -93,6 +99,7 @@ public struct DIMSECommand: Sendable, Equatable {
     public func encoded() throws(NetError) -> [UInt8] {
         var ds = Dataset()
         if let v = affectedSOPClassUID { ds.setString(.affectedSOPClassUID, .UI, v) }
+        if let v = requestedSOPClassUID { ds.setString(.requestedSOPClassUID, .UI, v) }
         ds.setUInt16(.commandField, commandField)
         if let v = messageID { ds.setUInt16(.messageID, v) }
         if let v = messageIDBeingRespondedTo { ds.setUInt16(.messageIDBeingRespondedTo, v) }
@@ -107,6 +114,9 @@ public struct DIMSECommand: Sendable, Equatable {
         if let v = completedSubOperations { ds.setUInt16(.numberOfCompletedSuboperations, v) }
         if let v = failedSubOperations { ds.setUInt16(.numberOfFailedSuboperations, v) }
         if let v = warningSubOperations { ds.setUInt16(.numberOfWarningSuboperations, v) }
+        if let v = requestedSOPInstanceUID { ds.setString(.requestedSOPInstanceUID, .UI, v) }
+        if let v = eventTypeID { ds.setUInt16(.eventTypeID, v) }
+        if let v = actionTypeID { ds.setUInt16(.actionTypeID, v) }
         if let v = errorComment { ds.setString(.errorComment, .LO, v) }
         var body = MemorySink()
         do {
@@ -168,6 +178,10 @@ public struct DIMSECommand: Sendable, Equatable {
         c.completedSubOperations = try us(.numberOfCompletedSuboperations)
         c.failedSubOperations = try us(.numberOfFailedSuboperations)
         c.warningSubOperations = try us(.numberOfWarningSuboperations)
+        c.requestedSOPClassUID = ds.string(.requestedSOPClassUID)
+        c.requestedSOPInstanceUID = ds.string(.requestedSOPInstanceUID)
+        c.eventTypeID = try us(.eventTypeID)
+        c.actionTypeID = try us(.actionTypeID)
         return c
     }
 }

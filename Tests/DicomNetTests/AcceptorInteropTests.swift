@@ -93,7 +93,7 @@ import DicomTestSupport
     static func exchangeBlocking(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        try #require(connectLoopback(fd, port: port))
+        try #require(Loopback.connect(fd, port: port))
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

@@ -175,7 +175,7 @@ import DicomTestSupport
             let (bytes, seconds) = try await AcceptorInteropTests.offPool { () throws -> ([UInt8], Double) in
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(fd) }
-                try #require(connectLoopback(fd, port: port))
+                try #require(Loopback.connect(fd, port: port))
                 return Self.readUntilClosed(fd)
             }
             #expect(bytes.isEmpty)
@@ -194,7 +194,7 @@ import DicomTestSupport
             let (bytes, seconds) = try await AcceptorInteropTests.offPool { () throws -> ([UInt8], Double) in
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(fd) }
-                try #require(connectLoopback(fd, port: port))
+                try #require(Loopback.connect(fd, port: port))
                 _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
                 return Self.readUntilClosed(fd)
             }

@@ -46,6 +46,17 @@ import Testing
             for s in CLI.spellings(.allFiles) { #expect(try CLI.dump(s + ["x"]).1.allFiles) }
             #expect(try !CLI.dump(["x"]).1.allFiles)
             #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").walk.onlyDicom)
+        case .where:
+            for s in CLI.spellings(.where, "Modality=CT") {
+                let selection = try CLI.dump(s + ["x"]).1.selection
+                #expect(selection.map(\.text) == ["Modality=CT"])
+            }
+            let two = try CLI.dump(["--where", "Modality=CT", "--where=StudyDate=2019-", "x"]).1
+            #expect(two.selection.count == 2)
+            #expect(two.inputOptions(command: "dump").selection?.query.criteria.count == 2)
+            #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").selection == nil)
+            #expect(CLI.usageError(["dump", "--where", "StudyDate=2019*", "x"])?.message.contains("C.2.2.2.4") == true)
+            #expect(CLI.usageError(["dump", "--where", "PatientsName=x", "x"])?.message.contains("PatientName") == true)
         case .progress:
             for s in CLI.spellings(.progress) { #expect(try CLI.dump(s + ["x"]).1.progress == true) }
             #expect(try CLI.dump(["--no-progress", "x"]).1.progress == false)
@@ -58,6 +69,9 @@ import Testing
             #expect(try CLI.validate(["--format", "sarif", "x"]).1.format == .sarif)
             #expect(try CLI.validate(["--format=junit", "x"]).1.format == .junit)
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
+            #expect(try CLI.dump(["--format", "csv", "--tag", "Modality", "x"]).1.format == .csv)
+            #expect(try CLI.dump(["--format=tsv", "x"]).1.format == .tsv)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump and find only") == true)
             #expect(try CLI.dump(["x"]).1.format == .text)
             try FindFlagChecks.check(id)
         case .help:
@@ -361,6 +375,7 @@ import Testing
             #expect(CLI.usageError(["modify", "--backup", "--new-sop-uid", "a.dcm", "-o", "b.dcm"]) != nil)
             #expect(CLI.usageError(["modify", "a.dcm"]) != nil, "nothing to do")
         case .callingAET, .repeat, .timeout:
+            if id != .repeat { try CommitFlagChecks.check(id) }  // shared with commit
             func echo(_ arguments: [String]) throws -> EchoArgs {
                 guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + arguments), let e = args as? EchoArgs else {
                     throw CLI.NotARun()
@@ -392,12 +407,17 @@ import Testing
             if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
         case .from, .query:
             try GetFlagChecks.check(id)
+        case .reportTimeout, .receivePort, .fromSend, .perRequest:
+            try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+            if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
+        case .profile, .invent, .rename, .fileSetID, .strict:
+            try DicomdirFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
                                             .doneFile: "done.txt"]
@@ -413,8 +433,11 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
-            if id == .to || id == .dimseTimeout { try FindFlagChecks.check(id) }  // shared with find
-            if id == .dimseTimeout { try GetFlagChecks.check(id) }  // shared with get
+            if id == .to || id == .dimseTimeout {  // shared with find and commit
+                try FindFlagChecks.check(id)
+                try CommitFlagChecks.check(id)
+                if id == .dimseTimeout { try GetFlagChecks.check(id) }  // and get
+            }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)

@@ -74,7 +74,7 @@ enum FindFlagChecks {
                 return
             }
             #expect(global.format == .csv)
-            #expect(CLI.usageError(["dump", "--format", "csv", "x"]) != nil)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"]) != nil)
         default:
             Issue.record("--\(id.rawValue) is not a find flag")
         }

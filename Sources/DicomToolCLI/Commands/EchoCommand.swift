@@ -65,7 +65,7 @@ public struct EchoArgs: CommandArgs {
 extension FlagTable {
     private static let echoScope: FlagScope = .commands([.echo])
     /// Flags every requestor command shares.
-    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .get])
+    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .get, .commit])
 
     static let echo: [Flag] = [
         Flag(.callingAET, value: "AET", category: .network, scope: requestorScope,
@@ -73,7 +73,8 @@ extension FlagTable {
              details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
              defaultValue: "DICOMTOOL",
              updates: [FlagUpdate.aeTitle(\EchoArgs.callingAETitle), FlagUpdate.aeTitle(\SendArgs.callingAETitle),
-                       FlagUpdate.aeTitle(\FindArgs.callingAETitle), FlagUpdate.aeTitle(\GetArgs.callingAETitle)]),
+                       FlagUpdate.aeTitle(\FindArgs.callingAETitle), FlagUpdate.aeTitle(\GetArgs.callingAETitle),
+                       FlagUpdate.aeTitle(\CommitArgs.callingAETitle)]),
         Flag(.repeat, value: "N", category: .network, scope: echoScope,
              summary: "send N C-ECHO requests on one association",
              details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
@@ -94,6 +95,8 @@ extension FlagTable {
              }, FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }, FlagUpdate<GetArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<CommitArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
     ]

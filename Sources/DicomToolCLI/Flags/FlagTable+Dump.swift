@@ -32,11 +32,14 @@ extension FlagTable {
              defaultValue: "4096",
              updates: [FlagUpdate.integer(\DumpArgs.inlineMax, in: 0...Int.max)]),
         Flag(.tag, value: "TAG", category: .dump, scope: .commands([.dump]),
-             summary: "show only this element (repeatable)",
+             summary: "show only this element (repeatable); with --format csv|tsv, a column",
              details: """
              Show only the given element. TAG is a tag such as (0010,0010) or 0010,0010, a keyword \
              such as PatientName, or a path into sequences such as \
-             SourceImageSequence[0].ReferencedSOPInstanceUID. Repeat the flag to show several.
+             SourceImageSequence[0].ReferencedSOPInstanceUID ([*] or no index: every item). Repeat \
+             the flag to show several. With --format csv or tsv each TAG is a column of the table, in \
+             the order given, and may also name a private element by its creator, \
+             (0029,{SIEMENS CSA HEADER},10), as --where and modify do.
              """,
              repeatable: true,
              updates: [FlagUpdate<DumpArgs>.each { args, text, _ throws(DicomError) in
