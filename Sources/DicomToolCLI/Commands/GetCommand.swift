@@ -102,7 +102,7 @@ public enum GetCommand {
 /// The run's counts: instances resolved, stored, failed; the first error.
 final class GetTally: @unchecked Sendable {
     private let lock = Lock()
-    private var expected = 0, stored = 0, failedInstances = 0, failedRequests = 0
+    private var expected = 0, stored = 0, failedInstances = 0, failedRequests = 0, failedSubOperations = 0
     private var error: DicomError?
 
     func resolved(_ n: Int) { lock.withLock { expected = n } }
@@ -119,11 +119,16 @@ final class GetTally: @unchecked Sendable {
     }
 
     func outcome(_ o: RetrieveOutcome) {
-        lock.withLock { if o.isFailure { failedRequests += 1 } }
+        lock.withLock {
+            if o.isFailure { failedRequests += 1 }
+            failedSubOperations += max(o.counts.failed ?? 0, o.failedSOPInstanceUIDs.count)
+        }
     }
 
     func finish(json: Bool, quiet: Bool, reporter: Reporter, peer: String, seconds: Double) -> ExitStatus {
         lock.withLock {
+            // The peer counts an instance we refused as failed too: the larger count, not the sum.
+            let failedInstances = max(self.failedInstances, failedSubOperations)
             var status = error?.code.exitStatus ?? .ok
             if status == .ok, failedRequests > 0 || failedInstances > 0 { status = .peerFailure }
             if status == .ok, stored < expected {
