@@ -79,40 +79,57 @@ public enum GetSCU {
     /// above), down to IMAGE. The queries share one association.
     public static func resolve(_ keys: [QueryKey], level: QueryLevel, model: QueryModel, at address: AssociationAddress,
                                options: FindOptions) async throws -> [RetrieveInstance] {
-        let levels = model.levels.drop { $0 != level }
-        guard !levels.isEmpty else { throw NetError(.invalidArgument, "the \(model.name) model has no \(level.value) level") }
+        try await resolve([QueryInput.Entry(level: level, keys: keys)], model: model, at: address, options: options).first ?? []
+    }
+
+    /// `resolve` for several entries (get --query: one per match find listed), all on one
+    /// association; the instances of each entry, in order. An entry without a level is a study's.
+    public static func resolve(_ entries: [QueryInput.Entry], model: QueryModel, at address: AssociationAddress,
+                               options: FindOptions) async throws -> [[RetrieveInstance]] {
+        for entry in entries where !model.levels.contains(entry.level ?? .study) {
+            throw NetError(.invalidArgument, "the \(model.name) model has no \((entry.level ?? .study).value) level")
+        }
         let contexts = [(abstractSyntax: model.findSOPClassUID, transferSyntaxes: FindSCU.syntaxes)]
         return try await Association.withAssociation(to: address, contexts: contexts, options: options.requestor) { session in
-            var frontier: [[QueryKey]] = [keys]
-            let found = Found()
-            for current in levels {
-                let next = Found()
-                for asked in frontier {
-                    var wanted = asked
-                    if current == .image { wanted.append(QueryKey(.sopClassUID)) }
-                    if model == .studyRoot, current == .image, !wanted.contains(where: { $0.topLevelTag == .patientID }) {
-                        wanted.append(QueryKey(.patientID))
-                    }
-                    let identifier: QueryIdentifier
-                    do throws(DicomError) {
-                        identifier = try QueryRequest(model: model, level: current, keys: wanted).identifier()
-                    } catch { throw NetError(.invalidArgument, error.message) }
-                    let result = try await FindSCU.query(identifier, in: &session, options: options) { match in
-                        func text(_ tag: Tag) -> String { match.dataset.string(tag)?.trimmingWhitespace() ?? "" }
-                        if current == .image {
-                            found.append(RetrieveInstance(patientID: text(.patientID), studyInstanceUID: text(.studyInstanceUID),
-                                                          seriesInstanceUID: text(.seriesInstanceUID), sopInstanceUID: text(.sopInstanceUID),
-                                                          sopClassUID: text(.sopClassUID)))
-                        } else {
-                            next.append(keys: model.requiredKeys(at: current).map { QueryKey($0, value: text($0)) })
-                        }
-                    }
-                    if let failure = result.failure { throw failure }
-                }
-                frontier = next.keySets
+            var out: [[RetrieveInstance]] = []
+            for entry in entries {
+                out.append(try await resolve(entry.keys, level: entry.level ?? .study, model: model, in: &session, options: options))
             }
-            return found.items
+            return out
         }
+    }
+
+    static func resolve(_ keys: [QueryKey], level: QueryLevel, model: QueryModel, in session: inout AssociationSession,
+                        options: FindOptions) async throws -> [RetrieveInstance] {
+        var frontier: [[QueryKey]] = [keys]
+        let found = Found()
+        for current in model.levels.drop(while: { $0 != level }) {
+            let next = Found()
+            for asked in frontier {
+                var wanted = asked
+                if current == .image { wanted.append(QueryKey(.sopClassUID)) }
+                if model == .studyRoot, current == .image, !wanted.contains(where: { $0.topLevelTag == .patientID }) {
+                    wanted.append(QueryKey(.patientID))
+                }
+                let identifier: QueryIdentifier
+                do throws(DicomError) {
+                    identifier = try QueryRequest(model: model, level: current, keys: wanted).identifier()
+                } catch { throw NetError(.invalidArgument, error.message) }
+                let result = try await FindSCU.query(identifier, in: &session, options: options) { match in
+                    func text(_ tag: Tag) -> String { match.dataset.string(tag)?.trimmingWhitespace() ?? "" }
+                    if current == .image {
+                        found.append(RetrieveInstance(patientID: text(.patientID), studyInstanceUID: text(.studyInstanceUID),
+                                                      seriesInstanceUID: text(.seriesInstanceUID), sopInstanceUID: text(.sopInstanceUID),
+                                                      sopClassUID: text(.sopClassUID)))
+                    } else {
+                        next.append(keys: model.requiredKeys(at: current).map { QueryKey($0, value: text($0)) })
+                    }
+                }
+                if let failure = result.failure { throw failure }
+            }
+            frontier = next.keySets
+        }
+        return found.items
     }
 
     /// C-GET requests for `instances`: one per series when whole series were asked for, else

@@ -48,9 +48,10 @@ public enum GetCommand {
             try NetworkRuntime.runBlocking {
                 var seen = Set<String>()
                 var targets: [RetrieveTarget] = []
-                for entry in wanted where !entry.keys.isEmpty {
-                    let found = try await GetSCU.resolve(entry.keys, level: entry.level ?? .study, model: model, at: address,
-                                                         options: findOptions)
+                // One association resolves every entry (find's output may list hundreds of series).
+                let usable = wanted.filter { !$0.keys.isEmpty }
+                let resolved = usable.isEmpty ? [] : try await GetSCU.resolve(usable, model: model, at: address, options: findOptions)
+                for (entry, found) in zip(usable, resolved) {
                     let fresh = found.filter { seen.insert($0.sopInstanceUID).inserted }
                     targets += GetSCU.targets(fresh, model: model, wholeSeries: entry.level != .image)
                 }
