@@ -20,7 +20,7 @@ enum GetFlagChecks {
         switch id {
         case .from:
             for s in CLI.spellings(.from, "OLD@old:11112") {
-                #expect(try get(s + ["-o", "d", "-k", "PatientID=1"]).address == .init(aeTitle: "OLD", host: "old", port: 11112))
+                #expect(try get(s + ["-o", "d", "-k", "PatientID=1"]).peer.address == .init(aeTitle: "OLD", host: "old", port: 11112))
             }
             #expect(CLI.usageError(["get", "-o", "d", "-k", "PatientID=1"]) != nil, "the peer is required")
             #expect(CLI.usageError(["get", "--from", "P@h:1", "-k", "PatientID=1"]) != nil, "-o is required")
@@ -48,11 +48,12 @@ enum GetFlagChecks {
         case .output:
             #expect(defaults.configuration.outputDirectory == "pulled")
         case .callingAET:
-            #expect(try get(base + ["--calling-aet", "WS1"]).callingAETitle == "WS1")
+            #expect(try get(base + ["--calling-aet", "WS1"]).peer.callingAETitle == "WS1")
+            #expect(try get(base + ["--calling-aet", "WS1"]).configuration.aeTitle == "WS1")
         case .timeout:
-            #expect(try get(base + ["--timeout", "7"]).timeoutSeconds == 7)
+            #expect(try get(base + ["--timeout", "7"]).peer.timeoutSeconds == 7)
         case .dimseTimeout:
-            #expect(try get(base + ["--dimse-timeout", "9"]).dimseTimeoutSeconds == 9)
+            #expect(try get(base + ["--dimse-timeout", "9"]).peer.dimseTimeoutSeconds == 9)
         default:
             Issue.record("--\(id.rawValue) is not a get flag")
         }

@@ -34,14 +34,11 @@ public enum GetCommand {
             entries = [QueryInput.Entry(level: args.level ?? .study, keys: args.keys)]
         }
         var find = FindOptions()
-        find.requestor.callingAETitle = args.callingAETitle
-        find.requestor.connectTimeoutSeconds = args.timeoutSeconds
-        find.requestor.artimTimeoutSeconds = args.timeoutSeconds
-        find.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        find.requestor = args.peer.requestorOptions
         var options = GetOptions(storage: args.configuration)
         options.requestor = find.requestor
         options.model = model
-        let address = args.address, findOptions = find, getOptions = options, wanted = entries
+        let address = args.peer.address, findOptions = find, getOptions = options, wanted = entries
         let tally = GetTally()
         let start = ContinuousClock.now
         do {

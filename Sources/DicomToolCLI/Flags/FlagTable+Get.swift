@@ -8,13 +8,8 @@ extension FlagTable {
         Flag(.from, value: "AET@HOST:PORT", category: .network, scope: getScope,
              summary: "the peer to retrieve from (required)",
              details: "The archive's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
-             updates: [FlagUpdate<GetArgs>.custom { args, text, _ throws(DicomError) in
-                 do throws(NetError) {
-                     args.address = try AssociationAddress(parsing: text)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-             }]),
+             // The peer of PeerArgs, under the name a retrieval reads best (get --from, send --to).
+             updates: [FlagUpdate<PeerArgs>.custom { args, text, _ throws(DicomError) in args.address = try PeerArgs.address(text) }]),
         Flag(.query, value: "FILE", category: .query, scope: getScope,
              summary: "retrieve what find wrote to FILE ('-' for stdin)",
              details: """

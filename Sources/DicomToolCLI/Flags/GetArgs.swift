@@ -6,10 +6,8 @@ import DicomServices
 /// requestor's settings, what to retrieve, and where and how the instances are filed (receive's
 /// writer and layout).
 public struct GetArgs: CommandArgs {
-    public var address = AssociationAddress(aeTitle: "", host: "", port: 0)
-    public var callingAETitle = "DICOMTOOL"
-    public var timeoutSeconds: Int64 = 30
-    public var dimseTimeoutSeconds: Int64 = 60
+    /// The archive (--from) and the requestor settings shared with the other requestor commands.
+    public var peer = PeerArgs()
     public var level: QueryLevel?
     public var model: QueryModel?
     public var keys: [QueryKey] = []
@@ -24,6 +22,7 @@ public struct GetArgs: CommandArgs {
     public init(_ low: LowArgs) throws(DicomError) {
         configuration = StorageSCPConfiguration(outputDirectory: ".", layout: try StorageLayout())
         try low.update(&self)
+        try low.update(&peer)
         guard low.isGiven(.from) else { throw DicomError(.usage, "get needs the peer: --from AET@HOST:PORT") }
         guard low.positionals.isEmpty else {
             throw DicomError(.usage, "get takes no inputs (\(low.positionals.count) given): what to retrieve is -k keys or --query FILE")
@@ -45,10 +44,10 @@ public struct GetArgs: CommandArgs {
         }
         var c = StorageSCPConfiguration(outputDirectory: output.count > 1 && output.hasSuffix("/") ? String(output.dropLast()) : output,
                                         layout: try StorageLayout(layout ?? StorageLayout.defaultTemplate))
-        c.aeTitle = callingAETitle
+        c.aeTitle = peer.callingAETitle
         c.onDuplicate = onDuplicate
         c.sync = sync
-        c.dimseSeconds = dimseTimeoutSeconds
+        c.dimseSeconds = peer.dimseTimeoutSeconds
         configuration = c
     }
 
