@@ -41,6 +41,11 @@ public struct DIMSECommand: Sendable, Equatable {
     public var moveOriginatorAETitle: String?
     public var moveOriginatorMessageID: UInt16?
     public var errorComment: String?
+    /// C-GET and C-MOVE responses: Number of Remaining, Completed, Failed and Warning Sub-operations.
+    public var remainingSubOperations: UInt16?
+    public var completedSubOperations: UInt16?
+    public var failedSubOperations: UInt16?
+    public var warningSubOperations: UInt16?
     /// N-ACTION and the other N- requests name their object here (PS3.7 10.3).
     public var requestedSOPClassUID: String?
     public var requestedSOPInstanceUID: String?
@@ -105,6 +110,10 @@ public struct DIMSECommand: Sendable, Equatable {
         ds.setUInt16(.commandDataSetType, hasDataSet ? 0x0000 : Self.noDataSet)
         if let v = status { ds.setUInt16(.status, v) }
         if let v = affectedSOPInstanceUID { ds.setString(.affectedSOPInstanceUID, .UI, v) }
+        if let v = remainingSubOperations { ds.setUInt16(.numberOfRemainingSuboperations, v) }
+        if let v = completedSubOperations { ds.setUInt16(.numberOfCompletedSuboperations, v) }
+        if let v = failedSubOperations { ds.setUInt16(.numberOfFailedSuboperations, v) }
+        if let v = warningSubOperations { ds.setUInt16(.numberOfWarningSuboperations, v) }
         if let v = requestedSOPInstanceUID { ds.setString(.requestedSOPInstanceUID, .UI, v) }
         if let v = eventTypeID { ds.setUInt16(.eventTypeID, v) }
         if let v = actionTypeID { ds.setUInt16(.actionTypeID, v) }
@@ -165,6 +174,10 @@ public struct DIMSECommand: Sendable, Equatable {
         c.moveOriginatorAETitle = ds.string(.moveOriginatorApplicationEntityTitle)?.trimmingWhitespace()
         c.moveOriginatorMessageID = try us(.moveOriginatorMessageID)
         c.errorComment = ds.string(.errorComment)
+        c.remainingSubOperations = try us(.numberOfRemainingSuboperations)
+        c.completedSubOperations = try us(.numberOfCompletedSuboperations)
+        c.failedSubOperations = try us(.numberOfFailedSuboperations)
+        c.warningSubOperations = try us(.numberOfWarningSuboperations)
         c.requestedSOPClassUID = ds.string(.requestedSOPClassUID)
         c.requestedSOPInstanceUID = ds.string(.requestedSOPInstanceUID)
         c.eventTypeID = try us(.eventTypeID)

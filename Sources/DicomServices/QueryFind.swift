@@ -73,38 +73,45 @@ public enum FindSCU {
                             onMatch: @Sendable (FindMatch) throws -> Void) async throws -> FindResult {
         let contexts = [(abstractSyntax: identifier.sopClassUID, transferSyntaxes: syntaxes)]
         return try await Association.withAssociation(to: address, contexts: contexts, options: options.requestor) { session in
-            guard let accepted = session.negotiated?.context(abstractSyntax: identifier.sopClassUID),
-                  let uid = accepted.transferSyntax, let syntax = TransferSyntax(uid: uid) else {
-                let why = session.negotiated?.contexts.first.map { $0.result.description } ?? "not answered"
-                throw NetError(.rejected, "the peer refused the \(UIDDictionary.entry(for: identifier.sopClassUID)?.name ?? identifier.sopClassUID) context (\(why))")
-            }
-            let bytes: [UInt8]
-            do throws(DicomError) { bytes = try identifier.encoded(in: syntax) } catch { throw NetError(.invalidArgument, "the identifier: \(error.description)") }
-            let encoding = DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian)
-            var count = 0
-            let limit = options.limit
-            let end = try await session.find(sopClassUID: identifier.sopClassUID, identifier: bytes,
-                                             maxIdentifierLength: options.maxIdentifierLength) { response, data in
-                guard let data else {
-                    throw NetError(.malformedPDU, "a pending C-FIND-RSP (match \(count + 1)) without an identifier",
-                                   abortReason: .invalidPDUParameterValue)
-                }
-                count += 1
-                let dataset: Dataset
-                do throws(DicomError) {
-                    dataset = try BareDatasetReader.read(data, encoding: encoding, name: "match \(count)")
-                } catch {
-                    throw NetError(.malformedPDU, "the identifier of match \(count) is malformed: \(error.description)",
-                                   abortReason: .invalidPDUParameterValue)
-                }
-                try onMatch(FindMatch(index: count, dataset: dataset, status: response.status ?? DIMSEStatus.pending,
-                                      characterSetProblems: CharacterSetCheck.problems(in: dataset)))
-                return limit.map { count < $0 } ?? true
-            }
-            return FindResult(status: end.response.status ?? DIMSEStatus.cannotUnderstand, errorComment: end.response.errorComment,
-                              matches: count, cancelled: end.cancelled, droppedAfterCancel: end.droppedAfterCancel,
-                              tcpNoDelay: session.tcpNoDelay)
+            try await query(identifier, in: &session, options: options, onMatch: onMatch)
         }
+    }
+
+    /// One C-FIND on an open association that proposed `identifier.sopClassUID` (several queries
+    /// may share one association: get resolves its keys level by level this way).
+    public static func query(_ identifier: QueryIdentifier, in session: inout AssociationSession, options: FindOptions,
+                             onMatch: @Sendable (FindMatch) throws -> Void) async throws -> FindResult {
+        guard let accepted = session.negotiated?.context(abstractSyntax: identifier.sopClassUID),
+              let uid = accepted.transferSyntax, let syntax = TransferSyntax(uid: uid) else {
+            let why = session.negotiated?.contexts.first { $0.abstractSyntax == identifier.sopClassUID }.map { $0.result.description } ?? "not answered"
+            throw NetError(.rejected, "the peer refused the \(UIDDictionary.entry(for: identifier.sopClassUID)?.name ?? identifier.sopClassUID) context (\(why))")
+        }
+        let bytes: [UInt8]
+        do throws(DicomError) { bytes = try identifier.encoded(in: syntax) } catch { throw NetError(.invalidArgument, "the identifier: \(error.description)") }
+        let encoding = DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian)
+        var count = 0
+        let limit = options.limit
+        let end = try await session.find(sopClassUID: identifier.sopClassUID, identifier: bytes,
+                                         maxIdentifierLength: options.maxIdentifierLength) { response, data in
+            guard let data else {
+                throw NetError(.malformedPDU, "a pending C-FIND-RSP (match \(count + 1)) without an identifier",
+                               abortReason: .invalidPDUParameterValue)
+            }
+            count += 1
+            let dataset: Dataset
+            do throws(DicomError) {
+                dataset = try BareDatasetReader.read(data, encoding: encoding, name: "match \(count)")
+            } catch {
+                throw NetError(.malformedPDU, "the identifier of match \(count) is malformed: \(error.description)",
+                               abortReason: .invalidPDUParameterValue)
+            }
+            try onMatch(FindMatch(index: count, dataset: dataset, status: response.status ?? DIMSEStatus.pending,
+                                  characterSetProblems: CharacterSetCheck.problems(in: dataset)))
+            return limit.map { count < $0 } ?? true
+        }
+        return FindResult(status: end.response.status ?? DIMSEStatus.cannotUnderstand, errorComment: end.response.errorComment,
+                          matches: count, cancelled: end.cancelled, droppedAfterCancel: end.droppedAfterCancel,
+                          tcpNoDelay: session.tcpNoDelay)
     }
 }
 

@@ -84,7 +84,8 @@ public final class StorageSCP: @unchecked Sendable {
 
     func emit(_ event: StorageEvent) { events(event) }
 
-    private func associationStarted(_ info: AcceptedAssociation) -> any AssociationService {
+    /// The storage service of one association: an acceptor's, or a C-GET requestor's sub-operations.
+    func associationStarted(_ info: AcceptedAssociation) -> any AssociationService {
         let id = lock.withLock { () -> Int in
             active += 1
             defer { nextAssociation += 1 }

@@ -220,6 +220,7 @@ import Testing
             #expect(try CLI.derive(["--to-8bit", "-o", "d.dcm", "in.dcm"]).0.write.output == "d.dcm")
             try ReceiveFlagChecks.check(.output)
             try RenderFlagChecks.check(.output)
+            try GetFlagChecks.check(.output)
             #expect(CLI.usageError(["derive", "--to-8bit", "in.dcm"]) != nil)
             #expect(CLI.usageError(["derive", "--split-frames", "-o", "-", "in.dcm"]) != nil)
         case .sync:
@@ -227,6 +228,7 @@ import Testing
             #expect(try !CLI.transcode(["--rle", "--sync", "--no-sync"] + out).0.write.sync)
             #expect(try CLI.anonymize(["--sync"] + out).0.write.sync)
             #expect(try CLI.derive(["--to-8bit", "--sync"] + out).0.write.sync)
+            try GetFlagChecks.check(.sync)
             try ReceiveFlagChecks.check(.sync)
             try RenderFlagChecks.check(.sync)
         case .failOn:
@@ -291,6 +293,7 @@ import Testing
             for s in CLI.spellings(.layout, "uid") { #expect(try CLI.anonymize(s + out).0.layout == .uid) }
             #expect(CLI.usageError(["anonymize", "--layout", "{PatientID}.dcm"] + out) != nil)
             try ReceiveFlagChecks.check(.layout)
+            try GetFlagChecks.check(.layout)
         case .mapOut:
             for s in CLI.spellings(.mapOut, "map.tsv") { #expect(try CLI.anonymize(s + out).0.mapOut == "map.tsv") }
         case .frames:
@@ -393,7 +396,7 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
-            if id != .repeat { try FindFlagChecks.check(id) }  // shared with find
+            if id != .repeat { try FindFlagChecks.check(id); try GetFlagChecks.check(id) }  // shared with find and get
             if id != .repeat {
                 let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
                 #expect(id != .callingAET || s.peer.callingAETitle == "WS1")
@@ -401,6 +404,9 @@ import Testing
             }
         case .level, .model, .worklist, .key, .returnKey, .limit:
             try FindFlagChecks.check(id)
+            if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
+        case .from, .query:
+            try GetFlagChecks.check(id)
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
@@ -432,6 +438,7 @@ import Testing
             if id == .to || id == .dimseTimeout {  // shared with find and commit
                 try FindFlagChecks.check(id)
                 try CommitFlagChecks.check(id)
+                if id == .dimseTimeout { try GetFlagChecks.check(id) }  // and get
             }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)

@@ -48,6 +48,7 @@ enum ReceiveFlagChecks {
             for s in CLI.spellings(.onDuplicate, "reject") { #expect(try receive(base + s).configuration.onDuplicate == .reject) }
             #expect(defaults.onDuplicate == .keep)
             #expect(CLI.usageError(["receive", "--on-duplicate", "merge"] + base) != nil)
+            try GetFlagChecks.check(.onDuplicate)  // shared with get
         case .execOnFile:
             for s in CLI.spellings(.execOnFile, "ingest --file {file} '{PatientID} x'") {
                 let hook = try #require(try receive(base + s).configuration.execOnFile)

@@ -79,6 +79,36 @@ import Testing
         #expect(summary["exit"] as? Int == 63)
     }
 
+    func runGet(_ mode: String) async throws -> (Tool.Result, String) {
+        let peer = try await PeerProcess("/usr/bin/python3") { port, _ in [Self.script, "\(port)", mode] }
+        defer { peer.stop(); peer.remove() }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("get-hostile-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try await QueryPeers.offPool {
+            try Tool.run(["get", "--from", "HOSTILE@127.0.0.1:\(peer.port)", "--level", "image", "-k", "StudyInstanceUID=1.2.3",
+                          "-k", "SeriesInstanceUID=1.2.3.4", "-o", out, "--dimse-timeout", "2"])
+        }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        return (r, (try? String(contentsOf: peer.directory.appendingPathComponent("peer.log"), encoding: .utf8)) ?? "")
+    }
+
+    @Test func getListsFailedSubOperations() async throws {
+        let (r, log) = try await runGet("get-failed")
+        #expect(r.status == 63, "\(r.stderr)")
+        #expect(log.contains("c-get") && log.hasSuffix("release\nclosed\n"), "\(log)")
+        #expect(r.stderr.contains("status 0xA702") && r.stderr.contains("1 failed"), "\(r.stderr)")
+        #expect(r.stderr.contains("failed sub-operation: 1.2.3.4.5.6"), "\(r.stderr)")
+        #expect(r.stderr.contains("0 of 1 instance stored, 1 failed"), "\(r.stderr)")
+    }
+
+    @Test func getFromASilentPeerTimesOut() async throws {
+        let (r, log) = try await runGet("get-silent")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(log.contains("c-get"), "\(log)")
+        #expect(errorLines(r.stderr).count == 1)
+        #expect(r.stderr.contains("nothing from the peer for 2 s"), "\(r.stderr)")
+    }
+
     @Test func responseToAnotherRequestAborts() async throws {
         let (r, log, _) = try await run("wrong-id", [])
         #expect(r.status == 62, "\(r.stderr)")

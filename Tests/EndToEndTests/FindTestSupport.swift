@@ -38,6 +38,11 @@ enum QueryPeers {
 
     /// Orthanc holding `files` (loaded through its REST API), answering C-FIND and C-GET.
     static func startOrthanc(_ files: [String]) async throws -> PeerProcess {
+        try await startOrthancWithHTTP(files).peer
+    }
+
+    /// Orthanc and its REST port.
+    static func startOrthancWithHTTP(_ files: [String]) async throws -> (peer: PeerProcess, http: Int) {
         #expect(FileManager.default.isExecutableFile(atPath: orthanc), "Orthanc is missing: run scripts/setup")
         let httpPort = try PeerProcess.freePort()
         let peer = try await PeerProcess(orthanc) { port, d in
@@ -61,7 +66,7 @@ enum QueryPeers {
                 throw QueryPeerError("Orthanc refused \(file): \(r.output)")
             }
         }
-        return peer
+        return (peer, httpPort)
     }
 
     /// dcmtk's dcmqrscp over a database of `files` indexed with dcmqridx (AE title QRSCP).

@@ -7,6 +7,14 @@ public struct AcceptedAssociation: Sendable {
     public var peer: String
     public var negotiated: NegotiatedAssociation
     public var peerImplementationClassUID: String? { negotiated.peerImplementationClassUID }
+
+    /// Also made by a requestor whose peer sends it requests (C-GET's storage sub-operations).
+    public init(callingAETitle: String, calledAETitle: String, peer: String, negotiated: NegotiatedAssociation) {
+        self.callingAETitle = callingAETitle
+        self.calledAETitle = calledAETitle
+        self.peer = peer
+        self.negotiated = negotiated
+    }
 }
 
 /// One DIMSE request's command set and the presentation context it came on.

@@ -18,6 +18,8 @@ public struct RequestorOptions: Sendable {
     public var implementationClassUID = Implementation.classUID
     public var implementationVersionName = Implementation.versionName
     public var userIdentity: UserIdentityRQ?
+    /// SCP/SCU role selection items (PS3.7 D.3.3.4): C-GET's storage sub-operations need us as SCP.
+    public var roleSelections: [RoleSelection] = []
     /// A-ASSOCIATE-RQ/AC larger than this are refused.
     public var maxAssociateLength = 1 << 20
     /// TLS (PS3.15 B.9): nil for plain TCP. Made once per run and shared by its associations.
@@ -41,6 +43,7 @@ public enum Association {
         var info = UserInformation(maxLength: options.maxReceiveLength, implementationClassUID: options.implementationClassUID,
                                    implementationVersionName: options.implementationVersionName)
         info.userIdentityRQ = options.userIdentity
+        info.roleSelections = options.roleSelections
         let rq = AssociateRQ(calledAETitle: address.aeTitle, callingAETitle: options.callingAETitle,
                              presentationContexts: try Negotiation.propose(contexts), userInformation: info)
         _ = try PDUEncoder.encode(.associateRQ(rq))  // argument errors before any connection

@@ -69,9 +69,9 @@ final class ReceiveSignals: @unchecked Sendable {
 
 /// The receiver's events as text lines or JSON Lines records (`"event"` names the kind).
 enum ReceiveEvents {
-    static func print(_ event: StorageEvent, json: Bool, reporter: Reporter) {
+    static func print(_ event: StorageEvent, json: Bool, reporter: Reporter, command: String = "receive") {
         if json {
-            StandardOutput.write(record(event) + "\n")
+            StandardOutput.write(record(event, command: command) + "\n")
             return
         }
         switch event {
@@ -122,7 +122,7 @@ enum ReceiveEvents {
     }
 
     /// One JSON Lines record of the `dicomtool/1` schema: `type` names the event.
-    static func record(_ event: StorageEvent) -> String {
+    static func record(_ event: StorageEvent, command: String = "receive") -> String {
         typealias V = ReporterJSON.Value
         func text(_ s: String?) -> V { s.map { .string($0) } ?? .null }
         func number(_ n: Int) -> V { .int(n) }
@@ -165,6 +165,6 @@ enum ReceiveEvents {
                 return ("stopping", [("reason", .string(reason))])
             }
         }()
-        return ReporterJSON.record(type, "receive", body)
+        return ReporterJSON.record(type, command, body)
     }
 }

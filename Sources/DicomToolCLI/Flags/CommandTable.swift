@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, commit, dicomdir
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, get, commit, dicomdir
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -353,6 +353,35 @@ public enum CommandTable {
                 ("dicomtool find --to PACS@pacs:104 --level image -k StudyInstanceUID=1.2.3 --limit 10 --json", "The first ten images of a study."),
             ],
             argsType: FindArgs.self),
+        Command(
+            id: .get,
+            summary: "retrieve instances from a PACS (C-GET), no inbound port needed",
+            details: """
+            Retrieve instances with C-GET: the archive sends them back on the same association \
+            (dicomtool takes the storage SCP role by role selection), so no port has to be open to \
+            it (CI containers, NAT). What to retrieve is -k keys at --level (C-GET needs unique \
+            keys: any keys, a Patient ID or a date range, are first resolved to instances with \
+            C-FIND at the IMAGE level) or --query FILE, the output of find. Storage contexts are \
+            proposed for the SOP classes found (at most 128 contexts an association: more open \
+            more associations), each with the uncompressed syntaxes and, when they fit, a context \
+            per compressed syntax so that the archive sends what it holds without converting it. \
+            Instances are retrieved a series at a time (at IMAGE level, the instances matched, as \
+            UID lists) and written by receive's writer: streamed to a temporary file, renamed into \
+            -o DIR under --layout, the data set exactly as received, acknowledged after the rename. \
+            Each instance is reported as receive reports it; each C-GET's final status and counts \
+            follow, with the failed sub-operations by SOP Instance UID. Exit status 63 when a \
+            sub-operation failed, 60/61/62 as for find.
+            """,
+            usage: ["--from AET@HOST:PORT -k KEY=VALUE... [--level LEVEL] -o DIR [OPTIONS]",
+                    "--from AET@HOST:PORT --query FILE|- -o DIR [OPTIONS]"],
+            examples: [
+                ("dicomtool get --from PACS@pacs:104 -k StudyInstanceUID=1.2.3 -o pulled/", "Retrieve a study."),
+                ("dicomtool get --from PACS@pacs:104 -k PatientID=12345 -k StudyDate=20240101-20241231 -o pulled/ --layout {PatientID}/{StudyInstanceUID}/{SOPInstanceUID}.dcm",
+                 "A patient's studies of 2024, filed by study."),
+                ("dicomtool get --from PACS@pacs:104 --query series.jsonl -o pulled/",
+                 "Retrieve what find --format json listed (--query - reads it from a pipe)."),
+            ],
+            argsType: GetArgs.self),
         Command(
             id: .commit,
             summary: "ask a peer to commit to keeping instances (storage commitment)",

@@ -116,7 +116,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return .anonymize
         case .derive: return .derive
         case .render: return .render
-        case .find: return .query
+        case .find, .get: return .query
         case .dicomdir: return .dicomdir
         default: return nil
         }

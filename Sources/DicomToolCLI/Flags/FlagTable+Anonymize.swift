@@ -135,7 +135,7 @@ extension FlagTable {
              updates: [FlagUpdate.choice(\AnonymizeOptions.burnedIn)]),
         // One flag for two commands: anonymize names a layout (mirror, uid), receive writes a
         // template; each update checks its own values.
-        Flag(.layout, value: "LAYOUT", category: .write, scope: .commands([.anonymize, .receive]),
+        Flag(.layout, value: "LAYOUT", category: .write, scope: .commands([.anonymize, .receive, .get]),
              summary: "output tree: anonymize mirror|uid; receive a template of {Keyword}s",
              details: """
              anonymize: 'mirror' (default) writes each output at the input's relative path; 'uid' writes \
@@ -147,7 +147,8 @@ extension FlagTable {
              it is complete, e.g. '{PatientID}/{StudyInstanceUID}/{SOPInstanceUID}.dcm' \
              ({calling-aet} is the sender's AE title); default '{SOPInstanceUID}.dcm'. Each value \
              becomes one safe path component ('/', '\\', control characters and a leading '.' become \
-             '_'; an empty value 'unknown'), so no value can climb out of the output directory.
+             '_'; an empty value 'unknown'), so no value can climb out of the output directory. \
+             get: the same templates as receive ({calling-aet} is the peer's AE title).
              """,
              updates: [FlagUpdate<AnonymizeArgs>.custom { args, text, spelling throws(DicomError) in
                            guard let layout = AnonymizeLayout(rawValue: text) else {
@@ -155,7 +156,7 @@ extension FlagTable {
                            }
                            args.layout = layout
                        },
-                       FlagUpdate.text(\ReceiveArgs.layout)]),
+                       FlagUpdate.text(\ReceiveArgs.layout), FlagUpdate.text(\GetArgs.layout)]),
         Flag(.mapOut, value: "FILE", category: .anonymize, scope: scope,
              summary: "write an audit of old -> new UIDs and patient pseudonyms to FILE",
              details: """

@@ -3,24 +3,21 @@ import DicomServices
 
 extension FlagTable {
     private static let findScope: FlagScope = .commands([.find])
+    private static let findAndGet: FlagScope = .commands([.find, .get])
 
     static let find: [Flag] = [
-        Flag(.level, value: "LEVEL", category: .query, scope: findScope,
+        Flag(.level, value: "LEVEL", category: .query, scope: findAndGet,
              summary: "the Query/Retrieve level: patient, study, series or image",
              details: """
              The level of the matches (Query/Retrieve Level, (0008,0052)). Its unique key and those of \
              the levels above it in the model (PatientID, StudyInstanceUID, SeriesInstanceUID, \
              SOPInstanceUID) are added as return keys when not given, so every match names itself. \
-             Not with --worklist.
+             Not with --worklist. get: the level of the keys; below IMAGE whole series are \
+             retrieved, at IMAGE the instances matched.
              """,
              defaultValue: "study", choices: QueryLevel.allCases.map(\.rawValue),
-             updates: [FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
-                 guard let level = QueryLevel(rawValue: text) else {
-                     throw DicomError(.usage, "\(spelling) \(text): the levels are \(QueryLevel.allCases.map(\.rawValue).joined(separator: ", "))")
-                 }
-                 args.level = level
-             }]),
-        Flag(.model, value: "MODEL", category: .query, scope: findScope,
+             updates: [FlagUpdate.level(\FindArgs.level), FlagUpdate.level(\GetArgs.level)]),
+        Flag(.model, value: "MODEL", category: .query, scope: findAndGet,
              summary: "the information model: study (Study Root) or patient (Patient Root)",
              details: """
              The Query/Retrieve information model: 'study' (Study Root, what most archives answer) or \
@@ -28,12 +25,7 @@ extension FlagTable {
              Patient Root and the other levels Study Root.
              """,
              choices: [QueryModel.studyRoot.rawValue, QueryModel.patientRoot.rawValue],
-             updates: [FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
-                 guard let model = QueryModel(rawValue: text), model != .modalityWorklist else {
-                     throw DicomError(.usage, "\(spelling) \(text): the models are study and patient (--worklist for the worklist)")
-                 }
-                 args.model = model
-             }]),
+             updates: [FlagUpdate.model(\FindArgs.model), FlagUpdate.model(\GetArgs.model)]),
         Flag(.worklist, category: .query, scope: findScope,
              summary: "query the Modality Worklist instead of the archive",
              details: """
@@ -43,7 +35,7 @@ extension FlagTable {
              the whole sequence.
              """,
              updates: [FlagUpdate.toggle(\FindArgs.worklist)]),
-        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: findScope,
+        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: findAndGet,
              summary: "a matching key KEY=VALUE, or a return key KEY (repeatable)",
              details: """
              A key of the query: a keyword (PatientName), a tag ((0010,0010) or 0010,0010), or a path \
@@ -57,7 +49,8 @@ extension FlagTable {
              order given, -k and -r together.
              """,
              repeatable: true,
-             updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
+             updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) },
+                       FlagUpdate<GetArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
         Flag(.returnKey, short: "r", value: "KEY", category: .query, scope: findScope,
              summary: "a return key: an attribute the peer fills in (repeatable)",
              details: "The same as -k KEY: an attribute asked for with an empty value, shown as a column.",
@@ -71,4 +64,26 @@ extension FlagTable {
              """,
              updates: [FlagUpdate.integer(\FindArgs.limit, in: 1...Int.max)]),
     ]
+}
+
+extension FlagUpdate {
+    /// A Query/Retrieve level (find's and get's --level).
+    static func level(_ field: WritableKeyPath<Root, QueryLevel?> & Sendable) -> FlagUpdate {
+        .custom { args, text, spelling throws(DicomError) in
+            guard let level = QueryLevel(rawValue: text) else {
+                throw DicomError(.usage, "\(spelling) \(text): the levels are \(QueryLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            args[keyPath: field] = level
+        }
+    }
+
+    /// A Query/Retrieve information model (find's and get's --model).
+    static func model(_ field: WritableKeyPath<Root, QueryModel?> & Sendable) -> FlagUpdate {
+        .custom { args, text, spelling throws(DicomError) in
+            guard let model = QueryModel(rawValue: text), model != .modalityWorklist else {
+                throw DicomError(.usage, "\(spelling) \(text): the models are study and patient (--worklist for the worklist)")
+            }
+            args[keyPath: field] = model
+        }
+    }
 }

@@ -35,7 +35,7 @@ extension FlagTable {
              defaultValue: "0.0.0.0",
              updates: [FlagUpdate<ReceiveArgs>.custom { args, text, _ in args.bind = text },
                        FlagUpdate<CommitArgs>.custom { args, text, _ in args.receiveHost = text }]),
-        Flag(.onDuplicate, value: "POLICY", category: .network, scope: receiveScope,
+        Flag(.onDuplicate, value: "POLICY", category: .network, scope: .commands([.receive, .get]),
              summary: "an instance already stored: keep both, replace, or reject",
              details: """
              What happens when an instance's path is already taken (the same SOP Instance UID with \
@@ -44,7 +44,7 @@ extension FlagTable {
              (Duplicate SOP Instance) and keeps the older. Each case is reported as a duplicate event.
              """,
              defaultValue: "keep", choices: ["keep", "replace", "reject"],
-             updates: [FlagUpdate.choice(\ReceiveArgs.onDuplicate)]),
+             updates: [FlagUpdate.choice(\ReceiveArgs.onDuplicate), FlagUpdate.choice(\GetArgs.onDuplicate)]),
         Flag(.execOnFile, value: "COMMAND", category: .network, scope: receiveScope,
              summary: "run COMMAND for each stored file ({file}, {dir}, keywords)",
              details: """

@@ -14,6 +14,9 @@ MODE:
   charset          two matches announcing ISO_IR 192 whose names are ISO 8859-1 bytes, then success
   failure          a final response with status 0xA900 and an error comment
   wrong-id         a response to another message ID
+  get-silent       (for get) answer every C-FIND with one image-level match, then never answer the C-GET
+  get-failed       (for get) answer the C-FIND as above, then a final C-GET-RSP A702: 0 completed, 1 failed,
+                   the Failed SOP Instance UID List naming the instance
 """
 import select, socket, struct, sys, time
 
@@ -94,21 +97,103 @@ def identifier(explicit, charset=None, name=b"DOE^JANE", uid=b"1.2.3.4"):
     out += element(0x0020, 0x000D, pad(uid, b"\0"), "UI", explicit)
     return out
 
+def accept(server):
+    while True:
+        # The test's readiness probe connects and closes: an association is a connection that speaks.
+        s, _ = server.accept()
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            kind, rq = read_pdu(s)
+            return s, rq
+        except (EOFError, ConnectionError):
+            s.close()
+
+def read_request(s):
+    """The next request: (message ID, command field, context ID), its data set read and dropped;
+    None after an A-RELEASE-RQ (answered)."""
+    message_id, field, context, got_data, has_data = None, None, None, False, True
+    while not got_data:
+        kind, body = read_pdu(s)
+        if kind == 5:
+            s.sendall(pdu(6, bytes(4)))
+            print("release", flush=True)
+            return None
+        pos = 0
+        while pos < len(body):
+            length = struct.unpack(">I", body[pos:pos + 4])[0]
+            context, header = body[pos + 4], body[pos + 5]
+            data = body[pos + 6:pos + 4 + length]
+            if header & 1:
+                i = 0
+                while i < len(data):
+                    g, e, l = struct.unpack("<HHI", data[i:i + 8])
+                    if (g, e) == (0, 0x0110):
+                        message_id = struct.unpack("<H", data[i + 8:i + 10])[0]
+                    if (g, e) == (0, 0x0100):
+                        field = struct.unpack("<H", data[i + 8:i + 10])[0]
+                    if (g, e) == (0, 0x0800):
+                        has_data = struct.unpack("<H", data[i + 8:i + 10])[0] != 0x0101
+                    i += 8 + l
+                if header & 2 and not has_data:
+                    got_data = True
+            elif header & 2:
+                got_data = True
+            pos += 4 + length
+    return message_id, field, context
+
+CT = "1.2.840.10008.5.1.4.1.1.2"
+
+def image_match(explicit):
+    return (element(0x0008, 0x0016, pad(CT.encode(), b"\0"), "UI", explicit) + element(0x0008, 0x0018, pad(b"1.2.3.4.5.6", b"\0"), "UI", explicit)
+            + element(0x0008, 0x0052, b"IMAGE ", "CS", explicit) + element(0x0010, 0x0020, b"P1", "LO", explicit)
+            + element(0x0020, 0x000D, pad(b"1.2.3", b"\0"), "UI", explicit) + element(0x0020, 0x000E, pad(b"1.2.3.4", b"\0"), "UI", explicit))
+
+def serve_get(server, mode):
+    s, rq = accept(server)
+    contexts = parse_rq(rq)
+    s.sendall(associate_ac(rq, contexts))
+    print("associated", flush=True)
+    cid, sop_class, syntaxes = contexts[0]
+    explicit = syntaxes[0] != "1.2.840.10008.1.2"
+    while True:
+        request = read_request(s)
+        if request is None:
+            break
+        message_id = request[0]
+        s.sendall(pdata(cid, find_rsp(message_id, 0xFF00, sop_class, True), True, True) + pdata(cid, image_match(explicit), False, True))
+        s.sendall(pdata(cid, find_rsp(message_id, 0x0000, sop_class, False), True, True))
+    s.close()
+    s, rq = accept(server)
+    contexts = parse_rq(rq)
+    s.sendall(associate_ac(rq, contexts))
+    print("associated", flush=True)
+    cid, get_class, syntaxes = contexts[0]
+    explicit = syntaxes[0] != "1.2.840.10008.1.2"
+    message_id = read_request(s)[0]
+    print("c-get", flush=True)
+    if mode == "get-failed":
+        rsp = command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
+                      element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0)),
+                      element(0, 0x0900, struct.pack("<H", 0xA702)), element(0, 0x1021, struct.pack("<H", 0)),
+                      element(0, 0x1022, struct.pack("<H", 1)), element(0, 0x1023, struct.pack("<H", 0)))
+        ident = element(0x0008, 0x0058, pad(b"1.2.3.4.5.6", b"\0"), "UI", explicit)
+        s.sendall(pdata(cid, rsp, True, True) + pdata(cid, ident, False, True))
+    try:
+        watch(s)
+    except (EOFError, ConnectionError, BrokenPipeError):
+        print("closed", flush=True)
+
 def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", port))
     server.listen(1)
-    while True:
-        # The test's readiness probe connects and closes: the association is the first connection that speaks.
-        s, _ = server.accept()
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            kind, rq = read_pdu(s)
-            break
-        except (EOFError, ConnectionError):
-            s.close()
+    if mode.startswith("get-"):
+        serve_get(server, mode)
+        return
+    s, rq = accept(server)
+    kind = 1
     contexts = parse_rq(rq)
     s.sendall(associate_ac(rq, contexts))
     print("associated", flush=True)

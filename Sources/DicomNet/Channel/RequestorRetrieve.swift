@@ -1,0 +1,142 @@
+import DicomCore
+import NIOCore
+
+extension DIMSECommand {
+    /// C-GET-RQ (PS3.7 9.3.3.1): an identifier follows.
+    public static func getRQ(messageID: UInt16, sopClassUID: String, priority: UInt16 = priorityMedium) -> DIMSECommand {
+        var c = DIMSECommand(commandField: .cGetRQ, hasDataSet: true)
+        c.affectedSOPClassUID = sopClassUID
+        c.messageID = messageID
+        c.priority = priority
+        return c
+    }
+}
+
+/// The sub-operation counts of a C-GET or C-MOVE response (PS3.7 9.3.3.2).
+public struct SubOperationCounts: Sendable, Equatable {
+    public var remaining: Int?
+    public var completed: Int?
+    public var failed: Int?
+    public var warning: Int?
+}
+
+/// How a C-GET ended: its final response, its counts, and the identifier it carried (the Failed
+/// SOP Instance UID List, when sub-operations failed).
+public struct RetrieveEnd: Sendable {
+    public var response: DIMSECommand
+    public var counts: SubOperationCounts
+    public var identifier: [UInt8]?
+}
+
+extension AssociationSession {
+    /// C-GET (PS3.7 9.1.3) on the accepted context of `sopClassUID`: sends `identifier` (in the
+    /// context's transfer syntax), then serves the C-STORE sub-operations the peer sends on this
+    /// association (we are their SCP by role selection) through `storage`, as the acceptor serves
+    /// its requests: `begin`, each data set fragment as it arrives, `endDataSet` for the response.
+    /// Each pending C-GET-RSP's counts go to `onProgress`. Returns at the final C-GET-RSP.
+    ///
+    /// Bounds: each wait lasts the DIMSE time-out at most; a response identifier may not exceed
+    /// `maxIdentifierLength`; a C-STORE-RQ on a context that is not a storage context we offered,
+    /// or a response to another request, breaks the protocol.
+    public mutating func get(sopClassUID: String, identifier: [UInt8], maxIdentifierLength: Int, storage: any AssociationService,
+                             onProgress: (SubOperationCounts) async -> Void) async throws -> RetrieveEnd {
+        guard let context = negotiated?.context(abstractSyntax: sopClassUID), let negotiated else {
+            let why = negotiated?.contexts.first { $0.abstractSyntax == sopClassUID }.map { $0.result.description } ?? "not proposed"
+            throw NetError(.rejected, "the peer accepted no presentation context for \(sopClassUID) (\(why))")
+        }
+        let id = nextMessageID
+        nextMessageID &+= 1
+        let request = DIMSECommand.getRQ(messageID: id, sopClassUID: sopClassUID)
+        try await send(PDVFragmenter.dataTFs(command: request, dataSet: identifier, contextID: context.id, maxPDULength: maxSendLength))
+        var assembler = DIMSEAssembler(acceptedContextIDs: Set(negotiated.accepted.map(\.id)))
+        // What the data set fragments being received belong to.
+        enum Receiving {
+            case nothing
+            case response(DIMSECommand, [UInt8])
+            case store(DIMSERequest, refusal: DIMSECommand?)
+        }
+        var receiving = Receiving.nothing
+        while true {
+            let wait = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the peer during C-GET message \(id) (DIMSE)")
+            let pdu = try await receive()
+            wait.cancel()
+            guard case .dataTF(let tf) = pdu else {
+                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
+                throw NetError(.unexpectedPDU, "\(pdu.type) during a C-GET")
+            }
+            for pdv in tf.values {
+                switch try assembler.append(pdv) {
+                case nil:
+                    continue
+                case .command(let contextID, let command)?:
+                    if command.field == .cGetRSP {
+                        guard command.messageIDBeingRespondedTo == id else {
+                            throw NetError(.unexpectedPDU, "a C-GET-RSP to message \(command.messageIDBeingRespondedTo.map(String.init) ?? "none"), "
+                                           + "expected \(id)", abortReason: .unexpectedPDUParameter)
+                        }
+                        guard let status = command.status else {
+                            throw NetError(.malformedPDU, "a C-GET-RSP without a Status", abortReason: .invalidPDUParameterValue)
+                        }
+                        if command.hasDataSet {
+                            receiving = .response(command, [])
+                        } else if DIMSEStatus.kind(status) == .pending {
+                            await onProgress(command.subOperationCounts)
+                        } else {
+                            return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: nil)
+                        }
+                    } else if command.field == .cStoreRQ {
+                        guard let storeContext = negotiated.context(id: contextID), let syntax = storeContext.transferSyntax,
+                              storeContext.abstractSyntax != sopClassUID, negotiated.roles(for: storeContext.abstractSyntax).requestorIsSCP else {
+                            throw NetError(.unexpectedPDU, "a C-STORE-RQ on presentation context \(contextID), which is not a storage context "
+                                           + "we offered as SCP", abortReason: .unexpectedPDUParameter)
+                        }
+                        let store = DIMSERequest(command: command, contextID: contextID, abstractSyntax: storeContext.abstractSyntax,
+                                                 transferSyntax: syntax)
+                        let refusal = await storage.begin(store)
+                        if command.hasDataSet {
+                            receiving = .store(store, refusal: refusal)
+                        } else {
+                            let answer = refusal ?? .storeRSP(to: command, status: DIMSEStatus.cannotUnderstand, errorComment: "no data set")
+                            try await send(PDVFragmenter.dataTFs(command: answer, dataSet: nil, contextID: contextID, maxPDULength: maxSendLength))
+                        }
+                    } else {
+                        throw NetError(.unexpectedPDU, "a command 0x\(hex4(command.commandField)) during a C-GET", abortReason: .unexpectedPDUParameter)
+                    }
+                case .dataSetFragment(_, let bytes, let isLast)?:
+                    switch receiving {
+                    case .nothing:
+                        throw NetError(.unexpectedPDU, "a data set fragment without its command", abortReason: .unexpectedPDUParameter)
+                    case .response(let command, var data):
+                        guard bytes.count <= maxIdentifierLength - data.count else {
+                            throw NetError(.pduTooLarge, "a C-GET-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
+                        }
+                        data += bytes
+                        receiving = .response(command, data)
+                        guard isLast else { continue }
+                        receiving = .nothing
+                        if DIMSEStatus.kind(command.status ?? 0) == .pending {
+                            await onProgress(command.subOperationCounts)
+                        } else {
+                            return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: data)
+                        }
+                    case .store(let store, let refusal):
+                        if refusal == nil { await storage.dataSetFragment(bytes) }
+                        guard isLast else { continue }
+                        receiving = .nothing
+                        let answer: DIMSECommand
+                        if let refusal { answer = refusal } else { answer = await storage.endDataSet() }
+                        try await send(PDVFragmenter.dataTFs(command: answer, dataSet: nil, contextID: store.contextID, maxPDULength: maxSendLength))
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension DIMSECommand {
+    /// The Number of Remaining, Completed, Failed and Warning Sub-operations this response carries.
+    public var subOperationCounts: SubOperationCounts {
+        SubOperationCounts(remaining: remainingSubOperations.map(Int.init(widening:)), completed: completedSubOperations.map(Int.init(widening:)),
+                           failed: failedSubOperations.map(Int.init(widening:)), warning: warningSubOperations.map(Int.init(widening:)))
+    }
+}
