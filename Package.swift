@@ -56,9 +56,10 @@ let package = Package(
         .target(name: "DicomNet",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")]),
-        // DIMSE services over DicomNet: storage (send, receive), later query/retrieve and commitment.
+        // DIMSE services over DicomNet: storage (send, receive), query/retrieve, later commitment.
+        // DicomEdit: a C-FIND identifier is built with modify's paths and value encoding.
         .target(name: "DicomServices",
-                dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet"]),
+                dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet", "DicomEdit"]),
         // IOD, pixel, lossy and codestream checks and their reports.
         .target(name: "DicomValidate", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels"]),
         // The PS3.15 de-identification profile, identity scan and self-check, keyed mapping, output
@@ -94,9 +95,9 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
-        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", "DicomTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "DicomServicesTests",
-                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomTestSupport"]),
+                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomEdit", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",

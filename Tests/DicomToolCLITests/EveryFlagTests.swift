@@ -71,8 +71,9 @@ import Testing
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
             #expect(try CLI.dump(["--format", "csv", "--tag", "Modality", "x"]).1.format == .csv)
             #expect(try CLI.dump(["--format=tsv", "x"]).1.format == .tsv)
-            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump only") == true)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump and find only") == true)
             #expect(try CLI.dump(["x"]).1.format == .text)
+            try FindFlagChecks.check(id)
         case .help:
             guard case .help(.dump, long: false) = try CLI.invocation(["dump", "-h"]) else { Issue.record("-h"); return }
             guard case .help(.dump, long: true) = try CLI.invocation(["dump", "--help"]) else { Issue.record("--help"); return }
@@ -90,6 +91,7 @@ import Testing
             }
         case .json:
             #expect(try CLI.dump(["--json", "x"]).0.mode == .json)
+            try FindFlagChecks.check(id)
         case .xml:
             #expect(try CLI.dump(["--xml", "x"]).0.mode == .xml)
         case .inlineMax:
@@ -370,6 +372,7 @@ import Testing
             #expect(CLI.usageError(["modify", "--backup", "--new-sop-uid", "a.dcm", "-o", "b.dcm"]) != nil)
             #expect(CLI.usageError(["modify", "a.dcm"]) != nil, "nothing to do")
         case .callingAET, .repeat, .timeout:
+            if id != .repeat { try CommitFlagChecks.check(id) }  // shared with commit
             func echo(_ arguments: [String]) throws -> EchoArgs {
                 guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + arguments), let e = args as? EchoArgs else {
                     throw CLI.NotARun()
@@ -390,17 +393,25 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+            if id != .repeat { try FindFlagChecks.check(id) }  // shared with find
             if id != .repeat {
                 let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
                 #expect(id != .callingAET || s.callingAETitle == "WS1")
                 #expect(id != .timeout || s.timeoutSeconds == 7)
             }
+        case .level, .model, .worklist, .key, .returnKey, .limit:
+            try FindFlagChecks.check(id)
+        case .reportTimeout, .receivePort, .fromSend, .perRequest:
+            try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+            if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
+        case .profile, .invent, .rename, .fileSetID, .strict:
+            try DicomdirFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
                                             .doneFile: "done.txt"]
@@ -416,6 +427,10 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to || id == .dimseTimeout {  // shared with find and commit
+                try FindFlagChecks.check(id)
+                try CommitFlagChecks.check(id)
+            }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)

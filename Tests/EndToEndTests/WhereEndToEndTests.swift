@@ -155,7 +155,7 @@ import Testing
         let stdin = try Tool.run(["dump", "--where", "Modality=MR", "-"], stdin: Data())
         #expect(stdin.status == 1 && stdin.stderr.contains("standard input"), "\(stdin.stderr)")
         let csvElsewhere = try Tool.run(["transcode", "--format", "csv", "--explicit", missing, "-o", "/tmp/never/"])
-        #expect(csvElsewhere.status == 1 && csvElsewhere.stderr.contains("dump only"), "\(csvElsewhere.stderr)")
+        #expect(csvElsewhere.status == 1 && csvElsewhere.stderr.contains("dump and find only"), "\(csvElsewhere.stderr)")
         let noColumns = try Tool.run(["dump", "--format", "tsv", missing])
         #expect(noColumns.status == 1 && noColumns.stderr.contains("--tag"), "\(noColumns.stderr)")
     }

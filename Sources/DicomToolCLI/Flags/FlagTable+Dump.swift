@@ -2,7 +2,7 @@ import DicomCore
 
 extension FlagTable {
     static let dump: [Flag] = [
-        Flag(.json, category: .dump, scope: .commands([.dump]),
+        Flag(.json, category: .dump, scope: .commands([.dump, .find]),
              summary: "write the DICOM JSON model (PS3.18 Annex F)",
              details: """
              Write each dataset in the DICOM JSON Model of PS3.18 Annex F. Values longer than \
@@ -11,9 +11,10 @@ extension FlagTable {
              their shortest exact form; NaN and the infinities, which JSON numbers cannot hold, \
              are the strings "NaN", "Infinity" and "-Infinity", with a warning (pydicom writes \
              bare NaN/Infinity tokens, which strict JSON parsers reject, and reads these strings \
-             back to the same values).
+             back to the same values). find writes its matches as one JSON array of such data \
+             sets, each match as it arrives.
              """,
-             updates: [FlagUpdate.toggle(\DumpArgs.json)]),
+             updates: [FlagUpdate.toggle(\DumpArgs.json), FlagUpdate.toggle(\FindArgs.json)]),
         Flag(.xml, category: .dump, scope: .commands([.dump]),
              summary: "write the Native DICOM Model XML (PS3.19)",
              details: "Write each dataset in the Native DICOM Model XML of PS3.19.",

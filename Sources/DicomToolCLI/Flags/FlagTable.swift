@@ -36,6 +36,8 @@ public enum FlagID: String, Sendable, CaseIterable {
     // send
     case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
          warningsAsErrors = "warnings-as-errors"
+    // commit (also --to, --calling-aet, --timeout, --dimse-timeout, --bind)
+    case reportTimeout = "report-timeout", receivePort = "receive-port", fromSend = "from-send", perRequest = "per-request"
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
@@ -47,12 +49,16 @@ public enum FlagID: String, Sendable, CaseIterable {
     // render (also --frames and --window of derive, --quality of transcode)
     case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
+    // find (also --to, --calling-aet, --timeout, --dimse-timeout of send, --json of dump)
+    case level, model, worklist, key, returnKey = "return-key", limit
+    // dicomdir (also -o and --sync of the writing commands)
+    case profile, invent, rename, fileSetID = "file-set-id", strict
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render
+        + echo + send + receive + modify + render + find + commit + dicomdir
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
@@ -186,7 +192,7 @@ public enum FlagTable {
              negatable: true,
              updates: [FlagUpdate.toggle(\GlobalArgs.quiet)]),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
-             summary: "report format: text, json; validate: junit, sarif; dump: csv, tsv",
+             summary: "text, json; junit, sarif (validate); csv (dump, find); tsv (dump)",
              details: """
              How results and diagnostics are reported. 'text' is for people; 'json' writes JSON Lines \
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
@@ -197,15 +203,19 @@ public enum FlagTable {
              --tag (keywords, tags or paths such as ReferencedSeriesSequence[*].SeriesInstanceUID), \
              the values of a multi-valued attribute (or of every item a path reaches) joined with \
              '\\'; empty for an absent attribute, a sequence or a binary value. Rows are in input order \
-             whatever -j is; with --where, only the files that match.
+             whatever -j is; with --where, only the files that match. find also writes 'csv' (a header \
+             row of the keys, one row per match).
              """,
              defaultValue: "text", choices: ["text", "json", "junit", "sarif", "csv", "tsv"],
              updates: [FlagUpdate.choice(\GlobalArgs.format, then: { args, low, id throws(DicomError) in
                  if args.format == .junit || args.format == .sarif, low.command != .validate {
                      throw DicomError(.usage, "\(low.spelling(id)) \(args.format.rawValue) applies to validate only; use text or json")
                  }
-                 if args.format == .csv || args.format == .tsv, low.command != .dump {
-                     throw DicomError(.usage, "\(low.spelling(id)) \(args.format.rawValue) applies to dump only; use text or json")
+                 if args.format == .csv, low.command != .dump, low.command != .find {
+                     throw DicomError(.usage, "\(low.spelling(id)) csv applies to dump and find only; use text or json")
+                 }
+                 if args.format == .tsv, low.command != .dump {
+                     throw DicomError(.usage, "\(low.spelling(id)) tsv applies to dump only; use text or json")
                  }
              })]),
         Flag(.help, short: "h", category: .info, scope: .global,

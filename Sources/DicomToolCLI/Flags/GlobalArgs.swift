@@ -7,7 +7,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json
     /// validate only: one JUnit test case per file, SARIF 2.1.0.
     case junit, sarif
-    /// dump only: a table of the --tag columns, one row per file (RFC 4180 CSV, or TSV).
+    /// dump (a table of the --tag columns, one row per file) and find (one row per match): RFC 4180
+    /// CSV; dump also TSV.
     case csv, tsv
 }
 
