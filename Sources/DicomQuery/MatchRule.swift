@@ -49,6 +49,12 @@ public enum MatchRule: Sendable, Equatable {
             self = hasWildcard ? .wildcard(value) : .single(value.trimmingWhitespace())
             return
         }
+        if !value.isEmpty && value.allSatisfy({ $0 == "*" }) && Self.allowsWildcards(vr) {
+            // "Wild card matching on a value of '*' shall be equivalent to universal matching"
+            // (C.2.2.2.4): an empty value matches it too.
+            self = .universal
+            return
+        }
         if hasWildcard && !Self.allowsWildcards(vr) {
             throw refuse("wild cards '*' and '?' cannot match \(vr.rawValue) values (PS3.4 C.2.2.2.4)"
                          + (vr == .DA || vr == .TM || vr == .DT ? "; use a range such as 20190101-20191231" : ""))

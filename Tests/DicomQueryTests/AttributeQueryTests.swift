@@ -45,8 +45,9 @@ import Testing
         #expect(try selects("AccessionNumber="))
         #expect(try selects("ReferencedSeriesSequence="))
         #expect(try !selects("InstitutionName="))
-        // An empty value matches nothing but universal matching.
+        // An empty value matches nothing but universal matching, which '*' is (C.2.2.2.4).
         #expect(try !selects("AccessionNumber=*A"))
+        #expect(try selects("AccessionNumber=*"))
     }
 
     @Test func pathsIntoSequences() throws {

@@ -55,6 +55,8 @@ import Testing
 
     // C.2.2.2.4 Wild Card Matching
     @Test func wildCardsMatchRunsAndSingleCharacters() throws {
+        #expect(try rule("*", .LO) == .universal)
+        #expect(try rule("**", .PN) == .universal)
         #expect(try matches("*", .LO, "anything"))
         #expect(try matches("*", .LO, ""))
         #expect(try matches("Head*", .LO, "Head"))

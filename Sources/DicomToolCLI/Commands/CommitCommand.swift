@@ -17,6 +17,8 @@ public enum CommitCommand {
     public static func run(_ args: CommitArgs, global: GlobalArgs) -> ExitStatus {
         let reporter = global.reporter(command: "commit")
         var entries: [Entry] = []
+        // Inputs left out by --where (their headers do not match): reported after `begin`.
+        var unmatched: [InputItem] = []
         if !global.inputs.isEmpty || global.filesFrom != nil {
             let walker: InputWalker
             do { walker = try InputWalker(global.inputOptions(command: "commit")) } catch { return failure(error, reporter) }
@@ -26,6 +28,10 @@ public enum CommitCommand {
                     continue
                 }
                 do throws(DicomError) {
+                    if let selection = walker.options.selection, try !selection.selects(item) {
+                        unmatched.append(item)
+                        continue
+                    }
                     entries.append(Entry(item: item, reference: try reference(of: item)))
                 } catch {
                     entries.append(Entry(item: item, error: error))
@@ -35,7 +41,7 @@ public enum CommitCommand {
         if let list = args.fromSend {
             do { entries += try sentInstances(list) } catch { return failure(error, reporter) }
         }
-        guard !entries.isEmpty else {
+        guard !entries.isEmpty || !unmatched.isEmpty else {
             return failure(DicomError(.noInput, args.fromSend == nil ? "no input: give files, directories, --files-from FILE or --from-send FILE"
                                                                     : "no input: the --from-send records name no instance sent"), reporter)
         }
@@ -52,7 +58,11 @@ public enum CommitCommand {
         options.instancesPerRequest = args.perRequest
 
         let start = ContinuousClock.now
-        reporter.begin(total: entries.count)
+        reporter.begin(total: entries.count + unmatched.count)
+        for item in unmatched {
+            reporter.notMatching(item)
+            reporter.finished(item, error: nil)
+        }
         var run = CommitmentRun(results: [], networkError: nil)
         if !unique.isEmpty {
             let address = args.peer.address, frozen = options, references = unique
@@ -114,9 +124,10 @@ public enum CommitCommand {
             reporter.finished(entry.item, error: located)
         }
         let elapsed = start.duration(to: .now)
-        let summary = RunSummary(total: entries.count, succeeded: succeeded, failed: failed, skipped: 0, firstFailure: firstFailure,
-                                 interrupted: false,
+        var summary = RunSummary(total: entries.count + unmatched.count, succeeded: succeeded, failed: failed, skipped: 0,
+                                 firstFailure: firstFailure, interrupted: false,
                                  elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        summary.notMatching = unmatched.count
         reporter.finish(summary)
         return summary.exitStatus
     }

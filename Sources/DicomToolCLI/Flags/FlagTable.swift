@@ -156,7 +156,7 @@ public enum FlagTable {
              value is DERIVED), after decoding the file's Specific Character Set: exactly and \
              case-sensitively, except person names (PN), which ignore case; with wild cards * (any \
              run of characters) and ? (one character) for the text VRs (AE, CS, LO, LT, PN, SH, ST, \
-             UC, UR, UT); as a list of UIDs uid1\\uid2 (any of them) for UI; as a range for dates, \
+             UC, UR, UT; * alone is KEY=, as PS3.4 says); as a list of UIDs uid1\\uid2 (any of them) for UI; as a range for dates, \
              times and date-times (20190101-20201231, -2020, 2019-; a range end may be a year or a \
              month, and a value alone matches the span it names: TM 1200 is 12:00:00 to 12:00:59); by \
              value for numbers (DS 1.0 is 1). An empty VALUE (KEY=) takes the files that have the \

@@ -147,7 +147,7 @@ def criterion_matches(ds, criterion):
     steps = parse_path(key)
     root = ds.file_meta if steps[0][0].group == 2 else ds
     found = elements(root, steps)
-    if value == "":
+    if value == "" or (set(value) == {"*"} and found and found[0].VR in TEXT_VRS):
         return bool(found)
     for elem in found:
         if isinstance(elem, tuple):
