@@ -385,7 +385,7 @@ import Testing
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
-             .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
+             .acceptSyntaxes, .acseTimeout, .idleTimeout, .once, .commitment, .commitmentPeer:
             try ReceiveFlagChecks.check(id)
             if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,

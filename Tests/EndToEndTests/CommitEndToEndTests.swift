@@ -23,9 +23,9 @@ import Testing
     }
 
     /// An input's SOP Instance UID, as dicomtool's dump shows it (between the brackets).
-    static func instanceUID(_ path: String) throws -> String {
-        let r = try Tool.run(["dump", "--tag", "SOPInstanceUID", path])
-        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("(0008,0018)") })
+    static func instanceUID(_ path: String, keyword: String = "SOPInstanceUID", tag: String = "(0008,0018)") throws -> String {
+        let r = try Tool.run(["dump", "--tag", keyword, path])
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix(tag) })
         let open = try #require(line.firstIndex(of: "[")), close = try #require(line.firstIndex(of: "]"))
         return String(line[line.index(after: open)..<close])
     }
@@ -33,7 +33,7 @@ import Testing
     /// A pynetdicom SCP holding the instances of `have`, reporting as `mode`.
     static func peer(have: [String], mode: String, extra: [String] = []) async throws -> PeerProcess {
         try #require(FileManager.default.fileExists(atPath: peerScript))
-        let uids = try have.map(instanceUID)
+        let uids = try have.map { try instanceUID($0) }
         let list = FileManager.default.temporaryDirectory.appendingPathComponent("have-\(UUID().uuidString).txt")
         try (uids.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
         return try await PeerProcess(python) { port, _ in

@@ -18,6 +18,8 @@ public struct RequestorOptions: Sendable {
     public var implementationClassUID = Implementation.classUID
     public var implementationVersionName = Implementation.versionName
     public var userIdentity: UserIdentityRQ?
+    /// SCP/SCU Role Selection items proposed (PS3.7 D.3.3.4).
+    public var roleSelections: [RoleSelection] = []
     /// A-ASSOCIATE-RQ/AC larger than this are refused.
     public var maxAssociateLength = 1 << 20
 
@@ -39,6 +41,7 @@ public enum Association {
         var info = UserInformation(maxLength: options.maxReceiveLength, implementationClassUID: options.implementationClassUID,
                                    implementationVersionName: options.implementationVersionName)
         info.userIdentityRQ = options.userIdentity
+        info.roleSelections = options.roleSelections
         let rq = AssociateRQ(calledAETitle: address.aeTitle, callingAETitle: options.callingAETitle,
                              presentationContexts: try Negotiation.propose(contexts), userInformation: info)
         _ = try PDUEncoder.encode(.associateRQ(rq))  // argument errors before any connection

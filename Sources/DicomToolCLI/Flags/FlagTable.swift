@@ -42,7 +42,7 @@ public enum FlagID: String, Sendable, CaseIterable {
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
          acceptSyntaxes = "accept-syntaxes", acseTimeout = "acse-timeout",
-         idleTimeout = "idle-timeout", once
+         idleTimeout = "idle-timeout", once, commitment, commitmentPeer = "commitment-peer"
     // modify (--set, --secret-file, --plan, -o and --sync are shared)
     case replace, erase, eraseAll = "erase-all", erasePrivate = "erase-private", newSOPUID = "new-sop-uid",
          newSeriesUID = "new-series-uid", newStudyUID = "new-study-uid", backup

@@ -26,6 +26,8 @@ public struct ReceiveArgs: CommandArgs {
     public var dimseTimeout: Int64 = 60
     public var once = false
     public var sync = false
+    public var commitment = false
+    public var commitmentPeer: AssociationAddress?
     public private(set) var configuration: StorageSCPConfiguration
 
     public init(_ low: LowArgs) throws(DicomError) {
@@ -64,6 +66,11 @@ public struct ReceiveArgs: CommandArgs {
         c.dimseSeconds = dimseTimeout
         c.once = once
         c.sync = sync
+        if commitmentPeer != nil, !commitment {
+            throw DicomError(.usage, "\(low.spelling(.commitmentPeer)) applies to --commitment, which was not given")
+        }
+        c.commitment = commitment
+        c.commitmentPeer = commitmentPeer
         configuration = c
     }
 
