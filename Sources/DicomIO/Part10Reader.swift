@@ -44,8 +44,9 @@ public enum Part10Reader {
     public struct Options: Sendable {
         /// Read the File Meta Information only.
         public var metaOnly = false
-        /// Index the data set only up to this top-level tag: a header read (the UIDs before
-        /// Pixel Data) then never walks the pixel data's fragments.
+        /// Stop indexing the top level of the data set at the first tag at or above this one: a
+        /// header read (`--where`) stops before (7FE0,0010) Pixel Data, so an encapsulated image's
+        /// fragments are never walked. Elements below it are read as usual (nested ones in full).
         public var stopBefore: Tag?
         public init() {}
     }
@@ -149,6 +150,7 @@ public enum Part10Reader {
             parser.warnings = file.warnings
         }
 
+        parser.stopBefore = options.stopBefore
         var encoding = DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian)
         // A data set encoded otherwise than its meta says (implicit VR under an explicit syntax is
         // common): trust the bytes of the first element, as pydicom and GDCM do.

@@ -155,6 +155,7 @@ public enum StorageSCU {
         }
     }
 
+    /// A network error as the command reports it, with the exit status its code maps to.
     public static func dicomError(_ error: NetError) -> DicomError {
         let code: DicomError.Code
         switch error.code.exitStatus {

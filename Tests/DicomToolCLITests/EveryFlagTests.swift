@@ -46,6 +46,17 @@ import Testing
             for s in CLI.spellings(.allFiles) { #expect(try CLI.dump(s + ["x"]).1.allFiles) }
             #expect(try !CLI.dump(["x"]).1.allFiles)
             #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").walk.onlyDicom)
+        case .where:
+            for s in CLI.spellings(.where, "Modality=CT") {
+                let selection = try CLI.dump(s + ["x"]).1.selection
+                #expect(selection.map(\.text) == ["Modality=CT"])
+            }
+            let two = try CLI.dump(["--where", "Modality=CT", "--where=StudyDate=2019-", "x"]).1
+            #expect(two.selection.count == 2)
+            #expect(two.inputOptions(command: "dump").selection?.query.criteria.count == 2)
+            #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").selection == nil)
+            #expect(CLI.usageError(["dump", "--where", "StudyDate=2019*", "x"])?.message.contains("C.2.2.2.4") == true)
+            #expect(CLI.usageError(["dump", "--where", "PatientsName=x", "x"])?.message.contains("PatientName") == true)
         case .progress:
             for s in CLI.spellings(.progress) { #expect(try CLI.dump(s + ["x"]).1.progress == true) }
             #expect(try CLI.dump(["--no-progress", "x"]).1.progress == false)
@@ -58,7 +69,11 @@ import Testing
             #expect(try CLI.validate(["--format", "sarif", "x"]).1.format == .sarif)
             #expect(try CLI.validate(["--format=junit", "x"]).1.format == .junit)
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
+            #expect(try CLI.dump(["--format", "csv", "--tag", "Modality", "x"]).1.format == .csv)
+            #expect(try CLI.dump(["--format=tsv", "x"]).1.format == .tsv)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump and find only") == true)
             #expect(try CLI.dump(["x"]).1.format == .text)
+            try FindFlagChecks.check(id)
         case .help:
             guard case .help(.dump, long: false) = try CLI.invocation(["dump", "-h"]) else { Issue.record("-h"); return }
             guard case .help(.dump, long: true) = try CLI.invocation(["dump", "--help"]) else { Issue.record("--help"); return }
@@ -76,6 +91,7 @@ import Testing
             }
         case .json:
             #expect(try CLI.dump(["--json", "x"]).0.mode == .json)
+            try FindFlagChecks.check(id)
         case .xml:
             #expect(try CLI.dump(["--xml", "x"]).0.mode == .xml)
         case .inlineMax:
@@ -377,11 +393,14 @@ import Testing
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+            if id != .repeat { try FindFlagChecks.check(id) }  // shared with find
             if id != .repeat {
                 let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
                 #expect(id != .callingAET || s.callingAETitle == "WS1")
                 #expect(id != .timeout || s.timeoutSeconds == 7)
             }
+        case .level, .model, .worklist, .key, .returnKey, .limit:
+            try FindFlagChecks.check(id)
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
@@ -406,7 +425,10 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
-            if id == .to || id == .dimseTimeout { try CommitFlagChecks.check(id) }  // shared with commit
+            if id == .to || id == .dimseTimeout {  // shared with find and commit
+                try FindFlagChecks.check(id)
+                try CommitFlagChecks.check(id)
+            }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)

@@ -65,7 +65,7 @@ public struct EchoArgs: CommandArgs {
 extension FlagTable {
     private static let echoScope: FlagScope = .commands([.echo])
     /// Flags every requestor command shares.
-    private static let requestorScope: FlagScope = .commands([.echo, .send, .commit])
+    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .commit])
 
     static let echo: [Flag] = [
         Flag(.callingAET, value: "AET", category: .network, scope: requestorScope,
@@ -73,6 +73,7 @@ extension FlagTable {
              details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
              defaultValue: "DICOMTOOL",
              updates: [FlagUpdate.aeTitle(\EchoArgs.callingAETitle), FlagUpdate.aeTitle(\SendArgs.callingAETitle),
+                       FlagUpdate.aeTitle(\FindArgs.callingAETitle),
                        FlagUpdate.aeTitle(\CommitArgs.callingAETitle)]),
         Flag(.repeat, value: "N", category: .network, scope: echoScope,
              summary: "send N C-ECHO requests on one association",
@@ -83,13 +84,15 @@ extension FlagTable {
              summary: "time-out for connecting and for each answer",
              details: """
              Give up when the connection is not made, or the peer sends nothing, for this many seconds. \
-             For send it bounds the connection and the association's opening and release (ARTIM); \
-             --dimse-timeout bounds the wait for each instance's response.
+             For send and find it bounds the connection and the association's opening and release \
+             (ARTIM); --dimse-timeout bounds the wait for each response.
              """,
              defaultValue: "30",
              updates: [FlagUpdate<EchoArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }, FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }, FlagUpdate<CommitArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400

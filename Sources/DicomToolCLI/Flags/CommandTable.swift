@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, commit
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, commit
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -297,6 +297,44 @@ public enum CommandTable {
                 ("dicomtool render --bits 16 --minmax mr.dcm -o mr16.png", "A 16-bit grey PNG of the full range."),
             ],
             argsType: RenderArgs.self),
+        Command(
+            id: .find,
+            summary: "query a PACS or a worklist (C-FIND)",
+            details: """
+            Ask the peer which patients, studies, series or images match the keys (C-FIND in the \
+            Study Root or Patient Root Query/Retrieve model), or which procedure steps are scheduled \
+            (--worklist, the Modality Worklist model). Keys are named as modify names attributes \
+            (keyword, tag, or a path into sequence items) and checked before anything is sent: -k \
+            KEY=VALUE matches (single values, UID lists, wild cards, date and time ranges), -k KEY \
+            or -r KEY asks for the attribute back. The Query/Retrieve Level comes from --level, and \
+            the unique keys of that level and those above it are asked for when not given. Values \
+            are typed in UTF-8 (ISO_IR 192 is announced when the default repertoire cannot hold \
+            them); matches are shown in UTF-8 whatever character set they announce, with a warning \
+            for bytes that are not characters of it.
+
+            Each match is written as it arrives: a table (one row per match, a column per key in \
+            the order given), CSV (--format csv), one PS3.18 JSON array (--json, as dump --json \
+            writes data sets), or JSON Lines (--format json: a match record carrying its PS3.18 \
+            data set, then a summary record with the final status). --limit N sends C-CANCEL after \
+            N matches. Exit status 0 on success with or without matches; 60 when the peer cannot \
+            be reached, 61 when it rejects the association or the model, 62 when it aborts, times \
+            out (--dimse-timeout) or sends a malformed or oversized response, 63 when it answers a \
+            failure status (A700 out of resources, A900 identifier does not match, Cxxx unable to \
+            process).
+            """,
+            usage: ["--to AET@HOST:PORT [--level LEVEL] [-k KEY=VALUE]... [-r KEY]... [OPTIONS]",
+                    "--to AET@HOST:PORT --worklist [-k PATH=VALUE]... [-r PATH]... [OPTIONS]"],
+            examples: [
+                ("dicomtool find --to PACS@pacs:104 --level study -k PatientID=12345 -k StudyDate=20240101-20241231 -r StudyDescription -r ModalitiesInStudy",
+                 "A patient's studies of 2024, with their descriptions and modalities."),
+                ("dicomtool find --to PACS@pacs:104 --level series -k StudyInstanceUID=1.2.3 --format json > series.jsonl",
+                 "The series of a study as JSON Lines, for scripts (and get --query)."),
+                ("dicomtool find --to PACS@pacs:104 --level patient -k 'PatientName=DOE^J*' --format csv", "Patients by name, as CSV."),
+                ("dicomtool find --to RIS@ris:104 --worklist -k 'ScheduledProcedureStepSequence[0].Modality=CT' -r PatientName",
+                 "Today's CT worklist."),
+                ("dicomtool find --to PACS@pacs:104 --level image -k StudyInstanceUID=1.2.3 --limit 10 --json", "The first ten images of a study."),
+            ],
+            argsType: FindArgs.self),
         Command(
             id: .commit,
             summary: "ask a peer to commit to keeping instances (storage commitment)",

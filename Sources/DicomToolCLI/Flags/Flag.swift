@@ -98,7 +98,7 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, network, write, input, output, info
+    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, query, network, write, input, output, info
 
     /// The category of a command's own options, for the commands that have one.
     public static func own(_ command: CommandID) -> FlagCategory? {
@@ -108,6 +108,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return .anonymize
         case .derive: return .derive
         case .render: return .render
+        case .find: return .query
         default: return nil
         }
     }
@@ -129,6 +130,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return "De-identification options"
         case .derive: return "Derivation options (applied in this order)"
         case .render: return "Rendering options"
+        case .query: return "Query options"
         // anonymize shares --set and --secret-file with modify.
         case .modify: return "Attribute editing options"
         case .network: return "Network options"
