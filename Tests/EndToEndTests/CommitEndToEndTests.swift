@@ -6,7 +6,7 @@ import Testing
 /// (Scripts/commitment_peer.py): reports on the same association and on a new one, committed and
 /// failed instances, a peer that never reports, reports for unknown transactions or naming
 /// strangers, and a malformed report.
-@Suite(.serialized) struct CommitEndToEndTests {
+@Suite(.serialized, .dedicatedThreads) struct CommitEndToEndTests {
     static let python = "/usr/bin/env"
     static let peerScript = CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/commitment_peer.py").path
     static let fixtures = ["native/MR_small.dcm", "native/SC_rgb_small_odd.dcm", "native/liver_1frame.dcm"]

@@ -5,7 +5,7 @@ import Testing
 /// `receive --commitment` answering storage commitment for what it stored in the run: asked by
 /// `dicomtool commit` (report on the same association, and on a new association to
 /// --commitment-peer after the requester released), and by pynetdicom's library as SCU.
-@Suite(.serialized) struct CommitReceiveTests {
+@Suite(.serialized, .dedicatedThreads) struct CommitReceiveTests {
     typealias C = CommitEndToEndTests
 
     @Test func commitToReceiveOnTheSameAssociationAndToItsListener() async throws {
