@@ -403,6 +403,9 @@ import Testing
             try FindFlagChecks.check(id)
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
+            if id == .receivePort { try MoveFlagChecks.check(id) }
+        case .from, .dest:
+            try MoveFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once, .commitment, .commitmentPeer:
             try ReceiveFlagChecks.check(id)

@@ -65,7 +65,7 @@ public struct EchoArgs: CommandArgs {
 extension FlagTable {
     private static let echoScope: FlagScope = .commands([.echo])
     /// Flags every requestor command shares.
-    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .commit])
+    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .commit, .move])
 
     static let echo: [Flag] = [
         Flag(.callingAET, value: "AET", category: .network, scope: requestorScope,
@@ -74,7 +74,7 @@ extension FlagTable {
              defaultValue: "DICOMTOOL",
              updates: [FlagUpdate.aeTitle(\EchoArgs.callingAETitle), FlagUpdate.aeTitle(\SendArgs.callingAETitle),
                        FlagUpdate.aeTitle(\FindArgs.callingAETitle),
-                       FlagUpdate.aeTitle(\CommitArgs.callingAETitle)]),
+                       FlagUpdate.aeTitle(\CommitArgs.callingAETitle), FlagUpdate.aeTitle(\MoveArgs.callingAETitle)]),
         Flag(.repeat, value: "N", category: .network, scope: echoScope,
              summary: "send N C-ECHO requests on one association",
              details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
@@ -95,6 +95,8 @@ extension FlagTable {
              }, FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }, FlagUpdate<CommitArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<MoveArgs>.custom { args, text, spelling throws(DicomError) in
                  args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
     ]

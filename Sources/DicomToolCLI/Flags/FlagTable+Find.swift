@@ -5,7 +5,7 @@ extension FlagTable {
     private static let findScope: FlagScope = .commands([.find])
 
     static let find: [Flag] = [
-        Flag(.level, value: "LEVEL", category: .query, scope: findScope,
+        Flag(.level, value: "LEVEL", category: .query, scope: .commands([.find, .move]),
              summary: "the Query/Retrieve level: patient, study, series or image",
              details: """
              The level of the matches (Query/Retrieve Level, (0008,0052)). Its unique key and those of \
@@ -19,8 +19,13 @@ extension FlagTable {
                      throw DicomError(.usage, "\(spelling) \(text): the levels are \(QueryLevel.allCases.map(\.rawValue).joined(separator: ", "))")
                  }
                  args.level = level
+             }, FlagUpdate<MoveArgs>.custom { args, text, spelling throws(DicomError) in
+                 guard let level = QueryLevel(rawValue: text) else {
+                     throw DicomError(.usage, "\(spelling) \(text): the levels are \(QueryLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                 }
+                 args.level = level
              }]),
-        Flag(.model, value: "MODEL", category: .query, scope: findScope,
+        Flag(.model, value: "MODEL", category: .query, scope: .commands([.find, .move]),
              summary: "the information model: study (Study Root) or patient (Patient Root)",
              details: """
              The Query/Retrieve information model: 'study' (Study Root, what most archives answer) or \
@@ -33,6 +38,11 @@ extension FlagTable {
                      throw DicomError(.usage, "\(spelling) \(text): the models are study and patient (--worklist for the worklist)")
                  }
                  args.model = model
+             }, FlagUpdate<MoveArgs>.custom { args, text, spelling throws(DicomError) in
+                 guard let model = QueryModel(rawValue: text), model != .modalityWorklist else {
+                     throw DicomError(.usage, "\(spelling) \(text): the models are study and patient")
+                 }
+                 args.model = model
              }]),
         Flag(.worklist, category: .query, scope: findScope,
              summary: "query the Modality Worklist instead of the archive",
@@ -43,7 +53,7 @@ extension FlagTable {
              the whole sequence.
              """,
              updates: [FlagUpdate.toggle(\FindArgs.worklist)]),
-        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: findScope,
+        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: .commands([.find, .move]),
              summary: "a matching key KEY=VALUE, or a return key KEY (repeatable)",
              details: """
              A key of the query: a keyword (PatientName), a tag ((0010,0010) or 0010,0010), or a path \
@@ -57,7 +67,8 @@ extension FlagTable {
              order given, -k and -r together.
              """,
              repeatable: true,
-             updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
+             updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) },
+                       FlagUpdate<MoveArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
         Flag(.returnKey, short: "r", value: "KEY", category: .query, scope: findScope,
              summary: "a return key: an attribute the peer fills in (repeatable)",
              details: "The same as -k KEY: an attribute asked for with an empty value, shown as a column.",

@@ -27,7 +27,7 @@ extension FlagTable {
                      throw DicomError(.usage, error.message)
                  }
              }]),
-        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .commit]),
+        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .commit, .move]),
              summary: "time-out for a response (receive: for the peer's next PDU)",
              details: """
              send, commit: give up on an association when the peer neither takes the data we send nor answers \
@@ -46,6 +46,8 @@ extension FlagTable {
              }, FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
                  args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }, FlagUpdate<CommitArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
+             }, FlagUpdate<MoveArgs>.custom { args, text, spelling throws(DicomError) in
                  args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
              }]),
         Flag(.allowLossy, value: "SYNTAX", category: .network, scope: sendScope,

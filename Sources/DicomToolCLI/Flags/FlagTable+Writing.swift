@@ -3,7 +3,7 @@ extension FlagTable {
     private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
     /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
     /// which writes pictures.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render])
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .move])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -22,7 +22,7 @@ extension FlagTable {
              (replacing .dcm, .dicom, .dic or .ima; appended to any other name).
              """,
              path: true,
-             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output)]),
+             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output), FlagUpdate.text(\MoveArgs.output)]),
         Flag(.sync, category: .write, scope: receivingScope,
              summary: "fsync each output before renaming it into place",
              details: """
@@ -31,6 +31,6 @@ extension FlagTable {
              to modify in place, whose outputs replace their inputs.
              """,
              negatable: true,
-             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync)]),
+             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync), FlagUpdate.toggle(\MoveArgs.sync)]),
     ]
 }

@@ -38,6 +38,8 @@ public enum FlagID: String, Sendable, CaseIterable {
          warningsAsErrors = "warnings-as-errors"
     // commit (also --to, --calling-aet, --timeout, --dimse-timeout, --bind)
     case reportTimeout = "report-timeout", receivePort = "receive-port", fromSend = "from-send", perRequest = "per-request"
+    // move (also --level, --model, -k, --receive-port, -o and the requestor's)
+    case from, dest
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
@@ -56,7 +58,7 @@ public enum FlagID: String, Sendable, CaseIterable {
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render + find + commit
+        + echo + send + receive + modify + render + find + commit + move
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
