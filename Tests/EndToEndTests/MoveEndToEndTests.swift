@@ -81,4 +81,60 @@ import Testing
         let unknown = try await C.offPool { try Tool.run(["move", "--from", from, "--dest", "NOPE", "-k", "StudyInstanceUID=\(study)"]) }
         #expect(unknown.status == 63 && unknown.stderr.contains("C-MOVE ended with status 0xC000"), "\(unknown.stderr)")
     }
+
+    /// dcmtk's dcmqrscp as C-MOVE SCP, dicomtool and movescu each taking the same study into a
+    /// receiver of their own: the same instances, with the same data sets.
+    @Test func dcmqrscpMovesTheSameDataSetsAsToMovescu() async throws {
+        let here = try PeerProcess.freePort(), movescuPort = try PeerProcess.freePort()
+        let qr = try await PeerProcess("/usr/bin/dcmqrscp") { port, d in
+            let db = d + "/db"
+            try? FileManager.default.createDirectory(atPath: db, withIntermediateDirectories: true)
+            var copies: [String] = []
+            for (i, file) in C.fixtures.enumerated() {
+                let copy = db + "/f\(i).dcm"
+                try? FileManager.default.copyItem(atPath: file, toPath: copy)
+                copies.append(copy)
+            }
+            _ = try? QueryPeers.run("/usr/bin/dcmqridx", [db] + copies)
+            let config = """
+            NetworkTCPPort  = \(port)
+            MaxPDUSize      = 16384
+            MaxAssociations = 16
+            HostTable BEGIN
+            dt = (DT, 127.0.0.1, \(here))
+            mv = (MV, 127.0.0.1, \(movescuPort))
+            HostTable END
+            VendorTable BEGIN
+            VendorTable END
+            AETable BEGIN
+            QRSCP  \(db)  RO  (200, 1024mb)  ANY
+            AETable END
+            """
+            try? config.write(toFile: d + "/qr.cfg", atomically: true, encoding: .utf8)
+            return ["-c", d + "/qr.cfg"]
+        }
+        defer { qr.stop(); qr.remove() }
+        let study = try C.instanceUID(C.fixtures[0], keyword: "StudyInstanceUID", tag: "(0020,000D)")
+        let ours = Receiver.temporaryDirectory("move-dt"), theirs = Receiver.temporaryDirectory("move-mv")
+        let r = try await C.offPool {
+            try Tool.run(["move", "--from", "QRSCP@127.0.0.1:\(qr.port)", "--calling-aet", "DT", "--receive-port", String(here),
+                          "-o", ours.path, "--format", "json", "-k", "StudyInstanceUID=\(study)"])
+        }
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = C.records(r.stdout.replacingOccurrences(of: "\"type\":\"stored\"", with: "\"type\":\"item\""))
+        #expect(records.count == 1, "one instance stored here")
+        #expect(r.stdout.contains("\"type\":\"progress\""), "pending responses reported")
+        let m = try await C.offPool {
+            try QueryPeers.run("/usr/bin/movescu", ["-S", "-aet", "MV", "-aec", "QRSCP", "-aem", "MV", "+P", String(movescuPort), "-od", theirs.path,
+                                                    "-k", "QueryRetrieveLevel=STUDY", "-k", "StudyInstanceUID=\(study)", "127.0.0.1", String(qr.port)])
+        }
+        #expect(m.status == 0, "\(m.output)")
+        let a = Receiver.files(in: ours), b = Receiver.files(in: theirs)
+        #expect(a.count == b.count && a.count == 1)
+        let same = try await C.offPool {
+            try QueryPeers.run("/usr/bin/env", ["python3", "-c", "import pydicom,sys; sys.exit(0 if pydicom.dcmread(sys.argv[1]) == pydicom.dcmread(sys.argv[2]) else 1)",
+                                                ours.appendingPathComponent(a.first ?? "").path, theirs.appendingPathComponent(b.first ?? "").path])
+        }
+        #expect(same.status == 0, "dicomtool's and movescu's copies differ: \(same.output)")
+    }
 }
