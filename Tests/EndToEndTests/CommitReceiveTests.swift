@@ -60,4 +60,48 @@ import Testing
         let failed = try #require(report["failed"] as? [[Any]])
         #expect(failed.count == 1 && failed.first?.last as? Int == 0x0112)
     }
+
+    /// Orthanc 1.10 as storage commitment SCU (REST /modalities/{id}/storage-commitment): it
+    /// releases the association after the N-ACTION-RSP and takes the report on its own DICOM port.
+    @Test func orthancAsRequesterGetsTheReportOnANewAssociation() async throws {
+        let httpPort = try PeerProcess.freePort(), orthancPort = try PeerProcess.freePort()
+        let receiver = try Receiver(["--aet", "ARCH", "--commitment", "--commitment-peer", "ORTHANC@127.0.0.1:\(orthancPort)"])
+        let orthanc = try await PeerProcess("/usr/sbin/Orthanc", port: orthancPort) { port, d in
+            let config = """
+            { "Name": "commit-scu-test", "StorageDirectory": "\(d)/db", "IndexDirectory": "\(d)/db",
+              "HttpPort": \(httpPort), "DicomPort": \(port), "DicomAet": "ORTHANC",
+              "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+              "UnknownSopClassAccepted": true, "DicomCheckCalledAet": false,
+              "DicomModalities": { "arch": [ "ARCH", "127.0.0.1", \(receiver.port) ] } }
+            """
+            try? config.write(toFile: d + "/cfg.json", atomically: true, encoding: .utf8)
+            return ["--logdir=\(d)", d + "/cfg.json"]
+        }
+        defer { orthanc.stop(); orthanc.remove() }
+        let sent = try await C.offPool { try Tool.run(["send", "--to", "ARCH@127.0.0.1:\(receiver.port)", C.fixtures[0]]) }
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let instances = try C.fixtures.prefix(2).map { path in
+            #"["\#(try C.instanceUID(path, keyword: "SOPClassUID", tag: "(0008,0016)"))","\#(try C.instanceUID(path))"]"#
+        }
+        let body = #"{"DicomInstances":[\#(instances.joined(separator: ","))],"Timeout":20}"#
+        func curl(_ args: [String]) async throws -> [String: Any] {
+            let r = try await C.offPool { try QueryPeers.run("/usr/bin/curl", ["-sf"] + args) }
+            return try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], "\(r.output)")
+        }
+        let job = try await curl(["-X", "POST", "http://127.0.0.1:\(httpPort)/modalities/arch/storage-commitment", "-d", body])
+        let path = try #require(job["Path"] as? String)
+        var report: [String: Any] = [:]
+        for _ in 0..<100 {
+            report = try await curl(["http://127.0.0.1:\(httpPort)\(path)"])
+            if report["Status"] as? String != "Pending" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(report["Status"] as? String == "Failure", "\(report)")
+        let success = try #require(report["Success"] as? [[String: Any]])
+        let failures = try #require(report["Failures"] as? [[String: Any]])
+        #expect(success.map { $0["SOPInstanceUID"] as? String } == [try C.instanceUID(C.fixtures[0])])
+        #expect(failures.map { $0["SOPInstanceUID"] as? String } == [try C.instanceUID(C.fixtures[1])])
+        #expect(failures.first?["FailureReason"] as? Int == 0x0112)
+        #expect(receiver.waitUntil(10) { receiver.events("commitment-report").contains { ($0["via"] as? String)?.hasPrefix("a new association") == true } })
+    }
 }
