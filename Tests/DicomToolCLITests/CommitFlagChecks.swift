@@ -23,15 +23,15 @@ enum CommitFlagChecks {
         case .to:
             for s in CLI.spellings(.to, "PACS@pacs:104") {
                 let c = try commit(s + ["x.dcm"])
-                #expect(c.address.aeTitle == "PACS" && c.address.port == 104)
+                #expect(c.peer.address.aeTitle == "PACS" && c.peer.address.port == 104)
             }
             #expect(CLI.usageError(["commit", "x.dcm"]) != nil, "--to is required")
         case .callingAET:
-            for s in CLI.spellings(.callingAET, "WS1") { #expect(try commit(base + s + ["x.dcm"]).callingAETitle == "WS1") }
+            for s in CLI.spellings(.callingAET, "WS1") { #expect(try commit(base + s + ["x.dcm"]).peer.callingAETitle == "WS1") }
         case .timeout:
-            for s in CLI.spellings(.timeout, "7") { #expect(try commit(base + s + ["x.dcm"]).timeoutSeconds == 7) }
+            for s in CLI.spellings(.timeout, "7") { #expect(try commit(base + s + ["x.dcm"]).peer.timeoutSeconds == 7) }
         case .dimseTimeout:
-            for s in CLI.spellings(.dimseTimeout, "9") { #expect(try commit(base + s + ["x.dcm"]).dimseTimeoutSeconds == 9) }
+            for s in CLI.spellings(.dimseTimeout, "9") { #expect(try commit(base + s + ["x.dcm"]).peer.dimseTimeoutSeconds == 9) }
         case .reportTimeout:
             for s in CLI.spellings(.reportTimeout, "300") { #expect(try commit(base + s + ["x.dcm"]).reportTimeoutSeconds == 300) }
             #expect(CLI.usageError(["commit"] + base + ["--report-timeout", "0", "x.dcm"]) != nil)

@@ -382,13 +382,13 @@ import Testing
             let value = id == .callingAET ? "WS1" : "7"
             for s in CLI.spellings(id, value) {
                 let e = try echo(s + ["PACS@127.0.0.1:104"])
-                #expect(id != .callingAET || e.callingAETitle == "WS1")
+                #expect(id != .callingAET || e.peer.callingAETitle == "WS1")
                 #expect(id != .repeat || e.count == 7)
-                #expect(id != .timeout || e.timeoutSeconds == 7)
+                #expect(id != .timeout || e.peer.timeoutSeconds == 7)
             }
             let defaults = try echo(["PACS@pacs:104"])
-            #expect(defaults.callingAETitle == "DICOMTOOL" && defaults.count == 1 && defaults.timeoutSeconds == 30)
-            #expect(defaults.address.host == "pacs" && defaults.address.port == 104 && defaults.address.aeTitle == "PACS")
+            #expect(defaults.peer.callingAETitle == "DICOMTOOL" && defaults.count == 1 && defaults.peer.timeoutSeconds == 30)
+            #expect(defaults.peer.address.host == "pacs" && defaults.peer.address.port == 104 && defaults.peer.address.aeTitle == "PACS")
             #expect(CLI.usageError(["echo", "--calling-aet", "SEVENTEEN_CHARS_X", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
@@ -396,8 +396,8 @@ import Testing
             if id != .repeat { try FindFlagChecks.check(id) }  // shared with find
             if id != .repeat {
                 let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
-                #expect(id != .callingAET || s.callingAETitle == "WS1")
-                #expect(id != .timeout || s.timeoutSeconds == 7)
+                #expect(id != .callingAET || s.peer.callingAETitle == "WS1")
+                #expect(id != .timeout || s.peer.timeoutSeconds == 7)
             }
         case .level, .model, .worklist, .key, .returnKey, .limit:
             try FindFlagChecks.check(id)
@@ -413,14 +413,16 @@ import Testing
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
+        case .profile, .invent, .rename, .fileSetID, .strict:
+            try DicomdirFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
                                             .doneFile: "done.txt"]
             for s in CLI.spellings(id, values[id]) {
                 let a = try send((id == .to ? [] : ["--to", "SCP@127.0.0.1:11112"]) + s + ["x.dcm"])
                 switch id {
-                case .to: #expect(a.address.aeTitle == "PACS" && a.address.port == 104)
-                case .dimseTimeout: #expect(a.dimseTimeoutSeconds == 9)  // receive's: ReceiveFlagChecks
+                case .to: #expect(a.peer.address.aeTitle == "PACS" && a.peer.address.port == 104)
+                case .dimseTimeout: #expect(a.peer.dimseTimeoutSeconds == 9)  // receive's: ReceiveFlagChecks
                 case .allowLossy: #expect(a.allowLossy == .jpegBaseline)
                 case .retry: #expect(a.retries == 3)
                 case .doneFile: #expect(a.doneFile == "done.txt")
@@ -434,7 +436,7 @@ import Testing
             }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
-            #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)
+            #expect(defaults.peer.dimseTimeoutSeconds == 60 && defaults.peer.timeoutSeconds == 30)
             #expect(try send(["-j", "4", "--to", "SCP@h:1", "x.dcm"]).associations == 4)
             #expect(CLI.usageError(["send", "x.dcm"]) != nil)
             #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--allow-lossy", "ExplicitVRLittleEndian", "x.dcm"]) != nil)

@@ -52,18 +52,18 @@ enum FindFlagChecks {
             #expect(defaults.limit == nil)
             #expect(CLI.usageError(["find"] + to + ["--limit", "0"]) != nil)
         case .to:
-            for s in CLI.spellings(.to, "RIS@ris:11112") { #expect(try find(s).address.port == 11112) }
+            for s in CLI.spellings(.to, "RIS@ris:11112") { #expect(try find(s).peer.address.port == 11112) }
             #expect(CLI.usageError(["find", "--level", "study"]) != nil, "the peer is required")
             #expect(CLI.usageError(["find"] + to + ["stray"]) != nil, "no inputs")
         case .callingAET:
-            for s in CLI.spellings(.callingAET, "WS1") { #expect(try find(to + s).callingAETitle == "WS1") }
-            #expect(defaults.callingAETitle == "DICOMTOOL")
+            for s in CLI.spellings(.callingAET, "WS1") { #expect(try find(to + s).peer.callingAETitle == "WS1") }
+            #expect(defaults.peer.callingAETitle == "DICOMTOOL")
         case .timeout:
-            for s in CLI.spellings(.timeout, "7") { #expect(try find(to + s).timeoutSeconds == 7) }
-            #expect(defaults.timeoutSeconds == 30)
+            for s in CLI.spellings(.timeout, "7") { #expect(try find(to + s).peer.timeoutSeconds == 7) }
+            #expect(defaults.peer.timeoutSeconds == 30)
         case .dimseTimeout:
-            for s in CLI.spellings(.dimseTimeout, "9") { #expect(try find(to + s).dimseTimeoutSeconds == 9) }
-            #expect(defaults.dimseTimeoutSeconds == 60)
+            for s in CLI.spellings(.dimseTimeout, "9") { #expect(try find(to + s).peer.dimseTimeoutSeconds == 9) }
+            #expect(defaults.peer.dimseTimeoutSeconds == 60)
         case .json:
             #expect(try find(to + ["--json"]).json)
             #expect(!defaults.json)

@@ -19,7 +19,7 @@ enum MoveFlagChecks {
         case .from:
             for s in CLI.spellings(.from, "PACS@pacs:11112") {
                 let m = try move(s + ["--dest", "NEW", "-k", "StudyInstanceUID=1.2.3"])
-                #expect(m.address.aeTitle == "PACS" && m.address.port == 11112)
+                #expect(m.peer.address.aeTitle == "PACS" && m.peer.address.port == 11112)
             }
             #expect(CLI.usageError(["move", "--dest", "NEW", "-k", "StudyInstanceUID=1.2.3"]) != nil, "--from is required")
         case .dest:

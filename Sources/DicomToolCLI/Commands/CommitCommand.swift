@@ -45,10 +45,7 @@ public enum CommitCommand {
         for case let r? in entries.map(\.reference) where seen.insert(r).inserted { unique.append(r) }
 
         var options = CommitmentSCUOptions()
-        options.requestor.callingAETitle = args.callingAETitle
-        options.requestor.connectTimeoutSeconds = args.timeoutSeconds
-        options.requestor.artimTimeoutSeconds = args.timeoutSeconds
-        options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        options.requestor = args.peer.requestorOptions
         options.reportTimeoutSeconds = Int64(args.reportTimeoutSeconds)  // conversion: Int within 1...604800 (the flag's range)
         options.receivePort = args.receivePort
         options.receiveHost = args.receiveHost
@@ -58,7 +55,7 @@ public enum CommitCommand {
         reporter.begin(total: entries.count)
         var run = CommitmentRun(results: [], networkError: nil)
         if !unique.isEmpty {
-            let address = args.address, frozen = options, references = unique
+            let address = args.peer.address, frozen = options, references = unique
             do {
                 run = try NetworkRuntime.runBlocking {
                     try await CommitmentSCU.commit(references, to: address, options: frozen) { event in

@@ -15,14 +15,11 @@ public enum FindCommand {
             return error.code.exitStatus
         }
         var options = FindOptions()
-        options.requestor.callingAETitle = args.callingAETitle
-        options.requestor.connectTimeoutSeconds = args.timeoutSeconds
-        options.requestor.artimTimeoutSeconds = args.timeoutSeconds
-        options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        options.requestor = args.peer.requestorOptions
         options.limit = args.limit
         let mode: MatchWriter.Mode = args.json ? .dicomJSON : (global.format == .json ? .jsonLines : (global.format == .csv ? .csv : .table))
-        let writer = MatchWriter(mode: mode, columns: identifier.columns, reporter: reporter, peer: args.address.description)
-        let address = args.address, frozen = options
+        let writer = MatchWriter(mode: mode, columns: identifier.columns, reporter: reporter, peer: args.peer.address.description)
+        let address = args.peer.address, frozen = options
         let start = ContinuousClock.now
         let outcome: Result<FindResult, NetError>
         do {

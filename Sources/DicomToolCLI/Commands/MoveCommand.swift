@@ -8,11 +8,8 @@ public enum MoveCommand {
     public static func run(_ args: MoveArgs, global: GlobalArgs) -> ExitStatus {
         let reporter = global.reporter(command: "move")
         let json = global.format == .json
-        var options = MoveOptions(destination: args.destination ?? args.callingAETitle)
-        options.requestor.callingAETitle = args.callingAETitle
-        options.requestor.connectTimeoutSeconds = args.timeoutSeconds
-        options.requestor.artimTimeoutSeconds = args.timeoutSeconds
-        options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        var options = MoveOptions(destination: args.destination ?? args.peer.callingAETitle)
+        options.requestor = args.peer.requestorOptions
         if let port = args.receivePort, let output = args.output {
             var c: StorageSCPConfiguration
             do { c = StorageSCPConfiguration(outputDirectory: output, layout: try StorageLayout()) } catch { return failure(error, reporter) }
@@ -20,10 +17,10 @@ public enum MoveCommand {
             c.host = "0.0.0.0"
             c.port = port
             c.sync = args.sync
-            c.dimseSeconds = args.dimseTimeoutSeconds
+            c.dimseSeconds = args.peer.dimseTimeoutSeconds
             options.receiver = c
         }
-        let address = args.address, request = args.request, frozen = options
+        let address = args.peer.address, request = args.request, frozen = options
         let result: MoveResult
         do {
             result = try NetworkRuntime.runBlocking {

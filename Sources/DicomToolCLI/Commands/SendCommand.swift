@@ -54,10 +54,7 @@ public enum SendCommand {
         }
 
         var options = StorageSCUOptions()
-        options.requestor.callingAETitle = args.callingAETitle
-        options.requestor.connectTimeoutSeconds = args.timeoutSeconds
-        options.requestor.artimTimeoutSeconds = args.timeoutSeconds
-        options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        options.requestor = args.peer.requestorOptions
         options.associations = args.associations
         options.allowLossy = args.allowLossy
         options.retries = args.retries
@@ -71,7 +68,7 @@ public enum SendCommand {
         reporter.begin(total: walker.items.count)
         for (index, error) in early { emitter.add(index, .failure(error)) }
         for index in unmatched { emitter.addNotMatching(index) }
-        let address = args.address, frozenItems = storeItems, frozenOptions = options
+        let address = args.peer.address, frozenItems = storeItems, frozenOptions = options
         do {
             try NetworkRuntime.runBlocking {
                 await StorageSCU.send(frozenItems, to: address, options: frozenOptions, skip: { candidate, name in

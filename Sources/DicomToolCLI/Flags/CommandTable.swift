@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, commit, move
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, commit, dicomdir, move
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -29,8 +29,26 @@ public struct Command: Sendable {
     public let usage: [String]
     public let examples: [(command: String, explanation: String)]
     public let argsType: any CommandArgs.Type
+    /// The words that must follow the command name (`dicomdir create`), each with its own usage,
+    /// details and examples; empty for a command without subcommands. Flags name the subcommands
+    /// they belong to (`Flag.subcommands`), so parsing, help, man pages and completions know them.
+    public var subcommands: [Subcommand] = []
 
     public var name: String { id.rawValue }
+
+    public func subcommand(_ name: String) -> Subcommand? { subcommands.first { $0.name == name } }
+}
+
+/// What one subcommand entry says: the same fields as a command's.
+public struct Subcommand: Sendable {
+    public let name: String
+    /// One line, lower case, no final period.
+    public let summary: String
+    /// Paragraphs separated by blank lines.
+    public let details: String
+    /// Usage lines after `dicomtool <command> <name> `.
+    public let usage: [String]
+    public let examples: [(command: String, explanation: String)]
 }
 
 /// The one table of commands.
@@ -365,6 +383,75 @@ public enum CommandTable {
                  "Orthanc reports on a new association, to the modality it lists as DT at port 11113."),
             ],
             argsType: CommitArgs.self),
+        Command(
+            id: .dicomdir,
+            summary: "make, update and list DICOMDIRs of media file-sets",
+            details: """
+            Build the DICOMDIR of a file-set (PS3.10, PS3.3 Annex F) for the general purpose media \
+            profiles of PS3.11, as dcmmkdir and dcmgpdir do: a PATIENT, STUDY and SERIES record for \
+            each patient, study and series, and under each series a record per instance whose type \
+            follows its SOP class (IMAGE, RT DOSE, RT STRUCTURE SET, RT PLAN, SR DOCUMENT, \
+            PRESENTATION, WAVEFORM, ENCAP DOC, RAW DATA, REGISTRATION ...), each with the keys of \
+            PS3.3 F.5 copied from the file. Series are ordered by Series Number and instances by \
+            Instance Number. The DICOMDIR is written in Explicit VR Little Endian with a Media Storage \
+            Directory meta header and every record offset computed, to a temporary file renamed into \
+            place, by the same code that keeps DICOMDIRs in step when transcode, anonymize and derive \
+            rewrite a tree.
+
+            Files whose transfer syntax the --profile does not allow, or whose path is not a File ID \
+            (8 components of 1 to 8 characters of A-Z, 0-9, _) are reported and left out (errors with \
+            --strict); --rename with -o writes a copy whose names conform. Files that cannot be read, \
+            or lack a Type 1 key without --invent, are errors (status 22) and left out; the DICOMDIR \
+            is written for the rest.
+            """,
+            usage: ["SUBCOMMAND [OPTIONS] ..."],
+            examples: [],
+            argsType: DicomdirArgs.self,
+            subcommands: [
+                Subcommand(
+                    name: "create", summary: "write the DICOMDIR of a directory tree",
+                    details: """
+                    Write DIR/DICOMDIR for every DICOM file under DIR (refused when DIR/DICOMDIR exists: \
+                    use update). With -o OUTDIR the file-set is written there instead: each file copied \
+                    (under a conforming name with --rename, each renamed path reported) and OUTDIR/DICOMDIR; \
+                    DIR is never changed.
+                    """,
+                    usage: ["[OPTIONS] DIR", "--rename [OPTIONS] DIR -o OUTDIR"],
+                    examples: [
+                        ("dicomtool dicomdir create cd/", "Write cd/DICOMDIR for the STD-GEN-CD profile."),
+                        ("dicomtool dicomdir create --profile STD-GEN-USB-JPEG --invent --file-set-id STICK1 usb/",
+                         "A USB file-set with JPEG images, inventing missing keys."),
+                        ("dicomtool dicomdir create --rename --profile STD-GEN-MIME scans/ -o media/",
+                         "Copy a tree with any names into media/ under File IDs, with its DICOMDIR."),
+                    ]),
+                Subcommand(
+                    name: "update", summary: "add new files to a DICOMDIR, drop the missing, refresh the rest",
+                    details: """
+                    Read DIR/DICOMDIR and write it anew (atomically, in place): records for the files \
+                    under DIR that it does not reference yet are added, records whose file is gone are \
+                    dropped (each reported), and every record's Referenced SOP Class, SOP Instance and \
+                    Transfer Syntax UIDs are taken from its file, so that a tree rewritten in shards \
+                    (transcode --shard) gets a DICOMDIR true to every file. The File-set ID and the \
+                    DICOMDIR's SOP Instance UID are kept.
+                    """,
+                    usage: ["[OPTIONS] DIR"],
+                    examples: [
+                        ("dicomtool dicomdir update cd/", "Add the files copied into cd/ since its DICOMDIR was made."),
+                    ]),
+                Subcommand(
+                    name: "list", summary: "print the record tree of a DICOMDIR",
+                    details: """
+                    Print the records, patient -> study -> series -> instance, one per line indented by \
+                    level, with their keys and the File ID each references; with --format json one JSON \
+                    Lines record per directory record (index, parent, depth, recordType, keys, fileID and \
+                    the referenced UIDs). DICOMDIR may be the file or the directory holding it.
+                    """,
+                    usage: ["[OPTIONS] DICOMDIR"],
+                    examples: [
+                        ("dicomtool dicomdir list cd/DICOMDIR", "Show what a CD holds."),
+                        ("dicomtool dicomdir list --format json cd/ > records.jsonl", "The records as JSON Lines, each with its parent."),
+                    ]),
+            ]),
         Command(
             id: .move,
             summary: "have a peer send instances to an AE or to dicomtool (C-MOVE)",

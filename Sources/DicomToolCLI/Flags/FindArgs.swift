@@ -6,10 +6,7 @@ import DicomServices
 /// `dicomtool find --to AET@host:port [-k KEY=VALUE | -r KEY]...`: the peer, the requestor's
 /// settings, the query (model, level, keys) and how the matches are written.
 public struct FindArgs: CommandArgs {
-    public var address = AssociationAddress(aeTitle: "", host: "", port: 0)
-    public var callingAETitle = "DICOMTOOL"
-    public var timeoutSeconds: Int64 = 30
-    public var dimseTimeoutSeconds: Int64 = 60
+    public var peer = PeerArgs()
     public var level: QueryLevel?
     public var model: QueryModel?
     public var worklist = false
@@ -23,6 +20,7 @@ public struct FindArgs: CommandArgs {
     public init(_ low: LowArgs) throws(DicomError) {
         request = try QueryRequest(model: .studyRoot, level: .study, keys: [])
         try low.update(&self)
+        try low.update(&peer)
         guard low.isGiven(.to) else {
             throw DicomError(.usage, "find needs the peer: --to AET@HOST:PORT")
         }

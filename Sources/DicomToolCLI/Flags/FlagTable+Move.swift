@@ -8,13 +8,7 @@ extension FlagTable {
         Flag(.from, value: "AET@HOST:PORT", category: .network, scope: moveScope,
              summary: "the peer that holds the instances (required)",
              details: "The C-MOVE SCP: its AE title, host and port; an IPv6 host is written in brackets.",
-             updates: [FlagUpdate<MoveArgs>.custom { args, text, _ throws(DicomError) in
-                 do throws(NetError) {
-                     args.address = try AssociationAddress(parsing: text)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-             }]),
+             updates: [FlagUpdate<MoveArgs>.custom { args, text, _ throws(DicomError) in args.peer.address = try PeerArgs.address(text) }]),
         Flag(.dest, value: "AET", category: .network, scope: moveScope,
              summary: "the Move Destination: the AE the peer sends the instances to",
              details: """

@@ -114,9 +114,7 @@ extension FlagTable {
              rejection or release, so connections opened and left idle do not use up file descriptors.
              """,
              defaultValue: "30",
-             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.acseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }]),
+             updates: [FlagUpdate.seconds(\ReceiveArgs.acseTimeout)]),
         Flag(.idleTimeout, value: "SECONDS", category: .network, scope: receiveScope,
              summary: "stop after this long without an association",
              details: "Stop (exit 0) when no association has been open for this many seconds. Without it, receive runs until a signal.",

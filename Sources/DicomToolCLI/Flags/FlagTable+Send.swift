@@ -8,25 +8,7 @@ extension FlagTable {
         Flag(.to, value: "AET@HOST:PORT", category: .network, scope: .commands([.send, .find, .commit]),
              summary: "the peer to send to, query or ask for commitment (required)",
              details: "The peer's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
-             updates: [FlagUpdate<SendArgs>.custom { args, text, _ throws(DicomError) in
-                 do throws(NetError) {
-                     args.address = try AssociationAddress(parsing: text)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-             }, FlagUpdate<FindArgs>.custom { args, text, _ throws(DicomError) in
-                 do throws(NetError) {
-                     args.address = try AssociationAddress(parsing: text)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-             }, FlagUpdate<CommitArgs>.custom { args, text, _ throws(DicomError) in
-                 do throws(NetError) {
-                     args.address = try AssociationAddress(parsing: text)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-             }]),
+             updates: [FlagUpdate<PeerArgs>.custom { args, text, _ throws(DicomError) in args.address = try PeerArgs.address(text) }]),
         Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .commit, .move]),
              summary: "time-out for a response (receive: for the peer's next PDU)",
              details: """
@@ -39,17 +21,7 @@ extension FlagTable {
              C-CANCEL, the final response must come within this many seconds in all.
              """,
              defaultValue: "60",
-             updates: [FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }, FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }, FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }, FlagUpdate<CommitArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }, FlagUpdate<MoveArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }]),
+             updates: [FlagUpdate.seconds(\PeerArgs.dimseTimeoutSeconds), FlagUpdate.seconds(\ReceiveArgs.dimseTimeout)]),
         Flag(.allowLossy, value: "SYNTAX", category: .network, scope: sendScope,
              summary: "allow a lossy conversion to SYNTAX when nothing lossless is accepted",
              details: """

@@ -53,12 +53,14 @@ public enum FlagID: String, Sendable, CaseIterable {
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
     // find (also --to, --calling-aet, --timeout, --dimse-timeout of send, --json of dump)
     case level, model, worklist, key, returnKey = "return-key", limit
+    // dicomdir (also -o and --sync of the writing commands)
+    case profile, invent, rename, fileSetID = "file-set-id", strict
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render + find + commit + move
+        + echo + send + receive + modify + render + find + commit + dicomdir + move
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {

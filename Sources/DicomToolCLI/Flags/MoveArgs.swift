@@ -4,10 +4,8 @@ import DicomServices
 
 /// `dicomtool move --from AET@host:port (--dest AET | --receive-port PORT -o DIR) -k KEY=VALUE...`.
 public struct MoveArgs: CommandArgs {
-    public var address = AssociationAddress(aeTitle: "", host: "", port: 0)
-    public var callingAETitle = "DICOMTOOL"
-    public var timeoutSeconds: Int64 = 30
-    public var dimseTimeoutSeconds: Int64 = 60
+    /// The peer (--from) and the requestor settings shared with the other requestor commands.
+    public var peer = PeerArgs()
     public var level: QueryLevel?
     public var model: QueryModel?
     public var keys: [QueryKey] = []
@@ -21,6 +19,7 @@ public struct MoveArgs: CommandArgs {
     public init(_ low: LowArgs) throws(DicomError) {
         request = try QueryRequest(model: .studyRoot, level: .study, keys: [])
         try low.update(&self)
+        try low.update(&peer)
         guard low.isGiven(.from) else { throw DicomError(.usage, "move needs the peer: --from AET@HOST:PORT") }
         guard low.positionals.isEmpty else {
             throw DicomError(.usage, "move takes no inputs (\(low.positionals.count) given): the instances are named by -k keys")
