@@ -167,7 +167,6 @@ public enum Part10Reader {
             }
         }
         let warningsBefore = parser.warnings
-        parser.stopBefore = options.stopBefore
         var dataset: Dataset
         do {
             (dataset, _) = try parser.parseDataset(from: dataStart, to: dataSource.count, encoding: encoding, undefinedItem: false,

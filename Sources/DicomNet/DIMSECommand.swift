@@ -52,6 +52,13 @@ public struct DIMSECommand: Sendable, Equatable {
     /// N-EVENT-REPORT's Event Type ID (PS3.7 10.3.1), and N-ACTION's Action Type ID (10.3.4).
     public var eventTypeID: UInt16?
     public var actionTypeID: UInt16?
+    /// C-MOVE's Move Destination (0000,0600), and the sub-operation counts of C-GET/C-MOVE
+    /// responses (0000,1020-1023, PS3.7 9.3.3.2).
+    public var moveDestination: String?
+    public var remainingSuboperations: UInt16?
+    public var completedSuboperations: UInt16?
+    public var failedSuboperations: UInt16?
+    public var warningSuboperations: UInt16?
 
     public init(commandField: CommandField, hasDataSet: Bool) {
         self.commandField = commandField.rawValue
@@ -117,6 +124,11 @@ public struct DIMSECommand: Sendable, Equatable {
         if let v = requestedSOPInstanceUID { ds.setString(.requestedSOPInstanceUID, .UI, v) }
         if let v = eventTypeID { ds.setUInt16(.eventTypeID, v) }
         if let v = actionTypeID { ds.setUInt16(.actionTypeID, v) }
+        if let v = moveDestination { ds.setString(.moveDestination, .AE, v) }
+        if let v = remainingSuboperations { ds.setUInt16(.numberOfRemainingSuboperations, v) }
+        if let v = completedSuboperations { ds.setUInt16(.numberOfCompletedSuboperations, v) }
+        if let v = failedSuboperations { ds.setUInt16(.numberOfFailedSuboperations, v) }
+        if let v = warningSuboperations { ds.setUInt16(.numberOfWarningSuboperations, v) }
         if let v = errorComment { ds.setString(.errorComment, .LO, v) }
         var body = MemorySink()
         do {
@@ -182,6 +194,11 @@ public struct DIMSECommand: Sendable, Equatable {
         c.requestedSOPInstanceUID = ds.string(.requestedSOPInstanceUID)
         c.eventTypeID = try us(.eventTypeID)
         c.actionTypeID = try us(.actionTypeID)
+        c.moveDestination = ds.string(.moveDestination)?.trimmingWhitespace()
+        c.remainingSuboperations = try us(.numberOfRemainingSuboperations)
+        c.completedSuboperations = try us(.numberOfCompletedSuboperations)
+        c.failedSuboperations = try us(.numberOfFailedSuboperations)
+        c.warningSuboperations = try us(.numberOfWarningSuboperations)
         return c
     }
 }

@@ -164,6 +164,7 @@ enum CommitmentStatus {
     static let invalidArgumentValue: UInt16 = 0x0115
     static let noSuchEventType: UInt16 = 0x0113
     static let noSuchActionType: UInt16 = 0x0123
+    static let noSuchObjectInstance: UInt16 = 0x0112
 }
 
 extension StorageCommitment {

@@ -40,8 +40,15 @@ final class CommitmentListener: Sendable {
         return CommitmentListener(acceptor: acceptor, serving: serving)
     }
 
-    /// Stops listening and waits for the associations in progress to end.
+    /// Stops listening and waits for the associations in progress to end. A peer that just had
+    /// its report answered is given a moment to release (stopping aborts what is still open, and
+    /// the peer would count its delivered report as failed).
     func stop() async {
+        let clock = ContinuousClock()
+        let grace = clock.now + .seconds(2)
+        while acceptor.activeAssociations > 0, clock.now < grace {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         acceptor.stop()
         await serving.value
     }

@@ -18,11 +18,15 @@ enum StorageStatus {
 /// back once complete for the attributes the layout needs, renamed into place, and only then
 /// answered. A failure at any step answers a failure status and leaves no file; an association
 /// that ends mid-instance leaves none either.
-final class StorageAssociation: AssociationService {
+final class StorageAssociation: InvokingAssociationService {
     let scp: StorageSCP
     let info: AcceptedAssociation
     let id: Int
     private var reception: Reception?
+    /// The storage commitment request being received (receive --commitment).
+    var commitment: CommitmentExchange?
+    /// Reports owed on this association: sent after the N-ACTION-RSP, answered or not.
+    var owedReports: [(report: CommitmentReport, contextID: UInt8, transferSyntax: String, sent: Bool, answered: Bool)] = []
     private var stored = 0
     private var failed = 0
 
@@ -47,6 +51,7 @@ final class StorageAssociation: AssociationService {
 
     func begin(_ request: DIMSERequest) async -> DIMSECommand? {
         let command = request.command
+        if command.field == .nActionRQ { return beginCommitment(request) }
         guard command.field == .cStoreRQ else { return .unrecognizedOperationRSP(to: command) }
         guard command.hasDataSet else {
             return refuse(command, StorageStatus.cannotUnderstand, "C-STORE-RQ without a data set")
@@ -84,6 +89,7 @@ final class StorageAssociation: AssociationService {
     }
 
     func dataSetFragment(_ bytes: [UInt8]) async {
+        if commitment != nil { return commitmentFragment(bytes) }
         guard var r = reception, r.failure == nil, var output = r.output else { return }
         do throws(DicomError) {
             try output.write(bytes)
@@ -98,6 +104,7 @@ final class StorageAssociation: AssociationService {
     }
 
     func endDataSet() async -> DIMSECommand {
+        if let exchange = commitment { return endCommitment(exchange) }
         guard let r = reception else {
             return refuse(DIMSECommand(commandField: .cStoreRQ, hasDataSet: true), StorageStatus.cannotUnderstand, "no request")
         }
@@ -140,6 +147,7 @@ final class StorageAssociation: AssociationService {
             return refuse(r.request, StorageStatus.outOfResources, Self.words(error))
         }
         stored += 1
+        scp.commitment?.record(sopInstanceUID: r.sopInstanceUID, sopClassUID: r.sopClassUID, path: placed)
         let size = FileIdentity.size(placed) ?? 0
         scp.emit(.stored(StoredInstance(association: id, path: placed, sopClassUID: r.sopClassUID, sopInstanceUID: r.sopInstanceUID,
                                         transferSyntaxUID: r.transferSyntax.uid, bytes: size, callingAETitle: info.callingAETitle)))
@@ -177,6 +185,8 @@ final class StorageAssociation: AssociationService {
     }
 
     func end(_ how: AssociationEnd) async {
+        commitment = nil
+        endCommitments()
         if let r = reception {
             r.output?.discard()
             reception = nil

@@ -18,6 +18,8 @@ public final class StorageSCP: @unchecked Sendable {
     private var failures: [UInt16] = []
     private let studies = StudyTracker()
     private let programs = ProgramRunner()
+    /// With `configuration.commitment`: what was stored, and the reports owed.
+    let commitment: CommitmentSCP?
 
     /// Why the receiver stopped, and whether an instance failed on our side.
     public struct Outcome: Sendable, Equatable {
@@ -29,6 +31,7 @@ public final class StorageSCP: @unchecked Sendable {
     public init(configuration: StorageSCPConfiguration, events: @escaping @Sendable (StorageEvent) -> Void) {
         self.configuration = configuration
         self.events = events
+        commitment = configuration.commitment ? CommitmentSCP(configuration: configuration, events: events) : nil
         var acceptor = AssociationAcceptor(policy: configuration.acceptorPolicy)
         acceptor.artimSeconds = configuration.artimSeconds
         acceptor.dimseSeconds = configuration.dimseSeconds
@@ -60,6 +63,7 @@ public final class StorageSCP: @unchecked Sendable {
         let housekeeping = Task { await self.keepHouse() }
         defer { housekeeping.cancel() }
         try await acceptor.serve(server)
+        await commitment?.finish()
         let reason = lock.withLock { stopReason ?? "stopped" }
         return Outcome(stopReason: reason, hadLocalFailure: lock.withLock { failures.contains(StorageStatus.outOfResources) })
     }

@@ -43,6 +43,10 @@ public struct StorageSCPConfiguration: Sendable {
     public var dimseSeconds: Int64 = 60
     /// TLS on every connection (receive --tls); nil: plain TCP.
     public var tls: TLSSettings?
+    /// Answer storage commitment (N-ACTION of the Push Model) for the instances stored in this run.
+    public var commitment = false
+    /// Where to send a report whose association has ended (the requester's listener).
+    public var commitmentPeer: AssociationAddress?
 
     /// Placeholders of `--exec-on-file` besides attribute keywords.
     public static let fileHookNames: Set<String> = ["file", "dir", "calling-aet"]
@@ -66,6 +70,12 @@ public struct StorageSCPConfiguration: Sendable {
         policy.checkCalledAETitle = true
         policy.preferRequestorOrder = preferredSyntaxes == nil
         policy.abstractSyntaxes = acceptUnknown ? nil : StorageSOPClasses.uids.union([verificationSOPClassUID])
+        if commitment {
+            policy.abstractSyntaxes?.insert(StorageCommitment.sopClassUID)
+        } else if acceptUnknown {
+            // "Any SOP class" means any we can store: committing needs --commitment.
+            policy.userRejectedAbstractSyntaxes.insert(StorageCommitment.sopClassUID)
+        }
         return policy
     }
 
@@ -95,6 +105,10 @@ public enum StorageEvent: Sendable {
     case discarded(association: Int, calling: String, sopInstanceUID: String?, reason: String)
     case exec(hook: String, arguments: [String], status: Int32?, error: String?)
     case stopping(reason: String)
+    /// A storage commitment request answered: how many of its instances are committed.
+    case commitmentRequested(association: Int, calling: String, transactionUID: String, instances: Int, committed: Int)
+    /// Its report sent (`via` says on which association), with the peer's status, or why not.
+    case commitmentReported(transactionUID: String, via: String, status: UInt16?, error: String?)
 }
 
 /// One instance filed.

@@ -409,8 +409,11 @@ import Testing
             try GetFlagChecks.check(id)
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
+            if id == .receivePort { try MoveFlagChecks.check(id) }
+        case .from, .dest:
+            try MoveFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
-             .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
+             .acceptSyntaxes, .acseTimeout, .idleTimeout, .once, .commitment, .commitmentPeer:
             try ReceiveFlagChecks.check(id)
             if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
         case .tls, .tlsCert, .tlsKey, .tlsCA, .tlsRequireClientCert, .tlsNoVerify, .tlsProfile, .tlsServerName:

@@ -102,6 +102,19 @@ enum ReceiveFlagChecks {
         case .once:
             #expect(try receive(base + ["--once"]).configuration.once)
             #expect(!defaults.once)
+        case .commitment:
+            let c = try receive(base + ["--commitment"]).configuration
+            #expect(c.commitment && !defaults.commitment)
+            #expect(c.acceptorPolicy.abstractSyntaxes?.contains(StorageCommitment.sopClassUID) == true)
+            #expect(defaults.acceptorPolicy.abstractSyntaxes?.contains(StorageCommitment.sopClassUID) == false)
+        case .commitmentPeer:
+            for s in CLI.spellings(.commitmentPeer, "SCU@127.0.0.1:11113") {
+                let peer = try receive(base + ["--commitment"] + s).configuration.commitmentPeer
+                #expect(peer?.aeTitle == "SCU" && peer?.port == 11113)
+            }
+            #expect(defaults.commitmentPeer == nil)
+            #expect(CLI.usageError(["receive"] + base + ["--commitment-peer", "SCU@h:1"]) != nil, "without --commitment")
+            #expect(CLI.usageError(["receive"] + base + ["--commitment", "--commitment-peer", "h:1"]) != nil)
         default:
             Issue.record("\(id) is not a receive flag")
         }

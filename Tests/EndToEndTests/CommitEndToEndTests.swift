@@ -6,7 +6,7 @@ import Testing
 /// (Scripts/commitment_peer.py): reports on the same association and on a new one, committed and
 /// failed instances, a peer that never reports, reports for unknown transactions or naming
 /// strangers, and a malformed report.
-@Suite(.serialized) struct CommitEndToEndTests {
+@Suite(.serialized, .dedicatedThreads) struct CommitEndToEndTests {
     static let python = "/usr/bin/env"
     static let peerScript = CorpusIndex.packageRoot.appendingPathComponent("Tests/EndToEndTests/Scripts/commitment_peer.py").path
     static let fixtures = ["native/MR_small.dcm", "native/SC_rgb_small_odd.dcm", "native/liver_1frame.dcm"]
@@ -23,9 +23,9 @@ import Testing
     }
 
     /// An input's SOP Instance UID, as dicomtool's dump shows it (between the brackets).
-    static func instanceUID(_ path: String) throws -> String {
-        let r = try Tool.run(["dump", "--tag", "SOPInstanceUID", path])
-        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("(0008,0018)") })
+    static func instanceUID(_ path: String, keyword: String = "SOPInstanceUID", tag: String = "(0008,0018)") throws -> String {
+        let r = try Tool.run(["dump", "--tag", keyword, path])
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix(tag) })
         let open = try #require(line.firstIndex(of: "[")), close = try #require(line.firstIndex(of: "]"))
         return String(line[line.index(after: open)..<close])
     }
@@ -33,7 +33,7 @@ import Testing
     /// A pynetdicom SCP holding the instances of `have`, reporting as `mode`.
     static func peer(have: [String], mode: String, extra: [String] = []) async throws -> PeerProcess {
         try #require(FileManager.default.fileExists(atPath: peerScript))
-        let uids = try have.map(instanceUID)
+        let uids = try have.map { try instanceUID($0) }
         let list = FileManager.default.temporaryDirectory.appendingPathComponent("have-\(UUID().uuidString).txt")
         try (uids.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
         return try await PeerProcess(python) { port, _ in

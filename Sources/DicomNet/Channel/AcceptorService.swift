@@ -60,6 +60,30 @@ public protocol AssociationService: AnyObject {
     func end(_ how: AssociationEnd) async
 }
 
+/// A request the acceptor sends on a service's behalf, on the association the service serves (the
+/// acceptor invoking an operation: storage commitment's N-EVENT-REPORT after its N-ACTION-RSP).
+/// The acceptor gives it its Message ID.
+public struct OutgoingRequest: Sendable {
+    public var command: DIMSECommand
+    public var contextID: UInt8
+    /// Already encoded in the context's transfer syntax.
+    public var dataSet: [UInt8]?
+
+    public init(command: DIMSECommand, contextID: UInt8, dataSet: [UInt8]?) {
+        self.command = command
+        self.contextID = contextID
+        self.dataSet = dataSet
+    }
+}
+
+/// What a service that also invokes operations on its association adds (defaults: none).
+public protocol InvokingAssociationService: AssociationService {
+    /// Requests to send once the response to the request just served is sent.
+    func requestsAfterResponse() async -> [OutgoingRequest]
+    /// The peer's response to one of them (its data set, if any, is not kept).
+    func peerResponse(_ response: DIMSECommand) async
+}
+
 /// Makes the service for each association the acceptor accepts.
 public typealias AssociationServiceFactory = @Sendable (AcceptedAssociation) -> any AssociationService
 

@@ -18,7 +18,7 @@ public struct RequestorOptions: Sendable {
     public var implementationClassUID = Implementation.classUID
     public var implementationVersionName = Implementation.versionName
     public var userIdentity: UserIdentityRQ?
-    /// SCP/SCU role selection items (PS3.7 D.3.3.4): C-GET's storage sub-operations need us as SCP.
+    /// SCP/SCU Role Selection items proposed (PS3.7 D.3.3.4): C-GET's storage sub-operations need us as SCP.
     public var roleSelections: [RoleSelection] = []
     /// A-ASSOCIATE-RQ/AC larger than this are refused.
     public var maxAssociateLength = 1 << 20

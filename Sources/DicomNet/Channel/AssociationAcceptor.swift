@@ -194,10 +194,14 @@ struct AcceptorSession {
         case toService
         /// Refused at its command set: drained, then this response.
         case drained(DIMSECommand)
+        /// A response's data set: drained, nothing answered.
+        case discarded
         /// C-ECHO carries none; anything else the acceptor answers itself.
         case none
     }
     var route = DataSetRoute.none
+    /// Message IDs of the requests we invoke (on a service's behalf).
+    var nextMessageID: UInt16 = 1
 
     init(acceptor: AssociationAcceptor, peer: String) {
         self.acceptor = acceptor
@@ -297,6 +301,12 @@ struct AcceptorSession {
             let context = negotiated?.context(id: contextID)
             let request = DIMSERequest(command: command, contextID: contextID, abstractSyntax: context?.abstractSyntax ?? "",
                                        transferSyntax: context?.transferSyntax ?? "")
+            if command.isResponse {
+                // The answer to a request we invoked for the service: its, not to be answered.
+                await (service as? any InvokingAssociationService)?.peerResponse(command)
+                if command.hasDataSet { route = .discarded }
+                return
+            }
             let immediate: DIMSECommand?
             if command.field == .cEchoRQ {
                 immediate = .echoRSP(to: command)
@@ -324,6 +334,8 @@ struct AcceptorSession {
                     route = .none
                     try await respond(response, contextID: contextID, outbound)
                 }
+            case .discarded:
+                if isLast { route = .none }
             case .none:
                 break
             }
@@ -334,6 +346,16 @@ struct AcceptorSession {
         for reply in try PDVFragmenter.dataTFs(command: response, dataSet: nil, contextID: contextID, maxPDULength: maxSend) {
             _ = try machine.handle(.dataRequest)
             try await outbound.write(.dataTF(reply))
+        }
+        guard let invoking = service as? any InvokingAssociationService else { return }
+        for var request in await invoking.requestsAfterResponse() {
+            request.command.messageID = nextMessageID
+            nextMessageID &+= 1
+            for tf in try PDVFragmenter.dataTFs(command: request.command, dataSet: request.dataSet, contextID: request.contextID,
+                                                maxPDULength: maxSend) {
+                _ = try machine.handle(.dataRequest)
+                try await outbound.write(.dataTF(tf))
+            }
         }
     }
 

@@ -17,6 +17,21 @@ extension AssociationSession {
         return response.command
     }
 
+    /// N-EVENT-REPORT (PS3.7 10.1.1) as its invoker: the request with its Event Information, then
+    /// the response, whose status the caller judges.
+    public mutating func eventReport(sopClassUID: String, sopInstanceUID: String, eventTypeID: UInt16,
+                                     dataSet: [UInt8]) async throws -> DIMSECommand {
+        let id = nextMessageID
+        nextMessageID &+= 1
+        let command = DIMSECommand.eventReportRQ(messageID: id, sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID,
+                                                 eventTypeID: eventTypeID)
+        let response = try await request(command, dataSet: dataSet, abstractSyntax: sopClassUID)
+        guard response.command.field == .nEventReportRSP else {
+            throw NetError(.unexpectedPDU, "answer to N-EVENT-REPORT-RQ has command field 0x\(String(response.command.commandField, radix: 16))")
+        }
+        return response.command
+    }
+
     /// The transfer syntax of the accepted context `contextID` (how a data set on it is encoded).
     public func transferSyntax(ofContext contextID: UInt8) -> String? {
         negotiated?.context(id: contextID)?.transferSyntax

@@ -62,7 +62,7 @@ public struct EchoArgs: CommandArgs {
 extension FlagTable {
     private static let echoScope: FlagScope = .commands([.echo])
     /// Flags every requestor command shares.
-    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .get, .commit])
+    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .get, .commit, .move])
 
     static let echo: [Flag] = [
         Flag(.callingAET, value: "AET", category: .network, scope: requestorScope,

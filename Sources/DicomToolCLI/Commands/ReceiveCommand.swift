@@ -77,6 +77,8 @@ enum ReceiveEvents {
         switch event {
         case .failed, .discarded, .connectionFailed, .associationRejected, .tlsRefused:
             reporter.warning(text(event))
+        case .commitmentReported(_, _, let status, let error) where error != nil || status.map({ DIMSEStatus.kind($0) == .failure }) ?? true:
+            reporter.warning(text(event))
         case .exec(_, _, let status, _) where status != 0:
             reporter.warning(text(event))
         default:
@@ -111,6 +113,11 @@ enum ReceiveEvents {
             return "exec-on-\(hook) \(arguments.joined(separator: " ")): \(outcome)"
         case .stopping(let reason):
             return "stopping: \(reason)"
+        case .commitmentRequested(let id, let calling, let transaction, let instances, let committed):
+            return "association \(id): storage commitment \(transaction) from \(calling): \(committed) of \(instances) committed"
+        case .commitmentReported(let transaction, let via, let status, let error):
+            return "storage commitment \(transaction) reported on \(via): "
+                + (error.map { "not delivered: \($0)" } ?? "status 0x\(hex4(status ?? 0))")
         }
     }
 
@@ -163,6 +170,12 @@ enum ReceiveEvents {
                                  ("status", status.map { .int(Int(widening: $0)) } ?? .null), ("error", text(error))])
             case .stopping(let reason):
                 return ("stopping", [("reason", .string(reason))])
+            case .commitmentRequested(let id, let calling, let transaction, let instances, let committed):
+                return ("commitment", [("association", number(id)), ("callingAETitle", .string(calling)), ("transactionUID", .string(transaction)),
+                                       ("instances", number(instances)), ("committed", number(committed))])
+            case .commitmentReported(let transaction, let via, let status, let error):
+                return ("commitment-report", [("transactionUID", .string(transaction)), ("via", .string(via)),
+                                              ("status", status.map { .int(Int(widening: $0)) } ?? .null), ("error", text(error))])
             }
         }()
         return ReporterJSON.record(type, command, body)

@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, get, commit, dicomdir
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, get, commit, dicomdir, move
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -481,6 +481,29 @@ public enum CommandTable {
                         ("dicomtool dicomdir list --format json cd/ > records.jsonl", "The records as JSON Lines, each with its parent."),
                     ]),
             ]),
+        Command(
+            id: .move,
+            summary: "have a peer send instances to an AE or to dicomtool (C-MOVE)",
+            details: """
+            Ask the peer (C-MOVE, Study or Patient Root) to store the instances its keys name at \
+            the Move Destination: a third AE the peer knows (--dest), or this process with \
+            --receive-port, where a receiver takes them as 'receive' would (our calling AE title, \
+            which the peer must list with this host and port; files under -o, each written to a \
+            temporary file and renamed, bit-preserving). C-MOVE needs unique keys (PS3.4 C.4.2): a \
+            Study, Series or SOP Instance UID at the level given.
+
+            Progress comes from the peer's pending responses (remaining, completed, failed, \
+            warning), one line each on standard error; the final counts and the Failed SOP Instance \
+            UID List are printed at the end. Exit status 63 when the peer reports a failure or a \
+            failed sub-operation.
+            """,
+            usage: ["--from AET@HOST:PORT --dest AET -k KEY=VALUE...", "--from AET@HOST:PORT --receive-port PORT -o DIR -k KEY=VALUE..."],
+            examples: [
+                ("dicomtool move --from OLD@old:104 --dest NEW -k StudyInstanceUID=1.2.3", "Third-party move: OLD sends the study to NEW."),
+                ("dicomtool move --from OLD@old:104 --calling-aet DT --receive-port 11113 -o pulled/ -k StudyInstanceUID=1.2.3",
+                 "Move to dicomtool itself: OLD must list DT at this host, port 11113."),
+            ],
+            argsType: MoveArgs.self),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

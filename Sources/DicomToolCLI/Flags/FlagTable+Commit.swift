@@ -15,17 +15,20 @@ extension FlagTable {
              """,
              defaultValue: "60",
              updates: [FlagUpdate.integer(\CommitArgs.reportTimeoutSeconds, in: 1...86_400 * 7)]),
-        Flag(.receivePort, value: "PORT", category: .network, scope: commitScope,
-             summary: "listen on PORT for reports sent on a new association",
+        Flag(.receivePort, value: "PORT", category: .network, scope: .commands([.commit, .move]),
+             summary: "listen on PORT for reports (commit) or the instances moved (move)",
              details: """
              Listen on PORT (0: any free port, reported on standard error) for the associations the \
              peer opens to send its N-EVENT-REPORTs (it takes the SCP role of the Storage Commitment \
              Push Model; the listener accepts that role and answers to the --calling-aet title). The \
              request's association is released once every N-ACTION is answered, and the reports are \
              awaited here only. Orthanc always reports this way, to the AE its DicomModalities list \
-             for our calling AE title.
+             for our calling AE title. move: a receiver in this process takes the instances moved to \
+             our AE title (or --dest) and files them under -o as receive does (default layout).
              """,
              updates: [FlagUpdate<CommitArgs>.custom { args, text, spelling throws(DicomError) in
+                 args.receivePort = try LowArgs.integer(text, spelling: spelling, in: 0...65535)
+             }, FlagUpdate<MoveArgs>.custom { args, text, spelling throws(DicomError) in
                  args.receivePort = try LowArgs.integer(text, spelling: spelling, in: 0...65535)
              }]),
         Flag(.fromSend, value: "FILE", category: .input, scope: commitScope,

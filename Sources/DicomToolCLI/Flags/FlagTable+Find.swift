@@ -3,10 +3,10 @@ import DicomServices
 
 extension FlagTable {
     private static let findScope: FlagScope = .commands([.find])
-    private static let findAndGet: FlagScope = .commands([.find, .get])
+    private static let queryCommands: FlagScope = .commands([.find, .get, .move])
 
     static let find: [Flag] = [
-        Flag(.level, value: "LEVEL", category: .query, scope: findAndGet,
+        Flag(.level, value: "LEVEL", category: .query, scope: queryCommands,
              summary: "the Query/Retrieve level: patient, study, series or image",
              details: """
              The level of the matches (Query/Retrieve Level, (0008,0052)). Its unique key and those of \
@@ -16,8 +16,8 @@ extension FlagTable {
              retrieved, at IMAGE the instances matched.
              """,
              defaultValue: "study", choices: QueryLevel.allCases.map(\.rawValue),
-             updates: [FlagUpdate.level(\FindArgs.level), FlagUpdate.level(\GetArgs.level)]),
-        Flag(.model, value: "MODEL", category: .query, scope: findAndGet,
+             updates: [FlagUpdate.level(\FindArgs.level), FlagUpdate.level(\GetArgs.level), FlagUpdate.level(\MoveArgs.level)]),
+        Flag(.model, value: "MODEL", category: .query, scope: queryCommands,
              summary: "the information model: study (Study Root) or patient (Patient Root)",
              details: """
              The Query/Retrieve information model: 'study' (Study Root, what most archives answer) or \
@@ -25,7 +25,7 @@ extension FlagTable {
              Patient Root and the other levels Study Root.
              """,
              choices: [QueryModel.studyRoot.rawValue, QueryModel.patientRoot.rawValue],
-             updates: [FlagUpdate.model(\FindArgs.model), FlagUpdate.model(\GetArgs.model)]),
+             updates: [FlagUpdate.model(\FindArgs.model), FlagUpdate.model(\GetArgs.model), FlagUpdate.model(\MoveArgs.model)]),
         Flag(.worklist, category: .query, scope: findScope,
              summary: "query the Modality Worklist instead of the archive",
              details: """
@@ -35,7 +35,7 @@ extension FlagTable {
              the whole sequence.
              """,
              updates: [FlagUpdate.toggle(\FindArgs.worklist)]),
-        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: findAndGet,
+        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: queryCommands,
              summary: "a matching key KEY=VALUE, or a return key KEY (repeatable)",
              details: """
              A key of the query: a keyword (PatientName), a tag ((0010,0010) or 0010,0010), or a path \
@@ -50,7 +50,8 @@ extension FlagTable {
              """,
              repeatable: true,
              updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) },
-                       FlagUpdate<GetArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
+                       FlagUpdate<GetArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) },
+                       FlagUpdate<MoveArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
         Flag(.returnKey, short: "r", value: "KEY", category: .query, scope: findScope,
              summary: "a return key: an attribute the peer fills in (repeatable)",
              details: "The same as -k KEY: an attribute asked for with an empty value, shown as a column.",

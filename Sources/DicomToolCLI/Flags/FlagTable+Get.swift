@@ -5,9 +5,9 @@ extension FlagTable {
     private static let getScope: FlagScope = .commands([.get])
 
     static let get: [Flag] = [
-        Flag(.from, value: "AET@HOST:PORT", category: .network, scope: getScope,
+        Flag(.from, value: "AET@HOST:PORT", category: .network, scope: .commands([.get, .move]),
              summary: "the peer to retrieve from (required)",
-             details: "The archive's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
+             details: "The archive's AE title, host and port (the C-GET or C-MOVE SCP); an IPv6 host is written in brackets, PACS@[::1]:104.",
              // The peer of PeerArgs, under the name a retrieval reads best (get --from, send --to).
              updates: [FlagUpdate<PeerArgs>.custom { args, text, _ throws(DicomError) in args.address = try PeerArgs.address(text) }]),
         Flag(.query, value: "FILE", category: .query, scope: getScope,

@@ -123,5 +123,31 @@ extension FlagTable {
              summary: "stop after the first association ends",
              details: "Stop once the first accepted association has ended (released or aborted), for scripts and tests.",
              updates: [FlagUpdate.toggle(\ReceiveArgs.once)]),
+        Flag(.commitment, category: .network, scope: receiveScope,
+             summary: "answer storage commitment for the instances stored in this run",
+             details: """
+             Serve the Storage Commitment Push Model (PS3.4 Annex J): an N-ACTION naming instances is \
+             answered, then reported on with N-EVENT-REPORT: committed when this run stored the \
+             instance under that SOP class and its file is still in place, else failed with reason \
+             0112 (no such object instance) or 0119 (class/instance conflict). Instances stored by an \
+             earlier run are not known. The report goes on the association of the request; when the \
+             requester has released it first, on a new association to --commitment-peer.
+             """,
+             updates: [FlagUpdate.toggle(\ReceiveArgs.commitment)]),
+        Flag(.commitmentPeer, value: "AET@HOST:PORT", category: .network, scope: receiveScope,
+             summary: "where to send a storage commitment report on a new association",
+             details: """
+             The requester's listener (its AE title, host and port, as Orthanc's DicomModalities name \
+             them) for reports whose association ended before the report was answered. The \
+             association proposes the SCP role of the Push Model. Without it such a report is \
+             reported as not delivered.
+             """,
+             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, _ throws(DicomError) in
+                 do throws(NetError) {
+                     args.commitmentPeer = try AssociationAddress(parsing: text)
+                 } catch {
+                     throw DicomError(.usage, error.message)
+                 }
+             }]),
     ]
 }

@@ -9,7 +9,7 @@ extension FlagTable {
              summary: "the peer to send to, query or ask for commitment (required)",
              details: "The peer's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
              updates: [FlagUpdate<PeerArgs>.custom { args, text, _ throws(DicomError) in args.address = try PeerArgs.address(text) }]),
-        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .get, .commit]),
+        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .get, .commit, .move]),
              summary: "time-out for a response (receive: for the peer's next PDU)",
              details: """
              send, commit: give up on an association when the peer neither takes the data we send nor answers \

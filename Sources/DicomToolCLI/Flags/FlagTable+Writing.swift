@@ -3,7 +3,7 @@ extension FlagTable {
     private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
     /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
     /// which writes pictures.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .get, .dicomdir])
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .get, .dicomdir, .move])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -25,7 +25,7 @@ extension FlagTable {
              its DICOMDIR.
              """,
              path: true,
-             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output), FlagUpdate.text(\GetArgs.output)],
+             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output), FlagUpdate.text(\GetArgs.output), FlagUpdate.text(\MoveArgs.output)],
              subcommands: ["create"]),
         Flag(.sync, category: .write, scope: receivingScope,
              summary: "fsync each output before renaming it into place",
@@ -35,6 +35,6 @@ extension FlagTable {
              to modify in place, whose outputs replace their inputs.
              """,
              negatable: true,
-             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync), FlagUpdate.toggle(\GetArgs.sync)]),
+             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync), FlagUpdate.toggle(\GetArgs.sync), FlagUpdate.toggle(\MoveArgs.sync)]),
     ]
 }

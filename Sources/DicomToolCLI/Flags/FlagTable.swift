@@ -38,11 +38,13 @@ public enum FlagID: String, Sendable, CaseIterable {
          warningsAsErrors = "warnings-as-errors"
     // commit (also --to, --calling-aet, --timeout, --dimse-timeout, --bind)
     case reportTimeout = "report-timeout", receivePort = "receive-port", fromSend = "from-send", perRequest = "per-request"
+    // move (also --from of get, --level, --model, -k, --receive-port, -o and the requestor's)
+    case dest
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
          acceptSyntaxes = "accept-syntaxes", acseTimeout = "acse-timeout",
-         idleTimeout = "idle-timeout", once
+         idleTimeout = "idle-timeout", once, commitment, commitmentPeer = "commitment-peer"
     // TLS, for every network command (FlagTable+TLS.swift)
     case tls, tlsCert = "tls-cert", tlsKey = "tls-key", tlsCA = "tls-ca", tlsRequireClientCert = "tls-require-client-cert",
          tlsNoVerify = "tls-no-verify", tlsProfile = "tls-profile", tlsServerName = "tls-server-name"
@@ -54,7 +56,7 @@ public enum FlagID: String, Sendable, CaseIterable {
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
     // find (also --to, --calling-aet, --timeout, --dimse-timeout of send, --json of dump)
     case level, model, worklist, key, returnKey = "return-key", limit
-    // get (also -k, --level, --model of find, -o, --sync, --layout, --on-duplicate of receive)
+    // get and move (also -k, --level, --model of find, -o, --sync, --layout, --on-duplicate of receive)
     case from, query
     // dicomdir (also -o and --sync of the writing commands)
     case profile, invent, rename, fileSetID = "file-set-id", strict
@@ -63,7 +65,7 @@ public enum FlagID: String, Sendable, CaseIterable {
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + tls + modify + render + find + get + commit + dicomdir
+        + echo + send + receive + tls + modify + render + find + get + commit + dicomdir + move
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {

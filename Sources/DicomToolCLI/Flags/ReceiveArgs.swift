@@ -27,6 +27,8 @@ public struct ReceiveArgs: CommandArgs {
     public var once = false
     public var sync = false
     public var tls = TLSArgs()
+    public var commitment = false
+    public var commitmentPeer: AssociationAddress?
     public private(set) var configuration: StorageSCPConfiguration
 
     public init(_ low: LowArgs) throws(DicomError) {
@@ -67,6 +69,11 @@ public struct ReceiveArgs: CommandArgs {
         c.once = once
         c.sync = sync
         c.tls = tls.active
+        if commitmentPeer != nil, !commitment {
+            throw DicomError(.usage, "\(low.spelling(.commitmentPeer)) applies to --commitment, which was not given")
+        }
+        c.commitment = commitment
+        c.commitmentPeer = commitmentPeer
         configuration = c
     }
 

@@ -1,0 +1,45 @@
+import DicomCore
+import DicomNet
+import DicomServices
+
+/// `dicomtool move --from AET@host:port (--dest AET | --receive-port PORT -o DIR) -k KEY=VALUE...`.
+public struct MoveArgs: CommandArgs {
+    /// The peer (--from) and the requestor settings shared with the other requestor commands.
+    public var peer = PeerArgs()
+    public var level: QueryLevel?
+    public var model: QueryModel?
+    public var keys: [QueryKey] = []
+    public var destination: String?
+    public var receivePort: Int?
+    public var output: String?
+    public var sync = false
+    /// The query, checked: model and level agree, keys parsed.
+    public private(set) var request: QueryRequest
+
+    public init(_ low: LowArgs) throws(DicomError) {
+        request = try QueryRequest(model: .studyRoot, level: .study, keys: [])
+        try low.update(&self)
+        try low.update(&peer)
+        guard low.isGiven(.from) else { throw DicomError(.usage, "move needs the peer: --from AET@HOST:PORT") }
+        guard low.positionals.isEmpty else {
+            throw DicomError(.usage, "move takes no inputs (\(low.positionals.count) given): the instances are named by -k keys")
+        }
+        guard destination != nil || receivePort != nil else {
+            throw DicomError(.usage, "move needs where to: --dest AET (a third AE), or --receive-port PORT -o DIR (here)")
+        }
+        if receivePort != nil, output == nil || output == "-" || output?.isEmpty == true {
+            throw DicomError(.usage, "--receive-port needs -o DIR, the directory the moved instances are filed under")
+        }
+        if receivePort == nil, output != nil {
+            throw DicomError(.usage, "-o applies to --receive-port (the instances come here); with --dest they go to that AE")
+        }
+        guard keys.contains(where: { !$0.value.isEmpty }) else {
+            throw DicomError(.usage, "move needs at least one matching key -k KEY=VALUE (C-MOVE takes unique keys: a Study Instance UID ...)")
+        }
+        let level = self.level ?? .study
+        let model = self.model ?? (level == .patient ? .patientRoot : .studyRoot)
+        request = try QueryRequest(model: model, level: level, keys: keys)
+    }
+
+    public func run(global: GlobalArgs) -> ExitStatus { MoveCommand.run(self, global: global) }
+}
