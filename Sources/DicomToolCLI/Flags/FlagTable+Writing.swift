@@ -3,7 +3,7 @@ extension FlagTable {
     private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
     /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
     /// which writes pictures.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render])
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .create])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -17,12 +17,12 @@ extension FlagTable {
              Where to write: a file for one input, a directory for several (the input tree is \
              mirrored), or '-' for standard output. Required unless --plan is given, except by modify, \
              which without it changes its inputs in place. For receive, the directory received \
-             instances are filed under (required). For render, a picture \
+             instances are filed under (required). For create, the file written (required). For render, a picture \
              file, or a directory where each input's picture gets its name with .png or .jpg \
              (replacing .dcm, .dicom, .dic or .ima; appended to any other name).
              """,
              path: true,
-             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output)]),
+             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output), FlagUpdate.text(\CreateArgs.output)]),
         Flag(.sync, category: .write, scope: receivingScope,
              summary: "fsync each output before renaming it into place",
              details: """
@@ -31,6 +31,6 @@ extension FlagTable {
              to modify in place, whose outputs replace their inputs.
              """,
              negatable: true,
-             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync)]),
+             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync), FlagUpdate.toggle(\CreateArgs.sync)]),
     ]
 }
