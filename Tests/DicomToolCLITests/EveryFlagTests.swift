@@ -116,6 +116,8 @@ import Testing
             #expect(try CLI.create(["--jpegls", "in.json", "-o", "x.dcm"]).0.transcode.target == .jpegLSLossless)
             #expect(CLI.usageError(["create", "in.json"]) != nil, "no output")
             #expect(CLI.usageError(["create", "a.json", "b.json", "-o", "x.dcm"]) != nil, "two inputs")
+            #expect(CLI.usageError(["create", "--where", "Modality=CT", "a.json", "-o", "x.dcm"]) != nil, "a selection of inputs")
+            #expect(CLI.usageError(["create", "--shard", "1/2", "a.json", "-o", "x.dcm"]) != nil, "a selection of inputs")
         case .inlineMax:
             for s in CLI.spellings(.inlineMax, "0") { #expect(try CLI.dump(s + ["x"]).0.inlineMax == 0) }
             #expect(try CLI.dump(["x"]).0.inlineMax == 4096)

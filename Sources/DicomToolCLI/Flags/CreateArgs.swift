@@ -22,6 +22,11 @@ public struct CreateArgs: CommandArgs {
             throw DicomError(.usage, "create reads one input (a JSON or XML file, or '-'), \(low.positionals.count) given")
         }
         self.input = input
+        // The common input options select among files of a walk; create reads one model, so a
+        // selection given to it would be silently ignored: refused instead.
+        for id in [FlagID.where, .filesFrom, .shard, .include, .exclude, .allFiles] where low.isGiven(id) {
+            throw DicomError(.usage, "\(low.spelling(id)) selects input files; create reads one model (a file or '-')")
+        }
         format = .json
         transcode = try TranscodeArgs.options(low, defaultTarget: .explicitVRLittleEndian)
         try low.update(&self)
