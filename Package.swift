@@ -2,6 +2,7 @@
 // dicomtool: one executable over a layered core. Dependency direction:
 // DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize, DicomRender} -> DicomToolCLI -> dicomtool;
 // DicomAnonymize -> DicomEdit (modify: its checked values and keyed UID mapping) -> DicomToolCLI;
+// DicomAnonymize -> DicomCreate (create: the JSON and XML models read, values checked) -> DicomToolCLI;
 // DicomEdit -> DicomQuery (--where: the C-FIND matching rules over modify's attribute paths) -> DicomToolCLI;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
@@ -38,6 +39,10 @@ let package = Package(
         // return value; the classic API's longjmp must never cross Swift frames).
         .systemLibrary(name: "CPNG", path: "Modules/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        // The PS3.19 XML read by create, through libxml2's tree API with the network and external
+        // entities off (FoundationEssentials has no XML parser).
+        .systemLibrary(name: "CXML2", path: "Modules/CXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
 
         // OpenJPH (HTJ2K encoding) is C++ and throws: a small C++ target catches everything and
         // offers Swift a C function. Its pkg-config file (Debian 0.9.0) is empty, so the library is
@@ -80,6 +85,11 @@ let package = Package(
         // own; it needs DicomAnonymize only for those two shared pieces, and nothing of DicomPixels
         // (it never touches pixel data).
         .target(name: "DicomEdit", dependencies: ["DicomCore", "DicomIO", "DicomAnonymize"]),
+        // create's readers: the DICOM JSON (PS3.18 F, our own strict parser keeping number text) and
+        // XML (PS3.19 A, libxml2) models to one model, then a data set with every value checked by
+        // anonymize's --set checks (SetValues). A target of its own, not DicomEdit: it parses
+        // hostile text formats and is the only user of libxml2, and it edits nothing.
+        .target(name: "DicomCreate", dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "CXML2"]),
         // Selecting data sets by attributes: the C-FIND matching rules of PS3.4 C.2.2.2 (single
         // value, wild cards, UID lists, DA/TM/DT ranges, universal, paths into sequences) as values,
         // for `--where` on every command and for a query SCU's local checks. A target of its own,
@@ -88,7 +98,7 @@ let package = Package(
         .target(name: "DicomQuery", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomEdit", "DicomQuery", "DicomNet", "DicomServices", "DicomRender"]),
+                               "DicomEdit", "DicomCreate", "DicomQuery", "DicomNet", "DicomServices", "DicomRender"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -111,10 +121,11 @@ let package = Package(
         .testTarget(name: "DicomAnonymizeTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
         .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
+        .testTarget(name: "DicomCreateTests", dependencies: ["DicomCore", "DicomIO", "DicomCreate"]),
         .testTarget(name: "DicomQueryTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit", "DicomQuery"]),
         .testTarget(name: "DicomToolCLITests",
-                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomRender",
-                                   "DicomToolCLI"]),
+                    dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomCreate", "DicomServices",
+                                   "DicomRender", "DicomToolCLI"]),
         // Runs the built dicomtool (it imports none of the package's modules).
         .testTarget(name: "EndToEndTests",
                     dependencies: ["DicomTestSupport"],

@@ -26,7 +26,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .usage: return "usage error: unknown command or flag, bad flag value"
         case .cannotReadInput: return "an input could not be opened or read"
         case .noInput: return "no input files were given or found"
-        case .invalidInput: return "an input is not valid DICOM (truncated, malformed, hostile lengths)"
+        case .invalidInput: return "an input is not valid DICOM (truncated, malformed, hostile lengths), or not a valid JSON or XML model, or a value its VR or VM forbids (create)"
         case .cannotWriteOutput: return "an output could not be written"
         case .cannotConnect: return "cannot connect to the peer, or cannot listen on the port"
         case .associationRejected: return "the peer rejected the association, or every presentation context needed"

@@ -1,5 +1,6 @@
 import DicomCodecs
 import DicomCore
+import DicomCreate
 import DicomEdit
 import DicomIO
 import DicomPixels
@@ -91,9 +92,32 @@ import Testing
             }
         case .json:
             #expect(try CLI.dump(["--json", "x"]).0.mode == .json)
+            #expect(try CLI.create(["--json", "-", "-o", "x.dcm"]).0.format == .json)
+            #expect(try CLI.create(["in.JSON", "-o", "x.dcm"]).0.format == .json)
+            #expect(CLI.usageError(["create", "--json", "--xml", "-", "-o", "x.dcm"]) != nil)
+            #expect(CLI.usageError(["create", "in.txt", "-o", "x.dcm"]) != nil, "no model named")
             try FindFlagChecks.check(id)
         case .xml:
             #expect(try CLI.dump(["--xml", "x"]).0.mode == .xml)
+            #expect(try CLI.create(["--xml", "-", "-o", "x.dcm"]).0.format == .xml)
+            #expect(try CLI.create(["in.xml", "-o", "x.dcm"]).0.format == .xml)
+        case .acceptInvalid:
+            #expect(try CLI.create(["--accept-invalid", "in.json", "-o", "x.dcm"]).0.options.acceptInvalid)
+            #expect(try !CLI.create(["in.json", "-o", "x.dcm"]).0.options.acceptInvalid)
+        case .inventUIDs:
+            #expect(try CLI.create(["--invent-uids", "in.json", "-o", "x.dcm"]).0.inventUIDs)
+            #expect(try !CLI.create(["in.json", "-o", "x.dcm"]).0.inventUIDs)
+        case .sourceTS:
+            #expect(try CLI.create(["--source-ts", "JPEGLSLossless", "in.json", "-o", "x.dcm"]).0.sourceSyntax == .jpegLSLossless)
+            #expect(CLI.usageError(["create", "--source-ts", "ImplicitVRLittleEndian", "in.json", "-o", "x.dcm"]) != nil,
+                    "not an encapsulated syntax")
+            // The target: Explicit VR Little Endian unless a transcode target is given.
+            #expect(try CLI.create(["in.json", "-o", "x.dcm"]).0.transcode.target == .explicitVRLittleEndian)
+            #expect(try CLI.create(["--jpegls", "in.json", "-o", "x.dcm"]).0.transcode.target == .jpegLSLossless)
+            #expect(CLI.usageError(["create", "in.json"]) != nil, "no output")
+            #expect(CLI.usageError(["create", "a.json", "b.json", "-o", "x.dcm"]) != nil, "two inputs")
+            #expect(CLI.usageError(["create", "--where", "Modality=CT", "a.json", "-o", "x.dcm"]) != nil, "a selection of inputs")
+            #expect(CLI.usageError(["create", "--shard", "1/2", "a.json", "-o", "x.dcm"]) != nil, "a selection of inputs")
         case .inlineMax:
             for s in CLI.spellings(.inlineMax, "0") { #expect(try CLI.dump(s + ["x"]).0.inlineMax == 0) }
             #expect(try CLI.dump(["x"]).0.inlineMax == 4096)

@@ -37,6 +37,12 @@ enum CLI {
     }
 
     /// `modify` with the arguments given.
+    static func create(_ arguments: [String]) throws -> (CreateArgs, GlobalArgs) {
+        guard case .run(.create, let args, let global) = try invocation(["create"] + arguments),
+              let c = args as? CreateArgs else { throw NotARun() }
+        return (c, global)
+    }
+
     static func modify(_ arguments: [String]) throws -> (ModifyArgs, GlobalArgs) {
         guard case .run(.modify, let args, let global) = try invocation(["modify"] + arguments),
               let m = args as? ModifyArgs else { throw NotARun() }

@@ -36,8 +36,8 @@ import Testing
     }
 
     @Test func flagOfAnotherCommandSaysWhere() {
-        #expect(message(["transcode", "--json"]) == "--json is not an option of transcode (it is one of: dump, find)")
-        #expect(message(["--json", "dump"]) == "--json must follow the command name (it is an option of: dump, find)")
+        #expect(message(["transcode", "--json"]) == "--json is not an option of transcode (it is one of: dump, create, find)")
+        #expect(message(["--json", "dump"]) == "--json must follow the command name (it is an option of: dump, create, find)")
     }
 
     @Test func missingCommand() {

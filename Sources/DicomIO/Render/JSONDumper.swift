@@ -4,7 +4,7 @@ import FoundationEssentials
 /// The DICOM JSON Model (PS3.18 Annex F). Binary values up to `inlineMax` bytes are InlineBinary
 /// (base64, little endian); larger ones are BulkDataURI `file://PATH?offset=N&length=M` pointing
 /// at the value in the input file (inlined anyway when the value has no place in a file, e.g. a
-/// deflated data set, or the input is standard input).
+/// deflated data set, or the input is standard input, or a big-endian value of OW, OF, OL, OD, OV).
 public struct JSONDumper {
     public var inlineMax: Int
     /// Absolute path of the input, for BulkDataURIs; nil inlines everything.
@@ -75,7 +75,10 @@ public struct JSONDumper {
         case .bytes(let b):
             if b.count == 0 { return }
             if e.vr.isBulkBinary {
-                if b.count > inlineMax, let path = bulkDataPath, let off = b.sourceOffset, b.source === fileSource {
+                // A big-endian OW/OF/... value is inlined too: the bytes a URI would point at are not
+                // the little-endian value the model promises (PS3.18 F.2.7), and `create` would read them as such.
+                if b.count > inlineMax, let path = bulkDataPath, let off = b.sourceOffset, b.source === fileSource,
+                   !(b.isBigEndian && e.vr.byteSwapUnit > 1) {
                     out += ",\"BulkDataURI\":\"" + Self.escape(uri(path, off, b.count)) + "\""
                 } else {
                     out += ",\"InlineBinary\":\"" + Data(b.littleEndianBytes(swapUnit: e.vr.byteSwapUnit)).base64EncodedString() + "\""

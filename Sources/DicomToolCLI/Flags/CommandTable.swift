@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, get, commit, dicomdir, move
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, create, render, find, get, commit, dicomdir, move
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -287,6 +287,38 @@ public enum CommandTable {
                  "Show a private value from a file, with its creator inserted, without writing."),
             ],
             argsType: ModifyArgs.self),
+        Command(
+            id: .create,
+            summary: "make a DICOM file from its JSON or XML model",
+            details: """
+            Write a Part 10 file from the DICOM JSON model (PS3.18 Annex F: dump --json, pydicom's \
+            Dataset.to_json, dcm2json) or the Native DICOM Model XML (PS3.19: dump --xml, dcm2xml \
+            --native-format), as dcmtk's json2dcm and xml2dcm. InlineBinary and BulkDataURIs (file:// \
+            with offset and length, as dump writes them, or paths relative to the input) are \
+            resolved; person names, numbers, AT, sequences, empty values and private elements (with \
+            their creators) are read as the models write them.
+
+            Every value is checked against its attribute's VR and VM before anything is written, and \
+            a value that fails is refused with the JSON path ($["00081140"].Value[0]["00081155"]) or \
+            the XML line and the reason (exit status 22; --accept-invalid writes it with a warning). \
+            Text is encoded into the data set's Specific Character Set; when a value cannot be \
+            written in it, the data set becomes ISO_IR 192 (UTF-8), with a warning. The File Meta \
+            Information is built from SOP Class and SOP Instance UID, which the input must have \
+            (--invent-uids makes a missing instance UID).
+
+            The output is Explicit VR Little Endian unless a target says otherwise: every target of \
+            transcode, with its codec options, through the same transcoder (lossy targets record \
+            their history as transcode does). Written to a temporary file and renamed into place.
+            """,
+            usage: ["[TARGET] [OPTIONS] --json INPUT -o OUTPUT", "[TARGET] [OPTIONS] --xml INPUT -o OUTPUT"],
+            examples: [
+                ("dicomtool create --json image.json -o image.dcm", "Make a file from its JSON model."),
+                ("dicomtool create --json - -o out.dcm", "Read the model from standard input (after 'dicomtool dump --json in.dcm |')."),
+                ("dicomtool create --xml --jpeg2000 image.xml -o image.dcm", "From XML, compressed losslessly with JPEG 2000."),
+                ("dicomtool create --ts JPEGLSLossless ct-ls.json -o ct-ls.dcm",
+                 "Rebuild a JPEG-LS file: its fragments copied as they are (the target names their syntax)."),
+            ],
+            argsType: CreateArgs.self),
         Command(
             id: .render,
             summary: "make PNG or JPEG pictures of DICOM images",

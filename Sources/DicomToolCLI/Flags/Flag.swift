@@ -106,7 +106,7 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, query, dicomdir, network, tls, write, input, output, info
+    case dump, create, target, encoding, verify, validate, anonymize, derive, modify, render, query, dicomdir, network, tls, write, input, output, info
 
     /// The category of a command's own options, for the commands that have one.
     public static func own(_ command: CommandID) -> FlagCategory? {
@@ -116,6 +116,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return .anonymize
         case .derive: return .derive
         case .render: return .render
+        case .create: return .create
         case .find, .get: return .query
         case .dicomdir: return .dicomdir
         default: return nil
@@ -132,6 +133,7 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .input: return "Input options"
         case .output: return "Output options"
         case .dump: return "Dump options"
+        case .create: return "Input model options"
         case .target: return "Target transfer syntax (exactly one)"
         case .encoding: return "Encoding options"
         case .verify: return "Verification options"

@@ -2,10 +2,10 @@ import DicomCore
 
 extension FlagTable {
     static let dump: [Flag] = [
-        Flag(.json, category: .dump, scope: .commands([.dump, .find]),
-             summary: "write the DICOM JSON model (PS3.18 Annex F)",
+        Flag(.json, category: .dump, scope: .commands([.dump, .create, .find]),
+             summary: "the DICOM JSON model (PS3.18 Annex F)",
              details: """
-             Write each dataset in the DICOM JSON Model of PS3.18 Annex F. Values longer than \
+             dump: write each dataset in the DICOM JSON Model of PS3.18 Annex F. Values longer than \
              --inline-max bytes are written as a BulkDataURI pointing into the input file. \
              Integers are exact at every width (SV and UV too). FL and FD values are numbers in \
              their shortest exact form; NaN and the infinities, which JSON numbers cannot hold, \
@@ -13,16 +13,24 @@ extension FlagTable {
              bare NaN/Infinity tokens, which strict JSON parsers reject, and reads these strings \
              back to the same values). find writes its matches as one JSON array of such data \
              sets, each match as it arrives.
+
+             create: the input (a file or '-') is a DICOM JSON data set, as dump --json, pydicom's \
+             Dataset.to_json and dcm2json write it (the default for a name ending in .json).
              """,
-             updates: [FlagUpdate.toggle(\DumpArgs.json), FlagUpdate.toggle(\FindArgs.json)]),
-        Flag(.xml, category: .dump, scope: .commands([.dump]),
-             summary: "write the Native DICOM Model XML (PS3.19)",
-             details: "Write each dataset in the Native DICOM Model XML of PS3.19.",
+             updates: [FlagUpdate.toggle(\DumpArgs.json), FlagUpdate.toggle(\FindArgs.json), FlagUpdate.toggle(\CreateArgs.json)]),
+        Flag(.xml, category: .dump, scope: .commands([.dump, .create]),
+             summary: "the Native DICOM Model XML (PS3.19)",
+             details: """
+             dump: write each dataset in the Native DICOM Model XML of PS3.19.
+
+             create: the input (a file or '-') is a Native DICOM Model document, as dump --xml and \
+             dcm2xml --native-format write it (the default for a name ending in .xml).
+             """,
              updates: [FlagUpdate.toggle(\DumpArgs.xml, then: { args, _, _ throws(DicomError) in
                  if args.json, args.xml {
                      throw DicomError(.usage, "--json and --xml cannot be combined: choose one output model")
                  }
-             })]),
+             }), FlagUpdate.toggle(\CreateArgs.xml)]),
         Flag(.inlineMax, value: "BYTES", category: .dump, scope: .commands([.dump]),
              summary: "largest binary value written inline in JSON and XML",
              details: """

@@ -2,7 +2,7 @@ import DicomCore
 import DicomPixels
 
 extension FlagTable {
-    private static let scope: FlagScope = .commands([.transcode])
+    private static let scope: FlagScope = .commands([.transcode, .create])
 
     static let transcodeTargets: [Flag] = [
         Flag(.explicit, category: .target, scope: scope,

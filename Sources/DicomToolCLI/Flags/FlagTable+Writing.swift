@@ -3,7 +3,7 @@ extension FlagTable {
     private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
     /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
     /// which writes pictures.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .get, .dicomdir, .move])
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .get, .dicomdir, .move, .create])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -18,14 +18,15 @@ extension FlagTable {
              mirrored), or '-' for standard output. Required unless --plan is given, except by modify, \
              which without it changes its inputs in place. For receive, the directory received \
              instances are filed under (required); for get, the directory retrieved ones are filed \
-             under (required). For render, a picture \
+             under (required). For create, the file written (required). For render, a picture \
              file, or a directory where each input's picture gets its name with .png or .jpg \
              (replacing .dcm, .dicom, .dic or .ima; appended to any other name). For dicomdir create, \
              a new directory where the file-set is written: every file copied (renamed with --rename) and \
              its DICOMDIR.
              """,
              path: true,
-             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output), FlagUpdate.text(\GetArgs.output), FlagUpdate.text(\MoveArgs.output)],
+             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output), FlagUpdate.text(\GetArgs.output), FlagUpdate.text(\MoveArgs.output),
+                       FlagUpdate.text(\CreateArgs.output)],
              subcommands: ["create"]),
         Flag(.sync, category: .write, scope: receivingScope,
              summary: "fsync each output before renaming it into place",
@@ -35,6 +36,7 @@ extension FlagTable {
              to modify in place, whose outputs replace their inputs.
              """,
              negatable: true,
-             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync), FlagUpdate.toggle(\GetArgs.sync), FlagUpdate.toggle(\MoveArgs.sync)]),
+             updates: [FlagUpdate.toggle(\WriteArgs.sync), FlagUpdate.toggle(\ReceiveArgs.sync), FlagUpdate.toggle(\GetArgs.sync), FlagUpdate.toggle(\MoveArgs.sync),
+                       FlagUpdate.toggle(\CreateArgs.sync)]),
     ]
 }

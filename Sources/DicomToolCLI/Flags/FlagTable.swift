@@ -51,6 +51,8 @@ public enum FlagID: String, Sendable, CaseIterable {
     // modify (--set, --secret-file, --plan, -o and --sync are shared)
     case replace, erase, eraseAll = "erase-all", erasePrivate = "erase-private", newSOPUID = "new-sop-uid",
          newSeriesUID = "new-series-uid", newStudyUID = "new-study-uid", backup
+    // create (also --json and --xml of dump, the targets and encoding options of transcode, -o and --sync)
+    case acceptInvalid = "accept-invalid", inventUIDs = "invent-uids", sourceTS = "source-ts"
     // render (also --frames and --window of derive, --quality of transcode)
     case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
@@ -65,7 +67,7 @@ public enum FlagID: String, Sendable, CaseIterable {
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + tls + modify + render + find + get + commit + dicomdir + move
+        + echo + send + receive + tls + modify + render + create + find + get + commit + dicomdir + move
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {

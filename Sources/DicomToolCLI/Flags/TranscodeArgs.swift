@@ -19,7 +19,16 @@ public struct TranscodeArgs: CommandArgs {
     ]
 
     public init(_ low: LowArgs) throws(DicomError) {
-        var target = try Self.target(low)
+        options = try Self.options(low, defaultTarget: nil)
+        write = try WriteArgs(low)
+        try write.requireOutputOrPlan()
+    }
+
+    /// The Transcoder's options from the target and codec flags (transcode's, and create's, which
+    /// writes through the same transcoder): `defaultTarget` when no target flag is given, else one
+    /// is required.
+    static func options(_ low: LowArgs, defaultTarget: TransferSyntax?) throws(DicomError) -> TranscodeOptions {
+        var target = try Self.target(low, default: defaultTarget)
         var options = TranscodeOptions(target: target)
 
         // Codec parameters: each belongs to one family of targets, and may refine the target.
@@ -65,14 +74,11 @@ public struct TranscodeArgs: CommandArgs {
         if options.maxError != nil, options.minPSNR != nil {
             throw DicomError(.usage, "--max-error and --min-psnr cannot be combined: choose one criterion")
         }
-
-        write = try WriteArgs(low)
-        try write.requireOutputOrPlan()
-        self.options = options
+        return options
     }
 
     /// The one target: every target flag given must name the same syntax.
-    private static func target(_ low: LowArgs) throws(DicomError) -> TransferSyntax {
+    private static func target(_ low: LowArgs, default defaultTarget: TransferSyntax?) throws(DicomError) -> TransferSyntax {
         var given: [(spelling: String, syntax: TransferSyntax)] = []
         for (flag, syntax) in targetSwitches where low.isOn(flag) {
             given.append((low.spelling(flag), syntax))
@@ -81,6 +87,7 @@ public struct TranscodeArgs: CommandArgs {
             given.append((low.spelling(.ts) + " " + text, try resolveTransferSyntax(text)))
         }
         guard let first = given.first else {
+            if let defaultTarget { return defaultTarget }
             throw DicomError(.usage, "no target given: choose one of "
                              + FlagTable.all.filter { $0.category == .target }.map { "--" + $0.long }.joined(separator: ", "))
         }
