@@ -1,6 +1,9 @@
 import DicomCore
 import DicomIO
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Binary values of the models: InlineBinary (base64, RFC 4648 without line breaks) and
 /// BulkDataURI. A URI is `file://PATH` with optional `offset` and `length` query parameters, as
@@ -31,6 +34,12 @@ struct BulkData {
         if let cached = files[resolvedPath] {
             source = cached
         } else {
+            // A FIFO or a device named by a hostile model would block or never end: regular files only.
+            var info = stat()
+            guard stat(resolvedPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw DicomError(.cannotRead, "\(a.location): the BulkDataURI's file is missing or not a regular file", tag: a.tag,
+                                 file: resolvedPath)
+            }
             do {
                 source = try ByteSource(contentsOfFile: resolvedPath)
             } catch {

@@ -89,3 +89,18 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)
     }
 }
+
+extension CreateEndToEndTests {
+    @Test func aBulkDataURIToADeviceOrAFIFOIsRefused() throws {
+        let work = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let fifo = work.appendingPathComponent("fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let sop = #""00080016":{"vr":"UI","Value":["1.2.840.10008.5.1.4.1.1.7"]},"00080018":{"vr":"UI","Value":["1.2.3"]}"#
+        for path in [fifo, "/dev/zero"] {
+            let json = "{" + sop + #","7FE00010":{"vr":"OB","BulkDataURI":"file://"# + path + #"?offset=0&length=2"}}"#
+            let r = try Tool.run(["create", "--json", "-", "-o", work.appendingPathComponent("out.dcm").path], stdin: Data(json.utf8))
+            #expect(r.status == 20 && r.stderr.contains("not a regular file"), "\(path): \(r.stderr)")
+        }
+    }
+}
