@@ -64,8 +64,15 @@ public struct StorageSCPConfiguration: Sendable {
         policy.checkCalledAETitle = true
         policy.preferRequestorOrder = preferredSyntaxes == nil
         policy.abstractSyntaxes = acceptUnknown ? nil : StorageSOPClasses.uids.union([verificationSOPClassUID])
+        // A requestor that proposes the window may have this many requests outstanding: they are
+        // served one after the other as always, but each arrives while the previous is filed. We
+        // invoke none.
+        policy.asyncOperationsWindow = AsyncOperationsWindow(maxInvoked: 1, maxPerformed: Self.operationsWindow)
         return policy
     }
+
+    /// Requests a requestor may leave outstanding with us (the asynchronous operations window).
+    public static let operationsWindow: UInt16 = 16
 
     /// Attribute tags any template reads back from a stored instance.
     var tagsRead: Set<Tag> {

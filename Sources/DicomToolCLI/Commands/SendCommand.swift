@@ -40,6 +40,7 @@ public enum SendCommand {
         options.requestor.connectTimeoutSeconds = args.timeoutSeconds
         options.requestor.artimTimeoutSeconds = args.timeoutSeconds
         options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        options.requestor.operationsWindow = args.operationsWindow
         options.associations = args.associations
         options.allowLossy = args.allowLossy
         options.retries = args.retries

@@ -35,7 +35,7 @@ public enum FlagID: String, Sendable, CaseIterable {
     case callingAET = "calling-aet", `repeat`, timeout
     // send
     case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
-         warningsAsErrors = "warnings-as-errors"
+         warningsAsErrors = "warnings-as-errors", asyncWindow = "async-window"
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
