@@ -58,6 +58,7 @@ public enum Association {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level: .socketOption would be SO_DEBUG
+                .channelOption(.writeBufferWaterMark, value: PDUChannel.writeWaterMark)
                 .connect(host: address.host, port: address.port) { channel in
                     channel.pipeline.addHandler(QuickAcknowledgement(), position: .first).flatMap {
                         PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout)

@@ -104,7 +104,7 @@ extension AssociationSession {
             let data = current ?? []
             batch.append(DataTF(values: [PDV(contextID: contextID, isCommand: false, isLast: following == nil, data: data)]))
             batchBytes += data.count
-            if batchBytes >= Self.batchBytes || following == nil {
+            if batchBytes >= max(Self.batchBytes, maxLength) || following == nil {
                 try await send(batch)
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
