@@ -2,6 +2,7 @@
 // dicomtool: one executable over a layered core. Dependency direction:
 // DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize, DicomRender} -> DicomToolCLI -> dicomtool;
 // DicomAnonymize -> DicomEdit (modify: its checked values and keyed UID mapping) -> DicomToolCLI;
+// DicomEdit -> DicomQuery (--where: the C-FIND matching rules over modify's attribute paths) -> DicomToolCLI;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
@@ -55,9 +56,10 @@ let package = Package(
         .target(name: "DicomNet",
                 dependencies: ["DicomCore", "DicomIO", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")]),
-        // DIMSE services over DicomNet: storage (send, receive), later query/retrieve and commitment.
+        // DIMSE services over DicomNet: storage (send, receive), query/retrieve, later commitment.
+        // DicomEdit: a C-FIND identifier is built with modify's paths and value encoding.
         .target(name: "DicomServices",
-                dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet"]),
+                dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet", "DicomEdit"]),
         // IOD, pixel, lossy and codestream checks and their reports.
         .target(name: "DicomValidate", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels"]),
         // The PS3.15 de-identification profile, identity scan and self-check, keyed mapping, output
@@ -74,9 +76,15 @@ let package = Package(
         // own; it needs DicomAnonymize only for those two shared pieces, and nothing of DicomPixels
         // (it never touches pixel data).
         .target(name: "DicomEdit", dependencies: ["DicomCore", "DicomIO", "DicomAnonymize"]),
+        // Selecting data sets by attributes: the C-FIND matching rules of PS3.4 C.2.2.2 (single
+        // value, wild cards, UID lists, DA/TM/DT ranges, universal, paths into sequences) as values,
+        // for `--where` on every command and for a query SCU's local checks. A target of its own,
+        // not part of DicomIO (the rules are query semantics, not reading) nor of DicomEdit (nothing
+        // here edits); it imports DicomEdit only for EditPath, so the command line has one path syntax.
+        .target(name: "DicomQuery", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
-                               "DicomEdit", "DicomNet", "DicomServices", "DicomRender"]),
+                               "DicomEdit", "DicomQuery", "DicomNet", "DicomServices", "DicomRender"]),
         .executableTarget(name: "dicomtool", dependencies: ["DicomToolCLI"]),
 
         // Corpus location, manifest and hashes for the test suites (not part of the product).
@@ -87,9 +95,9 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomCodecs", "DicomTestSupport"],
                     exclude: ["Support/extract_frames.py"]),  // run by the tests with python3
         .testTarget(name: "DicomIOTests", dependencies: ["DicomCore", "DicomIO", "DicomTestSupport"]),
-        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "DicomNetTests", dependencies: ["DicomNet", "DicomTestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "DicomServicesTests",
-                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomTestSupport"]),
+                    dependencies: ["DicomCore", "DicomIO", "DicomNet", "DicomPixels", "DicomServices", "DicomEdit", "DicomTestSupport"]),
         .testTarget(name: "DicomPixelsTests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomTestSupport"]),
         .testTarget(name: "DicomValidateTests",
@@ -99,6 +107,7 @@ let package = Package(
         .testTarget(name: "DicomAnonymizeTests",
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
         .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
+        .testTarget(name: "DicomQueryTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit", "DicomQuery"]),
         .testTarget(name: "DicomToolCLITests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomServices", "DicomRender",
                                    "DicomToolCLI"]),

@@ -11,6 +11,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case associationRejected = 61
     case associationAborted = 62
     case peerFailure = 63
+    case notCommitted = 64
     case unsupported = 80
     case decodeFailed = 81
     case encodeFailed = 82
@@ -30,6 +31,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .associationRejected: return "the peer rejected the association, or every presentation context needed"
         case .associationAborted: return "the association was aborted, timed out, or broke the protocol"
         case .peerFailure: return "the peer answered a failure status for at least one request"
+        case .notCommitted: return "storage commitment: an instance the peer did not commit, or no report in time"
         case .unsupported: return "unsupported transfer syntax, codec or operation"
         case .decodeFailed: return "pixel data could not be decoded"
         case .encodeFailed: return "pixel data could not be encoded"
@@ -47,6 +49,8 @@ public struct DicomError: Error, Sendable, CustomStringConvertible {
         case decodeFailed, encodeFailed, nonconformant, internalError, interrupted
         /// The network statuses (issue 16), for per-input results of network commands (send).
         case cannotConnect, associationRejected, associationAborted, peerFailure
+        /// Storage commitment (commit): an instance reported failed, or left without a report.
+        case notCommitted
 
         public var exitStatus: ExitStatus {
             switch self {
@@ -65,6 +69,7 @@ public struct DicomError: Error, Sendable, CustomStringConvertible {
             case .associationRejected: return .associationRejected
             case .associationAborted: return .associationAborted
             case .peerFailure: return .peerFailure
+            case .notCommitted: return .notCommitted
             }
         }
     }

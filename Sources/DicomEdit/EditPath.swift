@@ -88,9 +88,19 @@ public struct EditPath: Sendable, Equatable, CustomStringConvertible {
         public var name: AttributeName
         /// Nil on the last step (an attribute); on a last step, the items themselves (`--erase Seq[1]`).
         public var items: Items?
+
+        public init(name: AttributeName, items: Items? = nil) {
+            self.name = name
+            self.items = items
+        }
     }
 
     public var steps: [Step]
+
+    /// A path built by code (e.g. a query's required keys); `init(parsing:)` for typed ones.
+    public init(steps: [Step]) {
+        self.steps = steps
+    }
 
     public init(parsing text: String) throws(DicomError) {
         guard !text.isEmpty else { throw DicomError(.usage, "empty attribute path") }

@@ -19,6 +19,8 @@ public struct ModifyChange: Sendable, Equatable {
 struct EditSession {
     var changes: [ModifyChange] = []
     var needsUnicode = false
+    /// How typed values are checked: an attribute's value (modify), or a matching key (C-FIND).
+    var rules = EditValueRules.attributeValues
 
     mutating func apply(_ op: EditOperation, to ds: inout Dataset) throws(DicomError) {
         switch op {
@@ -155,6 +157,14 @@ struct EditSession {
             if existing == nil && !inserting { return }
             let here = prefix + tag.description
             let shown = prefix.isEmpty ? "" : " " + here
+            if rules.emptyValueMakesEmptySequence, value == .text(""),
+               existing?.items != nil || (existing == nil && (try? SetValues.vr(for: tag, in: ds, path: shown, flag: op.flag))?.0 == .SQ) {
+                // A whole sequence asked for (C-FIND universal sequence matching): present, or empty.
+                guard existing == nil else { return }
+                ds.set(Element(tag: tag, vr: .SQ, value: .sequence([])))
+                changes.append(ModifyChange(action: "insert", path: here, keyword: keyword(tag, ds), oldValue: nil, newValue: "(0 items)"))
+                return
+            }
             if existing?.items != nil || existing?.fragments != nil {
                 throw DicomError(.usage, "\(op.flag)\(shown): \(tag) is a sequence: set attributes inside its items", tag: tag)
             }
@@ -223,7 +233,7 @@ struct EditSession {
             text = t
         }
         if vr == .AT { return try ModifyOptions.attributeTags(text, vm: vm, flag: flag, tag: tag) }
-        if let problem = SetValues.problem(text, vr: vr, vm: vm) {
+        if let problem = rules.problem(text, vr, vm) {
             throw DicomError(.usage, "\(flag): \(problem)", tag: tag)
         }
         var bytes: [UInt8]

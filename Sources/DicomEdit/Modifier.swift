@@ -40,26 +40,8 @@ public struct Modifier: Sendable {
     /// be written, when an edit is refused (a value its VR or VM does not allow, a path into items
     /// that are not there, a private element without its creator).
     public func modify(_ file: DicomFile) throws(DicomError) -> ModifiedInstance {
-        var session = EditSession()
-        var ds = file.dataset
-        var warnings: [String] = []
-        do {
-            for op in options.operations { try session.apply(op, to: &ds) }
-        } catch {
-            guard session.needsUnicode else { throw error }
-            // A value the set in force cannot hold: the whole file moves to UTF-8, every text
-            // value re-encoded to the same characters, and the edits run again on that.
-            session = EditSession()
-            ds = file.dataset
-            let before = TextReencoding.describe(ds.characterSet)
-            let n = try TextReencoding.reencode(&ds, to: TextReencoding.unicode, targetTerms: ["ISO_IR 192"],
-                                                intoItemsWithOwnSet: true, at: "")
-            ds.set(TextReencoding.characterSetElement(["ISO_IR 192"]))
-            session.changes.append(ModifyChange(action: "charset", path: Tag.specificCharacterSet.description, keyword: "SpecificCharacterSet",
-                                                oldValue: before, newValue: "ISO_IR 192 (\(n) existing value\(n == 1 ? "" : "s") re-encoded)"))
-            warnings.append("Specific Character Set changed from \(before) to ISO_IR 192: \(error.message)")
-            for op in options.operations { try session.apply(op, to: &ds) }
-        }
+        let (edited, editSession, warnings) = try DatasetEditing.run(options.operations, on: file.dataset, rules: .attributeValues)
+        var ds = edited, session = editSession
         renewUIDs(in: &ds, session: &session)
         let meta = file.meta.isEmpty ? file.meta
             : DatasetWriter.makeMeta(for: ds, syntax: file.transferSyntax, previous: file.meta)

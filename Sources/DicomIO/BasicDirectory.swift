@@ -95,7 +95,7 @@ public enum BasicDirectory {
                                update: ([String]) -> ReferencedFile?) throws(DicomError)
         -> (bytes: [UInt8], records: Int, referencing: Int, unmatched: [[String]]) {
         let links = try links(of: file)
-        var ds = dataset ?? file.dataset
+        let ds = dataset ?? file.dataset
         var records = ds.items(recordSequence) ?? []
         guard records.count == links.next.count else {
             throw DicomError(.internalError, "the DICOMDIR's records changed in number while it was rewritten", tag: recordSequence)
@@ -113,17 +113,32 @@ public enum BasicDirectory {
             if let v = change.sopInstanceUID { records[i].setString(referencedSOPInstance, .UI, v) }
             if let v = change.transferSyntaxUID { records[i].setString(referencedTransferSyntax, .UI, v) }
         }
+        let bytes = try encode(records: records, links: links, dataset: ds, meta: meta ?? file.meta, preamble: file.preamble)
+        return (bytes, records.count, referencing, unmatched)
+    }
+
+    /// A DICOMDIR written in Explicit VR Little Endian (PS3.10 8.6): `dataset` with `records` as its
+    /// Directory Record Sequence and every offset computed for the bytes actually written, the links
+    /// given as record indices. The SOP Class of the meta comes from `meta` (a Basic Directory's data
+    /// set has none). Pass 1 finds where each record lands; pass 2 writes the same bytes with the
+    /// offsets, whose elements are present (as 0) in both passes so that the sizes agree.
+    static func encode(records: [Dataset], links: Links, dataset: Dataset, meta: Dataset,
+                       preamble: [UInt8]?) throws(DicomError) -> [UInt8] {
+        var ds = dataset
+        var records = records
+        for i in records.indices {
+            records[i].set(ulElement(nextRecord, 0))
+            records[i].set(ulElement(lowerLevel, 0))
+        }
         ds.set(ulElement(rootFirst, 0))
         ds.set(ulElement(rootLast, 0))
         ds.setSequence(recordSequence, records)
         let syntax = TransferSyntax.explicitVRLittleEndian
-        // The SOP Class comes from the previous meta: a Basic Directory's data set has none.
-        let newMeta = DatasetWriter.makeMeta(for: ds, syntax: syntax, previous: meta ?? file.meta)
+        let newMeta = DatasetWriter.makeMeta(for: ds, syntax: syntax, previous: meta)
         let writer = DatasetWriter(syntax: syntax)
 
-        // Pass 1 finds where each record lands; pass 2 writes the same bytes with the offsets.
         var first = MemorySink()
-        try writer.writeFile(meta: newMeta, dataset: ds, preamble: file.preamble, to: &first)
+        try writer.writeFile(meta: newMeta, dataset: ds, preamble: preamble, to: &first)
         let written = try Part10Reader.read(source: ByteSource(ownedBytes: first.bytes, name: "DICOMDIR"))
         let positions = (written.dataset.items(recordSequence) ?? []).map { ($0.offset ?? 8) - 8 }
         guard positions.count == records.count else {
@@ -138,11 +153,11 @@ public enum BasicDirectory {
         ds.set(ulElement(rootLast, position(links.rootLast)))
         ds.setSequence(recordSequence, records)
         var second = MemorySink()
-        try writer.writeFile(meta: newMeta, dataset: ds, preamble: file.preamble, to: &second)
+        try writer.writeFile(meta: newMeta, dataset: ds, preamble: preamble, to: &second)
         guard second.bytes.count == first.bytes.count, positions.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
             throw DicomError(.internalError, "the DICOMDIR's records moved between the two passes of its rewrite")
         }
-        return (second.bytes, records.count, referencing, unmatched)
+        return second.bytes
     }
 
     static func ulElement(_ tag: Tag, _ value: UInt32) -> Element {

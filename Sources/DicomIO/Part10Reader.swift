@@ -44,6 +44,10 @@ public enum Part10Reader {
     public struct Options: Sendable {
         /// Read the File Meta Information only.
         public var metaOnly = false
+        /// Stop indexing the top level of the data set at the first tag at or above this one: a
+        /// header read (`--where`) stops before (7FE0,0010) Pixel Data, so an encapsulated image's
+        /// fragments are never walked. Elements below it are read as usual (nested ones in full).
+        public var stopBefore: Tag?
         public init() {}
     }
 
@@ -146,6 +150,7 @@ public enum Part10Reader {
             parser.warnings = file.warnings
         }
 
+        parser.stopBefore = options.stopBefore
         var encoding = DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian)
         // A data set encoded otherwise than its meta says (implicit VR under an explicit syntax is
         // common): trust the bytes of the first element, as pydicom and GDCM do.
@@ -162,6 +167,7 @@ public enum Part10Reader {
             }
         }
         let warningsBefore = parser.warnings
+        parser.stopBefore = options.stopBefore
         var dataset: Dataset
         do {
             (dataset, _) = try parser.parseDataset(from: dataStart, to: dataSource.count, encoding: encoding, undefinedItem: false,

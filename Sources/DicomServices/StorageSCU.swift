@@ -155,7 +155,8 @@ public enum StorageSCU {
         }
     }
 
-    static func dicomError(_ error: NetError) -> DicomError {
+    /// A network error as the command reports it, with the exit status its code maps to.
+    public static func dicomError(_ error: NetError) -> DicomError {
         let code: DicomError.Code
         switch error.code.exitStatus {
         case .cannotConnect: code = .cannotConnect

@@ -9,6 +9,8 @@ public enum DicomTool {
     /// What a command line asks for, parsed and checked.
     public enum Invocation: Sendable {
         case help(CommandID?, long: Bool)
+        /// Help of one subcommand (`dicomtool dicomdir create --help`).
+        case subcommandHelp(CommandID, String, long: Bool)
         case version
         case generate(GeneratedDocument, CommandID?)
         case run(CommandID, any CommandArgs, GlobalArgs)
@@ -41,6 +43,9 @@ public enum DicomTool {
         case .help(let command, let long):
             write(long ? Help.long(command) : Help.short(command))
             return .ok
+        case .subcommandHelp(let command, let subcommand, let long):
+            write(Help.render(command, subcommand: subcommand, long: long))
+            return .ok
         case .version:
             write(versionText)
             return .ok
@@ -56,8 +61,10 @@ public enum DicomTool {
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         let low = try Parser.parseLow(arguments)
         switch low.special {
-        case .shortHelp?: return .help(low.command, long: false)
-        case .longHelp?: return .help(low.command, long: true)
+        case .shortHelp?, .longHelp?:
+            let long = low.special == .longHelp
+            if let command = low.command, let subcommand = low.subcommand { return .subcommandHelp(command, subcommand, long: long) }
+            return .help(low.command, long: long)
         case .version?: return .version
         case .generate(let kind)?:
             guard let document = GeneratedDocument(rawValue: kind) else {

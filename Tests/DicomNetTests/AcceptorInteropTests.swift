@@ -1,9 +1,10 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// The acceptor side: our listener answering dcmtk's echoscu, pynetdicom's echoscu and our own requestor.
-@Suite(.serialized) struct AcceptorInteropTests {
+@Suite(.serialized, .dedicatedThreads) struct AcceptorInteropTests {
     static var policy: Negotiation.AcceptorPolicy {
         var p = Negotiation.AcceptorPolicy(aeTitle: "ARCHIVE", transferSyntaxPreference: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"],
                                            implementationClassUID: "2.25.1")
@@ -17,7 +18,7 @@ import Testing
         let acceptor = AssociationAcceptor(policy: policy)
         let server = try await acceptor.bind(host: "127.0.0.1", port: 0)
         let port = try #require(server.channel.localAddress?.port)
-        let serving = Task { try await acceptor.serve(server) }
+        let serving = Task(executorPreference: DedicatedThreads.shared) { try await acceptor.serve(server) }
         defer {
             serving.cancel()
             server.channel.close(promise: nil)
@@ -92,7 +93,7 @@ import Testing
     static func exchangeBlocking(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        try #require(connectLoopback(fd, port: port))
+        try #require(Loopback.connect(fd, port: port))
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

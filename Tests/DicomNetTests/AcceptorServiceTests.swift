@@ -1,11 +1,12 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// The acceptor hands each request to its service as it arrives: the command set first, then the
 /// data set a PDV at a time (never whole), the response after the last; its ARTIM and DIMSE timers
 /// are separate.
-@Suite(.serialized) struct AcceptorServiceTests {
+@Suite(.serialized, .dedicatedThreads) struct AcceptorServiceTests {
     static let ct = "1.2.840.10008.5.1.4.1.1.2"
     static let explicit = "1.2.840.10008.1.2.1"
 
@@ -85,7 +86,7 @@ import Testing
         let acceptor = configured
         let server = try await acceptor.bind(host: "127.0.0.1", port: 0)
         let port = try #require(server.channel.localAddress?.port)
-        let serving = Task { try await acceptor.serve(server) }
+        let serving = Task(executorPreference: DedicatedThreads.shared) { try await acceptor.serve(server) }
         defer {
             acceptor.stop()
             serving.cancel()
@@ -174,7 +175,7 @@ import Testing
             let (bytes, seconds) = try await AcceptorInteropTests.offPool { () throws -> ([UInt8], Double) in
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(fd) }
-                try #require(connectLoopback(fd, port: port))
+                try #require(Loopback.connect(fd, port: port))
                 return Self.readUntilClosed(fd)
             }
             #expect(bytes.isEmpty)
@@ -193,7 +194,7 @@ import Testing
             let (bytes, seconds) = try await AcceptorInteropTests.offPool { () throws -> ([UInt8], Double) in
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(fd) }
-                try #require(connectLoopback(fd, port: port))
+                try #require(Loopback.connect(fd, port: port))
                 _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
                 return Self.readUntilClosed(fd)
             }

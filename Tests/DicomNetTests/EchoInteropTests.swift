@@ -1,32 +1,11 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// C-ECHO against dcmtk's storescp on a free loopback port, started and stopped by the test.
-@Suite(.serialized) struct EchoInteropTests {
+@Suite(.serialized, .dedicatedThreads) struct EchoInteropTests {
     static let storescp = "/usr/bin/storescp"
-
-    /// A port nothing listens on right now: bound with port 0, read back, closed.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw NetError(.cannotConnect, "no free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        return connectLoopback(fd, port: port)
-    }
 
     /// Runs `body` with storescp listening as `SCP` on a free port; stops it afterwards.
     static func withStorescp(_ extra: [String] = [], _ body: (Int) async throws -> Void) async throws {
@@ -38,7 +17,7 @@ import Testing
     /// Runs `body` with a peer started as `executable arguments(port, directory)`, listening on a
     /// free port; kills it afterwards.
     static func withPeer(_ executable: String, _ arguments: (Int, String) -> [String], _ body: (Int) async throws -> Void) async throws {
-        let port = try freePort()
+        let port = try Loopback.freePort()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dicomnet-\(port)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -55,7 +34,7 @@ import Testing
             p.waitUntilExit()
         }
         var waited = 0
-        while !accepts(port: port) {
+        while !Loopback.accepts(port: port) {
             try #require(p.isRunning && waited < 600, "\(executable) \(p.arguments ?? []) did not listen on port \(port) within 30 s")
             try await Task.sleep(nanoseconds: 50_000_000)
             waited += 1
@@ -127,7 +106,7 @@ import Testing
     }
 
     @Test func nobodyListeningCannotConnect() async throws {
-        let port = try Self.freePort()
+        let port = try Loopback.freePort()
         let address = AssociationAddress(aeTitle: "SCP", host: "127.0.0.1", port: port)
         let e = await #expect(throws: NetError.self) {
             try await Association.withAssociation(to: address, contexts: Self.echoContext) { session in try await session.echo() }

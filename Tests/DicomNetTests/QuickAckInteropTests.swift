@@ -1,12 +1,13 @@
 @testable import DicomNet
 import Foundation
 import Testing
+import DicomTestSupport
 
 /// dcmtk leaves Nagle's algorithm on unless TCP_NODELAY=1 is in its environment: it writes each
 /// answer in two segments and holds the second until the first is acknowledged. The requestor
 /// acknowledges at once (TCP_QUICKACK after each read), so a C-ECHO against storescp with its
 /// defaults takes well under the 40 ms a delayed ACK costs.
-@Suite(.serialized) struct QuickAckInteropTests {
+@Suite(.serialized, .dedicatedThreads) struct QuickAckInteropTests {
     @Test func echoAgainstStorescpWithNagleDoesNotWaitForTheDelayedACK() async throws {
         try await EchoInteropTests.withStorescp { port in
             let address = try AssociationAddress(parsing: "SCP@127.0.0.1:\(port)")

@@ -1,11 +1,12 @@
 @testable import DicomNet
 import NIOCore
 import Testing
+import DicomTestSupport
 
 /// The requestor's streaming pieces without a peer: the P-DATA-TF written straight into the
 /// outbound buffer is the codec's PDU byte for byte, and a data set handed over in pieces comes
 /// back whole.
-@Suite struct RequestorStoreTests {
+@Suite(.dedicatedThreads) struct RequestorStoreTests {
     @Test func dataTFWrittenIntoTheBufferIsTheCodecsPDU() throws {
         let tfs = [
             DataTF(values: [PDV(contextID: 1, isCommand: true, isLast: true, data: Array(0..<40))]),

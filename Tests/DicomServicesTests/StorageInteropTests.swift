@@ -10,7 +10,7 @@ import Testing
 /// `StorageSCU` against real peers on loopback: dcmtk's storescp (all syntaxes it has, and
 /// Implicit VR Little Endian only), and a pynetdicom SCP taking only JPEG baseline or failing on
 /// purpose (scripts/net-peers/store_scp.py).
-@Suite(.serialized) struct StorageInteropTests {
+@Suite(.serialized, .dedicatedThreads) struct StorageInteropTests {
     static let storescp = "/usr/bin/storescp"
     static let python = "/usr/bin/env"
     static let scp = CorpusIndex.packageRoot.appendingPathComponent("scripts/net-peers/store_scp.py").path

@@ -3,9 +3,10 @@ import DicomIO
 import Foundation
 import Testing
 @testable import DicomServices
+import DicomTestSupport
 
 /// The send side's streams and records, without a peer.
-@Suite struct StoreStreamsTests {
+@Suite(.dedicatedThreads) struct StoreStreamsTests {
     @Test func mappedDataSetIsTheRangeInSlices() async throws {
         let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0) }
         var stream = MappedDataSet(source: ByteSource(ownedBytes: bytes, name: "t"), range: 132..<10_000)

@@ -159,7 +159,7 @@ import Testing
         #expect(try bashComplete(["dicomtool", "tr"]) == ["transcode"])
         #expect(try Set(bashComplete(["dicomtool", "transcode", "--jpeg"])) == ["--jpeg", "--jpeg-lossless", "--jpegls", "--jpeg2000"])
         #expect(try bashComplete(["dicomtool", "dump", "--js"]) == ["--json"])
-        #expect(try bashComplete(["dicomtool", "dump", "--format", ""]) == ["text", "json", "junit", "sarif"])
+        #expect(try bashComplete(["dicomtool", "dump", "--format", ""]) == ["text", "json", "junit", "sarif", "csv", "tsv"])
         #expect(try bashComplete(["dicomtool", "transcode", "--offset-table", "e"]) == ["extended"])
         // Flags of another command are not offered.
         #expect(try bashComplete(["dicomtool", "transcode", "--js"]).isEmpty)
@@ -180,7 +180,7 @@ import Testing
         }
         #expect(try Set(fishComplete("dicomtool ")) == Set(CommandID.allCases.map(\.rawValue)))
         #expect(try Set(fishComplete("dicomtool transcode --jp")) == ["--jpeg", "--jpeg-lossless", "--jpegls", "--jpeg2000"])
-        #expect(try Set(fishComplete("dicomtool dump --format ")) == ["text", "json", "junit", "sarif"])
+        #expect(try Set(fishComplete("dicomtool dump --format ")) == ["text", "json", "junit", "sarif", "csv", "tsv"])
         #expect(try fishComplete("dicomtool transcode --js").isEmpty)
         #expect(try fishComplete("dicomtool dump --no-pro") == ["--no-progress"])
     }

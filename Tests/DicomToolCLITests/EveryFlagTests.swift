@@ -46,6 +46,17 @@ import Testing
             for s in CLI.spellings(.allFiles) { #expect(try CLI.dump(s + ["x"]).1.allFiles) }
             #expect(try !CLI.dump(["x"]).1.allFiles)
             #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").walk.onlyDicom)
+        case .where:
+            for s in CLI.spellings(.where, "Modality=CT") {
+                let selection = try CLI.dump(s + ["x"]).1.selection
+                #expect(selection.map(\.text) == ["Modality=CT"])
+            }
+            let two = try CLI.dump(["--where", "Modality=CT", "--where=StudyDate=2019-", "x"]).1
+            #expect(two.selection.count == 2)
+            #expect(two.inputOptions(command: "dump").selection?.query.criteria.count == 2)
+            #expect(try CLI.dump(["x"]).1.inputOptions(command: "dump").selection == nil)
+            #expect(CLI.usageError(["dump", "--where", "StudyDate=2019*", "x"])?.message.contains("C.2.2.2.4") == true)
+            #expect(CLI.usageError(["dump", "--where", "PatientsName=x", "x"])?.message.contains("PatientName") == true)
         case .progress:
             for s in CLI.spellings(.progress) { #expect(try CLI.dump(s + ["x"]).1.progress == true) }
             #expect(try CLI.dump(["--no-progress", "x"]).1.progress == false)
@@ -58,7 +69,11 @@ import Testing
             #expect(try CLI.validate(["--format", "sarif", "x"]).1.format == .sarif)
             #expect(try CLI.validate(["--format=junit", "x"]).1.format == .junit)
             #expect(CLI.usageError(["dump", "--format", "junit", "x"]) != nil)
+            #expect(try CLI.dump(["--format", "csv", "--tag", "Modality", "x"]).1.format == .csv)
+            #expect(try CLI.dump(["--format=tsv", "x"]).1.format == .tsv)
+            #expect(CLI.usageError(["validate", "--format", "csv", "x"])?.message.contains("dump and find only") == true)
             #expect(try CLI.dump(["x"]).1.format == .text)
+            try FindFlagChecks.check(id)
         case .help:
             guard case .help(.dump, long: false) = try CLI.invocation(["dump", "-h"]) else { Issue.record("-h"); return }
             guard case .help(.dump, long: true) = try CLI.invocation(["dump", "--help"]) else { Issue.record("--help"); return }
@@ -76,6 +91,7 @@ import Testing
             }
         case .json:
             #expect(try CLI.dump(["--json", "x"]).0.mode == .json)
+            try FindFlagChecks.check(id)
         case .xml:
             #expect(try CLI.dump(["--xml", "x"]).0.mode == .xml)
         case .inlineMax:
@@ -356,6 +372,7 @@ import Testing
             #expect(CLI.usageError(["modify", "--backup", "--new-sop-uid", "a.dcm", "-o", "b.dcm"]) != nil)
             #expect(CLI.usageError(["modify", "a.dcm"]) != nil, "nothing to do")
         case .callingAET, .repeat, .timeout:
+            if id != .repeat { try CommitFlagChecks.check(id) }  // shared with commit
             func echo(_ arguments: [String]) throws -> EchoArgs {
                 guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + arguments), let e = args as? EchoArgs else {
                     throw CLI.NotARun()
@@ -365,36 +382,44 @@ import Testing
             let value = id == .callingAET ? "WS1" : "7"
             for s in CLI.spellings(id, value) {
                 let e = try echo(s + ["PACS@127.0.0.1:104"])
-                #expect(id != .callingAET || e.callingAETitle == "WS1")
+                #expect(id != .callingAET || e.peer.callingAETitle == "WS1")
                 #expect(id != .repeat || e.count == 7)
-                #expect(id != .timeout || e.timeoutSeconds == 7)
+                #expect(id != .timeout || e.peer.timeoutSeconds == 7)
             }
             let defaults = try echo(["PACS@pacs:104"])
-            #expect(defaults.callingAETitle == "DICOMTOOL" && defaults.count == 1 && defaults.timeoutSeconds == 30)
-            #expect(defaults.address.host == "pacs" && defaults.address.port == 104 && defaults.address.aeTitle == "PACS")
+            #expect(defaults.peer.callingAETitle == "DICOMTOOL" && defaults.count == 1 && defaults.peer.timeoutSeconds == 30)
+            #expect(defaults.peer.address.host == "pacs" && defaults.peer.address.port == 104 && defaults.peer.address.aeTitle == "PACS")
             #expect(CLI.usageError(["echo", "--calling-aet", "SEVENTEEN_CHARS_X", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "--repeat", "0", "PACS@pacs:104"]) != nil)
             #expect(CLI.usageError(["echo", "pacs:104"]) != nil)
             #expect(CLI.usageError(["echo"]) != nil)
+            if id != .repeat { try FindFlagChecks.check(id) }  // shared with find
             if id != .repeat {
                 let s = try send((id == .callingAET ? ["--calling-aet", "WS1"] : ["--timeout", "7"]) + ["x.dcm"])
-                #expect(id != .callingAET || s.callingAETitle == "WS1")
-                #expect(id != .timeout || s.timeoutSeconds == 7)
+                #expect(id != .callingAET || s.peer.callingAETitle == "WS1")
+                #expect(id != .timeout || s.peer.timeoutSeconds == 7)
             }
+        case .level, .model, .worklist, .key, .returnKey, .limit:
+            try FindFlagChecks.check(id)
+        case .reportTimeout, .receivePort, .fromSend, .perRequest:
+            try CommitFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once:
             try ReceiveFlagChecks.check(id)
+            if id == .bind { try CommitFlagChecks.check(id) }  // shared with commit's listener
         case .frame, .montage, .windowIndex, .voiLUT, .minmax, .percentile, .voiFunction, .invert, .grey, .size, .bits,
              .overlays, .type:
             try RenderFlagChecks.check(id)
+        case .profile, .invent, .rename, .fileSetID, .strict:
+            try DicomdirFlagChecks.check(id)
         case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors, .asyncWindow:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
                                             .doneFile: "done.txt", .asyncWindow: "4"]
             for s in CLI.spellings(id, values[id]) {
                 let a = try send((id == .to ? [] : ["--to", "SCP@127.0.0.1:11112"]) + s + ["x.dcm"])
                 switch id {
-                case .to: #expect(a.address.aeTitle == "PACS" && a.address.port == 104)
-                case .dimseTimeout: #expect(a.dimseTimeoutSeconds == 9)  // receive's: ReceiveFlagChecks
+                case .to: #expect(a.peer.address.aeTitle == "PACS" && a.peer.address.port == 104)
+                case .dimseTimeout: #expect(a.peer.dimseTimeoutSeconds == 9)  // receive's: ReceiveFlagChecks
                 case .allowLossy: #expect(a.allowLossy == .jpegBaseline)
                 case .retry: #expect(a.retries == 3)
                 case .doneFile: #expect(a.doneFile == "done.txt")
@@ -403,11 +428,15 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to || id == .dimseTimeout {  // shared with find and commit
+                try FindFlagChecks.check(id)
+                try CommitFlagChecks.check(id)
+            }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
             #expect(defaults.operationsWindow == 16)
             #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--async-window", "0", "x.dcm"]) != nil)
-            #expect(defaults.dimseTimeoutSeconds == 60 && defaults.timeoutSeconds == 30)
+            #expect(defaults.peer.dimseTimeoutSeconds == 60 && defaults.peer.timeoutSeconds == 30)
             #expect(try send(["-j", "4", "--to", "SCP@h:1", "x.dcm"]).associations == 4)
             #expect(CLI.usageError(["send", "x.dcm"]) != nil)
             #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--allow-lossy", "ExplicitVRLittleEndian", "x.dcm"]) != nil)

@@ -80,9 +80,15 @@ import Testing
             #expect(!command.summary.isEmpty && !command.summary.hasSuffix("."))
             #expect(command.details.hasSuffix("."))
             #expect(!command.usage.isEmpty)
-            #expect(!command.examples.isEmpty, "\(command.name) needs an example for its man page")
-            for example in command.examples {
+            let examples = command.examples + command.subcommands.flatMap(\.examples)
+            #expect(!examples.isEmpty, "\(command.name) needs an example for its man page")
+            for example in examples {
                 #expect(example.command.hasPrefix("dicomtool \(command.name) "))
+            }
+            for sub in command.subcommands {
+                #expect(!sub.summary.isEmpty && !sub.summary.hasSuffix(".") && sub.summary.count <= 70, "\(command.name) \(sub.name)")
+                #expect(sub.details.hasSuffix(".") && !sub.usage.isEmpty && !sub.examples.isEmpty, "\(command.name) \(sub.name)")
+                for example in sub.examples { #expect(example.command.hasPrefix("dicomtool \(command.name) \(sub.name) ")) }
             }
         }
     }
@@ -106,7 +112,7 @@ import Testing
     @Test func examplesParse() throws {
         // An example in the docs that does not parse would teach people an error.
         for command in CommandTable.all {
-            for example in command.examples {
+            for example in command.examples + command.subcommands.flatMap(\.examples) {
                 let words = Self.shellWords(example.command).prefix { $0 != ">" && $0 != "<" }.dropFirst()
                 #expect(CLI.usageError(Array(words)) == nil, "\(example.command)")
             }

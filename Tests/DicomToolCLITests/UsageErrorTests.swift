@@ -36,8 +36,8 @@ import Testing
     }
 
     @Test func flagOfAnotherCommandSaysWhere() {
-        #expect(message(["transcode", "--json"]) == "--json is not an option of transcode (it is one of: dump)")
-        #expect(message(["--json", "dump"]) == "--json must follow the command name (it is an option of: dump)")
+        #expect(message(["transcode", "--json"]) == "--json is not an option of transcode (it is one of: dump, find)")
+        #expect(message(["--json", "dump"]) == "--json must follow the command name (it is an option of: dump, find)")
     }
 
     @Test func missingCommand() {
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func badChoicesListTheChoices() {
-        #expect(message(["dump", "--format", "jsno", "x"]) == "--format expects one of text, json, junit, sarif, not 'jsno'; did you mean json?")
+        #expect(message(["dump", "--format", "jsno", "x"]) == "--format expects one of text, json, junit, sarif, csv, tsv, not 'jsno'; did you mean json?")
         #expect(message(["transcode", "--jpeg", "--subsampling", "411", "x", "-o", "y"])
                 .hasPrefix("--subsampling expects one of 444, 422, 420, not '411'"))
         #expect(message(["--generate", "complete-tcsh"]).hasPrefix("--generate expects one of man, complete-bash"))

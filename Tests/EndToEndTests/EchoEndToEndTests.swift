@@ -6,23 +6,10 @@ import Testing
 @Suite(.serialized) struct EchoEndToEndTests {
     static let storescp = "/usr/bin/storescp"  // absolute: pynetdicom's console scripts shadow it on PATH
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     static func withStorescp(_ extra: [String] = [], _ body: (Int) throws -> Void) throws {
         try #require(FileManager.default.isExecutableFile(atPath: storescp),
                      "dcmtk's storescp is missing at \(storescp): run scripts/setup (Debian package dcmtk)")
-        let port = freePort()
+        let port = try Loopback.freePort()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: storescp)
         p.arguments = ["-aet", "SCP", "-od", NSTemporaryDirectory()] + extra + [String(port)]
@@ -77,7 +64,7 @@ import Testing
             #expect(r.stderr.contains("association rejected permanently"))
             #expect(r.stdout.isEmpty)
         }
-        let nobody = try Tool.run(["echo", "--timeout", "5", "SCP@127.0.0.1:\(Self.freePort())"])
+        let nobody = try Tool.run(["echo", "--timeout", "5", "SCP@127.0.0.1:\(try Loopback.freePort())"])
         #expect(nobody.status == 60)
         #expect(nobody.stderr.hasPrefix("dicomtool: echo: SCP@127.0.0.1:"))
         #expect(try Tool.run(["echo", "no-address"]).status == 1)

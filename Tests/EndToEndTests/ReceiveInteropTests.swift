@@ -86,7 +86,7 @@ import Testing
         try ReceivePeers.requireExecutable("/usr/bin/curl", "curl")
         let receiver = try Receiver(["--aet", "DT"])
         let work = Receiver.temporaryDirectory("orthanc")
-        let http = EchoEndToEndTests.freePort(), dicom = EchoEndToEndTests.freePort()
+        let http = try Loopback.freePort(), dicom = try Loopback.freePort()
         let config = """
         { "Name": "test", "StorageDirectory": "\(work.path)/db", "IndexDirectory": "\(work.path)/db",
           "HttpPort": \(http), "DicomPort": \(dicom), "DicomAet": "ORTHANC",

@@ -5,7 +5,7 @@ import Testing
 /// `dicomtool send` as a user runs it, against real peers on loopback: exit statuses, JSON Lines,
 /// the done file and retries with a peer that stops halfway, and the other receivers of the
 /// interop matrix (dcmrecv, pynetdicom's storescp, Orthanc).
-@Suite(.serialized) struct SendEndToEndTests {
+@Suite(.serialized, .dedicatedThreads) struct SendEndToEndTests {
     static let root = CorpusIndex.packageRoot
     static let scp = root.appendingPathComponent("scripts/net-peers/store_scp.py").path
     static let sameBytes = root.appendingPathComponent("scripts/net-peers/dataset_bytes_equal.py").path

@@ -5,7 +5,7 @@ import Testing
 /// dicomtool send into dicomtool receive, the pair the bench times: every file of the interop
 /// matrix's suite share arrives with the source's data-set bytes, over several associations (-j),
 /// and both sides report the same instances.
-@Suite(.serialized) struct SendReceiveTests {
+@Suite(.serialized, .dedicatedThreads) struct SendReceiveTests {
     @Test func everyFileArrivesAsSentOverSeveralAssociations() async throws {
         let receiver = try Receiver(["--aet", "ARCHIVE"])
         let sources = SendEndToEndTests.matrix
@@ -44,7 +44,7 @@ import Testing
 /// exceeded): send retries the association with --retry and delivers everything once the slot is
 /// free; without --retry the rejection is final for its instances (61). The slot is held by a raw
 /// peer until the test lets it go, so no timing decides the outcome.
-@Suite(.serialized) struct TransientRejectionTests {
+@Suite(.serialized, .dedicatedThreads) struct TransientRejectionTests {
     @Test func sendRetriesAnAssociationRejectedTransiently() async throws {
         let (dir, paths) = try SendEndToEndTests.distinctInstances(2)
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,8 +1,8 @@
 import DicomCore
 
 /// `--tag` filters: a tag `(0010,0010)` / `0010,0010` / `00100010`, a keyword `PatientName`, or a
-/// path `SourceImageSequence[0].ReferencedSOPInstanceUID` (item index from 0; without an index,
-/// every item). A single tag or keyword matches at any depth, as dcmdump's +P does, keeping the
+/// path `SourceImageSequence[0].ReferencedSOPInstanceUID` (item index from 0; without an index
+/// or with `[*]`, every item). A single tag or keyword matches at any depth, as dcmdump's +P does, keeping the
 /// enclosing sequences for context; a path is anchored at the top level.
 public struct TagSelector: Sendable, Equatable {
     public struct Step: Sendable, Equatable {
@@ -20,10 +20,13 @@ public struct TagSelector: Sendable, Equatable {
             var name = Substring(part)
             var item: Int?
             if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
-                guard let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), i >= 0 else {
-                    throw DicomError(.usage, "bad item index in '\(text)'")
+                let inside = name[name.index(after: open)..<name.index(before: name.endIndex)]
+                if inside != "*" {  // `[*]`: every item, as no index
+                    guard let i = Int(inside), i >= 0 else {  // conversion: parses text: nil when not a number
+                        throw DicomError(.usage, "bad item index in '\(text)'")
+                    }
+                    item = i
                 }
-                item = i
                 name = name[..<open]
             }
             guard let tag = Tag(parsing: name) ?? DataDictionary.tag(forKeyword: String(name)) else {

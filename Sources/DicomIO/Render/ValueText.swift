@@ -21,7 +21,7 @@ public enum ValueText {
     }
 
     /// The value split into its values (VM), as text; binary numbers formatted; nil for bulk VRs.
-    static func values(_ e: Element, in ds: Dataset) -> [String]? {
+    public static func values(_ e: Element, in ds: Dataset) -> [String]? {
         guard let b = e.valueBytes else { return nil }
         switch e.vr {
         case .AT:

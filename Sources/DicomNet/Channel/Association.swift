@@ -261,7 +261,7 @@ public struct AssociationSession {
         try? await abort(.serviceUser)
     }
 
-    private mutating func abort(_ reason: AbortReason) async throws {
+    mutating func abort(_ reason: AbortReason) async throws {
         if machine.state != .awaitingTransportClose { _ = try? machine.handle(.abortRequest) }
         try await outbound.write(.abort(reason))
     }

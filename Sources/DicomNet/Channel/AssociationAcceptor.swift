@@ -59,6 +59,7 @@ public struct AssociationAcceptor: Sendable {
     /// every association has ended) or cancellation.
     public func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<PDU, PDU>, Never>) async throws {
         state.setServer(server.channel)
+        let listening = server.channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "the listening socket"
         // An error reaching the listener's async stream ends it, and with it every association: a
         // connection that could not be set up (its options, its pipeline, its registration) or an
         // accept error NIO does not count as an IOError. Caught just before the stream, reported,
@@ -75,6 +76,11 @@ public struct AssociationAcceptor: Sendable {
                     tasks.addTask { await self.handle(connection) }
                 }
             }
+        }
+        // The listening socket closed without stop() or cancellation (NIO closed it): no peer can
+        // reach us any more, so a receiver must not end as if it had been stopped (exit 0).
+        if !state.isStopping && !Task.isCancelled {
+            throw NetError(.cannotConnect, "stopped listening on \(listening): the socket was closed")
         }
     }
 

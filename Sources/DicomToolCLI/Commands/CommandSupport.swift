@@ -1,5 +1,6 @@
 import DicomCore
 import DicomIO
+import DicomQuery
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -48,7 +49,8 @@ extension GlobalArgs {
         InputOptions(paths: inputs, filesFrom: filesFrom, nulSeparated: nulSeparated, jobs: jobs, shard: shard,
                      failFast: failFast, progress: progress, command: command,
                      excludedDirectories: excluded.map { [$0] } ?? [],
-                     walk: InputOptions.WalkFilter(include: include, exclude: exclude, onlyDicom: !allFiles))
+                     walk: InputOptions.WalkFilter(include: include, exclude: exclude, onlyDicom: !allFiles),
+                     selection: selection.isEmpty ? nil : InputSelection(AttributeQuery(selection)))
     }
 }
 
@@ -60,8 +62,8 @@ extension GlobalArgs {
 /// `outputs`: where a writing command puts its outputs (their tree is left out of the walk).
 /// `followsFiles`: a DICOMDIR among the inputs runs last, after the files its records name.
 /// `failed` sees each failed input in emission order and returns fields for its JSON Lines record;
-/// `beforeFinish` completes the summary before it is written, given every input of the run
-/// (those never emitted were skipped: --fail-fast or SIGINT).
+/// `beforeFinish` completes the summary before it is written, given every input of the run that
+/// `--where` did not leave out (those never emitted were skipped: --fail-fast or SIGINT).
 func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, reporter: Reporter, smallResults: Bool = false,
                                 outputs: OutputPlan? = nil,
                                 followsFiles: Bool = false,
@@ -79,6 +81,17 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, reporter: R
         return error.code.exitStatus
     }
     InputWalker.installInterruptHandler()
+    // Inputs left out by --where are not the command's: `beforeFinish` gets the others.
+    var unmatched: [InputItem: Int] = [:]
+    func selected() -> [InputItem] {
+        guard !unmatched.isEmpty else { return walker.items }
+        var left = unmatched
+        return walker.items.filter { item in
+            guard let n = left[item], n > 0 else { return true }
+            left[item] = n - 1
+            return false
+        }
+    }
     let summary = walker.run(reporter: reporter, aheadPerWorker: smallResults ? 32 : 2,
                              deferred: followsFiles ? DirectoryFollowing.mayBeDirectory : { _ in false }, work: work, emit: { item, result in
         switch result {
@@ -87,7 +100,8 @@ func runOverInputs<R: Sendable>(command: String, global: GlobalArgs, reporter: R
             let fields = failed?(item, error) ?? []
             if json { StandardOutput.write(ReporterJSON.item(command: command, input: item, error: error, fields: fields) + "\n") }
         }
-    }, beforeFinish: beforeFinish.map { finish in { summary in finish(walker.items, &summary) } })
+    }, notMatching: { unmatched[$0, default: 0] += 1 },
+       beforeFinish: beforeFinish.map { finish in { summary in finish(selected(), &summary) } })
     if summary.interrupted { AtomicOutput.removeAllPending() }
     return summary.exitStatus
 }

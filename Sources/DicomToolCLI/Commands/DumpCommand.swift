@@ -13,6 +13,7 @@ public enum DumpCommand {
 
     public static func run(_ args: DumpArgs, global: GlobalArgs) -> ExitStatus {
         let reporter = global.reporter(command: "dump")
+        if global.format == .csv || global.format == .tsv { return table(args, global: global, reporter: reporter) }
         let selectors: [TagSelector]
         do {
             selectors = try args.tags.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
@@ -41,6 +42,24 @@ public enum DumpCommand {
         })
     }
 
+
+    /// `--format csv|tsv`: the header row, then one row per file in input order.
+    static func table(_ args: DumpArgs, global: GlobalArgs, reporter: Reporter) -> ExitStatus {
+        let table: DumpTable
+        do throws(DicomError) {
+            if args.json || args.xml || args.metaOnly {
+                throw DicomError(.usage, "--format \(global.format.rawValue) is a table of the --tag columns; it cannot be combined with "
+                                 + (args.json ? "--json" : args.xml ? "--xml" : "--meta-only"))
+            }
+            table = try DumpTable(style: global.format == .csv ? .csv : .tsv, keys: args.tags)
+        } catch {
+            return failure(error, reporter)
+        }
+        StandardOutput.write(table.header)
+        return runOverInputs(command: "dump", global: global, reporter: reporter, work: { item throws(DicomError) -> String in
+            try table.row(for: item)
+        }, emit: { _, row, _ in StandardOutput.write(row) })
+    }
 
     static func render(_ item: InputItem, _ args: DumpArgs, _ selectors: [TagSelector], headed: Bool) throws(DicomError) -> Rendered {
         var options = Part10Reader.Options()

@@ -3,30 +3,22 @@ import DicomNet
 
 /// `dicomtool echo AET@host:port`: C-ECHO (Verification) to a peer, with the round-trip time.
 public struct EchoArgs: CommandArgs {
-    public var address: AssociationAddress
-    public var callingAETitle = "DICOMTOOL"
+    public var peer = PeerArgs()
     public var count = 1
-    public var timeoutSeconds: Int64 = 30
 
     public init(_ low: LowArgs) throws(DicomError) {
         guard low.positionals.count == 1, let text = low.positionals.first else {
             throw DicomError(.usage, "echo expects one address AET@host:port, \(low.positionals.count) given")
         }
-        do throws(NetError) {
-            address = try AssociationAddress(parsing: text)
-        } catch {
-            throw DicomError(.usage, error.message)
-        }
         try low.update(&self)
+        try low.update(&peer)
+        peer.address = try PeerArgs.address(text)
     }
 
     public func run(global: GlobalArgs) -> ExitStatus {
-        var options = RequestorOptions()
-        options.callingAETitle = callingAETitle
-        options.connectTimeoutSeconds = timeoutSeconds
-        options.artimTimeoutSeconds = timeoutSeconds
-        options.dimseTimeoutSeconds = timeoutSeconds
-        let address = self.address, count = self.count, requestor = options
+        var options = peer.requestorOptions
+        options.dimseTimeoutSeconds = peer.timeoutSeconds  // echo has one time-out for every wait
+        let address = peer.address, count = self.count, requestor = options
         let results: [EchoResult]
         do {
             results = try NetworkRuntime.runBlocking { try await Association.echo(address, count: count, options: requestor) }
@@ -65,14 +57,14 @@ public struct EchoArgs: CommandArgs {
 extension FlagTable {
     private static let echoScope: FlagScope = .commands([.echo])
     /// Flags every requestor command shares.
-    private static let requestorScope: FlagScope = .commands([.echo, .send])
+    private static let requestorScope: FlagScope = .commands([.echo, .send, .find, .commit])
 
     static let echo: [Flag] = [
         Flag(.callingAET, value: "AET", category: .network, scope: requestorScope,
              summary: "our AE title in the association request",
              details: "The calling AE title sent to the peer: 1 to 16 printable ASCII characters other than backslash.",
              defaultValue: "DICOMTOOL",
-             updates: [FlagUpdate.aeTitle(\EchoArgs.callingAETitle), FlagUpdate.aeTitle(\SendArgs.callingAETitle)]),
+             updates: [FlagUpdate.aeTitle(\PeerArgs.callingAETitle)]),
         Flag(.repeat, value: "N", category: .network, scope: echoScope,
              summary: "send N C-ECHO requests on one association",
              details: "Send N C-ECHO requests one after the other on the same association, printing the round-trip time of each.",
@@ -82,15 +74,11 @@ extension FlagTable {
              summary: "time-out for connecting and for each answer",
              details: """
              Give up when the connection is not made, or the peer sends nothing, for this many seconds. \
-             For send it bounds the connection and the association's opening and release (ARTIM); \
-             --dimse-timeout bounds the wait for each instance's response.
+             For send and find it bounds the connection and the association's opening and release \
+             (ARTIM); --dimse-timeout bounds the wait for each response.
              """,
              defaultValue: "30",
-             updates: [FlagUpdate<EchoArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }, FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.timeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }]),
+             updates: [FlagUpdate.seconds(\PeerArgs.timeoutSeconds)]),
     ]
 }
 

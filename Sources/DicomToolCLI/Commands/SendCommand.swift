@@ -16,7 +16,25 @@ public enum SendCommand {
 
         var storeItems: [StoreItem] = []
         var early: [Int: DicomError] = walker.expansionFailures
-        for (index, item) in walker.items.enumerated() where early[index] == nil {
+        // --where: the headers are read first (in parallel, as any command's runner does); a file
+        // that does not match is never surveyed nor sent.
+        var unmatched: Set<Int> = []
+        if let selection = walker.options.selection {
+            let candidates = walker.items.indices.filter { early[$0] == nil }
+            var next = 0
+            _ = InputWalker.run(candidates.map { walker.items[$0] }, jobs: walker.options.effectiveJobs, failFast: false,
+                                aheadPerWorker: 32, work: { item throws(DicomError) -> Bool in try selection.selects(item) },
+                                emit: { _, result in
+                                    let index = candidates[next]
+                                    next += 1
+                                    switch result {
+                                    case .success(true): break
+                                    case .success(false): unmatched.insert(index)
+                                    case .failure(let error): early[index] = error
+                                    }
+                                })
+        }
+        for (index, item) in walker.items.enumerated() where early[index] == nil && !unmatched.contains(index) {
             switch item {
             case .file(let path, _):
                 storeItems.append(StoreItem(index: index, name: path) { () throws(DicomError) -> DicomFile in
@@ -36,10 +54,7 @@ public enum SendCommand {
         }
 
         var options = StorageSCUOptions()
-        options.requestor.callingAETitle = args.callingAETitle
-        options.requestor.connectTimeoutSeconds = args.timeoutSeconds
-        options.requestor.artimTimeoutSeconds = args.timeoutSeconds
-        options.requestor.dimseTimeoutSeconds = args.dimseTimeoutSeconds
+        options.requestor = args.peer.requestorOptions
         options.requestor.operationsWindow = args.operationsWindow
         options.associations = args.associations
         options.allowLossy = args.allowLossy
@@ -53,7 +68,8 @@ public enum SendCommand {
                                       warningsAsErrors: args.warningsAsErrors, doneFile: doneFile)
         reporter.begin(total: walker.items.count)
         for (index, error) in early { emitter.add(index, .failure(error)) }
-        let address = args.address, frozenItems = storeItems, frozenOptions = options
+        for index in unmatched { emitter.addNotMatching(index) }
+        let address = args.peer.address, frozenItems = storeItems, frozenOptions = options
         do {
             try NetworkRuntime.runBlocking {
                 await StorageSCU.send(frozenItems, to: address, options: frozenOptions, skip: { candidate, name in
@@ -82,7 +98,9 @@ final class OrderedOutcomes: @unchecked Sendable {
     private let doneFile: DoneFile?
     private var waiting: [Int: Result<StoreOutcome, DicomError>] = [:]
     private var next = 0
-    private var succeeded = 0, failed = 0, skipped = 0
+    private var succeeded = 0, failed = 0, skipped = 0, notMatching = 0
+    /// Inputs left out by --where, not yet reported in order.
+    private var unmatched: Set<Int> = []
     private var firstFailure: DicomError?
     private let start = ContinuousClock.now
 
@@ -100,10 +118,30 @@ final class OrderedOutcomes: @unchecked Sendable {
         }
         lock.withLock {
             waiting[index] = result
-            while let ready = waiting.removeValue(forKey: next) {
+            drainInOrder()
+        }
+    }
+
+    /// An input that does not match --where: reported in its place as a skipped record.
+    func addNotMatching(_ index: Int) {
+        lock.withLock {
+            unmatched.insert(index)
+            drainInOrder()
+        }
+    }
+
+    private func drainInOrder() {
+        while true {
+            if unmatched.remove(next) != nil {
+                notMatching += 1
+                reporter.notMatching(items[next])
+                reporter.finished(items[next], error: nil)
+            } else if let ready = waiting.removeValue(forKey: next) {
                 emit(items[next], ready)
-                next += 1
+            } else {
+                return
             }
+            next += 1
         }
     }
 
@@ -166,14 +204,19 @@ final class OrderedOutcomes: @unchecked Sendable {
     /// after them are emitted now, in order, and the never-started ones count as skipped.
     func summary(interrupted: Bool) -> RunSummary {
         lock.withLock {
-            for index in waiting.keys.sorted() {
+            for index in Set(waiting.keys).union(unmatched).sorted() {
                 if let result = waiting.removeValue(forKey: index) { emit(items[index], result) }
+                if unmatched.remove(index) != nil {
+                    notMatching += 1
+                    reporter.notMatching(items[index])
+                }
             }
             let elapsed = start.duration(to: .now)
-            let unreported = items.count - succeeded - failed - skipped
+            let unreported = items.count - succeeded - failed - skipped - notMatching
             var s = RunSummary(total: items.count, succeeded: succeeded, failed: failed, skipped: skipped + unreported,
                                firstFailure: firstFailure, interrupted: interrupted,
                                elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            s.notMatching = notMatching
             // Without SIGINT every input has an outcome; one missing would be a bug.
             if unreported > 0, !interrupted, s.exitStatus == .ok { s.exitStatus = .internalError }
             return s

@@ -25,6 +25,21 @@ public enum Completions {
             "            \(CommandTable.all.map(\.name).joined(separator: "|"))) cmd=\"${COMP_WORDS[i]}\"; break ;;",
             "        esac",
             "    done",
+            "    # The subcommand, for the commands that have them, and the names to offer until it is typed.",
+            "    local sub=\"\" subs=\"\" j",
+            "    case \"$cmd\" in",
+        ]
+        for command in CommandTable.all where !command.subcommands.isEmpty {
+            let names = command.subcommands.map(\.name)
+            out += [
+                "        \(command.name)) subs=\"\(names.joined(separator: " "))\"",
+                "            for ((j = i + 1; j < COMP_CWORD; j++)); do",
+                "                case \"${COMP_WORDS[j]}\" in \(names.joined(separator: "|"))) sub=\"${COMP_WORDS[j]}\"; break ;; esac",
+                "            done ;;",
+            ]
+        }
+        out += [
+            "    esac",
             "    # The value of the flag before the cursor.",
             "    case \"$prev\" in",
         ]
@@ -51,6 +66,8 @@ public enum Completions {
             "        COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))",
             "    elif [[ -z \"$cmd\" ]]; then",
             "        COMPREPLY=($(compgen -W \"\(commandNames)\" -- \"$cur\"))",
+            "    elif [[ -n \"$subs\" && -z \"$sub\" ]]; then",
+            "        COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))",
             "    else",
             "        COMPREPLY=($(compgen -f -- \"$cur\"))",
             "    fi",
@@ -89,6 +106,9 @@ public enum Completions {
             out.append("                \(command.name))")
             out.append("                    _arguments \\")
             out += FlagTable.flags(for: command.id).flatMap(zshSpecs).map { "                        \($0) \\" }
+            if !command.subcommands.isEmpty {
+                out.append("                        \(zshQuote("1:subcommand:(" + command.subcommands.map(\.name).joined(separator: " ") + ")")) \\")
+            }
             out.append("                        '*:input:_files' ;;")
         }
         out += ["            esac ;;", "    esac", "}", "", "_dicomtool \"$@\""]
@@ -153,6 +173,13 @@ public enum Completions {
             out.append("complete -c dicomtool -n '__fish_use_subcommand' -a \(command.name) -d \(fishQuote(command.summary))")
         }
         out.append("complete -c dicomtool -n '__fish_seen_subcommand_from \(names)' -F")
+        for command in CommandTable.all where !command.subcommands.isEmpty {
+            let subs = command.subcommands.map(\.name).joined(separator: " ")
+            for sub in command.subcommands {
+                out.append("complete -c dicomtool -n '__fish_seen_subcommand_from \(command.name); and not __fish_seen_subcommand_from \(subs)'"
+                           + " -a \(sub.name) -d \(fishQuote(sub.summary))")
+            }
+        }
         for flag in FlagTable.all {
             var condition = ""
             if case .commands(let owners) = flag.scope {

@@ -10,10 +10,23 @@ public enum Help {
 
     public static func long(_ command: CommandID?) -> String { render(command, long: true) }
 
-    private static func render(_ commandID: CommandID?, long: Bool) -> String {
+    /// The help of `commandID` (nil: the top page), or of its `subcommand`.
+    public static func render(_ commandID: CommandID?, subcommand subcommandName: String? = nil, long: Bool) -> String {
         var out: [String] = []
         let command = commandID.flatMap(CommandTable.command)
-        if let command {
+        let subcommand = subcommandName.flatMap { command?.subcommand($0) }
+        if let command, let subcommand {
+            let name = "\(command.name) \(subcommand.name)"
+            out.append("dicomtool \(name) \(DicomTool.version): \(subcommand.summary)")
+            out.append("")
+            out.append("Usage:")
+            for usage in subcommand.usage { out.append("  dicomtool \(name) \(usage)") }
+            if long {
+                out.append("")
+                for paragraph in paragraphs(subcommand.details) { out += wrap(paragraph, indent: 0) + [""] }
+                out.removeLast()
+            }
+        } else if let command {
             out.append("dicomtool \(command.name) \(DicomTool.version): \(command.summary)")
             out.append("")
             out.append("Usage:")
@@ -22,6 +35,10 @@ public enum Help {
                 out.append("")
                 for paragraph in paragraphs(command.details) { out += wrap(paragraph, indent: 0) + [""] }
                 out.removeLast()
+            }
+            if !command.subcommands.isEmpty {
+                out += ["", "Subcommands:"]
+                for sub in command.subcommands { out.append("  " + pad(sub.name, to: 12) + sub.summary) }
             }
         } else {
             out.append("dicomtool \(DicomTool.version): \(ManPage.tagline)")
@@ -41,6 +58,7 @@ public enum Help {
         for category in FlagCategory.allCases {
             let flags = FlagTable.flags(for: commandID).filter {
                 $0.category(in: commandID) == category && (long || !$0.isHiddenFromShortHelp)
+                    && $0.applies(to: commandID, subcommand: subcommand?.name)
             }
             guard !flags.isEmpty else { continue }
             let brief = long && command != nil && flags.allSatisfy(\.isGlobal)
@@ -68,7 +86,8 @@ public enum Help {
         }
 
         if long {
-            let examples = command.map(\.examples) ?? CommandTable.all.compactMap(\.examples.first)
+            let examples = subcommand?.examples ?? command.map { $0.examples + $0.subcommands.flatMap(\.examples) }
+                ?? CommandTable.all.compactMap { $0.examples.first ?? $0.subcommands.first?.examples.first }
             out += ["", "Examples:"]
             for example in examples {
                 out += wrap(example.explanation, indent: 2)
@@ -82,7 +101,10 @@ public enum Help {
             }
         }
         out.append("")
-        if let command {
+        if let command, let subcommand {
+            out.append(long ? "See also dicomtool-\(command.name)(1)."
+                            : "Run 'dicomtool \(command.name) \(subcommand.name) --help' for details.")
+        } else if let command {
             out.append(long ? "See also dicomtool-\(command.name)(1)."
                             : "Run 'dicomtool \(command.name) --help' for details.")
         } else {

@@ -31,6 +31,11 @@ public enum ManPage {
             for usage in command.usage {
                 out += [".PP", "\\fBdicomtool \(command.name)\\fR \(synopsis(usage))"]
             }
+            for sub in command.subcommands {
+                for usage in sub.usage {
+                    out += [".PP", "\\fBdicomtool \(command.name) \(sub.name)\\fR \(synopsis(usage))"]
+                }
+            }
         } else {
             out += [".PP", "\\fBdicomtool\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR] \\fIINPUT\\fR...",
                     ".PP", "\\fBdicomtool\\fR \\fB\\-\\-version\\fR | \\fB\\-\\-help\\fR"]
@@ -39,6 +44,16 @@ public enum ManPage {
         out.append(".SH DESCRIPTION")
         if let command {
             for paragraph in Help.paragraphs(command.details) { out += [".PP", text(paragraph)] }
+            if !command.subcommands.isEmpty {
+                out.append(".SH SUBCOMMANDS")
+                for sub in command.subcommands {
+                    out += [".TP", "\\fB\(sub.name)\\fR"]
+                    for (index, paragraph) in Help.paragraphs(sub.details).enumerated() {
+                        if index > 0 { out.append(".IP") }
+                        out.append(text(paragraph))
+                    }
+                }
+            }
         } else {
             out += [".PP", text("""
             dicomtool reads, shows and converts DICOM files. Every command takes files, directories \
@@ -60,7 +75,9 @@ public enum ManPage {
             out.append(".SS \(text(category.title))")
             for flag in flags {
                 out += [".TP", flagHeading(flag)]
-                let paragraphs = Help.paragraphs(flag.details) + [Help.notes(flag)].compactMap { $0 }
+                let only = flag.subcommands.isEmpty || (command?.subcommands.isEmpty ?? true) ? nil
+                    : "Only for " + flag.subcommands.map { "\(command?.name ?? "") \($0)" }.joined(separator: " and ") + "."
+                let paragraphs = Help.paragraphs(flag.details) + [Help.notes(flag), only].compactMap { $0 }
                 for (index, paragraph) in paragraphs.enumerated() {
                     if index > 0 { out.append(".IP") }
                     out.append(text(paragraph))
@@ -74,7 +91,7 @@ public enum ManPage {
         }
 
         out.append(".SH EXAMPLES")
-        let examples = command.map(\.examples) ?? CommandTable.all.flatMap(\.examples)
+        let examples = command.map { $0.examples + $0.subcommands.flatMap(\.examples) } ?? CommandTable.all.flatMap(\.examples)
         for example in examples {
             out += [".PP", text(example.explanation), ".PP", ".RS 4", ".EX", code(example.command), ".EE", ".RE"]
         }

@@ -2,7 +2,7 @@ import DicomCore
 
 /// Every command's identity; the raw value is the name typed on the command line.
 public enum CommandID: String, Sendable, CaseIterable {
-    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render
+    case dump, transcode, validate, anonymize, derive, echo, send, receive, modify, render, find, commit, dicomdir
 }
 
 /// A command's typed arguments: built from what was typed (stage two of parsing: the flags'
@@ -29,8 +29,26 @@ public struct Command: Sendable {
     public let usage: [String]
     public let examples: [(command: String, explanation: String)]
     public let argsType: any CommandArgs.Type
+    /// The words that must follow the command name (`dicomdir create`), each with its own usage,
+    /// details and examples; empty for a command without subcommands. Flags name the subcommands
+    /// they belong to (`Flag.subcommands`), so parsing, help, man pages and completions know them.
+    public var subcommands: [Subcommand] = []
 
     public var name: String { id.rawValue }
+
+    public func subcommand(_ name: String) -> Subcommand? { subcommands.first { $0.name == name } }
+}
+
+/// What one subcommand entry says: the same fields as a command's.
+public struct Subcommand: Sendable {
+    public let name: String
+    /// One line, lower case, no final period.
+    public let summary: String
+    /// Paragraphs separated by blank lines.
+    public let details: String
+    /// Usage lines after `dicomtool <command> <name> `.
+    public let usage: [String]
+    public let examples: [(command: String, explanation: String)]
 }
 
 /// The one table of commands.
@@ -297,6 +315,143 @@ public enum CommandTable {
                 ("dicomtool render --bits 16 --minmax mr.dcm -o mr16.png", "A 16-bit grey PNG of the full range."),
             ],
             argsType: RenderArgs.self),
+        Command(
+            id: .find,
+            summary: "query a PACS or a worklist (C-FIND)",
+            details: """
+            Ask the peer which patients, studies, series or images match the keys (C-FIND in the \
+            Study Root or Patient Root Query/Retrieve model), or which procedure steps are scheduled \
+            (--worklist, the Modality Worklist model). Keys are named as modify names attributes \
+            (keyword, tag, or a path into sequence items) and checked before anything is sent: -k \
+            KEY=VALUE matches (single values, UID lists, wild cards, date and time ranges), -k KEY \
+            or -r KEY asks for the attribute back. The Query/Retrieve Level comes from --level, and \
+            the unique keys of that level and those above it are asked for when not given. Values \
+            are typed in UTF-8 (ISO_IR 192 is announced when the default repertoire cannot hold \
+            them); matches are shown in UTF-8 whatever character set they announce, with a warning \
+            for bytes that are not characters of it.
+
+            Each match is written as it arrives: a table (one row per match, a column per key in \
+            the order given), CSV (--format csv), one PS3.18 JSON array (--json, as dump --json \
+            writes data sets), or JSON Lines (--format json: a match record carrying its PS3.18 \
+            data set, then a summary record with the final status). --limit N sends C-CANCEL after \
+            N matches. Exit status 0 on success with or without matches; 60 when the peer cannot \
+            be reached, 61 when it rejects the association or the model, 62 when it aborts, times \
+            out (--dimse-timeout) or sends a malformed or oversized response, 63 when it answers a \
+            failure status (A700 out of resources, A900 identifier does not match, Cxxx unable to \
+            process).
+            """,
+            usage: ["--to AET@HOST:PORT [--level LEVEL] [-k KEY=VALUE]... [-r KEY]... [OPTIONS]",
+                    "--to AET@HOST:PORT --worklist [-k PATH=VALUE]... [-r PATH]... [OPTIONS]"],
+            examples: [
+                ("dicomtool find --to PACS@pacs:104 --level study -k PatientID=12345 -k StudyDate=20240101-20241231 -r StudyDescription -r ModalitiesInStudy",
+                 "A patient's studies of 2024, with their descriptions and modalities."),
+                ("dicomtool find --to PACS@pacs:104 --level series -k StudyInstanceUID=1.2.3 --format json > series.jsonl",
+                 "The series of a study as JSON Lines, for scripts (and get --query)."),
+                ("dicomtool find --to PACS@pacs:104 --level patient -k 'PatientName=DOE^J*' --format csv", "Patients by name, as CSV."),
+                ("dicomtool find --to RIS@ris:104 --worklist -k 'ScheduledProcedureStepSequence[0].Modality=CT' -r PatientName",
+                 "Today's CT worklist."),
+                ("dicomtool find --to PACS@pacs:104 --level image -k StudyInstanceUID=1.2.3 --limit 10 --json", "The first ten images of a study."),
+            ],
+            argsType: FindArgs.self),
+        Command(
+            id: .commit,
+            summary: "ask a peer to commit to keeping instances (storage commitment)",
+            details: """
+            Ask the peer, with the Storage Commitment Push Model (PS3.4 Annex J), whether it has \
+            taken responsibility for the inputs' instances: an N-ACTION per transaction (at most \
+            --per-request instances each) naming each instance by its SOP Class and Instance UIDs, \
+            read from the files' headers (pixel data is not read) or from the JSON Lines that \
+            'send --format json' wrote (--from-send: the instances sent). The peer answers with an \
+            N-EVENT-REPORT per transaction: on the same association, which is held open for up to \
+            --report-timeout seconds, or, with --receive-port, on an association it opens to the \
+            listener commit runs meanwhile (the peer must know this AE title, host and port, as \
+            Orthanc's DicomModalities list them); the request's association is then released at once.
+
+            One line (or JSON record) per input: committed, or not with the reason (the peer's \
+            Failure Reason, no report in time, the report not naming it, the N-ACTION refused). Exit \
+            status 0 only when every instance is committed; 64 when any is not (or has no report); \
+            60 to 62 when the association failed before the request was answered. Nothing is deleted: \
+            the exit status is what a migration script checks before it deletes the source.
+            """,
+            usage: ["--to AET@HOST:PORT [OPTIONS] INPUT...", "--to AET@HOST:PORT --from-send FILE",
+                    "--to AET@HOST:PORT --receive-port PORT [OPTIONS] INPUT..."],
+            examples: [
+                ("dicomtool commit --to PACS@pacs:104 study/", "Ask the PACS to commit every instance under study/, waiting for the report on the same association."),
+                ("dicomtool commit --to PACS@pacs:104 --from-send sent.jsonl",
+                 "Ask for commitment of exactly what 'dicomtool send --format json --to PACS@pacs:104 study/ > sent.jsonl' sent."),
+                ("dicomtool commit --to ORTHANC@pacs:4242 --receive-port 11113 --calling-aet DT study/",
+                 "Orthanc reports on a new association, to the modality it lists as DT at port 11113."),
+            ],
+            argsType: CommitArgs.self),
+        Command(
+            id: .dicomdir,
+            summary: "make, update and list DICOMDIRs of media file-sets",
+            details: """
+            Build the DICOMDIR of a file-set (PS3.10, PS3.3 Annex F) for the general purpose media \
+            profiles of PS3.11, as dcmmkdir and dcmgpdir do: a PATIENT, STUDY and SERIES record for \
+            each patient, study and series, and under each series a record per instance whose type \
+            follows its SOP class (IMAGE, RT DOSE, RT STRUCTURE SET, RT PLAN, SR DOCUMENT, \
+            PRESENTATION, WAVEFORM, ENCAP DOC, RAW DATA, REGISTRATION ...), each with the keys of \
+            PS3.3 F.5 copied from the file. Series are ordered by Series Number and instances by \
+            Instance Number. The DICOMDIR is written in Explicit VR Little Endian with a Media Storage \
+            Directory meta header and every record offset computed, to a temporary file renamed into \
+            place, by the same code that keeps DICOMDIRs in step when transcode, anonymize and derive \
+            rewrite a tree.
+
+            Files whose transfer syntax the --profile does not allow, or whose path is not a File ID \
+            (8 components of 1 to 8 characters of A-Z, 0-9, _) are reported and left out (errors with \
+            --strict); --rename with -o writes a copy whose names conform. Files that cannot be read, \
+            or lack a Type 1 key without --invent, are errors (status 22) and left out; the DICOMDIR \
+            is written for the rest.
+            """,
+            usage: ["SUBCOMMAND [OPTIONS] ..."],
+            examples: [],
+            argsType: DicomdirArgs.self,
+            subcommands: [
+                Subcommand(
+                    name: "create", summary: "write the DICOMDIR of a directory tree",
+                    details: """
+                    Write DIR/DICOMDIR for every DICOM file under DIR (refused when DIR/DICOMDIR exists: \
+                    use update). With -o OUTDIR the file-set is written there instead: each file copied \
+                    (under a conforming name with --rename, each renamed path reported) and OUTDIR/DICOMDIR; \
+                    DIR is never changed.
+                    """,
+                    usage: ["[OPTIONS] DIR", "--rename [OPTIONS] DIR -o OUTDIR"],
+                    examples: [
+                        ("dicomtool dicomdir create cd/", "Write cd/DICOMDIR for the STD-GEN-CD profile."),
+                        ("dicomtool dicomdir create --profile STD-GEN-USB-JPEG --invent --file-set-id STICK1 usb/",
+                         "A USB file-set with JPEG images, inventing missing keys."),
+                        ("dicomtool dicomdir create --rename --profile STD-GEN-MIME scans/ -o media/",
+                         "Copy a tree with any names into media/ under File IDs, with its DICOMDIR."),
+                    ]),
+                Subcommand(
+                    name: "update", summary: "add new files to a DICOMDIR, drop the missing, refresh the rest",
+                    details: """
+                    Read DIR/DICOMDIR and write it anew (atomically, in place): records for the files \
+                    under DIR that it does not reference yet are added, records whose file is gone are \
+                    dropped (each reported), and every record's Referenced SOP Class, SOP Instance and \
+                    Transfer Syntax UIDs are taken from its file, so that a tree rewritten in shards \
+                    (transcode --shard) gets a DICOMDIR true to every file. The File-set ID and the \
+                    DICOMDIR's SOP Instance UID are kept.
+                    """,
+                    usage: ["[OPTIONS] DIR"],
+                    examples: [
+                        ("dicomtool dicomdir update cd/", "Add the files copied into cd/ since its DICOMDIR was made."),
+                    ]),
+                Subcommand(
+                    name: "list", summary: "print the record tree of a DICOMDIR",
+                    details: """
+                    Print the records, patient -> study -> series -> instance, one per line indented by \
+                    level, with their keys and the File ID each references; with --format json one JSON \
+                    Lines record per directory record (index, parent, depth, recordType, keys, fileID and \
+                    the referenced UIDs). DICOMDIR may be the file or the directory holding it.
+                    """,
+                    usage: ["[OPTIONS] DICOMDIR"],
+                    examples: [
+                        ("dicomtool dicomdir list cd/DICOMDIR", "Show what a CD holds."),
+                        ("dicomtool dicomdir list --format json cd/ > records.jsonl", "The records as JSON Lines, each with its parent."),
+                    ]),
+            ]),
     ]
 
     public static func command(_ id: CommandID) -> Command? { all.first { $0.id == id } }

@@ -1,4 +1,5 @@
 import DicomCore
+import DicomEdit
 
 /// `dicomtool dump`, checked.
 public struct DumpArgs: CommandArgs, Equatable {
@@ -36,6 +37,9 @@ public struct DumpArgs: CommandArgs, Equatable {
 public enum TagPath {
     public static func check(_ text: String) throws(DicomError) {
         guard !text.isEmpty else { throw DicomError(.usage, "--tag expects a tag, keyword or path, not an empty value") }
+        // modify's path syntax ([*], private elements by creator) is taken; what it refuses gets
+        // the message below, with a keyword suggestion.
+        if (try? EditPath(parsing: text)) != nil { return }
         // A tag in parentheses contains a comma but never a dot, so splitting on dots is safe.
         for segment in text.split(separator: ".", omittingEmptySubsequences: false) {
             try checkSegment(segment, in: text)

@@ -29,12 +29,14 @@ public struct Flag: Sendable {
     /// of (a flag shared by several commands sets a field of each command's options). Empty for
     /// flags that stage two reads as a whole (targets, codec parameters, help).
     public let updates: [any Sendable]
+    /// For a command with subcommands: the subcommands the flag belongs to (empty: all of them).
+    public let subcommands: [String]
 
     public init(_ id: FlagID, short: Character? = nil, value valueName: String? = nil,
                 category: FlagCategory, scope: FlagScope, summary: String, details: String,
                 defaultValue: String? = nil, choices: [String] = [], negatable: Bool = false,
                 repeatable: Bool = false, path: Bool = false, hiddenFromShortHelp: Bool = false,
-                updates: [any Sendable] = []) {
+                updates: [any Sendable] = [], subcommands: [String] = []) {
         self.id = id
         self.short = short
         self.valueName = valueName
@@ -49,6 +51,7 @@ public struct Flag: Sendable {
         self.takesPath = path
         self.isHiddenFromShortHelp = hiddenFromShortHelp
         self.updates = updates
+        self.subcommands = subcommands
     }
 
     public var long: String { id.rawValue }
@@ -77,6 +80,11 @@ public struct Flag: Sendable {
         }
     }
 
+    /// Whether the flag may be given to `subcommand` of `command` (nil: no subcommand chosen yet).
+    public func applies(to command: CommandID?, subcommand: String?) -> Bool {
+        applies(to: command) && (subcommands.isEmpty || subcommand.map(subcommands.contains) ?? true)
+    }
+
     /// `-j, --jobs N` as help and man pages show it.
     public var synopsis: String {
         var text = short.map { "-\($0), " } ?? ""
@@ -98,7 +106,7 @@ public enum FlagScope: Sendable {
 /// Groups flags in help and man pages, in this order.
 public enum FlagCategory: String, Sendable, CaseIterable {
     // Command flags first, then the global ones, so a command's page starts with what is its own.
-    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, network, write, input, output, info
+    case dump, target, encoding, verify, validate, anonymize, derive, modify, render, query, dicomdir, network, write, input, output, info
 
     /// The category of a command's own options, for the commands that have one.
     public static func own(_ command: CommandID) -> FlagCategory? {
@@ -108,6 +116,8 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return .anonymize
         case .derive: return .derive
         case .render: return .render
+        case .find: return .query
+        case .dicomdir: return .dicomdir
         default: return nil
         }
     }
@@ -129,6 +139,8 @@ public enum FlagCategory: String, Sendable, CaseIterable {
         case .anonymize: return "De-identification options"
         case .derive: return "Derivation options (applied in this order)"
         case .render: return "Rendering options"
+        case .query: return "Query options"
+        case .dicomdir: return "DICOMDIR options"
         // anonymize shares --set and --secret-file with modify.
         case .modify: return "Attribute editing options"
         case .network: return "Network options"

@@ -2,7 +2,7 @@ import DicomCore
 
 extension FlagTable {
     static let dump: [Flag] = [
-        Flag(.json, category: .dump, scope: .commands([.dump]),
+        Flag(.json, category: .dump, scope: .commands([.dump, .find]),
              summary: "write the DICOM JSON model (PS3.18 Annex F)",
              details: """
              Write each dataset in the DICOM JSON Model of PS3.18 Annex F. Values longer than \
@@ -11,9 +11,10 @@ extension FlagTable {
              their shortest exact form; NaN and the infinities, which JSON numbers cannot hold, \
              are the strings "NaN", "Infinity" and "-Infinity", with a warning (pydicom writes \
              bare NaN/Infinity tokens, which strict JSON parsers reject, and reads these strings \
-             back to the same values).
+             back to the same values). find writes its matches as one JSON array of such data \
+             sets, each match as it arrives.
              """,
-             updates: [FlagUpdate.toggle(\DumpArgs.json)]),
+             updates: [FlagUpdate.toggle(\DumpArgs.json), FlagUpdate.toggle(\FindArgs.json)]),
         Flag(.xml, category: .dump, scope: .commands([.dump]),
              summary: "write the Native DICOM Model XML (PS3.19)",
              details: "Write each dataset in the Native DICOM Model XML of PS3.19.",
@@ -31,11 +32,14 @@ extension FlagTable {
              defaultValue: "4096",
              updates: [FlagUpdate.integer(\DumpArgs.inlineMax, in: 0...Int.max)]),
         Flag(.tag, value: "TAG", category: .dump, scope: .commands([.dump]),
-             summary: "show only this element (repeatable)",
+             summary: "show only this element (repeatable); with --format csv|tsv, a column",
              details: """
              Show only the given element. TAG is a tag such as (0010,0010) or 0010,0010, a keyword \
              such as PatientName, or a path into sequences such as \
-             SourceImageSequence[0].ReferencedSOPInstanceUID. Repeat the flag to show several.
+             SourceImageSequence[0].ReferencedSOPInstanceUID ([*] or no index: every item). Repeat \
+             the flag to show several. With --format csv or tsv each TAG is a column of the table, in \
+             the order given, and may also name a private element by its creator, \
+             (0029,{SIEMENS CSA HEADER},10), as --where and modify do.
              """,
              repeatable: true,
              updates: [FlagUpdate<DumpArgs>.each { args, text, _ throws(DicomError) in

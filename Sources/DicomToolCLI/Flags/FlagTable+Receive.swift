@@ -29,11 +29,12 @@ extension FlagTable {
              """,
              defaultValue: "DICOMTOOL",
              updates: [FlagUpdate.aeTitle(\ReceiveArgs.aeTitle)]),
-        Flag(.bind, value: "ADDRESS", category: .network, scope: receiveScope,
-             summary: "address to listen on",
+        Flag(.bind, value: "ADDRESS", category: .network, scope: .commands([.receive, .commit]),
+             summary: "address to listen on (commit: with --receive-port)",
              details: "The local address to listen on: 0.0.0.0 (every IPv4 interface), 127.0.0.1 (this machine only), ::, or one address.",
              defaultValue: "0.0.0.0",
-             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, _ in args.bind = text }]),
+             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, _ in args.bind = text },
+                       FlagUpdate<CommitArgs>.custom { args, text, _ in args.receiveHost = text }]),
         Flag(.onDuplicate, value: "POLICY", category: .network, scope: receiveScope,
              summary: "an instance already stored: keep both, replace, or reject",
              details: """
@@ -113,9 +114,7 @@ extension FlagTable {
              rejection or release, so connections opened and left idle do not use up file descriptors.
              """,
              defaultValue: "30",
-             updates: [FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.acseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }]),
+             updates: [FlagUpdate.seconds(\ReceiveArgs.acseTimeout)]),
         Flag(.idleTimeout, value: "SECONDS", category: .network, scope: receiveScope,
              summary: "stop after this long without an association",
              details: "Stop (exit 0) when no association has been open for this many seconds. Without it, receive runs until a signal.",

@@ -5,31 +5,23 @@ extension FlagTable {
     private static let sendScope: FlagScope = .commands([.send])
 
     static let send: [Flag] = [
-        Flag(.to, value: "AET@HOST:PORT", category: .network, scope: sendScope,
-             summary: "the peer to send to (required)",
+        Flag(.to, value: "AET@HOST:PORT", category: .network, scope: .commands([.send, .find, .commit]),
+             summary: "the peer to send to, query or ask for commitment (required)",
              details: "The peer's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
-             updates: [FlagUpdate<SendArgs>.custom { args, text, _ throws(DicomError) in
-                 do throws(NetError) {
-                     args.address = try AssociationAddress(parsing: text)
-                 } catch {
-                     throw DicomError(.usage, error.message)
-                 }
-             }]),
-        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive]),
+             updates: [FlagUpdate<PeerArgs>.custom { args, text, _ throws(DicomError) in args.address = try PeerArgs.address(text) }]),
+        Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .commit]),
              summary: "time-out for a response (receive: for the peer's next PDU)",
              details: """
-             send: give up on an association when the peer neither takes the data we send nor answers \
-             an instance for this many seconds (dcmtk waits forever by default; a script should not). \
+             send, commit: give up on an association when the peer neither takes the data we send nor answers \
+             an instance (an N-ACTION) for this many seconds (dcmtk waits forever by default; a script should not). \
              receive: abort an association (A-ABORT) whose peer sends nothing for this many seconds, \
              between the PDUs of a request or between requests, so a peer that stalls in the middle \
-             of a data set, or trickles it a byte at a time, cannot hold a connection for ever.
+             of a data set, or trickles it a byte at a time, cannot hold a connection for ever. \
+             find: give up when the peer sends no response for this many seconds; after --limit's \
+             C-CANCEL, the final response must come within this many seconds in all.
              """,
              defaultValue: "60",
-             updates: [FlagUpdate<SendArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeoutSeconds = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }, FlagUpdate<ReceiveArgs>.custom { args, text, spelling throws(DicomError) in
-                 args.dimseTimeout = Int64(try LowArgs.integer(text, spelling: spelling, in: 1...86_400))  // conversion: Int within 1...86400
-             }]),
+             updates: [FlagUpdate.seconds(\PeerArgs.dimseTimeoutSeconds), FlagUpdate.seconds(\ReceiveArgs.dimseTimeout)]),
         Flag(.allowLossy, value: "SYNTAX", category: .network, scope: sendScope,
              summary: "allow a lossy conversion to SYNTAX when nothing lossless is accepted",
              details: """

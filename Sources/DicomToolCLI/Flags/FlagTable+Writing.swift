@@ -3,7 +3,7 @@ extension FlagTable {
     private static let scope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify])
     /// -o and --sync also apply to receive, which writes the instances it receives, and to render,
     /// which writes pictures.
-    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render])
+    private static let receivingScope: FlagScope = .commands([.transcode, .anonymize, .derive, .modify, .receive, .render, .dicomdir])
 
     /// One declaration each, read once into `WriteArgs` by every writing command.
     static let writing: [Flag] = [
@@ -19,10 +19,13 @@ extension FlagTable {
              which without it changes its inputs in place. For receive, the directory received \
              instances are filed under (required). For render, a picture \
              file, or a directory where each input's picture gets its name with .png or .jpg \
-             (replacing .dcm, .dicom, .dic or .ima; appended to any other name).
+             (replacing .dcm, .dicom, .dic or .ima; appended to any other name). For dicomdir create, \
+             a new directory where the file-set is written: every file copied (renamed with --rename) and \
+             its DICOMDIR.
              """,
              path: true,
-             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output)]),
+             updates: [FlagUpdate.text(\WriteArgs.output), FlagUpdate.text(\ReceiveArgs.output)],
+             subcommands: ["create"]),
         Flag(.sync, category: .write, scope: receivingScope,
              summary: "fsync each output before renaming it into place",
              details: """

@@ -7,7 +7,7 @@ import DicomCore
 public enum FlagID: String, Sendable, CaseIterable {
     // Global
     case jobs, shard, filesFrom = "files-from", null, failFast = "fail-fast", progress, quiet, format
-    case include, exclude, allFiles = "all-files"
+    case include, exclude, allFiles = "all-files", `where`
     case help, version, generate
     // dump
     case json, xml, inlineMax = "inline-max", tag, metaOnly = "meta-only", noMeta = "no-meta", full
@@ -36,6 +36,8 @@ public enum FlagID: String, Sendable, CaseIterable {
     // send
     case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
          warningsAsErrors = "warnings-as-errors", asyncWindow = "async-window"
+    // commit (also --to, --calling-aet, --timeout, --dimse-timeout, --bind)
+    case reportTimeout = "report-timeout", receivePort = "receive-port", fromSend = "from-send", perRequest = "per-request"
     // receive
     case port, aet, bind, onDuplicate = "on-duplicate", execOnFile = "exec-on-file", execOnStudy = "exec-on-study",
          studyTimeout = "study-timeout", maxAssociations = "max-associations", acceptUnknown = "accept-unknown", prefer,
@@ -47,12 +49,16 @@ public enum FlagID: String, Sendable, CaseIterable {
     // render (also --frames and --window of derive, --quality of transcode)
     case frame, montage, windowIndex = "window-index", voiLUT = "voi-lut", minmax, percentile,
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
+    // find (also --to, --calling-aet, --timeout, --dimse-timeout of send, --json of dump)
+    case level, model, worklist, key, returnKey = "return-key", limit
+    // dicomdir (also -o and --sync of the writing commands)
+    case profile, invent, rename, fileSetID = "file-set-id", strict
 }
 
 /// The one table of flags, in the order of help and man pages.
 public enum FlagTable {
     public static let all: [Flag] = global + dump + transcodeTargets + transcodeOptions + writing + validate + anonymize + derive
-        + echo + send + receive + modify + render
+        + echo + send + receive + modify + render + find + commit + dicomdir
 
     /// The entry for `id`. Every case has one (a test checks it); the fallback only keeps this total.
     public static func flag(_ id: FlagID) -> Flag {
@@ -133,6 +139,37 @@ public enum FlagTable {
              inputs.
              """,
              updates: [FlagUpdate.toggle(\GlobalArgs.allFiles)]),
+        Flag(.where, value: "KEY=VALUE", category: .input, scope: .global,
+             summary: "take only files whose attribute KEY matches VALUE (repeatable)",
+             details: """
+             Take only the input files whose attribute KEY matches VALUE, by the matching rules of a \
+             C-FIND query (PS3.4 C.2.2.2); repeat the flag and every KEY=VALUE must match. KEY is a \
+             keyword or tag, a path into sequences as modify writes it \
+             (ReferencedSeriesSequence[*].SeriesInstanceUID: a step without an index, or with [*], is \
+             any item), or a private element by its creator, (0029,{SIEMENS CSA HEADER},10). VALUE is \
+             compared with every value of a multi-valued attribute (ImageType=DERIVED matches if any \
+             value is DERIVED), after decoding the file's Specific Character Set: exactly and \
+             case-sensitively, except person names (PN), which ignore case; with wild cards * (any \
+             run of characters) and ? (one character) for the text VRs (AE, CS, LO, LT, PN, SH, ST, \
+             UC, UR, UT); as a list of UIDs uid1\\uid2 (any of them) for UI; as a range for dates, \
+             times and date-times (20190101-20201231, -2020, 2019-; a range end may be a year or a \
+             month, and a value alone matches the span it names: TM 1200 is 12:00:00 to 12:00:59); by \
+             value for numbers (DS 1.0 is 1). An empty VALUE (KEY=) takes the files that have the \
+             attribute, empty or not. Two keys into the same sequence may match in different items.
+
+             Only the header is read: the data set up to the last top-level attribute named, never \
+             the pixel data, so 'transcode --where Modality=CT --where StudyDate=20190101-20201231 \
+             /archive -o out/' reads only the headers of the other files. A file that does not match \
+             is left out silently (text) or reported as an item with status "skipped" and reason "not \
+             matching" (--format json), and counted in the summary ('N not matching'). An unknown \
+             keyword, a malformed range, a wild card where the VR forbids it, a value on a sequence \
+             or a binary attribute are refused before any file is read; standard input ('-') cannot \
+             be selected (read it into a file first).
+             """,
+             repeatable: true,
+             updates: [FlagUpdate<GlobalArgs>.each { args, text, spelling throws(DicomError) in
+                 args.selection.append(try InputSelection.criterion(text, spelling: spelling))
+             }]),
         Flag(.failFast, category: .input, scope: .global,
              summary: "stop at the first input that fails",
              details: """
@@ -155,16 +192,30 @@ public enum FlagTable {
              negatable: true,
              updates: [FlagUpdate.toggle(\GlobalArgs.quiet)]),
         Flag(.format, value: "FORMAT", category: .output, scope: .global,
-             summary: "report format: text, json (JSON Lines); validate also junit, sarif",
+             summary: "text, json; junit, sarif (validate); csv (dump, find); tsv (dump)",
              details: """
              How results and diagnostics are reported. 'text' is for people; 'json' writes JSON Lines \
              records (begin, one per item, end, summary) for scripts, which can be concatenated across \
-             shards. validate also writes 'junit' (one test case per file) and 'sarif' (SARIF 2.1.0).
+             shards. validate also writes 'junit' (one test case per file) and 'sarif' (SARIF 2.1.0). \
+             dump also writes a table, 'csv' (RFC 4180: CRLF line ends, fields with a comma, quote or \
+             line break quoted) or 'tsv' (tab-separated; a tab, LF or CR inside a value written as \
+             \\t, \\n, \\r): a header row, then one row per file, the path first and one column per \
+             --tag (keywords, tags or paths such as ReferencedSeriesSequence[*].SeriesInstanceUID), \
+             the values of a multi-valued attribute (or of every item a path reaches) joined with \
+             '\\'; empty for an absent attribute, a sequence or a binary value. Rows are in input order \
+             whatever -j is; with --where, only the files that match. find also writes 'csv' (a header \
+             row of the keys, one row per match).
              """,
-             defaultValue: "text", choices: ["text", "json", "junit", "sarif"],
+             defaultValue: "text", choices: ["text", "json", "junit", "sarif", "csv", "tsv"],
              updates: [FlagUpdate.choice(\GlobalArgs.format, then: { args, low, id throws(DicomError) in
                  if args.format == .junit || args.format == .sarif, low.command != .validate {
                      throw DicomError(.usage, "\(low.spelling(id)) \(args.format.rawValue) applies to validate only; use text or json")
+                 }
+                 if args.format == .csv, low.command != .dump, low.command != .find {
+                     throw DicomError(.usage, "\(low.spelling(id)) csv applies to dump and find only; use text or json")
+                 }
+                 if args.format == .tsv, low.command != .dump {
+                     throw DicomError(.usage, "\(low.spelling(id)) tsv applies to dump only; use text or json")
                  }
              })]),
         Flag(.help, short: "h", category: .info, scope: .global,

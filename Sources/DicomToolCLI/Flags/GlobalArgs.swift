@@ -1,4 +1,5 @@
 import DicomCore
+import DicomQuery
 import FoundationEssentials
 
 /// How results and diagnostics are reported (`--format`).
@@ -6,6 +7,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json
     /// validate only: one JUnit test case per file, SARIF 2.1.0.
     case junit, sarif
+    /// dump (a table of the --tag columns, one row per file) and find (one row per match): RFC 4180
+    /// CSV; dump also TSV.
+    case csv, tsv
 }
 
 /// The flags every command shares: inputs, parallelism, reporting.
@@ -30,6 +34,8 @@ public struct GlobalArgs: Sendable {
     public var exclude: [String] = []
     /// `--all-files`: a directory walk keeps files that are not DICOM by their content.
     public var allFiles = false
+    /// `--where KEY=VALUE`, each checked when parsed: a file is an input when all of them match.
+    public var selection: [AttributeCriterion] = []
 
     public init(jobs: Int = GlobalArgs.defaultJobs, shard: (index: Int, count: Int)? = nil, filesFrom: String? = nil,
                 nulSeparated: Bool = false, failFast: Bool = false, progress: Bool? = nil, quiet: Bool = false,

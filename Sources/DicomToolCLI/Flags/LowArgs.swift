@@ -24,6 +24,8 @@ public struct LowArgs: Sendable {
     }
 
     public var command: CommandID?
+    /// The subcommand of a command that has them (`create` of `dicomdir create`).
+    public var subcommand: String?
     public var occurrences: [Occurrence] = []
     public var positionals: [String] = []
     public var special: SpecialMode?

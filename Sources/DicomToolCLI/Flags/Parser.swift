@@ -51,6 +51,15 @@ public enum Parser {
                         throw fail(message)
                     }
                     low.command = command
+                } else if let command = low.command.flatMap(CommandTable.command), !command.subcommands.isEmpty,
+                          low.subcommand == nil {
+                    guard command.subcommand(value) != nil else {
+                        let names = command.subcommands.map(\.name)
+                        var message = "unknown subcommand '\(value)' of \(command.name): choose one of \(names.joined(separator: ", "))"
+                        if let hint = Suggestions.didYouMean(value, among: names) { message += "; " + hint }
+                        throw fail(message)
+                    }
+                    low.subcommand = value
                 } else {
                     low.positionals.append(value)
                 }
@@ -83,7 +92,25 @@ public enum Parser {
                 }
             }
         }
+        try checkSubcommands(low)
         return low
+    }
+
+    /// A flag given to a subcommand it does not belong to (`dicomdir list --rename`) says where it
+    /// belongs; a command with subcommands needs one, except for help and generated documents.
+    static func checkSubcommands(_ low: LowArgs) throws(UsageError) {
+        guard let command = low.command.flatMap(CommandTable.command), !command.subcommands.isEmpty else { return }
+        guard let subcommand = low.subcommand else {
+            if low.special != nil { return }
+            let names = command.subcommands.map(\.name).joined(separator: ", ")
+            throw UsageError(command: command.id, message: "\(command.name) needs a subcommand: \(names)")
+        }
+        for occurrence in low.occurrences {
+            let flag = FlagTable.flag(occurrence.flag)
+            guard !flag.applies(to: command.id, subcommand: subcommand) else { continue }
+            let owners = flag.subcommands.map { "\(command.name) \($0)" }.joined(separator: ", ")
+            throw UsageError(command: command.id, message: "\(occurrence.spelling) is not an option of \(command.name) \(subcommand) (it is one of: \(owners))")
+        }
     }
 
     /// Help, version and generate end parsing early (a later one wins); the rest are recorded.

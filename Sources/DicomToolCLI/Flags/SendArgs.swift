@@ -4,10 +4,7 @@ import DicomNet
 /// `dicomtool send INPUT... --to AET@host:port`: the peer, the requestor's settings, and what to
 /// do about lossy conversions, retries and the done file.
 public struct SendArgs: CommandArgs {
-    public var address = AssociationAddress(aeTitle: "", host: "", port: 0)
-    public var callingAETitle = "DICOMTOOL"
-    public var timeoutSeconds: Int64 = 30
-    public var dimseTimeoutSeconds: Int64 = 60
+    public var peer = PeerArgs()
     public var allowLossy: TransferSyntax?
     public var retries = 0
     /// `--async-window`: requests outstanding at once when the peer accepts the window.
@@ -20,6 +17,7 @@ public struct SendArgs: CommandArgs {
 
     public init(_ low: LowArgs) throws(DicomError) {
         try low.update(&self)
+        try low.update(&peer)
         guard low.isGiven(.to) else {
             throw DicomError(.usage, "send needs the peer: --to AET@HOST:PORT")
         }

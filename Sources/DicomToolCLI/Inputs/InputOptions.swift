@@ -23,6 +23,8 @@ public struct InputOptions: Sendable {
     public var excludedDirectories: [String]
     /// Which files of a directory walk are inputs (files named explicitly always are).
     public var walk: WalkFilter
+    /// `--where`: inputs whose attributes do not match are left out by the runner (nil: all taken).
+    public var selection: InputSelection?
 
     /// The files a directory walk takes: by name pattern (`--include`, `--exclude`) and, unless
     /// `--all-files`, only those that are DICOM by their first bytes.
@@ -44,7 +46,7 @@ public struct InputOptions: Sendable {
     public init(paths: [String] = [], filesFrom: String? = nil, nulSeparated: Bool = false,
                 jobs: Int = 0, shard: (index: Int, count: Int)? = nil, failFast: Bool = false,
                 progress: Bool? = nil, command: String, excludedDirectories: [String] = [],
-                walk: WalkFilter = .everyFile) {
+                walk: WalkFilter = .everyFile, selection: InputSelection? = nil) {
         self.paths = paths
         self.filesFrom = filesFrom
         self.nulSeparated = nulSeparated
@@ -55,6 +57,7 @@ public struct InputOptions: Sendable {
         self.command = command
         self.excludedDirectories = excludedDirectories
         self.walk = walk
+        self.selection = selection
     }
 
     /// One worker per core: the default of `-j`.

@@ -16,6 +16,9 @@ public struct RunSummary: Sendable {
     public var skipped: Int
     /// Files of directory walks left out because they are not DICOM (not in `total`).
     public var notDicom: Int = 0
+    /// Inputs left out because their attributes do not match `--where` (in `total`, not in
+    /// `succeeded`, `failed` or `skipped`).
+    public var notMatching: Int = 0
     /// The first failure in input order (its `file` is the input's display name).
     public var firstFailure: DicomError?
     /// Whether SIGINT stopped the run.
@@ -64,21 +67,29 @@ extension InputWalker {
     /// (in input order) is started or reported. Errors reaching `emit` carry the input's
     /// display name in `file`. With a `reporter`, the run also draws progress, prints one
     /// diagnostic per failure (in input order) and the summary line.
+    ///
+    /// With a `selection` (`--where`), each input's header is read first, on the worker: one that
+    /// does not match is not given to `work` nor to `emit`; it counts as not matching, the reporter
+    /// writes its `skipped` record (JSON Lines), and `notMatching` sees it in input order.
     public static func run<R: Sendable>(
         _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter? = nil, aheadPerWorker: Int = 2,
+        selection: InputSelection? = nil,
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
-        emit: (InputItem, Result<R, DicomError>) -> Void
+        emit: (InputItem, Result<R, DicomError>) -> Void,
+        notMatching: (InputItem) -> Void = { _ in }
     ) -> RunSummary {
         run(items, jobs: jobs, failFast: failFast, reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: [:],
-            interruption: InputInterruption.shared, work: work, emit: emit)
+            interruption: InputInterruption.shared, selection: selection, work: work, emit: emit, notMatching: notMatching)
     }
 
     static func run<R: Sendable>(
         _ items: [InputItem], jobs: Int, failFast: Bool, reporter: Reporter?, aheadPerWorker: Int = 2,
         preFailed: [Int: DicomError], notDicom: Int = 0, interruption: InputInterruption,
+        selection: InputSelection? = nil,
         deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
         emit: (InputItem, Result<R, DicomError>) -> Void,
+        notMatching: (InputItem) -> Void = { _ in },
         beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         if interruption === InputInterruption.shared { interruption.install() }
@@ -92,20 +103,33 @@ extension InputWalker {
             if deferred(items[index]) { later.append(index) } else { first.append(index) }
         }
 
-        @Sendable func perform(_ index: Int) -> Result<R, DicomError> {
+        // `.success(nil)`: the input does not match --where (its work never ran).
+        @Sendable func perform(_ index: Int) -> Result<R?, DicomError> {
             let item = items[index]
             if let failure = preFailed[index] { return .failure(failure.inFile(item.displayName)) }
             do throws(DicomError) {
+                if let selection, try !selection.selects(item) { return .success(nil) }
                 return .success(try work(item))
             } catch {
                 return .failure(error.inFile(item.displayName))
             }
         }
 
-        var succeeded = 0, failed = 0
+        var succeeded = 0, failed = 0, unmatched = 0
         var firstFailure: DicomError?
         var stoppedByFailure = false
-        func deliver(_ index: Int, _ result: Result<R, DicomError>) {
+        func deliver(_ index: Int, _ outcome: Result<R?, DicomError>) {
+            let result: Result<R, DicomError>
+            switch outcome {
+            case .success(nil):
+                unmatched += 1
+                reporter?.notMatching(items[index])
+                notMatching(items[index])
+                reporter?.finished(items[index], error: nil)
+                return
+            case .success(let value?): result = .success(value)
+            case .failure(let error): result = .failure(error)
+            }
             emit(items[index], result)
             switch result {
             case .success: succeeded += 1
@@ -126,9 +150,9 @@ extension InputWalker {
                     deliver(index, perform(index))
                 }
             } else {
-                let state = OrderedRunState<R>(count: indices.count, window: max(aheadPerWorker, 1) * workers, workers: workers,
+                let state = OrderedRunState<R?>(count: indices.count, window: max(aheadPerWorker, 1) * workers, workers: workers,
                                                failFast: failFast, interruption: interruption)
-                let performAt: @Sendable (Int) -> Result<R, DicomError> = { perform(indices[$0]) }
+                let performAt: @Sendable (Int) -> Result<R?, DicomError> = { perform(indices[$0]) }
                 for _ in 0..<workers {
                     // A deep but bounded stack for sequence nesting. Without a thread the worker's
                     // share runs on Dispatch's pool, whose smaller stacks still hold normal files.
@@ -143,10 +167,11 @@ extension InputWalker {
         let elapsed = start.duration(to: .now)
         var summary = RunSummary(
             total: items.count, succeeded: succeeded, failed: failed,
-            skipped: items.count - succeeded - failed, firstFailure: firstFailure,
+            skipped: items.count - succeeded - failed - unmatched, firstFailure: firstFailure,
             interrupted: interruption.isSet,
             elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         summary.notDicom = notDicom
+        summary.notMatching = unmatched
         // A command completes the summary after the last input (validate: cross-file findings).
         beforeFinish?(&summary)
         reporter?.finish(summary)

@@ -44,6 +44,9 @@ public struct InputWalker: Sendable {
         if let shard = options.shard { try InputShard.validate(shard) }
         let stdinArguments = options.paths.filter { $0 == "-" }.count
             + (options.filesFrom == "-" ? 1 : 0)
+        guard stdinArguments == 0 || options.selection == nil || options.filesFrom == "-" && stdinArguments == 1 else {
+            throw DicomError(.usage, "--where cannot select standard input ('-'): its header would have to be read twice; write it to a file first")
+        }
         guard stdinArguments <= 1 else {
             throw DicomError(.usage, "standard input ('-') can be used only once"
                              + (options.filesFrom == "-" ? " (--files-from - reads it)" : ""))
@@ -95,16 +98,19 @@ public struct InputWalker: Sendable {
     }
 
     /// Runs `work` over `items` with `options.jobs` workers; see the static `run`. `deferred`
-    /// inputs run after all the others.
+    /// inputs run after all the others; inputs that do not match `options.selection` (`--where`)
+    /// go to `notMatching` instead of `work` and `emit`.
     public func run<R: Sendable>(
         reporter: Reporter? = nil, aheadPerWorker: Int = 2, deferred: (InputItem) -> Bool = { _ in false },
         work: @escaping @Sendable (InputItem) throws(DicomError) -> R,
         emit: (InputItem, Result<R, DicomError>) -> Void,
+        notMatching: (InputItem) -> Void = { _ in },
         beforeFinish: ((inout RunSummary) -> Void)? = nil
     ) -> RunSummary {
         InputWalker.run(items, jobs: options.effectiveJobs, failFast: options.failFast,
                         reporter: reporter, aheadPerWorker: aheadPerWorker, preFailed: expansionFailures, notDicom: notDicom,
-                        interruption: InputInterruption.shared, deferred: deferred, work: work, emit: emit, beforeFinish: beforeFinish)
+                        interruption: InputInterruption.shared, selection: options.selection, deferred: deferred,
+                        work: work, emit: emit, notMatching: notMatching, beforeFinish: beforeFinish)
     }
 
     // MARK: - Expansion

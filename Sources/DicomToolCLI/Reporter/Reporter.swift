@@ -194,6 +194,12 @@ public final class Reporter: @unchecked Sendable {
         }
     }
 
+    /// An input left out by `--where`: nothing in text (the summary counts it), a `skipped` item
+    /// record in JSON Lines.
+    public func notMatching(_ item: InputItem) {
+        if json { writeStandardOutput(ReporterJSON.notMatching(command: command, input: item) + "\n") }
+    }
+
     /// Clears progress, writes the summary line (unless quiet, or a single input that
     /// succeeded) and the `end` and `summary` records.
     public func finish(_ summary: RunSummary) {
@@ -225,6 +231,7 @@ public final class Reporter: @unchecked Sendable {
         }
         if summary.skipped > 0 { line += ", \(summary.skipped) skipped" }
         if summary.notDicom > 0 { line += ", \(summary.notDicom) not DICOM (left out; --all-files takes them)" }
+        if summary.notMatching > 0 { line += ", \(summary.notMatching) not matching --where" }
         if summary.interrupted { line += ", interrupted" }
         line += " in " + NumberText.fixed(summary.elapsed, digits: 1) + " s"
         return line

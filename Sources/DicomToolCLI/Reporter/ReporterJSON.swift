@@ -9,8 +9,10 @@ import FoundationEssentials
 /// - `{"type":"item",...,"input":"scans/x.dcm","relativePath":"x.dcm","status":"ok"|"error","exit":N,
 ///    "error":{"code":...,"message":...,"offset":...,"tag":...,"cause":...,"text":...}}` plus the
 ///   command's own fields (`error` only when status is `error`)
+/// - `{"type":"item",...,"input","relativePath","status":"skipped","exit":0,"reason":"not matching"}`: an
+///   input left out by `--where` (its header did not match)
 /// - `{"type":"end",...}` after the last item
-/// - `{"type":"summary",...,"total","succeeded","failed","skipped","notDicom","interrupted","exit","elapsed",
+/// - `{"type":"summary",...,"total","succeeded","failed","skipped","notDicom","notMatching","interrupted","exit","elapsed",
 ///    "firstFailure":{"input","exit","error"}|null}`, and `"withFindings"` for validate (inputs
 ///    read whose report has findings)
 public enum ReporterJSON {
@@ -51,6 +53,17 @@ public enum ReporterJSON {
         return record("item", command, body + fields)
     }
 
+    /// The record of an input whose attributes do not match `--where` (left out, not a failure).
+    public static func notMatching(command: String, input: InputItem) -> String {
+        record("item", command, [
+            ("input", .string(input.displayName)),
+            ("relativePath", .string(input.relativePath)),
+            ("status", .string("skipped")),
+            ("exit", .int(Int(widening: ExitStatus.ok.rawValue))),
+            ("reason", .string("not matching")),
+        ])
+    }
+
     public static func end(command: String) -> String {
         record("end", command, [])
     }
@@ -69,6 +82,7 @@ public enum ReporterJSON {
             ("failed", .int(summary.failed)),
             ("skipped", .int(summary.skipped)),
             ("notDicom", .int(summary.notDicom)),
+            ("notMatching", .int(summary.notMatching)),
             ("interrupted", .bool(summary.interrupted)),
             ("exit", .int(Int(widening: summary.exitStatus.rawValue))),
             ("elapsed", .double((summary.elapsed * 1000).rounded() / 1000)),

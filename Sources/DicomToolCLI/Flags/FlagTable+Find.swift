@@ -1,0 +1,74 @@
+import DicomCore
+import DicomServices
+
+extension FlagTable {
+    private static let findScope: FlagScope = .commands([.find])
+
+    static let find: [Flag] = [
+        Flag(.level, value: "LEVEL", category: .query, scope: findScope,
+             summary: "the Query/Retrieve level: patient, study, series or image",
+             details: """
+             The level of the matches (Query/Retrieve Level, (0008,0052)). Its unique key and those of \
+             the levels above it in the model (PatientID, StudyInstanceUID, SeriesInstanceUID, \
+             SOPInstanceUID) are added as return keys when not given, so every match names itself. \
+             Not with --worklist.
+             """,
+             defaultValue: "study", choices: QueryLevel.allCases.map(\.rawValue),
+             updates: [FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
+                 guard let level = QueryLevel(rawValue: text) else {
+                     throw DicomError(.usage, "\(spelling) \(text): the levels are \(QueryLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                 }
+                 args.level = level
+             }]),
+        Flag(.model, value: "MODEL", category: .query, scope: findScope,
+             summary: "the information model: study (Study Root) or patient (Patient Root)",
+             details: """
+             The Query/Retrieve information model: 'study' (Study Root, what most archives answer) or \
+             'patient' (Patient Root, which has a patient level). Without it, --level patient uses \
+             Patient Root and the other levels Study Root.
+             """,
+             choices: [QueryModel.studyRoot.rawValue, QueryModel.patientRoot.rawValue],
+             updates: [FlagUpdate<FindArgs>.custom { args, text, spelling throws(DicomError) in
+                 guard let model = QueryModel(rawValue: text), model != .modalityWorklist else {
+                     throw DicomError(.usage, "\(spelling) \(text): the models are study and patient (--worklist for the worklist)")
+                 }
+                 args.model = model
+             }]),
+        Flag(.worklist, category: .query, scope: findScope,
+             summary: "query the Modality Worklist instead of the archive",
+             details: """
+             Use the Modality Worklist Information Model (PS3.4 K): the matches are scheduled \
+             procedure steps. Keys inside the Scheduled Procedure Step Sequence are given by path, \
+             e.g. -k 'ScheduledProcedureStepSequence[0].Modality=CT'; an empty sequence key returns \
+             the whole sequence.
+             """,
+             updates: [FlagUpdate.toggle(\FindArgs.worklist)]),
+        Flag(.key, short: "k", value: "KEY[=VALUE]", category: .query, scope: findScope,
+             summary: "a matching key KEY=VALUE, or a return key KEY (repeatable)",
+             details: """
+             A key of the query: a keyword (PatientName), a tag ((0010,0010) or 0010,0010), or a path \
+             into sequence items (ScheduledProcedureStepSequence[0].Modality), as modify names \
+             attributes. With =VALUE it is a matching key: single value, a list of UIDs (1.2.3\\1.2.4), \
+             wild cards * and ? (in AE, CS, LO, LT, PN, SH, ST, UC, UR and UT values), a range of \
+             dates or times (20240101-20241231, -20241231, 20240101-), or an empty value (universal \
+             matching: the peer returns it). Values are checked against the attribute's VR before \
+             anything is sent; they are typed in UTF-8, and a value the default repertoire cannot \
+             hold makes the query announce ISO_IR 192. Columns of the output follow the keys in the \
+             order given, -k and -r together.
+             """,
+             repeatable: true,
+             updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
+        Flag(.returnKey, short: "r", value: "KEY", category: .query, scope: findScope,
+             summary: "a return key: an attribute the peer fills in (repeatable)",
+             details: "The same as -k KEY: an attribute asked for with an empty value, shown as a column.",
+             repeatable: true,
+             updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
+        Flag(.limit, value: "N", category: .query, scope: findScope,
+             summary: "stop after N matches (C-CANCEL)",
+             details: """
+             After the N-th match, send C-CANCEL and drop what the peer still sends until its final \
+             response; the run succeeds. Bounds a query that would return a whole archive.
+             """,
+             updates: [FlagUpdate.integer(\FindArgs.limit, in: 1...Int.max)]),
+    ]
+}

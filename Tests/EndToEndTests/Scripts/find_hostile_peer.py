@@ -1,0 +1,199 @@
+"""A hostile C-FIND SCP for `dicomtool find`, written from PS3.8 and PS3.7 with raw sockets: it
+accepts one association (every presentation context, with the first transfer syntax proposed),
+reads the C-FIND-RQ, then answers as a broken or malicious archive would. It prints one line per
+event on stdout: "associated", "cancel" (a C-CANCEL-RQ came), "abort" (an A-ABORT came),
+"closed" (the connection closed), "release" (an A-RELEASE-RQ came, answered).
+
+usage: find_hostile_peer.py PORT MODE
+MODE:
+  silent           never answer the C-FIND-RQ
+  pending-forever  pending responses with an identifier, one every 5 ms, until the connection closes
+                   (a C-CANCEL-RQ is printed and ignored)
+  oversized        a pending response whose identifier runs on past 8 MiB, fragment after fragment
+  malformed        a pending response whose identifier holds an element longer than what follows
+  charset          two matches announcing ISO_IR 192 whose names are ISO 8859-1 bytes, then success
+  failure          a final response with status 0xA900 and an error comment
+  wrong-id         a response to another message ID
+"""
+import select, socket, struct, sys, time
+
+def item(kind, body):
+    return struct.pack(">BBH", kind, 0, len(body)) + body
+
+def pdu(kind, body):
+    return struct.pack(">BBI", kind, 0, len(body)) + body
+
+def read_exact(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+def read_pdu(s):
+    kind, _, length = struct.unpack(">BBI", read_exact(s, 6))
+    return kind, read_exact(s, length)
+
+def parse_rq(body):
+    """The presentation contexts of an A-ASSOCIATE-RQ: [(id, abstract syntax, [transfer syntaxes])]."""
+    contexts, pos = [], 68
+    while pos + 4 <= len(body):
+        kind, _, length = struct.unpack(">BBH", body[pos:pos + 4])
+        value = body[pos + 4:pos + 4 + length]
+        if kind == 0x20:
+            cid, sub, abstract, syntaxes = value[0], 4, None, []
+            while sub + 4 <= len(value):
+                skind, _, slen = struct.unpack(">BBH", value[sub:sub + 4])
+                text = value[sub + 4:sub + 4 + slen].decode().rstrip("\0")
+                if skind == 0x30: abstract = text
+                if skind == 0x40: syntaxes.append(text)
+                sub += 4 + slen
+            contexts.append((cid, abstract, syntaxes))
+        pos += 4 + length
+    return contexts
+
+def associate_ac(rq, contexts):
+    pcs = b"".join(item(0x21, bytes([cid, 0, 0, 0]) + item(0x40, syntaxes[0].encode())) for cid, _, syntaxes in contexts)
+    user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.9.9999") + item(0x55, b"HOSTILE"))
+    return pdu(2, struct.pack(">HH", 1, 0) + rq[4:68] + item(0x10, b"1.2.840.10008.3.1.1.1") + pcs + user)
+
+def element(group, elem, value, vr=None, explicit=False):
+    if explicit and vr:
+        if vr in ("OB", "SQ", "UN", "UT", "OW"):
+            return struct.pack("<HH2sHI", group, elem, vr.encode(), 0, len(value)) + value
+        return struct.pack("<HH2sH", group, elem, vr.encode(), len(value)) + value
+    return struct.pack("<HHI", group, elem, len(value)) + value
+
+def pad(b, byte=b" "):
+    return b + byte if len(b) % 2 else b
+
+def command(*elements):
+    rest = b"".join(elements)
+    return element(0, 0, struct.pack("<I", len(rest))) + rest
+
+def find_rsp(message_id, status, sop_class, with_data, comment=None):
+    parts = [element(0, 0x0002, pad(sop_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8020)),
+             element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0 if with_data else 0x0101)),
+             element(0, 0x0900, struct.pack("<H", status))]
+    if comment:
+        parts.append(element(0, 0x0902, pad(comment.encode())))
+    return command(*parts)
+
+def pdata(context, data, is_command, last):
+    header = (1 if is_command else 0) | (2 if last else 0)
+    return pdu(4, struct.pack(">IBB", len(data) + 2, context, header) + data)
+
+def identifier(explicit, charset=None, name=b"DOE^JANE", uid=b"1.2.3.4"):
+    out = b""
+    if charset:
+        out += element(0x0008, 0x0005, pad(charset.encode()), "CS", explicit)
+    out += element(0x0008, 0x0052, b"STUDY ", "CS", explicit)
+    out += element(0x0010, 0x0010, pad(name), "PN", explicit)
+    out += element(0x0020, 0x000D, pad(uid, b"\0"), "UI", explicit)
+    return out
+
+def main():
+    port, mode = int(sys.argv[1]), sys.argv[2]
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(1)
+    while True:
+        # The test's readiness probe connects and closes: the association is the first connection that speaks.
+        s, _ = server.accept()
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            kind, rq = read_pdu(s)
+            break
+        except (EOFError, ConnectionError):
+            s.close()
+    contexts = parse_rq(rq)
+    s.sendall(associate_ac(rq, contexts))
+    print("associated", flush=True)
+    cid, sop_class, syntaxes = contexts[0]
+    explicit = syntaxes[0] != "1.2.840.10008.1.2"
+    message_id, got_data = None, False
+    while not got_data:
+        kind, body = read_pdu(s)
+        pos = 0
+        while pos < len(body):
+            length = struct.unpack(">I", body[pos:pos + 4])[0]
+            header = body[pos + 5]
+            data = body[pos + 6:pos + 4 + length]
+            if header & 1 and message_id is None:
+                i = 0
+                while i < len(data):
+                    g, e, l = struct.unpack("<HHI", data[i:i + 8])
+                    if (g, e) == (0, 0x0110):
+                        message_id = struct.unpack("<H", data[i + 8:i + 10])[0]
+                    i += 8 + l
+            if not header & 1 and header & 2:
+                got_data = True
+            pos += 4 + length
+    try:
+        answer(s, mode, cid, sop_class, message_id, explicit)
+        watch(s)
+    except (EOFError, ConnectionError, BrokenPipeError):
+        print("closed", flush=True)
+
+def answer(s, mode, cid, sop_class, message_id, explicit):
+    if mode == "silent":
+        return
+    if mode == "pending-forever":
+        n = 0
+        while True:
+            n += 1
+            rsp = find_rsp(message_id, 0xFF00, sop_class, True)
+            ident = identifier(explicit, uid=("1.2.3.%d" % n).encode())
+            s.sendall(pdata(cid, rsp, True, True) + pdata(cid, ident, False, True))
+            readable, _, _ = select.select([s], [], [], 0.005)
+            if readable:
+                kind, _ = read_pdu(s)
+                if kind == 4:
+                    print("cancel", flush=True)
+                elif kind == 7:
+                    print("abort", flush=True)
+                    raise EOFError
+    if mode == "oversized":
+        s.sendall(pdata(cid, find_rsp(message_id, 0xFF00, sop_class, True), True, True))
+        chunk = element(0x0010, 0x0010, b"A" * 16000, "PN", False)[:16000]
+        for _ in range(600):
+            s.sendall(pdata(cid, chunk, False, False))
+        return
+    if mode == "malformed":
+        # A Patient's Birth Date declared 400 bytes long with 2 bytes left in the identifier.
+        head = struct.pack("<HH2sH", 0x0010, 0x0030, b"DA", 400) if explicit else struct.pack("<HHI", 0x0010, 0x0030, 400)
+        broken = identifier(explicit) + head + b"19"
+        s.sendall(pdata(cid, find_rsp(message_id, 0xFF00, sop_class, True), True, True) + pdata(cid, broken, False, True))
+        return
+    if mode == "charset":
+        for n in (1, 2):
+            ident = identifier(explicit, charset="ISO_IR 192", name="M\u00fcller^J\u00fcrgen".encode("latin-1"), uid=("1.2.3.%d" % n).encode())
+            s.sendall(pdata(cid, find_rsp(message_id, 0xFF00, sop_class, True), True, True) + pdata(cid, ident, False, True))
+        s.sendall(pdata(cid, find_rsp(message_id, 0x0000, sop_class, False), True, True))
+        return
+    if mode == "failure":
+        s.sendall(pdata(cid, find_rsp(message_id, 0xA900, sop_class, False, "no such attribute here"), True, True))
+        return
+    if mode == "wrong-id":
+        s.sendall(pdata(cid, find_rsp(message_id + 7, 0x0000, sop_class, False), True, True))
+        return
+
+def watch(s):
+    """What the requestor does next: release (answered), abort, or close."""
+    s.setblocking(True)
+    s.settimeout(120)
+    while True:
+        kind, body = read_pdu(s)
+        if kind == 5:
+            print("release", flush=True)
+            s.sendall(pdu(6, bytes(4)))
+        elif kind == 7:
+            print("abort", flush=True)
+        elif kind == 4:
+            print("cancel", flush=True)
+
+if __name__ == "__main__":
+    main()
