@@ -19,6 +19,13 @@ extension StringProtocol {
     }
 
     private func trimmingScalars(_ isTrimmed: (Unicode.Scalar) -> Bool) -> String {
+        // Most values (UIDs, codes, names) begin and end with a printable ASCII character, which
+        // neither trimming removes: no scalar-by-scalar copy then (a receiver trims every value
+        // its layout reads, for each instance).
+        let whole = String(self)
+        if let head = whole.utf8.first, let tail = whole.utf8.last, (0x21...0x7E).contains(head), (0x21...0x7E).contains(tail) {
+            return whole
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !isTrimmed($0) }),
               let last = scalars.lastIndex(where: { !isTrimmed($0) }) else { return "" }

@@ -76,8 +76,15 @@ public struct StorageSCPConfiguration: Sendable {
             // "Any SOP class" means any we can store: committing needs --commitment.
             policy.userRejectedAbstractSyntaxes.insert(StorageCommitment.sopClassUID)
         }
+        // A requestor that proposes the window may have this many requests outstanding: they are
+        // served one after the other as always, but each arrives while the previous is filed. We
+        // invoke none.
+        policy.asyncOperationsWindow = AsyncOperationsWindow(maxInvoked: 1, maxPerformed: Self.operationsWindow)
         return policy
     }
+
+    /// Requests a requestor may leave outstanding with us (the asynchronous operations window).
+    public static let operationsWindow: UInt16 = 16
 
     /// Attribute tags any template reads back from a stored instance.
     var tagsRead: Set<Tag> {

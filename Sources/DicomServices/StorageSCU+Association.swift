@@ -18,51 +18,87 @@ struct AssociationRun {
     /// after its first PDV): the association must be aborted, the instance is not retried.
     struct UnfinishedDataSet: AssociationBodyError { var outcome: StoreOutcome }
 
+    /// An instance whose request went out and whose response is awaited.
+    struct Sent {
+        var candidate: StoreCandidate
+        var outcome: StoreOutcome
+        var start: ContinuousClock.Instant
+    }
+
     mutating func send(_ batch: [StoreCandidate]) async {
-        var pending = batch[...]
+        var pending = Array(batch)
         var attempts: [Int: Int] = [:]
         var openFailures = 0
-        var inFlight: StoreCandidate?
+        // Taken from `pending` and not finished: the requests outstanding on the association
+        // (several within the asynchronous operations window), in the order they went out.
+        var inFlight: [StoreCandidate] = []
         while let first = pending.first, !options.shouldStop() {
             var opened = false
-            inFlight = nil
+            inFlight = []
             do {
-                let contexts = StoragePlan.contexts(for: Array(pending), lossy: options.allowLossy)
+                let contexts = StoragePlan.contexts(for: pending, lossy: options.allowLossy)
                 try await Association.withAssociation(to: address, contexts: contexts, options: options.requestor) { session in
                     opened = true
                     openFailures = 0
                     let number = counter.next()
-                    while let c = pending.first, !options.shouldStop() {
-                        inFlight = c
-                        let start = ContinuousClock.now
-                        var outcome = try await sendOne(c, on: &session, attempt: (attempts[c.index] ?? 0) + 1)
+                    let window = session.operationsWindow
+                    var sent: [UInt16: Sent] = [:]
+                    while true {
+                        // Requests go out while the window has room; then the next response.
+                        while sent.count < window, let c = pending.first, !options.shouldStop() {
+                            pending.removeFirst()
+                            inFlight.append(c)
+                            let start = ContinuousClock.now
+                            switch try await startOne(c, on: &session, attempt: (attempts[c.index] ?? 0) + 1) {
+                            case .finished(var outcome):
+                                outcome.association = number
+                                outcome.seconds = Self.seconds(ContinuousClock.now - start)
+                                inFlight.removeAll { $0.index == c.index }
+                                report(outcome)
+                            case .sent(let id, let outcome):
+                                sent[id] = Sent(candidate: c, outcome: outcome, start: start)
+                            }
+                        }
+                        if sent.isEmpty { break }
+                        let response = try await session.nextStoreResponse()
+                        guard let id = response.messageIDBeingRespondedTo, let done = sent.removeValue(forKey: id) else { continue }
+                        let c = done.candidate
+                        var outcome = Self.judged(done.outcome, response)
                         outcome.association = number
-                        outcome.seconds = Self.seconds(ContinuousClock.now - start)
+                        outcome.seconds = Self.seconds(ContinuousClock.now - done.start)
+                        inFlight.removeAll { $0.index == c.index }
                         if let status = outcome.status, StorageSCU.isTransient(status: status),
                            (attempts[c.index] ?? 0) < options.retries {
                             attempts[c.index, default: 0] += 1
                             try await Task.sleep(for: StorageSCU.backOff(attempts[c.index] ?? 1, options))
+                            pending.insert(c, at: 0)
                             continue
                         }
-                        inFlight = nil
-                        pending.removeFirst()
                         report(outcome)
                     }
                 }
             } catch let unfinished as UnfinishedDataSet {
-                pending.removeFirst()
+                inFlight.removeAll { $0.index == unfinished.outcome.index }
                 report(unfinished.outcome)
+                // The abort took the requests sent before it: theirs is no failure, they go again.
+                pending.insert(contentsOf: inFlight, at: 0)
             } catch {
                 let net = error as? NetError ?? NetError(.aborted, "\(error)")
-                if let c = inFlight, opened {
-                    attempts[c.index, default: 0] += 1
-                    let used = attempts[c.index] ?? 1
-                    if !StorageSCU.isTransient(net) || used > options.retries {
-                        pending.removeFirst()
-                        report(failed(c, StorageSCU.dicomError(net), attempts: used))
-                        continue
+                if !inFlight.isEmpty, opened {
+                    // Every request outstanding when the association failed costs an attempt.
+                    var again: [StoreCandidate] = []
+                    var used = 1
+                    for c in inFlight {
+                        attempts[c.index, default: 0] += 1
+                        used = attempts[c.index] ?? 1
+                        if !StorageSCU.isTransient(net) || used > options.retries {
+                            report(failed(c, StorageSCU.dicomError(net), attempts: used))
+                        } else {
+                            again.append(c)
+                        }
                     }
-                    try? await Task.sleep(for: StorageSCU.backOff(used, options))
+                    pending.insert(contentsOf: again, at: 0)
+                    if !again.isEmpty { try? await Task.sleep(for: StorageSCU.backOff(used, options)) }
                 } else if !opened {
                     openFailures += 1
                     if !StorageSCU.isTransient(net) || openFailures > options.retries {
@@ -71,7 +107,7 @@ struct AssociationRun {
                         return
                     }
                     try? await Task.sleep(for: StorageSCU.backOff(openFailures, options))
-                } else if pending.first?.index == first.index, inFlight == nil {
+                } else if pending.first?.index == first.index {
                     // Lost between instances (the release, say): what is pending starts over.
                     openFailures += 1
                     if openFailures > options.retries {
@@ -99,9 +135,18 @@ struct AssociationRun {
         return o
     }
 
-    /// One instance on the open association. Problems of the instance itself (unreadable, refused,
-    /// failure status) are its outcome; network errors are thrown.
-    func sendOne(_ c: StoreCandidate, on session: inout AssociationSession, attempt: Int) async throws -> StoreOutcome {
+    /// How far `startOne` took an instance.
+    enum Started {
+        /// Settled without a response: unreadable, refused, not convertible.
+        case finished(StoreOutcome)
+        /// Its request and data set went out under this message ID; the response settles it.
+        case sent(UInt16, StoreOutcome)
+    }
+
+    /// One instance's request and data set on the open association, without waiting for the
+    /// response. Problems of the instance itself (unreadable, refused) are its outcome; network
+    /// errors are thrown.
+    func startOne(_ c: StoreCandidate, on session: inout AssociationSession, attempt: Int) async throws -> Started {
         var outcome = self.outcome(c, attempts: attempt)
         let file: DicomFile
         do throws(DicomError) {
@@ -109,7 +154,7 @@ struct AssociationRun {
             file = try item.open()
         } catch {
             outcome.error = error
-            return outcome
+            return .finished(outcome)
         }
         // Files whose elements are not encoded as their syntax says, or whose data set has an odd
         // length (an odd fragment: dcmtk aborts on the odd last PDV), go through the writer even
@@ -126,15 +171,15 @@ struct AssociationRun {
             switch decision {
             case .refused(let reason):
                 outcome.error = DicomError(.associationRejected, reason)
-                return outcome
+                return .finished(outcome)
             case .asIs(let contextID):
                 var stream = MappedDataSet(source: file.datasetSource, range: file.datasetOffset..<file.datasetSource.count)
-                let response = try await session.store(sopClassUID: c.sopClassUID, sopInstanceUID: c.sopInstanceUID,
-                                                       contextID: contextID, dataSet: &stream)
+                let id = try await session.sendStore(sopClassUID: c.sopClassUID, sopInstanceUID: c.sopInstanceUID,
+                                                     contextID: contextID, dataSet: &stream)
                 outcome.sopInstanceUID = c.sopInstanceUID
                 outcome.sentSyntax = file.transferSyntax
                 outcome.bytes = stream.sent
-                return Self.judged(outcome, response)
+                return .sent(id, outcome)
             case .lossless(let contextID, let target), .lossy(let contextID, let target):
                 var transcode = TranscodeOptions(target: target)
                 transcode.frameThreads = 1
@@ -159,7 +204,7 @@ struct AssociationRun {
                                                           exclude: exclude, rewrite: rewrite) {
                         outcome.error = DicomError(error.code, "converting to \(target.name) for the peer: \(error.message)",
                                                    offset: error.offset, tag: error.tag)
-                        return outcome
+                        return .finished(outcome)
                     }
                     continue
                 }
@@ -170,10 +215,10 @@ struct AssociationRun {
                 } else {
                     outcome.conversion = target == file.transferSyntax ? .rewritten : .lossless
                 }
-                let response: DIMSECommand
+                let id: UInt16
                 do {
-                    response = try await session.store(sopClassUID: c.sopClassUID, sopInstanceUID: prelude.sopInstanceUID,
-                                                       contextID: contextID, dataSet: &stream)
+                    id = try await session.sendStore(sopClassUID: c.sopClassUID, sopInstanceUID: prelude.sopInstanceUID,
+                                                     contextID: contextID, dataSet: &stream)
                 } catch let error as DicomError {
                     // The conversion failed after its first PDV: only an A-ABORT can end that data set.
                     stream.pipe.cancel()
@@ -186,7 +231,7 @@ struct AssociationRun {
                     throw error
                 }
                 outcome.bytes = stream.sent
-                return Self.judged(outcome, response)
+                return .sent(id, outcome)
             }
         }
     }

@@ -447,9 +447,9 @@ import Testing
             try RenderFlagChecks.check(id)
         case .profile, .invent, .rename, .fileSetID, .strict:
             try DicomdirFlagChecks.check(id)
-        case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors:
+        case .to, .dimseTimeout, .allowLossy, .retry, .doneFile, .warningsAsErrors, .asyncWindow:
             let values: [FlagID: String] = [.to: "PACS@pacs:104", .dimseTimeout: "9", .allowLossy: "JPEGBaseline8Bit", .retry: "3",
-                                            .doneFile: "done.txt"]
+                                            .doneFile: "done.txt", .asyncWindow: "4"]
             for s in CLI.spellings(id, values[id]) {
                 let a = try send((id == .to ? [] : ["--to", "SCP@127.0.0.1:11112"]) + s + ["x.dcm"])
                 switch id {
@@ -458,6 +458,7 @@ import Testing
                 case .allowLossy: #expect(a.allowLossy == .jpegBaseline)
                 case .retry: #expect(a.retries == 3)
                 case .doneFile: #expect(a.doneFile == "done.txt")
+                case .asyncWindow: #expect(a.operationsWindow == 4)
                 default: #expect(a.warningsAsErrors)
                 }
             }
@@ -469,6 +470,8 @@ import Testing
             }
             let defaults = try send(["--to", "SCP@h:1", "x.dcm"])
             #expect(defaults.associations == 1 && defaults.retries == 0 && defaults.allowLossy == nil && !defaults.warningsAsErrors)
+            #expect(defaults.operationsWindow == 16)
+            #expect(CLI.usageError(["send", "--to", "SCP@h:1", "--async-window", "0", "x.dcm"]) != nil)
             #expect(defaults.peer.dimseTimeoutSeconds == 60 && defaults.peer.timeoutSeconds == 30)
             #expect(try send(["-j", "4", "--to", "SCP@h:1", "x.dcm"]).associations == 4)
             #expect(CLI.usageError(["send", "x.dcm"]) != nil)

@@ -24,6 +24,9 @@ final class AcceptorConnectionHandler: ChannelDuplexHandler {
     private var ending = false
     /// From a request's first PDV to its response's last: a stop waits for it.
     private var requestInFlight = false
+    /// Command sets received and not answered yet: more than one when the requestor uses the
+    /// asynchronous operations window (the next request arrives before our response).
+    private var requestsUnanswered = 0
     private var stopRequested = false
 
     init(artimSeconds: Int64, dimseSeconds: Int64) {
@@ -57,7 +60,9 @@ final class AcceptorConnectionHandler: ChannelDuplexHandler {
         let pdu = unwrapInboundIn(data)
         switch pdu {
         case .associateRQ: associated = true
-        case .dataTF: requestInFlight = true
+        case .dataTF(let tf):
+            requestInFlight = true
+            for pdv in tf.values where pdv.isCommand && pdv.isLast { requestsUnanswered += 1 }
         default: break
         }
         if associated && !ending {
@@ -89,7 +94,8 @@ final class AcceptorConnectionHandler: ChannelDuplexHandler {
                 return
             }
             if answered {
-                requestInFlight = false
+                requestsUnanswered = max(0, requestsUnanswered - 1)
+                requestInFlight = requestsUnanswered > 0
                 if associated && !ending { armDIMSETimer(context) }
             }
             context.write(data, promise: promise)

@@ -24,6 +24,9 @@ public struct RequestorOptions: Sendable {
     public var maxAssociateLength = 1 << 20
     /// TLS (PS3.15 B.9): nil for plain TCP. Made once per run and shared by its associations.
     public var tls: TLSContext?
+    /// Requests we may leave unanswered at once (the asynchronous operations window, PS3.7
+    /// D.3.3.3), proposed when above 1; the peer's answer decides (none: one at a time).
+    public var operationsWindow = 1
 
     public init() {}
 }
@@ -44,6 +47,10 @@ public enum Association {
                                    implementationVersionName: options.implementationVersionName)
         info.userIdentityRQ = options.userIdentity
         info.roleSelections = options.roleSelections
+        if options.operationsWindow > 1 {
+            // We invoke up to the window and perform none of the peer's (it sends us no requests).
+            info.asyncOperationsWindow = AsyncOperationsWindow(maxInvoked: UInt16(clamping: options.operationsWindow), maxPerformed: 1)
+        }
         let rq = AssociateRQ(calledAETitle: address.aeTitle, callingAETitle: options.callingAETitle,
                              presentationContexts: try Negotiation.propose(contexts), userInformation: info)
         _ = try PDUEncoder.encode(.associateRQ(rq))  // argument errors before any connection
@@ -57,6 +64,7 @@ public enum Association {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.seconds(options.connectTimeoutSeconds))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level: .socketOption would be SO_DEBUG
+                .channelOption(.writeBufferWaterMark, value: PDUChannel.writeWaterMark)
                 .connect(host: address.host, port: address.port) { channel in
                     channel.pipeline.addHandler(QuickAcknowledgement(), position: .first).flatMap {
                         PDUChannel.configure(channel, limits: limits, readTimeout: readTimeout, tls: options.tls,
@@ -116,6 +124,11 @@ public struct AssociationSession {
     var inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<PDU>
     var nextMessageID: UInt16 = 1
+    /// Requests sent and not answered yet, by message ID.
+    var outstanding: Set<UInt16> = []
+    /// Response PDVs received and not yet collected (a P-DATA-TF may carry more than one message's).
+    var unread: ArraySlice<PDV> = []
+    var collector = DIMSEMessageCollector(acceptedContextIDs: [], maxDataSetLength: 1 << 24)
     let deadline: WaitDeadline
     let options: RequestorOptions
 
@@ -138,7 +151,9 @@ public struct AssociationSession {
         switch pdu {
         case .associateAC(let ac):
             do {
-                negotiated = try Negotiation.negotiated(requested: request, answered: ac, asRequestor: true)
+                let negotiated = try Negotiation.negotiated(requested: request, answered: ac, asRequestor: true)
+                self.negotiated = negotiated
+                collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated.accepted.map(\.id)), maxDataSetLength: 1 << 24)
             } catch {
                 try await abort(error.abortReason ?? .invalidPDUParameterValue)
                 throw error
@@ -196,23 +211,30 @@ public struct AssociationSession {
         try await outbound.write(contentsOf: tfs.map(PDU.dataTF))
     }
 
-    /// Waits (DIMSE time-out) for the response to `command`, collecting its PDVs.
+    /// Waits (DIMSE time-out) for the response to `command`, the one request outstanding.
     mutating func response(to command: DIMSECommand) async throws -> DIMSEMessage {
-        let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the response to message \(command.messageID.map(String.init) ?? "-") (DIMSE)")
+        guard let id = command.messageID else { throw NetError(.invalidArgument, "request without a message ID") }
+        outstanding.insert(id)
+        let message = try await nextResponse()
+        guard message.command.messageIDBeingRespondedTo == id else {
+            throw NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(id)",
+                           abortReason: .unexpectedPDUParameter)
+        }
+        return message
+    }
+
+    /// Waits (DIMSE time-out) for the next response to any outstanding request, collecting its
+    /// PDVs; a response to a request not outstanding aborts the association.
+    mutating func nextResponse() async throws -> DIMSEMessage {
+        let ids = outstanding.sorted().map(String.init).joined(separator: ", ")
+        let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the response to message \(ids.isEmpty ? "-" : ids) (DIMSE)")
         defer { timer.cancel() }
-        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
-                                              maxDataSetLength: 1 << 24)
         while true {
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a DIMSE response")
-            }
-            for pdv in tf.values {
+            while let pdv = unread.popFirst() {
                 do throws(NetError) {
                     if let message = try collector.append(pdv) {
-                        guard message.command.messageIDBeingRespondedTo == command.messageID else {
-                            throw NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(command.messageID.map(String.init) ?? "none")",
+                        guard let answered = message.command.messageIDBeingRespondedTo, outstanding.remove(answered) != nil else {
+                            throw NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(ids.isEmpty ? "none" : ids)",
                                            abortReason: .unexpectedPDUParameter)
                         }
                         return message
@@ -222,6 +244,12 @@ public struct AssociationSession {
                     throw error
                 }
             }
+            let pdu = try await receive()
+            guard case .dataTF(let tf) = pdu else {
+                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
+                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a DIMSE response")
+            }
+            unread = tf.values[...]
         }
     }
 

@@ -47,6 +47,8 @@ public struct AssociationAcceptor: Sendable {
                 // At the TCP level: .socketOption(.tcp_nodelay) would be SOL_SOCKET option 1, SO_DEBUG
                 // (refused with EACCES without CAP_NET_ADMIN, as in a user namespace).
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: PDUChannel.writeWaterMark)
+                .childChannelOption(.recvAllocator, value: PDUChannel.receiveAllocator)
                 .bind(host: host, port: port) { channel in
                     AcceptorChannel.configure(channel, limits: limits, artimSeconds: artim, dimseSeconds: dimse, tls: tls)
                 }

@@ -82,6 +82,17 @@ final class ReadTimeoutHandler: ChannelInboundHandler, Sendable {
 /// The pipeline of a requestor's association channel: TLS (or the check that the peer does not
 /// speak it), PDUs framed and length-checked in, PDUs encoded out, and the read time-out.
 enum PDUChannel {
+    /// NIO's default (32/64 KiB) makes the channel unwritable after every P-DATA-TF of a large
+    /// instance, so the sending task waits for the event loop to write each one before it may
+    /// hand over the next (a thread hand-off per PDU; on a loaded machine each costs a time
+    /// slice). Two batches may wait instead: memory stays bounded by a few PDUs.
+    static let writeWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 1 << 20, high: 4 << 20)
+
+    /// Reads of up to 1 MiB (NIO's default stops at 64 KiB): a large P-DATA-TF then arrives in
+    /// one or two reads instead of four or more, each a system call and a pass through the
+    /// framing decoder.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 << 10, maximum: 1 << 20)
+
     static func configure(_ channel: any Channel, limits: PDULimits, readTimeout: Int64,
                           tls: TLSContext? = nil, peer: String = "the peer", host: String? = nil, tlsFailure: TLSFailureRecord? = nil)
         -> EventLoopFuture<NIOAsyncChannel<PDU, PDU>> {

@@ -70,6 +70,20 @@ extension AssociationSession {
     /// the caller judges. The context must be accepted and the data set in its transfer syntax.
     public mutating func store(sopClassUID: String, sopInstanceUID: String, contextID: UInt8,
                                dataSet: inout some DataSetStream) async throws -> DIMSECommand {
+        let id = try await sendStore(sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID, contextID: contextID, dataSet: &dataSet)
+        let response = try await nextStoreResponse()
+        guard response.messageIDBeingRespondedTo == id else {
+            throw NetError(.unexpectedPDU, "response to message \(response.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(id)")
+        }
+        return response
+    }
+
+    /// A C-STORE-RQ and its data set written as `store` writes them, without waiting for the
+    /// response: the request's message ID, which `nextStoreResponse` returns the answer to. Up to
+    /// `operationsWindow` requests may be outstanding at once (the asynchronous operations window
+    /// the peer accepted): each instance then goes out while the peer still files the previous one.
+    public mutating func sendStore(sopClassUID: String, sopInstanceUID: String, contextID: UInt8,
+                                   dataSet: inout some DataSetStream) async throws -> UInt16 {
         guard let context = negotiated?.context(id: contextID), context.abstractSyntax == sopClassUID else {
             throw NetError(.invalidArgument, "presentation context \(contextID) is not an accepted context for \(sopClassUID)")
         }
@@ -90,18 +104,34 @@ extension AssociationSession {
             let data = current ?? []
             batch.append(DataTF(values: [PDV(contextID: contextID, isCommand: false, isLast: following == nil, data: data)]))
             batchBytes += data.count
-            if batchBytes >= Self.batchBytes || following == nil {
+            if batchBytes >= max(Self.batchBytes, maxLength) || following == nil {
                 try await send(batch)
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
             }
             current = following
         } while current != nil
-        let response = try await self.response(to: command)
+        outstanding.insert(id)
+        return id
+    }
+
+    /// The response to one of the C-STORE requests sent and not answered yet, whichever comes
+    /// first (a peer may answer in any order, PS3.7 8.1.1); it is no longer outstanding.
+    public mutating func nextStoreResponse() async throws -> DIMSECommand {
+        guard !outstanding.isEmpty else { throw NetError(.invalidArgument, "no C-STORE request is waiting for its response") }
+        let response = try await nextResponse()
         guard response.command.field == .cStoreRSP else {
             throw NetError(.unexpectedPDU, "answer to C-STORE-RQ has command field 0x\(String(response.command.commandField, radix: 16))")
         }
         return response.command
+    }
+
+    /// How many requests may be outstanding at once: the window the peer accepted (PS3.7 D.3.3.3;
+    /// 1 when it answered none, as dcmtk and most peers do), at most `RequestorOptions.operationsWindow`.
+    public var operationsWindow: Int {
+        let accepted = Int(widening: negotiated?.maxOperationsWeInvoke ?? 1)
+        let proposed = max(1, options.operationsWindow)
+        return accepted == 0 ? proposed : min(accepted, proposed)
     }
 
     /// The most data set bytes handed to the channel in one write.

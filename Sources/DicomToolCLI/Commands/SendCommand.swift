@@ -64,6 +64,7 @@ public enum SendCommand {
                 return failure(DicomError(.usage, error.message), reporter)  // make throws argument errors only
             }
         }
+        options.requestor.operationsWindow = args.operationsWindow
         options.associations = args.associations
         options.allowLossy = args.allowLossy
         options.retries = args.retries

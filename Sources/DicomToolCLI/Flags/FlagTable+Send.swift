@@ -49,6 +49,18 @@ extension FlagTable {
              """,
              defaultValue: "0",
              updates: [FlagUpdate.integer(\SendArgs.retries, in: 0...100)]),
+        Flag(.asyncWindow, value: "N", category: .network, scope: sendScope,
+             summary: "requests left unanswered at once, when the peer agrees",
+             details: """
+             Propose the asynchronous operations window (PS3.7 D.3.3.3): up to N C-STORE requests \
+             go out before their responses are in, so each instance travels while the peer still \
+             files the previous one. Only a peer that answers with a window of its own is sent to \
+             this way (dicomtool receive offers 16; dcmtk, pynetdicom and Orthanc answer none and get \
+             one request at a time). 1 does not propose it (some old peers drop an association that \
+             proposes it).
+             """,
+             defaultValue: "16",
+             updates: [FlagUpdate.integer(\SendArgs.operationsWindow, in: 1...1024)]),
         Flag(.doneFile, value: "FILE", category: .network, scope: sendScope,
              summary: "record each instance stored; a rerun skips those recorded",
              details: """

@@ -35,7 +35,7 @@ public enum FlagID: String, Sendable, CaseIterable {
     case callingAET = "calling-aet", `repeat`, timeout
     // send
     case to, dimseTimeout = "dimse-timeout", allowLossy = "allow-lossy", retry, doneFile = "done-file",
-         warningsAsErrors = "warnings-as-errors"
+         warningsAsErrors = "warnings-as-errors", asyncWindow = "async-window"
     // commit (also --to, --calling-aet, --timeout, --dimse-timeout, --bind)
     case reportTimeout = "report-timeout", receivePort = "receive-port", fromSend = "from-send", perRequest = "per-request"
     // move (also --from of get, --level, --model, -k, --receive-port, -o and the requestor's)

@@ -7,6 +7,8 @@ public struct SendArgs: CommandArgs {
     public var peer = PeerArgs()
     public var allowLossy: TransferSyntax?
     public var retries = 0
+    /// `--async-window`: requests outstanding at once when the peer accepts the window.
+    public var operationsWindow = 16
     public var doneFile: String?
     public var warningsAsErrors = false
     /// Parallel associations: `-j N` when given, else one (not one per core: a peer's capacity,
