@@ -11,6 +11,8 @@ enum TLSFlagChecks {
         switch try CLI.invocation(base(command) + arguments) {
         case .run(.echo, let args as EchoArgs, _): return args.tls
         case .run(.send, let args as SendArgs, _): return args.tls
+        case .run(.find, let args as FindArgs, _): return args.tls
+        case .run(.get, let args as GetArgs, _): return args.tls
         case .run(.receive, let args as ReceiveArgs, _):
             #expect(args.configuration.tls == args.tls.active)
             return args.tls
@@ -21,6 +23,8 @@ enum TLSFlagChecks {
     static func base(_ command: CommandID) -> [String] {
         switch command {
         case .send: return ["send", "--to", "SCP@h:1", "x.dcm"]
+        case .find: return ["find", "--to", "PACS@h:104"]
+        case .get: return ["get", "--from", "PACS@h:104", "-o", "d", "-k", "PatientID=1"]
         case .receive: return ["receive", "--port", "0", "-o", "in", "--tls-cert", "c.pem", "--tls-key", "k.pem"]
         default: return ["echo", "PACS@h:104"]
         }

@@ -162,6 +162,18 @@ import Testing
         Self.expectRefusalEvent(receiver, "does not speak TLS")
         try Self.expectServes(receiver, certs)
 
+        // find and get take the same flags: over TLS they reach the negotiation (receive offers no
+        // query context: 61); a server certificate of an untrusted CA stops them at the handshake.
+        let query = ["-k", "PatientID=TLS-01"]
+        #expect(try Tool.run(["find", "--to", address] + query + certs.flags("client")).status == 61)
+        #expect(try Tool.run(["get", "--from", address, "-o", Receiver.temporaryDirectory("tls-get").path] + query + certs.flags("client")).status == 61)
+        Self.expectRefused(try Tool.run(["find", "--to", address] + query + certs.flags("client", ca: "otherca")),
+                           peer: address, reason: "the server's certificate is not issued by a CA we trust")
+        Self.expectRefused(try Tool.run(["get", "--from", address, "-o", Receiver.temporaryDirectory("tls-get").path] + query
+                                        + certs.flags("client", ca: "otherca")),
+                           peer: address, reason: "the server's certificate is not issued by a CA we trust")
+        try Self.expectServes(receiver, certs)
+
         // An expired server certificate.
         let stale = try Receiver(certs.flags("expired", ca: nil))
         Self.expectRefused(try Tool.run(["echo", "DICOMTOOL@127.0.0.1:\(stale.port)"] + certs.flags(nil)),

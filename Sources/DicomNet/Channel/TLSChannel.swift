@@ -38,12 +38,11 @@ enum TLSChannel {
     }
 
     /// The name sent as SNI and expected in the server's certificate: --tls-server-name, else the
-    /// host typed unless it is an IP address (SNI cannot carry one; NIOSSL then checks the
+    /// host typed; nil for an IP address (SNI cannot carry one; NIOSSL then checks the
     /// certificate's IP addresses against the address connected to).
     static func serverName(_ settings: TLSSettings, host: String?) -> String? {
-        if let name = settings.serverName { return name }
-        guard let host, (try? SocketAddress(ipAddress: host, port: 0)) == nil else { return nil }
-        return host
+        guard let name = settings.serverName ?? host, (try? SocketAddress(ipAddress: name, port: 0)) == nil else { return nil }
+        return name
     }
 
     // NIOSSL's per-certificate verification callback is the one way to learn why BoringSSL refused

@@ -16,6 +16,10 @@ public enum FindCommand {
         }
         var options = FindOptions()
         options.requestor = args.peer.requestorOptions
+        do { options.requestor.tls = try args.tls.requestorContext(reporter) } catch {
+            reporter.error(error)
+            return error.code.exitStatus
+        }
         options.limit = args.limit
         let mode: MatchWriter.Mode = args.json ? .dicomJSON : (global.format == .json ? .jsonLines : (global.format == .csv ? .csv : .table))
         let writer = MatchWriter(mode: mode, columns: identifier.columns, reporter: reporter, peer: args.peer.address.description)

@@ -35,6 +35,10 @@ public enum GetCommand {
         }
         var find = FindOptions()
         find.requestor = args.peer.requestorOptions
+        do { find.requestor.tls = try args.tls.requestorContext(reporter) } catch {
+            reporter.error(error)
+            return error.code.exitStatus
+        }
         var options = GetOptions(storage: args.configuration)
         options.requestor = find.requestor
         options.model = model

@@ -7,6 +7,7 @@ import DicomServices
 /// settings, the query (model, level, keys) and how the matches are written.
 public struct FindArgs: CommandArgs {
     public var peer = PeerArgs()
+    public var tls = TLSArgs()
     public var level: QueryLevel?
     public var model: QueryModel?
     public var worklist = false
@@ -21,6 +22,7 @@ public struct FindArgs: CommandArgs {
         request = try QueryRequest(model: .studyRoot, level: .study, keys: [])
         try low.update(&self)
         try low.update(&peer)
+        tls = try TLSArgs(low)
         guard low.isGiven(.to) else {
             throw DicomError(.usage, "find needs the peer: --to AET@HOST:PORT")
         }

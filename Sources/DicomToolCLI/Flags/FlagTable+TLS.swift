@@ -3,9 +3,9 @@ import DicomNet
 
 extension FlagTable {
     /// The network commands that speak TLS (PS3.15 B.9). A new network command adds itself here.
-    static let tlsCommands: [CommandID] = [.echo, .send, .receive]
+    static let tlsCommands: [CommandID] = [.echo, .send, .receive, .find, .get]
     /// Those that open associations (the server name is theirs).
-    static let tlsRequestorCommands: [CommandID] = [.echo, .send]
+    static let tlsRequestorCommands: [CommandID] = [.echo, .send, .find, .get]
     /// The TLS flags that mean nothing without --tls.
     static let tlsDetailFlags: [FlagID] = [.tlsCert, .tlsKey, .tlsCA, .tlsNoVerify, .tlsRequireClientCert, .tlsProfile, .tlsServerName]
 
@@ -14,7 +14,7 @@ extension FlagTable {
              summary: "encrypt the associations with TLS (PS3.15 B.9, BCP 195)",
              details: """
              Run the DICOM upper layer over TLS, as the Secure Transport Connection Profiles of \
-             PS3.15 Annex B describe (TLS 1.2 or 1.3; see --tls-profile). A requestor (echo, send) \
+             PS3.15 Annex B describe (TLS 1.2 or 1.3; see --tls-profile). A requestor (echo, send, find, get) \
              checks the peer's certificate: its chain up to a trusted root (--tls-ca, else the \
              system's), its dates, and its name (the address's host, or --tls-server-name). receive \
              --tls needs --tls-cert and --tls-key, and checks client certificates when --tls-ca or \
@@ -28,7 +28,7 @@ extension FlagTable {
              summary: "our certificate (chain), PEM",
              details: """
              Our certificate in PEM, optionally followed by the intermediate certificates of its \
-             chain. receive presents it to every client (required with --tls); echo and send present \
+             chain. receive presents it to every client (required with --tls); a requestor presents \
              it when the peer asks for a client certificate (mutual TLS).
              """,
              path: true,

@@ -8,6 +8,7 @@ import DicomServices
 public struct GetArgs: CommandArgs {
     /// The archive (--from) and the requestor settings shared with the other requestor commands.
     public var peer = PeerArgs()
+    public var tls = TLSArgs()
     public var level: QueryLevel?
     public var model: QueryModel?
     public var keys: [QueryKey] = []
@@ -23,6 +24,7 @@ public struct GetArgs: CommandArgs {
         configuration = StorageSCPConfiguration(outputDirectory: ".", layout: try StorageLayout())
         try low.update(&self)
         try low.update(&peer)
+        tls = try TLSArgs(low)
         guard low.isGiven(.from) else { throw DicomError(.usage, "get needs the peer: --from AET@HOST:PORT") }
         guard low.positionals.isEmpty else {
             throw DicomError(.usage, "get takes no inputs (\(low.positionals.count) given): what to retrieve is -k keys or --query FILE")

@@ -33,6 +33,18 @@ public struct TLSArgs: Sendable, Equatable {
     /// The settings when TLS is on, nil otherwise.
     public var active: TLSSettings? { enabled ? settings : nil }
 
+    /// A requestor command's TLS context (nil without --tls), its --tls-no-verify warning said
+    /// first; a certificate, key or CA file that cannot be loaded is a usage error naming it.
+    public func requestorContext(_ reporter: Reporter) throws(DicomError) -> TLSContext? {
+        if let warning = noVerifyWarning { reporter.warning(warning) }
+        guard let settings = active else { return nil }
+        do throws(NetError) {
+            return try TLSContext.make(settings, role: .requestor)
+        } catch {
+            throw DicomError(.usage, error.message)
+        }
+    }
+
     /// Said once per run, as a warning, when the peer's certificate goes unchecked.
     public var noVerifyWarning: String? {
         guard enabled, !settings.verifyPeer else { return nil }
