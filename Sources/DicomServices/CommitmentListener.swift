@@ -14,7 +14,7 @@ final class CommitmentListener: Sendable {
         self.serving = serving
     }
 
-    static func start(host: String, port: Int, aeTitle: String, inbox: CommitmentInbox,
+    static func start(host: String, port: Int, aeTitle: String, tls: TLSContext?, inbox: CommitmentInbox,
                       events: @escaping @Sendable (CommitmentEvent) -> Void) async throws -> CommitmentListener {
         var policy = Negotiation.AcceptorPolicy(aeTitle: aeTitle, transferSyntaxPreference: StorageCommitment.transferSyntaxes,
                                                 implementationClassUID: Implementation.classUID)
@@ -23,6 +23,7 @@ final class CommitmentListener: Sendable {
         // The peer proposes itself as SCP (it invokes N-EVENT-REPORT); we take the SCU role it leaves us.
         policy.scuRoleSOPClasses = [StorageCommitment.sopClassUID]
         var acceptor = AssociationAcceptor(policy: policy)
+        acceptor.tls = tls
         acceptor.service = { info in CommitmentReportService(inbox: inbox, info: info) }
         acceptor.onEvent = { event in
             switch event {

@@ -12,6 +12,8 @@ public struct CommitmentSCUOptions: Sendable {
     /// answered. Without it the reports are awaited on that association.
     public var receivePort: Int?
     public var receiveHost = "0.0.0.0"
+    /// TLS on the listener (our certificate and key, acceptor role); nil: plain TCP.
+    public var receiveTLS: TLSContext?
     /// The AE title the listener answers to (the calling AE title by default: the peer reports to
     /// the AE that asked).
     public var receiveAETitle: String?
@@ -72,7 +74,7 @@ public enum CommitmentSCU {
         if let port = options.receivePort {
             listener = try await CommitmentListener.start(host: options.receiveHost, port: port,
                                                           aeTitle: options.receiveAETitle ?? options.requestor.callingAETitle,
-                                                          inbox: inbox, events: events)
+                                                          tls: options.receiveTLS, inbox: inbox, events: events)
         }
         let phase = await request(requests, to: address, options: options, inbox: inbox, events: events)
         if let listener {

@@ -186,6 +186,33 @@ import Testing
         #expect(try Tool.run(["echo", "DICOMTOOL@127.0.0.1:\(plain.port)"]).status == 0)
     }
 
+    /// commit and move take the same flags: commit over TLS to a TLS receive --commitment gets its
+    /// report; move reaches the negotiation (receive offers no query context: 61); an untrusted
+    /// server certificate stops both at the handshake; --receive-port with --tls needs our certificate.
+    @Test func commitAndMoveOverTLS() throws {
+        let certs = try TLSCertificates.get()
+        let receiver = try Receiver(certs.flags("server") + ["--commitment"])
+        let address = "DICOMTOOL@127.0.0.1:\(receiver.port)"
+        let sources = try ReceivePeers.generate(2, patientID: "TLS-02")
+        let sent = try Tool.run(["send", "--to", address] + certs.flags("client") + sources.map(\.path))
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let committed = try Tool.run(["commit", "--to", address, "--report-timeout", "20"] + certs.flags("client") + sources.map(\.path))
+        #expect(committed.status == 0, "\(committed.stdout) \(committed.stderr)")
+        // commit reports each instance: one error line per input, each naming the handshake's failure.
+        let untrusted = try Tool.run(["commit", "--to", address] + certs.flags("client", ca: "otherca") + sources.map(\.path))
+        let lines = untrusted.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(untrusted.status == 65 && lines.count == sources.count, "\(untrusted.stderr)")
+        #expect(lines.allSatisfy { $0.contains("TLS handshake with \(address) failed: the server's certificate is not issued by a CA we trust") },
+                "\(untrusted.stderr)")
+        let move = ["move", "--from", address, "--dest", "ELSEWHERE", "-k", "PatientID=TLS-02"]
+        #expect(try Tool.run(move + certs.flags("client")).status == 61)
+        Self.expectRefused(try Tool.run(move + certs.flags("client", ca: "otherca")),
+                           peer: address, reason: "the server's certificate is not issued by a CA we trust")
+        let noCertificate = try Tool.run(["commit", "--to", address, "--tls", "--receive-port", "0"] + sources.map(\.path))
+        #expect(noCertificate.status == 1 && noCertificate.stderr.contains("--tls with --receive-port needs"), "\(noCertificate.stderr)")
+        try Self.expectServes(receiver, certs)
+    }
+
     @Test func usageErrors() throws {
         let certs = try TLSCertificates.get()
         let noCertificate = try Tool.run(["receive", "--port", "0", "-o", Receiver.temporaryDirectory("tls-usage").path, "--tls"])

@@ -52,6 +52,12 @@ public enum CommitCommand {
 
         var options = CommitmentSCUOptions()
         options.requestor = args.peer.requestorOptions
+        do {
+            options.requestor.tls = try args.tls.requestorContext(reporter)
+            if args.receivePort != nil { options.receiveTLS = try args.tls.listenerContext() }
+        } catch {
+            return failure(error, reporter)
+        }
         options.reportTimeoutSeconds = Int64(args.reportTimeoutSeconds)  // conversion: Int within 1...604800 (the flag's range)
         options.receivePort = args.receivePort
         options.receiveHost = args.receiveHost

@@ -10,6 +10,7 @@ public enum MoveCommand {
         let json = global.format == .json
         var options = MoveOptions(destination: args.destination ?? args.peer.callingAETitle)
         options.requestor = args.peer.requestorOptions
+        do { options.requestor.tls = try args.tls.requestorContext(reporter) } catch { return failure(error, reporter) }
         if let port = args.receivePort, let output = args.output {
             var c: StorageSCPConfiguration
             do { c = StorageSCPConfiguration(outputDirectory: output, layout: try StorageLayout()) } catch { return failure(error, reporter) }
@@ -18,6 +19,7 @@ public enum MoveCommand {
             c.port = port
             c.sync = args.sync
             c.dimseSeconds = args.peer.dimseTimeoutSeconds
+            c.tls = args.tls.active  // the peer's association to our receiver is TLS too
             options.receiver = c
         }
         let address = args.peer.address, request = args.request, frozen = options

@@ -6,6 +6,7 @@ import DicomServices
 /// reports, and the instances (inputs, or `send`'s JSON Lines).
 public struct CommitArgs: CommandArgs {
     public var peer = PeerArgs()
+    public var tls = TLSArgs()
     public var reportTimeoutSeconds = 60
     public var receivePort: Int?
     public var receiveHost = "0.0.0.0"
@@ -15,6 +16,11 @@ public struct CommitArgs: CommandArgs {
     public init(_ low: LowArgs) throws(DicomError) {
         try low.update(&self)
         try low.update(&peer)
+        tls = try TLSArgs(low)
+        if tls.enabled, low.isGiven(.receivePort), tls.settings.certificateFile == nil {
+            // The listener is an acceptor: a TLS server needs its certificate.
+            throw DicomError(.usage, "--tls with --receive-port needs the listener's certificate and key: --tls-cert FILE --tls-key FILE (PEM)")
+        }
         guard low.isGiven(.to) else {
             throw DicomError(.usage, "commit needs the peer: --to AET@HOST:PORT")
         }

@@ -3,9 +3,9 @@ import DicomNet
 
 extension FlagTable {
     /// The network commands that speak TLS (PS3.15 B.9). A new network command adds itself here.
-    static let tlsCommands: [CommandID] = [.echo, .send, .receive, .find, .get]
+    static let tlsCommands: [CommandID] = [.echo, .send, .receive, .find, .get, .commit, .move]
     /// Those that open associations (the server name is theirs).
-    static let tlsRequestorCommands: [CommandID] = [.echo, .send, .find, .get]
+    static let tlsRequestorCommands: [CommandID] = [.echo, .send, .find, .get, .commit, .move]
     /// The TLS flags that mean nothing without --tls.
     static let tlsDetailFlags: [FlagID] = [.tlsCert, .tlsKey, .tlsCA, .tlsNoVerify, .tlsRequireClientCert, .tlsProfile, .tlsServerName]
 

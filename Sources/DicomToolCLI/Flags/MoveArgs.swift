@@ -6,6 +6,7 @@ import DicomServices
 public struct MoveArgs: CommandArgs {
     /// The peer (--from) and the requestor settings shared with the other requestor commands.
     public var peer = PeerArgs()
+    public var tls = TLSArgs()
     public var level: QueryLevel?
     public var model: QueryModel?
     public var keys: [QueryKey] = []
@@ -20,6 +21,11 @@ public struct MoveArgs: CommandArgs {
         request = try QueryRequest(model: .studyRoot, level: .study, keys: [])
         try low.update(&self)
         try low.update(&peer)
+        tls = try TLSArgs(low)
+        if tls.enabled, low.isGiven(.receivePort), tls.settings.certificateFile == nil {
+            // The listener is an acceptor: a TLS server needs its certificate.
+            throw DicomError(.usage, "--tls with --receive-port needs the listener's certificate and key: --tls-cert FILE --tls-key FILE (PEM)")
+        }
         guard low.isGiven(.from) else { throw DicomError(.usage, "move needs the peer: --from AET@HOST:PORT") }
         guard low.positionals.isEmpty else {
             throw DicomError(.usage, "move takes no inputs (\(low.positionals.count) given): the instances are named by -k keys")

@@ -45,6 +45,17 @@ public struct TLSArgs: Sendable, Equatable {
         }
     }
 
+    /// The context of a listener a requestor command opens for the peer's own associations
+    /// (commit's and move's --receive-port), when TLS is on: our certificate, the acceptor role.
+    public func listenerContext() throws(DicomError) -> TLSContext? {
+        guard let settings = active else { return nil }
+        do throws(NetError) {
+            return try TLSContext.make(settings, role: .acceptor)
+        } catch {
+            throw DicomError(.usage, error.message)
+        }
+    }
+
     /// Said once per run, as a warning, when the peer's certificate goes unchecked.
     public var noVerifyWarning: String? {
         guard enabled, !settings.verifyPeer else { return nil }
