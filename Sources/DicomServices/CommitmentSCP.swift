@@ -59,6 +59,8 @@ final class CommitmentSCP: @unchecked Sendable {
             options.roleSelections = [RoleSelection(sopClassUID: StorageCommitment.sopClassUID, scuRole: false, scpRole: true)]
             let via = "a new association to \(peer)"
             do {
+                // A receiver that speaks TLS reports over TLS too: its certificate as the client's.
+                if let settings = configuration.tls { options.tls = try TLSContext.make(settings, role: .requestor) }
                 let status = try await Association.withAssociation(to: peer, contexts: [(StorageCommitment.sopClassUID, StorageCommitment.transferSyntaxes)],
                                                                    options: options) { session in
                     guard let syntax = session.acceptedContexts.first(where: { $0.abstractSyntax == StorageCommitment.sopClassUID })?.transferSyntax else {

@@ -191,13 +191,21 @@ import Testing
     /// server certificate stops both at the handshake; --receive-port with --tls needs our certificate.
     @Test func commitAndMoveOverTLS() throws {
         let certs = try TLSCertificates.get()
-        let receiver = try Receiver(certs.flags("server") + ["--commitment"])
+        let listen = try Loopback.freePort()
+        let receiver = try Receiver(certs.flags("server") + ["--commitment", "--commitment-peer", "DTL@127.0.0.1:\(listen)"])
         let address = "DICOMTOOL@127.0.0.1:\(receiver.port)"
         let sources = try ReceivePeers.generate(2, patientID: "TLS-02")
         let sent = try Tool.run(["send", "--to", address] + certs.flags("client") + sources.map(\.path))
         #expect(sent.status == 0, "\(sent.stderr)")
         let committed = try Tool.run(["commit", "--to", address, "--report-timeout", "20"] + certs.flags("client") + sources.map(\.path))
         #expect(committed.status == 0, "\(committed.stdout) \(committed.stderr)")
+        // The request's association released at once: receive reports on a new association to our
+        // listener, over TLS as well (its certificate as the client's, ours as the listener's).
+        let released = try Tool.run(["commit", "--to", address, "--calling-aet", "DTL", "--receive-port", String(listen), "--bind", "127.0.0.1",
+                                     "--report-timeout", "20"] + certs.flags("client") + sources.map(\.path))
+        #expect(released.status == 0, "\(released.stdout) \(released.stderr)")
+        #expect(receiver.waitUntil(10) { receiver.events("commitment-report").contains { ($0["via"] as? String)?.hasPrefix("a new association") == true && $0["status"] as? Int == 0 } },
+                "\(receiver.events("commitment-report"))")
         // commit reports each instance: one error line per input, each naming the handshake's failure.
         let untrusted = try Tool.run(["commit", "--to", address] + certs.flags("client", ca: "otherca") + sources.map(\.path))
         let lines = untrusted.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
