@@ -431,10 +431,11 @@ import Testing
             if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
         case .from, .query:
             try GetFlagChecks.check(id)
+            if id == .from { try MoveFlagChecks.check(id) }  // shared with move
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
             if id == .receivePort { try MoveFlagChecks.check(id) }
-        case .from, .dest:
+        case .dest:
             try MoveFlagChecks.check(id)
         case .port, .aet, .bind, .onDuplicate, .execOnFile, .execOnStudy, .studyTimeout, .maxAssociations, .acceptUnknown, .prefer,
              .acceptSyntaxes, .acseTimeout, .idleTimeout, .once, .commitment, .commitmentPeer:
