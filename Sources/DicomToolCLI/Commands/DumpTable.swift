@@ -58,10 +58,13 @@ struct DumpTable: Sendable {
 
     func row(_ cells: [String]) -> String {
         switch style {
-        case .csv: return cells.map(Self.csvField).joined(separator: ",") + "\r\n"
+        case .csv: return Self.csvRow(cells)
         case .tsv: return cells.map(Self.tsvField).joined(separator: "\t") + "\n"
         }
     }
+
+    /// One RFC 4180 record (dump's table and find's matches).
+    static func csvRow(_ cells: [String]) -> String { cells.map(csvField).joined(separator: ",") + "\r\n" }
 
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }

@@ -179,11 +179,7 @@ final class MatchWriter: @unchecked Sendable {
         return line + "\n"
     }
 
-    /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
-    private func csvLine(_ cells: [String]) -> String {
-        cells.map { cell in
-            guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-            return "\"" + cell.replacing("\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\r\n"
-    }
+    /// RFC 4180, as dump writes its tables (a CRLF inside a value is one Character in Swift: the
+    /// shared check catches it).
+    private func csvLine(_ cells: [String]) -> String { DumpTable.csvRow(cells) }
 }
