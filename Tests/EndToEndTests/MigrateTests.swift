@@ -30,6 +30,7 @@ import Testing
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("reconciled") && !first.output.contains("NOT reconciled"), "\(first.output)")
         let expected = try Set(QueryPeers.fixtures.map { try CommitEndToEndTests.instanceUID($0) })
+        #expect(receiver.waitUntil(10) { receiver.events("stored").count >= expected.count })
         let stored = receiver.events("stored").compactMap { $0["sopInstanceUID"] as? String }
         #expect(Set(stored) == expected, "\(first.output)")
         #expect(Receiver.files(in: receiver.directory).count == expected.count)
@@ -65,5 +66,30 @@ import Testing
         let failed = try await Self.migrate(["--from", "ORTHANC@127.0.0.1:\(orthanc.port)", "--to", "NEW@127.0.0.1:\(closed)", "--work", fresh])
         #expect(failed.status == 1 && failed.output.contains("NOT reconciled"), "\(failed.output)")
         #expect(failed.output.contains("done 0  failed \(studies.count)"), "\(failed.output)")
+    }
+
+    /// With --transcode and a study filter: only the filtered study is copied, in the syntax asked
+    /// for, and --clean leaves no pulled copy behind.
+    @Test func transcodedFilteredStudyWithClean() async throws {
+        let (orthanc, _) = try await QueryPeers.startOrthancWithHTTP(QueryPeers.fixtures)
+        defer { orthanc.stop(); orthanc.remove() }
+        let receiver = try Receiver(["--aet", "NEW", "--commitment"])
+        let work = try GetEndToEndTests.tempDirectory("migrate-tc")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let study = try CommitEndToEndTests.instanceUID(QueryPeers.fixtures[4], keyword: "StudyInstanceUID", tag: "(0020,000D)")
+        let result = try await Self.migrate(["--from", "ORTHANC@127.0.0.1:\(orthanc.port)", "--to", "NEW@127.0.0.1:\(receiver.port)",
+                                             "--work", work, "--transcode", "--explicit", "--study-filter", "StudyInstanceUID=\(study)", "--clean"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("studies   found 1  done 1  failed 0"), "\(result.output)")
+        // The receiver's events arrive on its own reader thread: wait for the one expected.
+        let inStudy = try Set(QueryPeers.fixtures.filter {
+            try CommitEndToEndTests.instanceUID($0, keyword: "StudyInstanceUID", tag: "(0020,000D)") == study
+        }.map { try CommitEndToEndTests.instanceUID($0) })
+        #expect(receiver.waitUntil(10) { receiver.events("stored").count >= inStudy.count })
+        let stored = receiver.events("stored")
+        #expect(Set(stored.compactMap { $0["sopInstanceUID"] as? String }) == inStudy && stored.count == inStudy.count, "\(stored)")
+        #expect(inStudy.count < QueryPeers.fixtures.count)
+        #expect(stored.allSatisfy { $0["transferSyntaxUID"] as? String == "1.2.840.10008.1.2.1" }, "\(stored)")
+        #expect(!FileManager.default.fileExists(atPath: work + "/pulled/" + study))
     }
 }
