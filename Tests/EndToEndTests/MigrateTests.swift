@@ -92,4 +92,37 @@ import Testing
         #expect(stored.allSatisfy { $0["transferSyntaxUID"] as? String == "1.2.840.10008.1.2.1" }, "\(stored)")
         #expect(!FileManager.default.fileExists(atPath: work + "/pulled/" + study))
     }
+
+    /// Orthanc to Orthanc: the destination reports storage commitment on a new association to the
+    /// AE its DicomModalities lists, so commit listens (--commit-receive-port); its REST API then
+    /// lists every instance the source holds.
+    @Test func orthancToOrthancReconciles() async throws {
+        let (source, _) = try await QueryPeers.startOrthancWithHTTP(QueryPeers.fixtures)
+        defer { source.stop(); source.remove() }
+        let httpPort = try PeerProcess.freePort(), listen = try PeerProcess.freePort()
+        let destination = try await PeerProcess("/usr/sbin/Orthanc") { port, d in
+            let config = """
+            { "Name": "migrate-dest", "StorageDirectory": "\(d)/db", "IndexDirectory": "\(d)/db",
+              "HttpPort": \(httpPort), "DicomPort": \(port), "DicomAet": "NEW",
+              "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+              "UnknownSopClassAccepted": true, "DicomCheckCalledAet": false,
+              "DicomModalities": { "dt": [ "DICOMTOOL", "127.0.0.1", \(listen) ] } }
+            """
+            try? config.write(toFile: d + "/cfg.json", atomically: true, encoding: .utf8)
+            return ["--logdir=\(d)", d + "/cfg.json"]
+        }
+        defer { destination.stop(); destination.remove() }
+        let work = try GetEndToEndTests.tempDirectory("migrate-orthanc")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try await Self.migrate(["--from", "ORTHANC@127.0.0.1:\(source.port)", "--to", "NEW@127.0.0.1:\(destination.port)",
+                                             "--work", work, "--commit-receive-port", String(listen), "--clean"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("retrieved 5  sent 5  committed 5"), "\(result.output)")
+        let listed = try await QueryPeers.offPool {
+            try QueryPeers.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(httpPort)/instances?expand"])
+        }
+        let instances = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        let uids = Set(instances.compactMap { ($0["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String })
+        #expect(uids == (try Set(QueryPeers.fixtures.map { try CommitEndToEndTests.instanceUID($0) })))
+    }
 }
