@@ -17,6 +17,11 @@ MODE:
   get-silent       (for get) answer every C-FIND with one image-level match, then never answer the C-GET
   get-failed       (for get) answer the C-FIND as above, then a final C-GET-RSP A702: 0 completed, 1 failed,
                    the Failed SOP Instance UID List naming the instance
+  move-silent      (for move) never answer the C-MOVE-RQ
+  move-pending-forever  (for move) pending C-MOVE-RSPs with the same counts (4 remaining, 1 completed),
+                   one every 20 ms, until the connection closes
+  move-malformed   (for move) a final C-MOVE-RSP without a Status
+  move-wrong-id    (for move) a final C-MOVE-RSP to another message ID
 """
 import select, socket, struct, sys, time
 
@@ -183,6 +188,41 @@ def serve_get(server, mode):
     except (EOFError, ConnectionError, BrokenPipeError):
         print("closed", flush=True)
 
+def move_rsp(message_id, sop_class, status=None, counts=None):
+    parts = [element(0, 0x0002, pad(sop_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8021)),
+             element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101))]
+    if status is not None:
+        parts.append(element(0, 0x0900, struct.pack("<H", status)))
+    for n, value in enumerate(counts or []):
+        parts.append(element(0, 0x1020 + n, struct.pack("<H", value)))
+    return command(*parts)
+
+def serve_move(server, mode):
+    s, rq = accept(server)
+    contexts = parse_rq(rq)
+    s.sendall(associate_ac(rq, contexts))
+    print("associated", flush=True)
+    cid, sop_class, _ = contexts[0]
+    try:
+        message_id = read_request(s)[0]
+        print("c-move", flush=True)
+        if mode == "move-pending-forever":
+            while True:
+                s.sendall(pdata(cid, move_rsp(message_id, sop_class, 0xFF00, [4, 1, 0, 0]), True, True))
+                readable, _, _ = select.select([s], [], [], 0.02)
+                if readable:
+                    kind, _ = read_pdu(s)
+                    if kind == 7:
+                        print("abort", flush=True)
+                        raise EOFError
+        if mode == "move-malformed":
+            s.sendall(pdata(cid, move_rsp(message_id, sop_class, None, [0, 1, 0, 0]), True, True))
+        if mode == "move-wrong-id":
+            s.sendall(pdata(cid, move_rsp(message_id + 7, sop_class, 0x0000, [0, 1, 0, 0]), True, True))
+        watch(s)
+    except (EOFError, ConnectionError, BrokenPipeError):
+        print("closed", flush=True)
+
 def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -191,6 +231,9 @@ def main():
     server.listen(1)
     if mode.startswith("get-"):
         serve_get(server, mode)
+        return
+    if mode.startswith("move-"):
+        serve_move(server, mode)
         return
     s, rq = accept(server)
     kind = 1
