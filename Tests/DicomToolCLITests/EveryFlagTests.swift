@@ -431,6 +431,7 @@ import Testing
             if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
         case .from, .query:
             try GetFlagChecks.check(id)
+            if id == .query { try MoveFlagChecks.check(id) }  // shared with move
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
             if id == .receivePort { try MoveFlagChecks.check(id) }
