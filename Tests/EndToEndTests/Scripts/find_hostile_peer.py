@@ -17,6 +17,8 @@ MODE:
   get-silent       (for get) answer every C-FIND with one image-level match, then never answer the C-GET
   get-failed       (for get) answer the C-FIND as above, then a final C-GET-RSP A702: 0 completed, 1 failed,
                    the Failed SOP Instance UID List naming the instance
+  get-pending-forever  (for get) answer the C-FIND as above, then pending C-GET-RSPs with the same counts
+                   (1 remaining, 0 completed), one every 20 ms, until the connection closes
   move-silent      (for move) never answer the C-MOVE-RQ
   move-pending-forever  (for move) pending C-MOVE-RSPs with the same counts (4 remaining, 1 completed),
                    one every 20 ms, until the connection closes
@@ -184,6 +186,20 @@ def serve_get(server, mode):
         ident = element(0x0008, 0x0058, pad(b"1.2.3.4.5.6", b"\0"), "UI", explicit)
         s.sendall(pdata(cid, rsp, True, True) + pdata(cid, ident, False, True))
     try:
+        if mode == "get-pending-forever":
+            rsp = command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
+                          element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101)),
+                          element(0, 0x0900, struct.pack("<H", 0xFF00)), element(0, 0x1020, struct.pack("<H", 1)),
+                          element(0, 0x1021, struct.pack("<H", 0)), element(0, 0x1022, struct.pack("<H", 0)),
+                          element(0, 0x1023, struct.pack("<H", 0)))
+            while True:
+                s.sendall(pdata(cid, rsp, True, True))
+                readable, _, _ = select.select([s], [], [], 0.02)
+                if readable:
+                    kind, _ = read_pdu(s)
+                    if kind == 7:
+                        print("abort", flush=True)
+                        raise EOFError
         watch(s)
     except (EOFError, ConnectionError, BrokenPipeError):
         print("closed", flush=True)
