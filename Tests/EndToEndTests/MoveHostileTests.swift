@@ -3,8 +3,8 @@ import Foundation
 import Testing
 
 /// `dicomtool move` against a hostile C-MOVE SCP (Scripts/find_hostile_peer.py, raw sockets): a
-/// peer that never answers, one that sends pending responses for ever without progress, a response
-/// without a Status, and a response to another request. Each ends with exit 62 and a one-line
+/// peer that never answers, one that sends pending responses for ever without progress, an oversized
+/// identifier, a response without a Status, and a response to another request. Each ends with exit 62 and a one-line
 /// error, in bounded time (one DIMSE time-out after the last progress).
 @Suite(.serialized, .dedicatedThreads) struct MoveHostileTests {
     func run(_ mode: String) async throws -> (Tool.Result, String, Double) {
@@ -44,6 +44,15 @@ import Testing
         #expect(r.stderr.contains("no progress for 2 s in the C-MOVE of message 1"), "\(r.stderr)")
         #expect(r.stderr.contains("but no new completed, failed or warning sub-operation"), "\(r.stderr)")
         #expect(log.contains("abort") || log.contains("closed"), "\(log)")
+        #expect(seconds < 30)
+    }
+
+    @Test func oversizedIdentifierIsRefused() async throws {
+        let (r, log, seconds) = try await run("move-oversized")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(r.stderr.contains("a C-MOVE-RSP identifier longer than 4194304 bytes"), "\(r.stderr)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(log.contains("abort"), "\(log)")
         #expect(seconds < 30)
     }
 

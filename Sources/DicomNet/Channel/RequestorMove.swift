@@ -58,7 +58,14 @@ extension AssociationSession {
                 throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a C-MOVE response")
             }
             for pdv in tf.values {
-                guard let message = try collector.append(pdv) else { continue }
+                let appended: DIMSEMessage?
+                do {
+                    appended = try collector.append(pdv)
+                } catch {
+                    guard error.code == .pduTooLarge else { throw error }
+                    throw NetError(.pduTooLarge, "a C-MOVE-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
+                }
+                guard let message = appended else { continue }
                 let response = message.command
                 guard response.field == .cMoveRSP, response.messageIDBeingRespondedTo == id else {
                     throw NetError(.unexpectedPDU, "a command 0x\(hex4(response.commandField)) answering message "

@@ -23,6 +23,7 @@ MODE:
   move-pending-forever  (for move) pending C-MOVE-RSPs with the same counts (4 remaining, 1 completed),
                    one every 20 ms, until the connection closes
   move-malformed   (for move) a final C-MOVE-RSP without a Status
+  move-oversized   (for move) a pending C-MOVE-RSP whose identifier runs on past 8 MiB, fragment after fragment
   move-wrong-id    (for move) a final C-MOVE-RSP to another message ID
 """
 import select, socket, struct, sys, time
@@ -231,6 +232,13 @@ def serve_move(server, mode):
                     if kind == 7:
                         print("abort", flush=True)
                         raise EOFError
+        if mode == "move-oversized":
+            rsp = move_rsp(message_id, sop_class, 0xFF00, [4, 1, 0, 0]).replace(struct.pack("<HHIH", 0, 0x0800, 2, 0x0101),
+                                                                               struct.pack("<HHIH", 0, 0x0800, 2, 0))
+            s.sendall(pdata(cid, rsp, True, True))
+            chunk = element(0x0008, 0x0058, b"1" * 16000, "UI", False)[:16000]
+            for _ in range(600):
+                s.sendall(pdata(cid, chunk, False, False))
         if mode == "move-malformed":
             s.sendall(pdata(cid, move_rsp(message_id, sop_class, None, [0, 1, 0, 0]), True, True))
         if mode == "move-wrong-id":
