@@ -64,9 +64,41 @@ public enum MoveSCU {
         return (dataset, sopClass)
     }
 
+    /// Whether `keys` name what to move at `level` by unique keys alone (PS3.4 C.4.2.2.1): the
+    /// level's unique key, and no key with a value but the unique keys of that level and those above
+    /// it, none with a wild card. Others are resolved with C-FIND first.
+    public static func hasUniqueKeys(_ keys: [QueryKey], level: QueryLevel, model: QueryModel) -> Bool {
+        let allowed = Set(model.requiredKeys(at: level))
+        var given = Set<Tag>()
+        for key in keys where !key.value.isEmpty {
+            guard let tag = key.topLevelTag, allowed.contains(tag), !key.value.contains(where: { $0 == "*" || $0 == "?" }) else { return false }
+            given.insert(tag)
+        }
+        return given.contains(level.uniqueKey)
+    }
+
     public static func move(_ request: QueryRequest, at address: AssociationAddress, options: MoveOptions,
                             events: @escaping @Sendable (MoveEvent) -> Void) async throws -> MoveResult {
-        let (dataset, sopClass) = try identifier(request)
+        let results = MoveResults()
+        let outcome = try await move([request], at: address, options: options, events: events) { _, result in results.append(result) }
+        guard var result = results.items.first else { throw NetError(.aborted, "the C-MOVE ended without a final response") }
+        result.receiverOutcome = outcome
+        return result
+    }
+
+    /// C-MOVEs `requests` one after the other on one association (and, with a receiver, into one
+    /// receiver), each request's result to `onResult` with its index. Returns the receiver's outcome.
+    public static func move(_ requests: [QueryRequest], at address: AssociationAddress, options: MoveOptions,
+                            events: @escaping @Sendable (MoveEvent) -> Void,
+                            onResult: @escaping @Sendable (Int, MoveResult) -> Void) async throws -> StorageSCP.Outcome? {
+        var identifiers: [Dataset] = []
+        var sopClass = ""
+        for request in requests {
+            let (dataset, uid) = try identifier(request)
+            identifiers.append(dataset)
+            sopClass = uid
+        }
+        guard !identifiers.isEmpty else { return nil }
         var receiver: StorageSCP?
         var serving: Task<StorageSCP.Outcome, any Error>?
         if let configuration = options.receiver {
@@ -87,22 +119,30 @@ public enum MoveSCU {
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
-        let end: MoveEnd
-        var used = TransferSyntax.implicitVRLittleEndian
-        var pending = 0
         do {
-            end = try await Association.withAssociation(to: address, contexts: [(sopClass, syntaxes)], options: options.requestor) { session in
-                guard let syntax = session.negotiated?.context(abstractSyntax: sopClass)?.transferSyntax.flatMap(TransferSyntax.init(uid:)) else {
+            try await Association.withAssociation(to: address, contexts: [(sopClass, syntaxes)], options: options.requestor) { session in
+                guard let used = session.negotiated?.context(abstractSyntax: sopClass)?.transferSyntax.flatMap(TransferSyntax.init(uid:)) else {
                     throw NetError(.rejected, "the peer refused the \(UIDDictionary.entry(for: sopClass)?.name ?? sopClass) context")
                 }
-                used = syntax
-                var sink = MemorySink()
-                do throws(DicomError) { try DatasetWriter(syntax: syntax).writeBare(dataset, to: &sink) } catch {
-                    throw NetError(.invalidArgument, "the identifier: \(error.description)")
-                }
-                return try await session.move(sopClassUID: sopClass, destination: options.destination, identifier: sink.bytes) { response in
-                    pending += 1
-                    events(.pending(MoveCounts(response)))
+                for (index, dataset) in identifiers.enumerated() {
+                    var sink = MemorySink()
+                    do throws(DicomError) { try DatasetWriter(syntax: used).writeBare(dataset, to: &sink) } catch {
+                        throw NetError(.invalidArgument, "the identifier: \(error.description)")
+                    }
+                    var pending = 0
+                    let end = try await session.move(sopClassUID: sopClass, destination: options.destination, identifier: sink.bytes) { response in
+                        pending += 1
+                        events(.pending(MoveCounts(response)))
+                    }
+                    var failed: [String] = []
+                    if let bytes = end.identifier,
+                       let ds = try? BareDatasetReader.read(bytes, encoding: DatasetEncoding(explicitVR: used.isExplicitVR, bigEndian: used.isBigEndian),
+                                                            name: "C-MOVE-RSP identifier") {
+                        failed = ds.strings(.failedSOPInstanceUIDList)?.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } ?? []
+                    }
+                    onResult(index, MoveResult(status: end.response.status ?? DIMSEStatus.cannotUnderstand, errorComment: end.response.errorComment,
+                                               counts: MoveCounts(end.response), failedInstances: failed, pendingResponses: pending,
+                                               receiverOutcome: nil))
                 }
             }
         } catch {
@@ -111,22 +151,21 @@ public enum MoveSCU {
             receiver?.finish()
             throw error
         }
-        var outcome: StorageSCP.Outcome?
-        if let receiver, let serving {
-            // The peer stores every instance before its final response: all are in.
-            receiver.stop(reason: "the move is complete")
-            outcome = try await serving.value
-            receiver.finish()
-        }
-        var failed: [String] = []
-        if let bytes = end.identifier,
-           let ds = try? BareDatasetReader.read(bytes, encoding: DatasetEncoding(explicitVR: used.isExplicitVR, bigEndian: used.isBigEndian),
-                                                name: "C-MOVE-RSP identifier") {
-            failed = ds.strings(.failedSOPInstanceUIDList) ?? []
-        }
-        return MoveResult(status: end.response.status ?? DIMSEStatus.cannotUnderstand, errorComment: end.response.errorComment,
-                          counts: MoveCounts(end.response), failedInstances: failed, pendingResponses: pending, receiverOutcome: outcome)
+        guard let receiver, let serving else { return nil }
+        // The peer stores every instance before its final response: all are in.
+        receiver.stop(reason: "the move is complete")
+        let outcome = try await serving.value
+        receiver.finish()
+        return outcome
     }
+}
+
+/// The results of the moves, as they end.
+final class MoveResults: @unchecked Sendable {
+    private let lock = Lock()
+    private var stored: [MoveResult] = []
+    func append(_ r: MoveResult) { lock.withLock { stored.append(r) } }
+    var items: [MoveResult] { lock.withLock { stored } }
 }
 
 /// Set by the receiver's `listening` event, and when its run ends.

@@ -132,6 +132,23 @@ public enum GetSCU {
         return found.items
     }
 
+    /// The retrieve requests for `entries` (get's and move's -k keys or --query): every entry with
+    /// keys resolved to instances by C-FIND on one association, an instance named twice retrieved
+    /// once; whole series for entries above IMAGE, the instances themselves at IMAGE.
+    public static func targets(for entries: [QueryInput.Entry], model: QueryModel, at address: AssociationAddress,
+                               options: FindOptions) async throws -> [RetrieveTarget] {
+        let usable = entries.filter { !$0.keys.isEmpty }
+        guard !usable.isEmpty else { return [] }
+        let resolved = try await resolve(usable, model: model, at: address, options: options)
+        var seen = Set<String>()
+        var out: [RetrieveTarget] = []
+        for (entry, found) in zip(usable, resolved) {
+            let fresh = found.filter { seen.insert($0.sopInstanceUID).inserted }
+            out += targets(fresh, model: model, wholeSeries: entry.level != .image)
+        }
+        return out
+    }
+
     /// C-GET requests for `instances`: one per series when whole series were asked for, else
     /// the instances of each series as a UID list (at most `uidsPerRequest` a request).
     public static func targets(_ instances: [RetrieveInstance], model: QueryModel, wholeSeries: Bool,

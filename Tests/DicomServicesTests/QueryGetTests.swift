@@ -57,6 +57,22 @@ import Testing
         #expect(groups.map(\.count).reduce(0, +) == 300)
     }
 
+    @Test func moveSendsOnlyUniqueKeysAsTheyAre() {
+        func unique(_ keys: [QueryKey], _ level: QueryLevel, _ model: QueryModel = .studyRoot) -> Bool {
+            MoveSCU.hasUniqueKeys(keys, level: level, model: model)
+        }
+        let study = QueryKey(.studyInstanceUID, value: "1.2.3"), series = QueryKey(.seriesInstanceUID, value: "1.2.3.4")
+        #expect(unique([study], .study))
+        #expect(unique([study, QueryKey(.studyInstanceUID, value: "1.2.3\\1.2.4")].suffix(1), .study), "a UID list")
+        #expect(unique([study, series, QueryKey(.patientName)], .series), "return keys do not count")
+        #expect(!unique([study], .series), "the level's own unique key is missing")
+        #expect(!unique([QueryKey(.patientID, value: "P1")], .study), "Patient ID is no unique key in Study Root")
+        #expect(unique([QueryKey(.patientID, value: "P1"), study], .study, .patientRoot))
+        #expect(!unique([study, QueryKey(.studyDate, value: "20240101-")], .study), "a date range")
+        #expect(!unique([QueryKey(.studyInstanceUID, value: "1.2.*")], .study), "a wild card")
+        #expect(!unique([study, QueryKey(.sopInstanceUID, value: "1.2.3.4.5")], .study), "a key below the level")
+    }
+
     @Test func queryInputReadsFindsJSONLinesAndArrays() throws {
         let lines = """
         {"type":"match","schema":"dicomtool/1","command":"find","index":1,"status":"0xFF00","dataset":{"00080052":{"vr":"CS","Value":["SERIES"]},"0020000D":{"vr":"UI","Value":["1.2"]},"0020000E":{"vr":"UI","Value":["1.2.3"]},"00100010":{"vr":"PN","Value":[{"Alphabetic":"DOE^J"}]}}}

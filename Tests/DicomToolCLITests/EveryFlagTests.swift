@@ -431,7 +431,7 @@ import Testing
             if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
         case .from, .query:
             try GetFlagChecks.check(id)
-            if id == .from { try MoveFlagChecks.check(id) }  // shared with move
+            try MoveFlagChecks.check(id)  // both shared with move
         case .reportTimeout, .receivePort, .fromSend, .perRequest:
             try CommitFlagChecks.check(id)
             if id == .receivePort { try MoveFlagChecks.check(id) }

@@ -36,6 +36,13 @@ enum MoveFlagChecks {
                 #expect(m.receivePort == 11113 && m.output == "pulled")
             }
             #expect(CLI.usageError(["move"] + base + ["--receive-port", "11113"]) != nil, "--receive-port without -o")
+        case .query:
+            for s in CLI.spellings(.query, "-") {
+                let m = try move(["--from", "P@h:1", "--dest", "NEW"] + s)
+                #expect(m.query == "-" && m.keys.isEmpty)
+            }
+            #expect(CLI.usageError(["move", "--query", "f.jsonl", "--dest", "NEW"] + base) != nil, "-k and --query together")
+            #expect(try move(base + ["--dest", "NEW"]).query == nil)
         default:
             Issue.record("\(id) is not checked as a move flag")
         }

@@ -109,6 +109,14 @@ import Testing
         #expect(r.stderr.contains("nothing from the peer for 2 s"), "\(r.stderr)")
     }
 
+    @Test func getWithEndlessPendingWithoutProgressIsGivenUp() async throws {
+        let (r, log) = try await runGet("get-pending-forever")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(log.contains("c-get"), "\(log)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("no progress for 2 s in the C-GET of message 1"), "\(r.stderr)")
+    }
+
     @Test func responseToAnotherRequestAborts() async throws {
         let (r, log, _) = try await run("wrong-id", [])
         #expect(r.status == 62, "\(r.stderr)")

@@ -80,6 +80,32 @@ import Testing
 
         let unknown = try await C.offPool { try Tool.run(["move", "--from", from, "--dest", "NOPE", "-k", "StudyInstanceUID=\(study)"]) }
         #expect(unknown.status == 63 && unknown.stderr.contains("C-MOVE ended with status 0xC000"), "\(unknown.stderr)")
+
+        // Keys that are not unique (a Patient ID at the study level of Study Root) are resolved with
+        // C-FIND first: one C-MOVE per series, each naming it.
+        let patient = try C.instanceUID(C.fixtures[0], keyword: "PatientID", tag: "(0010,0020)")
+        let byPatient = try await C.offPool { try Tool.run(["move", "--from", from, "--calling-aet", "DT", "--dest", "THIRD", "-k", "PatientID=\(patient)"]) }
+        #expect(byPatient.status == 0, "\(byPatient.stderr)")
+        #expect(byPatient.stderr.contains("matched, in"), "\(byPatient.stderr)")
+        #expect(byPatient.stdout.contains("C-MOVE of series ") && byPatient.stdout.contains("to THIRD: status 0x0000"), "\(byPatient.stdout)")
+        #expect(third.waitUntil(10) { third.events("stored").count >= 2 })
+
+        // find's JSON Lines through --query: the series find listed, moved here.
+        let listed = try await QueryPeers.find(["--to", from, "--calling-aet", "DT", "--level", "series", "-k", "StudyInstanceUID=\(study)",
+                                               "--format", "json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let queryFile = Receiver.temporaryDirectory("move-query").appendingPathExtension("jsonl")
+        try listed.stdout.write(to: queryFile, atomically: true, encoding: .utf8)
+        let queried = Receiver.temporaryDirectory("pulled-query")
+        let q = try await C.offPool {
+            try Tool.run(["move", "--from", from, "--calling-aet", "DT", "--receive-port", String(here), "-o", queried.path,
+                          "--query", queryFile.path])
+        }
+        #expect(q.status == 0, "\(q.stderr)")
+        #expect(q.stdout.contains("C-MOVE of series "), "\(q.stdout)")
+        #expect(Receiver.files(in: queried) == [try C.instanceUID(C.fixtures[0]) + ".dcm"])
+        let both = try await C.offPool { try Tool.run(["move", "--from", from, "--dest", "THIRD", "--query", queryFile.path, "-k", "PatientID=1"]) }
+        #expect(both.status == 1 && both.stderr.contains("-k and --query cannot be combined"), "\(both.stderr)")
     }
 
     /// dcmtk's dcmqrscp as C-MOVE SCP, dicomtool and movescu each taking the same study into a

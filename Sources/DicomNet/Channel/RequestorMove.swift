@@ -23,8 +23,10 @@ extension AssociationSession {
     /// C-MOVE (PS3.7 9.1.4) on the accepted context of `sopClassUID`: sends `identifier` (in the
     /// context's transfer syntax) asking the peer to store what it names at `destination`, then
     /// hands each pending response (its sub-operation counts) to `onPending` until the final one.
-    /// Each wait lasts the DIMSE time-out at most; responses other than C-MOVE-RSPs to this
-    /// request, or an identifier over `maxIdentifierLength`, break the protocol.
+    /// Bounds: the first response, and each pending response after it that counts more sub-operations
+    /// done (completed + failed + warning) than any before, must come within the DIMSE time-out;
+    /// pending responses that show no progress do not extend the wait. Responses other than
+    /// C-MOVE-RSPs to this request, or an identifier over `maxIdentifierLength`, break the protocol.
     public mutating func move(sopClassUID: String, destination: String, identifier: [UInt8], maxIdentifierLength: Int = 1 << 22,
                               onPending: (DIMSECommand) async throws -> Void) async throws -> MoveEnd {
         guard let context = negotiated?.context(abstractSyntax: sopClassUID) else {
@@ -37,16 +39,33 @@ extension AssociationSession {
         try await send(PDVFragmenter.dataTFs(command: request, dataSet: identifier, contextID: context.id, maxPDULength: maxSendLength))
         var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
                                               maxDataSetLength: maxIdentifierLength)
+        // One wait runs until the final response or the next pending response that shows progress:
+        // a peer repeating the same counts (or none) for ever is given up after one DIMSE time-out.
+        let seconds = options.dimseTimeoutSeconds, deadline = self.deadline
+        func armWait(_ progress: SubOperationProgress) -> Scheduled<Void> {
+            progress.responses == 0
+                ? deadline.arm(seconds, waitingFor: "the next response to C-MOVE message \(id) (DIMSE)")
+                : deadline.arm(seconds, expiry: "no progress for \(seconds) s in the C-MOVE of message \(id): \(progress.responses) pending "
+                               + "response\(progress.responses == 1 ? "" : "s") but no new completed, failed or warning sub-operation (DIMSE)")
+        }
+        var progress = SubOperationProgress()
+        var wait = armWait(progress)
+        defer { wait.cancel() }
         while true {
-            let wait = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the next response to C-MOVE message \(id) (DIMSE)")
             let pdu = try await receive()
-            wait.cancel()
             guard case .dataTF(let tf) = pdu else {
                 if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
                 throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a C-MOVE response")
             }
             for pdv in tf.values {
-                guard let message = try collector.append(pdv) else { continue }
+                let appended: DIMSEMessage?
+                do {
+                    appended = try collector.append(pdv)
+                } catch {
+                    guard error.code == .pduTooLarge else { throw error }
+                    throw NetError(.pduTooLarge, "a C-MOVE-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
+                }
+                guard let message = appended else { continue }
                 let response = message.command
                 guard response.field == .cMoveRSP, response.messageIDBeingRespondedTo == id else {
                     throw NetError(.unexpectedPDU, "a command 0x\(hex4(response.commandField)) answering message "
@@ -57,8 +76,30 @@ extension AssociationSession {
                     throw NetError(.malformedPDU, "a C-MOVE-RSP without a Status", abortReason: .invalidPDUParameterValue)
                 }
                 guard DIMSEStatus.kind(status) == .pending else { return MoveEnd(response: response, identifier: message.dataSet) }
+                if progress.advances(response.subOperationCounts) {
+                    wait.cancel()
+                    wait = armWait(progress)
+                }
                 try await onPending(response)
             }
         }
+    }
+}
+
+/// The pending responses of a retrieve so far, and the most sub-operations done that one counted.
+struct SubOperationProgress {
+    private(set) var responses = 0
+    private var mostDone = -1
+
+    /// Counts one more pending response: true when it counts more sub-operations done than any
+    /// before (the first one with counts does). Counts are 16-bit, so a peer can show progress
+    /// only so many times.
+    mutating func advances(_ counts: SubOperationCounts) -> Bool {
+        responses += 1
+        guard counts.completed != nil || counts.failed != nil || counts.warning != nil else { return false }
+        let done = (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.warning ?? 0)
+        guard done > mostDone else { return false }
+        mostDone = done
+        return true
     }
 }

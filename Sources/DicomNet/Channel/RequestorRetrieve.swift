@@ -35,7 +35,8 @@ extension AssociationSession {
     /// its requests: `begin`, each data set fragment as it arrives, `endDataSet` for the response.
     /// Each pending C-GET-RSP's counts go to `onProgress`. Returns at the final C-GET-RSP.
     ///
-    /// Bounds: each wait lasts the DIMSE time-out at most; a response identifier may not exceed
+    /// Bounds: each wait lasts the DIMSE time-out at most, and pending responses that count no new
+    /// sub-operation done do not extend it (only instances and progress do); a response identifier may not exceed
     /// `maxIdentifierLength`; a C-STORE-RQ on a context that is not a storage context we offered,
     /// or a response to another request, breaks the protocol.
     public mutating func get(sopClassUID: String, identifier: [UInt8], maxIdentifierLength: Int, storage: any AssociationService,
@@ -56,10 +57,28 @@ extension AssociationSession {
             case store(DIMSERequest, refusal: DIMSECommand?)
         }
         var receiving = Receiving.nothing
+        // Each PDU that carries a sub-operation (a C-STORE-RQ or its data) or a pending response
+        // with progress re-arms the wait; pending responses repeating the same counts do not.
+        let seconds = options.dimseTimeoutSeconds, deadline = self.deadline
+        var progress = SubOperationProgress()
+        func armWait() -> Scheduled<Void> {
+            progress.responses == 0
+                ? deadline.arm(seconds, waitingFor: "the peer during C-GET message \(id) (DIMSE)")
+                : deadline.arm(seconds, expiry: "no progress for \(seconds) s in the C-GET of message \(id): \(progress.responses) pending "
+                               + "response\(progress.responses == 1 ? "" : "s") but no instance and no new completed, failed or warning "
+                               + "sub-operation (DIMSE)")
+        }
+        var wait = armWait()
+        defer { wait.cancel() }
         while true {
-            let wait = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the peer during C-GET message \(id) (DIMSE)")
             let pdu = try await receive()
-            wait.cancel()
+            var advanced = false
+            defer {
+                if advanced {
+                    wait.cancel()
+                    wait = armWait()
+                }
+            }
             guard case .dataTF(let tf) = pdu else {
                 if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
                 throw NetError(.unexpectedPDU, "\(pdu.type) during a C-GET")
@@ -80,11 +99,13 @@ extension AssociationSession {
                         if command.hasDataSet {
                             receiving = .response(command, [])
                         } else if DIMSEStatus.kind(status) == .pending {
+                            if progress.advances(command.subOperationCounts) { advanced = true }
                             await onProgress(command.subOperationCounts)
                         } else {
                             return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: nil)
                         }
                     } else if command.field == .cStoreRQ {
+                        advanced = true
                         guard let storeContext = negotiated.context(id: contextID), let syntax = storeContext.transferSyntax,
                               storeContext.abstractSyntax != sopClassUID, negotiated.roles(for: storeContext.abstractSyntax).requestorIsSCP else {
                             throw NetError(.unexpectedPDU, "a C-STORE-RQ on presentation context \(contextID), which is not a storage context "
@@ -115,11 +136,13 @@ extension AssociationSession {
                         guard isLast else { continue }
                         receiving = .nothing
                         if DIMSEStatus.kind(command.status ?? 0) == .pending {
+                            if progress.advances(command.subOperationCounts) { advanced = true }
                             await onProgress(command.subOperationCounts)
                         } else {
                             return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: data)
                         }
                     case .store(let store, let refusal):
+                        advanced = true
                         if refusal == nil { await storage.dataSetFragment(bytes) }
                         guard isLast else { continue }
                         receiving = .nothing

@@ -41,9 +41,14 @@ final class WaitDeadline: Sendable {
     var expiry: NetError? { expired.value }
 
     func arm(_ seconds: Int64, waitingFor what: String) -> Scheduled<Void> {
+        arm(seconds, expiry: "nothing from the peer for \(seconds) s while waiting for \(what)")
+    }
+
+    /// A wait whose expiry says `expiry` (for waits that the peer's messages do not all extend).
+    func arm(_ seconds: Int64, expiry: String) -> Scheduled<Void> {
         let channel = self.channel, expired = self.expired
         return channel.eventLoop.scheduleTask(in: .seconds(seconds)) {
-            expired.value = NetError(.timedOut, "nothing from the peer for \(seconds) s while waiting for \(what)")
+            expired.value = NetError(.timedOut, expiry)
             channel.close(promise: nil)
         }
     }

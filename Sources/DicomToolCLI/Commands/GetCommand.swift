@@ -14,19 +14,7 @@ public enum GetCommand {
         let model = args.model ?? .studyRoot
         var entries: [QueryInput.Entry] = []
         if let query = args.query {
-            do throws(DicomError) {
-                let bytes: [UInt8]
-                if query == "-" {
-                    let source = try ByteSource.standardInput()
-                    bytes = source.bytes(0..<source.count)
-                } else {
-                    guard let data = FileManager.default.contents(atPath: query) else {
-                        throw DicomError(.cannotRead, "cannot read the query file", file: query)
-                    }
-                    bytes = [UInt8](data)
-                }
-                entries = try QueryInput.entries(bytes, name: query)
-            } catch {
+            do throws(DicomError) { entries = try readQuery(query) } catch {
                 reporter.error(error)
                 return error.code.exitStatus
             }
@@ -47,15 +35,8 @@ public enum GetCommand {
         let start = ContinuousClock.now
         do {
             try NetworkRuntime.runBlocking {
-                var seen = Set<String>()
-                var targets: [RetrieveTarget] = []
                 // One association resolves every entry (find's output may list hundreds of series).
-                let usable = wanted.filter { !$0.keys.isEmpty }
-                let resolved = usable.isEmpty ? [] : try await GetSCU.resolve(usable, model: model, at: address, options: findOptions)
-                for (entry, found) in zip(usable, resolved) {
-                    let fresh = found.filter { seen.insert($0.sopInstanceUID).inserted }
-                    targets += GetSCU.targets(fresh, model: model, wholeSeries: entry.level != .image)
-                }
+                let targets = try await GetSCU.targets(for: wanted, model: model, at: address, options: findOptions)
                 tally.resolved(targets.reduce(0) { $0 + $1.instances })
                 try await GetSCU.get(targets, at: address, options: getOptions, events: { event in
                     tally.event(event)
@@ -76,6 +57,21 @@ public enum GetCommand {
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return tally.finish(json: json, quiet: global.quiet, reporter: reporter, peer: address.description, seconds: seconds)
+    }
+
+    /// The entries of `--query FILE|-` (get's and move's): find's JSON Lines or a PS3.18 array.
+    static func readQuery(_ query: String) throws(DicomError) -> [QueryInput.Entry] {
+        let bytes: [UInt8]
+        if query == "-" {
+            let source = try ByteSource.standardInput()
+            bytes = source.bytes(0..<source.count)
+        } else {
+            guard let data = FileManager.default.contents(atPath: query) else {
+                throw DicomError(.cannotRead, "cannot read the query file", file: query)
+            }
+            bytes = [UInt8](data)
+        }
+        return try QueryInput.entries(bytes, name: query)
     }
 
     static func report(_ o: RetrieveOutcome, json: Bool, reporter: Reporter, peer: String) {

@@ -22,11 +22,35 @@ public enum MoveCommand {
             c.tls = args.tls.active  // the peer's association to our receiver is TLS too
             options.receiver = c
         }
-        let address = args.peer.address, request = args.request, frozen = options
-        let result: MoveResult
+        // Unique keys go to the peer as they are; other keys and --query are resolved with C-FIND
+        // first (PS3.4 C.4.2.2.1: C-MOVE takes unique keys), one C-MOVE per series or instance list.
+        let direct = args.query == nil && MoveSCU.hasUniqueKeys(args.keys, level: args.request.level ?? .study, model: args.request.model)
+        var entries: [QueryInput.Entry] = []
+        if let query = args.query {
+            do throws(DicomError) { entries = try GetCommand.readQuery(query) } catch { return failure(error, reporter) }
+        } else if !direct {
+            entries = [QueryInput.Entry(level: args.request.level ?? .study, keys: args.keys)]
+        }
+        var find = FindOptions()
+        find.requestor = options.requestor
+        let address = args.peer.address, request = args.request, frozen = options, findOptions = find, wanted = entries
+        let model = args.request.model
+        let tally = MoveTally()
+        let outcome: StorageSCP.Outcome?
         do {
-            result = try NetworkRuntime.runBlocking {
-                try await MoveSCU.move(request, at: address, options: frozen) { event in
+            outcome = try NetworkRuntime.runBlocking {
+                var requests = [request]
+                var labels: [String?] = [nil]
+                if !direct {
+                    let targets = try await GetSCU.targets(for: wanted, model: model, at: address, options: findOptions)
+                    requests = try targets.map { target in try QueryRequest(model: model, level: target.level, keys: target.keys) }
+                    labels = targets.map(\.description)
+                    let instances = targets.reduce(0) { $0 + $1.instances }
+                    reporter.note("\(instances) instance\(instances == 1 ? "" : "s") matched, in \(targets.count) C-MOVE request\(targets.count == 1 ? "" : "s")",
+                                  input: address.description)
+                }
+                let names = labels
+                return try await MoveSCU.move(requests, at: address, options: frozen, events: { event in
                     switch event {
                     case .pending(let counts):
                         if json {
@@ -38,7 +62,11 @@ public enum MoveCommand {
                     case .receiver(let storage):
                         ReceiveEvents.print(storage, json: json, reporter: reporter)
                     }
-                }
+                }, onResult: { index, result in
+                    let label = index < names.count ? names[index] : nil
+                    tally.add(result)
+                    Self.report(result, target: label, json: json, reporter: reporter, address: address.description, destination: frozen.destination)
+                })
             }
         } catch let error as DicomError {
             return failure(error, reporter)
@@ -47,6 +75,14 @@ public enum MoveCommand {
             reporter.error(DicomError(StorageSCU.dicomError(net).code, net.description), input: address.description)
             return net.code.exitStatus
         }
+        if tally.failures > 0 { return .peerFailure }
+        if outcome?.hadLocalFailure == true { return .cannotWriteOutput }
+        return .ok
+    }
+
+    /// One C-MOVE's final response: the summary line (or JSON record), the failed instances, and an
+    /// error when it failed. `target` names what a resolved request moved.
+    static func report(_ result: MoveResult, target: String?, json: Bool, reporter: Reporter, address: String, destination: String) {
         let kind = DIMSEStatus.kind(result.status)
         let failedSubOperations = (result.counts.failed ?? 0) > 0 || !result.failedInstances.isEmpty
         if json {
@@ -54,22 +90,19 @@ public enum MoveCommand {
                 ("status", .string("0x" + hex4(result.status))), ("errorComment", result.errorComment.map(ReporterJSON.Value.string) ?? .null),
                 ("pendingResponses", .int(result.pendingResponses)),
                 ("failedInstances", .array(result.failedInstances.map(ReporterJSON.Value.string))),
-            ] + Self.fields(result.counts)) + "\n")
+            ] + (target.map { [("target", ReporterJSON.Value.string($0))] } ?? []) + Self.fields(result.counts)) + "\n")
         } else {
-            StandardOutput.write("\(address): C-MOVE to \(options.destination): status 0x\(hex4(result.status)) (\(QueryStatus.describe(result.status))), "
-                                 + "completed \(Self.text(result.counts.completed)), failed \(Self.text(result.counts.failed)), "
-                                 + "warning \(Self.text(result.counts.warning))\n")
+            StandardOutput.write("\(address): C-MOVE\(target.map { " of \($0)" } ?? "") to \(destination): status 0x\(hex4(result.status)) "
+                                 + "(\(QueryStatus.describe(result.status))), completed \(Self.text(result.counts.completed)), "
+                                 + "failed \(Self.text(result.counts.failed)), warning \(Self.text(result.counts.warning))\n")
             for uid in result.failedInstances { StandardOutput.write("failed: \(uid)\n") }
         }
         if kind == .failure || kind == .cancel || failedSubOperations {
-            reporter.error(DicomError(.peerFailure, "C-MOVE ended with status 0x\(hex4(result.status)) (\(QueryStatus.describe(result.status)))"
-                                      + (result.errorComment.map { ": \($0)" } ?? "")
+            reporter.error(DicomError(.peerFailure, "C-MOVE\(target.map { " of \($0)" } ?? "") ended with status 0x\(hex4(result.status)) "
+                                      + "(\(QueryStatus.describe(result.status)))" + (result.errorComment.map { ": \($0)" } ?? "")
                                       + (failedSubOperations ? ", \(Self.text(result.counts.failed)) sub-operations failed" : "")),
-                           input: address.description)
-            return .peerFailure
+                           input: address)
         }
-        if result.receiverOutcome?.hadLocalFailure == true { return .cannotWriteOutput }
-        return .ok
     }
 
     static func text(_ n: Int?) -> String { n.map(String.init) ?? "-" }
@@ -78,4 +111,15 @@ public enum MoveCommand {
         func v(_ n: Int?) -> ReporterJSON.Value { n.map(ReporterJSON.Value.int) ?? .null }
         return [("remaining", v(c.remaining)), ("completed", v(c.completed)), ("failed", v(c.failed)), ("warning", v(c.warning))]
     }
+}
+
+/// The moves that failed (a failure or cancel status, or failed sub-operations).
+final class MoveTally: @unchecked Sendable {
+    private let lock = Lock()
+    private var failed = 0
+    func add(_ r: MoveResult) {
+        let bad = [DIMSEStatus.Kind.failure, .cancel].contains(DIMSEStatus.kind(r.status)) || (r.counts.failed ?? 0) > 0 || !r.failedInstances.isEmpty
+        if bad { lock.withLock { failed += 1 } }
+    }
+    var failures: Int { lock.withLock { failed } }
 }

@@ -521,19 +521,29 @@ public enum CommandTable {
             the Move Destination: a third AE the peer knows (--dest), or this process with \
             --receive-port, where a receiver takes them as 'receive' would (our calling AE title, \
             which the peer must list with this host and port; files under -o, each written to a \
-            temporary file and renamed, bit-preserving). C-MOVE needs unique keys (PS3.4 C.4.2): a \
-            Study, Series or SOP Instance UID at the level given.
+            temporary file and renamed, bit-preserving). C-MOVE needs unique keys (PS3.4 C.4.2): \
+            keys that are the unique keys of the level (a Study, Series or SOP Instance UID, or a \
+            list of them) go to the peer as they are; other keys (a Patient ID in Study Root, a \
+            date range, a wild card) and find's output given with --query are resolved with C-FIND \
+            first, then moved with one C-MOVE per series (or list of instances), on one association.
+
+            Each response must come within --dimse-timeout, and pending responses that count no \
+            new completed, failed or warning sub-operation do not extend that wait: a peer that \
+            never answers or repeats the same progress for ever is given up (exit 62).
 
             Progress comes from the peer's pending responses (remaining, completed, failed, \
             warning), one line each on standard error; the final counts and the Failed SOP Instance \
             UID List are printed at the end. Exit status 63 when the peer reports a failure or a \
             failed sub-operation.
             """,
-            usage: ["--from AET@HOST:PORT --dest AET -k KEY=VALUE...", "--from AET@HOST:PORT --receive-port PORT -o DIR -k KEY=VALUE..."],
+            usage: ["--from AET@HOST:PORT --dest AET (-k KEY=VALUE... | --query FILE|-)",
+                    "--from AET@HOST:PORT --receive-port PORT -o DIR (-k KEY=VALUE... | --query FILE|-)"],
             examples: [
                 ("dicomtool move --from OLD@old:104 --dest NEW -k StudyInstanceUID=1.2.3", "Third-party move: OLD sends the study to NEW."),
                 ("dicomtool move --from OLD@old:104 --calling-aet DT --receive-port 11113 -o pulled/ -k StudyInstanceUID=1.2.3",
                  "Move to dicomtool itself: OLD must list DT at this host, port 11113."),
+                ("dicomtool move --from OLD@old:104 --dest NEW --query series.jsonl",
+                 "Move what 'find --level series --format json' wrote to series.jsonl: one C-MOVE per series."),
             ],
             argsType: MoveArgs.self),
     ]

@@ -2,7 +2,7 @@ import DicomCore
 import DicomNet
 import DicomServices
 
-/// `dicomtool move --from AET@host:port (--dest AET | --receive-port PORT -o DIR) -k KEY=VALUE...`.
+/// `dicomtool move --from AET@host:port (--dest AET | --receive-port PORT -o DIR) (-k KEY=VALUE... | --query FILE|-)`.
 public struct MoveArgs: CommandArgs {
     /// The peer (--from) and the requestor settings shared with the other requestor commands.
     public var peer = PeerArgs()
@@ -10,11 +10,13 @@ public struct MoveArgs: CommandArgs {
     public var level: QueryLevel?
     public var model: QueryModel?
     public var keys: [QueryKey] = []
+    /// `--query FILE|-`: find's JSON Lines or a PS3.18 array.
+    public var query: String?
     public var destination: String?
     public var receivePort: Int?
     public var output: String?
     public var sync = false
-    /// The query, checked: model and level agree, keys parsed.
+    /// The -k query, checked: model and level agree, keys parsed (a placeholder with --query).
     public private(set) var request: QueryRequest
 
     public init(_ low: LowArgs) throws(DicomError) {
@@ -39,8 +41,9 @@ public struct MoveArgs: CommandArgs {
         if receivePort == nil, output != nil {
             throw DicomError(.usage, "-o applies to --receive-port (the instances come here); with --dest they go to that AE")
         }
-        guard keys.contains(where: { !$0.value.isEmpty }) else {
-            throw DicomError(.usage, "move needs at least one matching key -k KEY=VALUE (C-MOVE takes unique keys: a Study Instance UID ...)")
+        if query != nil, !keys.isEmpty { throw DicomError(.usage, "-k and --query cannot be combined: the query names what to move") }
+        guard query != nil || keys.contains(where: { !$0.value.isEmpty }) else {
+            throw DicomError(.usage, "move needs what to move: -k KEY=VALUE (e.g. StudyInstanceUID=1.2.3) or --query FILE|- (find's output)")
         }
         let level = self.level ?? .study
         let model = self.model ?? (level == .patient ? .patientRoot : .studyRoot)

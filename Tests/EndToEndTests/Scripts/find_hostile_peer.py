@@ -17,6 +17,14 @@ MODE:
   get-silent       (for get) answer every C-FIND with one image-level match, then never answer the C-GET
   get-failed       (for get) answer the C-FIND as above, then a final C-GET-RSP A702: 0 completed, 1 failed,
                    the Failed SOP Instance UID List naming the instance
+  get-pending-forever  (for get) answer the C-FIND as above, then pending C-GET-RSPs with the same counts
+                   (1 remaining, 0 completed), one every 20 ms, until the connection closes
+  move-silent      (for move) never answer the C-MOVE-RQ
+  move-pending-forever  (for move) pending C-MOVE-RSPs with the same counts (4 remaining, 1 completed),
+                   one every 20 ms, until the connection closes
+  move-malformed   (for move) a final C-MOVE-RSP without a Status
+  move-oversized   (for move) a pending C-MOVE-RSP whose identifier runs on past 8 MiB, fragment after fragment
+  move-wrong-id    (for move) a final C-MOVE-RSP to another message ID
 """
 import select, socket, struct, sys, time
 
@@ -179,6 +187,62 @@ def serve_get(server, mode):
         ident = element(0x0008, 0x0058, pad(b"1.2.3.4.5.6", b"\0"), "UI", explicit)
         s.sendall(pdata(cid, rsp, True, True) + pdata(cid, ident, False, True))
     try:
+        if mode == "get-pending-forever":
+            rsp = command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
+                          element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101)),
+                          element(0, 0x0900, struct.pack("<H", 0xFF00)), element(0, 0x1020, struct.pack("<H", 1)),
+                          element(0, 0x1021, struct.pack("<H", 0)), element(0, 0x1022, struct.pack("<H", 0)),
+                          element(0, 0x1023, struct.pack("<H", 0)))
+            while True:
+                s.sendall(pdata(cid, rsp, True, True))
+                readable, _, _ = select.select([s], [], [], 0.02)
+                if readable:
+                    kind, _ = read_pdu(s)
+                    if kind == 7:
+                        print("abort", flush=True)
+                        raise EOFError
+        watch(s)
+    except (EOFError, ConnectionError, BrokenPipeError):
+        print("closed", flush=True)
+
+def move_rsp(message_id, sop_class, status=None, counts=None):
+    parts = [element(0, 0x0002, pad(sop_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8021)),
+             element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101))]
+    if status is not None:
+        parts.append(element(0, 0x0900, struct.pack("<H", status)))
+    for n, value in enumerate(counts or []):
+        parts.append(element(0, 0x1020 + n, struct.pack("<H", value)))
+    return command(*parts)
+
+def serve_move(server, mode):
+    s, rq = accept(server)
+    contexts = parse_rq(rq)
+    s.sendall(associate_ac(rq, contexts))
+    print("associated", flush=True)
+    cid, sop_class, _ = contexts[0]
+    try:
+        message_id = read_request(s)[0]
+        print("c-move", flush=True)
+        if mode == "move-pending-forever":
+            while True:
+                s.sendall(pdata(cid, move_rsp(message_id, sop_class, 0xFF00, [4, 1, 0, 0]), True, True))
+                readable, _, _ = select.select([s], [], [], 0.02)
+                if readable:
+                    kind, _ = read_pdu(s)
+                    if kind == 7:
+                        print("abort", flush=True)
+                        raise EOFError
+        if mode == "move-oversized":
+            rsp = move_rsp(message_id, sop_class, 0xFF00, [4, 1, 0, 0]).replace(struct.pack("<HHIH", 0, 0x0800, 2, 0x0101),
+                                                                               struct.pack("<HHIH", 0, 0x0800, 2, 0))
+            s.sendall(pdata(cid, rsp, True, True))
+            chunk = element(0x0008, 0x0058, b"1" * 16000, "UI", False)[:16000]
+            for _ in range(600):
+                s.sendall(pdata(cid, chunk, False, False))
+        if mode == "move-malformed":
+            s.sendall(pdata(cid, move_rsp(message_id, sop_class, None, [0, 1, 0, 0]), True, True))
+        if mode == "move-wrong-id":
+            s.sendall(pdata(cid, move_rsp(message_id + 7, sop_class, 0x0000, [0, 1, 0, 0]), True, True))
         watch(s)
     except (EOFError, ConnectionError, BrokenPipeError):
         print("closed", flush=True)
@@ -191,6 +255,9 @@ def main():
     server.listen(1)
     if mode.startswith("get-"):
         serve_get(server, mode)
+        return
+    if mode.startswith("move-"):
+        serve_move(server, mode)
         return
     s, rq = accept(server)
     kind = 1

@@ -1,0 +1,74 @@
+import DicomTestSupport
+import Foundation
+import Testing
+
+/// `dicomtool move` against a hostile C-MOVE SCP (Scripts/find_hostile_peer.py, raw sockets): a
+/// peer that never answers, one that sends pending responses for ever without progress, an oversized
+/// identifier, a response without a Status, and a response to another request. Each ends with exit 62 and a one-line
+/// error, in bounded time (one DIMSE time-out after the last progress).
+@Suite(.serialized, .dedicatedThreads) struct MoveHostileTests {
+    func run(_ mode: String) async throws -> (Tool.Result, String, Double) {
+        let peer = try await PeerProcess("/usr/bin/python3") { port, _ in [FindHostileTests.script, "\(port)", mode] }
+        defer { peer.stop(); peer.remove() }
+        let start = Date()
+        let r = try await QueryPeers.offPool {
+            try Tool.run(["move", "--from", "HOSTILE@127.0.0.1:\(peer.port)", "--dest", "ELSEWHERE", "-k", "StudyInstanceUID=1.2.3",
+                          "--dimse-timeout", "2"])
+        }
+        let seconds = Date().timeIntervalSince(start)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let log = (try? String(contentsOf: peer.directory.appendingPathComponent("peer.log"), encoding: .utf8)) ?? ""
+        return (r, log, seconds)
+    }
+
+    func errorLines(_ stderr: String) -> [Substring] {
+        stderr.split(separator: "\n").filter { $0.contains("error:") }
+    }
+
+    @Test func silentPeerTimesOut() async throws {
+        let (r, log, seconds) = try await run("move-silent")
+        #expect(log.contains("c-move"), "\(log)")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("nothing from the peer for 2 s while waiting for the next response to C-MOVE message 1"), "\(r.stderr)")
+        #expect(seconds < 30)
+    }
+
+    @Test func endlessPendingWithoutProgressIsGivenUp() async throws {
+        // The peer repeats the same counts every 20 ms: each response arrives well within the DIMSE
+        // time-out, but none shows progress, so one time-out after the first the move is given up.
+        let (r, log, seconds) = try await run("move-pending-forever")
+        #expect(log.contains("c-move"), "\(log)")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("no progress for 2 s in the C-MOVE of message 1"), "\(r.stderr)")
+        #expect(r.stderr.contains("but no new completed, failed or warning sub-operation"), "\(r.stderr)")
+        #expect(log.contains("abort") || log.contains("closed"), "\(log)")
+        #expect(seconds < 30)
+    }
+
+    @Test func oversizedIdentifierIsRefused() async throws {
+        let (r, log, seconds) = try await run("move-oversized")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(r.stderr.contains("a C-MOVE-RSP identifier longer than 4194304 bytes"), "\(r.stderr)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(log.contains("abort"), "\(log)")
+        #expect(seconds < 30)
+    }
+
+    @Test func responseWithoutStatusIsRefused() async throws {
+        let (r, log, _) = try await run("move-malformed")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("a C-MOVE-RSP without a Status"), "\(r.stderr)")
+        #expect(log.contains("abort"), "\(log)")
+    }
+
+    @Test func responseToAnotherRequestAborts() async throws {
+        let (r, log, _) = try await run("move-wrong-id")
+        #expect(r.status == 62, "\(r.stderr)")
+        #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("answering message 8 where a C-MOVE-RSP to 1 was expected"), "\(r.stderr)")
+        #expect(log.contains("abort"), "\(log)")
+    }
+}
