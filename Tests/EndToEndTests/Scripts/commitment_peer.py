@@ -81,8 +81,17 @@ def scp(args):
     ae.add_supported_context(StorageCommitmentPushModel, SYNTAXES)
     ae.add_requested_context(StorageCommitmentPushModel, SYNTAXES)
 
+    # One report at a time: pynetdicom's DIMSE provider is not safe for several threads sending
+    # on one association (each send then waits for its response on the shared message queue), and
+    # under load the reports of --per-request 1 bunched up and one was never sent (CI, 60 s wait).
+    sending = threading.Lock()
+
     def send_report(assoc_or_none, request):
         time.sleep(delay)
+        with sending:
+            send_report_now(assoc_or_none, request)
+
+    def send_report_now(assoc_or_none, request):
         ds, event_type = report_for(request, have, mode)
         txn = getattr(ds, "TransactionUID", "none")
         if mode == "new":
