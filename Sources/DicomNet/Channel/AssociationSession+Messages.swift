@@ -8,11 +8,11 @@ import DicomCore
 extension AssociationSession {
     /// The next PDV from the peer: what is left of the last P-DATA-TF first, then the next
     /// P-DATA-TF. The caller's deadline bounds the wait; any other PDU ends it (`waitingFor` says
-    /// what was awaited).
-    mutating func nextPDV(waitingFor what: String) async throws -> PDV {
+    /// what was awaited). A `wakeable` wait may be ended by the session's `waker` (`SessionWoken`).
+    mutating func nextPDV(waitingFor what: String, wakeable: Bool = false) async throws -> PDV {
         while true {
             if let pdv = unread.popFirst() { return pdv }
-            let pdu = try await receive()
+            let pdu = try await receive(wakeable: wakeable)
             guard case .dataTF(let tf) = pdu else {
                 if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
                 throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for \(what)")
@@ -23,12 +23,14 @@ extension AssociationSession {
 
     /// The next whole message, its data set at most `maxDataSetLength` bytes (a longer one is
     /// `dataSetName` "longer than ..."); the PDVs after it stay for the next call. A PDV that
-    /// breaks the protocol aborts the association with the reason, then throws.
-    mutating func nextMessage(maxDataSetLength: Int, dataSetName: String = "a data set", waitingFor what: String) async throws -> DIMSEMessage {
+    /// breaks the protocol aborts the association with the reason, then throws. A `wakeable` wait
+    /// may be ended by the session's `waker` before the message begins, never half-way through it.
+    mutating func nextMessage(maxDataSetLength: Int, dataSetName: String = "a data set", waitingFor what: String,
+                              wakeable: Bool = false) async throws -> DIMSEMessage {
         // Between two calls no message is half-read, so each begins with an idle collector.
         var collector = DIMSEMessageCollector(acceptedContextIDs: acceptedContextIDs, maxDataSetLength: maxDataSetLength)
         while true {
-            let pdv = try await nextPDV(waitingFor: what)
+            let pdv = try await nextPDV(waitingFor: what, wakeable: wakeable && collector.assembler.isIdle)
             do throws(NetError) {
                 if let message = try collector.append(pdv) { return message }
             } catch {
