@@ -91,6 +91,7 @@ import Testing
             var pending: [Int] = []
             let end = try await session.move(sopClassUID: Self.move, destination: "ELSEWHERE", identifier: [0, 0]) { response in
                 pending.append(response.subOperationCounts.completed ?? -1)
+                return true
             }
             return (pending, end.response.subOperationCounts.completed)
         }
@@ -236,6 +237,7 @@ import Testing
             var progress: [Int] = []
             let end = try await session.get(sopClassUID: Self.get, identifier: [0, 0], maxIdentifierLength: 1 << 16, storage: storage) {
                 progress.append($0.completed ?? -1)
+                return true
             }
             return (progress, end.response.status)
         }
