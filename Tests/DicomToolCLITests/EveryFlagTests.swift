@@ -426,9 +426,10 @@ import Testing
                 #expect(id != .callingAET || s.peer.callingAETitle == "WS1")
                 #expect(id != .timeout || s.peer.timeoutSeconds == 7)
             }
-        case .level, .model, .worklist, .key, .returnKey, .limit:
+        case .level, .model, .worklist, .key, .returnKey, .limit, .relational, .combinedDatetime, .fuzzy, .timezoneAdjustment:
             try FindFlagChecks.check(id)
-            if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
+            if [.level, .model, .key, .limit].contains(id) { try GetFlagChecks.check(id) }  // shared with get
+            if id == .limit { try MoveFlagChecks.check(id) }  // and move
         case .from, .query:
             try GetFlagChecks.check(id)
             try MoveFlagChecks.check(id)  // both shared with move

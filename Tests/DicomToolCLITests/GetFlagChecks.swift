@@ -54,6 +54,9 @@ enum GetFlagChecks {
             #expect(try get(base + ["--timeout", "7"]).peer.timeoutSeconds == 7)
         case .dimseTimeout:
             #expect(try get(base + ["--dimse-timeout", "9"]).peer.dimseTimeoutSeconds == 9)
+        case .limit:
+            for s in CLI.spellings(.limit, "5") { #expect(try get(base + s).limit == 5) }
+            #expect(defaults.limit == nil)
         default:
             Issue.record("--\(id.rawValue) is not a get flag")
         }

@@ -24,6 +24,9 @@ public struct RequestorOptions: Sendable {
     public var maxAssociateLength = 1 << 20
     /// TLS (PS3.15 B.9): nil for plain TCP. Made once per run and shared by its associations.
     public var tls: TLSContext?
+    /// SOP Class Extended Negotiation sub-items proposed (PS3.7 D.3.3.5): the service-class
+    /// application information of a SOP class, e.g. C-FIND's relational queries (PS3.4 C.5.1.1).
+    public var extendedNegotiations: [ExtendedNegotiation] = []
     /// Requests we may leave unanswered at once (the asynchronous operations window, PS3.7
     /// D.3.3.3), proposed when above 1; the peer's answer decides (none: one at a time).
     public var operationsWindow = 1
@@ -47,6 +50,7 @@ public enum Association {
                                    implementationVersionName: options.implementationVersionName)
         info.userIdentityRQ = options.userIdentity
         info.roleSelections = options.roleSelections
+        info.extendedNegotiations = options.extendedNegotiations
         if options.operationsWindow > 1 {
             // We invoke up to the window and perform none of the peer's (it sends us no requests).
             info.asyncOperationsWindow = AsyncOperationsWindow(maxInvoked: UInt16(clamping: options.operationsWindow), maxPerformed: 1)

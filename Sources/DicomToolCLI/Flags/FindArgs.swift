@@ -13,6 +13,8 @@ public struct FindArgs: CommandArgs {
     public var worklist = false
     public var keys: [QueryKey] = []
     public var limit: Int?
+    /// --relational, --combined-datetime, --fuzzy, --timezone-adjustment: asked in extended negotiation.
+    public var negotiation: QueryNegotiationOptions = []
     /// `--json`: one PS3.18 array of the matches.
     public var json = false
     /// The query, checked: model and level agree, keys parsed.
@@ -38,6 +40,10 @@ public struct FindArgs: CommandArgs {
             let level = self.level ?? .study
             let model = self.model ?? (level == .patient ? .patientRoot : .studyRoot)
             request = try QueryRequest(model: model, level: level, keys: keys)
+        }
+        if worklist, !negotiation.isEmpty {
+            // PS3.4 K.5.1: the worklist's extended negotiation has fuzzy matching only, in other bytes.
+            throw DicomError(.usage, "--\(negotiation.names.first ?? "relational") applies to the Query/Retrieve models, not --worklist")
         }
         if json, low.isGiven(.format) {
             throw DicomError(.usage, "--json writes one PS3.18 array; --format json writes JSON Lines and --format csv a table: choose one")

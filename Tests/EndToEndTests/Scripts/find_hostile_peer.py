@@ -28,6 +28,10 @@ MODE:
   move-progress    (for move) pending C-MOVE-RSPs counting one more completed sub-operation each, one
                    every 20 ms; on a C-CANCEL-RQ, the final response 0xFE00 with the counts so far
   move-progress-ignore-cancel  (for move) the same, but a C-CANCEL-RQ is printed and ignored
+  extneg-accept    (extended negotiation) print each SOP Class Extended Negotiation sub-item of the
+                   A-ASSOCIATE-RQ ("extneg UID HEX"), answer it accepting byte 1 (relational queries)
+                   as asked and nothing else, then answer each C-FIND ("c-find") with one match
+  extneg-none      the same without answering the sub-items (a peer that ignores extended negotiation)
   get-progress     (for get) answer the C-FIND as for get-silent, then pending C-GET-RSPs as move-progress
                    does, and the final 0xFE00 on a C-CANCEL-RQ
 """
@@ -70,9 +74,27 @@ def parse_rq(body):
         pos += 4 + length
     return contexts
 
-def associate_ac(rq, contexts):
+def extended_items(body):
+    """The SOP Class Extended Negotiation sub-items (0x56) of an A-ASSOCIATE-RQ: [(SOP class, bytes)]."""
+    out, pos = [], 68
+    while pos + 4 <= len(body):
+        kind, _, length = struct.unpack(">BBH", body[pos:pos + 4])
+        if kind == 0x50:
+            value, sub = body[pos + 4:pos + 4 + length], 0
+            while sub + 4 <= len(value):
+                skind, _, slen = struct.unpack(">BBH", value[sub:sub + 4])
+                if skind == 0x56:
+                    field = value[sub + 4:sub + 4 + slen]
+                    ulen = struct.unpack(">H", field[:2])[0]
+                    out.append((field[2:2 + ulen].decode(), field[2 + ulen:]))
+                sub += 4 + slen
+        pos += 4 + length
+    return out
+
+def associate_ac(rq, contexts, extra_user=b""):
     pcs = b"".join(item(0x21, bytes([cid, 0, 0, 0]) + item(0x40, syntaxes[0].encode())) for cid, _, syntaxes in contexts)
-    user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.9.9999") + item(0x55, b"HOSTILE"))
+    user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.9.9999") + item(0x55, b"HOSTILE")
+                + extra_user)
     return pdu(2, struct.pack(">HH", 1, 0) + rq[4:68] + item(0x10, b"1.2.840.10008.3.1.1.1") + pcs + user)
 
 def element(group, elem, value, vr=None, explicit=False):
@@ -282,6 +304,29 @@ def serve_move(server, mode):
     except (EOFError, ConnectionError, BrokenPipeError):
         print("closed", flush=True)
 
+def serve_extneg(server, mode):
+    s, rq = accept(server)
+    contexts = parse_rq(rq)
+    reply = b""
+    for uid, info in extended_items(rq):
+        print("extneg", uid, info.hex(), flush=True)
+        answer = bytes([info[0] if info else 0]) + bytes(max(0, len(info) - 1))
+        reply += item(0x56, struct.pack(">H", len(uid)) + uid.encode() + answer)
+    s.sendall(associate_ac(rq, contexts, reply if mode == "extneg-accept" else b""))
+    print("associated", flush=True)
+    cid, sop_class, syntaxes = contexts[0]
+    explicit = syntaxes[0] != "1.2.840.10008.1.2"
+    try:
+        while True:
+            request = read_request(s)
+            if request is None:
+                break
+            print("c-find", flush=True)
+            s.sendall(pdata(cid, find_rsp(request[0], 0xFF00, sop_class, True), True, True) + pdata(cid, identifier(explicit), False, True))
+            s.sendall(pdata(cid, find_rsp(request[0], 0x0000, sop_class, False), True, True))
+    except (EOFError, ConnectionError, BrokenPipeError):
+        print("closed", flush=True)
+
 def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -293,6 +338,9 @@ def main():
         return
     if mode.startswith("move-"):
         serve_move(server, mode)
+        return
+    if mode.startswith("extneg-"):
+        serve_extneg(server, mode)
         return
     s, rq = accept(server)
     kind = 1
