@@ -464,6 +464,16 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to {  // echo takes --to as well as its one argument, never both
+                for s in CLI.spellings(id, "PACS@pacs:104") {
+                    guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + s), let e = args as? EchoArgs else {
+                        throw CLI.NotARun()
+                    }
+                    #expect(e.peer.address.aeTitle == "PACS" && e.peer.address.host == "pacs" && e.peer.address.port == 104)
+                }
+                #expect(CLI.usageError(["echo", "--to", "PACS@pacs:104", "OTHER@pacs:104"]) != nil)
+                #expect(CLI.usageError(["echo", "--to", "pacs:104"]) != nil)
+            }
             if id == .to || id == .dimseTimeout {  // shared with find and commit
                 try FindFlagChecks.check(id)
                 try CommitFlagChecks.check(id)
