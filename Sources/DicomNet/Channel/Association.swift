@@ -126,9 +126,11 @@ public struct AssociationSession {
     var nextMessageID: UInt16 = 1
     /// Requests sent and not answered yet, by message ID.
     var outstanding: Set<UInt16> = []
-    /// Response PDVs received and not yet collected (a P-DATA-TF may carry more than one message's).
+    /// PDVs received and not yet read: the rest of the last P-DATA-TF, which may carry the end of
+    /// one message and the start of the next (see `nextPDV`).
     var unread: ArraySlice<PDV> = []
-    var collector = DIMSEMessageCollector(acceptedContextIDs: [], maxDataSetLength: 1 << 24)
+    /// The presentation contexts the peer accepted: a PDV on any other breaks the protocol.
+    var acceptedContextIDs: Set<UInt8> = []
     let deadline: WaitDeadline
     let options: RequestorOptions
 
@@ -153,7 +155,7 @@ public struct AssociationSession {
             do {
                 let negotiated = try Negotiation.negotiated(requested: request, answered: ac, asRequestor: true)
                 self.negotiated = negotiated
-                collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated.accepted.map(\.id)), maxDataSetLength: 1 << 24)
+                acceptedContextIDs = Set(negotiated.accepted.map(\.id))
             } catch {
                 try await abort(error.abortReason ?? .invalidPDUParameterValue)
                 throw error
@@ -221,36 +223,6 @@ public struct AssociationSession {
                            abortReason: .unexpectedPDUParameter)
         }
         return message
-    }
-
-    /// Waits (DIMSE time-out) for the next response to any outstanding request, collecting its
-    /// PDVs; a response to a request not outstanding aborts the association.
-    mutating func nextResponse() async throws -> DIMSEMessage {
-        let ids = outstanding.sorted().map(String.init).joined(separator: ", ")
-        let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the response to message \(ids.isEmpty ? "-" : ids) (DIMSE)")
-        defer { timer.cancel() }
-        while true {
-            while let pdv = unread.popFirst() {
-                do throws(NetError) {
-                    if let message = try collector.append(pdv) {
-                        guard let answered = message.command.messageIDBeingRespondedTo, outstanding.remove(answered) != nil else {
-                            throw NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(ids.isEmpty ? "none" : ids)",
-                                           abortReason: .unexpectedPDUParameter)
-                        }
-                        return message
-                    }
-                } catch {
-                    try await abort(error.abortReason ?? .unexpectedPDUParameter)
-                    throw error
-                }
-            }
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a DIMSE response")
-            }
-            unread = tf.values[...]
-        }
     }
 
     /// A-RELEASE: waits for the A-RELEASE-RP, answering a release collision as PS3.8 says.

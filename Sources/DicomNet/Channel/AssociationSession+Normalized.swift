@@ -44,29 +44,12 @@ extension AssociationSession {
     public mutating func incomingRequest(waitingSeconds seconds: Int64, maxDataSetLength: Int = 1 << 24) async throws -> DIMSEMessage {
         let timer = deadline.arm(seconds, waitingFor: "a request from the peer")
         defer { timer.cancel() }
-        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
-                                              maxDataSetLength: maxDataSetLength)
-        while true {
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a request from the peer")
-            }
-            for pdv in tf.values {
-                do throws(NetError) {
-                    if let message = try collector.append(pdv) {
-                        guard !message.command.isResponse else {
-                            throw NetError(.unexpectedPDU, "a response (command field 0x\(String(message.command.commandField, radix: 16))) to no request of ours",
-                                           abortReason: .unexpectedPDUParameter)
-                        }
-                        return message
-                    }
-                } catch {
-                    try await abort(error.abortReason ?? .unexpectedPDUParameter)
-                    throw error
-                }
-            }
+        let message = try await nextMessage(maxDataSetLength: maxDataSetLength, waitingFor: "a request from the peer")
+        guard !message.command.isResponse else {
+            try await refuse(NetError(.unexpectedPDU, "a response (command field 0x\(String(message.command.commandField, radix: 16))) to no request of ours",
+                                      abortReason: .unexpectedPDUParameter))
         }
+        return message
     }
 
     /// Answers a request the peer invoked (no data set in the response).

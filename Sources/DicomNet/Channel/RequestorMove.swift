@@ -37,8 +37,6 @@ extension AssociationSession {
         nextMessageID &+= 1
         let request = DIMSECommand.moveRQ(messageID: id, sopClassUID: sopClassUID, destination: destination)
         try await send(PDVFragmenter.dataTFs(command: request, dataSet: identifier, contextID: context.id, maxPDULength: maxSendLength))
-        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
-                                              maxDataSetLength: maxIdentifierLength)
         // One wait runs until the final response or the next pending response that shows progress:
         // a peer repeating the same counts (or none) for ever is given up after one DIMSE time-out.
         let seconds = options.dimseTimeoutSeconds, deadline = self.deadline
@@ -52,36 +50,14 @@ extension AssociationSession {
         var wait = armWait(progress)
         defer { wait.cancel() }
         while true {
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a C-MOVE response")
+            let (message, status) = try await nextResponse(to: id, field: .cMoveRSP, maxIdentifierLength: maxIdentifierLength)
+            let response = message.command
+            guard DIMSEStatus.kind(status) == .pending else { return MoveEnd(response: response, identifier: message.dataSet) }
+            if progress.advances(response.subOperationCounts) {
+                wait.cancel()
+                wait = armWait(progress)
             }
-            for pdv in tf.values {
-                let appended: DIMSEMessage?
-                do {
-                    appended = try collector.append(pdv)
-                } catch {
-                    guard error.code == .pduTooLarge else { throw error }
-                    throw NetError(.pduTooLarge, "a C-MOVE-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
-                }
-                guard let message = appended else { continue }
-                let response = message.command
-                guard response.field == .cMoveRSP, response.messageIDBeingRespondedTo == id else {
-                    throw NetError(.unexpectedPDU, "a command 0x\(hex4(response.commandField)) answering message "
-                                   + "\(response.messageIDBeingRespondedTo.map(String.init) ?? "none") where a C-MOVE-RSP to \(id) was expected",
-                                   abortReason: .unexpectedPDUParameter)
-                }
-                guard let status = response.status else {
-                    throw NetError(.malformedPDU, "a C-MOVE-RSP without a Status", abortReason: .invalidPDUParameterValue)
-                }
-                guard DIMSEStatus.kind(status) == .pending else { return MoveEnd(response: response, identifier: message.dataSet) }
-                if progress.advances(response.subOperationCounts) {
-                    wait.cancel()
-                    wait = armWait(progress)
-                }
-                try await onPending(response)
-            }
+            try await onPending(response)
         }
     }
 }

@@ -71,7 +71,7 @@ extension AssociationSession {
         var wait = armWait()
         defer { wait.cancel() }
         while true {
-            let pdu = try await receive()
+            let pdv = try await nextPDV(waitingFor: "a C-GET-RSP to message \(id) or a C-STORE-RQ")
             var advanced = false
             defer {
                 if advanced {
@@ -79,77 +79,78 @@ extension AssociationSession {
                     wait = armWait()
                 }
             }
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) during a C-GET")
+            let output: DIMSEAssembler.Output?
+            do throws(NetError) {
+                output = try assembler.append(pdv)
+            } catch {
+                try await refuse(error)
             }
-            for pdv in tf.values {
-                switch try assembler.append(pdv) {
-                case nil:
-                    continue
-                case .command(let contextID, let command)?:
-                    if command.field == .cGetRSP {
-                        guard command.messageIDBeingRespondedTo == id else {
-                            throw NetError(.unexpectedPDU, "a C-GET-RSP to message \(command.messageIDBeingRespondedTo.map(String.init) ?? "none"), "
-                                           + "expected \(id)", abortReason: .unexpectedPDUParameter)
-                        }
-                        guard let status = command.status else {
-                            throw NetError(.malformedPDU, "a C-GET-RSP without a Status", abortReason: .invalidPDUParameterValue)
-                        }
-                        if command.hasDataSet {
-                            receiving = .response(command, [])
-                        } else if DIMSEStatus.kind(status) == .pending {
-                            if progress.advances(command.subOperationCounts) { advanced = true }
-                            await onProgress(command.subOperationCounts)
-                        } else {
-                            return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: nil)
-                        }
-                    } else if command.field == .cStoreRQ {
-                        advanced = true
-                        guard let storeContext = negotiated.context(id: contextID), let syntax = storeContext.transferSyntax,
-                              storeContext.abstractSyntax != sopClassUID, negotiated.roles(for: storeContext.abstractSyntax).requestorIsSCP else {
-                            throw NetError(.unexpectedPDU, "a C-STORE-RQ on presentation context \(contextID), which is not a storage context "
-                                           + "we offered as SCP", abortReason: .unexpectedPDUParameter)
-                        }
-                        let store = DIMSERequest(command: command, contextID: contextID, abstractSyntax: storeContext.abstractSyntax,
-                                                 transferSyntax: syntax)
-                        let refusal = await storage.begin(store)
-                        if command.hasDataSet {
-                            receiving = .store(store, refusal: refusal)
-                        } else {
-                            let answer = refusal ?? .storeRSP(to: command, status: DIMSEStatus.cannotUnderstand, errorComment: "no data set")
-                            try await send(PDVFragmenter.dataTFs(command: answer, dataSet: nil, contextID: contextID, maxPDULength: maxSendLength))
-                        }
+            switch output {
+            case nil:
+                continue
+            case .command(let contextID, let command)?:
+                if command.field == .cGetRSP {
+                    guard command.messageIDBeingRespondedTo == id else {
+                        try await refuse(NetError(.unexpectedPDU, "a C-GET-RSP to message \(command.messageIDBeingRespondedTo.map(String.init) ?? "none"), "
+                                                  + "expected \(id)", abortReason: .unexpectedPDUParameter))
+                    }
+                    guard let status = command.status else {
+                        try await refuse(NetError(.malformedPDU, "a C-GET-RSP without a Status", abortReason: .invalidPDUParameterValue))
+                    }
+                    if command.hasDataSet {
+                        receiving = .response(command, [])
+                    } else if DIMSEStatus.kind(status) == .pending {
+                        if progress.advances(command.subOperationCounts) { advanced = true }
+                        await onProgress(command.subOperationCounts)
                     } else {
-                        throw NetError(.unexpectedPDU, "a command 0x\(hex4(command.commandField)) during a C-GET", abortReason: .unexpectedPDUParameter)
+                        return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: nil)
                     }
-                case .dataSetFragment(_, let bytes, let isLast)?:
-                    switch receiving {
-                    case .nothing:
-                        throw NetError(.unexpectedPDU, "a data set fragment without its command", abortReason: .unexpectedPDUParameter)
-                    case .response(let command, var data):
-                        guard bytes.count <= maxIdentifierLength - data.count else {
-                            throw NetError(.pduTooLarge, "a C-GET-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
-                        }
-                        data += bytes
-                        receiving = .response(command, data)
-                        guard isLast else { continue }
-                        receiving = .nothing
-                        if DIMSEStatus.kind(command.status ?? 0) == .pending {
-                            if progress.advances(command.subOperationCounts) { advanced = true }
-                            await onProgress(command.subOperationCounts)
-                        } else {
-                            return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: data)
-                        }
-                    case .store(let store, let refusal):
-                        advanced = true
-                        if refusal == nil { await storage.dataSetFragment(bytes) }
-                        guard isLast else { continue }
-                        receiving = .nothing
-                        let answer: DIMSECommand
-                        if let refusal { answer = refusal } else { answer = await storage.endDataSet() }
-                        try await send(PDVFragmenter.dataTFs(command: answer, dataSet: nil, contextID: store.contextID, maxPDULength: maxSendLength))
+                } else if command.field == .cStoreRQ {
+                    advanced = true
+                    guard let storeContext = negotiated.context(id: contextID), let syntax = storeContext.transferSyntax,
+                          storeContext.abstractSyntax != sopClassUID, negotiated.roles(for: storeContext.abstractSyntax).requestorIsSCP else {
+                        try await refuse(NetError(.unexpectedPDU, "a C-STORE-RQ on presentation context \(contextID), which is not a storage context "
+                                                  + "we offered as SCP", abortReason: .unexpectedPDUParameter))
                     }
+                    let store = DIMSERequest(command: command, contextID: contextID, abstractSyntax: storeContext.abstractSyntax,
+                                             transferSyntax: syntax)
+                    let refusal = await storage.begin(store)
+                    if command.hasDataSet {
+                        receiving = .store(store, refusal: refusal)
+                    } else {
+                        let answer = refusal ?? .storeRSP(to: command, status: DIMSEStatus.cannotUnderstand, errorComment: "no data set")
+                        try await send(PDVFragmenter.dataTFs(command: answer, dataSet: nil, contextID: contextID, maxPDULength: maxSendLength))
+                    }
+                } else {
+                    try await refuse(NetError(.unexpectedPDU, "a command 0x\(hex4(command.commandField)) during a C-GET",
+                                              abortReason: .unexpectedPDUParameter))
+                }
+            case .dataSetFragment(_, let bytes, let isLast)?:
+                switch receiving {
+                case .nothing:
+                    try await refuse(NetError(.unexpectedPDU, "a data set fragment without its command", abortReason: .unexpectedPDUParameter))
+                case .response(let command, var data):
+                    guard bytes.count <= maxIdentifierLength - data.count else {
+                        try await refuse(NetError(.pduTooLarge, "a C-GET-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified))
+                    }
+                    data += bytes
+                    receiving = .response(command, data)
+                    guard isLast else { continue }
+                    receiving = .nothing
+                    if DIMSEStatus.kind(command.status ?? 0) == .pending {
+                        if progress.advances(command.subOperationCounts) { advanced = true }
+                        await onProgress(command.subOperationCounts)
+                    } else {
+                        return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: data)
+                    }
+                case .store(let store, let refusal):
+                    advanced = true
+                    if refusal == nil { await storage.dataSetFragment(bytes) }
+                    guard isLast else { continue }
+                    receiving = .nothing
+                    let answer: DIMSECommand
+                    if let refusal { answer = refusal } else { answer = await storage.endDataSet() }
+                    try await send(PDVFragmenter.dataTFs(command: answer, dataSet: nil, contextID: store.contextID, maxPDULength: maxSendLength))
                 }
             }
         }
