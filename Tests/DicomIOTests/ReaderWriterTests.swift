@@ -228,6 +228,21 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
         #expect(found[Tag(0x0008, 0x2112)] == nil)
     }
 
+    /// PS3.19 as dcm2xml --native-format and dcm4che write it: a private data element block-less
+    /// (gggg00ee) with its privateCreator; the creator itself and a creator-less element as they are.
+    @Test func xmlWritesPrivateElementsBlocklessWithTheirCreator() {
+        var ds = Dataset()
+        ds.setString(Tag(0x0009, 0x0010), .LO, "OTHER")
+        ds.setString(Tag(0x0009, 0x0011), .LO, "ACME 1.0")
+        ds.setString(Tag(0x0009, 0x1101), .LO, "x")
+        ds.setString(Tag(0x0011, 0x1001), .LO, "y")
+        let xml = XMLDumper().render(ds)
+        #expect(xml.contains("<DicomAttribute tag=\"00090011\" vr=\"LO\"><Value number=\"1\">ACME 1.0</Value>"))
+        #expect(xml.contains("<DicomAttribute tag=\"00090001\" vr=\"LO\" privateCreator=\"ACME 1.0\"><Value number=\"1\">x</Value>"))
+        #expect(xml.contains("<DicomAttribute tag=\"00111001\" vr=\"LO\"><Value number=\"1\">y</Value>"))
+        #expect(!xml.contains("00091101"))
+    }
+
     @Test func jsonEscapesAndNumbers() {
         #expect(JSONDumper.escape("a\"b\\c\n\u{1}") == "a\\\"b\\\\c\\n\\u0001")
         #expect(JSONDumper.isJSONNumber("-1.5e+3"))
