@@ -237,6 +237,17 @@ def dcmtk_float_digits(ds):
     return mapped(ds, f)
 
 
+def dcmtk_negative_zero(ds):
+    """dcmtk prints a float -0.0 as 0 (the sign of zero is lost in its JSON and XML)."""
+    def f(tag, vr, values):
+        if vr == "FL":
+            return [("f32", 0) if x and x[0] == "f32" and x[1] == 0x80000000 else x for x in values]
+        if vr == "FD":
+            return [("f64", 0) if x and x[0] == "f64" and x[1] == 0x8000000000000000 else x for x in values]
+        return values
+    return mapped(ds, f)
+
+
 def without_charset(ds):
     return {t: v for t, v in ds.items() if t != 0x00080005}
 
@@ -444,7 +455,8 @@ def from_dcmtk(tool, work, files):
                 tally.fail(f"{path} ({model})", f"create exit {status}: {err.strip()}")
                 continue
             known = [("dcm2json declares ISO_IR 192 for the UTF-8 it writes", dcm2json_declares_utf8),
-                     ("dcmtk prints FD values with 16 significant digits (one unit in the last place off)", dcmtk_float_digits)]
+                     ("dcmtk prints FD values with 16 significant digits (one unit in the last place off)", dcmtk_float_digits),
+                     ("dcmtk prints a float -0.0 as 0 (the sign of zero lost)", dcmtk_negative_zero)]
             if model == "xml":
                 known.append(("dcm2xml 3.6.7 writes OW InlineBinary big endian", dcm2xml_swaps_words))
             check_output(tally, path, out, values_only=True, known=known)
