@@ -270,4 +270,36 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
         o.set = [(try EditPath(parsing: "(0011,1002)"), "9")]
         #expect(try Anonymizer(options: o).anonymize(try part10File(ds)).dataset[t(0x0011, 0x1002)]?.valueBytes?.bytes == [9, 0])
     }
+
+    /// --keep (and --remove, the same matching) and --set name a private element by its creator,
+    /// wherever its block is: at the top level and inside items.
+    @Test func privateElementsByCreatorAreKeptRemovedAndSetInTheirBlock() throws {
+        var item = Dataset()
+        item.setString(t(0x0011, 0x0012), .LO, "ACME 1")
+        item.setString(t(0x0011, 0x1201), .LO, "in item")
+        var ds = plantedDataset()
+        ds.setString(t(0x0011, 0x0013), .LO, "ACME 1")
+        ds.setString(t(0x0011, 0x1301), .LO, "top")
+        ds.setString(t(0x0011, 0x1302), .LO, "second")
+        ds.setSequence(Tag.referencedImageSequence, [item])
+        let file = try part10File(ds)
+        var o = AnonymizeOptions(secret: testSecret)
+        o.keep = [try EditPath(parsing: "(0011,{ACME 1},01)")]
+        var r = try Anonymizer(options: o).anonymize(file).dataset
+        // A lone name: kept at every depth, with its creator; the block's other element removed.
+        #expect(r.string(t(0x0011, 0x1301)) == "top" && r.string(t(0x0011, 0x0013)) == "ACME 1")
+        #expect(r[t(0x0011, 0x1302)] == nil)
+        #expect(r.items(Tag.referencedImageSequence)?.first?.string(t(0x0011, 0x1201)) == "in item")
+        // A path: only there.
+        o.keep = [try EditPath(parsing: "ReferencedImageSequence[0].(0011,{ACME 1},01)")]
+        r = try Anonymizer(options: o).anonymize(file).dataset
+        #expect(r[t(0x0011, 0x1301)] == nil)
+        #expect(r.items(Tag.referencedImageSequence)?.first?.string(t(0x0011, 0x1201)) == "in item")
+        // --set by creator: the creator's block when it is there, else the first free one.
+        o = AnonymizeOptions(secret: testSecret)
+        o.set = [(try EditPath(parsing: "(0011,{NEW VENDOR},05)"), "v")]
+        r = try Anonymizer(options: o).anonymize(file).dataset
+        let block = try #require(AttributeName.block(of: "NEW VENDOR", group: 0x0011, in: r))
+        #expect(r.string(t(0x0011, block << 8 | 0x05)) == "v")
+    }
 }
