@@ -291,13 +291,13 @@ import Testing
             #expect(try CLI.anonymize(["--clean-graphics"] + out).0.options.cleanGraphics)
         case .keep:
             #expect(try CLI.anonymize(["--keep", "(0009,1001)", "--keep=PatientSex"] + out).0.options.keep
-                    == [TagSelector(parsing: "(0009,1001)"), TagSelector(parsing: "PatientSex")])
+                    == [EditPath(parsing: "(0009,1001)"), EditPath(parsing: "PatientSex")])
             #expect(CLI.usageError(["anonymize", "--keep", "NoSuchKeyword"] + out) != nil)
         case .remove:
-            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [TagSelector(parsing: "StudyDescription")])
+            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [EditPath(parsing: "StudyDescription")])
         case .set:
             let set = try CLI.anonymize(["--set", "PatientID=S-01", "--set=0010,0010=A=B"] + out).0.options.set
-            #expect(try set.map(\.0) == [TagSelector(parsing: "PatientID"), TagSelector(parsing: "0010,0010")])
+            #expect(try set.map(\.0) == [EditPath(parsing: "PatientID"), EditPath(parsing: "0010,0010")])
             #expect(set.map(\.1) == ["S-01", "A=B"])
             #expect(CLI.usageError(["anonymize", "--set", "PatientID"] + out) != nil)
             // modify: paths with items, private elements by creator, values from files.
