@@ -91,6 +91,7 @@ import Testing
             var pending: [Int] = []
             let end = try await session.move(sopClassUID: Self.move, destination: "ELSEWHERE", identifier: [0, 0]) { response in
                 pending.append(response.subOperationCounts.completed ?? -1)
+                return true
             }
             return (pending, end.response.subOperationCounts.completed)
         }
@@ -122,7 +123,7 @@ import Testing
                                                            options: options) { session in
             let status = try await session.action(sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
                                                   actionTypeID: 1, dataSet: [0, 0]).status
-            let report = try await session.incomingRequest(waitingSeconds: 10)
+            let report = try #require(try await session.incomingRequest(waitingSeconds: 10))
             try await session.respond(.eventReportRSP(to: report.command, status: 0), contextID: report.contextID)
             return (status, report)
         }
@@ -130,6 +131,50 @@ import Testing
         #expect(report.0 == 0)
         #expect(report.1.command.field == .nEventReportRQ && report.1.command.messageID == 77)
         #expect(report.1.dataSet == [0xAB, 0xCD])
+    }
+
+    @Test func aWakeEndsTheWaitForARequestAndTheAssociationIsReleased() async throws {
+        // commit waits for a report on the association of its request and on its listener: a
+        // report that came to the listener ends the first wait, which is then released, not timed out.
+        let peer = try ScriptedPeer()
+        peer.start { c in
+            let action = try c.readMessage()
+            _ = try Self.request(action, is: .nActionRQ)
+            c.write(try ScriptedPeer.pdvs(.actionRSP(to: action.command, status: 0), contextID: action.contextID))
+            try c.release()
+        }
+        let clock = ContinuousClock(), start = clock.now
+        let woken = try await Association.withAssociation(to: peer.address, contexts: [(Self.commitment, [Self.explicitLE])]) { session in
+            _ = try await session.action(sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1", actionTypeID: 1, dataSet: [0, 0])
+            let waker = session.waker
+            let wake = Task {
+                try await Task.sleep(for: .milliseconds(300))
+                waker.wake()
+            }
+            defer { wake.cancel() }
+            return try await session.incomingRequest(waitingSeconds: 60) == nil
+        }
+        peer.finish()
+        #expect(woken)
+        #expect(start.duration(to: clock.now) < .seconds(30))
+    }
+
+    @Test func aWakeWhileNotWaitingIsIgnored() async throws {
+        // A stale wake (the report came on the association after all) must not end the next wait.
+        let peer = try ScriptedPeer()
+        peer.start { c in
+            let echo = try c.readMessage()
+            _ = try Self.request(echo, is: .cEchoRQ)
+            Thread.sleep(forTimeInterval: 0.3)
+            c.write(try ScriptedPeer.pdvs(.echoRSP(to: echo.command), contextID: echo.contextID))
+            try c.release()
+        }
+        let status = try await Association.withAssociation(to: peer.address, contexts: [(verificationSOPClassUID, [Self.explicitLE])]) { session in
+            session.waker.wake()
+            return try await session.echo()
+        }
+        peer.finish()
+        #expect(status == 0)
     }
 
     @Test func storeResponsesPackedInOnePDU() async throws {
@@ -192,6 +237,7 @@ import Testing
             var progress: [Int] = []
             let end = try await session.get(sopClassUID: Self.get, identifier: [0, 0], maxIdentifierLength: 1 << 16, storage: storage) {
                 progress.append($0.completed ?? -1)
+                return true
             }
             return (progress, end.response.status)
         }

@@ -77,7 +77,7 @@ public enum Association {
         let noDelay = try? await channel.channel.getOption(.tcpOption(.tcp_nodelay)).get()
         return try await channel.executeThenClose { inbound, outbound in
             var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound,
-                                             deadline: WaitDeadline(channel: channel.channel), options: options)
+                                             channel: channel.channel, options: options)
             session.tcpNoDelay = noDelay.map { $0 != 0 } ?? false
             do {
                 try await session.associate()
@@ -133,13 +133,16 @@ public struct AssociationSession {
     var acceptedContextIDs: Set<UInt8> = []
     let deadline: WaitDeadline
     let options: RequestorOptions
+    /// Ends a wait for a request from the peer from another task (see `SessionWaker`).
+    public let waker: SessionWaker
 
     init(request: AssociateRQ, inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<PDU>,
-         deadline: WaitDeadline, options: RequestorOptions) {
+         channel: any Channel, options: RequestorOptions) {
         self.request = request
         self.inbound = inbound
         self.outbound = outbound
-        self.deadline = deadline
+        self.deadline = WaitDeadline(channel: channel)
+        self.waker = SessionWaker(channel: channel)
         self.options = options
     }
 
@@ -252,19 +255,24 @@ public struct AssociationSession {
         try await outbound.write(.abort(reason))
     }
 
-    /// The next PDU, run through the state machine (which may answer it with an abort).
-    mutating func receive() async throws -> PDU {
-        let pdu: PDU?
-        do {
-            pdu = try await inbound.next()
-        } catch let error as NetError {
-            // A PDU the codec refused: Evt19, AA-8 answers with the reason the codec named.
-            if error.abortReason != nil, (try? machine.handle(.invalidPDUReceived)) != nil {
-                try? await outbound.write(.abort(error.abortReason ?? .notSpecified))
+    /// The next PDU, run through the state machine (which may answer it with an abort). A
+    /// `SessionWaker`'s marker ends a `wakeable` wait (`SessionWoken`) and is skipped otherwise.
+    mutating func receive(wakeable: Bool = false) async throws -> PDU {
+        var next: PDU?
+        repeat {
+            do {
+                next = try await inbound.next()
+            } catch let error as NetError {
+                // A PDU the codec refused: Evt19, AA-8 answers with the reason the codec named.
+                if error.abortReason != nil, (try? machine.handle(.invalidPDUReceived)) != nil {
+                    try? await outbound.write(.abort(error.abortReason ?? .notSpecified))
+                }
+                throw error
             }
-            throw error
-        }
-        guard let pdu else {
+            guard WakeHandler.isMarker(next) else { break }
+            if wakeable { throw SessionWoken() }
+        } while true
+        guard let pdu = next else {
             _ = try? machine.handle(.transportClosed)
             throw NetError(.aborted, "the peer closed the connection (\(machine.state.name))")
         }

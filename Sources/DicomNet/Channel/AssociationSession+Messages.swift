@@ -9,17 +9,18 @@ extension AssociationSession {
     /// The next PDV from the peer: what is left of the last P-DATA-TF first, then the next
     /// P-DATA-TF. The caller's deadline bounds the wait, and `idleSeconds`, when given, each wait
     /// for a PDU (so a long message that keeps arriving is never cut, however slow the machine);
-    /// any other PDU ends it (`waitingFor` says what was awaited).
-    mutating func nextPDV(waitingFor what: String, idleSeconds: Int64? = nil) async throws -> PDV {
+    /// any other PDU ends it (`waitingFor` says what was awaited). A `wakeable` wait may be ended
+    /// by the session's `waker` (`SessionWoken`).
+    mutating func nextPDV(waitingFor what: String, idleSeconds: Int64? = nil, wakeable: Bool = false) async throws -> PDV {
         while true {
             if let pdv = unread.popFirst() { return pdv }
             let pdu: PDU
             if let idleSeconds {
                 let timer = deadline.arm(idleSeconds, waitingFor: what)
                 defer { timer.cancel() }
-                pdu = try await receive()
+                pdu = try await receive(wakeable: wakeable)
             } else {
-                pdu = try await receive()
+                pdu = try await receive(wakeable: wakeable)
             }
             guard case .dataTF(let tf) = pdu else {
                 if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
@@ -31,13 +32,14 @@ extension AssociationSession {
 
     /// The next whole message, its data set at most `maxDataSetLength` bytes (a longer one is
     /// `dataSetName` "longer than ..."); the PDVs after it stay for the next call. A PDV that
-    /// breaks the protocol aborts the association with the reason, then throws.
+    /// breaks the protocol aborts the association with the reason, then throws. A `wakeable` wait
+    /// may be ended by the session's `waker` before the message begins, never half-way through it.
     mutating func nextMessage(maxDataSetLength: Int, dataSetName: String = "a data set", waitingFor what: String,
-                              idleSeconds: Int64? = nil) async throws -> DIMSEMessage {
+                              idleSeconds: Int64? = nil, wakeable: Bool = false) async throws -> DIMSEMessage {
         // Between two calls no message is half-read, so each begins with an idle collector.
         var collector = DIMSEMessageCollector(acceptedContextIDs: acceptedContextIDs, maxDataSetLength: maxDataSetLength)
         while true {
-            let pdv = try await nextPDV(waitingFor: what, idleSeconds: idleSeconds)
+            let pdv = try await nextPDV(waitingFor: what, idleSeconds: idleSeconds, wakeable: wakeable && collector.assembler.isIdle)
             do throws(NetError) {
                 if let message = try collector.append(pdv) { return message }
             } catch {

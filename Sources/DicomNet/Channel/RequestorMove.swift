@@ -13,22 +13,27 @@ extension DIMSECommand {
     }
 }
 
-/// A C-MOVE's final response and the identifier it carried (the Failed SOP Instance UID List).
+/// A C-MOVE's final response and the identifier it carried (the Failed SOP Instance UID List),
+/// and whether we had asked for a cancel.
 public struct MoveEnd: Sendable {
     public var response: DIMSECommand
     public var identifier: [UInt8]?
+    public var cancelled = false
 }
 
 extension AssociationSession {
     /// C-MOVE (PS3.7 9.1.4) on the accepted context of `sopClassUID`: sends `identifier` (in the
     /// context's transfer syntax) asking the peer to store what it names at `destination`, then
     /// hands each pending response (its sub-operation counts) to `onPending` until the final one.
+    /// When `onPending` returns false, a C-CANCEL-RQ goes out (the pending responses after it are
+    /// still handed over, their answer ignored).
     /// Bounds: the first response, and each pending response after it that counts more sub-operations
     /// done (completed + failed + warning) than any before, must come within the DIMSE time-out;
-    /// pending responses that show no progress do not extend the wait. Responses other than
-    /// C-MOVE-RSPs to this request, or an identifier over `maxIdentifierLength`, break the protocol.
+    /// pending responses that show no progress do not extend the wait; after a cancel the final
+    /// response must come within one DIMSE time-out in all. Responses other than C-MOVE-RSPs to
+    /// this request, or an identifier over `maxIdentifierLength`, break the protocol.
     public mutating func move(sopClassUID: String, destination: String, identifier: [UInt8], maxIdentifierLength: Int = 1 << 22,
-                              onPending: (DIMSECommand) async throws -> Void) async throws -> MoveEnd {
+                              onPending: (DIMSECommand) async throws -> Bool) async throws -> MoveEnd {
         guard let context = negotiated?.context(abstractSyntax: sopClassUID) else {
             let why = negotiated?.contexts.first { $0.abstractSyntax == sopClassUID }.map { $0.result.description } ?? "not proposed"
             throw NetError(.rejected, "the peer accepted no presentation context for \(sopClassUID) (\(why))")
@@ -49,15 +54,23 @@ extension AssociationSession {
         var progress = SubOperationProgress()
         var wait = armWait(progress)
         defer { wait.cancel() }
+        var cancelled = false
         while true {
             let (message, status) = try await nextResponse(to: id, field: .cMoveRSP, maxIdentifierLength: maxIdentifierLength)
             let response = message.command
-            guard DIMSEStatus.kind(status) == .pending else { return MoveEnd(response: response, identifier: message.dataSet) }
-            if progress.advances(response.subOperationCounts) {
+            guard DIMSEStatus.kind(status) == .pending else {
+                return MoveEnd(response: response, identifier: message.dataSet, cancelled: cancelled)
+            }
+            if progress.advances(response.subOperationCounts), !cancelled {
                 wait.cancel()
                 wait = armWait(progress)
             }
-            try await onPending(response)
+            let wantsMore = try await onPending(response)
+            if !wantsMore, !cancelled {
+                cancelled = true
+                wait.cancel()
+                wait = try await cancel(id, contextID: context.id)
+            }
         }
     }
 }

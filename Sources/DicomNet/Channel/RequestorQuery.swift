@@ -68,11 +68,15 @@ extension AssociationSession {
             let wantsMore = try await onPending(response, message.dataSet)
             if !wantsMore {
                 cancelled = true
-                try await send(PDVFragmenter.dataTFs(command: .cancelRQ(respondingTo: id), dataSet: nil, contextID: context.id,
-                                                     maxPDULength: maxSendLength))
-                cancelDeadline = deadline.arm(options.dimseTimeoutSeconds,
-                                              waitingFor: "the final response after C-CANCEL of message \(id) (DIMSE)")
+                cancelDeadline = try await cancel(id, contextID: context.id)
             }
         }
+    }
+
+    /// Sends C-CANCEL-RQ for the operation `id` (C-FIND, C-GET, C-MOVE) and arms the one wait
+    /// (DIMSE time-out) its final response must come within, whatever the peer sends meanwhile.
+    mutating func cancel(_ id: UInt16, contextID: UInt8) async throws -> Scheduled<Void> {
+        try await send(PDVFragmenter.dataTFs(command: .cancelRQ(respondingTo: id), dataSet: nil, contextID: contextID, maxPDULength: maxSendLength))
+        return deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the final response after C-CANCEL of message \(id) (DIMSE)")
     }
 }

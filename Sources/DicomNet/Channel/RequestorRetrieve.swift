@@ -18,6 +18,9 @@ public struct SubOperationCounts: Sendable, Equatable {
     public var completed: Int?
     public var failed: Int?
     public var warning: Int?
+
+    /// Sub-operations that stored an instance: completed, with or without a warning.
+    public var done: Int { (completed ?? 0) + (warning ?? 0) }
 }
 
 /// How a C-GET ended: its final response, its counts, and the identifier it carried (the Failed
@@ -26,6 +29,8 @@ public struct RetrieveEnd: Sendable {
     public var response: DIMSECommand
     public var counts: SubOperationCounts
     public var identifier: [UInt8]?
+    /// Whether we had asked for a cancel.
+    public var cancelled = false
 }
 
 extension AssociationSession {
@@ -33,14 +38,17 @@ extension AssociationSession {
     /// context's transfer syntax), then serves the C-STORE sub-operations the peer sends on this
     /// association (we are their SCP by role selection) through `storage`, as the acceptor serves
     /// its requests: `begin`, each data set fragment as it arrives, `endDataSet` for the response.
-    /// Each pending C-GET-RSP's counts go to `onProgress`. Returns at the final C-GET-RSP.
+    /// Each pending C-GET-RSP's counts go to `onProgress`; when it returns false a C-CANCEL-RQ goes
+    /// out (sub-operations still sent are served, later answers of `onProgress` ignored). Returns
+    /// at the final C-GET-RSP.
     ///
     /// Bounds: each wait lasts the DIMSE time-out at most, and pending responses that count no new
-    /// sub-operation done do not extend it (only instances and progress do); a response identifier may not exceed
+    /// sub-operation done do not extend it (only instances and progress do); after a cancel the
+    /// final response must come within one DIMSE time-out in all; a response identifier may not exceed
     /// `maxIdentifierLength`; a C-STORE-RQ on a context that is not a storage context we offered,
     /// or a response to another request, breaks the protocol.
     public mutating func get(sopClassUID: String, identifier: [UInt8], maxIdentifierLength: Int, storage: any AssociationService,
-                             onProgress: (SubOperationCounts) async -> Void) async throws -> RetrieveEnd {
+                             onProgress: (SubOperationCounts) async -> Bool) async throws -> RetrieveEnd {
         guard let context = negotiated?.context(abstractSyntax: sopClassUID), let negotiated else {
             let why = negotiated?.contexts.first { $0.abstractSyntax == sopClassUID }.map { $0.result.description } ?? "not proposed"
             throw NetError(.rejected, "the peer accepted no presentation context for \(sopClassUID) (\(why))")
@@ -70,11 +78,20 @@ extension AssociationSession {
         }
         var wait = armWait()
         defer { wait.cancel() }
+        var cancelled = false
+        // A pending response's counts to the caller, and the cancel it may ask for.
+        func progressed(_ counts: SubOperationCounts, _ session: inout AssociationSession) async throws {
+            let wantsMore = await onProgress(counts)
+            guard !wantsMore, !cancelled else { return }
+            cancelled = true
+            wait.cancel()
+            wait = try await session.cancel(id, contextID: context.id)
+        }
         while true {
             let pdv = try await nextPDV(waitingFor: "a C-GET-RSP to message \(id) or a C-STORE-RQ")
             var advanced = false
             defer {
-                if advanced {
+                if advanced && !cancelled {
                     wait.cancel()
                     wait = armWait()
                 }
@@ -101,9 +118,9 @@ extension AssociationSession {
                         receiving = .response(command, [])
                     } else if DIMSEStatus.kind(status) == .pending {
                         if progress.advances(command.subOperationCounts) { advanced = true }
-                        await onProgress(command.subOperationCounts)
+                        try await progressed(command.subOperationCounts, &self)
                     } else {
-                        return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: nil)
+                        return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: nil, cancelled: cancelled)
                     }
                 } else if command.field == .cStoreRQ {
                     advanced = true
@@ -139,9 +156,9 @@ extension AssociationSession {
                     receiving = .nothing
                     if DIMSEStatus.kind(command.status ?? 0) == .pending {
                         if progress.advances(command.subOperationCounts) { advanced = true }
-                        await onProgress(command.subOperationCounts)
+                        try await progressed(command.subOperationCounts, &self)
                     } else {
-                        return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: data)
+                        return RetrieveEnd(response: command, counts: command.subOperationCounts, identifier: data, cancelled: cancelled)
                     }
                 case .store(let store, let refusal):
                     advanced = true
