@@ -7,13 +7,13 @@ import Testing
 /// identifier, a response without a Status, and a response to another request. Each ends with exit 62 and a one-line
 /// error, in bounded time (one DIMSE time-out after the last progress).
 @Suite(.serialized, .dedicatedThreads) struct MoveHostileTests {
-    func run(_ mode: String, _ extra: [String] = []) async throws -> (Tool.Result, String, Double) {
+    func run(_ mode: String, dimseTimeout: Int = 2, _ extra: [String] = []) async throws -> (Tool.Result, String, Double) {
         let peer = try await PeerProcess("/usr/bin/python3") { port, _ in [FindHostileTests.script, "\(port)", mode] }
         defer { peer.stop(); peer.remove() }
         let start = Date()
         let r = try await QueryPeers.offPool {
             try Tool.run(["move", "--from", "HOSTILE@127.0.0.1:\(peer.port)", "--dest", "ELSEWHERE", "-k", "StudyInstanceUID=1.2.3",
-                          "--dimse-timeout", "2"] + extra)
+                          "--dimse-timeout", "\(dimseTimeout)"] + extra)
         }
         let seconds = Date().timeIntervalSince(start)
         try await Task.sleep(nanoseconds: 200_000_000)
@@ -48,7 +48,9 @@ import Testing
     }
 
     @Test func oversizedIdentifierIsRefused() async throws {
-        let (r, log, seconds) = try await run("move-oversized")
+        // The wait for progress covers the whole 4 MiB identifier: 10 s so that a loaded machine
+        // reading it is not taken for a silent peer.
+        let (r, log, seconds) = try await run("move-oversized", dimseTimeout: 10)
         #expect(r.status == 62, "\(r.stderr)")
         #expect(r.stderr.contains("a C-MOVE-RSP identifier longer than 4194304 bytes"), "\(r.stderr)")
         #expect(errorLines(r.stderr).count == 1, "\(r.stderr)")

@@ -7,12 +7,21 @@ import DicomCore
 /// share a PDU. Nothing read is ever dropped between two calls.
 extension AssociationSession {
     /// The next PDV from the peer: what is left of the last P-DATA-TF first, then the next
-    /// P-DATA-TF. The caller's deadline bounds the wait; any other PDU ends it (`waitingFor` says
-    /// what was awaited). A `wakeable` wait may be ended by the session's `waker` (`SessionWoken`).
-    mutating func nextPDV(waitingFor what: String, wakeable: Bool = false) async throws -> PDV {
+    /// P-DATA-TF. The caller's deadline bounds the wait, and `idleSeconds`, when given, each wait
+    /// for a PDU (so a long message that keeps arriving is never cut, however slow the machine);
+    /// any other PDU ends it (`waitingFor` says what was awaited). A `wakeable` wait may be ended
+    /// by the session's `waker` (`SessionWoken`).
+    mutating func nextPDV(waitingFor what: String, idleSeconds: Int64? = nil, wakeable: Bool = false) async throws -> PDV {
         while true {
             if let pdv = unread.popFirst() { return pdv }
-            let pdu = try await receive(wakeable: wakeable)
+            let pdu: PDU
+            if let idleSeconds {
+                let timer = deadline.arm(idleSeconds, waitingFor: what)
+                defer { timer.cancel() }
+                pdu = try await receive(wakeable: wakeable)
+            } else {
+                pdu = try await receive(wakeable: wakeable)
+            }
             guard case .dataTF(let tf) = pdu else {
                 if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
                 throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for \(what)")
@@ -26,11 +35,11 @@ extension AssociationSession {
     /// breaks the protocol aborts the association with the reason, then throws. A `wakeable` wait
     /// may be ended by the session's `waker` before the message begins, never half-way through it.
     mutating func nextMessage(maxDataSetLength: Int, dataSetName: String = "a data set", waitingFor what: String,
-                              wakeable: Bool = false) async throws -> DIMSEMessage {
+                              idleSeconds: Int64? = nil, wakeable: Bool = false) async throws -> DIMSEMessage {
         // Between two calls no message is half-read, so each begins with an idle collector.
         var collector = DIMSEMessageCollector(acceptedContextIDs: acceptedContextIDs, maxDataSetLength: maxDataSetLength)
         while true {
-            let pdv = try await nextPDV(waitingFor: what, wakeable: wakeable && collector.assembler.isIdle)
+            let pdv = try await nextPDV(waitingFor: what, idleSeconds: idleSeconds, wakeable: wakeable && collector.assembler.isIdle)
             do throws(NetError) {
                 if let message = try collector.append(pdv) { return message }
             } catch {
@@ -45,11 +54,13 @@ extension AssociationSession {
 
     /// The next response to message `id` of an operation with several responses (C-FIND, C-MOVE):
     /// it must be a `field` answering `id` and carry a Status, and its identifier may not exceed
-    /// `maxIdentifierLength` bytes; anything else aborts the association. The caller arms the wait.
-    mutating func nextResponse(to id: UInt16, field: CommandField, maxIdentifierLength: Int) async throws -> (DIMSEMessage, status: UInt16) {
+    /// `maxIdentifierLength` bytes; anything else aborts the association. The caller arms the wait,
+    /// or gives `idle` to bound each wait for a PDU (its seconds, and what the expiry says was awaited).
+    mutating func nextResponse(to id: UInt16, field: CommandField, maxIdentifierLength: Int,
+                               idle: (seconds: Int64, waitingFor: String)? = nil) async throws -> (DIMSEMessage, status: UInt16) {
         let name = field.name
         let message = try await nextMessage(maxDataSetLength: maxIdentifierLength, dataSetName: "a \(name) identifier",
-                                            waitingFor: "a \(name) to message \(id)")
+                                            waitingFor: idle?.waitingFor ?? "a \(name) to message \(id)", idleSeconds: idle?.seconds)
         let response = message.command
         guard response.field == field, response.messageIDBeingRespondedTo == id else {
             try await refuse(NetError(.unexpectedPDU, "a command 0x\(hex4(response.commandField)) answering message "

@@ -52,10 +52,11 @@ extension AssociationSession {
         var cancelDeadline: Scheduled<Void>?
         defer { cancelDeadline?.cancel() }
         while true {
-            let wait = cancelDeadline == nil
-                ? deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the next response to C-FIND message \(id) (DIMSE)") : nil
-            let (message, status) = try await nextResponse(to: id, field: .cFindRSP, maxIdentifierLength: maxIdentifierLength)
-            wait?.cancel()
+            // Until a cancel, the DIMSE time-out bounds each wait for a PDU: a long identifier that
+            // keeps arriving is not cut.
+            let idle = cancelDeadline == nil
+                ? (seconds: options.dimseTimeoutSeconds, waitingFor: "the next response to C-FIND message \(id) (DIMSE)") : nil
+            let (message, status) = try await nextResponse(to: id, field: .cFindRSP, maxIdentifierLength: maxIdentifierLength, idle: idle)
             let response = message.command
             guard DIMSEStatus.kind(status) == .pending else {
                 return FindEnd(response: response, cancelled: cancelled, droppedAfterCancel: dropped)
