@@ -64,6 +64,14 @@ public struct QueryRequest: Sendable {
         self.keys = keys
     }
 
+    /// The request of find's, get's and move's --level, --model and -k: the STUDY level unless one
+    /// is given, and the model given, else Patient Root for the PATIENT level (Study Root has none)
+    /// and Study Root for the others (what most archives answer); the level checked against it.
+    public static func defaulted(level: QueryLevel?, model: QueryModel?, keys: [QueryKey]) throws(DicomError) -> QueryRequest {
+        let level = level ?? .study
+        return try QueryRequest(model: model ?? (level == .patient ? .patientRoot : .studyRoot), level: level, keys: keys)
+    }
+
     /// The identifier: an empty data set edited by `modify`'s path parser and value encoder, with
     /// matching-key checks instead of attribute-value checks. Query/Retrieve Level comes first, the
     /// keys follow in order, then the unique keys the level needs that were not given (as return

@@ -33,11 +33,11 @@ enum GetFlagChecks {
         case .key:
             #expect(defaults.keys == [QueryKey(.studyInstanceUID, value: "1.2.3")])
         case .level:
-            #expect(try get(base + ["--level", "series"]).level == .series)
-            #expect(try get(base + ["--level", "patient"]).model == .patientRoot)
+            #expect(try get(base + ["--level", "series"]).request.level == .series)
+            #expect(try get(base + ["--level", "patient"]).request.model == .patientRoot)
         case .model:
-            #expect(try get(base + ["--model", "patient"]).model == .patientRoot)
-            #expect(defaults.model == .studyRoot)
+            #expect(try get(base + ["--model", "patient"]).request.model == .patientRoot)
+            #expect(defaults.request.model == .studyRoot && defaults.request.level == .study)
         case .layout:
             #expect(try get(base + ["--layout", "{PatientID}/{SOPInstanceUID}.dcm"]).configuration.layout.template.text == "{PatientID}/{SOPInstanceUID}.dcm")
             #expect(defaults.configuration.layout.template.text == "{SOPInstanceUID}.dcm")

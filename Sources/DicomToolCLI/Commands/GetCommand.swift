@@ -11,7 +11,7 @@ public enum GetCommand {
     public static func run(_ args: GetArgs, global: GlobalArgs) -> ExitStatus {
         let reporter = global.reporter(command: "get")
         let json = global.format == .json
-        let model = args.model ?? .studyRoot
+        let model = args.request.model
         var entries: [QueryInput.Entry] = []
         if let query = args.query {
             do throws(DicomError) { entries = try readQuery(query) } catch {
@@ -19,7 +19,7 @@ public enum GetCommand {
                 return error.code.exitStatus
             }
         } else {
-            entries = [QueryInput.Entry(level: args.level ?? .study, keys: args.keys)]
+            entries = [QueryInput.Entry(level: args.request.level, keys: args.keys)]
         }
         var find = FindOptions()
         find.requestor = args.peer.requestorOptions

@@ -36,9 +36,7 @@ public struct FindArgs: CommandArgs {
             }
             request = try QueryRequest(model: .modalityWorklist, level: nil, keys: keys)
         } else {
-            let level = self.level ?? .study
-            let model = self.model ?? (level == .patient ? .patientRoot : .studyRoot)
-            request = try QueryRequest(model: model, level: level, keys: keys)
+            request = try QueryRequest.defaulted(level: level, model: model, keys: keys)
         }
         if worklist, !negotiation.isEmpty {
             // PS3.4 K.5.1: the worklist's extended negotiation has fuzzy matching only, in other bytes.
