@@ -55,6 +55,26 @@ import Testing
         #expect(after.status == 64 && C.records(after.stdout).first?["failureReason"] as? String == "0x0112", "\(after.stderr)")
     }
 
+    @Test func instancesStoredByAnEarlierRunAreCommittedToo() async throws {
+        // Each run with --commitment appends what it stores to the output directory's index; the
+        // next run into the same directory answers for those instances as well (their files still
+        // in place), and not for an instance it never stored.
+        var first: Receiver? = try Receiver(["--aet", "ARCH", "--commitment"])
+        let output = try #require(first?.directory)
+        let sent = try await C.offPool { [port = first?.port ?? 0] in try Tool.run(["send", "--to", "ARCH@127.0.0.1:\(port)", C.fixtures[0]]) }
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(first?.waitUntil(10) { first?.events("stored").count == 1 } == true)
+        #expect(first?.events("commitment-index").first?["instances"] as? Int == 0)
+        first = nil  // killed: the index is what survives
+
+        let second = try Receiver(["--aet", "ARCH", "--commitment"], output: output)
+        #expect(second.events("commitment-index").first?["instances"] as? Int == 1, "\(second.events("commitment-index"))")
+        let r = try await C.commit(["--to", "ARCH@127.0.0.1:\(second.port)", "--format", "json", C.fixtures[0], C.fixtures[1]])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(C.records(r.stdout).map { $0["outcome"] as? String } == ["committed", "failed"], "\(r.stdout)")
+        #expect(second.files.contains(".dicomtool-commitment.tsv"))
+    }
+
     @Test func pynetdicomAsRequesterGetsTheReportOnItsAssociation() async throws {
         let receiver = try Receiver(["--aet", "ARCH", "--commitment"])
         let to = "ARCH@127.0.0.1:\(receiver.port)"

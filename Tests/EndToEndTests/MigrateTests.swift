@@ -33,7 +33,9 @@ import Testing
         #expect(receiver.waitUntil(10) { receiver.events("stored").count >= expected.count })
         let stored = receiver.events("stored").compactMap { $0["sopInstanceUID"] as? String }
         #expect(Set(stored) == expected, "\(first.output)")
-        #expect(Receiver.files(in: receiver.directory).count == expected.count)
+        // The instances, and beside them the receiver's commitment index (.dicomtool-commitment.tsv).
+        #expect(Receiver.files(in: receiver.directory).filter { !$0.hasPrefix(".") }.count == expected.count)
+        #expect(Receiver.files(in: receiver.directory).contains(".dicomtool-commitment.tsv"))
         // One line per study the source holds, each with equal announced/retrieved/sent/committed counts.
         let studies = Self.lines(work + "/studies.tsv").map { $0.split(separator: "\t").first.map(String.init) ?? "" }
         let done = Self.lines(work + "/done.tsv").map { $0.split(separator: "\t").map(String.init) }
