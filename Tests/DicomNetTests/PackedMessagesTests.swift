@@ -133,6 +133,39 @@ import Testing
         #expect(report.1.dataSet == [0xAB, 0xCD])
     }
 
+    @Test func eventReportBeforeTheActionResponseIsHeld() async throws {
+        // pynetdicom's SCP, reporting from another thread, may send the N-EVENT-REPORT-RQ before
+        // its N-ACTION-RSP: the report is held for incomingRequest, not taken for a stray response.
+        let peer = try ScriptedPeer()
+        peer.start { c in
+            let action = try c.readMessage()
+            _ = try Self.request(action, is: .nActionRQ)
+            let report = DIMSECommand.eventReportRQ(messageID: 78, sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
+                                                    eventTypeID: 1)
+            c.write(try ScriptedPeer.pdvs(report, dataSet: [0x01, 0x02], contextID: action.contextID))
+            c.write(try ScriptedPeer.pdvs(.actionRSP(to: action.command, status: 0), contextID: action.contextID))
+            let answer = try c.readMessage()
+            guard answer.command.field == .nEventReportRSP, answer.command.messageIDBeingRespondedTo == 78 else {
+                throw ScriptedPeer.Failure("the report was answered with \(answer.command)")
+            }
+            try c.release()
+        }
+        var options = RequestorOptions()
+        options.dimseTimeoutSeconds = 10
+        let report = try await Association.withAssociation(to: peer.address, contexts: [(Self.commitment, [Self.explicitLE])],
+                                                           options: options) { session in
+            let status = try await session.action(sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
+                                                  actionTypeID: 1, dataSet: [0, 0]).status
+            let report = try #require(try await session.incomingRequest(waitingSeconds: 10))
+            try await session.respond(.eventReportRSP(to: report.command, status: 0), contextID: report.contextID)
+            return (status, report)
+        }
+        peer.finish()
+        #expect(report.0 == 0)
+        #expect(report.1.command.field == .nEventReportRQ && report.1.command.messageID == 78)
+        #expect(report.1.dataSet == [0x01, 0x02])
+    }
+
     @Test func aWakeEndsTheWaitForARequestAndTheAssociationIsReleased() async throws {
         // commit waits for a report on the association of its request and on its listener: a
         // report that came to the listener ends the first wait, which is then released, not timed out.

@@ -133,6 +133,9 @@ public struct AssociationSession {
     /// PDVs received and not yet read: the rest of the last P-DATA-TF, which may carry the end of
     /// one message and the start of the next (see `nextPDV`).
     var unread: ArraySlice<PDV> = []
+    /// Requests the peer invoked while we waited for a response (a storage commitment SCP may send
+    /// its N-EVENT-REPORT-RQ before its N-ACTION-RSP): `incomingRequest` takes them first.
+    var heldRequests: [DIMSEMessage] = []
     /// The presentation contexts the peer accepted: a PDV on any other breaks the protocol.
     var acceptedContextIDs: Set<UInt8> = []
     let deadline: WaitDeadline

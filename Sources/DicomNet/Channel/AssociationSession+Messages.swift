@@ -74,18 +74,31 @@ extension AssociationSession {
     }
 
     /// Waits (DIMSE time-out) for the next response to any outstanding request; a response to a
-    /// request not outstanding, or a request, aborts the association.
+    /// request not outstanding aborts the association. A request from the peer is held for
+    /// `incomingRequest` (a few at most: more abort the association).
     mutating func nextResponse() async throws -> DIMSEMessage {
         let ids = outstanding.sorted().map(String.init).joined(separator: ", ")
         let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the response to message \(ids.isEmpty ? "-" : ids) (DIMSE)")
         defer { timer.cancel() }
-        let message = try await nextMessage(maxDataSetLength: 1 << 24, waitingFor: "a DIMSE response")
+        var message = try await nextMessage(maxDataSetLength: 1 << 24, waitingFor: "a DIMSE response")
+        while !message.command.isResponse {
+            guard heldRequests.count < Self.maxHeldRequests else {
+                try await refuse(NetError(.unexpectedPDU, "more than \(Self.maxHeldRequests) requests from the peer while waiting for "
+                                          + "the response to message \(ids.isEmpty ? "-" : ids)", abortReason: .unexpectedPDU))
+            }
+            heldRequests.append(message)
+            message = try await nextMessage(maxDataSetLength: 1 << 24, waitingFor: "a DIMSE response")
+        }
         guard let answered = message.command.messageIDBeingRespondedTo, outstanding.remove(answered) != nil else {
             try await refuse(NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), "
                                       + "expected \(ids.isEmpty ? "none" : ids)", abortReason: .unexpectedPDUParameter))
         }
         return message
     }
+
+    /// Requests from the peer held while we wait for a response: enough for a storage commitment
+    /// report per outstanding N-ACTION, bounded so that a peer cannot fill our memory with them.
+    static let maxHeldRequests = 16
 
     /// Aborts the association with the reason `error` names, then throws it.
     mutating func refuse(_ error: NetError) async throws -> Never {

@@ -43,6 +43,7 @@ extension AssociationSession {
     /// a request began to arrive). When the wait runs out the channel is closed (the association
     /// is over) and `Association.withAssociation` throws the time-out.
     public mutating func incomingRequest(waitingSeconds seconds: Int64, maxDataSetLength: Int = 1 << 24) async throws -> DIMSEMessage? {
+        if !heldRequests.isEmpty { return heldRequests.removeFirst() }
         let timer = deadline.arm(seconds, waitingFor: "a request from the peer")
         defer { timer.cancel() }
         let message: DIMSEMessage
