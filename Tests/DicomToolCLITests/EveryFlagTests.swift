@@ -291,13 +291,13 @@ import Testing
             #expect(try CLI.anonymize(["--clean-graphics"] + out).0.options.cleanGraphics)
         case .keep:
             #expect(try CLI.anonymize(["--keep", "(0009,1001)", "--keep=PatientSex"] + out).0.options.keep
-                    == [TagSelector(parsing: "(0009,1001)"), TagSelector(parsing: "PatientSex")])
+                    == [EditPath(parsing: "(0009,1001)"), EditPath(parsing: "PatientSex")])
             #expect(CLI.usageError(["anonymize", "--keep", "NoSuchKeyword"] + out) != nil)
         case .remove:
-            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [TagSelector(parsing: "StudyDescription")])
+            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [EditPath(parsing: "StudyDescription")])
         case .set:
             let set = try CLI.anonymize(["--set", "PatientID=S-01", "--set=0010,0010=A=B"] + out).0.options.set
-            #expect(try set.map(\.0) == [TagSelector(parsing: "PatientID"), TagSelector(parsing: "0010,0010")])
+            #expect(try set.map(\.0) == [EditPath(parsing: "PatientID"), EditPath(parsing: "0010,0010")])
             #expect(set.map(\.1) == ["S-01", "A=B"])
             #expect(CLI.usageError(["anonymize", "--set", "PatientID"] + out) != nil)
             // modify: paths with items, private elements by creator, values from files.
@@ -464,6 +464,16 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to {  // echo takes --to as well as its one argument, never both
+                for s in CLI.spellings(id, "PACS@pacs:104") {
+                    guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + s), let e = args as? EchoArgs else {
+                        throw CLI.NotARun()
+                    }
+                    #expect(e.peer.address.aeTitle == "PACS" && e.peer.address.host == "pacs" && e.peer.address.port == 104)
+                }
+                #expect(CLI.usageError(["echo", "--to", "PACS@pacs:104", "OTHER@pacs:104"]) != nil)
+                #expect(CLI.usageError(["echo", "--to", "pacs:104"]) != nil)
+            }
             if id == .to || id == .dimseTimeout {  // shared with find and commit
                 try FindFlagChecks.check(id)
                 try CommitFlagChecks.check(id)

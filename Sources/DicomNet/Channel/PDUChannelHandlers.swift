@@ -103,6 +103,7 @@ enum PDUChannel {
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
             try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
             try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
+            try pipeline.addHandler(WakeHandler())
             return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
         }
     }

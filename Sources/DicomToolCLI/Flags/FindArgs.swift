@@ -1,5 +1,4 @@
 import DicomCore
-import DicomEdit
 import DicomNet
 import DicomServices
 
@@ -49,17 +48,18 @@ public struct FindArgs: CommandArgs {
         var keys: [QueryKey] = []
         for occurrence in low.occurrences where occurrence.flag == .key || occurrence.flag == .returnKey {
             guard case .text(let text) = occurrence.value else { continue }
-            do throws(DicomError) {
-                if occurrence.flag == .returnKey {
-                    guard EditPath.splitAssignment(text) == nil else {
-                        throw DicomError(.usage, "'\(text)': a return key has no value (use -k KEY=VALUE for a matching key)")
-                    }
-                    keys.append(QueryKey(path: try EditPath(parsing: text)))
-                } else {
-                    keys.append(try QueryKey(parsing: text))
+            if occurrence.flag == .returnKey {
+                guard EditPath.splitAssignment(text) == nil else {
+                    throw DicomError(.usage, "\(occurrence.spelling) \(text): a return key has no value (use -k KEY=VALUE for a matching key)")
                 }
-            } catch {
-                throw DicomError(.usage, "\(occurrence.spelling) \(error.message)", tag: error.tag)
+                keys.append(QueryKey(path: try AttributeKeys.path(text, flag: occurrence.spelling)))
+            } else if let (key, fromFile, value) = EditPath.splitAssignment(text) {
+                guard !fromFile else {
+                    throw DicomError(.usage, "\(occurrence.spelling) \(text): a query key is KEY=VALUE (or KEY alone to have it returned), not KEY@FILE")
+                }
+                keys.append(QueryKey(path: try AttributeKeys.path(key, flag: occurrence.spelling, typed: text), value: value))
+            } else {
+                keys.append(QueryKey(path: try AttributeKeys.path(text, flag: occurrence.spelling)))
             }
         }
         return keys

@@ -57,13 +57,19 @@ extension FlagTable {
              details: "The same as -k KEY: an attribute asked for with an empty value, shown as a column.",
              repeatable: true,
              updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
-        Flag(.limit, value: "N", category: .query, scope: findScope,
-             summary: "stop after N matches (C-CANCEL)",
+        Flag(.limit, value: "N", category: .query, scope: queryCommands,
+             summary: "stop after N matches or N instances retrieved (C-CANCEL)",
              details: """
-             After the N-th match, send C-CANCEL and drop what the peer still sends until its final \
-             response; the run succeeds. Bounds a query that would return a whole archive.
+             find: after the N-th match, send C-CANCEL and drop what the peer still sends until its \
+             final response; the run succeeds. Bounds a query that would return a whole archive. \
+             get, move: once the peer's pending responses count N sub-operations done (completed, \
+             with or without a warning), send C-CANCEL and no further C-GET or C-MOVE; the final \
+             response must come within one DIMSE time-out (--dimse-timeout). Instances in flight may \
+             still arrive, so a few more than N may be retrieved; the cancel status the peer ends \
+             with (0xFE00) is then no failure.
              """,
-             updates: [FlagUpdate.integer(\FindArgs.limit, in: 1...Int.max)]),
+             updates: [FlagUpdate.integer(\FindArgs.limit, in: 1...Int.max), FlagUpdate.integer(\GetArgs.limit, in: 1...Int.max),
+                       FlagUpdate.integer(\MoveArgs.limit, in: 1...Int.max)]),
     ]
 }
 

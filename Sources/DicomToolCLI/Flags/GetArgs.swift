@@ -18,6 +18,8 @@ public struct GetArgs: CommandArgs {
     public var layout: String?
     public var onDuplicate = StorageSCPConfiguration.DuplicatePolicy.keep
     public var sync = false
+    /// `--limit N`: cancel once N sub-operations are done.
+    public var limit: Int?
     public private(set) var configuration: StorageSCPConfiguration
 
     public init(_ low: LowArgs) throws(DicomError) {

@@ -16,6 +16,8 @@ public struct MoveArgs: CommandArgs {
     public var receivePort: Int?
     public var output: String?
     public var sync = false
+    /// `--limit N`: cancel once N sub-operations are done.
+    public var limit: Int?
     /// The -k query, checked: model and level agree, keys parsed (a placeholder with --query).
     public private(set) var request: QueryRequest
 

@@ -25,6 +25,11 @@ MODE:
   move-malformed   (for move) a final C-MOVE-RSP without a Status
   move-oversized   (for move) a pending C-MOVE-RSP whose identifier runs on past 8 MiB, fragment after fragment
   move-wrong-id    (for move) a final C-MOVE-RSP to another message ID
+  move-progress    (for move) pending C-MOVE-RSPs counting one more completed sub-operation each, one
+                   every 20 ms; on a C-CANCEL-RQ, the final response 0xFE00 with the counts so far
+  move-progress-ignore-cancel  (for move) the same, but a C-CANCEL-RQ is printed and ignored
+  get-progress     (for get) answer the C-FIND as for get-silent, then pending C-GET-RSPs as move-progress
+                   does, and the final 0xFE00 on a C-CANCEL-RQ
 """
 import select, socket, struct, sys, time
 
@@ -156,6 +161,31 @@ def image_match(explicit):
             + element(0x0008, 0x0052, b"IMAGE ", "CS", explicit) + element(0x0010, 0x0020, b"P1", "LO", explicit)
             + element(0x0020, 0x000D, pad(b"1.2.3", b"\0"), "UI", explicit) + element(0x0020, 0x000E, pad(b"1.2.3.4", b"\0"), "UI", explicit))
 
+def progress_until_cancel(s, cid, response, ignore_cancel=False):
+    """Pending responses with one more completed sub-operation each (response(status, counts) makes
+    one), every 20 ms; on a C-CANCEL-RQ the final 0xFE00 (or, ignoring it, more of the same)."""
+    n = 0
+    while True:
+        n += 1
+        s.sendall(pdata(cid, response(0xFF00, [max(0, 10000 - n), n, 0, 0]), True, True))
+        readable, _, _ = select.select([s], [], [], 0.02)
+        if readable:
+            kind, _ = read_pdu(s)
+            if kind == 4:
+                print("cancel", flush=True)
+                if not ignore_cancel:
+                    s.sendall(pdata(cid, response(0xFE00, [max(0, 10000 - n), n, 0, 0]), True, True))
+                    return
+            elif kind == 7:
+                print("abort", flush=True)
+                raise EOFError
+
+def get_rsp(message_id, get_class, status, counts):
+    return command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
+                   element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101)),
+                   element(0, 0x0900, struct.pack("<H", status)),
+                   *[element(0, 0x1020 + n, struct.pack("<H", value)) for n, value in enumerate(counts)])
+
 def serve_get(server, mode):
     s, rq = accept(server)
     contexts = parse_rq(rq)
@@ -187,6 +217,8 @@ def serve_get(server, mode):
         ident = element(0x0008, 0x0058, pad(b"1.2.3.4.5.6", b"\0"), "UI", explicit)
         s.sendall(pdata(cid, rsp, True, True) + pdata(cid, ident, False, True))
     try:
+        if mode == "get-progress":
+            progress_until_cancel(s, cid, lambda status, counts: get_rsp(message_id, get_class, status, counts))
         if mode == "get-pending-forever":
             rsp = command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
                           element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101)),
@@ -239,6 +271,9 @@ def serve_move(server, mode):
             chunk = element(0x0008, 0x0058, b"1" * 16000, "UI", False)[:16000]
             for _ in range(600):
                 s.sendall(pdata(cid, chunk, False, False))
+        if mode in ("move-progress", "move-progress-ignore-cancel"):
+            progress_until_cancel(s, cid, lambda status, counts: move_rsp(message_id, sop_class, status, counts),
+                                  ignore_cancel=mode == "move-progress-ignore-cancel")
         if mode == "move-malformed":
             s.sendall(pdata(cid, move_rsp(message_id, sop_class, None, [0, 1, 0, 0]), True, True))
         if mode == "move-wrong-id":
