@@ -225,10 +225,12 @@ public enum GetSCU {
         return out
     }
 
-    /// Targets grouped so that each group's SOP classes (one context each at least) fit in one
-    /// association beside the C-GET context.
+    /// Targets grouped so that each group's SOP classes fit in one association beside the C-GET
+    /// context with a context per syntax each (8 classes): an archive that cannot convert what it
+    /// holds (Orthanc fails a JPEG 2000 instance asked for uncompressed, "cannot transcode") finds
+    /// its syntax whatever mix of classes a retrieve holds; more classes open more associations.
     static func associations(_ targets: [RetrieveTarget]) -> [[RetrieveTarget]] {
-        let room = Negotiation.maxPresentationContexts - 1
+        let room = (Negotiation.maxPresentationContexts - 1) / (uncompressed.count + compressed.count)
         var groups: [(classes: Set<String>, targets: [RetrieveTarget])] = []
         for target in targets {
             if let i = groups.firstIndex(where: { $0.classes.union(target.sopClassUIDs).count <= room }) {
