@@ -97,7 +97,16 @@ public enum GetSCU {
         let contexts = [(abstractSyntax: model.findSOPClassUID, transferSyntaxes: FindSCU.syntaxes)]
         return try await Association.withAssociation(to: address, contexts: contexts, options: options.requestor) { session in
             var out: [[RetrieveInstance]] = []
+            var resolved: [String: Int] = [:]
             for entry in entries {
+                // An archive that answers once per instance at every level (pynetdicom's qrscp)
+                // lists a study as often as it has instances: each is resolved once.
+                let name = "\(entry.level?.value ?? "")|" + entry.keys.map { "\($0.path)=\($0.value)" }.joined(separator: "|")
+                if let earlier = resolved[name] {
+                    out.append(out[earlier])
+                    continue
+                }
+                resolved[name] = out.count
                 out.append(try await resolve(entry.keys, level: entry.level ?? .study, model: model, in: &session, options: options))
             }
             return out
@@ -216,10 +225,12 @@ public enum GetSCU {
         return out
     }
 
-    /// Targets grouped so that each group's SOP classes (one context each at least) fit in one
-    /// association beside the C-GET context.
+    /// Targets grouped so that each group's SOP classes fit in one association beside the C-GET
+    /// context with a context per syntax each (8 classes): an archive that cannot convert what it
+    /// holds (Orthanc fails a JPEG 2000 instance asked for uncompressed, "cannot transcode") finds
+    /// its syntax whatever mix of classes a retrieve holds; more classes open more associations.
     static func associations(_ targets: [RetrieveTarget]) -> [[RetrieveTarget]] {
-        let room = Negotiation.maxPresentationContexts - 1
+        let room = (Negotiation.maxPresentationContexts - 1) / (uncompressed.count + compressed.count)
         var groups: [(classes: Set<String>, targets: [RetrieveTarget])] = []
         for target in targets {
             if let i = groups.firstIndex(where: { $0.classes.union(target.sopClassUIDs).count <= room }) {
@@ -304,7 +315,8 @@ final class Found: @unchecked Sendable {
     private var stored: [RetrieveInstance] = []
     private var sets: [[QueryKey]] = []
     func append(_ i: RetrieveInstance) { lock.withLock { stored.append(i) } }
-    func append(keys: [QueryKey]) { lock.withLock { sets.append(keys) } }
+    /// A key set found again (a level answered once per instance below it) is queried once.
+    func append(keys: [QueryKey]) { lock.withLock { if !sets.contains(keys) { sets.append(keys) } } }
     var items: [RetrieveInstance] { lock.withLock { stored } }
     var keySets: [[QueryKey]] { lock.withLock { sets } }
 }

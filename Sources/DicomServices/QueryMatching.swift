@@ -49,6 +49,12 @@ public enum QueryMatching {
             let rest = value.filter { $0 != "*" && $0 != "?" }
             return rest.isEmpty ? nil : ValueCheck.problem(rest, vr: vr, vm: "1")
         }
+        if vr == .UI {
+            // A UID is matched as the archive holds it: archives keep UIDs that break PS3.5 9.1 (a
+            // root arc other than 0, 1 or 2, a leading zero), and get/move must retrieve them.
+            let characters = value.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 46 }
+            return characters && value.utf8.count <= 64 ? nil : "is not a UID (digits and dots, at most 64 characters)"
+        }
         return ValueCheck.problem(value, vr: vr, vm: "1")
     }
 

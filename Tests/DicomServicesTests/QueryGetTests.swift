@@ -47,14 +47,21 @@ import Testing
         #expect(GetSCU.commonStorageClasses.count == 39, "every keyword is in the UID table")
     }
 
-    @Test func associationsHoldAtMost127StorageClasses() {
+    @Test func associationsGiveEveryClassEverySyntax() throws {
         let targets = (0..<300).map { n in
             RetrieveTarget(level: .series, keys: [], sopClassUIDs: ["1.2.3.\(n)"], instances: 1)
         }
         let groups = GetSCU.associations(targets)
-        #expect(groups.count == 3)
-        #expect(groups.allSatisfy { Set($0.flatMap(\.sopClassUIDs)).count <= 127 })
+        let perClass = GetSCU.uncompressed.count + GetSCU.compressed.count
+        let most = 127 / perClass
+        #expect(groups.count == (300 + most - 1) / most)
+        #expect(groups.allSatisfy { Set($0.flatMap(\.sopClassUIDs)).count <= most })
         #expect(groups.map(\.count).reduce(0, +) == 300)
+        let get = try #require(QueryModel.studyRoot.getSOPClassUID)
+        for group in groups {
+            let classes = Set(group.flatMap(\.sopClassUIDs)).sorted()
+            #expect(GetSCU.contexts(getClass: get, sopClasses: classes).count == 1 + classes.count * perClass)
+        }
     }
 
     @Test func moveSendsOnlyUniqueKeysAsTheyAre() {

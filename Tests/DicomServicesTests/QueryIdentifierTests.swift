@@ -53,12 +53,15 @@ import Testing
         // Accepted: wild cards where PS3.4 allows them, ranges, UID lists, universal matching.
         for ok in ["PatientName=DOE^J*", "PatientID=12?45", "StudyDate=-20241231", "StudyDate=20240101-", "StudyTime=0800-1200",
                    "StudyInstanceUID=1.2.3\\1.2.4", "Modality=CT\\MR", "AccessionNumber=", "AcquisitionDateTime=20240101120000-0500",
-                   "AcquisitionDateTime=20240101-20240102120000-0500", "ModalitiesInStudy=C*"] {
+                   "AcquisitionDateTime=20240101-20240102120000-0500", "ModalitiesInStudy=C*",
+                   // UIDs as archives hold them, though PS3.5 9.1 forbids the root arc 9 and leading zeros
+                   // (the corpus has a study 9.99.999.9999): get and move must name them.
+                   "StudyInstanceUID=9.99.999.9999", "SeriesInstanceUID=1.02.3"] {
             #expect(throws: Never.self, "\(ok)") { _ = try Self.identifier(.studyRoot, .study, [ok]) }
         }
         // Refused, each with the reason: a wild card in a date, a bad date, a bad UID, a one-sided nothing.
         for bad in ["StudyDate=2024*", "StudyDate=20241399", "StudyInstanceUID=1.2.x", "StudyDate=-", "StudyInstanceUID=1.2*",
-                    "NumberOfStudyRelatedInstances=many", "PatientID=\(String(repeating: "9", count: 65))"] {
+                    "StudyInstanceUID=1.2.\(String(repeating: "3", count: 62))", "NumberOfStudyRelatedInstances=many", "PatientID=\(String(repeating: "9", count: 65))"] {
             #expect(throws: DicomError.self, "\(bad)") { _ = try Self.identifier(.studyRoot, .study, [bad]) }
         }
         let error = #expect(throws: DicomError.self) { _ = try Self.identifier(.studyRoot, .study, ["StudyDate=2024*"]) }
