@@ -162,15 +162,23 @@ public struct DIMSECommand: Sendable, Equatable {
             }
             return UInt16(widening: b.withUnsafeBytes { $0[0] }) | UInt16(widening: b.withUnsafeBytes { $0[1] }) << 8
         }
-        for e in ds.elements where e.tag.group != 0x0000 {
-            throw bad("element \(e.tag) outside group 0000", e.tag)
+        // A command set holds group 0000 only (PS3.7 6.3.1), but DCMTK copies a response's status
+        // detail into it: Orthanc 1.10's C-GET-RSP for a failed sub-operation carries its Failed
+        // SOP Instance UID List there, (0008,0000) and (0008,0058) after the command elements.
+        // dcmtk and pynetdicom read such a command; so do we, leaving those elements aside. An
+        // element of a lower group than the command's cannot come from such a peer and is refused.
+        let stray = ds.elements.filter { $0.tag.group != 0x0000 }
+        let groupEnd = stray.compactMap(\.offset).min() ?? bytes.count
+        let lastCommand = ds.elements.filter { $0.tag.group == 0x0000 }.compactMap(\.offset).max() ?? 0
+        if let first = stray.first(where: { ($0.offset ?? 0) < lastCommand }) {
+            throw bad("element \(first.tag) outside group 0000", first.tag)
         }
         if let e = ds[.commandGroupLength], let b = e.valueBytes, b.count == 4 {
             let declared = b.withUnsafeBytes { raw in
                 UInt32(widening: raw[0]) | UInt32(widening: raw[1]) << 8 | UInt32(widening: raw[2]) << 16 | UInt32(widening: raw[3]) << 24
             }
-            guard Int(widening: declared) == bytes.count - 12 else {
-                throw bad("Command Group Length \(declared) but \(bytes.count - 12) bytes follow it", .commandGroupLength)
+            guard Int(widening: declared) == groupEnd - 12 else {
+                throw bad("Command Group Length \(declared) but \(groupEnd - 12) bytes of group 0000 follow it", .commandGroupLength)
             }
         }
         guard let field = try us(.commandField) else { throw bad("no Command Field", .commandField) }

@@ -54,7 +54,7 @@ import Testing
         #expect(DIMSEStatus.kind(0) == .success)
     }
 
-    @Test func malformedCommandSetsAreErrors() {
+    @Test func malformedCommandSetsAreErrors() throws {
         // Command Group Length that disagrees with the bytes.
         var wrongLength = Self.echoRQBytes
         wrongLength[8] = 60
@@ -68,9 +68,16 @@ import Testing
         let e2 = #expect(throws: NetError.self) { try DIMSECommand.decode(cut) }
         #expect(e2?.code == .malformedPDU)
         #expect(e2?.offset != nil)
-        // A data set element in a command set.
+        // Data set elements after the command's, as DCMTK puts a status detail there (Orthanc's
+        // failed C-GET sub-operations: (0008,0000) and the Failed SOP Instance UID List): read as
+        // the command, with the Command Group Length covering group 0000 alone.
+        let detail: [UInt8] = [8, 0, 0, 0, 4, 0, 0, 0, 12, 0, 0, 0] + [8, 0, 0x58, 0, 4, 0, 0, 0] + Array("1.23".utf8)
+        #expect(try DIMSECommand.decode(Self.echoRQBytes + detail) == DIMSECommand.echoRQ(messageID: 7))
         let stray = Self.echoRQBytes.suffix(from: 12) + [8, 0, 0x18, 0, 2, 0, 0, 0, 0x31, 0]
-        #expect((#expect(throws: NetError.self) { try DIMSECommand.decode(Array(stray)) })?.message.contains("outside group 0000") == true)
+        #expect(try DIMSECommand.decode(Array(stray)) == DIMSECommand.echoRQ(messageID: 7))
+        // A command set that begins outside group 0000 is no command set.
+        let noCommand = [UInt8]([8, 0, 0x18, 0, 2, 0, 0, 0, 0x31, 0]) + Self.echoRQBytes.suffix(from: 12)
+        #expect((#expect(throws: NetError.self) { try DIMSECommand.decode(noCommand) })?.message.contains("outside group 0000") == true)
         // A US value of the wrong size.
         let oddField = Self.element(0x0100, [0x30]) + Self.element(0x0800, Self.le16(0x0101))
         #expect(throws: NetError.self) { try DIMSECommand.decode(oddField) }
