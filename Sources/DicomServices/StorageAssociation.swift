@@ -88,12 +88,11 @@ final class StorageAssociation: InvokingAssociationService {
         return nil
     }
 
-    func dataSetFragment(_ bytes: [UInt8]) async {
+    func dataSetFragment(_ bytes: PDVData) async {
         if commitment != nil { return commitmentFragment(bytes) }
-        guard var r = reception, r.failure == nil, var output = r.output else { return }
+        guard var r = reception, r.failure == nil, let output = r.output else { return }
         do throws(DicomError) {
-            try output.write(bytes)
-            try output.flush()
+            try bytes.withUnsafeBytes { (p) throws(DicomError) in try output.writeThrough(p) }
         } catch {
             // A full disk: the partial file goes at once, freeing its space; the rest is drained.
             output.discard()
