@@ -3,7 +3,7 @@
 // DicomCore -> DicomCodecs -> DicomIO -> DicomPixels -> {DicomValidate, DicomAnonymize, DicomRender} -> DicomToolCLI -> dicomtool;
 // DicomAnonymize -> DicomEdit (modify: its checked values and keyed UID mapping) -> DicomToolCLI;
 // DicomAnonymize -> DicomCreate (create: the JSON and XML models read, values checked) -> DicomToolCLI;
-// DicomEdit -> DicomQuery (--where: the C-FIND matching rules over modify's attribute paths) -> DicomToolCLI;
+// DicomIO -> DicomQuery (--where: the C-FIND matching rules over the attribute paths of DicomCore) -> DicomToolCLI;
 // DicomIO -> DicomNet (the network side, the only target that imports swift-nio) -> DicomServices -> DicomToolCLI.
 // Every target lists exactly the modules it imports (a module reached only through another
 // target's dependency would still build, so the list is what says what a target needs).
@@ -66,7 +66,7 @@ let package = Package(
                                .product(name: "NIOPosix", package: "swift-nio"),
                                .product(name: "NIOTLS", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         // DIMSE services over DicomNet: storage (send, receive), query/retrieve, commitment.
-        // DicomEdit: a C-FIND identifier is built with modify's paths and value encoding.
+        // DicomEdit: a C-FIND identifier is built by modify's editor (paths and value encoding).
         .target(name: "DicomServices",
                 dependencies: ["DicomCore", "DicomIO", "DicomPixels", "DicomNet", "DicomEdit"]),
         // IOD, pixel, lossy and codestream checks and their reports.
@@ -79,7 +79,8 @@ let package = Package(
         // conversions as pure functions from a decoded frame and its attributes to an 8/16-bit
         // image, then PNG (libpng simplified API) and JPEG (TurboJPEG) encoders.
         .target(name: "DicomRender", dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "CPNG", "CTurboJPEG"]),
-        // modify's edits: attribute paths (items, wild cards, private elements by creator), values
+        // modify's edits: along attribute paths (DicomCore's EditPath: items, wild cards, private
+        // elements by creator, the syntax every command's keys share), values
         // checked by anonymize's --set checks (SetValues), text re-encoded between character sets,
         // UIDs renewed through anonymize's keyed mapping. Not de-identification, so a target of its
         // own; it needs DicomAnonymize only for those two shared pieces, and nothing of DicomPixels
@@ -94,8 +95,8 @@ let package = Package(
         // value, wild cards, UID lists, DA/TM/DT ranges, universal, paths into sequences) as values,
         // for `--where` on every command and for a query SCU's local checks. A target of its own,
         // not part of DicomIO (the rules are query semantics, not reading) nor of DicomEdit (nothing
-        // here edits); it imports DicomEdit only for EditPath, so the command line has one path syntax.
-        .target(name: "DicomQuery", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
+        // here edits). Its keys are DicomCore's EditPath, the command line's one path syntax.
+        .target(name: "DicomQuery", dependencies: ["DicomCore", "DicomIO"]),
         .target(name: "DicomToolCLI",
                 dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomValidate", "DicomAnonymize",
                                "DicomEdit", "DicomCreate", "DicomQuery", "DicomNet", "DicomServices", "DicomRender"]),
@@ -122,7 +123,7 @@ let package = Package(
                     dependencies: ["DicomCore", "DicomIO", "DicomAnonymize", "DicomTestSupport"]),
         .testTarget(name: "DicomEditTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit"]),
         .testTarget(name: "DicomCreateTests", dependencies: ["DicomCore", "DicomIO", "DicomCreate"]),
-        .testTarget(name: "DicomQueryTests", dependencies: ["DicomCore", "DicomIO", "DicomEdit", "DicomQuery"]),
+        .testTarget(name: "DicomQueryTests", dependencies: ["DicomCore", "DicomIO", "DicomQuery"]),
         .testTarget(name: "DicomToolCLITests",
                     dependencies: ["DicomCore", "DicomCodecs", "DicomIO", "DicomPixels", "DicomEdit", "DicomCreate", "DicomServices",
                                    "DicomRender", "DicomToolCLI"]),

@@ -37,7 +37,9 @@ final class Pass {
         enabled = anonymizer.options.enabledOptions
     }
 
-    struct Step { let tag: Tag; let item: Int }
+    /// A step into a sequence item; `creator` is the sequence's private creator when it is a
+    /// private element (so a path naming it by creator can match).
+    struct Step { let tag: Tag; let item: Int; let creator: String? }
 
     static let patientID = Tag.patientID, patientName = Tag.patientName
 
@@ -69,15 +71,19 @@ final class Pass {
         return path.map { "\($0.tag.description)[\($0.item)]." }.joined() + tag.description
     }
 
-    static func matches(_ selectors: [TagSelector], _ tag: Tag, _ path: [Step]) -> Bool {
-        for s in selectors {
-            if s.anyDepth { if s.steps[0].tag == tag { return true }; continue }
-            guard s.steps.count == path.count + 1, s.steps.last?.tag == tag else { continue }
-            var ok = true
-            for (i, p) in path.enumerated() where s.steps[i].tag != p.tag || (s.steps[i].item.map { $0 != p.item } ?? false) {
-                ok = false
+    /// Whether one of `paths` names the element `tag` of `ds`, reached through `path`: a lone name
+    /// at any depth, a longer path from the top level (a step without an index: any item).
+    static func matches(_ paths: [EditPath], _ tag: Tag, in ds: Dataset, _ path: [Step]) -> Bool {
+        for p in paths {
+            guard let last = p.steps.last, last.name.names(tag, creator: ds.privateCreator(of: tag)) else { continue }
+            if p.loneName != nil { return true }
+            guard p.steps.count == path.count + 1 else { continue }
+            let through = zip(p.steps.dropLast(), path).allSatisfy { step, taken in
+                guard step.name.names(taken.tag, creator: taken.creator) else { return false }
+                if case .index(let i)? = step.items { return i == taken.item }
+                return true
             }
-            if ok { return true }
+            if through { return true }
         }
         return false
     }
@@ -95,8 +101,8 @@ final class Pass {
 
     /// The profile's decision for `e` (before the VR-specific handling in `process`).
     func decide(_ e: Element, in ds: Dataset, path: [Step], honouringKeep: Bool = true) -> Decision {
-        if honouringKeep && Self.matches(options.keep, e.tag, path) { return .keepVerbatim }
-        if Self.matches(options.remove, e.tag, path) { return .remove }
+        if honouringKeep && Self.matches(options.keep, e.tag, in: ds, path) { return .keepVerbatim }
+        if Self.matches(options.remove, e.tag, in: ds, path) { return .remove }
         if e.tag.isPrivate {
             if e.tag.isPrivateCreator { return .keep }   // settled once the block is known
             if options.retainSafePrivate, let creatorTag = e.tag.privateCreatorTag, let creator = ds.string(creatorTag),
@@ -170,7 +176,7 @@ final class Pass {
             case .keepVerbatim:
                 if e.tag.isPrivate, let c = e.tag.privateCreatorTag { privateBlocksInUse.insert(c.rawValue) }
                 if TagFacts.of(e.tag).isInDictionary || e.tag.isPrivate,
-                   Self.matches(options.keep, e.tag, path) {
+                   Self.matches(options.keep, e.tag, in: ds, path) {
                     report.record(where_, e.tag, "keep")
                     // Kept although the profile would change it: the identity is not removed. A
                     // private attribute kept by name is the user's word that it is safe (as the
@@ -263,7 +269,7 @@ final class Pass {
         }
         // Private creators stay only while their block keeps an element.
         for e in out.elements where e.tag.isPrivateCreator && !privateBlocksInUse.contains(e.tag.rawValue) {
-            if !Self.matches(options.keep, e.tag, path) {
+            if !Self.matches(options.keep, e.tag, in: out, path) {
                 out.remove(e.tag)
                 report.record(Self.describe(path, e.tag), e.tag, "private", old: text(e, ds))
             }
@@ -280,7 +286,8 @@ final class Pass {
     private func replaceItems(_ e: Element, _ items: [Dataset], in out: inout Dataset, path: [Step], cleaning: TextTreatment, where_: String) {
         var newItems: [Dataset] = []
         for (i, item) in items.enumerated() {
-            let processed = process(item, path: path + [Step(tag: e.tag, item: i)], cleaning: cleaning)
+            let processed = process(item, path: path + [Step(tag: e.tag, item: i, creator: out.privateCreator(of: e.tag))],
+                                    cleaning: cleaning)
             if !processed.isEmpty { newItems.append(processed) }
         }
         if newItems.isEmpty {

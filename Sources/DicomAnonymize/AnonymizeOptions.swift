@@ -26,12 +26,13 @@ public struct AnonymizeOptions: Sendable {
     public var cleanDescriptors = false
     public var cleanStructuredContent = false
     public var cleanGraphics = false
-    /// Attributes kept verbatim whatever the profile says (private ones included).
-    public var keep: [TagSelector] = []
-    /// Attributes removed whatever the profile says.
-    public var remove: [TagSelector] = []
+    /// Attributes kept verbatim whatever the profile says (private ones included): a lone name at
+    /// any depth, a longer path from the top level.
+    public var keep: [EditPath] = []
+    /// Attributes removed whatever the profile says (matched as `keep` is).
+    public var remove: [EditPath] = []
     /// Values set after the profile ran, in order: (path, value). Multiple values joined by `\`.
-    public var set: [(TagSelector, String)] = []
+    public var set: [(EditPath, String)] = []
     /// The HMAC key of the UID and date mapping: the same secret gives the same output.
     public var secret: [UInt8]
     public var burnedIn: BurnedInPolicy = .refuse

@@ -103,8 +103,11 @@ public struct Anonymizer: Sendable {
             out.setString(Tag.longitudinalTemporalInformationModified, .CS, "UNMODIFIED")
         }
         // Private creators first, so that an element set in the same run finds its creator.
-        let creatorsFirst = options.set.filter { $0.0.steps.last?.tag.isPrivateCreator == true }
-            + options.set.filter { $0.0.steps.last?.tag.isPrivateCreator != true }
+        func setsCreator(_ set: (EditPath, String)) -> Bool {
+            if case .tag(let tag)? = set.0.steps.last?.name { return tag.isPrivateCreator }
+            return false
+        }
+        let creatorsFirst = options.set.filter(setsCreator) + options.set.filter { !setsCreator($0) }
         for (selector, value) in creatorsFirst {
             try apply(set: selector.steps[...], value: value, to: &out, path: "", report: &report)
         }

@@ -100,7 +100,7 @@ extension IdentityScanner {
                     default: inside = false
                     }
                     for (i, item) in items.enumerated() {
-                        walk(item, path: path + [Pass.Step(tag: e.tag, item: i)], removed: inside, treated: treatedInside,
+                        walk(item, path: path + [Pass.Step(tag: e.tag, item: i, creator: ds.privateCreator(of: e.tag))], removed: inside, treated: treatedInside,
                              inPrivate: isPrivate)
                     }
                     continue

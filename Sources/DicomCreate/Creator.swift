@@ -19,6 +19,9 @@ public struct CreatedInstance: Sendable {
     public var warnings: [String]
     /// The files BulkDataURIs named: inputs too, never overwritten.
     public var bulkDataFiles: [String]
+    /// A DICOMDIR (a Basic Directory): written by `BasicDirectory.encode(model:meta:)`, whose record
+    /// offsets are made for the new bytes; `meta` then names the Basic Directory and its instance.
+    public var isBasicDirectory = false
 }
 
 public enum Creator {
@@ -31,6 +34,9 @@ public enum Creator {
                             sourceSyntax: TransferSyntax?) throws(DicomError) -> CreatedInstance {
         let model = format == .json ? try JSONModelReader.read(bytes) : try XMLModelReader.read(bytes)
         var built = try DatasetBuilder.build(model, options: options)
+        if built.dataset[.directoryRecordSequence] != nil || built.meta.string(.mediaStorageSOPClassUID) == BasicDirectory.sopClassUID {
+            return directory(built)
+        }
         if built.dataset.string(.sopClassUID)?.isEmpty ?? true {
             throw DicomError(.invalidInput, "the data set has no SOP Class UID (0008,0016), which the File Meta Information needs",
                              tag: .sopClassUID)
@@ -55,5 +61,21 @@ public enum Creator {
         return CreatedInstance(dataset: built.dataset, meta: built.meta, encapsulatedSyntax: syntax,
                                hasEncapsulatedPixelData: encapsulated, warnings: built.warnings,
                                bulkDataFiles: built.bulkDataFiles)
+    }
+
+    /// A DICOMDIR's model: its data set has no SOP Class or Instance UID (PS3.3 F.3); the meta
+    /// names the Basic Directory Storage SOP Class, and the instance the model's meta gives, else
+    /// a new one (dump's models carry no meta: a warning says so).
+    static func directory(_ built: BuiltDataset) -> CreatedInstance {
+        var meta = built.meta
+        var warnings = built.warnings
+        meta.setString(.mediaStorageSOPClassUID, .UI, BasicDirectory.sopClassUID)
+        if meta.string(.mediaStorageSOPInstanceUID)?.isEmpty ?? true {
+            let uid = Implementation.newUID()
+            meta.setString(.mediaStorageSOPInstanceUID, .UI, uid)
+            warnings.append("a DICOMDIR's data set names no instance, and the input gives no Media Storage SOP Instance UID (0002,0003): \(uid) made")
+        }
+        return CreatedInstance(dataset: built.dataset, meta: meta, encapsulatedSyntax: nil, hasEncapsulatedPixelData: false,
+                               warnings: warnings, bulkDataFiles: built.bulkDataFiles, isBasicDirectory: true)
     }
 }

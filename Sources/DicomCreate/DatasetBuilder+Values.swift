@@ -95,7 +95,7 @@ extension DatasetBuilder {
         if texts.isEmpty { return [] }
         // The check sees non-finite floats as 0: PS3.5 allows them (CP-2352), SetValues' text form does not.
         let checked = texts.map { t in (vr == .FL || vr == .FD) && Double(t).map({ !$0.isFinite }) == true ? "0" : t }
-        if let p = SetValues.problem(checked.joined(separator: "\\"), vr: vr, vm: vm) {
+        if let p = ValueCheck.problem(checked.joined(separator: "\\"), vr: vr, vm: vm) {
             // A number out of its VR's range cannot be encoded at all: refused even with --accept-invalid.
             if SetValues.binaryValue(texts.joined(separator: "\\"), vr: vr) == nil || texts.contains(where: { Double($0) == nil }) {
                 throw DicomError(.invalidInput, "\(a.location): \(p)", tag: a.tag)
@@ -161,7 +161,7 @@ extension DatasetBuilder {
             throw DicomError(.invalidInput, "\(a.location): VR \(vr.rawValue) holds one value, not \(texts.count)", tag: a.tag)
         }
         let joined = texts.joined(separator: "\\")
-        if texts.count > 1 || !joined.isEmpty, let p = SetValues.problem(joined, vr: vr, vm: vm) {
+        if texts.count > 1 || !joined.isEmpty, let p = ValueCheck.problem(joined, vr: vr, vm: vm) {
             try invalid(a.location, p, tag: a.tag)
         }
         var bytes: [UInt8]

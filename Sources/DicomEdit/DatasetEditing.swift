@@ -21,7 +21,7 @@ public struct EditValueRules: Sendable {
     }
 
     /// `modify`'s and `anonymize`'s rule: a value its attribute can hold (SetValues).
-    public static let attributeValues = EditValueRules(problem: { text, vr, vm in SetValues.problem(text, vr: vr, vm: vm) })
+    public static let attributeValues = EditValueRules(problem: { text, vr, vm in ValueCheck.problem(text, vr: vr, vm: vm) })
 }
 
 /// A data set after edits: what changed, and the warnings (a Specific Character Set changed).

@@ -114,7 +114,7 @@ public struct ModifyOptions: Sendable {
                 }
                 var problems: [String] = []
                 for vr in entry.vrs {
-                    if let p = SetValues.problem(text, vr: vr, vm: entry.vm) { problems.append(p) } else { problems = []; break }
+                    if let p = ValueCheck.problem(text, vr: vr, vm: entry.vm) { problems.append(p) } else { problems = []; break }
                 }
                 if let p = problems.first { throw DicomError(.usage, "\(named): \(p)", tag: tag) }
             case .erase(let path):

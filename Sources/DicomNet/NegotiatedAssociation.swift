@@ -29,6 +29,10 @@ public struct NegotiatedAssociation: Sendable, Equatable {
     public var peerImplementationVersionName: String?
     /// The acceptor's user identity server response, when it sent one.
     public var userIdentityResponse: [UInt8]?
+    /// The peer's SOP Class Extended Negotiation items (PS3.7 D.3.3.5), by SOP class: for a
+    /// requestor the acceptor's answers to the classes it proposed them for, for an acceptor the
+    /// requestor's proposals. A class without an item: the peer said nothing (nothing accepted).
+    public var extendedNegotiations: [String: [UInt8]] = [:]
 
     public var accepted: [Context] { contexts.filter { $0.result.isAccepted } }
 
@@ -85,6 +89,11 @@ extension Negotiation {
                                                                     requestorIsSCP: proposed.scpRole && answer.scpRole)
         }
         let peer = asRequestor ? ac.userInformation : rq.userInformation
+        var extended: [String: [UInt8]] = [:]
+        let proposedExtended = Set(rq.userInformation.extendedNegotiations.map(\.sopClassUID))
+        for item in peer.extendedNegotiations where !asRequestor || proposedExtended.contains(item.sopClassUID) {
+            extended[item.sopClassUID] = item.applicationInformation
+        }
         return NegotiatedAssociation(
             contexts: contexts,
             maxSendLength: sendMax == 0 ? sendLengthWhenUnlimited : Int(widening: sendMax),
@@ -94,6 +103,7 @@ extension Negotiation {
             roles: roles,
             peerImplementationClassUID: peer.implementationClassUID,
             peerImplementationVersionName: peer.implementationVersionName,
-            userIdentityResponse: ac.userInformation.userIdentityAC?.serverResponse)
+            userIdentityResponse: ac.userInformation.userIdentityAC?.serverResponse,
+            extendedNegotiations: extended)
     }
 }

@@ -1,8 +1,7 @@
 import DicomCore
-import DicomEdit
 import DicomIO
 
-/// One `KEY=VALUE` selection: an attribute path (modify's `EditPath`: keywords or tags, items
+/// One `KEY=VALUE` selection: an attribute path (`EditPath`, the one path syntax: keywords or tags, items
 /// `[n]` or `[*]` (a step without an index is every item), private elements by creator) and the
 /// C-FIND rule its value means for that attribute's VR.
 public struct AttributeCriterion: Sendable {
@@ -46,18 +45,23 @@ public struct AttributeCriterion: Sendable {
         self.rule = try MatchRule(parsing: value, vr: vr, key: key)
     }
 
-    /// The first `=` outside parentheses and braces (a private creator may hold one).
-    static func splitPoint(_ text: String) -> String.Index? {
+    /// The first `=` outside parentheses and braces (a private creator may hold one); when they do
+    /// not balance, the first `=`, so the key's own error says what is wrong.
+    public static func splitPoint(_ text: String) -> String.Index? {
         var depth = 0
+        var first: String.Index?
         for i in text.indices {
             switch text[i] {
             case "(", "{": depth += 1
             case ")", "}": depth = max(0, depth - 1)
-            case "=" where depth == 0: return i == text.startIndex ? nil : i
+            case "=":
+                if first == nil { first = i }
+                if depth == 0 { return i == text.startIndex ? nil : i }
             default: break
             }
         }
-        return nil
+        guard depth > 0, let first, first != text.startIndex else { return nil }
+        return first
     }
 
     /// The element's values as text; an element of unknown VR (UN: a private element read from an
@@ -77,7 +81,7 @@ public struct AttributeCriterion: Sendable {
             if case .tag(let tag) = step.name, tag.group == 0x0002 { return meta }
             return nil
         } ?? dataset
-        let found = AttributeQuery.elements(at: path, in: root)
+        let found = path.elements(in: root)
         if rule == .universal { return !found.isEmpty }
         for (element, owner) in found {
             guard let values = Self.values(of: element, in: owner, known: vr != nil) else { continue }
@@ -134,36 +138,5 @@ public struct AttributeQuery: Sendable {
         options.stopBefore = stopBefore
         let file = try Part10Reader.read(path: path, options: options)
         return matches(meta: file.meta, dataset: file.dataset)
-    }
-
-    /// The elements `path` names in `ds`, each with the data set that holds it (whose character set
-    /// decodes it): several when a step goes through every item of a sequence. A last step with an
-    /// item index names the items themselves (as sequences of one item).
-    public static func elements(at path: EditPath, in ds: Dataset) -> [(Element, Dataset)] {
-        var out: [(Element, Dataset)] = []
-        collect(path.steps[...], in: ds, into: &out)
-        return out
-    }
-
-    private static func collect(_ steps: ArraySlice<EditPath.Step>, in ds: Dataset, into out: inout [(Element, Dataset)]) {
-        guard let step = steps.first, let tag = step.name.resolve(in: ds), let element = ds[tag] else { return }
-        let rest = steps.dropFirst()
-        if rest.isEmpty && step.items == nil {
-            out.append((element, ds))
-            return
-        }
-        guard let items = element.items else { return }
-        let chosen: [Dataset]
-        switch step.items {
-        case .index(let i)?: chosen = i < items.count ? [items[i]] : []
-        case .all?, nil: chosen = items
-        }
-        if rest.isEmpty {
-            for item in chosen {
-                out.append((Element(tag: element.tag, vr: .SQ, value: .sequence([item])), ds))
-            }
-            return
-        }
-        for item in chosen { collect(rest, in: item, into: &out) }
     }
 }

@@ -5,8 +5,9 @@ import DicomNet
 import Glibc
 #endif
 
-/// `receive --commitment`: what this receiver stored in this run, by SOP Instance UID, and the
-/// reports it owes (PS3.4 J.3). An instance is committed when it was stored in this run under the
+/// `receive --commitment`: what this receiver stored, by SOP Instance UID (in this run, and in the
+/// earlier runs with --commitment into the same output directory, from its `CommitmentIndex`), and
+/// the reports it owes (PS3.4 J.3). An instance is committed when it was stored under the
 /// SOP class asked about and its file is still in place; otherwise it fails with 0112 (no such
 /// object instance) or 0119 (class/instance conflict). Reports whose association ended before the
 /// requester answered go on a new association to `commitmentPeer`; `finish` waits for them.
@@ -16,14 +17,23 @@ final class CommitmentSCP: @unchecked Sendable {
     private var deliveries: [Task<Void, Never>] = []
     let configuration: StorageSCPConfiguration
     let events: @Sendable (StorageEvent) -> Void
+    private let index: CommitmentIndex
 
     init(configuration: StorageSCPConfiguration, events: @escaping @Sendable (StorageEvent) -> Void) {
         self.configuration = configuration
         self.events = events
+        index = CommitmentIndex(directory: configuration.outputDirectory)
+        let (earlier, problem) = index.load()
+        stored = earlier
+        events(.commitmentIndex(path: index.path, instances: earlier.count, error: problem))
     }
 
     func record(sopInstanceUID: String, sopClassUID: String, path: String) {
-        lock.withLock { stored[sopInstanceUID] = (sopClassUID, path) }
+        let problem = lock.withLock { () -> String? in
+            stored[sopInstanceUID] = (sopClassUID, path)
+            return index.append(sopInstanceUID: sopInstanceUID, sopClassUID: sopClassUID, path: path)
+        }
+        if let problem { events(.commitmentIndex(path: index.path, instances: 0, error: problem)) }
     }
 
     /// The report for `request` as things stand now.

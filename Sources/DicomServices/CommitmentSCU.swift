@@ -6,10 +6,10 @@ public struct CommitmentSCUOptions: Sendable {
     public var requestor = RequestorOptions()
     /// How long to wait for the reports once the last N-ACTION-RSP is in.
     public var reportTimeoutSeconds: Int64 = 60
-    /// When set, a listener on this port (0: any free one) takes the reports on associations the
-    /// peer opens to us (PS3.4 J.3.3: the SCP may report on a new association, as Orthanc always
-    /// does); the association of the request is then released as soon as every N-ACTION is
-    /// answered. Without it the reports are awaited on that association.
+    /// When set, a listener on this port (0: any free one) also takes the reports, on associations
+    /// the peer opens to us (PS3.4 J.3.3: the SCP may report on a new association, as Orthanc
+    /// always does, or on the association of the request): the reports are awaited on both until
+    /// every transaction has one or the time is up. Without it, on the association of the request.
     public var receivePort: Int?
     public var receiveHost = "0.0.0.0"
     /// TLS on the listener (our certificate and key, acceptor role); nil: plain TCP.
@@ -78,7 +78,7 @@ public enum CommitmentSCU {
         }
         let phase = await request(requests, to: address, options: options, inbox: inbox, events: events)
         if let listener {
-            await waitForReports(inbox, seconds: options.reportTimeoutSeconds)
+            await waitForReports(inbox, until: phase.reportDeadline ?? .now + .seconds(options.reportTimeoutSeconds))
             await listener.stop()
         }
         var results: [CommitmentResult] = []
@@ -100,11 +100,14 @@ public enum CommitmentSCU {
         var answered = Set<String>()
         var refused: [String: String] = [:]
         var networkError: NetError?
+        /// When the wait for the reports ends: the report time-out after the last N-ACTION-RSP.
+        var reportDeadline: ContinuousClock.Instant?
         /// Why a transaction whose N-ACTION got no response was not asked.
         var unanswered: String { networkError?.description ?? "the association ended before its N-ACTION" }
     }
 
-    /// One association: every N-ACTION, then (without a listener) the reports on it.
+    /// One association: every N-ACTION, then the reports on it (with a listener, those that come
+    /// to the listener as well: whichever path the peer takes).
     static func request(_ requests: [CommitmentRequest], to address: AssociationAddress, options: CommitmentSCUOptions,
                         inbox: CommitmentInbox, events: @escaping @Sendable (CommitmentEvent) -> Void) async -> RequestPhase {
         var phase = RequestPhase()
@@ -136,14 +139,21 @@ public enum CommitmentSCU {
                             + (response.errorComment.map { ": \($0.trimmingWhitespace())" } ?? "")
                     }
                 }
-                guard options.receivePort == nil else { return }
                 waitingForReports = true
-                try await awaitReports(on: &session, inbox: inbox, seconds: options.reportTimeoutSeconds)
+                let deadline = ContinuousClock.now + .seconds(options.reportTimeoutSeconds)
+                phase.reportDeadline = deadline
+                try await awaitReports(on: &session, inbox: inbox, until: deadline)
             }
         } catch let error as NetError {
             // Running out of time while waiting for the reports is their absence, not a failure
-            // of the association: those instances say "no report".
-            if !(waitingForReports && error.code == .timedOut) { phase.networkError = error }
+            // of the association: those instances say "no report". With a listener the reports may
+            // still come there: the association of the request ending is then only worth a word.
+            if waitingForReports && options.receivePort != nil && error.code != .timedOut {
+                events(.notice("the association of the request ended while waiting for the reports (\(error.message)); "
+                               + "waiting for them on the listener"))
+            } else if !(waitingForReports && error.code == .timedOut) {
+                phase.networkError = error
+            }
         } catch {
             phase.networkError = NetError(.aborted, "\(error)")
         }
@@ -151,16 +161,25 @@ public enum CommitmentSCU {
         return phase
     }
 
-    /// Reports on the association of the request, until every transaction has one or `seconds`
-    /// have passed since the last N-ACTION-RSP.
-    static func awaitReports(on session: inout AssociationSession, inbox: CommitmentInbox, seconds: Int64) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(seconds)
+    /// Reports on the association of the request, until every transaction has one (on this
+    /// association or, with a listener, on another) or `deadline` has passed; the association is
+    /// then released. A report half-way in when the time is up may take a few seconds more.
+    static func awaitReports(on session: inout AssociationSession, inbox: CommitmentInbox, until deadline: ContinuousClock.Instant) async throws {
+        // Ends the wait on the association when the inbox fills from elsewhere or the time is up.
+        let waker = session.waker
+        let watcher = Task {
+            while inbox.hasPending, !inbox.isComplete, ContinuousClock.now < deadline, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            waker.wake()
+        }
+        defer { watcher.cancel() }
         while inbox.hasPending, !inbox.isComplete {
-            let left = clock.now.duration(to: deadline)
+            let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { return }
-            let wait = max(1, left.components.seconds + (left.components.attoseconds > 0 ? 1 : 0))
-            let message = try await session.incomingRequest(waitingSeconds: wait)
+            // The waker ends the wait at the deadline; this bound is for a report still arriving then.
+            let bound = left.components.seconds + (left.components.attoseconds > 0 ? 1 : 0) + reportGraceSeconds
+            guard let message = try await session.incomingRequest(waitingSeconds: bound) else { continue }
             let command = message.command
             let response: DIMSECommand
             if command.field == .nEventReportRQ, command.affectedSOPClassUID?.trimmingTrailingSpaces() == StorageCommitment.sopClassUID,
@@ -176,12 +195,14 @@ public enum CommitmentSCU {
         }
     }
 
+    /// How long past the report time-out a report already arriving on the association of the
+    /// request may take to arrive whole.
+    static let reportGraceSeconds: Int64 = 5
+
     /// Waits (polling the inbox, which the listener fills) until every transaction has its report
-    /// or `seconds` have passed.
-    static func waitForReports(_ inbox: CommitmentInbox, seconds: Int64) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(seconds)
-        while inbox.hasPending, !inbox.isComplete, clock.now < deadline {
+    /// or `deadline` has passed.
+    static func waitForReports(_ inbox: CommitmentInbox, until deadline: ContinuousClock.Instant) async {
+        while inbox.hasPending, !inbox.isComplete, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }

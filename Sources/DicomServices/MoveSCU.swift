@@ -10,6 +10,9 @@ public struct MoveOptions: Sendable {
     /// With a receiver, the instances come to this process: a storage SCP run alongside the
     /// C-MOVE (answering to `destination`), writing through receive's writer.
     public var receiver: StorageSCPConfiguration?
+    /// Sub-operations done (completed or with a warning, as the pending responses count them) after
+    /// which the C-MOVE in progress is cancelled (C-CANCEL) and no further one is sent; nil: all.
+    public var limit: Int?
 
     public init(destination: String) { self.destination = destination }
 }
@@ -27,6 +30,9 @@ public struct MoveCounts: Sendable, Equatable {
         failed = c.failedSuboperations.map { Int(widening: $0) }
         warning = c.warningSuboperations.map { Int(widening: $0) }
     }
+
+    /// Sub-operations that stored an instance: completed, with or without a warning.
+    public var done: Int { (completed ?? 0) + (warning ?? 0) }
 }
 
 /// What the move did.
@@ -40,6 +46,8 @@ public struct MoveResult: Sendable {
     public var pendingResponses: Int
     /// Why the in-process receiver stopped, when there was one.
     public var receiverOutcome: StorageSCP.Outcome?
+    /// The limit was reached: we sent C-CANCEL (the peer may have finished first all the same).
+    public var cancelled = false
 }
 
 public enum MoveEvent: Sendable {
@@ -124,7 +132,10 @@ public enum MoveSCU {
                 guard let used = session.negotiated?.context(abstractSyntax: sopClass)?.transferSyntax.flatMap(TransferSyntax.init(uid:)) else {
                     throw NetError(.rejected, "the peer refused the \(UIDDictionary.entry(for: sopClass)?.name ?? sopClass) context")
                 }
+                // Sub-operations done by the C-MOVEs that ended, for the limit.
+                var doneBefore = 0
                 for (index, dataset) in identifiers.enumerated() {
+                    if let limit = options.limit, doneBefore >= limit { break }
                     var sink = MemorySink()
                     do throws(DicomError) { try DatasetWriter(syntax: used).writeBare(dataset, to: &sink) } catch {
                         throw NetError(.invalidArgument, "the identifier: \(error.description)")
@@ -132,8 +143,11 @@ public enum MoveSCU {
                     var pending = 0
                     let end = try await session.move(sopClassUID: sopClass, destination: options.destination, identifier: sink.bytes) { response in
                         pending += 1
-                        events(.pending(MoveCounts(response)))
+                        let counts = MoveCounts(response)
+                        events(.pending(counts))
+                        return options.limit.map { doneBefore + counts.done < $0 } ?? true
                     }
+                    doneBefore += MoveCounts(end.response).done
                     var failed: [String] = []
                     if let bytes = end.identifier,
                        let ds = try? BareDatasetReader.read(bytes, encoding: DatasetEncoding(explicitVR: used.isExplicitVR, bigEndian: used.isBigEndian),
@@ -142,7 +156,7 @@ public enum MoveSCU {
                     }
                     onResult(index, MoveResult(status: end.response.status ?? DIMSEStatus.cannotUnderstand, errorComment: end.response.errorComment,
                                                counts: MoveCounts(end.response), failedInstances: failed, pendingResponses: pending,
-                                               receiverOutcome: nil))
+                                               receiverOutcome: nil, cancelled: end.cancelled))
                 }
             }
         } catch {

@@ -10,6 +10,11 @@ public struct FindOptions: Sendable {
     /// The longest identifier a response may carry: a worklist item with its sequences is a few
     /// KiB; a peer sending more is refused (A-ABORT), so memory stays bounded.
     public var maxIdentifierLength = 4 << 20
+    /// Options asked in SOP Class Extended Negotiation for the query's SOP class (none: no item).
+    public var negotiation: QueryNegotiationOptions = []
+    /// Why the query needs relational matching (`QueryRequest.relationalReason`), when it does:
+    /// with `.relational` asked and not accepted, the query is refused before it is sent.
+    public var relationalReason: String?
 
     public init() {}
 }
@@ -69,12 +74,34 @@ public enum FindSCU {
     /// Runs `identifier`'s query against `address`, calling `onMatch` for each match in order.
     /// Errors: `NetError` (cannot connect, rejected, aborted, timed out, a malformed identifier);
     /// a failure status is a result (`FindResult.failure`), not an error.
+    /// With extended negotiation asked (`options.negotiation`), `onNegotiated` hears what the peer
+    /// accepted before the query goes out; a relational query the peer did not accept relational
+    /// matching for is refused then (`.rejected`), the association released, nothing sent.
     public static func find(_ identifier: QueryIdentifier, at address: AssociationAddress, options: FindOptions,
+                            onNegotiated: @Sendable (QueryNegotiation) -> Void = { _ in },
                             onMatch: @Sendable (FindMatch) throws -> Void) async throws -> FindResult {
         let contexts = [(abstractSyntax: identifier.sopClassUID, transferSyntaxes: syntaxes)]
-        return try await Association.withAssociation(to: address, contexts: contexts, options: options.requestor) { session in
-            try await query(identifier, in: &session, options: options, onMatch: onMatch)
+        var requestor = options.requestor
+        if !options.negotiation.isEmpty {
+            requestor.extendedNegotiations.append(ExtendedNegotiation(sopClassUID: identifier.sopClassUID,
+                                                                      applicationInformation: options.negotiation.applicationInformation))
         }
+        let result = try await Association.withAssociation(to: address, contexts: contexts, options: requestor) { session -> FindResult? in
+            if !options.negotiation.isEmpty, session.negotiated?.context(abstractSyntax: identifier.sopClassUID) != nil {
+                let answer = QueryNegotiation.answer(options.negotiation, sopClassUID: identifier.sopClassUID, in: session)
+                onNegotiated(answer)
+                if answer.requested.contains(.relational), !answer.accepted.contains(.relational), options.relationalReason != nil {
+                    return nil
+                }
+            }
+            return try await query(identifier, in: &session, options: options, onMatch: onMatch)
+        }
+        guard let result else {
+            throw NetError(.rejected, "the peer did not accept relational queries (extended negotiation) and this query is relational: "
+                           + "\(options.relationalReason ?? "?"); nothing was sent. Name each level above with its unique key, or leave "
+                           + "out --relational to send the query as it is (many archives match such queries without negotiating)")
+        }
+        return result
     }
 
     /// One C-FIND on an open association that proposed `identifier.sopClassUID` (several queries

@@ -33,6 +33,8 @@ public struct RetrieveOutcome: Sendable {
     public var counts: SubOperationCounts
     /// Failed SOP Instance UID List (0008,0058) of the final response.
     public var failedSOPInstanceUIDs: [String]
+    /// The limit was reached: we sent C-CANCEL (the peer may have finished first all the same).
+    public var cancelled = false
 
     public var isFailure: Bool { DIMSEStatus.kind(status) == .failure || (counts.failed ?? 0) > 0 || !failedSOPInstanceUIDs.isEmpty }
 }
@@ -44,6 +46,9 @@ public struct GetOptions: Sendable {
     public var storage: StorageSCPConfiguration
     public var model: QueryModel = .studyRoot
     public var maxIdentifierLength = 4 << 20
+    /// Sub-operations done (completed or with a warning, as the pending responses count them) after
+    /// which the C-GET in progress is cancelled (C-CANCEL) and no further one is sent; nil: all.
+    public var limit: Int?
 
     public init(storage: StorageSCPConfiguration) { self.storage = storage }
 }
@@ -237,7 +242,10 @@ public enum GetSCU {
         var storage = options.storage
         storage.aeTitle = options.requestor.callingAETitle
         let scp = StorageSCP(configuration: storage, events: events)
+        // Sub-operations done by the C-GETs that ended, for the limit.
+        var doneBefore = 0
         for group in associations(targets) {
+            if let limit = options.limit, doneBefore >= limit { break }
             let classes = Set(group.flatMap(\.sopClassUIDs)).sorted()
             let proposed = contexts(getClass: getClass, sopClasses: classes)
             var requestor = options.requestor
@@ -255,6 +263,7 @@ public enum GetSCU {
                 let service = scp.associationStarted(info)
                 do {
                     for target in group {
+                        if let limit = options.limit, doneBefore >= limit { break }
                         let request: QueryRequest
                         let identifier: QueryIdentifier
                         do throws(DicomError) {
@@ -264,7 +273,11 @@ public enum GetSCU {
                         let bytes: [UInt8]
                         do throws(DicomError) { bytes = try identifier.encoded(in: syntax) } catch { throw NetError(.invalidArgument, error.message) }
                         let end = try await session.get(sopClassUID: getClass, identifier: bytes, maxIdentifierLength: options.maxIdentifierLength,
-                                                        storage: service) { counts in onProgress(target, counts) }
+                                                        storage: service) { counts in
+                            onProgress(target, counts)
+                            return options.limit.map { doneBefore + counts.done < $0 } ?? true
+                        }
+                        doneBefore += end.counts.done
                         var failed: [String] = []
                         if let data = end.identifier, !data.isEmpty,
                            let ds = try? BareDatasetReader.read(data, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian),
@@ -272,7 +285,8 @@ public enum GetSCU {
                             failed = ds.strings(.failedSOPInstanceUIDList)?.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } ?? []
                         }
                         onOutcome(RetrieveOutcome(target: target, status: end.response.status ?? DIMSEStatus.cannotUnderstand,
-                                                  errorComment: end.response.errorComment, counts: end.counts, failedSOPInstanceUIDs: failed))
+                                                  errorComment: end.response.errorComment, counts: end.counts, failedSOPInstanceUIDs: failed,
+                                                  cancelled: end.cancelled))
                     }
                 } catch {
                     await service.end(.aborted("\(error)"))

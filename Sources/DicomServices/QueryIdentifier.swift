@@ -31,21 +31,7 @@ public struct QueryKey: Sendable, Equatable {
     }
 
     /// The path with keywords where the dictionary has them: the column's name in tables and CSV.
-    public var header: String {
-        path.steps.map { step in
-            var s: String
-            switch step.name {
-            case .tag(let tag): s = DataDictionary.entry(for: tag)?.keyword ?? tag.description
-            case .privateElement: s = step.name.description
-            }
-            switch step.items {
-            case .index(let i)?: s += "[\(i)]"
-            case .all?: s += "[*]"
-            case nil: break
-            }
-            return s
-        }.joined(separator: ".")
-    }
+    public var header: String { path.keywordDescription }
 
     /// The top-level tag when the path is one standard attribute.
     var topLevelTag: Tag? {
@@ -76,6 +62,14 @@ public struct QueryRequest: Sendable {
         self.model = model
         self.level = level
         self.keys = keys
+    }
+
+    /// The request of find's, get's and move's --level, --model and -k: the STUDY level unless one
+    /// is given, and the model given, else Patient Root for the PATIENT level (Study Root has none)
+    /// and Study Root for the others (what most archives answer); the level checked against it.
+    public static func defaulted(level: QueryLevel?, model: QueryModel?, keys: [QueryKey]) throws(DicomError) -> QueryRequest {
+        let level = level ?? .study
+        return try QueryRequest(model: model ?? (level == .patient ? .patientRoot : .studyRoot), level: level, keys: keys)
     }
 
     /// The identifier: an empty data set edited by `modify`'s path parser and value encoder, with
@@ -130,27 +124,24 @@ extension QueryKey {
     /// The key's value in a match, as text: values joined with '\', the values of every item a
     /// path without an index reaches joined too; a sequence returned whole counts its items.
     public func text(in match: Dataset) -> String {
-        Self.values(path.steps[...], in: match).joined(separator: "\\")
+        Self.values(path, in: match).joined(separator: "\\")
     }
 
-    static func values(_ steps: ArraySlice<EditPath.Step>, in ds: Dataset) -> [String] {
-        guard let step = steps.first, let tag = step.name.resolve(in: ds), let element = ds[tag] else { return [] }
-        if steps.count == 1 {
+    static func values(_ path: EditPath, in ds: Dataset) -> [String] {
+        guard let last = path.steps.last else { return [] }
+        // The path's elements with the last step's items left to this function: a sequence
+        // returned whole is described once, by its item count, not item by item.
+        var toElement = path
+        toElement.steps[toElement.steps.count - 1].items = nil
+        return toElement.elements(in: ds).flatMap { element, owner -> [String] in
             if let items = element.items {
-                switch step.items {
+                switch last.items {
                 case .index(let i)?: return i < items.count ? ["(item \(i))"] : []
                 default: return ["(\(items.count) item\(items.count == 1 ? "" : "s"))"]
                 }
             }
-            return ValueText.values(element, in: ds) ?? (element.valueBytes.map { ["(\($0.count) bytes)"] } ?? [])
+            return ValueText.values(element, in: owner) ?? (element.valueBytes.map { ["(\($0.count) bytes)"] } ?? [])
         }
-        guard let items = element.items else { return [] }
-        let selected: [Int]
-        switch step.items {
-        case .index(let i)?: selected = i < items.count ? [i] : []
-        case .all?, nil: selected = Array(items.indices)
-        }
-        return selected.flatMap { values(steps.dropFirst(), in: items[$0]) }
     }
 }
 

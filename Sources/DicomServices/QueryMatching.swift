@@ -37,7 +37,7 @@ public enum QueryMatching {
         if rangeVRs.contains(vr), let (low, high) = rangeEnds(value, vr: vr) {
             if low.isEmpty && high.isEmpty { return "a range needs at least one end (A-B, -B or A-)" }
             for end in [low, high] where !end.isEmpty {
-                if let problem = SetValues.problem(end, vr: vr, vm: "1") { return "range end \(problem)" }
+                if let problem = ValueCheck.problem(end, vr: vr, vm: "1") { return "range end \(problem)" }
             }
             return nil
         }
@@ -47,9 +47,9 @@ public enum QueryMatching {
                 return "the wild cards * and ? match only \(wildCardVRs.map(\.rawValue).sorted().joined(separator: ", ")) values, not \(vr.rawValue)\(instead)"
             }
             let rest = value.filter { $0 != "*" && $0 != "?" }
-            return rest.isEmpty ? nil : SetValues.problem(rest, vr: vr, vm: "1")
+            return rest.isEmpty ? nil : ValueCheck.problem(rest, vr: vr, vm: "1")
         }
-        return SetValues.problem(value, vr: vr, vm: "1")
+        return ValueCheck.problem(value, vr: vr, vm: "1")
     }
 
     /// The two ends of a range, or nil when `value` is a single value. A DT may hold a '-' in its
@@ -61,11 +61,11 @@ public enum QueryMatching {
             guard dashes.count == 1, let dash = dashes.first else { return (value, "") }
             return (String(value[..<dash]), String(value[value.index(after: dash)...]))
         }
-        if SetValues.problem(value, vr: .DT, vm: "1") == nil { return nil }
+        if ValueCheck.problem(value, vr: .DT, vm: "1") == nil { return nil }
         for dash in dashes {
             let low = String(value[..<dash]), high = String(value[value.index(after: dash)...])
-            if (low.isEmpty || SetValues.problem(low, vr: .DT, vm: "1") == nil)
-                && (high.isEmpty || SetValues.problem(high, vr: .DT, vm: "1") == nil) {
+            if (low.isEmpty || ValueCheck.problem(low, vr: .DT, vm: "1") == nil)
+                && (high.isEmpty || ValueCheck.problem(high, vr: .DT, vm: "1") == nil) {
                 return (low, high)
             }
         }

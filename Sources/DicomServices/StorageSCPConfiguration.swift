@@ -116,6 +116,9 @@ public enum StorageEvent: Sendable {
     case commitmentRequested(association: Int, calling: String, transactionUID: String, instances: Int, committed: Int)
     /// Its report sent (`via` says on which association), with the peer's status, or why not.
     case commitmentReported(transactionUID: String, via: String, status: UInt16?, error: String?)
+    /// The commitment index of the output directory (`CommitmentIndex`): the instances earlier
+    /// runs stored, read at the start, or why it cannot be read or written.
+    case commitmentIndex(path: String, instances: Int, error: String?)
 }
 
 /// One instance filed.

@@ -121,7 +121,7 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
         let file = try part10File(plantedDataset { $0.setString(t(0x0008, 0x1030), .LO, "patient") })
         var opts = AnonymizeOptions(secret: testSecret)
         opts.retainPatientCharacteristics = true
-        opts.keep = [try TagSelector(parsing: "PatientName")]
+        opts.keep = [try EditPath(parsing: "PatientName")]
         let r = try Anonymizer(options: opts).anonymize(file)
         #expect(r.dataset.strings(t(0x0012, 0x0063))?.contains("Retain Patient Characteristics Option") == true)
         #expect(IdentityScanner.residuals(original: file, anonymized: r.dataset, options: opts) == [])
@@ -174,7 +174,7 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
         #expect(record.string(t(0x0010, 0x0020)) == expected && record.string(t(0x0010, 0x0010)) == expected)
         // A Patient ID given by --set is what the file, and so the audit, holds.
         var setOpts = opts
-        setOpts.set = [(try TagSelector(parsing: "PatientID"), "SUBJECT-01")]
+        setOpts.set = [(try EditPath(parsing: "PatientID"), "SUBJECT-01")]
         let s = try Anonymizer(options: setOpts).anonymize(try part10File(plantedDataset()))
         #expect(s.dataset.string(t(0x0010, 0x0020)) == "SUBJECT-01")
         #expect(s.report.auditLines.contains("PatientID\tPID-5550123\tSUBJECT-01"))
@@ -189,7 +189,7 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
         let file = try part10File(plantedDataset())
         func run(_ keep: [String]) throws -> Dataset {
             var o = AnonymizeOptions(secret: testSecret)
-            o.keep = try keep.map { try TagSelector(parsing: $0) }
+            o.keep = try keep.map { try EditPath(parsing: $0) }
             return try Anonymizer(options: o).anonymize(file).dataset
         }
         let kept = try run(["PatientName", "InstitutionName"])
@@ -211,7 +211,7 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
 @Suite struct SetValueTests {
     private func check(_ set: String, _ value: String) -> String? {
         do {
-            try SetValues.check([(try TagSelector(parsing: set), value)])
+            try SetValues.check([(try EditPath(parsing: set), value)])
             return nil
         } catch {
             return error.message
@@ -248,7 +248,7 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
     @Test func aPrivateElementWithoutItsCreatorIsRefused() throws {
         let file = try part10File(plantedDataset())
         var o = AnonymizeOptions(secret: testSecret)
-        o.set = [(try TagSelector(parsing: "(0011,1001)"), "x")]
+        o.set = [(try EditPath(parsing: "(0011,1001)"), "x")]
         do {
             _ = try Anonymizer(options: o).anonymize(file)
             Issue.record("a private element without its creator must be refused")
@@ -256,7 +256,7 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
             #expect(error.code == .usage && error.message.contains("private creator (0011,0010)"), "\(error.message)")
         }
         // With its creator set in the same run (given after it, even): written as LO.
-        o.set = [(try TagSelector(parsing: "(0011,1001)"), "x"), (try TagSelector(parsing: "(0011,0010)"), "ACME 1")]
+        o.set = [(try EditPath(parsing: "(0011,1001)"), "x"), (try EditPath(parsing: "(0011,0010)"), "ACME 1")]
         let r = try Anonymizer(options: o).anonymize(file)
         #expect(r.dataset.string(t(0x0011, 0x0010)) == "ACME 1" && r.dataset.string(t(0x0011, 0x1001)) == "x")
         #expect(r.dataset[t(0x0011, 0x1001)]?.vr == .LO)
@@ -264,10 +264,42 @@ func directory(patientID: String, name: String, fileID: [String]) -> Dataset {
         var ds = plantedDataset()
         ds.setString(t(0x0011, 0x0010), .LO, "ACME 1")
         ds.setUInt16(t(0x0011, 0x1002), 7)
-        o.keep = [try TagSelector(parsing: "(0011,1002)")]
-        o.set = [(try TagSelector(parsing: "(0011,1002)"), "70000")]
+        o.keep = [try EditPath(parsing: "(0011,1002)")]
+        o.set = [(try EditPath(parsing: "(0011,1002)"), "70000")]
         #expect(throws: DicomError.self) { try Anonymizer(options: o).anonymize(try part10File(ds)) }
-        o.set = [(try TagSelector(parsing: "(0011,1002)"), "9")]
+        o.set = [(try EditPath(parsing: "(0011,1002)"), "9")]
         #expect(try Anonymizer(options: o).anonymize(try part10File(ds)).dataset[t(0x0011, 0x1002)]?.valueBytes?.bytes == [9, 0])
+    }
+
+    /// --keep (and --remove, the same matching) and --set name a private element by its creator,
+    /// wherever its block is: at the top level and inside items.
+    @Test func privateElementsByCreatorAreKeptRemovedAndSetInTheirBlock() throws {
+        var item = Dataset()
+        item.setString(t(0x0011, 0x0012), .LO, "ACME 1")
+        item.setString(t(0x0011, 0x1201), .LO, "in item")
+        var ds = plantedDataset()
+        ds.setString(t(0x0011, 0x0013), .LO, "ACME 1")
+        ds.setString(t(0x0011, 0x1301), .LO, "top")
+        ds.setString(t(0x0011, 0x1302), .LO, "second")
+        ds.setSequence(Tag.referencedImageSequence, [item])
+        let file = try part10File(ds)
+        var o = AnonymizeOptions(secret: testSecret)
+        o.keep = [try EditPath(parsing: "(0011,{ACME 1},01)")]
+        var r = try Anonymizer(options: o).anonymize(file).dataset
+        // A lone name: kept at every depth, with its creator; the block's other element removed.
+        #expect(r.string(t(0x0011, 0x1301)) == "top" && r.string(t(0x0011, 0x0013)) == "ACME 1")
+        #expect(r[t(0x0011, 0x1302)] == nil)
+        #expect(r.items(Tag.referencedImageSequence)?.first?.string(t(0x0011, 0x1201)) == "in item")
+        // A path: only there.
+        o.keep = [try EditPath(parsing: "ReferencedImageSequence[0].(0011,{ACME 1},01)")]
+        r = try Anonymizer(options: o).anonymize(file).dataset
+        #expect(r[t(0x0011, 0x1301)] == nil)
+        #expect(r.items(Tag.referencedImageSequence)?.first?.string(t(0x0011, 0x1201)) == "in item")
+        // --set by creator: the creator's block when it is there, else the first free one.
+        o = AnonymizeOptions(secret: testSecret)
+        o.set = [(try EditPath(parsing: "(0011,{NEW VENDOR},05)"), "v")]
+        r = try Anonymizer(options: o).anonymize(file).dataset
+        let block = try #require(AttributeName.block(of: "NEW VENDOR", group: 0x0011, in: r))
+        #expect(r.string(t(0x0011, block << 8 | 0x05)) == "v")
     }
 }

@@ -410,9 +410,9 @@ for h in hits:
         var opts = AnonymizeOptions(secret: testSecret)
         opts.retainSafePrivate = true
         opts.retainUIDs = true
-        opts.keep = [try TagSelector(parsing: "InstitutionName"), try TagSelector(parsing: "(0009,1001)")]
-        opts.remove = [try TagSelector(parsing: "SliceThickness")]
-        opts.set = [(try TagSelector(parsing: "PatientName"), "Subject^001"), (try TagSelector(parsing: "(0028,0010)"), "2")]
+        opts.keep = [try EditPath(parsing: "InstitutionName"), try EditPath(parsing: "(0009,1001)")]
+        opts.remove = [try EditPath(parsing: "SliceThickness")]
+        opts.set = [(try EditPath(parsing: "PatientName"), "Subject^001"), (try EditPath(parsing: "(0028,0010)"), "2")]
         let file = try part10File(plantedDataset())
         let r = try Anonymizer(options: opts).anonymize(file)
         #expect(r.dataset.string(t(0x7053, 0x1000)) == "1.234")
@@ -429,7 +429,7 @@ for h in hits:
         #expect(codes == ["113100", "113110", "113111"])
         // What `keep` and Retain UIDs keep on purpose is not a residual.
         #expect(IdentityScanner.residuals(original: file, anonymized: r.dataset, options: opts) == [])
-        opts.set = [(try TagSelector(parsing: "ContentSequence[5].PersonName"), "x")]
+        opts.set = [(try EditPath(parsing: "ContentSequence[5].PersonName"), "x")]
         #expect(throws: DicomError.self) { try Anonymizer(options: opts).anonymize(file) }
     }
 

@@ -3,6 +3,9 @@ import DicomIO
 import Testing
 @testable import DicomEdit
 
+// Swift Testing also exports a `Tag` (test tags); this module means the DICOM one.
+typealias Tag = DicomCore.Tag
+
 /// A Part 10 file made from `ds` and read back, so values are input-backed as in a real run.
 func roundTripped(_ ds: Dataset, syntax: TransferSyntax = .explicitVRLittleEndian) throws -> DicomFile {
     let meta = DatasetWriter.makeMeta(for: ds, syntax: syntax, previous: Dataset())

@@ -189,14 +189,17 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
 }
 
 @Suite struct RenderTests {
-    @Test func tagSelectorsParseEveryForm() throws {
-        #expect(try TagSelector(parsing: "(0010,0010)").steps.first?.tag == Tag(0x0010, 0x0010))
-        #expect(try TagSelector(parsing: "0010,0010").steps.first?.tag == Tag(0x0010, 0x0010))
-        #expect(try TagSelector(parsing: "00100010").anyDepth)
-        let p = try TagSelector(parsing: "SourceImageSequence[0].ReferencedSOPInstanceUID")
-        #expect(p.steps.count == 2 && p.steps[0].item == 0 && !p.anyDepth)
-        #expect(throws: DicomError.self) { try TagSelector(parsing: "NoSuchKeyword") }
-        #expect(throws: DicomError.self) { try TagSelector(parsing: "ReferencedImageSequence[x]") }
+    @Test func pathsResolveInDataSets() throws {
+        var ds = Dataset()
+        ds.setString(Tag(0x0029, 0x0010), .LO, "OTHER")
+        ds.setString(Tag(0x0029, 0x0011), .LO, "SIEMENS CSA HEADER ")
+        ds.setString(Tag(0x0029, 0x1110), .LO, "csa")
+        let name = AttributeName.privateElement(group: 0x0029, creator: "SIEMENS CSA HEADER", element: 0x10)
+        #expect(name.resolve(in: ds) == Tag(0x0029, 0x1110))
+        #expect(name.names(ds[Tag(0x0029, 0x1110)]!, in: ds))
+        #expect(!name.names(Tag(0x0029, 0x1010), creator: ds.privateCreator(of: Tag(0x0029, 0x1010))))
+        #expect(AttributeName.freeBlock(group: 0x0029, in: ds) == 0x12)
+        #expect(try EditPath(parsing: "(0029,{SIEMENS CSA HEADER},10)").elements(in: ds).map(\.0.tag) == [Tag(0x0029, 0x1110)])
     }
 
     @Test func selectionKeepsPathsAndAnyDepthMatches() throws {
@@ -206,12 +209,38 @@ private func read(_ bytes: [UInt8]) throws(DicomError) -> DicomFile {
         var ds = Dataset()
         ds.setString(Tag(0x0010, 0x0010), .PN, "A^B")
         ds.setSequence(Tag(0x0008, 0x2112), [inner, inner])
-        let any = TagSelector.select([try TagSelector(parsing: "ReferencedSOPInstanceUID")], in: ds)
+        let any = EditPath.select([try EditPath(parsing: "ReferencedSOPInstanceUID")], in: ds)
         #expect(any.count == 1 && any.items(Tag(0x0008, 0x2112))?.count == 2)
         #expect(any.items(Tag(0x0008, 0x2112))?.first?.count == 1)
-        let path = TagSelector.select([try TagSelector(parsing: "SourceImageSequence[1].ReferencedSOPClassUID")], in: ds)
+        let path = EditPath.select([try EditPath(parsing: "SourceImageSequence[1].ReferencedSOPClassUID")], in: ds)
         #expect(path.items(Tag(0x0008, 0x2112))?.count == 1)
         #expect(path.items(Tag(0x0008, 0x2112))?.first?.string(Tag(0x0008, 0x1150)) == "1.2.3")
+        let item = EditPath.select([try EditPath(parsing: "SourceImageSequence[0]")], in: ds)
+        #expect(item.items(Tag(0x0008, 0x2112))?.first?.count == 2)
+        // A private element by creator, at any depth, with its creator.
+        var privateItem = Dataset()
+        privateItem.setString(Tag(0x0009, 0x0012), .LO, "ACME 1.0")
+        privateItem.setString(Tag(0x0009, 0x1201), .LO, "x")
+        privateItem.setString(Tag(0x0009, 0x1202), .LO, "y")
+        ds.setSequence(Tag(0x0008, 0x1140), [privateItem])
+        let found = EditPath.select([try EditPath(parsing: "(0009,{ACME 1.0},01)")], in: ds)
+        #expect(found.items(Tag(0x0008, 0x1140))?.first?.elements.map(\.tag) == [Tag(0x0009, 0x0012), Tag(0x0009, 0x1201)])
+        #expect(found[Tag(0x0008, 0x2112)] == nil)
+    }
+
+    /// PS3.19 as dcm2xml --native-format and dcm4che write it: a private data element block-less
+    /// (gggg00ee) with its privateCreator; the creator itself and a creator-less element as they are.
+    @Test func xmlWritesPrivateElementsBlocklessWithTheirCreator() {
+        var ds = Dataset()
+        ds.setString(Tag(0x0009, 0x0010), .LO, "OTHER")
+        ds.setString(Tag(0x0009, 0x0011), .LO, "ACME 1.0")
+        ds.setString(Tag(0x0009, 0x1101), .LO, "x")
+        ds.setString(Tag(0x0011, 0x1001), .LO, "y")
+        let xml = XMLDumper().render(ds)
+        #expect(xml.contains("<DicomAttribute tag=\"00090011\" vr=\"LO\"><Value number=\"1\">ACME 1.0</Value>"))
+        #expect(xml.contains("<DicomAttribute tag=\"00090001\" vr=\"LO\" privateCreator=\"ACME 1.0\"><Value number=\"1\">x</Value>"))
+        #expect(xml.contains("<DicomAttribute tag=\"00111001\" vr=\"LO\"><Value number=\"1\">y</Value>"))
+        #expect(!xml.contains("00091101"))
     }
 
     @Test func jsonEscapesAndNumbers() {

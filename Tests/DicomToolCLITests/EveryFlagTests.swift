@@ -291,13 +291,13 @@ import Testing
             #expect(try CLI.anonymize(["--clean-graphics"] + out).0.options.cleanGraphics)
         case .keep:
             #expect(try CLI.anonymize(["--keep", "(0009,1001)", "--keep=PatientSex"] + out).0.options.keep
-                    == [TagSelector(parsing: "(0009,1001)"), TagSelector(parsing: "PatientSex")])
+                    == [EditPath(parsing: "(0009,1001)"), EditPath(parsing: "PatientSex")])
             #expect(CLI.usageError(["anonymize", "--keep", "NoSuchKeyword"] + out) != nil)
         case .remove:
-            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [TagSelector(parsing: "StudyDescription")])
+            #expect(try CLI.anonymize(["--remove", "StudyDescription"] + out).0.options.remove == [EditPath(parsing: "StudyDescription")])
         case .set:
             let set = try CLI.anonymize(["--set", "PatientID=S-01", "--set=0010,0010=A=B"] + out).0.options.set
-            #expect(try set.map(\.0) == [TagSelector(parsing: "PatientID"), TagSelector(parsing: "0010,0010")])
+            #expect(try set.map(\.0) == [EditPath(parsing: "PatientID"), EditPath(parsing: "0010,0010")])
             #expect(set.map(\.1) == ["S-01", "A=B"])
             #expect(CLI.usageError(["anonymize", "--set", "PatientID"] + out) != nil)
             // modify: paths with items, private elements by creator, values from files.
@@ -426,9 +426,10 @@ import Testing
                 #expect(id != .callingAET || s.peer.callingAETitle == "WS1")
                 #expect(id != .timeout || s.peer.timeoutSeconds == 7)
             }
-        case .level, .model, .worklist, .key, .returnKey, .limit:
+        case .level, .model, .worklist, .key, .returnKey, .limit, .relational, .combinedDatetime, .fuzzy, .timezoneAdjustment:
             try FindFlagChecks.check(id)
-            if [.level, .model, .key].contains(id) { try GetFlagChecks.check(id) }  // shared with get
+            if [.level, .model, .key, .limit].contains(id) { try GetFlagChecks.check(id) }  // shared with get
+            if id == .limit { try MoveFlagChecks.check(id) }  // and move
         case .from, .query:
             try GetFlagChecks.check(id)
             try MoveFlagChecks.check(id)  // both shared with move
@@ -464,6 +465,16 @@ import Testing
                 }
             }
             if id == .dimseTimeout { try ReceiveFlagChecks.check(id) }  // shared with receive
+            if id == .to {  // echo takes --to as well as its one argument, never both
+                for s in CLI.spellings(id, "PACS@pacs:104") {
+                    guard case .run(.echo, let args, _) = try CLI.invocation(["echo"] + s), let e = args as? EchoArgs else {
+                        throw CLI.NotARun()
+                    }
+                    #expect(e.peer.address.aeTitle == "PACS" && e.peer.address.host == "pacs" && e.peer.address.port == 104)
+                }
+                #expect(CLI.usageError(["echo", "--to", "PACS@pacs:104", "OTHER@pacs:104"]) != nil)
+                #expect(CLI.usageError(["echo", "--to", "pacs:104"]) != nil)
+            }
             if id == .to || id == .dimseTimeout {  // shared with find and commit
                 try FindFlagChecks.check(id)
                 try CommitFlagChecks.check(id)

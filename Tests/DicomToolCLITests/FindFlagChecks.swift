@@ -51,6 +51,13 @@ enum FindFlagChecks {
             for s in CLI.spellings(.limit, "10") { #expect(try find(to + s).limit == 10) }
             #expect(defaults.limit == nil)
             #expect(CLI.usageError(["find"] + to + ["--limit", "0"]) != nil)
+        case .relational, .combinedDatetime, .fuzzy, .timezoneAdjustment:
+            let options: [FlagID: QueryNegotiationOptions] = [.relational: .relational, .combinedDatetime: .combinedDateTime,
+                                                              .fuzzy: .fuzzyNames, .timezoneAdjustment: .timezoneAdjustment]
+            for s in CLI.spellings(id) { #expect(try find(to + s).negotiation == options[id]) }
+            #expect(defaults.negotiation.isEmpty)
+            #expect(try find(to + ["--relational", "--fuzzy"]).negotiation == [.relational, .fuzzyNames])
+            #expect(CLI.usageError(["find"] + to + ["--worklist", "--\(id.rawValue)"]) != nil, "not for the worklist")
         case .to:
             for s in CLI.spellings(.to, "RIS@ris:11112") { #expect(try find(s).peer.address.port == 11112) }
             #expect(CLI.usageError(["find", "--level", "study"]) != nil, "the peer is required")

@@ -33,11 +33,11 @@ enum GetFlagChecks {
         case .key:
             #expect(defaults.keys == [QueryKey(.studyInstanceUID, value: "1.2.3")])
         case .level:
-            #expect(try get(base + ["--level", "series"]).level == .series)
-            #expect(try get(base + ["--level", "patient"]).model == .patientRoot)
+            #expect(try get(base + ["--level", "series"]).request.level == .series)
+            #expect(try get(base + ["--level", "patient"]).request.model == .patientRoot)
         case .model:
-            #expect(try get(base + ["--model", "patient"]).model == .patientRoot)
-            #expect(defaults.model == .studyRoot)
+            #expect(try get(base + ["--model", "patient"]).request.model == .patientRoot)
+            #expect(defaults.request.model == .studyRoot && defaults.request.level == .study)
         case .layout:
             #expect(try get(base + ["--layout", "{PatientID}/{SOPInstanceUID}.dcm"]).configuration.layout.template.text == "{PatientID}/{SOPInstanceUID}.dcm")
             #expect(defaults.configuration.layout.template.text == "{SOPInstanceUID}.dcm")
@@ -54,6 +54,9 @@ enum GetFlagChecks {
             #expect(try get(base + ["--timeout", "7"]).peer.timeoutSeconds == 7)
         case .dimseTimeout:
             #expect(try get(base + ["--dimse-timeout", "9"]).peer.dimseTimeoutSeconds == 9)
+        case .limit:
+            for s in CLI.spellings(.limit, "5") { #expect(try get(base + s).limit == 5) }
+            #expect(defaults.limit == nil)
         default:
             Issue.record("--\(id.rawValue) is not a get flag")
         }

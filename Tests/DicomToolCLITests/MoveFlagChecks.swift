@@ -43,6 +43,10 @@ enum MoveFlagChecks {
             }
             #expect(CLI.usageError(["move", "--query", "f.jsonl", "--dest", "NEW"] + base) != nil, "-k and --query together")
             #expect(try move(base + ["--dest", "NEW"]).query == nil)
+        case .limit:
+            for s in CLI.spellings(.limit, "5") { #expect(try move(base + ["--dest", "NEW"] + s).limit == 5) }
+            #expect(try move(base + ["--dest", "NEW"]).limit == nil)
+            #expect(CLI.usageError(["move"] + base + ["--dest", "NEW", "--limit", "0"]) != nil)
         default:
             Issue.record("\(id) is not checked as a move flag")
         }

@@ -120,10 +120,10 @@ import Testing
     @Test func tagPathsAreChecked() throws {
         for good in ["(7FE0,0010)", "7fe0,0010", "00100010", "PatientName",
                      "SourceImageSequence[0].ReferencedSOPInstanceUID", "(0008,1140)[12].(0008,1155)"] {
-            #expect(throws: Never.self) { try TagPath.check(good) }
+            #expect(throws: Never.self) { try AttributeKeys.path(good, flag: "--tag") }
         }
         for bad in ["", "Nonsense", "SourceImageSequence[x].X", "SourceImageSequence[-1]", "A..B", "(0010,00)"] {
-            #expect(throws: DicomError.self) { try TagPath.check(bad) }
+            #expect(throws: DicomError.self) { try AttributeKeys.path(bad, flag: "--tag") }
         }
     }
 }

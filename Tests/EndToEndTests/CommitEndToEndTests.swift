@@ -90,6 +90,21 @@ import Testing
         #expect(r.stderr.contains("listening for storage commitment reports on 127.0.0.1:\(listen) as DTSCU"))
     }
 
+    @Test func aListenerDoesNotMissAReportOnTheSameAssociation() async throws {
+        // With --receive-port the reports are awaited on both paths: this peer reports on the
+        // association of the request, which must stay open (and be released once the report is in).
+        let peer = try await Self.peer(have: [Self.fixtures[0]], mode: "same", extra: ["--delay", "0"])
+        defer { peer.stop(); peer.remove() }
+        let listen = try PeerProcess.freePort()
+        let r = try await Self.commit(["--to", "PEER@127.0.0.1:\(peer.port)", "--receive-port", String(listen), "--bind", "127.0.0.1",
+                                       "--report-timeout", "20", "--format", "json"] + Array(Self.fixtures.prefix(2)))
+        #expect(r.status == 64, "\(r.stderr)")
+        let items = Self.records(r.stdout)
+        #expect(items.map { $0["outcome"] as? String } == ["committed", "failed"], "\(r.stdout)")
+        let log = try String(contentsOf: peer.directory.appendingPathComponent("peer.log"), encoding: .utf8)
+        #expect(log.contains("reported ") && log.contains("0x0000"), "\(log)")
+    }
+
     @Test func aPeerThatNeverReportsTimesOut() async throws {
         let peer = try await Self.peer(have: Self.fixtures, mode: "never")
         defer { peer.stop(); peer.remove() }

@@ -3,8 +3,9 @@ import Foundation
 import Testing
 
 /// `receive --commitment` answering storage commitment for what it stored in the run: asked by
-/// `dicomtool commit` (report on the same association, and on a new association to
-/// --commitment-peer after the requester released), and by pynetdicom's library as SCU.
+/// `dicomtool commit` (report on the same association, with and without a listener), by
+/// pynetdicom's library as SCU, and by one that aborts before answering the report (which then
+/// goes on a new association to --commitment-peer).
 @Suite(.serialized, .dedicatedThreads) struct CommitReceiveTests {
     typealias C = CommitEndToEndTests
 
@@ -21,22 +22,57 @@ import Testing
         #expect(C.records(same.stdout).last?["failureReason"] as? String == "0x0112")
         #expect(C.records(same.stdout).first?["retrieveAETitle"] as? String == "ARCH")
 
-        // Released at once: the report the receiver sent on that association is not answered, so
-        // it goes again on a new association to the listener.
-        let released = try await C.commit(["--to", to, "--calling-aet", "DTL", "--receive-port", String(listen), "--bind", "127.0.0.1",
-                                           "--format", "json", "--report-timeout", "20"] + C.fixtures.prefix(2))
-        #expect(released.status == 0, "\(released.stderr)")
+        // With a listener too, commit takes the report the receiver sends on the request's association.
+        let listening = try await C.commit(["--to", to, "--calling-aet", "DTL", "--receive-port", String(listen), "--bind", "127.0.0.1",
+                                            "--format", "json", "--report-timeout", "20"] + C.fixtures.prefix(2))
+        #expect(listening.status == 0, "\(listening.stderr)")
         #expect(receiver.waitUntil(10) { receiver.events("commitment-report").count == 2 })
+
+        // A requester that aborts without answering the report: it goes again on a new association
+        // to the --commitment-peer.
+        let refs = try C.fixtures.prefix(2).map { path in
+            try C.instanceUID(path, keyword: "SOPClassUID", tag: "(0008,0016)") + "\t" + C.instanceUID(path)
+        }
+        let list = Receiver.temporaryDirectory("refs").appendingPathComponent("refs.tsv")
+        try (refs.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
+        let (status, text) = try await C.offPool {
+            try Tool.script("commitment_peer.py", ["scu", to, list.path, "--listen", String(listen), "--aet", "DTL", "--abort-after-action",
+                                                   "--wait", "20"])
+        }
+        #expect(status == 0, "\(text)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+        #expect((report["committed"] as? [String])?.count == 2, "\(text)")
+        #expect(receiver.waitUntil(10) { receiver.events("commitment-report").count == 3 })
         let reports = receiver.events("commitment-report")
-        #expect(reports.first?["via"] as? String == "the request's association" && reports.first?["status"] as? Int == 0)
+        #expect(reports.prefix(2).allSatisfy { $0["via"] as? String == "the request's association" && $0["status"] as? Int == 0 }, "\(reports)")
         #expect(reports.last?["via"] as? String == "a new association to DTL@127.0.0.1:\(listen)" && reports.last?["status"] as? Int == 0)
-        #expect(receiver.events("commitment").map { $0["committed"] as? Int } == [2, 2])
+        #expect(receiver.events("commitment").map { $0["committed"] as? Int } == [2, 2, 2])
 
         // A file removed since it was stored is no longer committed.
         let stored = try #require(receiver.events("stored").first?["path"] as? String)
         try FileManager.default.removeItem(atPath: stored)
         let after = try await C.commit(["--to", to, "--format", "json", C.fixtures[0]])
         #expect(after.status == 64 && C.records(after.stdout).first?["failureReason"] as? String == "0x0112", "\(after.stderr)")
+    }
+
+    @Test func instancesStoredByAnEarlierRunAreCommittedToo() async throws {
+        // Each run with --commitment appends what it stores to the output directory's index; the
+        // next run into the same directory answers for those instances as well (their files still
+        // in place), and not for an instance it never stored.
+        var first: Receiver? = try Receiver(["--aet", "ARCH", "--commitment"])
+        let output = try #require(first?.directory)
+        let sent = try await C.offPool { [port = first?.port ?? 0] in try Tool.run(["send", "--to", "ARCH@127.0.0.1:\(port)", C.fixtures[0]]) }
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(first?.waitUntil(10) { first?.events("stored").count == 1 } == true)
+        #expect(first?.events("commitment-index").first?["instances"] as? Int == 0)
+        first = nil  // killed: the index is what survives
+
+        let second = try Receiver(["--aet", "ARCH", "--commitment"], output: output)
+        #expect(second.events("commitment-index").first?["instances"] as? Int == 1, "\(second.events("commitment-index"))")
+        let r = try await C.commit(["--to", "ARCH@127.0.0.1:\(second.port)", "--format", "json", C.fixtures[0], C.fixtures[1]])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(C.records(r.stdout).map { $0["outcome"] as? String } == ["committed", "failed"], "\(r.stdout)")
+        #expect(second.files.contains(".dicomtool-commitment.tsv"))
     }
 
     @Test func pynetdicomAsRequesterGetsTheReportOnItsAssociation() async throws {

@@ -13,13 +13,12 @@ import Testing
         return dir
     }
 
-    /// The licensed subset's parseable files (not DICOMDIRs, whose record offsets are positions in
-    /// their own file), sorted: a short deterministic slice of what scripts/create-sweep covers.
+    /// The licensed subset's parseable files, sorted: a short deterministic slice of what
+    /// scripts/create-sweep covers (the subset has no DICOMDIR: `dicomdirs` makes one).
     static func fixtureFiles() -> [String] {
         CorpusIndex.manifest(at: CorpusIndex.fixtures)
             .filter { ($0["expect"] ?? "").hasPrefix("parse") }
             .compactMap { $0["path"] }
-            .filter { !$0.hasPrefix("dicomdir/") }
             .sorted()
             .map { CorpusIndex.fixtures.appendingPathComponent($0).path }
     }
@@ -42,6 +41,32 @@ import Testing
     @Test func pydicomToJSONIsAccepted() throws { try check(["pydicom"]) }
 
     @Test func dcmtkJSONAndNativeXMLAreAccepted() throws { try check(["dcmtk"]) }
+
+    /// DICOMDIRs: one `dicomdir create` makes here from fixture files, and the corpus's own
+    /// (big endian, implicit VR, records out of order, offsets missing, a record no offset reaches,
+    /// an empty one) when the full corpus is present. Their record offsets must be rewritten for the
+    /// new bytes and link the same record tree; pydicom's FileSet and dcmdump must read the result.
+    @Test func dicomdirsRoundTripWithTheirRecordOffsetsRewritten() throws {
+        let work = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let tree = work.appendingPathComponent("CD/MR")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        for (i, name) in ["native/MR_small.dcm", "native/liver_1frame.dcm"].enumerated() {
+            try FileManager.default.copyItem(at: CorpusIndex.fixtures.appendingPathComponent(name),
+                                             to: tree.appendingPathComponent("IM\(i)"))
+        }
+        let made = try Tool.run(["dicomdir", "create", work.appendingPathComponent("CD").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        var files = [work.appendingPathComponent("CD/DICOMDIR").path]
+        if let root = CorpusIndex.root {
+            files += CorpusIndex.manifest(at: root)
+                .filter { ($0["expect"] ?? "").hasPrefix("parse") && $0["sop_class_uid"] == "1.2.840.10008.1.3.10" }
+                .compactMap { $0["path"] }.sorted().map { root.appendingPathComponent($0).path }
+        }
+        for mode in ["roundtrip-json", "roundtrip-xml", "pydicom"] {
+            try check([mode], files: files)
+        }
+    }
 
     @Test func generatedEdgeValuesThroughJSONAndXML() throws { try check(["edges", "--seed", "7", "--count", "20"]) }
 

@@ -58,6 +58,20 @@ import Testing
         try await compare(Self.queries, aet: "QRSCP", port: qr.port, peer: "dcmqrscp")
     }
 
+    /// pynetdicom's qrscp answers from an SQLite index of twelve attributes (others are left out of
+    /// its answers, for both tools alike) and one response per matching instance at every level. It
+    /// fails a list of UIDs (0xC320: it binds the list as one value), for findscu as for us.
+    @Test func pynetdicomAnswersAsItAnswersFindscu() async throws {
+        let qr = try await QueryPeers.startPynetdicomQR(QueryPeers.fixtures)
+        defer { qr.stop(); qr.remove() }
+        let lists = Self.queries.filter { $0.keys.contains { $0.contains("\\") } }
+        #expect(lists.count == 1)
+        try await compare(Self.queries.filter { q in !lists.contains { $0.description == q.description } },
+                          aet: "PYQR", port: qr.port, peer: "pynetdicom")
+        let refused = try await QueryPeers.find(["--to", "PYQR@127.0.0.1:\(qr.port)", "--format", "json"] + lists[0].dicomtoolArgs)
+        #expect(refused.status == 63 && refused.stderr.contains("0xC320"), "\(refused.stderr)")
+    }
+
     @Test func worklistMatchesAsWlmscpfsAnswersFindscu() async throws {
         let wl = try await QueryPeers.startWlmscpfs()
         defer { wl.stop(); wl.remove() }

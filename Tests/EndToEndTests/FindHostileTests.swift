@@ -79,14 +79,14 @@ import Testing
         #expect(summary["exit"] as? Int == 63)
     }
 
-    func runGet(_ mode: String) async throws -> (Tool.Result, String) {
+    func runGet(_ mode: String, _ extra: [String] = []) async throws -> (Tool.Result, String) {
         let peer = try await PeerProcess("/usr/bin/python3") { port, _ in [Self.script, "\(port)", mode] }
         defer { peer.stop(); peer.remove() }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("get-hostile-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try await QueryPeers.offPool {
             try Tool.run(["get", "--from", "HOSTILE@127.0.0.1:\(peer.port)", "--level", "image", "-k", "StudyInstanceUID=1.2.3",
-                          "-k", "SeriesInstanceUID=1.2.3.4", "-o", out, "--dimse-timeout", "2"])
+                          "-k", "SeriesInstanceUID=1.2.3.4", "-o", out, "--dimse-timeout", "2"] + extra)
         }
         try await Task.sleep(nanoseconds: 200_000_000)
         return (r, (try? String(contentsOf: peer.directory.appendingPathComponent("peer.log"), encoding: .utf8)) ?? "")
@@ -107,6 +107,15 @@ import Testing
         #expect(log.contains("c-get"), "\(log)")
         #expect(errorLines(r.stderr).count == 1)
         #expect(r.stderr.contains("nothing from the peer for 2 s"), "\(r.stderr)")
+    }
+
+    @Test func getLimitCancelsOnceEnoughSubOperationsAreDone() async throws {
+        let (r, log) = try await runGet("get-progress", ["--limit", "4", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(log.split(separator: "\n").filter { $0 == "cancel" }.count == 1, "\(log)")
+        let retrieve = try QueryPeers.records(r.stdout).first { $0["type"] as? String == "retrieve" }
+        #expect(retrieve?["status"] as? String == "0xFE00" && retrieve?["cancelled"] as? Bool == true, "\(r.stdout)")
+        #expect((retrieve?["completed"] as? Int ?? 0) >= 4, "\(r.stdout)")
     }
 
     @Test func getWithEndlessPendingWithoutProgressIsGivenUp() async throws {

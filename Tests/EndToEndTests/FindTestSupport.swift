@@ -41,8 +41,8 @@ enum QueryPeers {
         try await startOrthancWithHTTP(files).peer
     }
 
-    /// Orthanc and its REST port.
-    static func startOrthancWithHTTP(_ files: [String]) async throws -> (peer: PeerProcess, http: Int) {
+    /// Orthanc and its REST port; it moves to DICOMTOOL at `movePort` (C-MOVE to the caller).
+    static func startOrthancWithHTTP(_ files: [String], movePort: Int = 1) async throws -> (peer: PeerProcess, http: Int) {
         #expect(FileManager.default.isExecutableFile(atPath: orthanc), "Orthanc is missing: run scripts/setup")
         let httpPort = try PeerProcess.freePort()
         let peer = try await PeerProcess(orthanc) { port, d in
@@ -52,7 +52,7 @@ enum QueryPeers {
               "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
               "UnknownSopClassAccepted": true, "DicomCheckCalledAet": false,
               "DicomAlwaysAllowGet": true, "DicomAlwaysAllowMove": true,
-              "DicomModalities": { "dt": [ "DICOMTOOL", "127.0.0.1", 1 ] } }
+              "DicomModalities": { "dt": [ "DICOMTOOL", "127.0.0.1", \(movePort) ] } }
             """
             try? config.write(toFile: d + "/cfg.json", atomically: true, encoding: .utf8)
             return ["--logdir=\(d)", d + "/cfg.json"]
@@ -96,6 +96,46 @@ enum QueryPeers {
             try? config.write(toFile: d + "/qr.cfg", atomically: true, encoding: .utf8)
             return ["-c", d + "/qr.cfg"]
         }
+    }
+
+    /// pynetdicom 3's qrscp app (`python3 -m pynetdicom qrscp`, AE title PYQR) with a generated
+    /// configuration: its SQLite database and instance folder in the peer's directory, listening
+    /// on loopback only, a move destination per entry of `destinations` (AE title: port), and
+    /// `files` loaded through its Storage SCP with `dicomtool send`. It stores each instance as
+    /// `instances/<SOP Instance UID>` (what it holds, for the retrieve tests).
+    static func startPynetdicomQR(_ files: [String], destinations: [String: Int] = [:]) async throws -> PeerProcess {
+        let apps = try await offPool { try run("/usr/bin/env", ["python3", "-c", "import pynetdicom, sqlalchemy"]) }
+        guard apps.status == 0 else {
+            throw QueryPeerError("pynetdicom's qrscp needs pynetdicom and sqlalchemy (its [apps] extra): run scripts/setup (\(apps.output))")
+        }
+        let peer = try await PeerProcess("/usr/bin/env") { port, d in
+            var config = """
+            [DEFAULT]
+                ae_title: PYQR
+                port: \(port)
+                max_pdu: 16382
+                acse_timeout: 30
+                dimse_timeout: 30
+                network_timeout: 30
+                bind_address: 127.0.0.1
+                instance_location: \(d)/instances
+                database_location: \(d)/instances.sqlite
+                log_identifier: False
+
+            """
+            for (aet, port) in destinations.sorted(by: { $0.key < $1.key }) {
+                config += "[\(aet)]\n    address: 127.0.0.1\n    port: \(port)\n"
+            }
+            try? config.write(toFile: d + "/qrscp.ini", atomically: true, encoding: .utf8)
+            return ["python3", "-m", "pynetdicom", "qrscp", "-c", d + "/qrscp.ini"]
+        }
+        guard !files.isEmpty else { return peer }
+        let sent = try await offPool { try Tool.run(["send", "--to", "PYQR@127.0.0.1:\(peer.port)"] + files) }
+        guard sent.status == 0 else {
+            peer.stop()
+            throw QueryPeerError("pynetdicom's qrscp refused some of \(files): \(sent.stderr)")
+        }
+        return peer
     }
 
     /// Worklist entries of our own (dump2dcm text): three procedure steps, two CT and one MR, on

@@ -2,10 +2,10 @@ import DicomTestSupport
 import Foundation
 import Testing
 
-/// `dicomtool get` against real archives on loopback: Orthanc (DicomAlwaysAllowGet) returns every
-/// instance it stored with the data set it keeps, through find's JSON Lines piped to --query; dcmqrscp
-/// (strictly hierarchical, no SOP Class UID in its answers) returns what it returns to getscu, the
-/// same bytes.
+/// `dicomtool get` against real archives on loopback: Orthanc (DicomAlwaysAllowGet) and pynetdicom's
+/// qrscp return every instance they stored with the data set they keep, through find's JSON Lines
+/// piped to --query; dcmqrscp (strictly hierarchical, no SOP Class UID in its answers) returns what
+/// it returns to getscu, the same bytes.
 @Suite(.serialized, .dedicatedThreads) struct GetEndToEndTests {
     static let sameBytes = CorpusIndex.packageRoot.appendingPathComponent("scripts/net-peers/dataset_bytes_equal.py").path
 
@@ -66,6 +66,49 @@ import Testing
             compared += 1
         }
         #expect(compared == 5)
+    }
+
+    /// pynetdicom's qrscp (loaded with dicomtool send): every instance it holds uncompressed comes
+    /// back once by C-GET, with the data set of the file it keeps (instances/<SOP Instance UID>,
+    /// written by pydicom). Its answers name no SOP class and it converts nothing but between the
+    /// uncompressed syntaxes and deflate, so an instance it holds compressed finds no context among
+    /// those get proposes for unknown classes (uncompressed only): a failed sub-operation, named.
+    /// (move has no such gap: the archive proposes the contexts, see MoveEndToEndTests.)
+    @Test func pynetdicomReturnsWhatItStored() async throws {
+        let qr = try await QueryPeers.startPynetdicomQR(QueryPeers.fixtures)
+        defer { qr.stop(); qr.remove() }
+        let peer = "PYQR@127.0.0.1:\(qr.port)"
+        let found = try await QueryPeers.find(["--to", peer, "--level", "study", "--format", "json"])
+        #expect(found.status == 0, "\(found.stderr)")
+        let out = try Self.tempDirectory("get-pynetdicom")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let got = try await QueryPeers.offPool {
+            try Tool.run(["get", "--from", peer, "--query", "-", "-o", out, "--layout", "{SOPInstanceUID}.dcm", "--format", "json"],
+                         stdin: Data(found.stdout.utf8))
+        }
+        let held = qr.received(under: "instances")
+        let expected = try Set(QueryPeers.fixtures.map { try CommitEndToEndTests.instanceUID($0) })
+        #expect(Set(held.map(\.lastPathComponent)) == expected)
+        let records = try QueryPeers.records(got.stdout)
+        let stored = Set(records.filter { $0["type"] as? String == "stored" }.compactMap { $0["sopInstanceUID"] as? String })
+        let failed = Set(records.filter { $0["type"] as? String == "retrieve" }.flatMap { ($0["failedSOPInstanceUIDs"] as? [String]) ?? [] })
+        var compressed = Set<String>()
+        for file in held {
+            let uid = file.lastPathComponent
+            let syntax = try CommitEndToEndTests.instanceUID(file.path, keyword: "TransferSyntaxUID", tag: "(0002,0010)")
+            if ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"].contains(syntax) {
+                #expect(stored.contains(uid), "\(uid) (\(syntax)) not retrieved: \(got.stdout)")
+                let (status, text) = try await QueryPeers.offPool {
+                    try Tool.script("same_elements.py", [file.path, out + "/" + uid + ".dcm"], withStandardError: true)
+                }
+                #expect(status == 0, "\(uid): \(text)")
+            } else {
+                compressed.insert(uid)
+            }
+        }
+        #expect(compressed.count == 2, "the RLE and JPEG fixtures are held as sent")
+        #expect(failed == compressed && stored.isDisjoint(with: compressed), "\(got.stdout)")
+        #expect(got.status == (compressed.isEmpty ? 0 : 63), "\(got.stderr)")
     }
 
     @Test func dcmqrscpReturnsWhatItReturnsToGetscu() async throws {

@@ -33,7 +33,9 @@ import Testing
         #expect(receiver.waitUntil(10) { receiver.events("stored").count >= expected.count })
         let stored = receiver.events("stored").compactMap { $0["sopInstanceUID"] as? String }
         #expect(Set(stored) == expected, "\(first.output)")
-        #expect(Receiver.files(in: receiver.directory).count == expected.count)
+        // The instances, and beside them the receiver's commitment index (.dicomtool-commitment.tsv).
+        #expect(Receiver.files(in: receiver.directory).filter { !$0.hasPrefix(".") }.count == expected.count)
+        #expect(Receiver.files(in: receiver.directory).contains(".dicomtool-commitment.tsv"))
         // One line per study the source holds, each with equal announced/retrieved/sent/committed counts.
         let studies = Self.lines(work + "/studies.tsv").map { $0.split(separator: "\t").first.map(String.init) ?? "" }
         let done = Self.lines(work + "/done.tsv").map { $0.split(separator: "\t").map(String.init) }
@@ -66,6 +68,33 @@ import Testing
         let failed = try await Self.migrate(["--from", "ORTHANC@127.0.0.1:\(orthanc.port)", "--to", "NEW@127.0.0.1:\(closed)", "--work", fresh])
         #expect(failed.status == 1 && failed.output.contains("NOT reconciled"), "\(failed.output)")
         #expect(failed.output.contains("done 0  failed \(studies.count)"), "\(failed.output)")
+    }
+
+    /// --via move: each study comes by C-MOVE to the run's own receiver (Orthanc lists DICOMTOOL at
+    /// --receive-port) instead of C-GET; the same instances arrive and the counts reconcile.
+    @Test func viaMoveReconciles() async throws {
+        let here = try PeerProcess.freePort()
+        let (orthanc, _) = try await QueryPeers.startOrthancWithHTTP(QueryPeers.fixtures, movePort: here)
+        defer { orthanc.stop(); orthanc.remove() }
+        let receiver = try Receiver(["--aet", "NEW", "--commitment"])
+        let work = try GetEndToEndTests.tempDirectory("migrate-move")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try await Self.migrate(["--from", "ORTHANC@127.0.0.1:\(orthanc.port)", "--to", "NEW@127.0.0.1:\(receiver.port)",
+                                             "--work", work, "--via", "move", "--receive-port", String(here)])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("instances announced 5  retrieved 5  sent 5  committed 5"), "\(result.output)")
+        let expected = try Set(QueryPeers.fixtures.map { try CommitEndToEndTests.instanceUID($0) })
+        #expect(receiver.waitUntil(10) { receiver.events("stored").count >= expected.count })
+        #expect(Set(receiver.events("stored").compactMap { $0["sopInstanceUID"] as? String }) == expected)
+        // What was retrieved came by C-MOVE: each study's record is move's.
+        let study = try #require(Self.lines(work + "/studies.tsv").first?.split(separator: "\t").first.map(String.init))
+        let retrieved = try String(contentsOfFile: work + "/get/" + study + ".jsonl", encoding: .utf8)
+        #expect(retrieved.contains("C-MOVE") || retrieved.contains("\"move\""), "\(retrieved)")
+
+        // --via move without a port is a usage error.
+        let usage = try await Self.migrate(["--from", "ORTHANC@127.0.0.1:\(orthanc.port)", "--to", "NEW@127.0.0.1:\(receiver.port)",
+                                            "--work", work, "--via", "move"])
+        #expect(usage.status == 2 && usage.output.contains("--via move needs --receive-port"), "\(usage.output)")
     }
 
     /// With --transcode and a study filter: only the filtered study is copied, in the syntax asked

@@ -108,6 +108,37 @@ import Testing
         #expect(both.status == 1 && both.stderr.contains("-k and --query cannot be combined"), "\(both.stderr)")
     }
 
+    /// pynetdicom's qrscp as C-MOVE SCP (its configuration lists DT at the receive port): every
+    /// instance it holds arrives once, with the data set of the file it keeps.
+    @Test func pynetdicomMovesWhatItStoredHere() async throws {
+        let here = try PeerProcess.freePort()
+        let qr = try await QueryPeers.startPynetdicomQR(QueryPeers.fixtures, destinations: ["DT": here])
+        defer { qr.stop(); qr.remove() }
+        let from = "PYQR@127.0.0.1:\(qr.port)"
+        let found = try await QueryPeers.find(["--to", from, "--level", "study", "--format", "json"])
+        #expect(found.status == 0, "\(found.stderr)")
+        let pulled = Receiver.temporaryDirectory("move-pynetdicom")
+        let r = try await C.offPool {
+            try Tool.run(["move", "--from", from, "--calling-aet", "DT", "--receive-port", String(here), "-o", pulled.path,
+                          "--query", "-", "--format", "json"], stdin: Data(found.stdout.utf8))
+        }
+        #expect(r.status == 0, "\(r.stderr)")
+        let held = qr.received(under: "instances")
+        let expected = try Set(QueryPeers.fixtures.map { try C.instanceUID($0) })
+        #expect(Set(held.map(\.lastPathComponent)) == expected)
+        #expect(Receiver.files(in: pulled) == held.map { $0.lastPathComponent + ".dcm" }, "\(r.stdout)")
+        for file in held {
+            let (status, text) = try await C.offPool {
+                try Tool.script("same_elements.py", [file.path, pulled.appendingPathComponent(file.lastPathComponent + ".dcm").path],
+                                withStandardError: true)
+            }
+            #expect(status == 0, "\(file.lastPathComponent): \(text)")
+        }
+        // A destination its configuration does not list: refused (0xA801), exit 63.
+        let unknown = try await C.offPool { try Tool.run(["move", "--from", from, "--dest", "NOPE", "--query", "-"], stdin: Data(found.stdout.utf8)) }
+        #expect(unknown.status == 63, "\(unknown.stderr)")
+    }
+
     /// dcmtk's dcmqrscp as C-MOVE SCP, dicomtool and movescu each taking the same study into a
     /// receiver of their own: the same instances, with the same data sets.
     @Test func dcmqrscpMovesTheSameDataSetsAsToMovescu() async throws {

@@ -21,7 +21,15 @@ public struct XMLDumper {
         for e in ds.elements where !e.tag.isGroupLength {
             var attrs = "tag=\"\(e.tag.compactHex)\" vr=\"\(e.vr.rawValue)\""
             if e.tag.isPrivate {
-                if let c = e.tag.privateCreatorTag, let creator = ds.string(c) { attrs += " privateCreator=\"\(Self.escape(creator))\"" }
+                // A private data element is named by its creator and its element number within
+                // the block, the block number written as 00 (gggg00ee), as PS3.19's Native DICOM
+                // Model implementations (dcmtk's dcm2xml --native-format, dcm4che) write it and as
+                // PS3.3 10.17.1.2 references private elements: the block a creator holds differs
+                // from file to file. A private element without a creator keeps its tag.
+                if let c = e.tag.privateCreatorTag, let creator = ds.string(c) {
+                    let blockless = Tag(e.tag.group, e.tag.element & 0x00FF)
+                    attrs = "tag=\"\(blockless.compactHex)\" vr=\"\(e.vr.rawValue)\" privateCreator=\"\(Self.escape(creator))\""
+                }
             } else if let kw = DataDictionary.entry(for: e.tag)?.keyword, !kw.isEmpty {
                 attrs += " keyword=\"\(kw)\""
             }

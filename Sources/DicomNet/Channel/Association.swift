@@ -24,6 +24,9 @@ public struct RequestorOptions: Sendable {
     public var maxAssociateLength = 1 << 20
     /// TLS (PS3.15 B.9): nil for plain TCP. Made once per run and shared by its associations.
     public var tls: TLSContext?
+    /// SOP Class Extended Negotiation sub-items proposed (PS3.7 D.3.3.5): the service-class
+    /// application information of a SOP class, e.g. C-FIND's relational queries (PS3.4 C.5.1.1).
+    public var extendedNegotiations: [ExtendedNegotiation] = []
     /// Requests we may leave unanswered at once (the asynchronous operations window, PS3.7
     /// D.3.3.3), proposed when above 1; the peer's answer decides (none: one at a time).
     public var operationsWindow = 1
@@ -47,6 +50,7 @@ public enum Association {
                                    implementationVersionName: options.implementationVersionName)
         info.userIdentityRQ = options.userIdentity
         info.roleSelections = options.roleSelections
+        info.extendedNegotiations = options.extendedNegotiations
         if options.operationsWindow > 1 {
             // We invoke up to the window and perform none of the peer's (it sends us no requests).
             info.asyncOperationsWindow = AsyncOperationsWindow(maxInvoked: UInt16(clamping: options.operationsWindow), maxPerformed: 1)
@@ -77,7 +81,7 @@ public enum Association {
         let noDelay = try? await channel.channel.getOption(.tcpOption(.tcp_nodelay)).get()
         return try await channel.executeThenClose { inbound, outbound in
             var session = AssociationSession(request: rq, inbound: inbound.makeAsyncIterator(), outbound: outbound,
-                                             deadline: WaitDeadline(channel: channel.channel), options: options)
+                                             channel: channel.channel, options: options)
             session.tcpNoDelay = noDelay.map { $0 != 0 } ?? false
             do {
                 try await session.associate()
@@ -126,18 +130,26 @@ public struct AssociationSession {
     var nextMessageID: UInt16 = 1
     /// Requests sent and not answered yet, by message ID.
     var outstanding: Set<UInt16> = []
-    /// Response PDVs received and not yet collected (a P-DATA-TF may carry more than one message's).
+    /// PDVs received and not yet read: the rest of the last P-DATA-TF, which may carry the end of
+    /// one message and the start of the next (see `nextPDV`).
     var unread: ArraySlice<PDV> = []
-    var collector = DIMSEMessageCollector(acceptedContextIDs: [], maxDataSetLength: 1 << 24)
+    /// Requests the peer invoked while we waited for a response (a storage commitment SCP may send
+    /// its N-EVENT-REPORT-RQ before its N-ACTION-RSP): `incomingRequest` takes them first.
+    var heldRequests: [DIMSEMessage] = []
+    /// The presentation contexts the peer accepted: a PDV on any other breaks the protocol.
+    var acceptedContextIDs: Set<UInt8> = []
     let deadline: WaitDeadline
     let options: RequestorOptions
+    /// Ends a wait for a request from the peer from another task (see `SessionWaker`).
+    public let waker: SessionWaker
 
     init(request: AssociateRQ, inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<PDU>,
-         deadline: WaitDeadline, options: RequestorOptions) {
+         channel: any Channel, options: RequestorOptions) {
         self.request = request
         self.inbound = inbound
         self.outbound = outbound
-        self.deadline = deadline
+        self.deadline = WaitDeadline(channel: channel)
+        self.waker = SessionWaker(channel: channel)
         self.options = options
     }
 
@@ -153,7 +165,7 @@ public struct AssociationSession {
             do {
                 let negotiated = try Negotiation.negotiated(requested: request, answered: ac, asRequestor: true)
                 self.negotiated = negotiated
-                collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated.accepted.map(\.id)), maxDataSetLength: 1 << 24)
+                acceptedContextIDs = Set(negotiated.accepted.map(\.id))
             } catch {
                 try await abort(error.abortReason ?? .invalidPDUParameterValue)
                 throw error
@@ -223,36 +235,6 @@ public struct AssociationSession {
         return message
     }
 
-    /// Waits (DIMSE time-out) for the next response to any outstanding request, collecting its
-    /// PDVs; a response to a request not outstanding aborts the association.
-    mutating func nextResponse() async throws -> DIMSEMessage {
-        let ids = outstanding.sorted().map(String.init).joined(separator: ", ")
-        let timer = deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the response to message \(ids.isEmpty ? "-" : ids) (DIMSE)")
-        defer { timer.cancel() }
-        while true {
-            while let pdv = unread.popFirst() {
-                do throws(NetError) {
-                    if let message = try collector.append(pdv) {
-                        guard let answered = message.command.messageIDBeingRespondedTo, outstanding.remove(answered) != nil else {
-                            throw NetError(.unexpectedPDU, "response to message \(message.command.messageIDBeingRespondedTo.map(String.init) ?? "none"), expected \(ids.isEmpty ? "none" : ids)",
-                                           abortReason: .unexpectedPDUParameter)
-                        }
-                        return message
-                    }
-                } catch {
-                    try await abort(error.abortReason ?? .unexpectedPDUParameter)
-                    throw error
-                }
-            }
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a DIMSE response")
-            }
-            unread = tf.values[...]
-        }
-    }
-
     /// A-RELEASE: waits for the A-RELEASE-RP, answering a release collision as PS3.8 says.
     mutating func release() async throws {
         _ = try machine.handle(.releaseRequest)
@@ -280,19 +262,24 @@ public struct AssociationSession {
         try await outbound.write(.abort(reason))
     }
 
-    /// The next PDU, run through the state machine (which may answer it with an abort).
-    mutating func receive() async throws -> PDU {
-        let pdu: PDU?
-        do {
-            pdu = try await inbound.next()
-        } catch let error as NetError {
-            // A PDU the codec refused: Evt19, AA-8 answers with the reason the codec named.
-            if error.abortReason != nil, (try? machine.handle(.invalidPDUReceived)) != nil {
-                try? await outbound.write(.abort(error.abortReason ?? .notSpecified))
+    /// The next PDU, run through the state machine (which may answer it with an abort). A
+    /// `SessionWaker`'s marker ends a `wakeable` wait (`SessionWoken`) and is skipped otherwise.
+    mutating func receive(wakeable: Bool = false) async throws -> PDU {
+        var next: PDU?
+        repeat {
+            do {
+                next = try await inbound.next()
+            } catch let error as NetError {
+                // A PDU the codec refused: Evt19, AA-8 answers with the reason the codec named.
+                if error.abortReason != nil, (try? machine.handle(.invalidPDUReceived)) != nil {
+                    try? await outbound.write(.abort(error.abortReason ?? .notSpecified))
+                }
+                throw error
             }
-            throw error
-        }
-        guard let pdu else {
+            guard WakeHandler.isMarker(next) else { break }
+            if wakeable { throw SessionWoken() }
+        } while true
+        guard let pdu = next else {
             _ = try? machine.handle(.transportClosed)
             throw NetError(.aborted, "the peer closed the connection (\(machine.state.name))")
         }

@@ -39,34 +39,24 @@ extension AssociationSession {
 
     /// Waits up to `seconds` for a request the peer invokes on this association (an SCP may send
     /// its N-EVENT-REPORT on the association of the N-ACTION, PS3.4 J.3.3), with its data set of
-    /// at most `maxDataSetLength` bytes. When the wait runs out the channel is closed (the
-    /// association is over) and `Association.withAssociation` throws the time-out.
-    public mutating func incomingRequest(waitingSeconds seconds: Int64, maxDataSetLength: Int = 1 << 24) async throws -> DIMSEMessage {
+    /// at most `maxDataSetLength` bytes; nil when the session's `waker` ended the wait first (before
+    /// a request began to arrive). When the wait runs out the channel is closed (the association
+    /// is over) and `Association.withAssociation` throws the time-out.
+    public mutating func incomingRequest(waitingSeconds seconds: Int64, maxDataSetLength: Int = 1 << 24) async throws -> DIMSEMessage? {
+        if !heldRequests.isEmpty { return heldRequests.removeFirst() }
         let timer = deadline.arm(seconds, waitingFor: "a request from the peer")
         defer { timer.cancel() }
-        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
-                                              maxDataSetLength: maxDataSetLength)
-        while true {
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a request from the peer")
-            }
-            for pdv in tf.values {
-                do throws(NetError) {
-                    if let message = try collector.append(pdv) {
-                        guard !message.command.isResponse else {
-                            throw NetError(.unexpectedPDU, "a response (command field 0x\(String(message.command.commandField, radix: 16))) to no request of ours",
-                                           abortReason: .unexpectedPDUParameter)
-                        }
-                        return message
-                    }
-                } catch {
-                    try await abort(error.abortReason ?? .unexpectedPDUParameter)
-                    throw error
-                }
-            }
+        let message: DIMSEMessage
+        do {
+            message = try await nextMessage(maxDataSetLength: maxDataSetLength, waitingFor: "a request from the peer", wakeable: true)
+        } catch is SessionWoken {
+            return nil
         }
+        guard !message.command.isResponse else {
+            try await refuse(NetError(.unexpectedPDU, "a response (command field 0x\(String(message.command.commandField, radix: 16))) to no request of ours",
+                                      abortReason: .unexpectedPDUParameter))
+        }
+        return message
     }
 
     /// Answers a request the peer invoked (no data set in the response).

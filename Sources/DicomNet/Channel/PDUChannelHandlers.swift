@@ -147,6 +147,7 @@ enum PDUChannel {
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
             try pipeline.addHandler(PDUWriter())
             try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
+            try pipeline.addHandler(WakeHandler())
             return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
         }
     }

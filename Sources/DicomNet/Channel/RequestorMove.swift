@@ -13,22 +13,27 @@ extension DIMSECommand {
     }
 }
 
-/// A C-MOVE's final response and the identifier it carried (the Failed SOP Instance UID List).
+/// A C-MOVE's final response and the identifier it carried (the Failed SOP Instance UID List),
+/// and whether we had asked for a cancel.
 public struct MoveEnd: Sendable {
     public var response: DIMSECommand
     public var identifier: [UInt8]?
+    public var cancelled = false
 }
 
 extension AssociationSession {
     /// C-MOVE (PS3.7 9.1.4) on the accepted context of `sopClassUID`: sends `identifier` (in the
     /// context's transfer syntax) asking the peer to store what it names at `destination`, then
     /// hands each pending response (its sub-operation counts) to `onPending` until the final one.
+    /// When `onPending` returns false, a C-CANCEL-RQ goes out (the pending responses after it are
+    /// still handed over, their answer ignored).
     /// Bounds: the first response, and each pending response after it that counts more sub-operations
     /// done (completed + failed + warning) than any before, must come within the DIMSE time-out;
-    /// pending responses that show no progress do not extend the wait. Responses other than
-    /// C-MOVE-RSPs to this request, or an identifier over `maxIdentifierLength`, break the protocol.
+    /// pending responses that show no progress do not extend the wait; after a cancel the final
+    /// response must come within one DIMSE time-out in all. Responses other than C-MOVE-RSPs to
+    /// this request, or an identifier over `maxIdentifierLength`, break the protocol.
     public mutating func move(sopClassUID: String, destination: String, identifier: [UInt8], maxIdentifierLength: Int = 1 << 22,
-                              onPending: (DIMSECommand) async throws -> Void) async throws -> MoveEnd {
+                              onPending: (DIMSECommand) async throws -> Bool) async throws -> MoveEnd {
         guard let context = negotiated?.context(abstractSyntax: sopClassUID) else {
             let why = negotiated?.contexts.first { $0.abstractSyntax == sopClassUID }.map { $0.result.description } ?? "not proposed"
             throw NetError(.rejected, "the peer accepted no presentation context for \(sopClassUID) (\(why))")
@@ -37,8 +42,6 @@ extension AssociationSession {
         nextMessageID &+= 1
         let request = DIMSECommand.moveRQ(messageID: id, sopClassUID: sopClassUID, destination: destination)
         try await send(PDVFragmenter.dataTFs(command: request, dataSet: identifier, contextID: context.id, maxPDULength: maxSendLength))
-        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
-                                              maxDataSetLength: maxIdentifierLength)
         // One wait runs until the final response or the next pending response that shows progress:
         // a peer repeating the same counts (or none) for ever is given up after one DIMSE time-out.
         let seconds = options.dimseTimeoutSeconds, deadline = self.deadline
@@ -51,36 +54,22 @@ extension AssociationSession {
         var progress = SubOperationProgress()
         var wait = armWait(progress)
         defer { wait.cancel() }
+        var cancelled = false
         while true {
-            let pdu = try await receive()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a C-MOVE response")
+            let (message, status) = try await nextResponse(to: id, field: .cMoveRSP, maxIdentifierLength: maxIdentifierLength)
+            let response = message.command
+            guard DIMSEStatus.kind(status) == .pending else {
+                return MoveEnd(response: response, identifier: message.dataSet, cancelled: cancelled)
             }
-            for pdv in tf.values {
-                let appended: DIMSEMessage?
-                do {
-                    appended = try collector.append(pdv)
-                } catch {
-                    guard error.code == .pduTooLarge else { throw error }
-                    throw NetError(.pduTooLarge, "a C-MOVE-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
-                }
-                guard let message = appended else { continue }
-                let response = message.command
-                guard response.field == .cMoveRSP, response.messageIDBeingRespondedTo == id else {
-                    throw NetError(.unexpectedPDU, "a command 0x\(hex4(response.commandField)) answering message "
-                                   + "\(response.messageIDBeingRespondedTo.map(String.init) ?? "none") where a C-MOVE-RSP to \(id) was expected",
-                                   abortReason: .unexpectedPDUParameter)
-                }
-                guard let status = response.status else {
-                    throw NetError(.malformedPDU, "a C-MOVE-RSP without a Status", abortReason: .invalidPDUParameterValue)
-                }
-                guard DIMSEStatus.kind(status) == .pending else { return MoveEnd(response: response, identifier: message.dataSet) }
-                if progress.advances(response.subOperationCounts) {
-                    wait.cancel()
-                    wait = armWait(progress)
-                }
-                try await onPending(response)
+            if progress.advances(response.subOperationCounts), !cancelled {
+                wait.cancel()
+                wait = armWait(progress)
+            }
+            let wantsMore = try await onPending(response)
+            if !wantsMore, !cancelled {
+                cancelled = true
+                wait.cancel()
+                wait = try await cancel(id, contextID: context.id)
             }
         }
     }

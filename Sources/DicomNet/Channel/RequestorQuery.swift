@@ -47,55 +47,36 @@ extension AssociationSession {
         nextMessageID &+= 1
         let request = DIMSECommand.findRQ(messageID: id, sopClassUID: sopClassUID)
         try await send(PDVFragmenter.dataTFs(command: request, dataSet: identifier, contextID: context.id, maxPDULength: maxSendLength))
-        var collector = DIMSEMessageCollector(acceptedContextIDs: Set(negotiated?.accepted.map(\.id) ?? []),
-                                              maxDataSetLength: maxIdentifierLength)
         var cancelled = false, dropped = 0
         // After the cancel one deadline covers the rest: pending responses do not extend it.
         var cancelDeadline: Scheduled<Void>?
         defer { cancelDeadline?.cancel() }
         while true {
-            let wait = cancelDeadline == nil
-                ? deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the next response to C-FIND message \(id) (DIMSE)") : nil
-            let pdu = try await receive()
-            wait?.cancel()
-            guard case .dataTF(let tf) = pdu else {
-                if case .abort(let reason) = pdu { throw NetError(.aborted, "the peer aborted the association: \(reason)") }
-                throw NetError(.unexpectedPDU, "\(pdu.type) while waiting for a C-FIND response")
+            // Until a cancel, the DIMSE time-out bounds each wait for a PDU: a long identifier that
+            // keeps arriving is not cut.
+            let idle = cancelDeadline == nil
+                ? (seconds: options.dimseTimeoutSeconds, waitingFor: "the next response to C-FIND message \(id) (DIMSE)") : nil
+            let (message, status) = try await nextResponse(to: id, field: .cFindRSP, maxIdentifierLength: maxIdentifierLength, idle: idle)
+            let response = message.command
+            guard DIMSEStatus.kind(status) == .pending else {
+                return FindEnd(response: response, cancelled: cancelled, droppedAfterCancel: dropped)
             }
-            for pdv in tf.values {
-                let appended: DIMSEMessage?
-                do {
-                    appended = try collector.append(pdv)
-                } catch {
-                    guard error.code == .pduTooLarge else { throw error }
-                    throw NetError(.pduTooLarge, "a C-FIND-RSP identifier longer than \(maxIdentifierLength) bytes", abortReason: .notSpecified)
-                }
-                guard let message = appended else { continue }
-                let response = message.command
-                guard response.field == .cFindRSP, response.messageIDBeingRespondedTo == id else {
-                    throw NetError(.unexpectedPDU, "a command 0x\(hex4(response.commandField)) answering message "
-                                   + "\(response.messageIDBeingRespondedTo.map(String.init) ?? "none") where a C-FIND-RSP to \(id) was expected",
-                                   abortReason: .unexpectedPDUParameter)
-                }
-                guard let status = response.status else {
-                    throw NetError(.malformedPDU, "a C-FIND-RSP without a Status", abortReason: .invalidPDUParameterValue)
-                }
-                guard DIMSEStatus.kind(status) == .pending else {
-                    return FindEnd(response: response, cancelled: cancelled, droppedAfterCancel: dropped)
-                }
-                if cancelled {
-                    dropped += 1
-                    continue
-                }
-                let wantsMore = try await onPending(response, message.dataSet)
-                if !wantsMore {
-                    cancelled = true
-                    try await send(PDVFragmenter.dataTFs(command: .cancelRQ(respondingTo: id), dataSet: nil, contextID: context.id,
-                                                         maxPDULength: maxSendLength))
-                    cancelDeadline = deadline.arm(options.dimseTimeoutSeconds,
-                                                  waitingFor: "the final response after C-CANCEL of message \(id) (DIMSE)")
-                }
+            if cancelled {
+                dropped += 1
+                continue
+            }
+            let wantsMore = try await onPending(response, message.dataSet)
+            if !wantsMore {
+                cancelled = true
+                cancelDeadline = try await cancel(id, contextID: context.id)
             }
         }
+    }
+
+    /// Sends C-CANCEL-RQ for the operation `id` (C-FIND, C-GET, C-MOVE) and arms the one wait
+    /// (DIMSE time-out) its final response must come within, whatever the peer sends meanwhile.
+    mutating func cancel(_ id: UInt16, contextID: UInt8) async throws -> Scheduled<Void> {
+        try await send(PDVFragmenter.dataTFs(command: .cancelRQ(respondingTo: id), dataSet: nil, contextID: contextID, maxPDULength: maxSendLength))
+        return deadline.arm(options.dimseTimeoutSeconds, waitingFor: "the final response after C-CANCEL of message \(id) (DIMSE)")
     }
 }

@@ -14,12 +14,7 @@ public enum DumpCommand {
     public static func run(_ args: DumpArgs, global: GlobalArgs) -> ExitStatus {
         let reporter = global.reporter(command: "dump")
         if global.format == .csv || global.format == .tsv { return table(args, global: global, reporter: reporter) }
-        let selectors: [TagSelector]
-        do {
-            selectors = try args.tags.map { (t: String) throws(DicomError) in try TagSelector(parsing: t) }
-        } catch {
-            return failure(error, reporter)
-        }
+        let selectors = args.tagPaths
         let several = global.inputs.count > 1 || global.filesFrom != nil
             || global.inputs.contains { isDirectory($0) }
         let jsonLines = global.format == .json
@@ -51,7 +46,7 @@ public enum DumpCommand {
                 throw DicomError(.usage, "--format \(global.format.rawValue) is a table of the --tag columns; it cannot be combined with "
                                  + (args.json ? "--json" : args.xml ? "--xml" : "--meta-only"))
             }
-            table = try DumpTable(style: global.format == .csv ? .csv : .tsv, keys: args.tags)
+            table = try DumpTable(style: global.format == .csv ? .csv : .tsv, keys: args.tags, paths: args.tagPaths)
         } catch {
             return failure(error, reporter)
         }
@@ -61,7 +56,7 @@ public enum DumpCommand {
         }, emit: { _, row, _ in StandardOutput.write(row) })
     }
 
-    static func render(_ item: InputItem, _ args: DumpArgs, _ selectors: [TagSelector], headed: Bool) throws(DicomError) -> Rendered {
+    static func render(_ item: InputItem, _ args: DumpArgs, _ selectors: [EditPath], headed: Bool) throws(DicomError) -> Rendered {
         var options = Part10Reader.Options()
         options.metaOnly = args.metaOnly
         let file = try Part10Reader.read(path: item.path ?? "-", options: options)
@@ -71,8 +66,8 @@ public enum DumpCommand {
         }
         var meta = file.meta, dataset = file.dataset
         if !selectors.isEmpty {
-            meta = TagSelector.select(selectors, in: meta)
-            dataset = TagSelector.select(selectors, in: dataset)
+            meta = EditPath.select(selectors, in: meta)
+            dataset = EditPath.select(selectors, in: dataset)
         }
         let bulkPath = item.path.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         var text: String

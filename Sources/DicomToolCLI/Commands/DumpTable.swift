@@ -1,5 +1,4 @@
 import DicomCore
-import DicomEdit
 import DicomIO
 import DicomQuery
 
@@ -20,20 +19,13 @@ struct DumpTable: Sendable {
     let keys: [String]
     let paths: [EditPath]
 
-    init(style: Style, keys: [String]) throws(DicomError) {
+    /// `keys` as typed (the header row) and as read by `AttributeKeys` (`paths`).
+    init(style: Style, keys: [String], paths: [EditPath]) throws(DicomError) {
         guard !keys.isEmpty else {
             throw DicomError(.usage, "--format \(style == .csv ? "csv" : "tsv") needs the columns: give --tag KEY once per column (e.g. --tag PatientID --tag StudyDate)")
         }
         self.style = style
         self.keys = keys
-        var paths: [EditPath] = []
-        for key in keys {
-            do {
-                paths.append(try EditPath(parsing: key))
-            } catch {
-                throw DicomError(.usage, "--tag \(key): " + error.message)
-            }
-        }
         self.paths = paths
     }
 
@@ -48,7 +40,7 @@ struct DumpTable: Sendable {
         for path in paths {
             var root = file.dataset
             if case .tag(let tag)? = path.steps.first?.name, tag.group == 0x0002 { root = file.meta }
-            let values = AttributeQuery.elements(at: path, in: root).flatMap { element, owner in
+            let values = path.elements(in: root).flatMap { element, owner in
                 ValueText.values(element, in: owner) ?? []
             }
             cells.append(values.joined(separator: "\\"))

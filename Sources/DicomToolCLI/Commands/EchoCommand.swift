@@ -1,19 +1,21 @@
 import DicomCore
 import DicomNet
 
-/// `dicomtool echo AET@host:port`: C-ECHO (Verification) to a peer, with the round-trip time.
+/// `dicomtool echo AET@host:port` (or `--to AET@host:port`): C-ECHO (Verification) to a peer, with the round-trip time.
 public struct EchoArgs: CommandArgs {
     public var peer = PeerArgs()
     public var count = 1
     public var tls = TLSArgs()
 
     public init(_ low: LowArgs) throws(DicomError) {
-        guard low.positionals.count == 1, let text = low.positionals.first else {
-            throw DicomError(.usage, "echo expects one address AET@host:port, \(low.positionals.count) given")
+        // The address as echoscu takes it (the one argument) or as the other network commands do (--to).
+        let given = low.positionals.count + (low.isGiven(.to) ? 1 : 0)
+        guard given == 1 else {
+            throw DicomError(.usage, "echo expects one address AET@host:port (as its argument or --to), \(given) given")
         }
         try low.update(&self)
         try low.update(&peer)
-        peer.address = try PeerArgs.address(text)
+        if let text = low.positionals.first { peer.address = try PeerArgs.address(text) }
         tls = try TLSArgs(low)
     }
 

@@ -21,6 +21,8 @@ public enum FindCommand {
             return error.code.exitStatus
         }
         options.limit = args.limit
+        options.negotiation = args.negotiation
+        options.relationalReason = args.request.relationalReason
         let mode: MatchWriter.Mode = args.json ? .dicomJSON : (global.format == .json ? .jsonLines : (global.format == .csv ? .csv : .table))
         let writer = MatchWriter(mode: mode, columns: identifier.columns, reporter: reporter, peer: args.peer.address.description)
         let address = args.peer.address, frozen = options
@@ -28,7 +30,9 @@ public enum FindCommand {
         let outcome: Result<FindResult, NetError>
         do {
             outcome = .success(try NetworkRuntime.runBlocking {
-                try await FindSCU.find(identifier, at: address, options: frozen) { match in writer.write(match) }
+                try await FindSCU.find(identifier, at: address, options: frozen, onNegotiated: { answer in
+                    writer.negotiated(answer)
+                }, onMatch: { match in writer.write(match) })
             })
         } catch {
             outcome = .failure(error as? NetError ?? NetError(.aborted, "\(error)"))
@@ -83,12 +87,20 @@ final class MatchWriter: @unchecked Sendable {
     private var held: [[String]] = []
     private var widths: [Int]?
     private var warnings = 0
+    /// What extended negotiation asked and the peer accepted, when anything was asked.
+    private var negotiation: QueryNegotiation?
 
     init(mode: Mode, columns: [QueryKey], reporter: Reporter, peer: String) {
         self.peer = peer
         self.mode = mode
         self.columns = columns
         self.reporter = reporter
+    }
+
+    /// The peer's answer to extended negotiation: a note now (text), the summary's field (JSON Lines).
+    func negotiated(_ answer: QueryNegotiation) {
+        lock.withLock { negotiation = answer }
+        if mode != .jsonLines { reporter.note("extended negotiation: \(answer.description)", input: peer) }
     }
 
     func write(_ match: FindMatch) {
@@ -147,6 +159,10 @@ final class MatchWriter: @unchecked Sendable {
                 } else {
                     body += [("status", .null), ("result", .null), ("errorComment", .null), ("cancelled", .bool(false))]
                 }
+                body.append(("extendedNegotiation", negotiation.map { n in
+                    ReporterJSON.Value.object([("requested", .array(n.requested.names.map(ReporterJSON.Value.string))),
+                                               ("accepted", .array(n.accepted.names.map(ReporterJSON.Value.string)))])
+                } ?? .null))
                 body += [("exit", .int(Int(widening: error?.code.exitStatus.rawValue ?? ExitStatus.ok.rawValue))),
                          ("elapsed", .double((seconds * 1000).rounded() / 1000)),
                          ("error", error.map(ReporterJSON.errorValue) ?? .null)]

@@ -11,7 +11,7 @@ public enum GetCommand {
     public static func run(_ args: GetArgs, global: GlobalArgs) -> ExitStatus {
         let reporter = global.reporter(command: "get")
         let json = global.format == .json
-        let model = args.model ?? .studyRoot
+        let model = args.request.model
         var entries: [QueryInput.Entry] = []
         if let query = args.query {
             do throws(DicomError) { entries = try readQuery(query) } catch {
@@ -19,7 +19,7 @@ public enum GetCommand {
                 return error.code.exitStatus
             }
         } else {
-            entries = [QueryInput.Entry(level: args.level ?? .study, keys: args.keys)]
+            entries = [QueryInput.Entry(level: args.request.level, keys: args.keys)]
         }
         var find = FindOptions()
         find.requestor = args.peer.requestorOptions
@@ -30,6 +30,7 @@ public enum GetCommand {
         var options = GetOptions(storage: args.configuration)
         options.requestor = find.requestor
         options.model = model
+        options.limit = args.limit
         let address = args.peer.address, findOptions = find, getOptions = options, wanted = entries
         let tally = GetTally()
         let start = ContinuousClock.now
@@ -82,12 +83,13 @@ public enum GetCommand {
                 ("status", .string("0x" + hex4(o.status))), ("errorComment", o.errorComment.map(ReporterJSON.Value.string) ?? .null),
                 ("completed", count(o.counts.completed)), ("failed", count(o.counts.failed)), ("warning", count(o.counts.warning)),
                 ("failedSOPInstanceUIDs", .array(o.failedSOPInstanceUIDs.map(ReporterJSON.Value.string))),
+                ("cancelled", .bool(o.cancelled)),
             ]) + "\n")
             return
         }
         let words = "\(o.target.description): status 0x\(hex4(o.status)) (\(QueryStatus.describe(o.status))), "
             + "\(o.counts.completed ?? 0) completed, \(o.counts.failed ?? 0) failed, \(o.counts.warning ?? 0) warning"
-            + (o.errorComment.map { ": \($0)" } ?? "")
+            + (o.errorComment.map { ": \($0)" } ?? "") + (o.cancelled ? " (--limit reached: cancelled)" : "")
         if o.isFailure {
             reporter.warning(words, input: peer)
             for uid in o.failedSOPInstanceUIDs { reporter.warning("failed sub-operation: \(uid)", input: peer) }
@@ -102,6 +104,8 @@ final class GetTally: @unchecked Sendable {
     private let lock = Lock()
     private var expected = 0, stored = 0, failedInstances = 0, failedRequests = 0, failedSubOperations = 0
     private var error: DicomError?
+    /// --limit was reached: fewer instances than found is what was asked for.
+    private var limited = false
 
     func resolved(_ n: Int) { lock.withLock { expected = n } }
     func fail(_ e: DicomError) { lock.withLock { if error == nil { error = e } } }
@@ -119,6 +123,7 @@ final class GetTally: @unchecked Sendable {
     func outcome(_ o: RetrieveOutcome) {
         lock.withLock {
             if o.isFailure { failedRequests += 1 }
+            if o.cancelled { limited = true }
             failedSubOperations += max(o.counts.failed ?? 0, o.failedSOPInstanceUIDs.count)
         }
     }
@@ -129,7 +134,7 @@ final class GetTally: @unchecked Sendable {
             let failedInstances = max(self.failedInstances, failedSubOperations)
             var status = error?.code.exitStatus ?? .ok
             if status == .ok, failedRequests > 0 || failedInstances > 0 { status = .peerFailure }
-            if status == .ok, stored < expected {
+            if status == .ok, stored < expected, !limited {
                 reporter.warning("\(expected - stored) of \(expected) instances found were not received", input: peer)
             }
             if json {

@@ -10,6 +10,7 @@ public enum MoveCommand {
         let json = global.format == .json
         var options = MoveOptions(destination: args.destination ?? args.peer.callingAETitle)
         options.requestor = args.peer.requestorOptions
+        options.limit = args.limit
         do { options.requestor.tls = try args.tls.requestorContext(reporter) } catch { return failure(error, reporter) }
         if let port = args.receivePort, let output = args.output {
             var c: StorageSCPConfiguration
@@ -84,20 +85,22 @@ public enum MoveCommand {
     /// error when it failed. `target` names what a resolved request moved.
     static func report(_ result: MoveResult, target: String?, json: Bool, reporter: Reporter, address: String, destination: String) {
         let kind = DIMSEStatus.kind(result.status)
+        let limited = result.cancelled ? " (--limit reached: cancelled)" : ""
         let failedSubOperations = (result.counts.failed ?? 0) > 0 || !result.failedInstances.isEmpty
         if json {
             StandardOutput.write(ReporterJSON.record("summary", "move", [
                 ("status", .string("0x" + hex4(result.status))), ("errorComment", result.errorComment.map(ReporterJSON.Value.string) ?? .null),
                 ("pendingResponses", .int(result.pendingResponses)),
                 ("failedInstances", .array(result.failedInstances.map(ReporterJSON.Value.string))),
+                ("cancelled", .bool(result.cancelled)),
             ] + (target.map { [("target", ReporterJSON.Value.string($0))] } ?? []) + Self.fields(result.counts)) + "\n")
         } else {
             StandardOutput.write("\(address): C-MOVE\(target.map { " of \($0)" } ?? "") to \(destination): status 0x\(hex4(result.status)) "
-                                 + "(\(QueryStatus.describe(result.status))), completed \(Self.text(result.counts.completed)), "
+                                 + "(\(QueryStatus.describe(result.status)))\(limited), completed \(Self.text(result.counts.completed)), "
                                  + "failed \(Self.text(result.counts.failed)), warning \(Self.text(result.counts.warning))\n")
             for uid in result.failedInstances { StandardOutput.write("failed: \(uid)\n") }
         }
-        if kind == .failure || kind == .cancel || failedSubOperations {
+        if kind == .failure || (kind == .cancel && !result.cancelled) || failedSubOperations {
             reporter.error(DicomError(.peerFailure, "C-MOVE\(target.map { " of \($0)" } ?? "") ended with status 0x\(hex4(result.status)) "
                                       + "(\(QueryStatus.describe(result.status)))" + (result.errorComment.map { ": \($0)" } ?? "")
                                       + (failedSubOperations ? ", \(Self.text(result.counts.failed)) sub-operations failed" : "")),
@@ -113,12 +116,13 @@ public enum MoveCommand {
     }
 }
 
-/// The moves that failed (a failure or cancel status, or failed sub-operations).
+/// The moves that failed (a failure status, a cancel we did not ask for, or failed sub-operations).
 final class MoveTally: @unchecked Sendable {
     private let lock = Lock()
     private var failed = 0
     func add(_ r: MoveResult) {
-        let bad = [DIMSEStatus.Kind.failure, .cancel].contains(DIMSEStatus.kind(r.status)) || (r.counts.failed ?? 0) > 0 || !r.failedInstances.isEmpty
+        let kind = DIMSEStatus.kind(r.status)
+        let bad = kind == .failure || (kind == .cancel && !r.cancelled) || (r.counts.failed ?? 0) > 0 || !r.failedInstances.isEmpty
         if bad { lock.withLock { failed += 1 } }
     }
     var failures: Int { lock.withLock { failed } }

@@ -81,6 +81,8 @@ enum ReceiveEvents {
             reporter.warning(text(event))
         case .exec(_, _, let status, _) where status != 0:
             reporter.warning(text(event))
+        case .commitmentIndex(_, _, let error?) where !error.isEmpty:
+            reporter.warning(text(event))
         default:
             StandardOutput.write(text(event) + "\n")
         }
@@ -118,6 +120,8 @@ enum ReceiveEvents {
         case .commitmentReported(let transaction, let via, let status, let error):
             return "storage commitment \(transaction) reported on \(via): "
                 + (error.map { "not delivered: \($0)" } ?? "status 0x\(hex4(status ?? 0))")
+        case .commitmentIndex(let path, let instances, let error):
+            return "storage commitment index \(path): " + (error ?? "\(instances) instance\(instances == 1 ? "" : "s") stored by earlier runs")
         }
     }
 
@@ -176,6 +180,8 @@ enum ReceiveEvents {
             case .commitmentReported(let transaction, let via, let status, let error):
                 return ("commitment-report", [("transactionUID", .string(transaction)), ("via", .string(via)),
                                               ("status", status.map { .int(Int(widening: $0)) } ?? .null), ("error", text(error))])
+            case .commitmentIndex(let path, let instances, let error):
+                return ("commitment-index", [("path", .string(path)), ("instances", number(instances)), ("error", text(error))])
             }
         }()
         return ReporterJSON.record(type, command, body)

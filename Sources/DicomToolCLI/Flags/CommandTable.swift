@@ -306,6 +306,12 @@ public enum CommandTable {
             Information is built from SOP Class and SOP Instance UID, which the input must have \
             (--invent-uids makes a missing instance UID).
 
+            A DICOMDIR's model (a Directory Record Sequence, no SOP Class UID) makes a DICOMDIR: \
+            Media Storage SOP Class 1.2.840.10008.1.3.10, a new instance UID unless the input \
+            gives (0002,0003), Explicit VR Little Endian (PS3.10 8.6), and the record offsets \
+            (0004,1200/1202/1400/1420), which in the model are positions in the file it came from, \
+            resolved to records and written for the new bytes by the writer dicomdir uses.
+
             The output is Explicit VR Little Endian unless a target says otherwise: every target of \
             transcode, with its codec options, through the same transcoder (lossy targets record \
             their history as transcode does). Written to a temporary file and renamed into place.
@@ -314,6 +320,7 @@ public enum CommandTable {
             examples: [
                 ("dicomtool create --json image.json -o image.dcm", "Make a file from its JSON model."),
                 ("dicomtool create --json - -o out.dcm", "Read the model from standard input (after 'dicomtool dump --json in.dcm |')."),
+                ("dicomtool create --xml cd.xml -o cd/DICOMDIR", "Rebuild a DICOMDIR from 'dicomtool dump --xml cd/DICOMDIR' (offsets made anew)."),
                 ("dicomtool create --xml --jpeg2000 image.xml -o image.dcm", "From XML, compressed losslessly with JPEG 2000."),
                 ("dicomtool create --ts JPEGLSLossless ct-ls.json -o ct-ls.dcm",
                  "Rebuild a JPEG-LS file: its fragments copied as they are (the target names their syntax)."),

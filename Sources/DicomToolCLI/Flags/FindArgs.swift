@@ -1,5 +1,4 @@
 import DicomCore
-import DicomEdit
 import DicomNet
 import DicomServices
 
@@ -13,6 +12,8 @@ public struct FindArgs: CommandArgs {
     public var worklist = false
     public var keys: [QueryKey] = []
     public var limit: Int?
+    /// --relational, --combined-datetime, --fuzzy, --timezone-adjustment: asked in extended negotiation.
+    public var negotiation: QueryNegotiationOptions = []
     /// `--json`: one PS3.18 array of the matches.
     public var json = false
     /// The query, checked: model and level agree, keys parsed.
@@ -35,9 +36,11 @@ public struct FindArgs: CommandArgs {
             }
             request = try QueryRequest(model: .modalityWorklist, level: nil, keys: keys)
         } else {
-            let level = self.level ?? .study
-            let model = self.model ?? (level == .patient ? .patientRoot : .studyRoot)
-            request = try QueryRequest(model: model, level: level, keys: keys)
+            request = try QueryRequest.defaulted(level: level, model: model, keys: keys)
+        }
+        if worklist, !negotiation.isEmpty {
+            // PS3.4 K.5.1: the worklist's extended negotiation has fuzzy matching only, in other bytes.
+            throw DicomError(.usage, "--\(negotiation.names.first ?? "relational") applies to the Query/Retrieve models, not --worklist")
         }
         if json, low.isGiven(.format) {
             throw DicomError(.usage, "--json writes one PS3.18 array; --format json writes JSON Lines and --format csv a table: choose one")
@@ -49,17 +52,18 @@ public struct FindArgs: CommandArgs {
         var keys: [QueryKey] = []
         for occurrence in low.occurrences where occurrence.flag == .key || occurrence.flag == .returnKey {
             guard case .text(let text) = occurrence.value else { continue }
-            do throws(DicomError) {
-                if occurrence.flag == .returnKey {
-                    guard EditPath.splitAssignment(text) == nil else {
-                        throw DicomError(.usage, "'\(text)': a return key has no value (use -k KEY=VALUE for a matching key)")
-                    }
-                    keys.append(QueryKey(path: try EditPath(parsing: text)))
-                } else {
-                    keys.append(try QueryKey(parsing: text))
+            if occurrence.flag == .returnKey {
+                guard EditPath.splitAssignment(text) == nil else {
+                    throw DicomError(.usage, "\(occurrence.spelling) \(text): a return key has no value (use -k KEY=VALUE for a matching key)")
                 }
-            } catch {
-                throw DicomError(.usage, "\(occurrence.spelling) \(error.message)", tag: error.tag)
+                keys.append(QueryKey(path: try AttributeKeys.path(text, flag: occurrence.spelling)))
+            } else if let (key, fromFile, value) = EditPath.splitAssignment(text) {
+                guard !fromFile else {
+                    throw DicomError(.usage, "\(occurrence.spelling) \(text): a query key is KEY=VALUE (or KEY alone to have it returned), not KEY@FILE")
+                }
+                keys.append(QueryKey(path: try AttributeKeys.path(key, flag: occurrence.spelling, typed: text), value: value))
+            } else {
+                keys.append(QueryKey(path: try AttributeKeys.path(text, flag: occurrence.spelling)))
             }
         }
         return keys

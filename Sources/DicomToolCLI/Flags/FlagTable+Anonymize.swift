@@ -13,6 +13,16 @@ extension FlagTable {
              updates: [FlagUpdate.toggle(field, then: check)])
     }
 
+    /// A --keep or --remove value: an attribute (a lone name: at any depth), not items.
+    private static func attribute(_ text: String, _ spelling: String) throws(DicomError) -> EditPath {
+        let path = try AttributeKeys.path(text, flag: spelling)
+        if path.steps.last?.items != nil {
+            throw DicomError(.usage, "\(spelling) \(text): names items of a sequence; name the sequence (kept or removed whole) "
+                             + "or an attribute inside its items")
+        }
+        return path
+    }
+
     static let anonymize: [Flag] = [
         option(.retainSafePrivate, \.retainSafePrivate,
                "keep private attributes known to be safe (PS3.15 E.3.10)",
@@ -69,19 +79,19 @@ extension FlagTable {
              Keep this attribute as it is, whatever the profile says (e.g. a private tag known to be \
              safe). When a standard attribute kept this way is one the profile would remove or \
              replace, the identity is not removed: Patient Identity Removed (0012,0062) is NO and \
-             De-identification Method (0012,0063) names what was kept ('kept as is: PatientName').
+             De-identification Method (0012,0063) names what was kept ('kept as is: PatientName'). \
+             A tag or keyword alone is kept at every depth; a path (ReferencedImageSequence[0].ReferencedSOPInstanceUID) \
+             only there; a private element may be named by its creator, (0029,{SIEMENS CSA HEADER},10).
              """,
              repeatable: true,
-             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
-                 try TagPath.check(text)
-                 options.keep.append(try TagSelector(parsing: text))
+             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, spelling throws(DicomError) in
+                 options.keep.append(try attribute(text, spelling))
              }]),
         Flag(.remove, value: "TAG", category: .anonymize, scope: scope,
              summary: "remove TAG (tag, keyword or path; repeatable)",
-             details: "Remove this attribute even where the profile would keep it.", repeatable: true,
-             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
-                 try TagPath.check(text)
-                 options.remove.append(try TagSelector(parsing: text))
+             details: "Remove this attribute even where the profile would keep it (named as for --keep).", repeatable: true,
+             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, spelling throws(DicomError) in
+                 options.remove.append(try attribute(text, spelling))
              }]),
         Flag(.set, value: "PATH=VALUE", category: .modify, scope: .commands([.anonymize, .modify]),
              summary: "set an attribute to VALUE, inserting it where missing (repeatable)",
@@ -92,7 +102,9 @@ extension FlagTable {
              lengths as the VR allows, values separated by backslashes as many as the VM allows; \
              otherwise it is a usage error (status 1) and nothing is written. A private element needs \
              its private creator in the data set or set in the same run (--set 0009,0010=VENDOR --set \
-             0009,1001=x); its VR is the one in the data set, the private dictionary's, or else LO.
+             0009,1001=x), or is named by its creator, (0029,{SIEMENS CSA HEADER},10), whose block is \
+             found or made; its VR is the one in the data set, the private dictionary's, or else LO. \
+             Both commands take paths into sequence items (anonymize: items that are there).
 
              modify also takes paths with items and wild cards \
              (ReferencedSeriesSequence[0].SeriesInstanceUID, OtherPatientIDsSequence[*].PatientID; a \
@@ -107,12 +119,11 @@ extension FlagTable {
              characters. Setting SpecificCharacterSet itself re-encodes the values it covers.
              """,
              repeatable: true,
-             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, _ throws(DicomError) in
-                 guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-                     throw DicomError(.usage, "--set expects TAG=VALUE, e.g. PatientID=SUBJECT-01, not '\(text)'")
+             updates: [FlagUpdate<AnonymizeOptions>.each { options, text, spelling throws(DicomError) in
+                 guard let (path, fromFile, value) = EditPath.splitAssignment(text), !fromFile else {
+                     throw DicomError(.usage, "\(spelling) expects PATH=VALUE, e.g. PatientID=SUBJECT-01, not '\(text)'")
                  }
-                 try TagPath.check(String(text[..<eq]))
-                 options.set.append((try TagSelector(parsing: String(text[..<eq])), String(text[text.index(after: eq)...])))
+                 options.set.append((try AttributeKeys.path(path, flag: spelling, typed: text), value))
              }, FlagTable.modifySet]),
         Flag(.secretFile, value: "FILE", category: .modify, scope: .commands([.anonymize, .modify]),
              summary: "secret key for UID and date mapping",

@@ -21,8 +21,9 @@ extension FlagTable {
              Listen on PORT (0: any free port, reported on standard error) for the associations the \
              peer opens to send its N-EVENT-REPORTs (it takes the SCP role of the Storage Commitment \
              Push Model; the listener accepts that role and answers to the --calling-aet title). The \
-             request's association is released once every N-ACTION is answered, and the reports are \
-             awaited here only. Orthanc always reports this way, to the AE its DicomModalities list \
+             reports are awaited here and on the request's association at once (a peer may use \
+             either), until every transaction has one or the report time-out; the request's \
+             association is then released. Orthanc always reports on a new association, to the AE its DicomModalities list \
              for our calling AE title. move: a receiver in this process takes the instances moved to \
              our AE title (or --dest) and files them under -o as receive does (default layout).
              """,

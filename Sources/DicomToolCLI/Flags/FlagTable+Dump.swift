@@ -42,16 +42,17 @@ extension FlagTable {
         Flag(.tag, value: "TAG", category: .dump, scope: .commands([.dump]),
              summary: "show only this element (repeatable); with --format csv|tsv, a column",
              details: """
-             Show only the given element. TAG is a tag such as (0010,0010) or 0010,0010, a keyword \
-             such as PatientName, or a path into sequences such as \
-             SourceImageSequence[0].ReferencedSOPInstanceUID ([*] or no index: every item). Repeat \
-             the flag to show several. With --format csv or tsv each TAG is a column of the table, in \
-             the order given, and may also name a private element by its creator, \
-             (0029,{SIEMENS CSA HEADER},10), as --where and modify do.
+             Show only the given element. TAG is a tag such as (0010,0010), 0010,0010 or 00100010, a \
+             keyword such as PatientName, a private element by its creator, \
+             (0029,{SIEMENS CSA HEADER},10), or a path into sequences such as \
+             SourceImageSequence[0].ReferencedSOPInstanceUID ([*] or no index: every item), as \
+             --where, anonymize and modify take them. A lone name is shown at any depth, within its \
+             sequences. Repeat the flag to show several. With --format csv or tsv each TAG is a \
+             column of the table, in the order given.
              """,
              repeatable: true,
-             updates: [FlagUpdate<DumpArgs>.each { args, text, _ throws(DicomError) in
-                 try TagPath.check(text)
+             updates: [FlagUpdate<DumpArgs>.each { args, text, spelling throws(DicomError) in
+                 args.tagPaths.append(try AttributeKeys.path(text, flag: spelling))
                  args.tags.append(text)
              }]),
         Flag(.metaOnly, category: .dump, scope: .commands([.dump]),

@@ -57,14 +57,63 @@ extension FlagTable {
              details: "The same as -k KEY: an attribute asked for with an empty value, shown as a column.",
              repeatable: true,
              updates: [FlagUpdate<FindArgs> { args, low, _ throws(DicomError) in args.keys = try FindArgs.keys(low) }]),
-        Flag(.limit, value: "N", category: .query, scope: findScope,
-             summary: "stop after N matches (C-CANCEL)",
+        Flag(.limit, value: "N", category: .query, scope: queryCommands,
+             summary: "stop after N matches or N instances retrieved (C-CANCEL)",
              details: """
-             After the N-th match, send C-CANCEL and drop what the peer still sends until its final \
-             response; the run succeeds. Bounds a query that would return a whole archive.
+             find: after the N-th match, send C-CANCEL and drop what the peer still sends until its \
+             final response; the run succeeds. Bounds a query that would return a whole archive. \
+             get, move: once the peer's pending responses count N sub-operations done (completed, \
+             with or without a warning), send C-CANCEL and no further C-GET or C-MOVE; the final \
+             response must come within one DIMSE time-out (--dimse-timeout). Instances in flight may \
+             still arrive, so a few more than N may be retrieved; the cancel status the peer ends \
+             with (0xFE00) is then no failure.
              """,
-             updates: [FlagUpdate.integer(\FindArgs.limit, in: 1...Int.max)]),
+             updates: [FlagUpdate.integer(\FindArgs.limit, in: 1...Int.max), FlagUpdate.integer(\GetArgs.limit, in: 1...Int.max),
+                       FlagUpdate.integer(\MoveArgs.limit, in: 1...Int.max)]),
+        Flag(.relational, category: .query, scope: findScope,
+             summary: "ask the peer for relational queries (extended negotiation)",
+             details: """
+             Offer relational queries in SOP Class Extended Negotiation (PS3.4 C.5.1.1.1, byte 1): keys \
+             at any level, without the unique key of each level above the query level (a series query \
+             by PatientName alone). What the peer accepted is reported (stderr; the JSON Lines summary's \
+             extendedNegotiation). When it did not accept and the query is relational, the query is \
+             refused before it is sent (exit 61); without --relational such a query is sent as it is.
+             """,
+             updates: [FlagUpdate.negotiation(.relational)]),
+        Flag(.combinedDatetime, category: .query, scope: findScope,
+             summary: "ask for combined date and time matching (extended negotiation)",
+             details: """
+             Offer combined date-time matching (PS3.4 C.5.1.1.1, byte 2): a Date key and its Time key \
+             (StudyDate and StudyTime) match as one range, 20240101-20240102 with 2200-0600 meaning \
+             from the first evening to the next morning. Reported as --relational is.
+             """,
+             updates: [FlagUpdate.negotiation(.combinedDateTime)]),
+        Flag(.fuzzy, category: .query, scope: findScope,
+             summary: "ask for fuzzy semantic matching of person names",
+             details: """
+             Offer fuzzy semantic matching of person names in extended negotiation (PS3.4 C.5.1.1.1, \
+             byte 3): the peer may match names by its own idea of alike (spelling, case, phonetic). \
+             Reported as --relational is.
+             """,
+             updates: [FlagUpdate.negotiation(.fuzzyNames)]),
+        Flag(.timezoneAdjustment, category: .query, scope: findScope,
+             summary: "ask for timezone query adjustment (extended negotiation)",
+             details: """
+             Offer timezone query adjustment (PS3.4 C.5.1.1.1, byte 4): the peer reads date and time \
+             keys in the query's Timezone Offset From UTC (-k TimezoneOffsetFromUTC=+0100) and adjusts \
+             them to its own. Reported as --relational is.
+             """,
+             updates: [FlagUpdate.negotiation(.timezoneAdjustment)]),
     ]
+}
+
+extension FlagUpdate where Root == FindArgs {
+    /// An extended negotiation option of find.
+    static func negotiation(_ option: QueryNegotiationOptions) -> FlagUpdate {
+        FlagUpdate { args, low, id throws(DicomError) in
+            if low.isOn(id) { args.negotiation.insert(option) } else { args.negotiation.remove(option) }
+        }
+    }
 }
 
 extension FlagUpdate {

@@ -22,7 +22,7 @@ extension FlagTable {
             throw DicomError(.usage, "\(spelling) expects PATH=VALUE or PATH@FILE, e.g. PatientID=SUBJECT-01, not '\(text)'")
         }
         if fromFile && value.isEmpty { throw DicomError(.usage, "\(spelling) \(text): no file name after '@'") }
-        return (try EditPath(parsing: path), fromFile ? .unreadFile(value) : .text(value))
+        return (try AttributeKeys.path(path, flag: spelling, typed: text), fromFile ? .unreadFile(value) : .text(value))
     }
 
     /// `--set`'s update of modify's edits (the flag's entry is shared with anonymize).
@@ -54,7 +54,7 @@ extension FlagTable {
              sequence does not have is refused.
              """,
              repeatable: true,
-             updates: [edits { text, _ throws(DicomError) in .erase(try EditPath(parsing: text)) }]),
+             updates: [edits { text, spelling throws(DicomError) in .erase(try AttributeKeys.path(text, flag: spelling)) }]),
         Flag(.eraseAll, value: "TAG", category: .modify, scope: scope,
              summary: "remove TAG everywhere, in every sequence item (repeatable)",
              details: """
@@ -63,7 +63,7 @@ extension FlagTable {
              """,
              repeatable: true,
              updates: [edits { text, spelling throws(DicomError) in
-                 let path = try EditPath(parsing: text)
+                 let path = try AttributeKeys.path(text, flag: spelling)
                  guard path.steps.count == 1, path.steps[0].items == nil else {
                      throw DicomError(.usage, "\(spelling) takes an attribute, found anywhere, not a path: '\(text)'")
                  }

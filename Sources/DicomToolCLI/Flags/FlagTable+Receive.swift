@@ -124,14 +124,17 @@ extension FlagTable {
              details: "Stop once the first accepted association has ended (released or aborted), for scripts and tests.",
              updates: [FlagUpdate.toggle(\ReceiveArgs.once)]),
         Flag(.commitment, category: .network, scope: receiveScope,
-             summary: "answer storage commitment for the instances stored in this run",
+             summary: "answer storage commitment for the instances stored under -o",
              details: """
              Serve the Storage Commitment Push Model (PS3.4 Annex J): an N-ACTION naming instances is \
-             answered, then reported on with N-EVENT-REPORT: committed when this run stored the \
-             instance under that SOP class and its file is still in place, else failed with reason \
-             0112 (no such object instance) or 0119 (class/instance conflict). Instances stored by an \
-             earlier run are not known. The report goes on the association of the request; when the \
-             requester has released it first, on a new association to --commitment-peer.
+             answered, then reported on with N-EVENT-REPORT: committed when this run, or an earlier \
+             run with --commitment into the same -o directory, stored the instance under that SOP \
+             class and its file is still in place, else failed with reason 0112 (no such object \
+             instance) or 0119 (class/instance conflict). What each run stores is appended to \
+             .dicomtool-commitment.tsv in the output directory (one line per instance; instances \
+             stored without --commitment are not in it). The report goes on the association of the \
+             request; when the requester has released it first, on a new association to \
+             --commitment-peer.
              """,
              updates: [FlagUpdate.toggle(\ReceiveArgs.commitment)]),
         Flag(.commitmentPeer, value: "AET@HOST:PORT", category: .network, scope: receiveScope,

@@ -5,9 +5,12 @@ extension FlagTable {
     private static let sendScope: FlagScope = .commands([.send])
 
     static let send: [Flag] = [
-        Flag(.to, value: "AET@HOST:PORT", category: .network, scope: .commands([.send, .find, .commit]),
-             summary: "the peer to send to, query or ask for commitment (required)",
-             details: "The peer's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104.",
+        Flag(.to, value: "AET@HOST:PORT", category: .network, scope: .commands([.send, .find, .commit, .echo]),
+             summary: "the peer to send to, query, ask for commitment or echo (required)",
+             details: """
+             The peer's AE title, host and port; an IPv6 host is written in brackets, PACS@[::1]:104. \
+             echo also takes the address as its one argument, as echoscu does.
+             """,
              updates: [FlagUpdate<PeerArgs>.custom { args, text, _ throws(DicomError) in args.address = try PeerArgs.address(text) }]),
         Flag(.dimseTimeout, value: "SECONDS", category: .network, scope: .commands([.send, .receive, .find, .get, .commit, .move]),
              summary: "time-out for a response (receive: for the peer's next PDU)",

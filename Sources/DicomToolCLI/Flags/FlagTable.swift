@@ -58,6 +58,7 @@ public enum FlagID: String, Sendable, CaseIterable {
          voiFunction = "voi-function", invert, grey, size, bits, overlays, type
     // find (also --to, --calling-aet, --timeout, --dimse-timeout of send, --json of dump)
     case level, model, worklist, key, returnKey = "return-key", limit
+    case relational, combinedDatetime = "combined-datetime", fuzzy, timezoneAdjustment = "timezone-adjustment"
     // get and move (also -k, --level, --model of find, -o, --sync, --layout, --on-duplicate of receive)
     case from, query
     // dicomdir (also -o and --sync of the writing commands)

@@ -18,10 +18,16 @@ public struct GetArgs: CommandArgs {
     public var layout: String?
     public var onDuplicate = StorageSCPConfiguration.DuplicatePolicy.keep
     public var sync = false
+    /// `--limit N`: cancel once N sub-operations are done.
+    public var limit: Int?
     public private(set) var configuration: StorageSCPConfiguration
+    /// The -k query's model and level, checked (as find's and move's); the keys of --query
+    /// entries are resolved in this model.
+    public private(set) var request: QueryRequest
 
     public init(_ low: LowArgs) throws(DicomError) {
         configuration = StorageSCPConfiguration(outputDirectory: ".", layout: try StorageLayout())
+        request = try QueryRequest(model: .studyRoot, level: .study, keys: [])
         try low.update(&self)
         try low.update(&peer)
         tls = try TLSArgs(low)
@@ -36,11 +42,7 @@ public struct GetArgs: CommandArgs {
         if keys.contains(where: { $0.value.isEmpty }) {
             throw DicomError(.usage, "get's keys match (KEY=VALUE); an empty value matches everything")
         }
-        let level = self.level ?? .study
-        if model == nil { model = level == .patient ? .patientRoot : .studyRoot }
-        if let model, !model.levels.contains(level) {
-            throw DicomError(.usage, "the \(model.name) model has no \(level.value) level")
-        }
+        request = try QueryRequest.defaulted(level: level, model: model, keys: keys)
         guard let output, !output.isEmpty, output != "-" else {
             throw DicomError(.usage, "get needs -o DIR, the directory to file retrieved instances under")
         }

@@ -16,6 +16,8 @@ public struct MoveArgs: CommandArgs {
     public var receivePort: Int?
     public var output: String?
     public var sync = false
+    /// `--limit N`: cancel once N sub-operations are done.
+    public var limit: Int?
     /// The -k query, checked: model and level agree, keys parsed (a placeholder with --query).
     public private(set) var request: QueryRequest
 
@@ -45,9 +47,7 @@ public struct MoveArgs: CommandArgs {
         guard query != nil || keys.contains(where: { !$0.value.isEmpty }) else {
             throw DicomError(.usage, "move needs what to move: -k KEY=VALUE (e.g. StudyInstanceUID=1.2.3) or --query FILE|- (find's output)")
         }
-        let level = self.level ?? .study
-        let model = self.model ?? (level == .patient ? .patientRoot : .studyRoot)
-        request = try QueryRequest(model: model, level: level, keys: keys)
+        request = try QueryRequest.defaulted(level: level, model: model, keys: keys)
     }
 
     public func run(global: GlobalArgs) -> ExitStatus { MoveCommand.run(self, global: global) }

@@ -11,20 +11,13 @@ public struct InputSelection: Sendable {
         self.query = query
     }
 
-    /// One `--where` value, refused with the reason (and a keyword suggestion) when it cannot match.
-    static func criterion(_ text: String, spelling _: String) throws(DicomError) -> AttributeCriterion {
-        do {
-            return try AttributeCriterion(parsing: text)
-        } catch {
-            var message = error.message
-            // A misspelt keyword: the closest ones, as for a misspelt flag.
-            if message.contains("is neither a tag"), let key = text.split(separator: "=").first,
-               let name = key.split(separator: ".").last.map({ String($0.prefix { $0 != "[" }) }),
-               let hint = Suggestions.didYouMean(name, among: DataDictionary.keywords) {
-                message += "; " + hint
-            }
-            throw DicomError(.usage, message)
+    /// One `--where` value, refused with the reason (the key read by `AttributeKeys`, as every
+    /// command reads keys) when it cannot match.
+    static func criterion(_ text: String, spelling: String) throws(DicomError) -> AttributeCriterion {
+        if let equals = AttributeCriterion.splitPoint(text) {
+            _ = try AttributeKeys.path(String(text[..<equals]), flag: spelling, typed: text)
         }
+        return try AttributeCriterion(parsing: text)
     }
 
     /// Whether the input matches; its header's read errors are the input's failure.

@@ -14,10 +14,12 @@ commitment app), for dicomtool's commit and receive --commitment tests.
         strangers  on the same association, naming one instance that was not asked for besides.
       Prints one line per event on stdout ("listening PORT", "action TXN N", "reported TXN STATUS").
 
-  commitment_peer.py scu AET@HOST:PORT UID_LIST [--listen PORT] [--aet AET] [--wait SECONDS]
+  commitment_peer.py scu AET@HOST:PORT UID_LIST [--listen PORT] [--aet AET] [--wait SECONDS] [--abort-after-action]
       Storage Commitment SCU: one N-ACTION naming "CLASS\\tINSTANCE" lines of UID_LIST, then waits for
       the report on the same association, or with --listen on an association the peer opens; prints
       the report as JSON: {"status": N-ACTION status, "committed": [...], "failed": [[uid, reason], ...]}.
+      --abort-after-action: aborts the association once the N-ACTION-RSP is in, never answering a
+      report sent on it (the SCP must send it again on a new association, to --listen).
 """
 import json
 import sys
@@ -143,10 +145,18 @@ def scu(args):
         return 0x0000, None
 
     handlers = [(evt.EVT_N_EVENT_REPORT, on_report)]
+    abort_after_action = "--abort-after-action" in args
+    aborted = threading.Event()
+
+    def stall(event):
+        # Holds a report that came on the request's association until that association is aborted.
+        aborted.wait(10)
+        return 0x0110, None
+
     server = None
     if listen:
         server = ae.start_server(("127.0.0.1", int(listen)), block=False, evt_handlers=handlers)
-    assoc = ae.associate(host, int(port), ae_title=aet, evt_handlers=handlers)
+    assoc = ae.associate(host, int(port), ae_title=aet, evt_handlers=[(evt.EVT_N_EVENT_REPORT, stall)] if abort_after_action else handlers)
     if not assoc.is_established:
         say(json.dumps({"error": "association failed"}))
         return 2
@@ -160,6 +170,9 @@ def scu(args):
         seq.append(item)
     action.ReferencedSOPSequence = seq
     status, _ = assoc.send_n_action(action, 1, StorageCommitmentPushModel, WELL_KNOWN)
+    if abort_after_action:
+        assoc.abort()
+        aborted.set()
     got.wait(wait)
     if assoc.is_established:
         assoc.release()

@@ -10,7 +10,10 @@
       bytes little endian), and (2) the data set bytes equal those `transcode` writes from the
       source into the same syntax (the writer's own encoding: no group lengths, undefined-length
       sequences, standard padding), so a source already in that form gives byte-identical data
-      sets. Every byte difference must be one of the explained kinds below.
+      sets. Every byte difference must be one of the explained kinds below. A DICOMDIR's record
+      offsets are positions in its own bytes: they are compared as links instead (the record tree
+      followed through the offsets is the same, record by record), its other values as above, and
+      the output must be readable as a file-set by pydicom (FileSet) and by dcmtk's dcmdump.
   create_check.py pydicom DICOMTOOL WORKDIR FILE...
       pydicom's Dataset.to_json (bulk data inline) as create's input; values compared as above.
   create_check.py dcmtk DICOMTOOL WORKDIR FILE...
@@ -29,6 +32,7 @@ import sys
 import warnings
 
 import pydicom
+import pydicom.fileset
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vr_edges  # noqa: E402
@@ -118,6 +122,92 @@ def explain(ours, reference):
     return "; ".join(sorted(reasons)) or "same elements, different order of bytes"
 
 
+BASIC_DIRECTORY = "1.2.840.10008.1.3.10"
+# Offset of the First/Last Directory Record of the Root Directory Entity, of the Next Directory
+# Record, of Referenced Lower-Level Directory Entity: positions in the file.
+OFFSETS = {0x00041200, 0x00041202, 0x00041400, 0x00041420}
+
+
+def is_dicomdir(path):
+    ds = pydicom.dcmread(path, force=True, stop_before_pixels=True)
+    return str(getattr(ds.file_meta, "MediaStorageSOPClassUID", "")) == BASIC_DIRECTORY or "DirectoryRecordSequence" in ds
+
+
+def without_offsets(ds):
+    return {tag: ((vr, [without_offsets(i) for i in v]) if vr == "SQ" else (vr, v))
+            for tag, (vr, v) in ds.items() if tag not in OFFSETS}
+
+
+def record_tree(path):
+    """The records in the order the offsets link them: [(depth, record values without offsets)]."""
+    ds = pydicom.dcmread(path, force=True)
+    big = str(getattr(ds.file_meta, "TransferSyntaxUID", "")) == "1.2.840.10008.1.2.2"
+    records = list(ds.get("DirectoryRecordSequence", []))
+    at = {r.seq_item_tell: i for i, r in enumerate(records)}
+    out, seen = [], set()
+
+    def chain(offset, depth):
+        while offset:
+            i = at.get(offset)
+            if i is None:
+                out.append((depth, f"offset {offset} points at no record"))
+                return
+            if i in seen:
+                out.append((depth, f"record {i} reached twice"))
+                return
+            seen.add(i)
+            r = records[i]
+            out.append((depth, without_offsets(vr_edges.from_pydicom(r, big))))
+            chain(r.get(0x00041420).value if 0x00041420 in r else 0, depth + 1)
+            offset = r.get(0x00041400).value if 0x00041400 in r else 0
+
+    first = ds[0x00041200].value if 0x00041200 in ds else 0
+    chain(first or (records[0].seq_item_tell if records else 0), 0)
+    return out
+
+
+def check_dicomdir(tally, source, out):
+    """A DICOMDIR made by create: values but offsets equal, the same record tree through the new
+    offsets, and readable as a file-set by pydicom and dcmtk."""
+    want, _ = canonical(source)
+    got, _ = canonical(out)
+    diffs = vr_edges.compare(without_offsets(want), without_offsets(got))
+    diffs = [d for d in diffs if d[3] != "odd value padded"]
+    if diffs:
+        tally.fail(source, "DICOMDIR values: " + "; ".join(f"{d[0]} {d[2]} {d[3]} {d[4]}" for d in diffs[:4]))
+        return
+    a, b = record_tree(source), record_tree(out)
+    if a != b:
+        first = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        tally.fail(source, f"DICOMDIR record tree differs at record {first} of {len(a)} (output {len(b)})")
+        return
+    try:
+        fs = pydicom.fileset.FileSet(pydicom.dcmread(out))
+        n = len(fs)
+    except Exception as e:
+        # A source pydicom refuses for the same reason (a record type it does not know, as
+        # DICOMDIR-nopatient's) is the source's own defect, which a faithful copy keeps.
+        try:
+            pydicom.fileset.FileSet(pydicom.dcmread(source))
+        except Exception as same:
+            if type(same) is type(e) and str(same).split(" at offset")[0] == str(e).split(" at offset")[0]:
+                tally.explain(f"DICOMDIR: pydicom's FileSet refuses the source as it refuses the copy ({str(e).split(' at offset')[0]})", out)
+                n = 0
+            else:
+                tally.fail(source, f"pydicom FileSet cannot read the output: {type(e).__name__}: {e}")
+                return
+        else:
+            tally.fail(source, f"pydicom FileSet cannot read the output: {type(e).__name__}: {e}")
+            return
+    status, dumped, err = run(["/usr/bin/dcmdump", "-q", out])
+    if status != 0 or "E:" in err:
+        tally.fail(source, f"dcmdump exit {status}: {err.strip()[:200]}")
+        return
+    tally.explain("DICOMDIR: record offsets rewritten for the new bytes (the record trees through them equal, "
+                  "pydicom's FileSet and dcmdump read it)", out)
+    tally.records = getattr(tally, "records", 0) + n
+
+
 def mapped(ds, f):
     """`ds` with f(tag, vr, values) -> values applied at every depth."""
     out = {}
@@ -144,6 +234,17 @@ def dcmtk_float_digits(ds):
             return values
         return [("f64", float("%.15g" % struct.unpack("<d", struct.pack("<Q", x[1]))[0])) if x and x[0] == "f64" and x[1] != "nan"
                 else x for x in values]
+    return mapped(ds, f)
+
+
+def dcmtk_negative_zero(ds):
+    """dcmtk prints a float -0.0 as 0 (the sign of zero is lost in its JSON and XML)."""
+    def f(tag, vr, values):
+        if vr == "FL":
+            return [("f32", 0) if x and x[0] == "f32" and x[1] == 0x80000000 else x for x in values]
+        if vr == "FD":
+            return [("f64", 0) if x and x[0] == "f64" and x[1] == 0x8000000000000000 else x for x in values]
+        return values
     return mapped(ds, f)
 
 
@@ -185,7 +286,9 @@ def fragments_unpadded(ds):
 
 def without_sop_class(tally, path, status, err):
     """A source without SOP Class or Instance UID: create must refuse it (the meta needs both; the
-    instance UID only with --invent-uids). True when handled."""
+    instance UID only with --invent-uids). A DICOMDIR has neither, and is made. True when handled."""
+    if is_dicomdir(path):
+        return False
     ds = pydicom.dcmread(path, force=True, stop_before_pixels=True)
     for keyword, words in (("SOPClassUID", "SOP Class UID"), ("SOPInstanceUID", "SOP Instance UID")):
         if keyword in ds and str(ds[keyword].value or ""):
@@ -235,6 +338,8 @@ def check_output(tally, source, out, reference=None, values_only=False, known=()
     """`known`: differences a producer of the input or the source itself is known for, each
     (name, transform): a difference that goes away once `transform` is applied to both canonical
     data sets is counted under `name`, not failed."""
+    if is_dicomdir(source):
+        return check_dicomdir(tally, source, out)
     want, _ = canonical(source)
     got, _ = canonical(out)
     known = list(known) + [
@@ -278,6 +383,10 @@ def roundtrip(tool, work, model, files):
             continue
         if status != 0:
             tally.fail(path, f"create exit {status}: {err.strip()}")
+            continue
+        if is_dicomdir(path):
+            check_output(tally, path, out)
+            os.remove(out)
             continue
         status, _, err = run([tool, "transcode", "-q", *flags, path, "-o", ref])
         if status != 0:
@@ -346,7 +455,8 @@ def from_dcmtk(tool, work, files):
                 tally.fail(f"{path} ({model})", f"create exit {status}: {err.strip()}")
                 continue
             known = [("dcm2json declares ISO_IR 192 for the UTF-8 it writes", dcm2json_declares_utf8),
-                     ("dcmtk prints FD values with 16 significant digits (one unit in the last place off)", dcmtk_float_digits)]
+                     ("dcmtk prints FD values with 16 significant digits (one unit in the last place off)", dcmtk_float_digits),
+                     ("dcmtk prints a float -0.0 as 0 (the sign of zero lost)", dcmtk_negative_zero)]
             if model == "xml":
                 known.append(("dcm2xml 3.6.7 writes OW InlineBinary big endian", dcm2xml_swaps_words))
             check_output(tally, path, out, values_only=True, known=known)

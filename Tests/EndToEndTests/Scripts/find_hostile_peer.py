@@ -25,6 +25,15 @@ MODE:
   move-malformed   (for move) a final C-MOVE-RSP without a Status
   move-oversized   (for move) a pending C-MOVE-RSP whose identifier runs on past 8 MiB, fragment after fragment
   move-wrong-id    (for move) a final C-MOVE-RSP to another message ID
+  move-progress    (for move) pending C-MOVE-RSPs counting one more completed sub-operation each, one
+                   every 20 ms; on a C-CANCEL-RQ, the final response 0xFE00 with the counts so far
+  move-progress-ignore-cancel  (for move) the same, but a C-CANCEL-RQ is printed and ignored
+  extneg-accept    (extended negotiation) print each SOP Class Extended Negotiation sub-item of the
+                   A-ASSOCIATE-RQ ("extneg UID HEX"), answer it accepting byte 1 (relational queries)
+                   as asked and nothing else, then answer each C-FIND ("c-find") with one match
+  extneg-none      the same without answering the sub-items (a peer that ignores extended negotiation)
+  get-progress     (for get) answer the C-FIND as for get-silent, then pending C-GET-RSPs as move-progress
+                   does, and the final 0xFE00 on a C-CANCEL-RQ
 """
 import select, socket, struct, sys, time
 
@@ -65,9 +74,27 @@ def parse_rq(body):
         pos += 4 + length
     return contexts
 
-def associate_ac(rq, contexts):
+def extended_items(body):
+    """The SOP Class Extended Negotiation sub-items (0x56) of an A-ASSOCIATE-RQ: [(SOP class, bytes)]."""
+    out, pos = [], 68
+    while pos + 4 <= len(body):
+        kind, _, length = struct.unpack(">BBH", body[pos:pos + 4])
+        if kind == 0x50:
+            value, sub = body[pos + 4:pos + 4 + length], 0
+            while sub + 4 <= len(value):
+                skind, _, slen = struct.unpack(">BBH", value[sub:sub + 4])
+                if skind == 0x56:
+                    field = value[sub + 4:sub + 4 + slen]
+                    ulen = struct.unpack(">H", field[:2])[0]
+                    out.append((field[2:2 + ulen].decode(), field[2 + ulen:]))
+                sub += 4 + slen
+        pos += 4 + length
+    return out
+
+def associate_ac(rq, contexts, extra_user=b""):
     pcs = b"".join(item(0x21, bytes([cid, 0, 0, 0]) + item(0x40, syntaxes[0].encode())) for cid, _, syntaxes in contexts)
-    user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.9.9999") + item(0x55, b"HOSTILE"))
+    user = item(0x50, item(0x51, struct.pack(">I", 16384)) + item(0x52, b"1.2.826.0.1.3680043.9.9999") + item(0x55, b"HOSTILE")
+                + extra_user)
     return pdu(2, struct.pack(">HH", 1, 0) + rq[4:68] + item(0x10, b"1.2.840.10008.3.1.1.1") + pcs + user)
 
 def element(group, elem, value, vr=None, explicit=False):
@@ -156,6 +183,31 @@ def image_match(explicit):
             + element(0x0008, 0x0052, b"IMAGE ", "CS", explicit) + element(0x0010, 0x0020, b"P1", "LO", explicit)
             + element(0x0020, 0x000D, pad(b"1.2.3", b"\0"), "UI", explicit) + element(0x0020, 0x000E, pad(b"1.2.3.4", b"\0"), "UI", explicit))
 
+def progress_until_cancel(s, cid, response, ignore_cancel=False):
+    """Pending responses with one more completed sub-operation each (response(status, counts) makes
+    one), every 20 ms; on a C-CANCEL-RQ the final 0xFE00 (or, ignoring it, more of the same)."""
+    n = 0
+    while True:
+        n += 1
+        s.sendall(pdata(cid, response(0xFF00, [max(0, 10000 - n), n, 0, 0]), True, True))
+        readable, _, _ = select.select([s], [], [], 0.02)
+        if readable:
+            kind, _ = read_pdu(s)
+            if kind == 4:
+                print("cancel", flush=True)
+                if not ignore_cancel:
+                    s.sendall(pdata(cid, response(0xFE00, [max(0, 10000 - n), n, 0, 0]), True, True))
+                    return
+            elif kind == 7:
+                print("abort", flush=True)
+                raise EOFError
+
+def get_rsp(message_id, get_class, status, counts):
+    return command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
+                   element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101)),
+                   element(0, 0x0900, struct.pack("<H", status)),
+                   *[element(0, 0x1020 + n, struct.pack("<H", value)) for n, value in enumerate(counts)])
+
 def serve_get(server, mode):
     s, rq = accept(server)
     contexts = parse_rq(rq)
@@ -187,6 +239,8 @@ def serve_get(server, mode):
         ident = element(0x0008, 0x0058, pad(b"1.2.3.4.5.6", b"\0"), "UI", explicit)
         s.sendall(pdata(cid, rsp, True, True) + pdata(cid, ident, False, True))
     try:
+        if mode == "get-progress":
+            progress_until_cancel(s, cid, lambda status, counts: get_rsp(message_id, get_class, status, counts))
         if mode == "get-pending-forever":
             rsp = command(element(0, 0x0002, pad(get_class.encode(), b"\0")), element(0, 0x0100, struct.pack("<H", 0x8010)),
                           element(0, 0x0120, struct.pack("<H", message_id)), element(0, 0x0800, struct.pack("<H", 0x0101)),
@@ -239,11 +293,37 @@ def serve_move(server, mode):
             chunk = element(0x0008, 0x0058, b"1" * 16000, "UI", False)[:16000]
             for _ in range(600):
                 s.sendall(pdata(cid, chunk, False, False))
+        if mode in ("move-progress", "move-progress-ignore-cancel"):
+            progress_until_cancel(s, cid, lambda status, counts: move_rsp(message_id, sop_class, status, counts),
+                                  ignore_cancel=mode == "move-progress-ignore-cancel")
         if mode == "move-malformed":
             s.sendall(pdata(cid, move_rsp(message_id, sop_class, None, [0, 1, 0, 0]), True, True))
         if mode == "move-wrong-id":
             s.sendall(pdata(cid, move_rsp(message_id + 7, sop_class, 0x0000, [0, 1, 0, 0]), True, True))
         watch(s)
+    except (EOFError, ConnectionError, BrokenPipeError):
+        print("closed", flush=True)
+
+def serve_extneg(server, mode):
+    s, rq = accept(server)
+    contexts = parse_rq(rq)
+    reply = b""
+    for uid, info in extended_items(rq):
+        print("extneg", uid, info.hex(), flush=True)
+        answer = bytes([info[0] if info else 0]) + bytes(max(0, len(info) - 1))
+        reply += item(0x56, struct.pack(">H", len(uid)) + uid.encode() + answer)
+    s.sendall(associate_ac(rq, contexts, reply if mode == "extneg-accept" else b""))
+    print("associated", flush=True)
+    cid, sop_class, syntaxes = contexts[0]
+    explicit = syntaxes[0] != "1.2.840.10008.1.2"
+    try:
+        while True:
+            request = read_request(s)
+            if request is None:
+                break
+            print("c-find", flush=True)
+            s.sendall(pdata(cid, find_rsp(request[0], 0xFF00, sop_class, True), True, True) + pdata(cid, identifier(explicit), False, True))
+            s.sendall(pdata(cid, find_rsp(request[0], 0x0000, sop_class, False), True, True))
     except (EOFError, ConnectionError, BrokenPipeError):
         print("closed", flush=True)
 
@@ -258,6 +338,9 @@ def main():
         return
     if mode.startswith("move-"):
         serve_move(server, mode)
+        return
+    if mode.startswith("extneg-"):
+        serve_extneg(server, mode)
         return
     s, rq = accept(server)
     kind = 1

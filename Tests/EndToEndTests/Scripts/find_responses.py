@@ -5,6 +5,7 @@ dcmtk's findscu are compared through the same reading (pydicom):
   find_responses.py --array FILE PATH...  dicomtool find --json (one PS3.18 array)
 PATH is a keyword or a path through sequence items (ScheduledProcedureStepSequence[0].Modality).
 Each row is the list of the paths' values as text (values joined with '\\', trailing spaces off).
+scripts/qr-sweep imports it (datasets, rows) to read both sides the same way.
 """
 import glob, json, os, re, sys
 from pydicom import Dataset, dcmread
@@ -34,20 +35,28 @@ def value(ds, path):
         node = items[k]
     return ""
 
-def main():
-    mode, source, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
-    datasets = []
+def datasets(mode, source):
+    """The matches' data sets: mode --dir, --jsonl or --array as in the usage above."""
+    found = []
     if mode == "--dir":
         for name in sorted(glob.glob(os.path.join(source, "rsp*.dcm"))):
-            datasets.append(dcmread(name, force=True))
+            found.append(dcmread(name, force=True))
     elif mode == "--jsonl":
         for line in open(source, encoding="utf-8"):
             record = json.loads(line)
             if record.get("type") == "match":
-                datasets.append(Dataset.from_json(record["dataset"]))
+                found.append(Dataset.from_json(record["dataset"]))
     else:
-        datasets = [Dataset.from_json(d) for d in json.load(open(source, encoding="utf-8"))]
-    rows = sorted([value(ds, p) for p in paths] for ds in datasets)
-    print(json.dumps(rows, ensure_ascii=False))
+        found = [Dataset.from_json(d) for d in json.load(open(source, encoding="utf-8"))]
+    return found
 
-main()
+def rows(found, paths):
+    """Each data set as the list of the paths' values, sorted."""
+    return sorted([value(ds, p) for p in paths] for ds in found)
+
+def main():
+    mode, source, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+    print(json.dumps(rows(datasets(mode, source), paths), ensure_ascii=False))
+
+if __name__ == "__main__":
+    main()

@@ -189,8 +189,19 @@ def from_json(obj):
 def from_xml(model):
     """Canonical dataset of a PS3.19 NativeDicomModel (or Item) element."""
     out = {}
+    # A private data element is written block-less (gggg00ee) with its privateCreator (PS3.19 as
+    # dcm2xml and dcm4che write it): its tag is found through the creator's block in this item.
+    creators = {}
+    for attr in model.findall("DicomAttribute"):
+        t = int(attr.get("tag"), 16)
+        if attr.get("privateCreator") is None and (t >> 16) & 1 and 0x10 <= (t & 0xFFFF) <= 0xFF:
+            value = attr.find("Value")
+            creators.setdefault(((t >> 16), (value.text or "").strip() if value is not None else ""), t & 0xFF)
     for attr in model.findall("DicomAttribute"):
         tag, vr = int(attr.get("tag"), 16), attr.get("vr")
+        creator = attr.get("privateCreator")
+        if creator is not None and tag & 0xFF00 == 0 and (tag >> 16, creator.strip()) in creators:
+            tag = (tag & 0xFFFF00FF) | (creators[(tag >> 16, creator.strip())] << 8)
         if tag == 0x7FE00010:
             vr = "OB/OW"
         canon = []

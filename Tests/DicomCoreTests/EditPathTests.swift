@@ -1,10 +1,5 @@
-import DicomCore
-import DicomIO
 import Testing
-@testable import DicomEdit
-
-// Swift Testing also exports a `Tag` (test tags); this module means the DICOM one.
-typealias Tag = DicomCore.Tag
+@testable import DicomCore
 
 @Suite struct EditPathTests {
     @Test func keywordsTagsItemsAndWildCards() throws {
@@ -46,13 +41,22 @@ typealias Tag = DicomCore.Tag
         #expect(EditPath.splitAssignment("PatientName") == nil)
     }
 
-    @Test func aPrivateNameResolvesToTheCreatorsBlock() {
-        var ds = Dataset()
-        ds.setString(Tag(0x0029, 0x0010), .LO, "OTHER")
-        ds.setString(Tag(0x0029, 0x0011), .LO, "SIEMENS CSA HEADER ")
+    @Test func refusalsNameTheStepAndThePathOnlyWhenLonger() {
+        func message(_ text: String) -> String {
+            do { _ = try EditPath(parsing: text); return "" } catch { return error.message }
+        }
+        #expect(message("NoSuchKeyword") == "'NoSuchKeyword' is neither a tag such as (0010,0010), a keyword, nor (gggg,{CREATOR},ee)")
+        #expect(message("ReferencedSeriesSequence.NoSuchKeyword")
+                == "'NoSuchKeyword' in 'ReferencedSeriesSequence.NoSuchKeyword' is neither a tag such as (0010,0010), a keyword, nor (gggg,{CREATOR},ee)")
+        #expect(message("PatientName[x]") == "'PatientName[x]': item index '[x]' must be a number from 0, or *")
+    }
+
+    @Test func namesMatchTagsAndPrivateElementsByTheirCreator() throws {
         let name = AttributeName.privateElement(group: 0x0029, creator: "SIEMENS CSA HEADER", element: 0x10)
-        #expect(name.resolve(in: ds) == Tag(0x0029, 0x1110))
-        #expect(AttributeName.privateElement(group: 0x0029, creator: "NONE", element: 0x10).resolve(in: ds) == nil)
-        #expect(AttributeName.freeBlock(group: 0x0029, in: ds) == 0x12)
+        #expect(name.names(Tag(0x0029, 0x1110), creator: "SIEMENS CSA HEADER"))
+        #expect(!name.names(Tag(0x0029, 0x1110), creator: "OTHER"))
+        #expect(!name.names(Tag(0x0029, 0x0010), creator: nil))
+        #expect(AttributeName.tag(.patientID).names(.patientID, creator: nil))
+        #expect(try EditPath(parsing: "(0008,1115)[*].(0020,000E)").keywordDescription == "ReferencedSeriesSequence[*].SeriesInstanceUID")
     }
 }

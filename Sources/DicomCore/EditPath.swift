@@ -1,8 +1,10 @@
-import DicomAnonymize
-import DicomCore
-import DicomIO
+// The one syntax of attribute paths on the command line: modify's edits, anonymize's --keep,
+// --remove and --set, dump's --tag (text and tables), --where, and find's keys all parse their
+// keys here, so every command takes the same spellings and refuses the same ones with the same
+// words. Vocabulary only (no data set): resolving a path in a data set is DicomIO's
+// (EditPath+Dataset.swift).
 
-/// An attribute as `modify` names it: a tag or keyword, or a private element by its creator.
+/// An attribute as the command line names it: a tag or keyword, or a private element by its creator.
 public enum AttributeName: Sendable, Equatable, CustomStringConvertible {
     case tag(Tag)
     /// `(gggg,{CREATOR},ee)`: element `ee` of the block that CREATOR reserves in the private group
@@ -10,28 +12,30 @@ public enum AttributeName: Sendable, Equatable, CustomStringConvertible {
     case privateElement(group: UInt16, creator: String, element: UInt8)
 
     /// `(0010,0010)`, `0010,0010`, `00100010`, `PatientName`, or `(0029,{SIEMENS CSA HEADER},10)`.
+    /// `whole` is the path `text` is a step of: named in the messages when it is more than the step.
     public init(parsing text: Substring, in whole: String) throws(DicomError) {
+        let at = text == whole ? "'\(text)'" : "'\(text)' in '\(whole)'"
         if text.contains("{") {
             var body = text
             if body.hasPrefix("("), body.hasSuffix(")") { body = body.dropFirst().dropLast() }
             guard let open = body.firstIndex(of: "{"), let close = body.lastIndex(of: "}"), open < close else {
-                throw DicomError(.usage, "'\(text)' in '\(whole)': a private element is (gggg,{CREATOR},ee)")
+                throw DicomError(.usage, "\(at): a private element is (gggg,{CREATOR},ee)")
             }
             let groupText = body[..<open], elementText = body[body.index(after: close)...]
             let creator = String(body[body.index(after: open)..<close])
             guard groupText.hasSuffix(","), elementText.hasPrefix(","),
                   let group = UInt16(groupText.dropLast(), radix: 16), groupText.count == 5,
                   let element = UInt8(elementText.dropFirst(), radix: 16), elementText.count == 3 else {
-                throw DicomError(.usage, "'\(text)' in '\(whole)': a private element is (gggg,{CREATOR},ee): four hex digits of an odd group, two of the element")
+                throw DicomError(.usage, "\(at): a private element is (gggg,{CREATOR},ee): four hex digits of an odd group, two of the element")
             }
             guard Tag(group, 0x0010).isPrivate else {
-                throw DicomError(.usage, "'\(text)' in '\(whole)': group \(hex4(group)) is not a private group (odd, above 0008)")
+                throw DicomError(.usage, "\(at): group \(hex4(group)) is not a private group (odd, above 0008)")
             }
-            if let problem = SetValues.problem(creator, vr: .LO, vm: "1") {
-                throw DicomError(.usage, "'\(text)' in '\(whole)': the private creator \(problem)")
+            if let problem = ValueCheck.problem(creator, vr: .LO, vm: "1") {
+                throw DicomError(.usage, "\(at): the private creator \(problem)")
             }
             guard !creator.trimmingWhitespace().isEmpty else {
-                throw DicomError(.usage, "'\(text)' in '\(whole)': the private creator is empty")
+                throw DicomError(.usage, "\(at): the private creator is empty")
             }
             self = .privateElement(group: group, creator: creator.trimmingWhitespace(), element: element)
             return
@@ -40,30 +44,24 @@ public enum AttributeName: Sendable, Equatable, CustomStringConvertible {
             self = .tag(tag)
             return
         }
-        throw DicomError(.usage, "'\(text)' in '\(whole)' is neither a tag such as (0010,0010), a keyword, nor (gggg,{CREATOR},ee)")
+        throw DicomError(.usage, "\(at) is neither a tag such as (0010,0010), a keyword, nor (gggg,{CREATOR},ee)")
     }
 
-    /// The tag this name has in `ds`; nil for a private element whose creator has no block there.
-    public func resolve(in ds: Dataset) -> Tag? {
+    /// Whether this name names `tag`, whose private creator (for a private data element) is
+    /// `creator` in the data set that holds it.
+    public func names(_ tag: Tag, creator: @autoclosure () -> String?) -> Bool {
         switch self {
-        case .tag(let tag): return tag
-        case .privateElement(let group, let creator, let element):
-            guard let block = Self.block(of: creator, group: group, in: ds) else { return nil }
-            return Tag(group, block << 8 | UInt16(widening: element))
+        case .tag(let named): return named == tag
+        case .privateElement(let group, let wanted, let element):
+            return tag.group == group && tag.element >= 0x1000 && UInt8(truncatingIfNeeded: tag.element) == element
+                && creator() == wanted
         }
     }
 
-    /// The block number (0x10...0xFF) that `creator` reserves in `group` of `ds`.
-    static func block(of creator: String, group: UInt16, in ds: Dataset) -> UInt16? {
-        for e in ds.elements where e.tag.group == group && e.tag.isPrivateCreator {
-            if ds.string(e.tag)?.trimmingWhitespace() == creator { return e.tag.element }
-        }
-        return nil
-    }
-
-    /// The first free block of `group` in `ds`, for a creator that needs one.
-    static func freeBlock(group: UInt16, in ds: Dataset) -> UInt16? {
-        (UInt16(0x10)...UInt16(0xFF)).first { !ds.contains(Tag(group, $0)) }
+    /// The keyword for a standard attribute the dictionary knows, else the tag or private form.
+    public var keywordDescription: String {
+        if case .tag(let tag) = self, let keyword = DataDictionary.entry(for: tag)?.keyword { return keyword }
+        return description
     }
 
     public var description: String {
@@ -115,7 +113,7 @@ public struct EditPath: Sendable, Equatable, CustomStringConvertible {
                 } else if !inside.isEmpty, inside.allSatisfy({ $0.isASCII && $0.isNumber }), let i = Int(inside) {
                     items = .index(i)
                 } else {
-                    throw DicomError(.usage, "'\(text)': item index '[\(inside)]' must be a number from 0 or *")
+                    throw DicomError(.usage, "'\(text)': item index '[\(inside)]' must be a number from 0, or *")
                 }
                 name = name[..<open]
             }
@@ -125,8 +123,14 @@ public struct EditPath: Sendable, Equatable, CustomStringConvertible {
         self.steps = steps
     }
 
+    /// The attribute a one-step path without an item index names: a name that dump's --tag and
+    /// anonymize's --keep and --remove match at any depth (as dcmdump's +P does).
+    public var loneName: AttributeName? {
+        steps.count == 1 && steps[0].items == nil ? steps[0].name : nil
+    }
+
     /// The path split at dots outside parentheses and braces (a creator may hold a dot).
-    static func segments(of text: String) -> [Substring] {
+    public static func segments(of text: String) -> [Substring] {
         var out: [Substring] = []
         var depth = 0
         var start = text.startIndex
@@ -144,25 +148,38 @@ public struct EditPath: Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
-    /// `PATH=VALUE` or `PATH@FILE` split at the first `=` or `@` outside parentheses and braces.
+    /// `PATH=VALUE` or `PATH@FILE` split at the first `=` or `@` outside parentheses and braces;
+    /// when they do not balance (a typo such as `(0010,0010=x`), at the first `=` or `@`, so the
+    /// path's own error says what is wrong.
     public static func splitAssignment(_ text: String) -> (path: String, fromFile: Bool, value: String)? {
         var depth = 0
+        var first: String.Index?
         for i in text.indices {
             switch text[i] {
             case "(", "{": depth += 1
             case ")", "}": depth = max(0, depth - 1)
-            case "=" where depth == 0, "@" where depth == 0:
-                guard i != text.startIndex else { return nil }
-                return (String(text[..<i]), text[i] == "@", String(text[text.index(after: i)...]))
+            case "=", "@":
+                if first == nil { first = i }
+                if depth == 0 { return split(text, at: i) }
             default: break
             }
         }
-        return nil
+        return depth > 0 ? first.flatMap { split(text, at: $0) } : nil
     }
 
-    public var description: String {
+    private static func split(_ text: String, at i: String.Index) -> (path: String, fromFile: Bool, value: String)? {
+        guard i != text.startIndex else { return nil }
+        return (String(text[..<i]), text[i] == "@", String(text[text.index(after: i)...]))
+    }
+
+    public var description: String { rendered(keywords: false) }
+
+    /// The path with keywords where the dictionary has them (column headers of tables).
+    public var keywordDescription: String { rendered(keywords: true) }
+
+    func rendered(keywords: Bool) -> String {
         steps.map { step in
-            var s = step.name.description
+            var s = keywords ? step.name.keywordDescription : step.name.description
             switch step.items {
             case .index(let i)?: s += "[\(i)]"
             case .all?: s += "[*]"
