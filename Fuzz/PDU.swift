@@ -3,9 +3,12 @@
 // length past them is refused before anything is allocated), each PDU decoded, re-encoded and
 // decoded again (the encoder must accept whatever the decoder produced, and give back the same
 // PDU), driven through the acceptor's state machine, and its PDVs fed to the DIMSE message
-// collector (accepted contexts 1 and 3), which decodes command sets. Byte 0 of the input, when the
-// stream does not start with a PDU type, is instead a command set handed to DIMSECommand.decode.
+// collector (accepted contexts 1 and 3), which decodes command sets. A P-DATA-TF is also decoded
+// as the channel decodes it (PDV data sliced out of a ByteBuffer), which must agree with the codec.
+// Byte 0 of the input, when the stream does not start with a PDU type, is instead a command set
+// handed to DIMSECommand.decode.
 import DicomNet
+import NIOCore
 
 private let limits = PDULimits(maxDataTFLength: 4096, maxAssociateLength: 8192)
 
@@ -33,6 +36,7 @@ public func fuzzPDU(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         guard total <= rest.count else { break }
         let frame = Array(rest.prefix(total))
         start += total
+        if frame.first == PDUType.dataTF.rawValue { checkFramePath(frame) }
         let pdu: PDU
         do {
             pdu = try PDUDecoder.decode(frame, limits: limits)
@@ -59,4 +63,17 @@ private func roundTrip(_ pdu: PDU) {
         fatalError("PDUEncoder's output for a decoded \(pdu.type) does not decode")
     }
     if again.type != pdu.type { fatalError("round trip changed the PDU type \(pdu.type) to \(again.type)") }
+}
+
+/// The channel's P-DATA-TF decoding (slices of the read buffer, small PDVs copied) gives what the
+/// codec gives, or refuses what it refuses.
+private func checkFramePath(_ frame: [UInt8]) {
+    let framed = try? PDUFrameDecoder.dataTF(ByteBuffer(bytes: frame), within: frame.count)
+    let decoded = try? PDUDecoder.decode(frame, limits: limits)
+    switch decoded {
+    case .dataTF(let tf)?:
+        if framed != tf { fatalError("the frame decoder's P-DATA-TF differs from the codec's") }
+    default:
+        if framed != nil { fatalError("the frame decoder accepted a P-DATA-TF the codec refused") }
+    }
 }

@@ -127,6 +127,23 @@ public final class AtomicOutput: OutputSink, PatchableSink {
         if let failure { throw failure }
     }
 
+    /// `write` then `flush`: what is buffered and `bytes` go to the file now. Large `bytes` are
+    /// written from where they are, not copied into the buffer first (a receiver's PDV, straight
+    /// from the socket's buffer); small ones join what is buffered, for one write(2).
+    public func writeThrough(_ bytes: UnsafeRawBufferPointer) throws(DicomError) {
+        guard bytes.count >= Self.directWriteSize else {
+            try write(bytes)
+            try flush()
+            return
+        }
+        try flush()
+        bytesWritten += bytes.count
+        try writeAll(bytes)
+    }
+
+    /// From this size on, `writeThrough` spends a write(2) on what is buffered rather than copy.
+    static let directWriteSize = 64 << 10
+
     private func writeAll(_ p: UnsafeRawBufferPointer) throws(DicomError) {
         var off = 0
         while off < p.count {

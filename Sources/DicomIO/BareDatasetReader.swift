@@ -12,4 +12,21 @@ public enum BareDatasetReader {
                                                    characterSet: .default, depth: 0)
         return dataset
     }
+
+    /// The top-level elements before `stop` of a data set known only by its first bytes (a
+    /// receiver's instance as it arrives): nil unless `bytes` reach an element of tag `stop` or
+    /// above, since elements wanted may follow, and nil when they cannot be read (the caller then
+    /// reads the whole data set, which says why). An explicit VR syntax whose first element is
+    /// implicit is read as implicit, as `Part10Reader` does.
+    public static func readPrefix(_ bytes: [UInt8], encoding: DatasetEncoding, stopBefore stop: Tag, name: String) -> Dataset? {
+        let source = ByteSource(ownedBytes: bytes, name: name)
+        var encoding = encoding
+        if encoding.explicitVR, source.count >= 8, VR(bytes: source[4], source[5]) == nil { encoding.explicitVR = false }
+        var parser = DatasetParser(source: source)
+        parser.stopBefore = stop
+        guard let parsed = try? parser.parseDataset(from: 0, to: source.count, encoding: encoding, undefinedItem: false,
+                                                    characterSet: .default, depth: 0),
+              parsed.1 < source.count else { return nil }
+        return parsed.0
+    }
 }

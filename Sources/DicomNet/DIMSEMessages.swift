@@ -21,7 +21,7 @@ public enum PDVFragmenter {
         repeat {
             let end = min(bytes.count, start + capacity)
             out.append(DataTF(values: [PDV(contextID: contextID, isCommand: isCommand, isLast: end == bytes.count,
-                                           data: Array(bytes[start..<end]))]))
+                                           data: PDVData(bytes[start..<end]))]))
             start = end
         } while start < bytes.count
         return out
@@ -45,7 +45,7 @@ public struct DIMSEAssembler: Sendable {
     public enum Output: Sendable, Equatable {
         /// A complete command set. When `command.hasDataSet`, data set fragments follow.
         case command(contextID: UInt8, DIMSECommand)
-        case dataSetFragment(contextID: UInt8, [UInt8], isLast: Bool)
+        case dataSetFragment(contextID: UInt8, PDVData, isLast: Bool)
     }
 
     private enum Phase: Sendable {

@@ -154,13 +154,19 @@ public struct PDV: Sendable, Equatable {
     public var isCommand: Bool
     /// Bit 1: the last fragment of the command or data set.
     public var isLast: Bool
-    public var data: [UInt8]
+    /// Not copied on its way from the socket, or to it (see `PDVData`).
+    public var data: PDVData
 
-    public init(contextID: UInt8, isCommand: Bool, isLast: Bool, data: [UInt8]) {
+    public init(contextID: UInt8, isCommand: Bool, isLast: Bool, data: PDVData) {
         self.contextID = contextID
         self.isCommand = isCommand
         self.isLast = isLast
         self.data = data
+    }
+
+    /// A PDV holding a copy of `data`.
+    public init(contextID: UInt8, isCommand: Bool, isLast: Bool, data: [UInt8]) {
+        self.init(contextID: contextID, isCommand: isCommand, isLast: isLast, data: PDVData(data))
     }
 
     var messageControlHeader: UInt8 { (isCommand ? 1 : 0) | (isLast ? 2 : 0) }

@@ -190,26 +190,54 @@ public enum PDUDecoder {
     // MARK: P-DATA-TF
 
     private static func decodeDataTF(_ r: inout ByteReader) throws(NetError) -> DataTF {
-        var values: [PDV] = []
-        while r.remaining > 0 {
-            let start = r.pos
-            let length = Int(widening: try r.u32("PDV item length"))
-            guard length >= 2 else {
-                throw r.error(at: start, "PDV item length \(length), less than its 2-byte header", .invalidPDUParameterValue)
-            }
-            guard length <= r.remaining else {
-                throw r.error(at: start, "PDV item length \(length) exceeds the \(r.remaining) bytes left in the PDU", .invalidPDUParameterValue)
-            }
-            let contextID = try r.u8("presentation context ID")
-            let header = try r.u8("message control header")
-            guard header & 0xFC == 0 else {
-                throw r.error(at: start + 5, "message control header 0x\(hex2(header)) sets reserved bits", .invalidPDUParameterValue)
-            }
-            let data = Array(try r.take(length - 2, "PDV data"))
-            values.append(PDV(contextID: contextID, isCommand: header & 1 != 0, isLast: header & 2 != 0, data: data))
+        let bytes = r.bytes
+        var found: Result<[PDVItem], NetError> = .success([])
+        bytes.withUnsafeBytes { pdu in found = Result { () throws(NetError) -> [PDVItem] in try dataTFItems(pdu) } }
+        let items = try found.get()
+        return DataTF(values: items.map { PDV(contextID: $0.contextID, isCommand: $0.isCommand, isLast: $0.isLast, data: Array(bytes[$0.data])) })
+    }
+
+    /// A PDV item of a P-DATA-TF: its header, and where its data lie within the PDU.
+    struct PDVItem {
+        var contextID: UInt8
+        var isCommand: Bool
+        var isLast: Bool
+        var data: Range<Int>
+    }
+
+    /// The PDV items of the P-DATA-TF `pdu` (its 6-byte header included, its length already
+    /// checked by `frameLength`), each checked against what is left of the PDU. Where the data
+    /// lie, not the data: the frame decoder slices them out of the socket's buffer, uncopied.
+    static func dataTFItems(_ pdu: UnsafeRawBufferPointer) throws(NetError) -> [PDVItem] {
+        func error(at offset: Int, _ message: String) -> NetError {
+            NetError(.malformedPDU, message, offset: offset, abortReason: .invalidPDUParameterValue)
         }
-        guard !values.isEmpty else { throw r.error(at: r.pos, "P-DATA-TF without a PDV", .invalidPDUParameterValue) }
-        return DataTF(values: values)
+        var items: [PDVItem] = []
+        var pos = headerLength
+        let end = pdu.count
+        while pos < end {
+            let start = pos
+            guard end - pos >= 4 else {
+                throw error(at: pos, "truncated: PDV item length needs 4 bytes, \(end - pos) remain in its container")
+            }
+            let length = Int(widening: UInt32(widening: pdu[pos]) << 24 | UInt32(widening: pdu[pos + 1]) << 16
+                | UInt32(widening: pdu[pos + 2]) << 8 | UInt32(widening: pdu[pos + 3]))
+            pos += 4
+            guard length >= 2 else { throw error(at: start, "PDV item length \(length), less than its 2-byte header") }
+            guard length <= end - pos else {
+                throw error(at: start, "PDV item length \(length) exceeds the \(end - pos) bytes left in the PDU")
+            }
+            let contextID = pdu[pos]
+            let header = pdu[pos + 1]
+            guard header & 0xFC == 0 else {
+                throw error(at: start + 5, "message control header 0x\(hex2(header)) sets reserved bits")
+            }
+            items.append(PDVItem(contextID: contextID, isCommand: header & 1 != 0, isLast: header & 2 != 0,
+                                 data: (pos + 2)..<(pos + length)))
+            pos += length
+        }
+        guard !items.isEmpty else { throw error(at: pos, "P-DATA-TF without a PDV") }
+        return items
     }
 
     // MARK: Fields

@@ -29,7 +29,7 @@ public enum PDUEncoder {
                     w.u32(length)
                     w.u8(pdv.contextID)
                     w.u8(pdv.messageControlHeader)
-                    w.append(pdv.data)
+                    pdv.data.withUnsafeBytes { w.bytes.append(contentsOf: $0) }
                 }
             case .releaseRQ, .releaseRP:
                 w.u32(0)

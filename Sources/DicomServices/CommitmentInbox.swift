@@ -130,7 +130,7 @@ final class CommitmentReportService: AssociationService {
         return nil
     }
 
-    func dataSetFragment(_ fragment: [UInt8]) async {
+    func dataSetFragment(_ fragment: PDVData) async {
         guard !overflow else { return }
         guard fragment.count <= Self.maxDataSetLength - bytes.count else {
             overflow = true

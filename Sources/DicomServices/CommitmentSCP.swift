@@ -131,7 +131,7 @@ extension StorageAssociation {
         return nil
     }
 
-    func commitmentFragment(_ fragment: [UInt8]) {
+    func commitmentFragment(_ fragment: PDVData) {
         guard var exchange = commitment, !exchange.overflow else { return }
         if fragment.count > CommitmentReportService.maxDataSetLength - exchange.bytes.count {
             exchange.overflow = true

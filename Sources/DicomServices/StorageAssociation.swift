@@ -1,9 +1,6 @@
 import DicomCore
 import DicomIO
 import DicomNet
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Storage status values (PS3.4 B.2.3) and the general Duplicate SOP Instance (PS3.7 C.4).
 enum StorageStatus {
@@ -14,15 +11,17 @@ enum StorageStatus {
 }
 
 /// The C-STORE SCP of one association: each instance is written as its PDVs arrive into a temporary
-/// file in the output directory (the Part 10 meta header first, built from the command set), read
-/// back once complete for the attributes the layout needs, renamed into place, and only then
-/// answered. A failure at any step answers a failure status and leaves no file; an association
+/// file in the output directory (the Part 10 meta header first, built from the command set), its
+/// first bytes kept for the attributes the layout needs, renamed into place once complete, and
+/// only then answered. A failure at any step answers a failure status and leaves no file; an association
 /// that ends mid-instance leaves none either.
 final class StorageAssociation: InvokingAssociationService {
     let scp: StorageSCP
     let info: AcceptedAssociation
     let id: Int
     private var reception: Reception?
+    /// The first bytes of the instance being received, for its attributes (not its file read back).
+    private var capture = AttributeCapture()
     /// The storage commitment request being received (receive --commitment).
     var commitment: CommitmentExchange?
     /// Reports owed on this association: sent after the N-ACTION-RSP, answered or not.
@@ -78,7 +77,10 @@ final class StorageAssociation: InvokingAssociationService {
             previous.setString(.sourceApplicationEntityTitle, .AE, info.callingAETitle)
             let meta = DatasetWriter.makeMeta(for: Dataset(), syntax: syntax, previous: previous)
             // The data set follows as received: the writer's own syntax only frames the (empty) body.
-            try DatasetWriter(syntax: .explicitVRLittleEndian).writeFile(meta: meta, dataset: Dataset(), to: &output)
+            var header = MemorySink()
+            try DatasetWriter(syntax: .explicitVRLittleEndian).writeFile(meta: meta, dataset: Dataset(), to: &header)
+            try output.write(header.bytes)
+            capture.start(meta: header.bytes)
         } catch {
             r.output?.discard()
             r.output = nil
@@ -88,12 +90,12 @@ final class StorageAssociation: InvokingAssociationService {
         return nil
     }
 
-    func dataSetFragment(_ bytes: [UInt8]) async {
+    func dataSetFragment(_ bytes: PDVData) async {
         if commitment != nil { return commitmentFragment(bytes) }
-        guard var r = reception, r.failure == nil, var output = r.output else { return }
+        guard var r = reception, r.failure == nil, let output = r.output else { return }
         do throws(DicomError) {
-            try output.write(bytes)
-            try output.flush()
+            try bytes.withUnsafeBytes { (p) throws(DicomError) in try output.writeThrough(p) }
+            capture.append(bytes)
         } catch {
             // A full disk: the partial file goes at once, freeing its space; the rest is drained.
             output.discard()
@@ -118,15 +120,21 @@ final class StorageAssociation: InvokingAssociationService {
         } catch {
             return refuse(r.request, StorageStatus.outOfResources, Self.words(error))
         }
-        // The attributes the layout and hooks need, read back from the complete file, not memory.
+        // The attributes the layout and hooks need: from the bytes kept as they came, else (a
+        // wanted attribute past them) from the complete file read back.
         let values: [Tag: String]
         do throws(DicomError) {
-            let file = try Part10Reader.read(path: temporary)
-            var v: [Tag: String] = [:]
-            for tag in configuration.tagsRead {
-                if let s = file.dataset.string(tag) { v[tag] = s.trimmingWhitespace() }
+            defer { capture.reset() }
+            if let captured = try capture.values(of: configuration.tagsRead, syntax: r.transferSyntax, name: temporary) {
+                values = captured
+            } else {
+                let file = try Part10Reader.read(path: temporary)
+                var v: [Tag: String] = [:]
+                for tag in configuration.tagsRead {
+                    if let s = file.dataset.string(tag) { v[tag] = s.trimmingWhitespace() }
+                }
+                values = v
             }
-            values = v
         } catch {
             output.discard()
             return refuse(r.request, StorageStatus.cannotUnderstand, "the data set cannot be read: \(Self.words(error))")
@@ -148,7 +156,8 @@ final class StorageAssociation: InvokingAssociationService {
         }
         stored += 1
         scp.commitment?.record(sopInstanceUID: r.sopInstanceUID, sopClassUID: r.sopClassUID, path: placed)
-        let size = FileIdentity.size(placed) ?? 0
+        // What was written is the file: no stat(2) per instance.
+        let size = output.bytesWritten
         scp.emit(.stored(StoredInstance(association: id, path: placed, sopClassUID: r.sopClassUID, sopInstanceUID: r.sopInstanceUID,
                                         transferSyntaxUID: r.transferSyntax.uid, bytes: size, callingAETitle: info.callingAETitle)))
         scp.filed(path: placed, values: values, callingAETitle: info.callingAETitle)
@@ -187,6 +196,7 @@ final class StorageAssociation: InvokingAssociationService {
     func end(_ how: AssociationEnd) async {
         commitment = nil
         endCommitments()
+        capture.reset()
         if let r = reception {
             r.output?.discard()
             reception = nil
@@ -208,14 +218,5 @@ final class StorageAssociation: InvokingAssociationService {
 
     static func words(_ error: DicomError) -> String {
         error.cause.map { "\(error.message): \($0)" } ?? error.message
-    }
-}
-
-extension FileIdentity {
-    /// A file's size in bytes, nil when it cannot be stat'ed.
-    static func size(_ path: String) -> Int? {
-        var s = stat()
-        guard stat(path, &s) == 0 else { return nil }
-        return Int(s.st_size)  // conversion: off_t of an existing file, within Int on 64-bit Linux
     }
 }

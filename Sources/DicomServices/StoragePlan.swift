@@ -8,6 +8,17 @@ public struct StoreCandidate: Sendable, Equatable {
     public var sopClassUID: String
     public var sopInstanceUID: String
     public var syntax: TransferSyntax
+    /// Where the survey found the data set in the file (inputs given by their bytes, not deflated).
+    public var layout: Layout?
+
+    /// What sending a file as it is needs, known from the survey's parse.
+    public struct Layout: Sendable, Equatable {
+        public var datasetOffset: Int
+        /// The file's size when surveyed: a file that changed since is parsed again.
+        public var fileSize: Int
+        /// Its bytes cannot go as they are (`StorageSCU.needsRewrite`).
+        public var rewrite: Bool
+    }
 
     public init(index: Int, sopClassUID: String, sopInstanceUID: String, syntax: TransferSyntax) {
         self.index = index

@@ -148,6 +148,7 @@ struct AssociationRun {
     /// errors are thrown.
     func startOne(_ c: StoreCandidate, on session: inout AssociationSession, attempt: Int) async throws -> Started {
         var outcome = self.outcome(c, attempts: attempt)
+        if let started = try await startAsSurveyed(c, on: &session, outcome: outcome) { return started }
         let file: DicomFile
         do throws(DicomError) {
             guard let item = items[c.index] else { throw DicomError(.internalError, "input \(c.index) vanished") }
@@ -156,13 +157,9 @@ struct AssociationRun {
             outcome.error = error
             return .finished(outcome)
         }
-        // Files whose elements are not encoded as their syntax says, or whose data set has an odd
-        // length (an odd fragment: dcmtk aborts on the odd last PDV), go through the writer even
-        // in their own syntax; the peer reads what the syntax promises. A deflated data set is
-        // one stream (sent inflated and rewritten to another syntax).
-        let encodingMatches = file.datasetEncoding == DatasetEncoding(explicitVR: file.transferSyntax.isExplicitVR,
-                                                                      bigEndian: file.transferSyntax.isBigEndian)
-        let rewrite = !encodingMatches || (file.datasetSource.count - file.datasetOffset) % 2 != 0
+        // Some files go through the writer even in their own syntax (`needsRewrite`). A deflated
+        // data set is one stream (sent inflated and rewritten to another syntax).
+        let rewrite = StorageSCU.needsRewrite(file)
         var exclude: Set<String> = file.transferSyntax.isDeflated ? [file.transferSyntax.uid] : []
         let chunk = try PDVFragmenter.fragmentCapacity(maxPDULength: session.maxSendLength)
         while true {
@@ -234,6 +231,32 @@ struct AssociationRun {
                 return .sent(id, outcome)
             }
         }
+    }
+
+    /// A file the survey parsed, sent as it is without parsing it again: its bytes from where the
+    /// survey found the data set. nil when it must be opened (no layout known, converted, or
+    /// changed since the survey).
+    func startAsSurveyed(_ c: StoreCandidate, on session: inout AssociationSession, outcome: StoreOutcome) async throws -> Started? {
+        guard let layout = c.layout, !layout.rewrite, let load = items[c.index]?.load,
+              case .asIs(let contextID) = StoragePlan.decide(sopClass: c.sopClassUID, syntax: c.syntax, accepted: session.acceptedContexts,
+                                                             allowLossy: options.allowLossy)
+        else { return nil }
+        var outcome = outcome
+        let source: ByteSource
+        do throws(DicomError) {
+            source = try load()
+        } catch {
+            outcome.error = error
+            return .finished(outcome)
+        }
+        guard source.count == layout.fileSize, layout.datasetOffset <= source.count else { return nil }
+        var stream = MappedDataSet(source: source, range: layout.datasetOffset..<source.count)
+        let id = try await session.sendStore(sopClassUID: c.sopClassUID, sopInstanceUID: c.sopInstanceUID,
+                                             contextID: contextID, dataSet: &stream)
+        outcome.sopInstanceUID = c.sopInstanceUID
+        outcome.sentSyntax = c.syntax
+        outcome.bytes = stream.sent
+        return .sent(id, outcome)
     }
 
     /// The response's status as the outcome: a failure status is an error (63).

@@ -8,6 +8,9 @@ public struct StoreItem: Sendable {
     public var index: Int
     public var name: String
     public var open: @Sendable () throws(DicomError) -> DicomFile
+    /// The bytes `open` parses, unparsed. With it, a file sent as it is is parsed once, by the
+    /// survey: its turn only maps it again and sends the data set from where the survey found it.
+    public var load: (@Sendable () throws(DicomError) -> ByteSource)?
 
     public init(index: Int, name: String, open: @escaping @Sendable () throws(DicomError) -> DicomFile) {
         self.index = index
@@ -139,7 +142,22 @@ public enum StorageSCU {
         guard let sopInstance, !sopInstance.isEmpty else {
             throw DicomError(.invalidInput, "no SOP Instance UID (0002,0003 or 0008,0018): a C-STORE needs one", tag: .sopInstanceUID)
         }
-        return StoreCandidate(index: item.index, sopClassUID: sopClass, sopInstanceUID: sopInstance, syntax: file.transferSyntax)
+        var candidate = StoreCandidate(index: item.index, sopClassUID: sopClass, sopInstanceUID: sopInstance, syntax: file.transferSyntax)
+        // A deflated data set is not the file's bytes (and never goes as it is).
+        if item.load != nil, file.datasetSource === file.source {
+            candidate.layout = StoreCandidate.Layout(datasetOffset: file.datasetOffset, fileSize: file.source.count,
+                                                     rewrite: needsRewrite(file))
+        }
+        return candidate
+    }
+
+    /// Whether a file's bytes cannot go as they are even in its own syntax: elements not encoded
+    /// as its syntax says, or a data set of odd length (an odd fragment: dcmtk aborts on the odd
+    /// last PDV). It then goes through the writer; the peer reads what the syntax promises.
+    static func needsRewrite(_ file: DicomFile) -> Bool {
+        let encodingMatches = file.datasetEncoding == DatasetEncoding(explicitVR: file.transferSyntax.isExplicitVR,
+                                                                      bigEndian: file.transferSyntax.isBigEndian)
+        return !encodingMatches || (file.datasetSource.count - file.datasetOffset) % 2 != 0
     }
 
     static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }

@@ -4,9 +4,11 @@ import DicomNet
 import DicomPixels
 import Dispatch
 
-/// The data set of a file sent as it is: slices of the mapped file after its meta header, a PDV
-/// at a time; nothing of the instance is copied whole. Pages already sent are given back for
-/// large files, so a 2 GB instance does not make the process 2 GB large.
+/// The data set of a file sent as it is: the mapped file after its meta header, a PDV at a time,
+/// each copied once, from the mapping into the buffer the channel writes from (no array, no
+/// second copy into the PDU). Copying here, on the sending task, also paces it to what the event
+/// loop writes. Pages sent are given back for large files, so a 2 GB instance does not make the
+/// process 2 GB large.
 struct MappedDataSet: DataSetStream {
     let source: ByteSource
     private var offset: Int
@@ -15,6 +17,10 @@ struct MappedDataSet: DataSetStream {
     var sent: Int { offset - start }
     private let start: Int
     private static let releaseAbove = 16 << 20
+    /// Buffers used again for a large data set's fragments.
+    private var ring = PDVBufferRing(budget: 8 << 20)
+    /// Data sets up to this size go in fresh buffers (a few, from the heap).
+    private static let ringAbove = 1 << 20
 
     init(source: ByteSource, range: Range<Int>) {
         self.source = source
@@ -23,10 +29,11 @@ struct MappedDataSet: DataSetStream {
         self.end = range.upperBound
     }
 
-    mutating func next(maxLength: Int) async throws -> [UInt8]? {
+    mutating func next(maxLength: Int) async throws -> PDVData? {
         guard offset < end, maxLength > 0 else { return nil }
         let stop = min(end, offset + maxLength)
-        let chunk = Array(UnsafeRawBufferPointer(rebasing: source.base[offset..<stop]))
+        let region = UnsafeRawBufferPointer(rebasing: source.base[offset..<stop])
+        let chunk = end - start > Self.ringAbove ? ring.copy(region) : PDVData(copying: region)
         if end - start > Self.releaseAbove { source.release(offset..<stop) }
         offset = stop
         return chunk
@@ -213,12 +220,12 @@ struct ConvertedDataSet: DataSetStream {
         return ConvertedDataSet(pipe: pipe)
     }
 
-    mutating func next(maxLength: Int) async throws -> [UInt8]? {
+    mutating func next(maxLength: Int) async throws -> PDVData? {
         if leftover.isEmpty {
             guard let chunk = try await pipe.take() else { return nil }
             leftover = chunk[...]
         }
-        let piece = Array(leftover.prefix(maxLength))
+        let piece = PDVData(leftover.prefix(maxLength))
         leftover = leftover.dropFirst(piece.count)
         sent += piece.count
         return piece

@@ -36,7 +36,7 @@ import DicomTestSupport
             return refuse ? .storeRSP(to: request.command, status: 0xA900) : nil
         }
 
-        func dataSetFragment(_ bytes: [UInt8]) async {
+        func dataSetFragment(_ bytes: PDVData) async {
             lock.withLock {
                 log.append("fragment")
                 fragments.append(bytes.count)

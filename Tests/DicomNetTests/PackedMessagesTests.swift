@@ -291,7 +291,7 @@ final class CollectingStorage: AssociationService, @unchecked Sendable {
         return nil
     }
 
-    func dataSetFragment(_ bytes: [UInt8]) async { received += bytes }
+    func dataSetFragment(_ bytes: PDVData) async { received += bytes }
 
     func endDataSet() async -> DIMSECommand {
         guard let request else { return DIMSECommand(commandField: .cStoreRSP, hasDataSet: false) }

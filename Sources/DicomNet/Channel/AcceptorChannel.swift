@@ -153,7 +153,7 @@ enum AcceptorChannel {
             try TLSChannel.install(tls, role: .acceptor, on: channel, peer: AcceptorChannel.peerName(channel), host: nil)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
-            try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
+            try pipeline.addHandler(PDUWriter())
             try pipeline.addHandler(AcceptorConnectionHandler(artimSeconds: artimSeconds, dimseSeconds: dimseSeconds))
             return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)
         }

@@ -51,9 +51,10 @@ public protocol AssociationService: AnyObject {
     /// set, nil to receive it, or a response now to refuse it (its fragments are then drained unread
     /// and the response sent after the last one, as PS3.7 requires).
     func begin(_ request: DIMSERequest) async -> DIMSECommand?
-    /// The next fragment of the data set, in order. Errors (a full disk) are the service's to keep
-    /// and to answer in `endDataSet`: the fragments keep coming until the last.
-    func dataSetFragment(_ bytes: [UInt8]) async
+    /// The next fragment of the data set, in order, as read from the socket (not copied: write
+    /// it, or copy what is kept). Errors (a full disk) are the service's to keep and to answer in
+    /// `endDataSet`: the fragments keep coming until the last.
+    func dataSetFragment(_ bytes: PDVData) async
     /// The last fragment arrived: the response to send.
     func endDataSet() async -> DIMSECommand
     /// The association is over.

@@ -5,6 +5,9 @@ import NIOCore
 public struct PDUFrameDecoder: ByteToMessageDecoder, Sendable {
     public typealias InboundOut = PDU
 
+    /// PDVs smaller than this are copied out of the read buffer (command sets, small instances).
+    static let sliceMinimum = 32 << 10
+
     public let limits: PDULimits
 
     public init(limits: PDULimits) { self.limits = limits }
@@ -12,9 +15,32 @@ public struct PDUFrameDecoder: ByteToMessageDecoder, Sendable {
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let header = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, PDUDecoder.headerLength)),
               let total = try PDUDecoder.frameLength(header, limits: limits) else { return .needMoreData }
-        guard buffer.readableBytes >= total, let bytes = buffer.readBytes(length: total) else { return .needMoreData }
+        guard buffer.readableBytes >= total else { return .needMoreData }
+        if header.first == PDUType.dataTF.rawValue, let pdu = buffer.readSlice(length: total) {
+            context.fireChannelRead(wrapInboundOut(.dataTF(try Self.dataTF(pdu, within: buffer.capacity))))
+            return .continue
+        }
+        guard let bytes = buffer.readBytes(length: total) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(try PDUDecoder.decode(bytes, limits: limits)))
         return .continue
+    }
+
+    /// A P-DATA-TF whose PDV data are slices of the socket's buffer, not copies: a data set goes
+    /// from the read to the file writer untouched. A small PDV is copied instead, and so is one
+    /// much smaller than the buffer it was read into (`capacity`), so that a peer sending small
+    /// PDUs cannot make each pin a large read buffer: the buffers held stay within a few times
+    /// the PDVs held.
+    public static func dataTF(_ pdu: ByteBuffer, within capacity: Int) throws -> DataTF {
+        // A read buffer is at most 1 MiB (`PDUChannel.receiveAllocator`), and holds a PDU of at
+        // most the Maximum Length we announced when the decoder gathers one from several reads.
+        let items = try pdu.withUnsafeReadableBytes { (bytes) throws(NetError) in try PDUDecoder.dataTFItems(bytes) }
+        return DataTF(values: items.map { item in
+            let start = pdu.readerIndex + item.data.lowerBound
+            let slice = pdu.getSlice(at: start, length: item.data.count) ?? ByteBuffer()
+            let sliced = item.data.count >= sliceMinimum && item.data.count * 16 >= capacity
+            let data = sliced ? PDVData(buffer: slice) : PDVData(slice.readableBytesView)
+            return PDV(contextID: item.contextID, isCommand: item.isCommand, isLast: item.isLast, data: data)
+        })
     }
 
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
@@ -24,39 +50,57 @@ public struct PDUFrameDecoder: ByteToMessageDecoder, Sendable {
     }
 }
 
-/// PDUs to bytes with the pure codec.
-public struct PDUFrameEncoder: MessageToByteEncoder, Sendable {
-    public typealias OutboundIn = PDU
+/// PDUs to the socket. A P-DATA-TF's headers go into a small buffer, and each data fragment of
+/// at least `directWriteSize` bytes goes out from its own buffer as it is (NIO gathers the
+/// buffers written into one writev): a data set is copied once, where it is produced (the mapped
+/// file into a buffer), never again into the PDU. Other PDUs through the pure codec.
+final class PDUWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = PDU
+    typealias OutboundOut = ByteBuffer
 
-    public init() {}
+    /// Smaller fragments (command sets, C-STORE responses) are copied beside their headers: one
+    /// buffer is cheaper to write than several small ones.
+    static let directWriteSize = 16 << 10
 
-    public func encode(data: PDU, out: inout ByteBuffer) throws {
-        if case .dataTF(let tf) = data, !tf.values.isEmpty {
-            try Self.encode(tf, into: &out)
-            return
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        do {
+            let buffers = try Self.buffers(unwrapOutboundIn(data))
+            for (i, buffer) in buffers.enumerated() {
+                context.write(wrapOutboundOut(buffer), promise: i == buffers.count - 1 ? promise : nil)
+            }
+        } catch {
+            promise?.fail(error)
+            context.fireErrorCaught(error)
         }
-        out.writeBytes(try PDUEncoder.encode(data))
     }
 
-    /// A P-DATA-TF written straight into the outbound buffer, the same bytes as `PDUEncoder`'s:
-    /// each data set fragment is copied once, not through an intermediate array (it is the one
-    /// PDU whose size grows with the data).
-    static func encode(_ tf: DataTF, into out: inout ByteBuffer) throws {
+    /// The buffers whose bytes, one after the other, are `PDUEncoder`'s for `pdu`.
+    static func buffers(_ pdu: PDU) throws -> [ByteBuffer] {
+        guard case .dataTF(let tf) = pdu, !tf.values.isEmpty else { return [ByteBuffer(bytes: try PDUEncoder.encode(pdu))] }
         var total = 0
         for pdv in tf.values { total += 6 + pdv.data.count }
         guard let length = UInt32(exactly: total) else {
             throw NetError(.invalidArgument, "P-DATA-TF of \(total) bytes is longer than a PDU length can say")
         }
-        out.reserveCapacity(minimumWritableBytes: 6 + total)
-        out.writeInteger(PDUType.dataTF.rawValue)
-        out.writeInteger(UInt8(0))
-        out.writeInteger(length)
+        var out: [ByteBuffer] = []
+        var head = ByteBufferAllocator().buffer(capacity: tf.values.count == 1 && tf.values[0].data.count < directWriteSize ? 12 + total : 64)
+        head.writeInteger(PDUType.dataTF.rawValue)
+        head.writeInteger(UInt8(0))
+        head.writeInteger(length)
         for pdv in tf.values {
-            out.writeInteger(UInt32(truncatingIfNeeded: pdv.data.count + 2))  // within `length`, checked above
-            out.writeInteger(pdv.contextID)
-            out.writeInteger(pdv.messageControlHeader)
-            out.writeBytes(pdv.data)
+            head.writeInteger(UInt32(truncatingIfNeeded: pdv.data.count + 2))  // within `length`, checked above
+            head.writeInteger(pdv.contextID)
+            head.writeInteger(pdv.messageControlHeader)
+            if pdv.data.count >= directWriteSize {
+                out.append(head)
+                out.append(pdv.data.buffer)
+                head = ByteBufferAllocator().buffer(capacity: 64)
+            } else {
+                head.writeImmutableBuffer(pdv.data.buffer)
+            }
         }
+        if head.readableBytes > 0 { out.append(head) }
+        return out
     }
 }
 
@@ -101,7 +145,7 @@ enum PDUChannel {
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(readTimeout)))
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
-            try pipeline.addHandler(MessageToByteHandler(PDUFrameEncoder()))
+            try pipeline.addHandler(PDUWriter())
             try pipeline.addHandler(ReadTimeoutHandler(seconds: readTimeout))
             try pipeline.addHandler(WakeHandler())
             return try NIOAsyncChannel<PDU, PDU>(wrappingChannelSynchronously: channel)

@@ -5,12 +5,13 @@ import Glibc
 #endif
 
 /// A data set as a C-STORE request sends it: handed over a PDV at a time, so an instance of any
-/// size travels with no more than two PDUs of it in memory. A mapped file gives slices of its
-/// bytes; a conversion gives the transcoder's output as it is written.
+/// size travels with no more than a few PDUs of it in memory. A mapped file gives copies of its
+/// regions (`PDVData(copying:)`, which go to the socket as they are); a conversion gives the
+/// transcoder's output as it is written.
 public protocol DataSetStream {
     /// The next bytes of the data set, at most `maxLength` of them and never none, or nil after
     /// the last. Suspending here is how a slow producer holds the association back.
-    mutating func next(maxLength: Int) async throws -> [UInt8]?
+    mutating func next(maxLength: Int) async throws -> PDVData?
 }
 
 /// A data set already in memory (small ones, tests).
@@ -20,11 +21,11 @@ public struct DataSetBytes: DataSetStream {
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    public mutating func next(maxLength: Int) async throws -> [UInt8]? {
+    public mutating func next(maxLength: Int) async throws -> PDVData? {
         guard offset < bytes.count, maxLength > 0 else { return nil }
         let end = min(bytes.count, offset + maxLength)
         defer { offset = end }
-        return Array(bytes[offset..<end])
+        return PDVData(bytes[offset..<end])
     }
 }
 
@@ -106,7 +107,7 @@ extension AssociationSession {
         var current = try await dataSet.next(maxLength: capacity)
         repeat {
             let following = current == nil ? nil : try await dataSet.next(maxLength: capacity)
-            let data = current ?? []
+            let data = current ?? PDVData([])
             batch.append(DataTF(values: [PDV(contextID: contextID, isCommand: false, isLast: following == nil, data: data)]))
             batchBytes += data.count
             if batchBytes >= max(Self.batchBytes, maxLength) || following == nil {

@@ -37,16 +37,20 @@ public enum SendCommand {
         for (index, item) in walker.items.enumerated() where early[index] == nil && !unmatched.contains(index) {
             switch item {
             case .file(let path, _):
-                storeItems.append(StoreItem(index: index, name: path) { () throws(DicomError) -> DicomFile in
+                var storeItem = StoreItem(index: index, name: path) { () throws(DicomError) -> DicomFile in
                     try Part10Reader.read(path: path)
-                })
+                }
+                storeItem.load = { () throws(DicomError) -> ByteSource in try ByteSource(contentsOfFile: path) }
+                storeItems.append(storeItem)
             case .standardInput:
                 do {
                     // Read once: the survey and the send both read it.
                     let source = try ByteSource.standardInput()
-                    storeItems.append(StoreItem(index: index, name: "-") { () throws(DicomError) -> DicomFile in
+                    var storeItem = StoreItem(index: index, name: "-") { () throws(DicomError) -> DicomFile in
                         try Part10Reader.read(source: source)
-                    })
+                    }
+                    storeItem.load = { () throws(DicomError) -> ByteSource in source }
+                    storeItems.append(storeItem)
                 } catch {
                     early[index] = error
                 }
