@@ -123,7 +123,10 @@ public struct DIMSEMessage: Sendable, Equatable {
 public struct DIMSEMessageCollector: Sendable {
     public var assembler: DIMSEAssembler
     public let maxDataSetLength: Int
-    private var pending: (contextID: UInt8, command: DIMSECommand, data: [UInt8])?
+    /// The message whose data set is arriving; its bytes are held apart in `pendingData` so that
+    /// each fragment is appended in place (a copy of the tuple would copy every byte so far).
+    private var pending: (contextID: UInt8, command: DIMSECommand)?
+    private var pendingData: [UInt8] = []
 
     public init(acceptedContextIDs: Set<UInt8>, maxDataSetLength: Int) {
         assembler = DIMSEAssembler(acceptedContextIDs: acceptedContextIDs)
@@ -136,20 +139,19 @@ public struct DIMSEMessageCollector: Sendable {
             return nil
         case .command(let id, let command)?:
             guard command.hasDataSet else { return DIMSEMessage(contextID: id, command: command, dataSet: nil) }
-            pending = (id, command, [])
+            pending = (id, command)
+            pendingData = []
             return nil
         case .dataSetFragment(_, let data, let isLast)?:
-            guard var p = pending else { return nil }
-            guard data.count <= maxDataSetLength - p.data.count else {
+            guard let p = pending else { return nil }
+            guard data.count <= maxDataSetLength - pendingData.count else {
                 throw NetError(.pduTooLarge, "data set longer than \(maxDataSetLength) bytes", abortReason: .notSpecified)
             }
-            p.data += data
-            if isLast {
-                pending = nil
-                return DIMSEMessage(contextID: p.contextID, command: p.command, dataSet: p.data)
-            }
-            pending = p
-            return nil
+            pendingData += data
+            guard isLast else { return nil }
+            pending = nil
+            defer { pendingData = [] }
+            return DIMSEMessage(contextID: p.contextID, command: p.command, dataSet: pendingData)
         }
     }
 }
