@@ -150,6 +150,9 @@ enum AcceptorChannel {
                           tls: TLSContext? = nil)
         -> EventLoopFuture<NIOAsyncChannel<PDU, PDU>> {
         channel.eventLoop.makeCompletedFuture {
+            // Senders that leave Nagle on (dcmtk's storescu and C-MOVE/C-GET sub-operations by
+            // default) otherwise wait for our delayed ACK on every instance: ~45 ms each.
+            try channel.pipeline.syncOperations.addHandler(QuickAcknowledgement(), position: .first)
             try TLSChannel.install(tls, role: .acceptor, on: channel, peer: AcceptorChannel.peerName(channel), host: nil)
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ByteToMessageHandler(PDUFrameDecoder(limits: limits)))
