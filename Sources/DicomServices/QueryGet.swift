@@ -255,56 +255,81 @@ public enum GetSCU {
         let scp = StorageSCP(configuration: storage, events: events)
         // Sub-operations done by the C-GETs that ended, for the limit.
         var doneBefore = 0
+        // Outcomes of requests whose SOP classes the peer did not name (proposed as the common
+        // classes, uncompressed): their failed instances are asked for again (see `retryUnnamed`)
+        // before the outcome is told.
+        var unnamed: [RetrieveOutcome] = []
         for group in associations(targets) {
             if let limit = options.limit, doneBefore >= limit { break }
             let classes = Set(group.flatMap(\.sopClassUIDs)).sorted()
-            let proposed = contexts(getClass: getClass, sopClasses: classes)
-            var requestor = options.requestor
-            // One role selection item per storage class proposed: we are its SCP (PS3.4 C.4.3.1).
-            requestor.roleSelections = Set(proposed.dropFirst().map(\.abstractSyntax)).sorted()
-                .map { RoleSelection(sopClassUID: $0, scuRole: false, scpRole: true) }
-            try await Association.withAssociation(to: address, contexts: proposed, options: requestor) { session in
-                guard let negotiated = session.negotiated,
-                      let accepted = negotiated.context(abstractSyntax: getClass), let uid = accepted.transferSyntax,
-                      let syntax = TransferSyntax(uid: uid) else {
-                    throw NetError(.rejected, "the peer refused the \(UIDDictionary.entry(for: getClass)?.name ?? getClass) context")
+            try await retrieve(group, classes: classes, getClass: getClass, at: address, options: options, scp: scp,
+                               doneBefore: &doneBefore, onProgress: onProgress) { outcome in
+                if outcome.target.sopClassUIDs.contains(""), !outcome.failedSOPInstanceUIDs.isEmpty, !outcome.cancelled {
+                    unnamed.append(outcome)
+                } else {
+                    onOutcome(outcome)
                 }
-                let info = AcceptedAssociation(callingAETitle: address.aeTitle, calledAETitle: options.requestor.callingAETitle,
-                                               peer: "\(address.host):\(address.port)", negotiated: negotiated)
-                let service = scp.associationStarted(info)
-                do {
-                    for target in group {
-                        if let limit = options.limit, doneBefore >= limit { break }
-                        let request: QueryRequest
-                        let identifier: QueryIdentifier
-                        do throws(DicomError) {
-                            request = try QueryRequest(model: options.model, level: target.level, keys: target.keys)
-                            identifier = try request.identifier()
-                        } catch { throw NetError(.invalidArgument, error.message) }
-                        let bytes: [UInt8]
-                        do throws(DicomError) { bytes = try identifier.encoded(in: syntax) } catch { throw NetError(.invalidArgument, error.message) }
-                        let end = try await session.get(sopClassUID: getClass, identifier: bytes, maxIdentifierLength: options.maxIdentifierLength,
-                                                        storage: service) { counts in
-                            onProgress(target, counts)
-                            return options.limit.map { doneBefore + counts.done < $0 } ?? true
-                        }
-                        doneBefore += end.counts.done
-                        var failed: [String] = []
-                        if let data = end.identifier, !data.isEmpty,
-                           let ds = try? BareDatasetReader.read(data, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian),
-                                                                name: "C-GET-RSP identifier") {
-                            failed = ds.strings(.failedSOPInstanceUIDList)?.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } ?? []
-                        }
-                        onOutcome(RetrieveOutcome(target: target, status: end.response.status ?? DIMSEStatus.cannotUnderstand,
-                                                  errorComment: end.response.errorComment, counts: end.counts, failedSOPInstanceUIDs: failed,
-                                                  cancelled: end.cancelled))
-                    }
-                } catch {
-                    await service.end(.aborted("\(error)"))
-                    throw error
-                }
-                await service.end(.released)
             }
+        }
+        for outcome in unnamed {
+            onOutcome(try await retryUnnamed(outcome, getClass: getClass, at: address, options: options, scp: scp, doneBefore: &doneBefore))
+        }
+    }
+
+    /// One association retrieving `group`, proposing `classes` (an empty one: the common classes).
+    static func retrieve(_ group: [RetrieveTarget], classes: [String], getClass: String, at address: AssociationAddress,
+                         options: GetOptions, scp: StorageSCP, doneBefore: inout Int,
+                         onProgress: @escaping @Sendable (RetrieveTarget, SubOperationCounts) -> Void,
+                         onOutcome: (RetrieveOutcome) -> Void) async throws {
+        let proposed = contexts(getClass: getClass, sopClasses: classes)
+        var requestor = options.requestor
+        // One role selection item per storage class proposed: we are its SCP (PS3.4 C.4.3.1).
+        requestor.roleSelections = Set(proposed.dropFirst().map(\.abstractSyntax)).sorted()
+            .map { RoleSelection(sopClassUID: $0, scuRole: false, scpRole: true) }
+        var done = doneBefore
+        defer { doneBefore = done }
+        try await Association.withAssociation(to: address, contexts: proposed, options: requestor) { session in
+            guard let negotiated = session.negotiated,
+                  let accepted = negotiated.context(abstractSyntax: getClass), let uid = accepted.transferSyntax,
+                  let syntax = TransferSyntax(uid: uid) else {
+                throw NetError(.rejected, "the peer refused the \(UIDDictionary.entry(for: getClass)?.name ?? getClass) context")
+            }
+            let info = AcceptedAssociation(callingAETitle: address.aeTitle, calledAETitle: options.requestor.callingAETitle,
+                                           peer: "\(address.host):\(address.port)", negotiated: negotiated)
+            let service = scp.associationStarted(info)
+            do {
+                for target in group {
+                    if let limit = options.limit, done >= limit { break }
+                    let request: QueryRequest
+                    let identifier: QueryIdentifier
+                    do throws(DicomError) {
+                        request = try QueryRequest(model: options.model, level: target.level, keys: target.keys)
+                        identifier = try request.identifier()
+                    } catch { throw NetError(.invalidArgument, error.message) }
+                    let bytes: [UInt8]
+                    do throws(DicomError) { bytes = try identifier.encoded(in: syntax) } catch { throw NetError(.invalidArgument, error.message) }
+                    let before = done
+                    let end = try await session.get(sopClassUID: getClass, identifier: bytes, maxIdentifierLength: options.maxIdentifierLength,
+                                                    storage: service) { counts in
+                        onProgress(target, counts)
+                        return options.limit.map { before + counts.done < $0 } ?? true
+                    }
+                    done += end.counts.done
+                    var failed: [String] = []
+                    if let data = end.identifier, !data.isEmpty,
+                       let ds = try? BareDatasetReader.read(data, encoding: DatasetEncoding(explicitVR: syntax.isExplicitVR, bigEndian: syntax.isBigEndian),
+                                                            name: "C-GET-RSP identifier") {
+                        failed = ds.strings(.failedSOPInstanceUIDList)?.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty } ?? []
+                    }
+                    onOutcome(RetrieveOutcome(target: target, status: end.response.status ?? DIMSEStatus.cannotUnderstand,
+                                              errorComment: end.response.errorComment, counts: end.counts, failedSOPInstanceUIDs: failed,
+                                              cancelled: end.cancelled))
+                }
+            } catch {
+                await service.end(.aborted("\(error)"))
+                throw error
+            }
+            await service.end(.released)
         }
     }
 }

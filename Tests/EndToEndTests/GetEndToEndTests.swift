@@ -92,23 +92,22 @@ import Testing
         let records = try QueryPeers.records(got.stdout)
         let stored = Set(records.filter { $0["type"] as? String == "stored" }.compactMap { $0["sopInstanceUID"] as? String })
         let failed = Set(records.filter { $0["type"] as? String == "retrieve" }.flatMap { ($0["failedSOPInstanceUIDs"] as? [String]) ?? [] })
+        // pynetdicom names no SOP class in its answers: get offers the common classes uncompressed,
+        // and asks again for what failed (the RLE and JPEG fixtures, held as sent) with every syntax.
         var compressed = Set<String>()
         for file in held {
             let uid = file.lastPathComponent
             let syntax = try CommitEndToEndTests.instanceUID(file.path, keyword: "TransferSyntaxUID", tag: "(0002,0010)")
-            if ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"].contains(syntax) {
-                #expect(stored.contains(uid), "\(uid) (\(syntax)) not retrieved: \(got.stdout)")
-                let (status, text) = try await QueryPeers.offPool {
-                    try Tool.script("same_elements.py", [file.path, out + "/" + uid + ".dcm"], withStandardError: true)
-                }
-                #expect(status == 0, "\(uid): \(text)")
-            } else {
-                compressed.insert(uid)
+            if !["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"].contains(syntax) { compressed.insert(uid) }
+            #expect(stored.contains(uid), "\(uid) (\(syntax)) not retrieved: \(got.stdout)")
+            let (status, text) = try await QueryPeers.offPool {
+                try Tool.script("same_elements.py", [file.path, out + "/" + uid + ".dcm"], withStandardError: true)
             }
+            #expect(status == 0, "\(uid): \(text)")
         }
         #expect(compressed.count == 2, "the RLE and JPEG fixtures are held as sent")
-        #expect(failed == compressed && stored.isDisjoint(with: compressed), "\(got.stdout)")
-        #expect(got.status == (compressed.isEmpty ? 0 : 63), "\(got.stderr)")
+        #expect(failed.isEmpty, "\(got.stdout)")
+        #expect(got.status == 0, "\(got.stderr)")
     }
 
     @Test func dcmqrscpReturnsWhatItReturnsToGetscu() async throws {
