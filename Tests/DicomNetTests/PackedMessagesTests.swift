@@ -100,26 +100,29 @@ import Testing
         #expect(final == 3)
     }
 
-    @Test func eventReportPackedBehindTheActionResponse() async throws {
-        // A storage commitment SCP may report on the association of the N-ACTION (PS3.4 J.3.3):
-        // its N-EVENT-REPORT-RQ may share the P-DATA-TF of the N-ACTION-RSP.
+    /// An N-ACTION answered by the scripted peer, whose N-EVENT-REPORT-RQ (message `reportID`,
+    /// carrying `dataSet`) `write` sends beside its N-ACTION-RSP as the test orders them; the report
+    /// is taken with incomingRequest and answered. The action's status and the report.
+    func actionThenReport(reportID: UInt16, dataSet: [UInt8],
+                          write: @escaping @Sendable (_ c: ScriptedPeer.Connection, _ response: [PDV], _ report: [PDV]) -> Void)
+        async throws -> (status: UInt16?, report: DIMSEMessage) {
         let peer = try ScriptedPeer()
         peer.start { c in
             let action = try c.readMessage()
             _ = try Self.request(action, is: .nActionRQ)
-            let report = DIMSECommand.eventReportRQ(messageID: 77, sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
+            let report = DIMSECommand.eventReportRQ(messageID: reportID, sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
                                                     eventTypeID: 1)
-            c.write(try ScriptedPeer.pdvs(.actionRSP(to: action.command, status: 0), contextID: action.contextID)
-                    + ScriptedPeer.pdvs(report, dataSet: [0xAB, 0xCD], contextID: action.contextID))
+            write(c, try ScriptedPeer.pdvs(.actionRSP(to: action.command, status: 0), contextID: action.contextID),
+                  try ScriptedPeer.pdvs(report, dataSet: dataSet, contextID: action.contextID))
             let answer = try c.readMessage()
-            guard answer.command.field == .nEventReportRSP, answer.command.messageIDBeingRespondedTo == 77, answer.command.status == 0 else {
+            guard answer.command.field == .nEventReportRSP, answer.command.messageIDBeingRespondedTo == reportID, answer.command.status == 0 else {
                 throw ScriptedPeer.Failure("the report was answered with \(answer.command)")
             }
             try c.release()
         }
         var options = RequestorOptions()
         options.dimseTimeoutSeconds = 10
-        let report = try await Association.withAssociation(to: peer.address, contexts: [(Self.commitment, [Self.explicitLE])],
+        let result = try await Association.withAssociation(to: peer.address, contexts: [(Self.commitment, [Self.explicitLE])],
                                                            options: options) { session in
             let status = try await session.action(sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
                                                   actionTypeID: 1, dataSet: [0, 0]).status
@@ -128,42 +131,30 @@ import Testing
             return (status, report)
         }
         peer.finish()
-        #expect(report.0 == 0)
-        #expect(report.1.command.field == .nEventReportRQ && report.1.command.messageID == 77)
-        #expect(report.1.dataSet == [0xAB, 0xCD])
+        return result
+    }
+
+    @Test func eventReportPackedBehindTheActionResponse() async throws {
+        // A storage commitment SCP may report on the association of the N-ACTION (PS3.4 J.3.3):
+        // its N-EVENT-REPORT-RQ may share the P-DATA-TF of the N-ACTION-RSP.
+        let (status, report) = try await actionThenReport(reportID: 77, dataSet: [0xAB, 0xCD]) { c, response, report in
+            c.write(response + report)
+        }
+        #expect(status == 0)
+        #expect(report.command.field == .nEventReportRQ && report.command.messageID == 77)
+        #expect(report.dataSet == [0xAB, 0xCD])
     }
 
     @Test func eventReportBeforeTheActionResponseIsHeld() async throws {
         // pynetdicom's SCP, reporting from another thread, may send the N-EVENT-REPORT-RQ before
         // its N-ACTION-RSP: the report is held for incomingRequest, not taken for a stray response.
-        let peer = try ScriptedPeer()
-        peer.start { c in
-            let action = try c.readMessage()
-            _ = try Self.request(action, is: .nActionRQ)
-            let report = DIMSECommand.eventReportRQ(messageID: 78, sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
-                                                    eventTypeID: 1)
-            c.write(try ScriptedPeer.pdvs(report, dataSet: [0x01, 0x02], contextID: action.contextID))
-            c.write(try ScriptedPeer.pdvs(.actionRSP(to: action.command, status: 0), contextID: action.contextID))
-            let answer = try c.readMessage()
-            guard answer.command.field == .nEventReportRSP, answer.command.messageIDBeingRespondedTo == 78 else {
-                throw ScriptedPeer.Failure("the report was answered with \(answer.command)")
-            }
-            try c.release()
+        let (status, report) = try await actionThenReport(reportID: 78, dataSet: [0x01, 0x02]) { c, response, report in
+            c.write(report)
+            c.write(response)
         }
-        var options = RequestorOptions()
-        options.dimseTimeoutSeconds = 10
-        let report = try await Association.withAssociation(to: peer.address, contexts: [(Self.commitment, [Self.explicitLE])],
-                                                           options: options) { session in
-            let status = try await session.action(sopClassUID: Self.commitment, sopInstanceUID: "1.2.840.10008.1.20.1.1",
-                                                  actionTypeID: 1, dataSet: [0, 0]).status
-            let report = try #require(try await session.incomingRequest(waitingSeconds: 10))
-            try await session.respond(.eventReportRSP(to: report.command, status: 0), contextID: report.contextID)
-            return (status, report)
-        }
-        peer.finish()
-        #expect(report.0 == 0)
-        #expect(report.1.command.field == .nEventReportRQ && report.1.command.messageID == 78)
-        #expect(report.1.dataSet == [0x01, 0x02])
+        #expect(status == 0)
+        #expect(report.command.field == .nEventReportRQ && report.command.messageID == 78)
+        #expect(report.dataSet == [0x01, 0x02])
     }
 
     @Test func aWakeEndsTheWaitForARequestAndTheAssociationIsReleased() async throws {

@@ -89,21 +89,7 @@ final class WindowedPeer: @unchecked Sendable {
     init(window: Int?, expecting expected: Int) throws {
         self.window = window
         self.expected = expected
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        let bound = withUnsafePointer(to: &addr) { a in
-            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { a in
-            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
-        try #require(bound && listen(fd, 4) == 0, "cannot listen on loopback")
+        (listener, port) = try Loopback.listen()
     }
 
     deinit { close(listener) }

@@ -22,16 +22,7 @@ import Testing
         }
         // Wait for the port: a connection attempt that succeeds (and is closed at once).
         for _ in 0..<600 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            addr.sin_port = UInt16(port).bigEndian
-            let up = withUnsafePointer(to: &addr) { a in
-                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            close(fd)
-            if up { return try body(port) }
+            if Loopback.accepts(port: port) { return try body(port) }
             usleep(50_000)
         }
         Issue.record("storescp did not listen on port \(port) within 30 s")

@@ -23,6 +23,22 @@ public enum Loopback {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// A socket listening on 127.0.0.1 on a port the system chose (a backlog of 4): its
+    /// descriptor, which the caller closes, and the port.
+    public static func listen() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = address(port: 0)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        } && Glibc.listen(fd, 4) == 0
+        guard listening else {
+            close(fd)
+            throw PeerProcess.PeerError("cannot listen on loopback")
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+
     /// Connects the TCP socket `fd` to 127.0.0.1:`port`; true when the connection is made.
     public static func connect(_ fd: Int32, port: Int) -> Bool {
         var addr = address(port: port)
